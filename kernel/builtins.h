@@ -1,0 +1,178 @@
+/* builtins.h - the one table of parc's builtin names, shared by both executables.
+ * The kernel uses it to resolve names at compile time (comp_), to complete and inspect
+ * (lang_), and to generate docs/language.md; the engine dispatches on the BI_* id that the
+ * IR's BUILTIN node carries. Adding a builtin is adding a row here and its case in the
+ * engine. Ids are positions in this list: append, never reorder (the IR version pins them).
+ *
+ * BI(id, "name", kind, "signature", "one-paragraph doc")
+ * Kinds: FUNC plain function; UFUNC1/UFUNC2 elementwise with one/two operands (fusible);
+ * REDUCE reduction (whole array or axis=); CREATE array creation; RANDOM random.*; CONST a
+ * constant; DTYPE a dtype object; COMM local-view communication. */
+#ifndef PARC_BUILTINS_H
+#define PARC_BUILTINS_H
+
+#include <stddef.h>
+
+#define PARC_BUILTINS(BI)                                                                          \
+    BI(PRINT, "print", FUNC, "print(*values, sep=' ', end='\\n')",                                 \
+       "Writes the values, separated by sep and followed by end, to this engine's stdout.")        \
+    BI(LEN, "len", FUNC, "len(x)",                                                                 \
+       "Number of items: length of axis 0 of an array, of a tuple, "                               \
+       "list or string.")                                                                          \
+    BI(RANGE, "range", FUNC, "range(stop) / range(start, stop[, step])",                           \
+       "The integers from start up to (not including) stop, by step; for `for` loops.")            \
+    BI(ABS, "abs", UFUNC1, "abs(x)", "Absolute value, elementwise for arrays (same as absolute).") \
+    BI(ROUND, "round", FUNC, "round(x, ndigits=0)", "Rounds half to even, as Python and NumPy.")   \
+    BI(INT, "int", FUNC, "int(x)", "Converts a number or string to an int (truncating floats).")   \
+    BI(FLOAT, "float", FUNC, "float(x)", "Converts a number or string to a float.")                \
+    BI(BOOL, "bool", FUNC, "bool(x)", "Truth value of x.")                                         \
+    BI(STR, "str", FUNC, "str(x)", "Text of x, as print shows it.")                                \
+    BI(MIN, "min", REDUCE, "min(a, b, ...) / min(x, axis=None)",                                   \
+       "Smallest of several values, or of an array's elements (along axis if given).")             \
+    BI(MAX, "max", REDUCE, "max(a, b, ...) / max(x, axis=None)",                                   \
+       "Largest of several values, or of an array's elements (along axis if given).")              \
+    BI(INPUT, "input", FUNC, "input(prompt='')",                                                   \
+       "Asks the front end for a line of text and returns it (global view: asked once).")          \
+    BI(ZEROS, "zeros", CREATE, "zeros(shape, dtype=float64, dist='b')",                            \
+       "A new distributed array of the given shape filled with zeros.")                            \
+    BI(ONES, "ones", CREATE, "ones(shape, dtype=float64, dist='b')",                               \
+       "A new distributed array of the given shape filled with ones.")                             \
+    BI(EMPTY, "empty", CREATE, "empty(shape, dtype=float64, dist='b')",                            \
+       "A new distributed array of the given shape (contents are zeros in parc).")                 \
+    BI(FULL, "full", CREATE, "full(shape, fill_value, dtype=None, dist='b')",                      \
+       "A new distributed array filled with fill_value; dtype follows fill_value by default.")     \
+    BI(ARANGE, "arange", CREATE, "arange([start,] stop[, step], dtype=None, dist='b')",            \
+       "Evenly spaced values in [start, stop); int64 for integer arguments, else float64.")        \
+    BI(LINSPACE, "linspace", CREATE,                                                               \
+       "linspace(start, stop, num=50, endpoint=True, dtype=float64, dist='b')",                    \
+       "num evenly spaced float64 values from start to stop.")                                     \
+    BI(RAND, "random.rand", RANDOM, "random.rand(d0, d1, ..., dtype=float64, dist='b')",           \
+       "Uniform samples in [0, 1) of shape (d0, d1, ...), from the seeded parallel stream.")       \
+    BI(RANDOM, "random.random", RANDOM, "random.random(size=None, dtype=float64, dist='b')",       \
+       "Uniform samples in [0, 1) of shape size (a float when size is None).")                     \
+    BI(SEED, "random.seed", RANDOM, "random.seed(s)",                                              \
+       "Starts the random stream at seed s: later random values depend only on s, the call "       \
+       "number since the seed and the global index, on any number of engines.")                    \
+    BI(SQRT, "sqrt", UFUNC1, "sqrt(x)", "Square root, elementwise.")                               \
+    BI(EXP, "exp", UFUNC1, "exp(x)", "e to the power x, elementwise.")                             \
+    BI(LOG, "log", UFUNC1, "log(x)", "Natural logarithm, elementwise.")                            \
+    BI(SIN, "sin", UFUNC1, "sin(x)", "Sine (radians), elementwise.")                               \
+    BI(COS, "cos", UFUNC1, "cos(x)", "Cosine (radians), elementwise.")                             \
+    BI(HYPOT, "hypot", UFUNC2, "hypot(x, y)", "sqrt(x**2 + y**2) without overflow, elementwise.")  \
+    BI(ABSOLUTE, "absolute", UFUNC1, "absolute(x)", "Absolute value, elementwise.")                \
+    BI(SUM, "sum", REDUCE, "sum(x, axis=None)", "Sum of the elements (along axis if given).")      \
+    BI(MEAN, "mean", REDUCE, "mean(x, axis=None)", "Arithmetic mean (along axis if given).")       \
+    BI(COUNT_NONZERO, "count_nonzero", REDUCE, "count_nonzero(x, axis=None)",                      \
+       "Number of elements that are not zero (True counts as one).")                               \
+    BI(PI, "pi", CONST, "pi", "3.141592653589793")                                                 \
+    BI(E, "e", CONST, "e", "2.718281828459045")                                                    \
+    BI(INF, "inf", CONST, "inf", "Positive infinity (float).")                                     \
+    BI(NAN, "nan", CONST, "nan", "Not a number (float).")                                          \
+    BI(NEWAXIS, "newaxis", CONST, "newaxis", "None, used in indexing to add an axis of length 1.") \
+    BI(FLOAT64, "float64", DTYPE, "float64", "64-bit floating point dtype.")                       \
+    BI(FLOAT32, "float32", DTYPE, "float32", "32-bit floating point dtype.")                       \
+    BI(INT64, "int64", DTYPE, "int64", "64-bit signed integer dtype.")                             \
+    BI(INT32, "int32", DTYPE, "int32", "32-bit signed integer dtype.")                             \
+    BI(BOOL_, "bool_", DTYPE, "bool_", "Boolean dtype (also spelled bool in dtype=).")             \
+    BI(COMPLEX128, "complex128", DTYPE, "complex128", "128-bit complex dtype.")                    \
+    BI(TAN, "tan", UFUNC1, "tan(x)", "Tangent, elementwise.")                                      \
+    BI(ARCSIN, "arcsin", UFUNC1, "arcsin(x)", "Inverse sine, elementwise.")                        \
+    BI(ARCCOS, "arccos", UFUNC1, "arccos(x)", "Inverse cosine, elementwise.")                      \
+    BI(ARCTAN, "arctan", UFUNC1, "arctan(x)", "Inverse tangent, elementwise.")                     \
+    BI(SINH, "sinh", UFUNC1, "sinh(x)", "Hyperbolic sine, elementwise.")                           \
+    BI(COSH, "cosh", UFUNC1, "cosh(x)", "Hyperbolic cosine, elementwise.")                         \
+    BI(TANH, "tanh", UFUNC1, "tanh(x)", "Hyperbolic tangent, elementwise.")                        \
+    BI(LOG10, "log10", UFUNC1, "log10(x)", "Base-10 logarithm, elementwise.")                      \
+    BI(LOG1P, "log1p", UFUNC1, "log1p(x)", "log(1 + x), accurate for small x, elementwise.")       \
+    BI(EXPM1, "expm1", UFUNC1, "expm1(x)", "exp(x) - 1, accurate for small x, elementwise.")       \
+    BI(FLOOR, "floor", UFUNC1, "floor(x)", "Largest integer <= x, elementwise (as float).")        \
+    BI(CEIL, "ceil", UFUNC1, "ceil(x)", "Smallest integer >= x, elementwise (as float).")          \
+    BI(SQUARE, "square", UFUNC1, "square(x)", "x*x, elementwise.")                                 \
+    BI(NEGATIVE, "negative", UFUNC1, "negative(x)", "-x, elementwise.")                            \
+    BI(ARCTAN2, "arctan2", UFUNC2, "arctan2(y, x)", "Angle of the point (x, y), elementwise.")     \
+    BI(MAXIMUM, "maximum", UFUNC2, "maximum(x, y)", "Elementwise larger value (nan wins).")        \
+    BI(MINIMUM, "minimum", UFUNC2, "minimum(x, y)", "Elementwise smaller value (nan wins).")       \
+    BI(PROD, "prod", REDUCE, "prod(x, axis=None)", "Product of the elements.")                     \
+    BI(STD, "std", REDUCE, "std(x, axis=None)", "Standard deviation (ddof=0).")                    \
+    BI(VAR, "var", REDUCE, "var(x, axis=None)", "Variance (ddof=0).")                              \
+    BI(ANY, "any", REDUCE, "any(x, axis=None)", "True if any element is true.")                    \
+    BI(ALL, "all", REDUCE, "all(x, axis=None)", "True if every element is true.")                  \
+    BI(ARRAY, "array", CREATE, "array(values, dtype=None, dist='b')",                              \
+       "A distributed array from a (nested) list or tuple of numbers.")                            \
+    BI(RANDN, "random.randn", RANDOM, "random.randn(d0, d1, ..., dtype=float64, dist='b')",        \
+       "Standard normal samples of shape (d0, d1, ...).")                                          \
+    BI(FROM_LOCAL, "from_local", FUNC, "from_local(c)",                                            \
+       "A distributed array made of each engine's local array c, stacked in rank order on axis "   \
+       "0.")                                                                                       \
+    BI(ALLREDUCE, "allreduce", COMM, "allreduce(v, op='sum')",                                     \
+       "Local view: combines v over all engines with 'sum', 'prod', 'min' or 'max'.")              \
+    BI(BCAST, "bcast", COMM, "bcast(v, root=0)", "Local view: root's v, on every engine.")         \
+    BI(BARRIER, "barrier", COMM, "barrier()", "Local view: waits until every engine gets here.")   \
+    BI(SEND, "send", COMM, "send(v, dest, tag=0)", "Local view: sends v to engine dest.")          \
+    BI(RECV, "recv", COMM, "recv(source, tag=0)", "Local view: receives a value from source.")     \
+    BI(COMPLEX, "complex", FUNC, "complex(real, imag=0)", "A complex number.")                     \
+    BI(ISNAN, "isnan", UFUNC1, "isnan(x)", "True where x is not a number, elementwise.")           \
+    BI(ISFINITE, "isfinite", UFUNC1, "isfinite(x)", "True where x is finite, elementwise.")        \
+    BI(SIGN, "sign", UFUNC1, "sign(x)", "-1, 0 or 1 by the sign of x, elementwise.")               \
+    BI(RINT, "rint", UFUNC1, "rint(x)",                                                            \
+       "Rounds to the nearest integer (half to even), elementwise.")                               \
+    BI(RECIPROCAL, "reciprocal", UFUNC1, "reciprocal(x)", "1/x, elementwise.")                     \
+    BI(TYPE, "type", FUNC, "type(x)", "The kind of x as text ('int', 'ndarray', ...).")
+
+typedef enum {
+#define BI_ENUM(id, name, kind, sig, doc) BI_##id,
+    PARC_BUILTINS(BI_ENUM)
+#undef BI_ENUM
+        BI_COUNT
+} bi_id_t;
+
+typedef enum {
+    BI_K_FUNC,
+    BI_K_UFUNC1,
+    BI_K_UFUNC2,
+    BI_K_REDUCE,
+    BI_K_CREATE,
+    BI_K_RANDOM,
+    BI_K_CONST,
+    BI_K_DTYPE,
+    BI_K_COMM
+} bi_kind_t;
+
+typedef struct {
+    const char *name, *sig, *doc;
+    bi_kind_t kind;
+} bi_info_t;
+
+/* The row for id, or NULL when out of range. */
+const bi_info_t *bi_info(int id);
+/* The id named name ("random.rand" included), or -1. */
+int bi_lookup(const char *name, size_t len);
+
+/* Array methods and attributes, for completion, inspection and the engine's dispatch.
+ * AM(name, "signature", "doc") */
+#define PARC_ARRAY_METHODS(AM)                                                                     \
+    AM(sum, "x.sum(axis=None)", "Sum of the elements.")                                            \
+    AM(mean, "x.mean(axis=None)", "Mean of the elements.")                                         \
+    AM(min, "x.min(axis=None)", "Smallest element.")                                               \
+    AM(max, "x.max(axis=None)", "Largest element.")                                                \
+    AM(prod, "x.prod(axis=None)", "Product of the elements.")                                      \
+    AM(std, "x.std(axis=None)", "Standard deviation.")                                             \
+    AM(var, "x.var(axis=None)", "Variance.")                                                       \
+    AM(any, "x.any(axis=None)", "True if any element is true.")                                    \
+    AM(all, "x.all(axis=None)", "True if all elements are true.")                                  \
+    AM(copy, "x.copy()", "A new array with the same values.")                                      \
+    AM(astype, "x.astype(dtype)", "A copy converted to dtype.")                                    \
+    AM(reshape, "x.reshape(shape)", "The same elements in a new shape.")                           \
+    AM(transpose, "x.transpose()", "Axes reversed.")
+
+#define PARC_ARRAY_ATTRS(AA)                                                                       \
+    AA(shape, "x.shape", "Tuple of the global dimensions.")                                        \
+    AA(ndim, "x.ndim", "Number of dimensions.")                                                    \
+    AA(size, "x.size", "Number of elements.")                                                      \
+    AA(dtype, "x.dtype", "Element type.")                                                          \
+    AA(T, "x.T", "Transpose.")                                                                     \
+    AA(localshapes, "x.localshapes", "List of each engine's chunk shape, in rank order.")          \
+    AA(dist, "x.dist", "Distribution per dimension: 'b' block, 'c' cyclic, 'n' not distributed.")  \
+    AA(global_index, "x.global_index", "Local view: the global indices this engine's chunk holds.")
+
+#endif

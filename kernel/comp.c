@@ -1,0 +1,1 @@
+/* comp.c - not written yet. */

@@ -1,0 +1,1 @@
+/* lang.c - not written yet. */

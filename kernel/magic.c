@@ -1,0 +1,1 @@
+/* magic.c - not written yet. */

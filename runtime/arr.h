@@ -1,0 +1,140 @@
+/* arr.h - distributed arrays: dtypes, creation, display, attributes, indexing, and the
+ * elementwise/reduction entry points that run through kern_ and coll_.
+ *
+ * An arr_t is reference-counted and owns (or, for a view, shares) its chunk: 64-byte
+ * aligned, C order. A *distributed* array (made in global view) has a global shape and a
+ * dist_t; this rank holds the chunk dist_ assigns it. A *local* array (made in local view,
+ * or the local view of a distributed one) lives on this rank only.
+ *
+ * "Collective" below means: when the array is distributed and rt->local is 0, every rank
+ * must make the same call in the same order; errors are agreed (coll_agree) so that all
+ * ranks return the same code. Functions return 0 or a PARC_E* code with err set; on error
+ * outputs are untouched. */
+#ifndef PARC_ARR_H
+#define PARC_ARR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "ir.h"
+#include "rt.h"
+#include "value.h"
+#include "wire.h"
+
+typedef enum {
+    DT_BOOL,
+    DT_INT32,
+    DT_INT64,
+    DT_FLOAT32,
+    DT_FLOAT64,
+    DT_COMPLEX128,
+    DT_COUNT
+} dtype_t;
+
+const char *dt_name(int dt);     /* "float64"; "?" when out of range */
+size_t dt_size(int dt);          /* bytes per element */
+int dt_from_name(const char *s); /* dtype_t or -1 ("bool" and "bool_" both work) */
+int dt_promote(int a, int b);    /* NumPy's result_type of two dtypes */
+
+#define ARR_MAXDIM 8
+
+/* How each dimension is spread over the engines: 'b' block, 'c' cyclic (block-cyclic with
+ * block_size > 1), 'n' not distributed. Default: 'b' on axis 0, 'n' elsewhere. */
+typedef struct {
+    char kind[ARR_MAXDIM];
+    int64_t block_size;
+    int grid[ARR_MAXDIM]; /* engines along each dimension; 0 = choose */
+} dist_t;
+
+typedef struct arr arr_t;
+
+arr_t *arr_ref(arr_t *a);   /* adds a reference, returns a */
+void arr_unref(arr_t **ap); /* NULL-safe; frees at zero; NULLs *ap */
+
+int arr_ndim(const arr_t *a);
+const int64_t *arr_shape(const arr_t *a); /* global shape (ndim entries) */
+int arr_dtype(const arr_t *a);
+int64_t arr_size(const arr_t *a); /* global element count */
+int arr_is_dist(const arr_t *a);
+size_t arr_local_bytes(const arr_t *a);
+const dist_t *arr_dist(const arr_t *a); /* NULL for a local array */
+
+/* Creation. Collective in global view; local arrays in local view. dist NULL = default.
+ * fill NULL = zeros. dtype -1 = from the arguments as NumPy does. */
+int arr_full(rt_t *rt, int ndim, const int64_t *shape, int dtype, const val_t *fill,
+             const dist_t *dist, arr_t **out, err_t *err);
+int arr_arange(rt_t *rt, const val_t *start, const val_t *stop, const val_t *step, int dtype,
+               const dist_t *dist, arr_t **out, err_t *err);
+int arr_linspace(rt_t *rt, double start, double stop, int64_t num, int endpoint, int dtype,
+                 const dist_t *dist, arr_t **out, err_t *err);
+/* array([...]): v is a (nested) list/tuple of numbers, or a scalar. */
+int arr_from_value(rt_t *rt, const val_t *v, int dtype, const dist_t *dist, arr_t **out,
+                   err_t *err);
+
+enum { RAND_UNIFORM, RAND_NORMAL, RAND_INT };
+/* Random values from rt's stream (global view: seed, call number, global index; local view:
+ * this rank's stream). Advances the stream by one call. uniform in [lo, hi), normal with
+ * mean lo and deviation hi, integers in [lo, hi). */
+int arr_random(rt_t *rt, int kind, int ndim, const int64_t *shape, int dtype, double lo, double hi,
+               const dist_t *dist, arr_t **out, err_t *err);
+/* One random scalar from the same stream (random.random() with no size). */
+int arr_random_scalar(rt_t *rt, int kind, double lo, double hi, val_t *out, err_t *err);
+
+/* Elementwise tree (the kid of an IR FUSE node, see ir_is_elemwise) over leaves already
+ * evaluated (preorder). Returns 0 with *out set (an array, or a scalar when every leaf is
+ * a number), KERN_GENERIC when some leaf is neither a number nor an array (the caller then
+ * evaluates the tree node by node), or a PARC_E* code. Collective when a leaf is a
+ * distributed array. Runs in blocks with no full-size temporaries. */
+#define KERN_GENERIC 1
+int arr_fuse(rt_t *rt, const ir_node_t *tree, const val_t *leaves, size_t nleaves, val_t *out,
+             err_t *err);
+
+/* Reduction `bi` (BI_SUM, BI_MEAN, BI_MIN, BI_MAX, BI_COUNT_NONZERO, BI_PROD, BI_ANY ...)
+ * over an elementwise tree (tree != NULL, fused: no temporary) or over leaves[0] (tree NULL).
+ * axis ARR_NOAXIS = whole array (result a scalar on every rank), else along axis (result an
+ * array). Collective for distributed operands. */
+#define ARR_NOAXIS (-99)
+int arr_reduce(rt_t *rt, int bi, const ir_node_t *tree, const val_t *leaves, size_t nleaves,
+               int axis, val_t *out, err_t *err);
+
+/* Scalar arithmetic with NumPy's/Python's rules for the IR's BIN/CMP/UN opcodes and the
+ * UFUNC builtins (ZeroDivisionError for integer division by zero on scalars; float
+ * division gives inf/nan). Used for scalars outside arrays too, so there is one definition
+ * of each operation. */
+int arr_scalar_binop(int irop, const val_t *a, const val_t *b, val_t *out, err_t *err);
+int arr_scalar_unop(int irop, const val_t *a, val_t *out, err_t *err);
+int arr_scalar_ufunc(int bi, const val_t *args, size_t nargs, val_t *out, err_t *err);
+
+/* NumPy's repr (summarized: only the shown elements are gathered) appended to plain on
+ * rank 0 (other ranks append nothing); a distributed array gets the header line
+ * "DistArray(shape=(300, 10), dtype=float64, dist=('b', 'n'), engines=4)" first.
+ * html may be NULL. Collective. arr_str is NumPy's str() (for print). */
+int arr_repr(rt_t *rt, const arr_t *a, wbuf_t *plain, wbuf_t *html, err_t *err);
+int arr_str(rt_t *rt, const arr_t *a, wbuf_t *out, err_t *err);
+
+/* Chunk shapes of every rank, rank-major (nranks * ndim entries), computed from the dist. */
+int arr_localshapes(const rt_t *rt, const arr_t *a, int64_t *out, size_t cap);
+/* "('b', 'n')" */
+void arr_dist_text(const arr_t *a, wbuf_t *out);
+
+arr_t *arr_local(const arr_t *a); /* this rank's chunk as a local array (shares memory) */
+int arr_from_local(rt_t *rt, const arr_t *local, arr_t **out, err_t *err); /* Collective */
+int arr_astype(rt_t *rt, const arr_t *a, int dtype, arr_t **out, err_t *err);
+int arr_copy(rt_t *rt, const arr_t *a, arr_t **out, err_t *err);
+
+/* Indexing: one entry per index in x[i, a:b:c, ...]. */
+typedef struct {
+    uint8_t kind; /* IDX_INT, IDX_SLICE, IDX_NEWAXIS, IDX_ARRAY */
+    uint8_t has_start, has_stop, has_step;
+    int64_t i, start, stop, step;
+    arr_t *arr; /* IDX_ARRAY: a bool mask or an integer index array (borrowed) */
+} idx_t;
+enum { IDX_INT, IDX_SLICE, IDX_NEWAXIS, IDX_ARRAY };
+
+/* x[idx]: a scalar (all IDX_INT), a view (basic slicing) or a copy (IDX_ARRAY). Collective. */
+int arr_getitem(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, val_t *out, err_t *err);
+/* x[idx] = v (scalar or broadcastable array). Collective. */
+int arr_setitem(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, const val_t *v, err_t *err);
+
+#endif

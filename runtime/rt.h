@@ -1,0 +1,35 @@
+/* rt.h - one engine rank's run-time state, passed explicitly to eval_, arr_, kern_, coll_
+ * and out_ (no globals). Created by eng_ at start-up, lives until the engine exits.
+ *
+ * Global view (rt->local == 0): every rank runs the same statement; distributed arrays are
+ * chunked by dist_ and operations on them are Collective over rt->comm. Local view
+ * (rt->local == 1, a %px cell): each rank runs alone; a distributed array is seen as its
+ * local chunk, new arrays are local, and nothing is Collective except the explicit COMM
+ * builtins. */
+#ifndef PARC_RT_H
+#define PARC_RT_H
+
+#include <mpi.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "err.h"
+
+typedef struct rt {
+    MPI_Comm comm;          /* the engines' communicator (a dup of MPI_COMM_WORLD) */
+    int rank, nranks;       /* this rank in comm, and comm's size */
+    int local;              /* 1 while a local-view cell runs */
+    atomic_int *interrupt;  /* set by the control thread on LINK_INTERRUPT; cleared per cell */
+    uint64_t seed;          /* global random stream: Philox key */
+    uint64_t calls;         /* random calls since random.seed (the stream position) */
+    uint64_t lseed, lcalls; /* this rank's own stream for local view */
+    uint32_t cell;          /* exec count of the running cell */
+    size_t mem_avail;       /* bytes this rank may still allocate (refuse beyond, MemoryError) */
+    void *eng;              /* the engine (out_ uses it); opaque here */
+} rt_t;
+
+/* PARC_EINTR (with err set) when an interrupt arrived, else 0. Cheap: one atomic load.
+ * Local-only: ranks agree on it at the next collective step (coll_agree). */
+int rt_check(const rt_t *rt, err_t *err);
+
+#endif
