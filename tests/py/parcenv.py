@@ -1,0 +1,157 @@
+"""Shared helpers for parc's end-to-end tests.
+
+Installs a throw-away kernelspec named "parc" that points at the build under test
+(PARC_BUILD, default ../../build), so tests never depend on what the user installed, and
+offers start()/run() to drive the kernel through jupyter_client the way a front end does.
+"""
+import json
+import os
+import queue
+import shutil
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SOURCE = os.environ.get("PARC_SOURCE") or os.path.abspath(os.path.join(HERE, "..", ".."))
+BUILD = os.environ.get("PARC_BUILD") or os.path.join(SOURCE, "build")
+KERNEL = os.path.join(BUILD, "parc-kernel")
+
+for k, v in (("OMPI_ALLOW_RUN_AS_ROOT", "1"), ("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1")):
+    os.environ.setdefault(k, v)
+
+_ksdir = None
+
+
+def install_kernelspec(interrupt_mode="message"):
+    """Writes kernels/parc/kernel.json under a temp dir and puts it first on JUPYTER_PATH."""
+    global _ksdir
+    if _ksdir is None:
+        _ksdir = tempfile.mkdtemp(prefix="parc-ks-")
+    ks = os.path.join(_ksdir, "kernels", "parc")
+    os.makedirs(ks, exist_ok=True)
+    spec = {
+        "argv": [KERNEL, "-f", "{connection_file}"],
+        "display_name": "parc (test build)",
+        "language": "parc",
+        "interrupt_mode": interrupt_mode,
+    }
+    with open(os.path.join(ks, "kernel.json"), "w") as f:
+        json.dump(spec, f)
+    os.environ["JUPYTER_PATH"] = _ksdir + os.pathsep + os.environ.get("JUPYTER_PATH", "")
+    return _ksdir
+
+
+def start(engines=2, interrupt_mode="message", env=None, timeout=60):
+    """Starts a parc kernel with `engines` engines; returns (km, kc), kc ready."""
+    from jupyter_client.manager import KernelManager
+    install_kernelspec(interrupt_mode)
+    km = KernelManager(kernel_name="parc")
+    e = dict(os.environ)
+    e["PARC_ENGINES"] = str(engines)
+    if env:
+        e.update(env)
+    km.start_kernel(env=e)
+    kc = km.client()
+    kc.start_channels()
+    kc.wait_for_ready(timeout=timeout)
+    return km, kc
+
+
+def stop(km, kc):
+    try:
+        kc.stop_channels()
+    finally:
+        km.shutdown_kernel(now=False)
+
+
+class Result:
+    """Everything iopub said about one execute request, plus the reply."""
+
+    def __init__(self):
+        self.reply = None
+        self.stdout = ""
+        self.stderr = ""
+        self.streams = []   # (name, text) in arrival order
+        self.results = []   # text/plain of execute_result
+        self.displays = []  # text/plain of display_data
+        self.errors = []    # error contents (ename, evalue, traceback)
+        self.msgs = []
+
+    @property
+    def text(self):
+        return self.results[-1] if self.results else None
+
+    def traceback(self):
+        return "\n".join("\n".join(e["traceback"]) for e in self.errors)
+
+
+def run(kc, code, timeout=120, allow_stdin=False, stdin_answer=None, **kw):
+    """Executes code and collects iopub output until the kernel goes idle."""
+    msg_id = kc.execute(code, allow_stdin=allow_stdin, **kw)
+    return collect(kc, msg_id, timeout, stdin_answer)
+
+
+def collect(kc, msg_id, timeout=120, stdin_answer=None):
+    r = Result()
+    deadline = time.time() + timeout
+    idle = False
+    while not idle:
+        left = deadline - time.time()
+        if left <= 0:
+            raise TimeoutError("no idle from the kernel within %ss" % timeout)
+        if stdin_answer is not None:
+            try:
+                m = kc.stdin_channel.get_msg(timeout=0.01)
+                if m["msg_type"] == "input_request":
+                    kc.input(stdin_answer)
+            except queue.Empty:
+                pass
+        try:
+            m = kc.iopub_channel.get_msg(timeout=min(left, 0.1))
+        except queue.Empty:
+            continue
+        if m["parent_header"].get("msg_id") != msg_id:
+            continue
+        r.msgs.append(m)
+        t, c = m["msg_type"], m["content"]
+        if t == "stream":
+            r.streams.append((c["name"], c["text"]))
+            if c["name"] == "stdout":
+                r.stdout += c["text"]
+            else:
+                r.stderr += c["text"]
+        elif t == "execute_result":
+            r.results.append(c["data"].get("text/plain", ""))
+        elif t == "display_data":
+            r.displays.append(c["data"].get("text/plain", ""))
+        elif t == "error":
+            r.errors.append(c)
+        elif t == "status" and c["execution_state"] == "idle":
+            idle = True
+    r.reply = kc.get_shell_msg(timeout=max(1, deadline - time.time()))
+    while r.reply["parent_header"].get("msg_id") != msg_id:
+        r.reply = kc.get_shell_msg(timeout=max(1, deadline - time.time()))
+    return r
+
+
+class Checker:
+    """Counts checks and prints the closing line ctest and CI read."""
+
+    def __init__(self, name):
+        self.name, self.passed, self.failed = name, 0, 0
+
+    def check(self, cond, what):
+        if cond:
+            self.passed += 1
+        else:
+            self.failed += 1
+            print("FAIL: %s" % what, file=sys.stderr)
+        return cond
+
+    def eq(self, got, want, what):
+        return self.check(got == want, "%s: got %r, want %r" % (what, got, want))
+
+    def done(self):
+        print("%d passed, %d failed" % (self.passed, self.failed))
+        sys.exit(1 if self.failed else 0)
