@@ -1,1 +1,1146 @@
-/* pool.c - not written yet. */
+/* pool.c - the engine pool, kernel side (pool.h): one ROUTER socket that every engine rank
+ * connects to twice ("e<rank>" work, "c<rank>" control), the mpirun child that starts them,
+ * and the one request in flight.
+ *
+ * Never blocks (except pool_stop, which waits up to ~3 s for the job to leave): the ROUTER
+ * and mpirun's output pipe join the kernel's zmq_poll, and pool_handle does what is ready,
+ * then a tick checks deadlines and reaps mpirun with waitpid(WNOHANG).
+ *
+ * States: STOPPED -> (pool_start) STARTING -> (every rank's two HELLOs) READY -> STOPPED when
+ * mpirun exits, the start times out, or pool_stop. A request submitted while STARTING waits;
+ * a start that fails, or a job that dies mid-request, ends the request through on_done with
+ * PARC_EENGINE and leaves the pool STOPPED, so the next pool_exec starts engines again.
+ *
+ * mpirun runs in a session of its own (setsid): jupyter_client's SIGINT to the kernel's
+ * process group must not reach it. Its stdout/stderr (and the engines' forwarded output)
+ * come back on one pipe: logged to the kernel's stderr, the last lines kept for messages.
+ * A dead engine is named from mpirun's own report ("process rank 1 with PID ... exited on
+ * signal 9 (Killed)") when there is one. */
+#define _DEFAULT_SOURCE
+#include "pool.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "link.h"
+#include "mem.h"
+#include "sign.h"
+
+#define TAIL_MAX  4096 /* bytes of mpirun output kept for error messages */
+#define LINE_MAX_ 1024 /* a longer output line is logged in pieces */
+#define TICK_MS   100
+
+enum { ST_STOPPED, ST_STARTING, ST_READY };
+enum { REQ_NONE, REQ_WAITING, REQ_SENT };
+
+typedef struct {
+    int hello_w, hello_c; /* 1 once the work / control HELLO arrived */
+    long pid;
+    char host[64];
+} rank_info_t;
+
+struct pool {
+    void *router;
+    sign_t *sign;
+    char *key_hex;                                /* session key, hex, for the attach file */
+    char *engine_path, *mpirun, *mpi_args, *bind; /* owned copies */
+    int cfg_n, launch, start_timeout_ms;
+    char endpoint[400]; /* address engines connect to */
+    char attach[512];
+    char host[256]; /* this node */
+
+    int state;
+    int n; /* ranks in the job (0 while unknown, attach mode) */
+    rank_info_t *ranks;
+    int nready;
+    long long deadline; /* ms; STARTING gives up after it */
+    long long t_start;  /* ms when pool_start ran */
+    double start_ms;    /* how long the last start took */
+
+    pid_t child; /* mpirun (and its process group), 0 when none */
+    int outfd;   /* mpirun's stdout+stderr, -1 when closed */
+    int child_status, child_reaped;
+    char tail[TAIL_MAX];
+    size_t taillen;
+    char line[LINE_MAX_];
+    size_t linelen;
+
+    /* The request in flight. */
+    int req;
+    uint32_t seq;
+    int mode;
+    uint32_t exec_count, flags;
+    int *targets; /* requested targets (NULL: all) */
+    size_t ntargets;
+    uint8_t *ir;
+    size_t irn;
+    pool_cb_t cb;
+    int *sent; /* ranks the EXEC went to */
+    size_t nsent;
+    pool_rank_done_t *done; /* one per sent rank */
+    uint8_t *got;
+    size_t ngot;
+    double maxsec;
+    int input_rank;
+    int fail_code; /* a pending failure to report from the next tick */
+    char fail_msg[256];
+    names_t *acc; /* local view: per-engine names gathered from this request */
+
+    names_t *names;
+};
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static char *dupstr(const char *s)
+{
+    return s ? mem_strndup(s, strlen(s)) : NULL;
+}
+
+static int cores(void)
+{
+    long c = sysconf(_SC_NPROCESSORS_ONLN);
+    return c > 0 ? (int)c : 1;
+}
+
+/* --- mpirun's output ---------------------------------------------------------------- */
+
+static void tail_add(pool_t *p, const char *s, size_t n)
+{
+    if (n >= TAIL_MAX) {
+        s += n - (TAIL_MAX - 1);
+        n = TAIL_MAX - 1;
+    }
+    if (p->taillen + n > TAIL_MAX - 1) {
+        size_t drop = p->taillen + n - (TAIL_MAX - 1);
+        memmove(p->tail, p->tail + drop, p->taillen - drop);
+        p->taillen -= drop;
+    }
+    memcpy(p->tail + p->taillen, s, n);
+    p->taillen += n;
+    p->tail[p->taillen] = 0;
+}
+
+static void log_line(pool_t *p)
+{
+    if (!p->linelen) return;
+    fprintf(stderr, "parc engines: %.*s\n", (int)p->linelen, p->line);
+    p->line[p->linelen] = '\n';
+    tail_add(p, p->line, p->linelen + 1);
+    p->linelen = 0;
+}
+
+/* Reads what mpirun wrote; closes the pipe at EOF. */
+static void drain_output(pool_t *p)
+{
+    char buf[4096];
+    while (p->outfd >= 0) {
+        ssize_t r = read(p->outfd, buf, sizeof buf);
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
+        if (r <= 0) {
+            log_line(p);
+            close(p->outfd);
+            p->outfd = -1;
+            return;
+        }
+        for (ssize_t i = 0; i < r; i++) {
+            if (buf[i] == '\n' || p->linelen == LINE_MAX_ - 1) log_line(p);
+            if (buf[i] != '\n') p->line[p->linelen++] = buf[i];
+        }
+    }
+}
+
+/* The most telling lines of the output (skipping Open MPI's dashed banners), at most
+ * max-1 bytes, joined with " | ". */
+static void tail_summary(const pool_t *p, char *out, size_t max)
+{
+    size_t o = 0;
+    out[0] = 0;
+    const char *s = p->tail;
+    while (*s && o + 4 < max) {
+        const char *e = strchr(s, '\n');
+        size_t n = e ? (size_t)(e - s) : strlen(s);
+        size_t k = strspn(s, "- \t");
+        if (k < n) {
+            if (o) o += (size_t)snprintf(out + o, max - o, " | ");
+            if (o < max) o += (size_t)snprintf(out + o, max - o, "%.*s", (int)(n - k), s + k);
+        }
+        if (o >= max) {
+            out[max - 1] = 0;
+            break;
+        }
+        s = e ? e + 1 : s + n;
+    }
+}
+
+/* "engine 1 died (signal 9: Killed)" from mpirun's report, else from its wait status. */
+static void death_reason(const pool_t *p, char *out, size_t max)
+{
+    const char *s = strstr(p->tail, "process rank ");
+    int rank, sig;
+    long pid;
+    char name[64] = "";
+    if (s && sscanf(s, "process rank %d with PID %ld on node %*s exited on signal %d (%63[^)])",
+                    &rank, &pid, &sig, name) >= 3) {
+        snprintf(out, max, "engine %d died (signal %d%s%s)", rank, sig, name[0] ? ": " : "", name);
+        return;
+    }
+    s = strstr(p->tail, "Process name: [[");
+    const char *c = s ? strstr(s, "Exit code:") : NULL;
+    int code;
+    if (s && c && sscanf(s, "Process name: [[%*d,%*d],%d]", &rank) == 1 &&
+        sscanf(c, "Exit code: %d", &code) == 1) {
+        snprintf(out, max, "engine %d exited with status %d", rank, code);
+        return;
+    }
+    if (!p->child_reaped)
+        snprintf(out, max, "the engines' output closed");
+    else if (WIFSIGNALED(p->child_status))
+        snprintf(out, max, "the engines' mpirun died (signal %d: %s)", WTERMSIG(p->child_status),
+                 strsignal(WTERMSIG(p->child_status)));
+    else
+        snprintf(out, max, "the engines exited (mpirun status %d)",
+                 WIFEXITED(p->child_status) ? WEXITSTATUS(p->child_status) : -1);
+}
+
+/* --- sending ------------------------------------------------------------------------ */
+
+static int send_to(pool_t *p, char ch, int rank, int type, const void *body, size_t n)
+{
+    char id[32];
+    int idn = snprintf(id, sizeof id, "%c%d", ch, rank);
+    link_hdr_t h = {(uint8_t)type, p->seq, -1};
+    if (link_send(p->router, id, (size_t)idn, p->sign, &h, body, n) != 0) {
+        fprintf(stderr, "parc pool: cannot send to %s: %s\n", id, zmq_strerror(zmq_errno()));
+        return -1;
+    }
+    return 0;
+}
+
+/* --- requests ----------------------------------------------------------------------- */
+
+static void req_free(pool_t *p)
+{
+    mem_free(p->targets);
+    mem_free(p->ir);
+    mem_free(p->sent);
+    mem_free(p->done);
+    mem_free(p->got);
+    names_destroy(&p->acc);
+    p->targets = NULL;
+    p->ir = NULL;
+    p->sent = NULL;
+    p->done = NULL;
+    p->got = NULL;
+    p->ntargets = p->irn = p->nsent = p->ngot = 0;
+    p->req = REQ_NONE;
+    p->input_rank = -1;
+    p->fail_code = 0;
+    p->fail_msg[0] = 0;
+    p->maxsec = 0;
+}
+
+/* Local view: per-engine names gathered from the ranks join the table; when every rank
+ * took part, per-engine names that none of them reported any more are gone. */
+static void merge_local(pool_t *p)
+{
+    if (!p->acc) return;
+    if (p->nsent == (size_t)p->n) {
+        for (size_t i = names_count(p->names); i-- > 0;) {
+            const name_info_t *ni = names_at(p->names, i);
+            if (ni->per_engine && !names_get(p->acc, ni->name)) names_remove(p->names, ni->name);
+        }
+    }
+    for (size_t i = 0; i < names_count(p->acc); i++)
+        if (names_put(p->names, names_at(p->acc, i)) != 0) break;
+}
+
+/* Ends the request: exactly one on_done. The request state is reset before the call so the
+ * callback may submit the next request. */
+static void finish(pool_t *p, int code, const char *pool_msg)
+{
+    if (p->req == REQ_NONE) return;
+    pool_done_t d;
+    memset(&d, 0, sizeof d);
+    err_clear(&d.pool_err);
+    pool_rank_done_t *done = p->done;
+    pool_cb_t cb = p->cb;
+    if (code == 0 && p->mode == LINK_LOCAL) merge_local(p);
+    if (code) {
+        err_set(&d.pool_err, code, (span_t){0}, "%s", pool_msg ? pool_msg : "");
+        d.code = code;
+    } else {
+        d.nranks = p->nsent;
+        d.ranks = done;
+        for (size_t i = 0; i < p->nsent; i++)
+            if (done[i].err.code < d.code) d.code = done[i].err.code;
+    }
+    d.seconds = p->maxsec;
+    p->done = NULL; /* kept alive for the callback */
+    req_free(p);
+    if (cb.on_done) cb.on_done(cb.ud, &d);
+    mem_free(done);
+}
+
+static void fail_later(pool_t *p, int code, const char *msg)
+{
+    if (p->req == REQ_NONE || p->fail_code) return;
+    p->fail_code = code;
+    snprintf(p->fail_msg, sizeof p->fail_msg, "%s", msg);
+}
+
+/* Sends the waiting request's EXEC once the engines are ready. */
+static void try_send(pool_t *p)
+{
+    if (p->req != REQ_WAITING || p->state != ST_READY || p->fail_code) return;
+    size_t nt = p->targets ? p->ntargets : (size_t)p->n;
+    p->sent = mem_calloc(nt ? nt : 1, sizeof *p->sent);
+    p->done = mem_calloc(nt ? nt : 1, sizeof *p->done);
+    p->got = mem_calloc(nt ? nt : 1, 1);
+    if (!p->sent || !p->done || !p->got) {
+        fail_later(p, PARC_ENOMEM, "out of memory sending the cell");
+        return;
+    }
+    for (size_t i = 0; i < nt; i++) {
+        int r = p->targets ? p->targets[i] : (int)i;
+        if (r < 0 || r >= p->n) {
+            char msg[128];
+            snprintf(msg, sizeof msg, "there is no engine %d (the engines are 0-%d)", r, p->n - 1);
+            fail_later(p, PARC_EVALUE, msg);
+            return;
+        }
+        int dup = 0;
+        for (size_t j = 0; j < p->nsent; j++)
+            dup |= p->sent[j] == r;
+        if (dup) continue;
+        p->done[p->nsent].rank = r;
+        err_clear(&p->done[p->nsent].err);
+        p->done[p->nsent].err.rank = r;
+        p->sent[p->nsent++] = r;
+    }
+    wbuf_t b;
+    wbuf_init(&b);
+    wbuf_u8(&b, (uint8_t)p->mode);
+    wbuf_u32(&b, p->exec_count);
+    wbuf_u32(&b, p->flags);
+    wbuf_str(&b, (const char *)p->ir, p->irn);
+    int bad = b.oom;
+    for (size_t i = 0; i < p->nsent && !bad; i++)
+        bad = send_to(p, 'e', p->sent[i], LINK_EXEC, b.p, b.len) != 0;
+    wbuf_free(&b);
+    if (bad) {
+        fail_later(p, PARC_EENGINE, "cannot send the cell to the engines");
+        return;
+    }
+    p->req = REQ_SENT;
+}
+
+/* --- starting and stopping ---------------------------------------------------------- */
+
+static void reset_ranks(pool_t *p, int n)
+{
+    mem_free(p->ranks);
+    p->ranks = n > 0 ? mem_calloc((size_t)n, sizeof *p->ranks) : NULL;
+    p->n = p->ranks ? n : 0;
+    p->nready = 0;
+}
+
+/* Forks mpirun in its own session, output on a pipe. 0 or -1 with msg. */
+static int spawn(pool_t *p, int n, char *msg, size_t max)
+{
+    char nbuf[16];
+    snprintf(nbuf, sizeof nbuf, "%d", n);
+    char *args = dupstr(p->mpi_args ? p->mpi_args : "");
+    const char *argv[64];
+    int a = 0;
+    argv[a++] = p->mpirun;
+    argv[a++] = "-n";
+    argv[a++] = nbuf;
+    if (n > cores()) argv[a++] = "--oversubscribe";
+    if (geteuid() == 0) argv[a++] = "--allow-run-as-root";
+    argv[a++] = "--mca";
+    argv[a++] = "btl_vader_single_copy_mechanism";
+    argv[a++] = "none";
+    char *save = NULL;
+    for (char *t = args ? strtok_r(args, " \t", &save) : NULL; t && a < 56;
+         t = strtok_r(NULL, " \t", &save))
+        argv[a++] = t;
+    argv[a++] = p->engine_path;
+    argv[a++] = "--attach";
+    argv[a++] = p->attach;
+    argv[a] = NULL;
+
+    char emsg[600];
+    int elen =
+        snprintf(emsg, sizeof emsg, "parc: cannot run %s (is Open MPI installed?)\n", p->mpirun);
+    if (elen < 0 || elen >= (int)sizeof emsg) elen = (int)sizeof emsg - 1;
+    int fds[2];
+    if (pipe(fds) != 0) {
+        snprintf(msg, max, "cannot start engines: pipe: %s", strerror(errno));
+        mem_free(args);
+        return -1;
+    }
+    fcntl(fds[0], F_SETFD, FD_CLOEXEC);
+    pid_t pid = fork();
+    if (pid < 0) {
+        snprintf(msg, max, "cannot start engines: fork: %s", strerror(errno));
+        close(fds[0]);
+        close(fds[1]);
+        mem_free(args);
+        return -1;
+    }
+    if (pid == 0) {
+        /* Child: only async-signal-safe calls until exec. */
+        setsid();
+        int devnull = open("/dev/null", O_RDONLY);
+        if (devnull >= 0) dup2(devnull, 0);
+        dup2(fds[1], 1);
+        dup2(fds[1], 2);
+        for (int fd = 3; fd < 4096; fd++)
+            close(fd);
+        execvp(argv[0], (char *const *)argv);
+        ssize_t w = write(2, emsg, (size_t)elen);
+        (void)w;
+        _exit(127);
+    }
+    close(fds[1]);
+    int fl = fcntl(fds[0], F_GETFL);
+    if (fl >= 0) fcntl(fds[0], F_SETFL, fl | O_NONBLOCK);
+    p->child = pid;
+    p->outfd = fds[0];
+    p->child_reaped = 0;
+    p->child_status = 0;
+    p->taillen = 0;
+    p->tail[0] = 0;
+    p->linelen = 0;
+    mem_free(args);
+    return 0;
+}
+
+int pool_start(pool_t *p, int nengines, err_t *err)
+{
+    if (p->state != ST_STOPPED) return 0;
+    int n = nengines > 0 ? nengines : p->cfg_n;
+    if (n <= 0) {
+        const char *env = getenv("PARC_ENGINES");
+        n = env ? atoi(env) : 0;
+    }
+    if (n <= 0) n = cores();
+    if (n > 4096) return err_set(err, PARC_EVALUE, (span_t){0}, "too many engines (%d)", n);
+    p->t_start = now_ms();
+    if (!p->launch) {
+        reset_ranks(p, 0);
+        p->state = ST_STARTING;
+        p->deadline = 0; /* a cluster launcher takes its time */
+        return 0;
+    }
+    reset_ranks(p, n);
+    if (!p->ranks) return err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
+    char msg[256];
+    if (spawn(p, n, msg, sizeof msg) != 0)
+        return err_set(err, PARC_EENGINE, (span_t){0}, "%s", msg);
+    p->state = ST_STARTING;
+    p->deadline = p->t_start + (p->start_timeout_ms > 0 ? p->start_timeout_ms : 30000);
+    return 0;
+}
+
+static int reap(pool_t *p)
+{
+    if (p->child <= 0 || p->child_reaped) return p->child_reaped;
+    int st;
+    pid_t r = waitpid(p->child, &st, WNOHANG);
+    if (r == p->child) {
+        p->child_reaped = 1;
+        p->child_status = st;
+    } else if (r < 0 && errno == ECHILD) {
+        p->child_reaped = 1;
+        p->child_status = 0;
+    }
+    return p->child_reaped;
+}
+
+static void sleep_ms(int ms)
+{
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+/* Waits up to ms for mpirun to exit, reading its output meanwhile. */
+static int wait_child(pool_t *p, int ms)
+{
+    long long end = now_ms() + ms;
+    while (!reap(p)) {
+        drain_output(p);
+        if (now_ms() >= end) return 0;
+        sleep_ms(10);
+    }
+    return 1;
+}
+
+/* 1 when a local process exists and is not a zombie waiting for its parent. */
+static int proc_alive(long pid)
+{
+    char path[64], buf[512];
+    if (pid <= 0 || kill((pid_t)pid, 0) != 0) return 0;
+    snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+    FILE *f = fopen(path, "r");
+    if (!f) return 1;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = 0;
+    const char *s = strrchr(buf, ')');
+    return !(s && s[1] == ' ' && (s[2] == 'Z' || s[2] == 'X'));
+}
+
+/* Ends the job whatever its state: kills what is left and reaps mpirun. */
+static void kill_job(pool_t *p)
+{
+    if (p->child > 0 && !reap(p)) {
+        kill(-p->child, SIGTERM);
+        kill(p->child, SIGTERM);
+        if (!wait_child(p, 1000)) {
+            kill(-p->child, SIGKILL);
+            kill(p->child, SIGKILL);
+            int st;
+            while (waitpid(p->child, &st, 0) < 0 && errno == EINTR) {
+            }
+            p->child_reaped = 1;
+            p->child_status = st;
+        }
+    }
+    /* Engines on this host that outlived their launcher (they are not our children). */
+    for (int r = 0; r < p->n && p->ranks; r++) {
+        long pid = p->ranks[r].pid;
+        if (p->child > 0 && strcmp(p->ranks[r].host, p->host) == 0 && proc_alive(pid)) {
+            sleep_ms(50);
+            if (proc_alive(pid)) kill((pid_t)pid, SIGKILL);
+        }
+    }
+    drain_output(p);
+    if (p->outfd >= 0) {
+        close(p->outfd);
+        p->outfd = -1;
+    }
+    p->child = 0;
+    p->state = ST_STOPPED;
+    reset_ranks(p, 0);
+}
+
+int pool_stop(pool_t *p)
+{
+    if (p->state == ST_STOPPED && p->child <= 0) {
+        if (p->req) finish(p, PARC_EENGINE, "the engines were stopped");
+        return 0;
+    }
+    for (int r = 0; r < p->n && p->ranks; r++) {
+        if (p->req == REQ_SENT && p->ranks[r].hello_c) send_to(p, 'c', r, LINK_INTERRUPT, NULL, 0);
+        if (p->ranks[r].hello_w) send_to(p, 'e', r, LINK_SHUTDOWN, NULL, 0);
+    }
+    if (p->child > 0) wait_child(p, 2000);
+    kill_job(p);
+    if (p->req) finish(p, PARC_EENGINE, "the engines were stopped");
+    return 0;
+}
+
+/* --- receiving ---------------------------------------------------------------------- */
+
+static int parse_rank(const char *id, char ch)
+{
+    if (id[0] != ch || !id[1]) return -1;
+    char *end;
+    long r = strtol(id + 1, &end, 10);
+    return *end || r < 0 || r > 1 << 20 ? -1 : (int)r;
+}
+
+static void on_hello(pool_t *p, int rank, char ch, const link_msg_t *m)
+{
+    rbuf_t r;
+    rbuf_init(&r, m->body, m->n);
+    uint32_t nranks = rbuf_u32(&r), pid = rbuf_u32(&r);
+    size_t hn;
+    const char *host = rbuf_str(&r, &hn);
+    uint8_t channel = rbuf_u8(&r);
+    if (r.bad || channel != (ch == 'c') || nranks == 0 || nranks > 4096) {
+        fprintf(stderr, "parc pool: malformed HELLO from %c%d\n", ch, rank);
+        return;
+    }
+    if (p->state == ST_STOPPED && !p->launch) {
+        /* A cluster launcher attached engines before anyone asked for them. */
+        p->state = ST_STARTING;
+        p->t_start = now_ms();
+        reset_ranks(p, 0);
+    }
+    if (p->state == ST_STOPPED) return; /* a straggler from a job that is gone */
+    if (!p->launch && p->n == 0) {
+        reset_ranks(p, (int)nranks);
+        if (!p->ranks) return;
+        p->deadline = now_ms() + (p->start_timeout_ms > 0 ? p->start_timeout_ms : 30000);
+    }
+    if ((int)nranks != p->n || rank >= p->n) {
+        fprintf(stderr, "parc pool: HELLO from %c%d of a %u-rank job; expected %d ranks\n", ch,
+                rank, nranks, p->n);
+        return;
+    }
+    rank_info_t *ri = &p->ranks[rank];
+    int was = ri->hello_w && ri->hello_c;
+    if (ch == 'e')
+        ri->hello_w = 1;
+    else
+        ri->hello_c = 1;
+    ri->pid = pid;
+    snprintf(ri->host, sizeof ri->host, "%.*s", (int)(hn < 63 ? hn : 63), host);
+    if (!was && ri->hello_w && ri->hello_c) p->nready++;
+    if (p->state == ST_STARTING && p->nready == p->n) {
+        p->state = ST_READY;
+        p->start_ms = (double)(now_ms() - p->t_start);
+        fprintf(stderr, "parc pool: %d engine%s ready in %.0f ms\n", p->n, p->n == 1 ? "" : "s",
+                p->start_ms);
+        try_send(p);
+    }
+}
+
+static char *strcopy(const char *s, size_t n)
+{
+    return mem_strndup(s, n);
+}
+
+/* Reads one name record; 0 or -1 when malformed or out of memory. */
+static int read_name(rbuf_t *r, name_info_t *ni)
+{
+    size_t n[6];
+    const char *s[6];
+    for (int i = 0; i < 5; i++)
+        s[i] = rbuf_str(r, &n[i]);
+    ni->bytes = rbuf_u64(r);
+    ni->per_engine = rbuf_u8(r);
+    s[5] = rbuf_str(r, &n[5]);
+    if (r->bad) return -1;
+    char **dst[6] = {&ni->name, &ni->kind, &ni->dtype, &ni->shape, &ni->dist, &ni->summary};
+    for (int i = 0; i < 6; i++)
+        *dst[i] = strcopy(s[i], n[i]);
+    for (int i = 0; i < 6; i++)
+        if (!*dst[i]) return -1;
+    return 0;
+}
+
+static void free_name(name_info_t *ni)
+{
+    mem_free(ni->name);
+    mem_free(ni->kind);
+    mem_free(ni->dtype);
+    mem_free(ni->shape);
+    mem_free(ni->dist);
+    mem_free(ni->summary);
+    memset(ni, 0, sizeof *ni);
+}
+
+/* Global view: rank 0's table replaces ours; per-engine names it does not list stay (they
+ * may live on other engines only). */
+static int names_global(pool_t *p, rbuf_t *r, uint32_t nn)
+{
+    names_t *t = names_new();
+    int rc = t ? 0 : -1;
+    for (uint32_t i = 0; i < nn && rc == 0; i++) {
+        name_info_t ni = {0};
+        rc = read_name(r, &ni);
+        if (rc == 0) rc = names_put(t, &ni) ? -1 : 0;
+        free_name(&ni);
+    }
+    for (size_t i = 0; i < names_count(p->names) && rc == 0; i++) {
+        const name_info_t *ni = names_at(p->names, i);
+        if (ni->per_engine && !names_get(t, ni->name)) rc = names_put(t, ni) ? -1 : 0;
+    }
+    if (rc) {
+        names_destroy(&t);
+        return -1;
+    }
+    names_destroy(&p->names);
+    p->names = t;
+    return 0;
+}
+
+/* Local view: gather per-engine names (largest share of bytes) until the request ends.
+ * A name the table knows as a global one is per-engine only if the engine says so. */
+static int names_local(pool_t *p, rbuf_t *r, uint32_t nn)
+{
+    if (!p->acc && !(p->acc = names_new())) return -1;
+    for (uint32_t i = 0; i < nn; i++) {
+        name_info_t ni = {0};
+        if (read_name(r, &ni)) {
+            free_name(&ni);
+            return -1;
+        }
+        const name_info_t *old = names_get(p->names, ni.name);
+        int keep = ni.per_engine || !old || old->per_engine;
+        const name_info_t *seen = names_get(p->acc, ni.name);
+        if (seen && seen->bytes > ni.bytes) ni.bytes = seen->bytes;
+        ni.per_engine = 1;
+        int rc = keep ? names_put(p->acc, &ni) : 0;
+        free_name(&ni);
+        if (rc) return -1;
+    }
+    return 0;
+}
+
+static void on_done(pool_t *p, int rank, const link_msg_t *m)
+{
+    size_t k;
+    for (k = 0; k < p->nsent && p->sent[k] != rank; k++) {
+    }
+    if (k == p->nsent || p->got[k]) return;
+    pool_rank_done_t *d = &p->done[k];
+    rbuf_t r;
+    rbuf_init(&r, m->body, m->n);
+    int code = rbuf_i32(&r);
+    span_t at;
+    at.cell = rbuf_u32(&r);
+    at.line = rbuf_i32(&r);
+    at.col = rbuf_i32(&r);
+    at.len = rbuf_i32(&r);
+    size_t kn, mn;
+    const char *kind = rbuf_str(&r, &kn);
+    const char *msg = rbuf_str(&r, &mn);
+    uint32_t nf = rbuf_u32(&r);
+    for (uint32_t i = 0; i < nf && !r.bad; i++) {
+        span_t fa;
+        fa.cell = rbuf_u32(&r);
+        fa.line = rbuf_i32(&r);
+        fa.col = rbuf_i32(&r);
+        fa.len = rbuf_i32(&r);
+        size_t fn;
+        const char *f = rbuf_str(&r, &fn);
+        if (d->nframes < 16) {
+            d->frames[d->nframes].at = fa;
+            snprintf(d->frames[d->nframes].fn, sizeof d->frames[0].fn, "%.*s",
+                     (int)(fn < 63 ? fn : 63), f);
+            d->nframes++;
+        }
+    }
+    uint32_t nn = rbuf_u32(&r);
+    int names_rc = 0;
+    if (!r.bad && nn) {
+        if (p->mode == LINK_GLOBAL && rank == 0)
+            names_rc = names_global(p, &r, nn);
+        else if (p->mode == LINK_LOCAL)
+            names_rc = names_local(p, &r, nn);
+        else
+            r.bad = 1; /* only rank 0 speaks for the names in global view */
+    }
+    double secs = rbuf_f64(&r);
+    p->got[k] = 1;
+    p->ngot++;
+    err_clear(&d->err);
+    d->err.rank = rank;
+    if (r.bad || rbuf_left(&r) || code > 0 || code < PARC_ELAST || names_rc) {
+        err_set(&d->err, PARC_EPROTO, (span_t){0}, "engine %d sent a malformed reply", rank);
+        snprintf(d->kind, sizeof d->kind, "%s", err_kind(PARC_EPROTO));
+        d->nframes = 0;
+    } else {
+        if (code) err_set(&d->err, code, at, "%.*s", (int)(mn < 255 ? mn : 255), msg);
+        d->err.rank = rank;
+        snprintf(d->kind, sizeof d->kind, "%.*s", (int)(kn < 31 ? kn : 31), kind);
+        if (secs > p->maxsec) p->maxsec = secs;
+    }
+    if (p->ngot == p->nsent) finish(p, 0, NULL);
+}
+
+static void on_message(pool_t *p, const link_msg_t *m)
+{
+    char ch = m->id[0];
+    int rank = parse_rank(m->id, ch);
+    if ((ch != 'e' && ch != 'c') || rank < 0 || rank != m->h.rank) {
+        fprintf(stderr, "parc pool: message from unknown peer \"%s\" dropped\n", m->id);
+        return;
+    }
+    if (m->h.type == LINK_HELLO) {
+        on_hello(p, rank, ch, m);
+        return;
+    }
+    if (ch != 'e' || p->req != REQ_SENT || m->h.seq != p->seq) return; /* stale or stray */
+    rbuf_t r;
+    rbuf_init(&r, m->body, m->n);
+    size_t n1, n2;
+    switch (m->h.type) {
+    case LINK_STREAM: {
+        uint8_t st = rbuf_u8(&r);
+        const char *s = rbuf_str(&r, &n1);
+        if (!r.bad && p->cb.on_stream) p->cb.on_stream(p->cb.ud, rank, st == 2 ? 2 : 1, s, n1);
+        break;
+    }
+    case LINK_RESULT: {
+        const char *pl = rbuf_str(&r, &n1);
+        const char *ht = rbuf_str(&r, &n2);
+        if (!r.bad && p->cb.on_result) p->cb.on_result(p->cb.ud, rank, pl, n1, n2 ? ht : NULL, n2);
+        break;
+    }
+    case LINK_INPUT_REQ: {
+        const char *pr = rbuf_str(&r, &n1);
+        int pw = rbuf_u8(&r);
+        char *prompt = strcopy(pr, n1);
+        p->input_rank = rank;
+        if (r.bad || !prompt || !p->cb.on_input)
+            pool_input_reply(p, NULL, 0);
+        else
+            p->cb.on_input(p->cb.ud, rank, prompt, pw);
+        mem_free(prompt);
+        break;
+    }
+    case LINK_DONE:
+        on_done(p, rank, m);
+        break;
+    default:
+        fprintf(stderr, "parc pool: unexpected message type %d from %s\n", m->h.type, m->id);
+    }
+}
+
+/* --- timers ------------------------------------------------------------------------- */
+
+static void tick(pool_t *p)
+{
+    if (p->fail_code) {
+        int code = p->fail_code;
+        char msg[256];
+        snprintf(msg, sizeof msg, "%s", p->fail_msg);
+        finish(p, code, msg);
+    }
+    if (p->child > 0 && (reap(p) || p->outfd < 0)) {
+        /* The pipe closes when mpirun goes; give it a moment to be reaped. */
+        if (!p->child_reaped) wait_child(p, 200);
+        drain_output(p);
+        char why[200], tail[160], msg[400];
+        int starting = p->state == ST_STARTING;
+        death_reason(p, why, sizeof why);
+        tail_summary(p, tail, sizeof tail);
+        if (starting)
+            snprintf(msg, sizeof msg, "cannot start the engines: %s%s%s", why, tail[0] ? ": " : "",
+                     tail);
+        else
+            snprintf(msg, sizeof msg, "%s", why);
+        if (p->state != ST_STOPPED || p->req) fprintf(stderr, "parc pool: %s\n", msg);
+        kill_job(p);
+        if (p->req) finish(p, PARC_EENGINE, msg);
+    }
+    if (p->state == ST_STARTING && p->deadline && now_ms() > p->deadline) {
+        char tail[160], msg[400];
+        tail_summary(p, tail, sizeof tail);
+        snprintf(msg, sizeof msg, "cannot start the engines: %d of %d ready after %d ms%s%s",
+                 p->nready, p->n, p->start_timeout_ms > 0 ? p->start_timeout_ms : 30000,
+                 tail[0] ? ": " : "", tail);
+        fprintf(stderr, "parc pool: %s\n", msg);
+        for (int r = 0; r < p->n && p->ranks; r++)
+            if (p->ranks[r].hello_w) send_to(p, 'e', r, LINK_SHUTDOWN, NULL, 0);
+        kill_job(p);
+        if (p->req) finish(p, PARC_EENGINE, msg);
+    }
+    try_send(p);
+}
+
+/* --- public ------------------------------------------------------------------------- */
+
+static int write_attach(pool_t *p, const char *path, err_t *err)
+{
+    int fd;
+    if (path) {
+        snprintf(p->attach, sizeof p->attach, "%s", path);
+        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        if (fd >= 0) fchmod(fd, 0600);
+    } else {
+        const char *dir = getenv("XDG_RUNTIME_DIR");
+        if (!dir || access(dir, W_OK) != 0) dir = "/tmp";
+        snprintf(p->attach, sizeof p->attach, "%s/parc-engines-XXXXXX", dir);
+        fd = mkstemp(p->attach);
+    }
+    if (fd < 0)
+        return err_set(err, PARC_EIO, (span_t){0}, "cannot write the attach file %s: %s", p->attach,
+                       strerror(errno));
+    char buf[2048];
+    int n = snprintf(buf, sizeof buf,
+                     "# parc engine attach file: parc-engine --attach THIS_FILE\n"
+                     "address=%s\nkey=%s\nsignature_scheme=hmac-sha256\n"
+                     "kernel_pid=%ld\nkernel_host=%s\n",
+                     p->endpoint, p->key_hex, (long)getpid(), p->host);
+    int ok = n > 0 && n < (int)sizeof buf && write(fd, buf, (size_t)n) == (ssize_t)n;
+    if (close(fd) != 0) ok = 0;
+    if (!ok)
+        return err_set(err, PARC_EIO, (span_t){0}, "cannot write the attach file %s", p->attach);
+    return 0;
+}
+
+static int bind_router(pool_t *p, void *ctx, err_t *err)
+{
+    p->router = zmq_socket(ctx, ZMQ_ROUTER);
+    if (!p->router)
+        return err_set(err, PARC_EIO, (span_t){0}, "zmq_socket: %s", zmq_strerror(zmq_errno()));
+    int one = 1, zero = 0;
+    char ep[300];
+    size_t epn = sizeof ep;
+    snprintf(ep, sizeof ep, "tcp://%s:*", p->bind);
+    if (zmq_setsockopt(p->router, ZMQ_ROUTER_HANDOVER, &one, sizeof one) ||
+        zmq_setsockopt(p->router, ZMQ_ROUTER_MANDATORY, &zero, sizeof zero) ||
+        zmq_setsockopt(p->router, ZMQ_LINGER, &zero, sizeof zero) || zmq_bind(p->router, ep) ||
+        zmq_getsockopt(p->router, ZMQ_LAST_ENDPOINT, ep, &epn))
+        return err_set(err, PARC_EIO, (span_t){0}, "cannot listen for engines on %s: %s", p->bind,
+                       zmq_strerror(zmq_errno()));
+    /* A wildcard address is no use to an engine: give it this host's name instead. */
+    const char *port = strrchr(ep, ':');
+    if (strncmp(ep, "tcp://0.0.0.0:", 14) == 0 || strncmp(ep, "tcp://*:", 8) == 0)
+        snprintf(p->endpoint, sizeof p->endpoint, "tcp://%s%s", p->host, port ? port : "");
+    else
+        snprintf(p->endpoint, sizeof p->endpoint, "%s", ep);
+    return 0;
+}
+
+pool_t *pool_new(void *zmq_ctx, const pool_cfg_t *cfg, err_t *err)
+{
+    pool_t *p = mem_calloc(1, sizeof *p);
+    if (!p) {
+        err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
+        return NULL;
+    }
+    p->outfd = -1;
+    p->input_rank = -1;
+    const char *key = cfg->key ? cfg->key : "";
+    size_t kl = strlen(key);
+    const char *env_mpirun = getenv("PARC_MPIRUN"), *env_args = getenv("PARC_MPI_ARGS");
+    p->sign = sign_new(key, kl);
+    p->key_hex = mem_alloc(2 * kl + 1);
+    p->engine_path = dupstr(cfg->engine_path ? cfg->engine_path : "parc-engine");
+    p->mpirun = dupstr(cfg->mpirun ? cfg->mpirun : env_mpirun ? env_mpirun : "mpirun");
+    p->mpi_args = dupstr(cfg->mpi_args ? cfg->mpi_args : env_args ? env_args : "");
+    p->bind = dupstr(cfg->bind_host && *cfg->bind_host ? cfg->bind_host : "127.0.0.1");
+    p->names = names_new();
+    if (!p->sign || !p->key_hex || !p->engine_path || !p->mpirun || !p->mpi_args || !p->bind ||
+        !p->names) {
+        err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
+        pool_destroy(&p);
+        return NULL;
+    }
+    for (size_t i = 0; i < kl; i++)
+        snprintf(p->key_hex + 2 * i, 3, "%02x", (unsigned char)key[i]);
+    p->key_hex[2 * kl] = 0;
+    p->cfg_n = cfg->nengines;
+    p->launch = cfg->launch;
+    p->start_timeout_ms = cfg->start_timeout_ms > 0 ? cfg->start_timeout_ms : 30000;
+    if (gethostname(p->host, sizeof p->host - 1) != 0)
+        snprintf(p->host, sizeof p->host, "localhost");
+    if (bind_router(p, zmq_ctx, err) || write_attach(p, cfg->attach_file, err)) {
+        pool_destroy(&p);
+        return NULL;
+    }
+    return p;
+}
+
+void pool_destroy(pool_t **pp)
+{
+    pool_t *p = pp ? *pp : NULL;
+    if (!p) return;
+    if (p->router) {
+        pool_stop(p);
+        zmq_close(p->router);
+    }
+    req_free(p);
+    if (p->attach[0]) unlink(p->attach);
+    if (p->key_hex) memset(p->key_hex, 0, strlen(p->key_hex));
+    mem_free(p->key_hex);
+    mem_free(p->engine_path);
+    mem_free(p->mpirun);
+    mem_free(p->mpi_args);
+    mem_free(p->bind);
+    mem_free(p->ranks);
+    names_destroy(&p->names);
+    sign_destroy(&p->sign);
+    mem_free(p);
+    *pp = NULL;
+}
+
+int pool_ready(const pool_t *p)
+{
+    return p->state == ST_READY;
+}
+
+int pool_busy(const pool_t *p)
+{
+    return p->req != REQ_NONE;
+}
+
+int pool_size(const pool_t *p)
+{
+    return p->state == ST_READY ? p->n : 0;
+}
+
+int pool_exec(pool_t *p, int mode, const int *targets, size_t ntargets, uint32_t exec_count,
+              uint32_t flags, const void *ir, size_t n, const pool_cb_t *cb, err_t *err)
+{
+    if (p->req != REQ_NONE)
+        return err_set(err, PARC_EENGINE, (span_t){0}, "the engines are busy with a request");
+    if (mode != LINK_GLOBAL && mode != LINK_LOCAL)
+        return err_set(err, PARC_EVALUE, (span_t){0}, "bad view %d", mode);
+    if (n > LINK_MAXMSG - 64) return err_set(err, PARC_EVALUE, (span_t){0}, "cell too large");
+    if (mode == LINK_GLOBAL) ntargets = 0;
+    p->ir = mem_alloc(n ? n : 1);
+    p->targets = ntargets ? mem_calloc(ntargets, sizeof *targets) : NULL;
+    if (!p->ir || (ntargets && !p->targets)) {
+        req_free(p);
+        return err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
+    }
+    if (n) memcpy(p->ir, ir, n);
+    p->irn = n;
+    if (ntargets) memcpy(p->targets, targets, ntargets * sizeof *targets);
+    p->ntargets = ntargets;
+    p->mode = mode;
+    p->exec_count = exec_count;
+    p->flags = flags;
+    p->cb = *cb;
+    if (++p->seq == 0) p->seq = 1;
+    p->req = REQ_WAITING;
+    if (p->state == ST_STOPPED && p->launch) {
+        err_t e2;
+        err_clear(&e2);
+        if (pool_start(p, 0, &e2) != 0) fail_later(p, PARC_EENGINE, e2.msg);
+    } else if (!p->launch && (p->state == ST_STOPPED || p->n == 0)) {
+        /* Nothing to wait for until a launcher attaches engines: say how to. */
+        char msg[1200];
+        snprintf(msg, sizeof msg, "no engines attached: start them with mpirun -n N %s --attach %s",
+                 p->engine_path, p->attach);
+        if (p->state == ST_STOPPED) {
+            p->state = ST_STARTING;
+            p->t_start = now_ms();
+        }
+        fail_later(p, PARC_EENGINE, msg);
+    }
+    try_send(p);
+    return 0;
+}
+
+void pool_interrupt(pool_t *p)
+{
+    if (p->req == REQ_WAITING) {
+        fail_later(p, PARC_EINTR, "interrupted while the engines were starting");
+        return;
+    }
+    if (p->req != REQ_SENT) return;
+    for (size_t i = 0; i < p->nsent; i++)
+        send_to(p, 'c', p->sent[i], LINK_INTERRUPT, NULL, 0);
+}
+
+void pool_input_reply(pool_t *p, const char *text, size_t n)
+{
+    if (p->req != REQ_SENT || p->input_rank < 0) return;
+    wbuf_t b;
+    wbuf_init(&b);
+    if (text)
+        wbuf_str(&b, text, n);
+    else
+        wbuf_u8(&b, 0);
+    if (!b.oom) send_to(p, 'e', p->input_rank, LINK_INPUT_REP, b.p, b.len);
+    wbuf_free(&b);
+    p->input_rank = -1;
+}
+
+int pool_pollitems(pool_t *p, zmq_pollitem_t *items, int max)
+{
+    int k = 0;
+    if (k < max) items[k++] = (zmq_pollitem_t){p->router, 0, ZMQ_POLLIN, 0};
+    if (p->outfd >= 0 && k < max) items[k++] = (zmq_pollitem_t){NULL, p->outfd, ZMQ_POLLIN, 0};
+    return k;
+}
+
+void pool_handle(pool_t *p)
+{
+    link_msg_t m;
+    for (int i = 0; i < 10000; i++) {
+        int rc = link_recv(p->router, 1, p->sign, 1, &m);
+        if (rc <= 0) {
+            /* 0 also after a dropped message: see whether more are queued. */
+            int ev = 0;
+            size_t sz = sizeof ev;
+            if (rc == 0 && zmq_getsockopt(p->router, ZMQ_EVENTS, &ev, &sz) == 0 &&
+                (ev & ZMQ_POLLIN))
+                continue;
+            break;
+        }
+        on_message(p, &m);
+        link_msg_close(&m);
+    }
+    drain_output(p);
+    tick(p);
+}
+
+long pool_timeout_ms(const pool_t *p)
+{
+    if (p->fail_code) return 0;
+    if (p->state == ST_STARTING || p->req != REQ_NONE || p->child > 0) {
+        /* Idle and healthy: mpirun's pipe wakes us if the job dies. */
+        if (p->state == ST_READY && p->req == REQ_NONE && p->outfd >= 0) return -1;
+        return TICK_MS;
+    }
+    return -1;
+}
+
+const names_t *pool_names(const pool_t *p)
+{
+    return p->names;
+}
+
+const char *pool_attach_file(const pool_t *p)
+{
+    return p->attach;
+}
+
+/* VmRSS of a local process, in kB; -1 when unknown. */
+static long rss_kb(long pid)
+{
+    char path[64], line[256];
+    snprintf(path, sizeof path, "/proc/%ld/status", pid);
+    FILE *f = fopen(path, "r");
+    long kb = -1;
+    if (!f) return -1;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "VmRSS: %ld kB", &kb) == 1) break;
+    fclose(f);
+    return kb;
+}
+
+int pool_describe(const pool_t *p, wbuf_t *out)
+{
+    static const char *st[] = {"stopped", "starting", "ready"};
+    if (p->state == ST_READY)
+        wbuf_printf(out, "%d engine%s, ready (started in %.0f ms)\n", p->n, p->n == 1 ? "" : "s",
+                    p->start_ms);
+    else if (p->state == ST_STARTING && p->n)
+        wbuf_printf(out, "engines %s: %d of %d ready\n", st[p->state], p->nready, p->n);
+    else
+        wbuf_printf(out, "engines %s\n",
+                    p->state == ST_STARTING ? "waiting to attach" : st[p->state]);
+    if (p->n && p->ranks) {
+        wbuf_printf(out, "%-6s %-24s %-9s %s\n", "rank", "host", "pid", "memory");
+        for (int r = 0; r < p->n; r++) {
+            const rank_info_t *ri = &p->ranks[r];
+            char mem[32] = "-";
+            long kb = ri->pid > 0 && strcmp(ri->host, p->host) == 0 ? rss_kb(ri->pid) : -1;
+            if (kb >= 0) snprintf(mem, sizeof mem, "%.1f MiB", (double)kb / 1024.0);
+            if (ri->hello_w || ri->hello_c)
+                wbuf_printf(out, "%-6d %-24s %-9ld %s\n", r, ri->host, ri->pid, mem);
+            else
+                wbuf_printf(out, "%-6d %-24s %-9s %s\n", r, "(not attached)", "-", "-");
+        }
+    }
+    wbuf_printf(out, "attach file: %s\n", p->attach);
+    wbuf_printf(out, "engines on a cluster: mpirun --hostfile H -n N parc-engine --attach %s\n",
+                p->attach);
+    return out->oom ? PARC_ENOMEM : 0;
+}

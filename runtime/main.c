@@ -1,4 +1,26 @@
-int main(void)
+/* main.c - parc-engine's entry point: `parc-engine --attach FILE`, started by mpirun (from
+ * the kernel, or from a cluster launcher). Everything else happens in eng_main. */
+#include <stdio.h>
+#include <string.h>
+
+#include "engine.h"
+
+int main(int argc, char **argv)
 {
-    return 0;
+    const char *attach = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--attach") == 0 && i + 1 < argc)
+            attach = argv[++i];
+        else if (strncmp(argv[i], "--attach=", 9) == 0)
+            attach = argv[i] + 9;
+        else {
+            fprintf(stderr, "usage: parc-engine --attach FILE\n");
+            return 2;
+        }
+    }
+    if (!attach) {
+        fprintf(stderr, "usage: parc-engine --attach FILE\n");
+        return 2;
+    }
+    return eng_main(attach);
 }

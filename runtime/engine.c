@@ -1,0 +1,585 @@
+/* engine.c - a parc-engine rank's life: MPI set-up, the two link sockets, the request loop.
+ *
+ * Every rank talks to the kernel itself (no relay through rank 0): the kernel sends EXEC to
+ * each targeted "e<rank>", so a local-view cell on rank 2 involves rank 2 alone, and a
+ * global-view cell starts on every rank from identical signed bytes.
+ *
+ * Threads: the main thread owns MPI and the work socket. A small control thread owns the
+ * "c<rank>" socket; it only sets the atomic interrupt flag (never touches MPI), and it also
+ * watches whether the kernel is still there: its pid (same host) and the connection state
+ * of its socket (ZMTP heartbeats, socket monitor). When the kernel is gone it raises the
+ * interrupt flag and the "gone" flag, and the main loop leaves.
+ *
+ * Interrupts carry the seq of the request they target. An INTERRUPT may overtake the EXEC it
+ * aims at (two sockets), so a cell starts with flag = (last interrupted seq == this seq)
+ * rather than with a plain clear; stale interrupts for older requests are ignored. */
+#define _DEFAULT_SOURCE
+#include "engine.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <mpi.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <zmq.h>
+
+#include "arena.h"
+#include "eval.h"
+#include "ir.h"
+#include "link.h"
+#include "mem.h"
+#include "rt.h"
+#include "sign.h"
+#include "wire.h"
+
+#define GONE_AFTER_MS   60000 /* disconnected this long: the kernel is gone */
+#define MAX_FRAMES_SENT 16
+
+struct eng {
+    rt_t rt;
+    atomic_int intr;      /* rt.interrupt points here */
+    atomic_uint cur_seq;  /* seq of the running request */
+    atomic_uint intr_seq; /* seq of the last INTERRUPT received */
+    atomic_int have_intr; /* 1 once any INTERRUPT arrived (intr_seq valid) */
+    atomic_int gone;      /* the kernel went away */
+    atomic_int stop;      /* tells the control thread to leave */
+    void *zctx;
+    void *work; /* DEALER "e<rank>", main thread only */
+    sign_t *sign;
+    char addr[256];  /* tcp://host:port of the kernel's ROUTER */
+    char host[256];  /* this node's name */
+    char khost[256]; /* the kernel's node */
+    long kpid;       /* the kernel's pid (0 unknown) */
+    uint32_t seq;    /* request being answered */
+    eval_t *ev;
+    pthread_t ctl;
+    int ctl_started;
+};
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static int hexval(int c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+/* Reads the attach file (key=value lines, docs/engines.md). 0 or -1 with a message. */
+static int read_attach(eng_t *e, const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        fprintf(stderr, "parc-engine: cannot open attach file %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    char line[2048];
+    uint8_t key[512];
+    size_t keylen = 0;
+    int rc = 0;
+    while (fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\r\n")] = 0;
+        char *eq = strchr(line, '=');
+        if (!eq || line[0] == '#') continue;
+        *eq = 0;
+        const char *k = line, *v = eq + 1;
+        if (strcmp(k, "address") == 0) {
+            snprintf(e->addr, sizeof e->addr, "%s", v);
+        } else if (strcmp(k, "key") == 0) {
+            size_t n = strlen(v);
+            if (n % 2 || n / 2 > sizeof key) {
+                rc = -1;
+                break;
+            }
+            for (size_t i = 0; i < n / 2; i++) {
+                int hi = hexval(v[2 * i]), lo = hexval(v[2 * i + 1]);
+                if (hi < 0 || lo < 0) rc = -1;
+                key[i] = (uint8_t)(hi << 4 | lo);
+            }
+            keylen = n / 2;
+        } else if (strcmp(k, "signature_scheme") == 0) {
+            if (*v && strcmp(v, "hmac-sha256") != 0) rc = -1;
+        } else if (strcmp(k, "kernel_pid") == 0) {
+            e->kpid = strtol(v, NULL, 10);
+        } else if (strcmp(k, "kernel_host") == 0) {
+            snprintf(e->khost, sizeof e->khost, "%s", v);
+        }
+    }
+    fclose(f);
+    if (rc || !e->addr[0]) {
+        fprintf(stderr, "parc-engine: malformed attach file %s\n", path);
+        return -1;
+    }
+    e->sign = sign_new(key, keylen);
+    memset(key, 0, sizeof key);
+    if (!e->sign) {
+        fprintf(stderr, "parc-engine: cannot set up HMAC-SHA256\n");
+        return -1;
+    }
+    return 0;
+}
+
+static void *dealer(eng_t *e, char ch)
+{
+    char id[32];
+    snprintf(id, sizeof id, "%c%d", ch, e->rt.rank);
+    void *s = zmq_socket(e->zctx, ZMQ_DEALER);
+    if (!s) return NULL;
+    int linger = 1000, ivl = 2000, ttl = 10000, sndtimeo = 30000;
+    if (zmq_setsockopt(s, ZMQ_ROUTING_ID, id, strlen(id)) || /* identity first */
+        zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger) ||
+        zmq_setsockopt(s, ZMQ_HEARTBEAT_IVL, &ivl, sizeof ivl) ||
+        zmq_setsockopt(s, ZMQ_HEARTBEAT_TIMEOUT, &ttl, sizeof ttl) ||
+        zmq_setsockopt(s, ZMQ_SNDTIMEO, &sndtimeo, sizeof sndtimeo) || zmq_connect(s, e->addr)) {
+        fprintf(stderr, "parc-engine %d: cannot connect to %s: %s\n", e->rt.rank, e->addr,
+                zmq_strerror(zmq_errno()));
+        zmq_close(s);
+        return NULL;
+    }
+    return s;
+}
+
+static int hello(eng_t *e, void *s, int channel)
+{
+    wbuf_t b;
+    wbuf_init(&b);
+    wbuf_u32(&b, (uint32_t)e->rt.nranks);
+    wbuf_u32(&b, (uint32_t)getpid());
+    wbuf_cstr(&b, e->host);
+    wbuf_u8(&b, (uint8_t)channel);
+    link_hdr_t h = {LINK_HELLO, 0, e->rt.rank};
+    int rc = b.oom ? -1 : link_send(s, NULL, 0, e->sign, &h, b.p, b.len);
+    wbuf_free(&b);
+    return rc;
+}
+
+/* --- the control thread ------------------------------------------------------------- */
+
+static int kernel_alive(const eng_t *e)
+{
+    if (e->kpid <= 0 || strcmp(e->khost, e->host) != 0) return 1;
+    return !(kill((pid_t)e->kpid, 0) < 0 && errno == ESRCH);
+}
+
+static void set_gone(eng_t *e, const char *why)
+{
+    if (!atomic_exchange(&e->gone, 1)) {
+        fprintf(stderr, "parc-engine %d: %s; leaving\n", e->rt.rank, why);
+        atomic_store(&e->intr, 1);
+    }
+}
+
+static void ctl_message(eng_t *e, void *s)
+{
+    link_msg_t m;
+    while (link_recv(s, 0, e->sign, 1, &m) == 1) {
+        if (m.h.type == LINK_INTERRUPT) {
+            atomic_store(&e->intr_seq, m.h.seq);
+            atomic_store(&e->have_intr, 1);
+            if (atomic_load(&e->cur_seq) == m.h.seq) atomic_store(&e->intr, 1);
+        } else {
+            fprintf(stderr, "parc-engine %d: unexpected message type %d on control\n", e->rt.rank,
+                    m.h.type);
+        }
+        link_msg_close(&m);
+    }
+}
+
+/* Socket monitor events: u16 event, u32 value, then a frame with the address. */
+static void mon_event(void *mon, int *connected, double *since)
+{
+    zmq_msg_t a, b;
+    zmq_msg_init(&a);
+    zmq_msg_init(&b);
+    if (zmq_msg_recv(&a, mon, ZMQ_DONTWAIT) >= 0) {
+        if (zmq_msg_more(&a)) zmq_msg_recv(&b, mon, 0);
+        if (zmq_msg_size(&a) >= 2) {
+            const uint8_t *d = zmq_msg_data(&a);
+            uint16_t ev = (uint16_t)(d[0] | d[1] << 8);
+            if (ev == ZMQ_EVENT_CONNECTED) {
+                *connected = 1;
+            } else if (ev == ZMQ_EVENT_DISCONNECTED) {
+                *connected = 0;
+                *since = now_s();
+            }
+        }
+    }
+    zmq_msg_close(&a);
+    zmq_msg_close(&b);
+}
+
+static void *ctl_main(void *arg)
+{
+    eng_t *e = arg;
+    void *s = dealer(e, 'c');
+    void *mon = NULL;
+    char monaddr[64];
+    snprintf(monaddr, sizeof monaddr, "inproc://parc-ctl-mon-%d", e->rt.rank);
+    if (!s || hello(e, s, 1) != 0) {
+        set_gone(e, "the control channel failed");
+        goto out;
+    }
+    if (zmq_socket_monitor(s, monaddr, ZMQ_EVENT_CONNECTED | ZMQ_EVENT_DISCONNECTED) == 0) {
+        mon = zmq_socket(e->zctx, ZMQ_PAIR);
+        if (mon && zmq_connect(mon, monaddr) != 0) {
+            zmq_close(mon);
+            mon = NULL;
+        }
+    }
+    int connected = 0;
+    double since = now_s(), last_check = 0;
+    while (!atomic_load(&e->stop)) {
+        zmq_pollitem_t it[2] = {{s, 0, ZMQ_POLLIN, 0}, {mon, 0, ZMQ_POLLIN, 0}};
+        int rc = zmq_poll(it, mon ? 2 : 1, 250);
+        if (rc < 0 && zmq_errno() != EINTR) {
+            set_gone(e, "polling the control channel failed");
+            break;
+        }
+        if (rc > 0 && (it[0].revents & ZMQ_POLLIN)) ctl_message(e, s);
+        if (rc > 0 && mon && (it[1].revents & ZMQ_POLLIN)) mon_event(mon, &connected, &since);
+        double t = now_s();
+        if (t - last_check >= 1.0) {
+            last_check = t;
+            if (!kernel_alive(e))
+                set_gone(e, "the kernel process is gone");
+            else if (mon && !connected && (t - since) * 1000 > GONE_AFTER_MS)
+                set_gone(e, "no connection to the kernel for a minute");
+        }
+    }
+out:
+    if (s) {
+        int zero = 0;
+        zmq_setsockopt(s, ZMQ_LINGER, &zero, sizeof zero);
+        zmq_socket_monitor(s, NULL, 0);
+        zmq_close(s);
+    }
+    if (mon) zmq_close(mon);
+    return NULL;
+}
+
+/* --- replies ------------------------------------------------------------------------- */
+
+int eng_send(eng_t *e, int type, const void *body, size_t n)
+{
+    link_hdr_t h = {(uint8_t)type, e->seq, e->rt.rank};
+    if (link_send(e->work, NULL, 0, e->sign, &h, body, n) != 0) {
+        fprintf(stderr, "parc-engine %d: send failed: %s\n", e->rt.rank, zmq_strerror(zmq_errno()));
+        return -1;
+    }
+    return 0;
+}
+
+static void send_done(eng_t *e, const err_t *err, const eval_frame_t *fr, size_t nfr,
+                      int with_names, double secs)
+{
+    wbuf_t b, nb;
+    wbuf_init(&b);
+    wbuf_init(&nb);
+    uint32_t nnames = with_names && e->ev ? eval_names(e->ev, &nb) : 0;
+    if (nb.oom) nnames = 0;
+    wbuf_i32(&b, err->code);
+    wbuf_u32(&b, err->at.cell);
+    wbuf_i32(&b, err->at.line);
+    wbuf_i32(&b, err->at.col);
+    wbuf_i32(&b, err->at.len);
+    wbuf_cstr(&b, err->code ? err_kind(err->code) : "");
+    wbuf_cstr(&b, err->code ? err->msg : "");
+    wbuf_u32(&b, (uint32_t)nfr);
+    for (size_t i = 0; i < nfr; i++) {
+        wbuf_u32(&b, fr[i].at.cell);
+        wbuf_i32(&b, fr[i].at.line);
+        wbuf_i32(&b, fr[i].at.col);
+        wbuf_i32(&b, fr[i].at.len);
+        wbuf_cstr(&b, fr[i].fn);
+    }
+    wbuf_u32(&b, nnames);
+    if (nnames) wbuf_bytes(&b, nb.p, nb.len);
+    wbuf_f64(&b, secs);
+    if (b.oom) {
+        /* Still answer, or the kernel waits forever for this rank. */
+        wbuf_free(&b);
+        wbuf_init(&b);
+        wbuf_i32(&b, PARC_ENOMEM);
+        for (int i = 0; i < 4; i++)
+            wbuf_u32(&b, 0);
+        wbuf_cstr(&b, err_kind(PARC_ENOMEM));
+        wbuf_cstr(&b, "out of memory while reporting the result");
+        wbuf_u32(&b, 0);
+        wbuf_u32(&b, 0);
+        wbuf_f64(&b, secs);
+    }
+    if (!b.oom) eng_send(e, LINK_DONE, b.p, b.len);
+    wbuf_free(&b);
+    wbuf_free(&nb);
+}
+
+static void run_exec(eng_t *e, const link_msg_t *m)
+{
+    err_t err;
+    err_clear(&err);
+    err.rank = e->rt.rank;
+    rbuf_t r;
+    rbuf_init(&r, m->body, m->n);
+    uint8_t mode = rbuf_u8(&r);
+    uint32_t cell = rbuf_u32(&r), flags = rbuf_u32(&r);
+    size_t irn = 0;
+    const char *ir = rbuf_str(&r, &irn);
+    eval_frame_t frames[MAX_FRAMES_SENT];
+    size_t nframes = 0;
+    double t0 = now_s();
+    e->rt.local = mode == LINK_LOCAL;
+    if (r.bad || rbuf_left(&r) || mode > LINK_LOCAL) {
+        err_set(&err, PARC_EPROTO, (span_t){0}, "malformed EXEC message");
+        send_done(e, &err, NULL, 0, 0, 0);
+        return;
+    }
+    e->rt.cell = cell;
+    atomic_store(&e->cur_seq, m->h.seq);
+    atomic_store(&e->intr, 0);
+    if (atomic_load(&e->have_intr) && atomic_load(&e->intr_seq) == m->h.seq)
+        atomic_store(&e->intr, 1);
+    if (atomic_load(&e->gone)) atomic_store(&e->intr, 1);
+
+    arena_t *a = arena_new();
+    ir_node_t *root = NULL;
+    if (!a)
+        err_set(&err, PARC_ENOMEM, (span_t){0}, "out of memory for the cell");
+    else if (ir_decode(a, ir, irn, &root, &err) == 0) {
+        nframes = MAX_FRAMES_SENT;
+        if (eval_cell(e->ev, &a, root, (flags & LINK_F_SILENT) != 0, &err, frames, &nframes) == 0)
+            nframes = 0;
+    }
+    if (nframes > MAX_FRAMES_SENT) nframes = MAX_FRAMES_SENT;
+    arena_destroy(&a);
+    double secs = now_s() - t0;
+    int with_names = e->rt.local || e->rt.rank == 0;
+    send_done(e, &err, frames, err.code ? nframes : 0, with_names, secs);
+    atomic_store(&e->cur_seq, 0);
+}
+
+/* --- set-up and the loop -------------------------------------------------------------- */
+
+static uint64_t random_seed(void)
+{
+    uint64_t s = 0;
+    int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        if (read(fd, &s, sizeof s) != (ssize_t)sizeof s) s = 0;
+        close(fd);
+    }
+    if (!s) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        s = (uint64_t)ts.tv_nsec * 0x9e3779b97f4a7c15ull ^ (uint64_t)ts.tv_sec ^
+            (uint64_t)getpid() << 32;
+    }
+    return s;
+}
+
+static uint64_t mix64(uint64_t z)
+{
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+/* MemAvailable from /proc/meminfo in bytes (0 when unknown). */
+static size_t mem_available(void)
+{
+    FILE *f = fopen("/proc/meminfo", "r");
+    if (!f) return 0;
+    char line[256];
+    unsigned long long kb = 0;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1) break;
+    fclose(f);
+    return (size_t)kb * 1024;
+}
+
+/* Collective. Fills rt: communicator, rank, seeds, memory share. */
+static int setup_rt(eng_t *e)
+{
+    rt_t *rt = &e->rt;
+    if (MPI_Comm_dup(MPI_COMM_WORLD, &rt->comm) != MPI_SUCCESS) return -1;
+    if (MPI_Comm_set_errhandler(rt->comm, MPI_ERRORS_RETURN) != MPI_SUCCESS) return -1;
+    if (MPI_Comm_rank(rt->comm, &rt->rank) != MPI_SUCCESS ||
+        MPI_Comm_size(rt->comm, &rt->nranks) != MPI_SUCCESS)
+        return -1;
+    uint64_t seed = rt->rank == 0 ? random_seed() : 0;
+    if (MPI_Bcast(&seed, 1, MPI_UINT64_T, 0, rt->comm) != MPI_SUCCESS) return -1;
+    rt->seed = seed;
+    rt->calls = 0;
+    rt->lseed = mix64(seed ^ mix64((uint64_t)rt->rank + 1));
+    rt->lcalls = 0;
+    MPI_Comm node;
+    int pernode = 1;
+    if (MPI_Comm_split_type(rt->comm, MPI_COMM_TYPE_SHARED, rt->rank, MPI_INFO_NULL, &node) ==
+        MPI_SUCCESS) {
+        if (MPI_Comm_size(node, &pernode) != MPI_SUCCESS || pernode < 1) pernode = 1;
+        MPI_Comm_free(&node);
+    }
+    rt->mem_avail = mem_available() / (size_t)pernode;
+    rt->interrupt = &e->intr;
+    rt->eng = e;
+    return 0;
+}
+
+static void serve(eng_t *e)
+{
+    for (;;) {
+        if (atomic_load(&e->gone)) return;
+        zmq_pollitem_t it = {e->work, 0, ZMQ_POLLIN, 0};
+        int rc = zmq_poll(&it, 1, 500);
+        if (rc < 0) {
+            if (zmq_errno() == EINTR) continue;
+            fprintf(stderr, "parc-engine %d: poll failed: %s\n", e->rt.rank,
+                    zmq_strerror(zmq_errno()));
+            return;
+        }
+        if (rc == 0) continue;
+        link_msg_t m;
+        while ((rc = link_recv(e->work, 0, e->sign, 1, &m)) == 1) {
+            e->seq = m.h.seq;
+            int type = m.h.type;
+            if (type == LINK_EXEC) {
+                run_exec(e, &m);
+            } else if (type == LINK_NAMES) {
+                err_t ok;
+                err_clear(&ok);
+                send_done(e, &ok, NULL, 0, 1, 0);
+            } else if (type != LINK_SHUTDOWN && type != LINK_INPUT_REP) {
+                fprintf(stderr, "parc-engine %d: unexpected message type %d\n", e->rt.rank, type);
+            }
+            link_msg_close(&m);
+            if (type == LINK_SHUTDOWN) return;
+        }
+        if (rc < 0) {
+            fprintf(stderr, "parc-engine %d: receive failed: %s\n", e->rt.rank,
+                    zmq_strerror(zmq_errno()));
+            return;
+        }
+    }
+}
+
+int eng_input(eng_t *e, char **line, size_t *n, err_t *err)
+{
+    *line = NULL;
+    *n = 0;
+    for (;;) {
+        int rc = rt_check(&e->rt, err);
+        if (rc) return rc;
+        zmq_pollitem_t it = {e->work, 0, ZMQ_POLLIN, 0};
+        rc = zmq_poll(&it, 1, 100);
+        if (rc < 0 && zmq_errno() != EINTR)
+            return err_set(err, PARC_EIO, (span_t){0}, "input(): the link failed");
+        if (rc <= 0) continue;
+        link_msg_t m;
+        while ((rc = link_recv(e->work, 0, e->sign, 1, &m)) == 1) {
+            if (m.h.type != LINK_INPUT_REP || m.h.seq != e->seq) {
+                fprintf(stderr, "parc-engine %d: message type %d ignored while waiting for input\n",
+                        e->rt.rank, m.h.type);
+                link_msg_close(&m);
+                continue;
+            }
+            int res = 0;
+            if (m.n == 1 && m.body[0] == 0) {
+                res = err_set(err, PARC_EIO, (span_t){0},
+                              "input() needs a front end that allows stdin");
+            } else {
+                rbuf_t r;
+                rbuf_init(&r, m.body, m.n);
+                size_t len = 0;
+                const char *s = rbuf_str(&r, &len);
+                if (r.bad || rbuf_left(&r))
+                    res = err_set(err, PARC_EIO, (span_t){0}, "input(): malformed reply");
+                else if (!(*line = mem_strndup(s, len)))
+                    res = err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory for input()");
+                else
+                    *n = len;
+            }
+            link_msg_close(&m);
+            return res;
+        }
+        if (rc < 0) return err_set(err, PARC_EIO, (span_t){0}, "input(): the link failed");
+    }
+}
+
+static void teardown(eng_t *e, int graceful)
+{
+    if (e->ctl_started) {
+        atomic_store(&e->stop, 1);
+        pthread_join(e->ctl, NULL);
+        e->ctl_started = 0;
+    }
+    if (e->work) {
+        int linger = graceful ? 1000 : 0;
+        zmq_setsockopt(e->work, ZMQ_LINGER, &linger, sizeof linger);
+        zmq_close(e->work);
+        e->work = NULL;
+    }
+    if (e->zctx) {
+        zmq_ctx_term(e->zctx);
+        e->zctx = NULL;
+    }
+    eval_destroy(&e->ev);
+    sign_destroy(&e->sign);
+}
+
+int eng_main(const char *attach_file)
+{
+    int provided = 0;
+    if (MPI_Init_thread(NULL, NULL, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS) {
+        fprintf(stderr, "parc-engine: MPI_Init_thread failed\n");
+        return 1;
+    }
+    eng_t *e = mem_calloc(1, sizeof *e);
+    int status = 1;
+    if (!e) {
+        fprintf(stderr, "parc-engine: out of memory\n");
+        goto fin;
+    }
+    /* A kernel gone mid-send must not kill the rank with SIGPIPE. */
+    signal(SIGPIPE, SIG_IGN);
+    if (gethostname(e->host, sizeof e->host - 1) != 0) snprintf(e->host, sizeof e->host, "?");
+    if (setup_rt(e) != 0) {
+        fprintf(stderr, "parc-engine: MPI set-up failed\n");
+        goto fin;
+    }
+    if (read_attach(e, attach_file) != 0) goto fin;
+    e->ev = eval_new(&e->rt);
+    e->zctx = zmq_ctx_new();
+    if (!e->ev || !e->zctx) {
+        fprintf(stderr, "parc-engine %d: cannot create the interpreter or zmq context\n",
+                e->rt.rank);
+        goto fin;
+    }
+    e->work = dealer(e, 'e');
+    if (!e->work || hello(e, e->work, 0) != 0) goto fin;
+    if (pthread_create(&e->ctl, NULL, ctl_main, e) != 0) {
+        fprintf(stderr, "parc-engine %d: cannot start the control thread\n", e->rt.rank);
+        goto fin;
+    }
+    e->ctl_started = 1;
+    serve(e);
+    status = 0;
+fin:
+    if (e) {
+        teardown(e, !atomic_load(&e->gone));
+        if (e->rt.comm != MPI_COMM_NULL && e->rt.comm) MPI_Comm_free(&e->rt.comm);
+        mem_free(e);
+    }
+    MPI_Finalize();
+    return status;
+}
