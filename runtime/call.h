@@ -1,0 +1,44 @@
+/* call.h - builtin functions, array methods and array attributes: argument parsing
+ * (positional and keyword, with Python's TypeError wording) and dispatch on the BI_* id
+ * to arr_, ops_, out_ and MPI. eval_ evaluates the arguments and calls in here. */
+#ifndef PARC_CALL_H
+#define PARC_CALL_H
+
+#include <stddef.h>
+
+#include "err.h"
+#include "ir.h"
+#include "ops.h"
+#include "rt.h"
+#include "value.h"
+
+typedef struct {
+    const char *name; /* keyword (borrowed from the IR) */
+    val_t v;          /* borrowed */
+} call_kw_t;
+
+/* One call's evaluated arguments (all borrowed). For a reduction over a fused argument,
+ * tree is that elementwise tree and args[0..nleaves) are its leaves; the other positional
+ * arguments follow them. */
+typedef struct {
+    rt_t *rt;
+    ops_t *ops;
+    span_t at; /* the call, for errors raised here */
+    val_t *args;
+    size_t nargs;
+    call_kw_t *kw;
+    size_t nkw;
+    const ir_node_t *tree;
+    size_t nleaves;
+} call_t;
+
+/* Calls builtin bi. *out is owned by the caller. Collective for array work in global view. */
+int call_builtin(call_t *c, int bi, val_t *out, err_t *err);
+/* Calls method name of self (an array; also a few of str/list). */
+int call_method(call_t *c, const val_t *self, const char *name, val_t *out, err_t *err);
+/* Attribute name of self (x.shape, x.T ...). AttributeError when unknown. */
+int call_attr(rt_t *rt, const val_t *self, const char *name, span_t at, val_t *out, err_t *err);
+/* A builtin used as a value: CONST builtins give their value, others a V_BUILTIN/V_DTYPE. */
+val_t call_builtin_value(int bi);
+
+#endif
