@@ -354,20 +354,29 @@ int lang_inspect(arena_t *a, const char *src, size_t len, size_t cursor, const n
 static void frame(span_t at, const char *fn, lang_source_fn src, void *ud, wbuf_t *out)
 {
     if (at.line <= 0) return;
-    if (at.cell)
-        wbuf_printf(out, "  File \"<cell %u>\", line %d, column %d", (unsigned)at.cell,
-                    (int)at.line, (int)at.col);
-    else
-        wbuf_printf(out, "  File \"<cell>\", line %d, column %d", (int)at.line, (int)at.col);
-    if (fn && *fn) wbuf_printf(out, ", in %s", fn);
-    wbuf_u8(out, '\n');
     size_t len = 0;
     const char *text = src ? src(ud, at.cell, &len) : NULL;
-    if (!text) return;
     size_t i = 0;
-    for (int l = 1; l < at.line && i < len; i++)
+    for (int l = 1; text && l < at.line && i < len; i++)
         if (text[i] == '\n') l++;
-    if (i >= len && at.line > 1) return;
+    if (text && i >= len && at.line > 1) text = NULL;
+    /* the column as the user counts it: code points, not bytes */
+    size_t col = at.col > 0 ? (size_t)(at.col - 1) : 0;
+    size_t ucol = col;
+    if (text) {
+        size_t e = i;
+        while (e < len && text[e] != '\n' && e < i + col)
+            e++;
+        ucol = byte_to_cp(text + i, e - i) + (i + col > e ? i + col - e : 0);
+    }
+    if (at.cell)
+        wbuf_printf(out, "  File \"<cell %u>\", line %d, column %zu", (unsigned)at.cell,
+                    (int)at.line, ucol + 1);
+    else
+        wbuf_printf(out, "  File \"<cell>\", line %d, column %zu", (int)at.line, ucol + 1);
+    if (fn && *fn) wbuf_printf(out, ", in %s", fn);
+    wbuf_u8(out, '\n');
+    if (!text) return;
     size_t e = i;
     while (e < len && text[e] != '\n')
         e++;
@@ -378,7 +387,6 @@ static void frame(span_t at, const char *fn, lang_source_fn src, void *ud, wbuf_
         s++;
     wbuf_printf(out, "    %.*s\n", (int)(e - s), text + s);
     /* caret columns count code points of the shown text */
-    size_t col = at.col > 0 ? (size_t)(at.col - 1) : 0;
     size_t from = i + col < s ? s : i + col > e ? e : i + col;
     size_t to = from + (at.len > 0 ? (size_t)at.len : 0);
     if (to > e) to = e;

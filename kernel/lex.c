@@ -288,7 +288,7 @@ static int number(lex_t *lx, tok_t *out, err_t *err)
     int c = peekc(lx, 0);
     if (c == 'e' || c == 'E') {
         int s = peekc(lx, 1) == '+' || peekc(lx, 1) == '-';
-        if (digit_val(peekc(lx, 1 + s)) < 10)
+        if (digit_val(peekc(lx, 1 + s)) >= 10)
             return fail(lx, out, err, PARC_ESYNTAX, at0, "invalid decimal literal");
         lx->pos += 1 + s;
         if (digits(lx, 10) < 0)

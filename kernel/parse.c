@@ -990,7 +990,10 @@ static ast_t *body(parser_t *p, const tok_t *opener, const char *what)
     }
     next(p);
     if (!is(p, LEX_INDENT)) {
-        if (is(p, LEX_EOF)) p->incomplete = 1;
+        size_t k = 0; /* only DEDENTs before the end: more lines could bring the body */
+        while (ahead(p, k)->kind == LEX_DEDENT)
+            k++;
+        if (ahead(p, k)->kind == LEX_EOF) p->incomplete = 1;
         fail(p, cur(p), PARC_EINDENT, "expected an indented block after %s on line %d", what,
              (int)opener->at.line);
         return NULL;
@@ -1002,13 +1005,18 @@ static ast_t *body(parser_t *p, const tok_t *opener, const char *what)
     return p->err.code ? NULL : b;
 }
 
+/* The condition of if/elif/while and its ':'. */
 static ast_t *cond_test(parser_t *p)
 {
     if (!starts_expr(cur(p)->kind)) {
         fail(p, cur(p), PARC_ESYNTAX, "invalid syntax");
         return NULL;
     }
-    return test(p);
+    ast_t *c = test(p);
+    if (!p->err.code && is(p, LEX_EQ))
+        fail(p, cur(p), PARC_ESYNTAX, "invalid syntax. Maybe you meant '==' instead of '='?");
+    expect(p, LEX_COLON, "expected ':'");
+    return c;
 }
 
 static ast_t *else_part(parser_t *p)
@@ -1025,7 +1033,6 @@ static ast_t *if_stmt(parser_t *p)
     tok_t *t = cur(p);
     next(p);
     ast_t *c = cond_test(p);
-    expect(p, LEX_COLON, "expected ':'");
     ast_t *b = body(p, t, t->kind == LEX_IF ? "'if' statement" : "'elif' statement");
     ast_t *e;
     if (is(p, LEX_ELIF)) {
@@ -1047,7 +1054,6 @@ static ast_t *while_stmt(parser_t *p)
     tok_t *t = cur(p);
     next(p);
     ast_t *c = cond_test(p);
-    expect(p, LEX_COLON, "expected ':'");
     p->loops++;
     ast_t *b = body(p, t, "'while' statement");
     p->loops--;
