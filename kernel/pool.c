@@ -300,7 +300,10 @@ static void fail_later(pool_t *p, int code, const char *msg)
 {
     if (p->req == REQ_NONE || p->fail_code) return;
     p->fail_code = code;
-    snprintf(p->fail_msg, sizeof p->fail_msg, "%s", msg);
+    size_t n = strlen(msg);
+    if (n >= sizeof p->fail_msg) n = sizeof p->fail_msg - 1; /* err_t keeps 255 anyway */
+    memcpy(p->fail_msg, msg, n);
+    p->fail_msg[n] = 0;
 }
 
 /* Sends the waiting request's EXEC once the engines are ready. */
