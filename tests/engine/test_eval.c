@@ -1,0 +1,319 @@
+/* test_eval.c - the interpreter end to end: source text -> lang_compile -> ir_decode ->
+ * eval_cell, checking what the cell printed and displayed (captured from this process's
+ * stdout, where out_ writes without an engine), its error kind, message and place, and
+ * the variables it left. Runs under mpiexec with 1, 2 and 3 ranks: global-view results are
+ * checked on rank 0 and must not depend on the rank count; local-view ones on every rank. */
+#include <mpi.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "arena.h"
+#include "check.h"
+#include "err.h"
+#include "eval.h"
+#include "ir.h"
+#include "lang.h"
+#include "mem.h"
+#include "rt.h"
+#include "wire.h"
+
+static rt_t rt;
+static atomic_int intr;
+static eval_t *ev;
+static uint32_t cellno = 1;
+static char got[1 << 16];
+static err_t lasterr;
+static eval_frame_t frames[8];
+static size_t nframes;
+
+/* Runs src in the given view; the captured output lands in got. Returns eval's code. */
+static int run(const char *src, int local)
+{
+    arena_t *a = arena_new();
+    wbuf_t ir;
+    wbuf_init(&ir);
+    err_clear(&lasterr);
+    got[0] = 0;
+    nframes = 0;
+    int rc = lang_compile(a, src, strlen(src), cellno++, NULL, local, &ir, &lasterr);
+    ir_node_t *root = NULL;
+    if (!rc) rc = ir_decode(a, ir.p, ir.len, &root, &lasterr);
+    wbuf_free(&ir);
+    if (rc) {
+        fprintf(stderr, "compile failed: %s: %s (%s)\n", err_kind(rc), lasterr.msg, src);
+        arena_destroy(&a);
+        return rc;
+    }
+    FILE *tmp = tmpfile();
+    fflush(stdout);
+    int saved = dup(1);
+    dup2(fileno(tmp), 1);
+    rt.local = local;
+    nframes = sizeof frames / sizeof frames[0];
+    rc = eval_cell(ev, &a, root, 0, &lasterr, frames, &nframes);
+    rt.local = 0;
+    fflush(stdout);
+    dup2(saved, 1);
+    close(saved);
+    rewind(tmp);
+    size_t n = fread(got, 1, sizeof got - 1, tmp);
+    got[n] = 0;
+    fclose(tmp);
+    return rc;
+}
+
+static int rank0(void)
+{
+    return rt.rank == 0;
+}
+
+/* Global view: rank 0 shows want; the other ranks show nothing. */
+#define OUT(src, want)                                                                             \
+    do {                                                                                           \
+        int rc_ = run(src, 0);                                                                     \
+        CHECK(rc_ == 0);                                                                           \
+        if (rc_) fprintf(stderr, "  %s: %s\n", err_kind(rc_), lasterr.msg);                        \
+        CHECK_STR(got, rank0() ? (want) : "");                                                     \
+    } while (0)
+
+/* Global view: the cell fails with kind and message (every rank). */
+#define ERR(src, kind, message)                                                                    \
+    do {                                                                                           \
+        int rc_ = run(src, 0);                                                                     \
+        CHECK_STR(err_kind(rc_), kind);                                                            \
+        CHECK_STR(lasterr.msg, message);                                                           \
+    } while (0)
+
+/* Local view: every rank shows want (a printf format that may use the rank twice). */
+static void lout(const char *src, const char *fmt, ...)
+{
+    char want[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(want, sizeof want, fmt, ap);
+    va_end(ap);
+    int rc = run(src, 1);
+    CHECK(rc == 0);
+    if (rc) fprintf(stderr, "  %s: %s\n", err_kind(rc), lasterr.msg);
+    CHECK_STR(got, want);
+}
+
+static void test_basics(void)
+{
+    OUT("1 + 2", "Out[0]: 3\n");
+    OUT("x = 6\nx", "Out[0]: 6\n");
+    OUT("x * 7", "Out[0]: 42\n");
+    OUT("0.1 + 0.2", "Out[0]: 0.30000000000000004\n");
+    OUT("7 / 2", "Out[0]: 3.5\n");
+    OUT("7 // 2, -7 // 2, -7 % 3, 2 ** 10", "Out[0]: (3, -4, 2, 1024)\n");
+    OUT("1e16", "Out[0]: 1e+16\n");
+    OUT("(1+2j) * 1j", "Out[0]: (-2+1j)\n");
+    OUT("2j", "Out[0]: 2j\n");
+    OUT("None", "");
+    OUT("True and 3", "Out[0]: 3\n");
+    OUT("0 or 'a'", "Out[0]: 'a'\n");
+    OUT("not 0", "Out[0]: True\n");
+    OUT("'it''s'", "Out[0]: 'its'\n");
+    OUT("\"it's\"", "Out[0]: \"it's\"\n");
+    OUT("'a\\nb'", "Out[0]: 'a\\nb'\n");
+    OUT("'ab' + 'cd', 'ab' * 3", "Out[0]: ('abcd', 'ababab')\n");
+    OUT("(1,)", "Out[0]: (1,)\n");
+    OUT("[1, 2.5, 'x', None, True]", "Out[0]: [1, 2.5, 'x', None, True]\n");
+    OUT("s = (2, 3)\ns + (1,)", "Out[0]: (2, 3, 1)\n");
+    OUT("s[0], s[-1], s[1:], s[::-1]", "Out[0]: (2, 3, (3,), (3, 2))\n");
+    OUT("'hello'[1:4], 'hello'[-1]", "Out[0]: ('ell', 'o')\n");
+    OUT("range(3)", "Out[0]: range(0, 3)\n");
+    OUT("1 < 2 < 3, 1 < 3 < 2, 3 > 2 == 2", "Out[0]: (True, False, True)\n");
+    OUT("2 in (1, 2), 'b' in 'abc', 5 not in range(5), None is None",
+        "Out[0]: (True, True, True, True)\n");
+    OUT("3 if 1 > 2 else 4", "Out[0]: 4\n");
+    OUT("pi", "Out[0]: 3.141592653589793\n");
+    OUT("float64", "Out[0]: dtype('float64')\n");
+}
+
+static void test_builtins(void)
+{
+    OUT("print(1, 'a', 2.5)", "1 a 2.5\n");
+    OUT("print(1, 2, sep='-', end='!\\n')", "1-2!\n");
+    OUT("print()", "\n");
+    OUT("len('abc'), len((1, 2)), len([]), len(range(10))", "Out[0]: (3, 2, 0, 10)\n");
+    OUT("abs(-3), abs(-2.5)", "Out[0]: (3, 2.5)\n");
+    OUT("round(2.5), round(3.5), round(2.675, 2), round(1234, -2)", "Out[0]: (2, 4, 2.67, 1200)\n");
+    OUT("int('42'), int(' -7 '), int(3.9), int(True)", "Out[0]: (42, -7, 3, 1)\n");
+    OUT("float('1.5'), float(3), bool(0), bool('x')", "Out[0]: (1.5, 3.0, False, True)\n");
+    OUT("str(1.0) + str(2)", "Out[0]: '1.02'\n");
+    OUT("complex(1, 2)", "Out[0]: (1+2j)\n");
+    OUT("min(3, 1, 2), max([4, 9, 2]), min('b', 'a')", "Out[0]: (1, 9, 'a')\n");
+    OUT("type(1), type('a'), type(None)", "Out[0]: ('int', 'str', 'NoneType')\n");
+    ERR("int('x')", "ValueError", "invalid literal for int() with base 10: 'x'");
+    ERR("float('abc')", "ValueError", "could not convert string to float: 'abc'");
+    ERR("len(5)", "TypeError", "object of type 'int' has no len()");
+    ERR("max([])", "ValueError", "max() arg is an empty sequence");
+    ERR("print(1, foo=2)", "TypeError", "print() got an unexpected keyword argument 'foo'");
+}
+
+static void test_errors(void)
+{
+    ERR("undefined_name + 1", "NameError", "name 'undefined_name' is not defined");
+    CHECK(lasterr.at.line == 1 && lasterr.at.col == 1);
+    ERR("1 / 0", "ZeroDivisionError", "division by zero");
+    ERR("1 + 'a'", "TypeError", "unsupported operand type(s) for +: 'int' and 'str'");
+    ERR("(1, 2)[5]", "IndexError", "tuple index out of range");
+    ERR("[1][3]", "IndexError", "list index out of range");
+    ERR("x = 5\nx()", "TypeError", "'int' object is not callable");
+    ERR("a, b, c = 1, 2", "ValueError", "not enough values to unpack (expected 3, got 2)");
+    ERR("a, b = 1, 2, 3", "ValueError", "too many values to unpack (expected 2)");
+    ERR("1 < 'a'", "TypeError", "'<' not supported between instances of 'int' and 'str'");
+    ERR("-'a'", "TypeError", "bad operand type for unary -: 'str'");
+    ERR("(1, 2)[0] = 3", "TypeError", "'tuple' object does not support item assignment");
+    /* A failed statement binds nothing. */
+    OUT("keep = 1", "");
+    ERR("keep = 1 / 0", "ZeroDivisionError", "division by zero");
+    OUT("keep", "Out[0]: 1\n");
+    ERR("keep, other = 5, 1 / 0", "ZeroDivisionError", "division by zero");
+    ERR("keep, other = 5, 6, 7", "ValueError", "too many values to unpack (expected 2)");
+    OUT("keep", "Out[0]: 1\n");
+    /* Statements before the failing one keep their effect. */
+    ERR("before = 2\nboom = nothing\nafter = 3", "NameError", "name 'nothing' is not defined");
+    CHECK(lasterr.at.line == 2 && lasterr.at.col == 8);
+    OUT("before", "Out[0]: 2\n");
+    ERR("after", "NameError", "name 'after' is not defined");
+}
+
+static void test_control(void)
+{
+    OUT("t = 0\nfor i in range(5):\n    t += i\nt", "Out[0]: 10\n");
+    OUT("for c in 'ab':\n    print(c)", "a\nb\n");
+    OUT("for a, b in [(1, 2), (3, 4)]:\n    print(a + b)", "3\n7\n");
+    OUT("i = 0\nwhile i < 10:\n    i += 3\nelse:\n    print('done', i)", "done 12\n");
+    OUT("for i in range(10):\n    if i == 3:\n        break\nelse:\n    print('no')\ni",
+        "Out[0]: 3\n");
+    OUT("n = 0\nfor i in range(6):\n    if i % 2:\n        continue\n    n += 1\nn", "Out[0]: 3\n");
+    OUT("x = 5\nif x < 3:\n    y = 'a'\nelif x < 6:\n    y = 'b'\nelse:\n    y = 'c'\ny",
+        "Out[0]: 'b'\n");
+    OUT("l = [1, 2, 3]\nl[1] = 20\nl[-1] += 5\nl", "Out[0]: [1, 20, 8]\n");
+    OUT("del l[0]\nl", "Out[0]: [20, 8]\n");
+    OUT("del l\n'l' in 'x'", "Out[0]: False\n");
+    ERR("l", "NameError", "name 'l' is not defined");
+    OUT("a, (b, c) = 1, (2, 3)\na + b + c", "Out[0]: 6\n");
+    OUT("p = q = 4\np + q", "Out[0]: 8\n");
+}
+
+static void test_functions(void)
+{
+    OUT("def f(a, b=2):\n    return a * b\nf(3), f(3, 4), f(b=5, a=1)", "Out[0]: (6, 12, 5)\n");
+    OUT("def fact(n):\n    if n <= 1:\n        return 1\n    return n * fact(n - 1)\nfact(20)",
+        "Out[0]: 2432902008176640000\n");
+    OUT("g = lambda x, y=1: x + y\ng(1), g(1, 2)", "Out[0]: (2, 3)\n");
+    OUT("def noret():\n    pass\nnoret()", "");
+    OUT("counter = 0\ndef bump():\n    global counter\n    counter += 1\nbump()\nbump()\ncounter",
+        "Out[0]: 2\n");
+    OUT("def loc():\n    counter = 100\n    return counter\nloc(), counter", "Out[0]: (100, 2)\n");
+    OUT("def outer(k):\n    return lambda v: v * k\nouter(3)(5)", "Out[0]: 15\n");
+    OUT("f", "Out[0]: <function f>\n");
+    ERR("f()", "TypeError", "f() missing 1 required positional argument: 'a'");
+    ERR("f(1, 2, 3)", "TypeError", "f() takes from 1 to 2 positional arguments but 3 were given");
+    ERR("f(1, c=3)", "TypeError", "f() got an unexpected keyword argument 'c'");
+    ERR("f(1, a=3)", "TypeError", "f() got multiple values for argument 'a'");
+    ERR("def two(a, b):\n    return a\ntwo()", "TypeError",
+        "two() missing 2 required positional arguments: 'a' and 'b'");
+    ERR("def r(n):\n    return r(n + 1)\nr(0)", "RecursionError",
+        "maximum recursion depth exceeded");
+    /* The call chain: the cell's call site, then the place inside the function. */
+    ERR("def inner(x):\n    return x / 0\ndef outer2(x):\n    return inner(x)\nouter2(1)",
+        "ZeroDivisionError", "division by zero");
+    CHECK(nframes == 3);
+    if (nframes == 3) {
+        CHECK_STR(frames[0].fn, "");
+        CHECK(frames[0].at.line == 5);
+        CHECK_STR(frames[1].fn, "outer2");
+        CHECK(frames[1].at.line == 4);
+        CHECK_STR(frames[2].fn, "inner");
+        CHECK(frames[2].at.line == 2 && frames[2].at.col == 12);
+    }
+    ERR("def unb():\n    print(zz)\n    zz = 1\nunb()", "NameError",
+        "cannot access local variable 'zz' where it is not associated with a value");
+}
+
+static void test_arrays(void)
+{
+    OUT("x = arange(10)\nx.shape, x.ndim, x.size, x.dtype",
+        "Out[0]: ((10,), 1, 10, dtype('int64'))\n");
+    OUT("x.sum()", "Out[0]: 45\n");
+    OUT("sum(x * 2 + 1)", "Out[0]: 100\n");
+    OUT("a = ones((6, 4))\na.sum(), a.shape[0]", "Out[0]: (24.0, 6)\n");
+    OUT("mean(arange(5))", "Out[0]: 2.0\n");
+    OUT("count_nonzero(arange(10) > 4)", "Out[0]: 5\n");
+    OUT("min(arange(5) - 3), max(arange(5))", "Out[0]: (-3, 4)\n");
+    OUT("z = zeros(4, dtype=int32)\nz.dtype", "Out[0]: dtype('int32')\n");
+    OUT("y = linspace(0, 1, 5)\ny.sum()", "Out[0]: 2.5\n");
+    OUT("random.seed(1)\nr = random.rand(1000)\n0 <= r.min() and r.max() < 1", "Out[0]: True\n");
+    OUT("random.seed(5)\nr1 = random.rand(100).sum()\nrandom.seed(5)\nr1 == random.rand(100).sum()",
+        "Out[0]: True\n");
+    OUT("w = arange(6)\nw += 1\nw.sum()", "Out[0]: 21\n");
+    OUT("w[0], w[-1]", "Out[0]: (1, 6)\n");
+    OUT("sqrt(16.0) + exp(0) + log(1) + sin(0) + cos(0)", "Out[0]: 6.0\n");
+    OUT("hypot(arange(3), 0).sum()", "Out[0]: 3.0\n");
+    OUT("abs(arange(5) - 2).sum()", "Out[0]: 6\n");
+    ERR("ones(3).foo", "AttributeError", "'ndarray' object has no attribute 'foo'");
+    ERR("zeros(3, colour=1)", "TypeError", "zeros() got an unexpected keyword argument 'colour'");
+}
+
+static void test_local_view(void)
+{
+    char want[256];
+    lout("rank, nranks", "Out[%d]: (%d, %d)\n", rt.rank, rt.rank, rt.nranks);
+    lout("print(rank)", "%d\n", rt.rank);
+    lout("mine = rank * 10\nmine", "Out[%d]: %d\n", rt.rank, rt.rank * 10);
+    lout("allreduce(rank + 1)", "Out[%d]: %d\n", rt.rank, rt.nranks * (rt.nranks + 1) / 2);
+    lout("allreduce(rank, op='max')", "Out[%d]: %d\n", rt.rank, rt.nranks - 1);
+    lout("bcast(rank + 7, root=0)", "Out[%d]: 7\n", rt.rank);
+    OUT("g = 4", "");
+    lout("g + rank", "Out[%d]: %d\n", rt.rank, 4 + rt.rank);
+    /* Back in global view, a per-engine value shows every engine's value. */
+    size_t n = 0;
+    n += (size_t)snprintf(want + n, sizeof want - n, "Out[0]: [");
+    for (int r = 0; r < rt.nranks; r++)
+        n += (size_t)snprintf(want + n, sizeof want - n, "%s%d", r ? ", " : "", r * 10);
+    snprintf(want + n, sizeof want - n, "]\n");
+    OUT("mine", want);
+    ERR("mine + 1", "TypeError",
+        "a per-engine value (defined in local view) can only be used in %px, or gathered with "
+        "from_local()");
+    ERR("allreduce(1)", "RuntimeError", "allreduce is for local view (%px)");
+    OUT("big = arange(9)", "");
+    lout("big.shape == (9,)", "Out[%d]: %s\n", rt.rank, rt.nranks == 1 ? "True" : "False");
+}
+
+int main(int argc, char **argv)
+{
+    if (MPI_Init(&argc, &argv) != MPI_SUCCESS) return 1;
+    MPI_Comm_dup(MPI_COMM_WORLD, &rt.comm);
+    MPI_Comm_set_errhandler(rt.comm, MPI_ERRORS_RETURN);
+    MPI_Comm_rank(rt.comm, &rt.rank);
+    MPI_Comm_size(rt.comm, &rt.nranks);
+    rt.interrupt = &intr;
+    rt.mem_avail = (size_t)1 << 32;
+    ev = eval_new(&rt);
+    CHECK(ev != NULL);
+    if (ev) {
+        test_basics();
+        test_builtins();
+        test_errors();
+        test_control();
+        test_functions();
+        test_arrays();
+        test_local_view();
+    }
+    eval_destroy(&ev);
+    MPI_Comm_free(&rt.comm);
+    int rc = check_done();
+    int all = 0;
+    MPI_Allreduce(&rc, &all, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+    MPI_Finalize();
+    return all;
+}
