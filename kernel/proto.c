@@ -79,6 +79,7 @@ typedef struct {
     const int *targets;
     size_t ntargets;
     json_t *ename, *evalue, *tb; /* first error, for the reply (owned) */
+    json_t *payload;             /* reply payloads (x? pages); NULL = none */
 } run_t;
 
 struct proto {
@@ -151,10 +152,42 @@ static void status(proto_t *p, const msg_t *m, const char *state)
     publish(p, m, "status", json_pack("{s:s}", "execution_state", state));
 }
 
+/* Length of the valid UTF-8 sequence at s (1-4), or 0 when the bytes are not one. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+    size_t k = s[0] < 0x80         ? 1
+               : (s[0] >> 5) == 6  ? 2
+               : (s[0] >> 4) == 14 ? 3
+               : (s[0] >> 3) == 30 ? 4
+                                   : 0;
+    if (k == 0 || k > n) return 0;
+    for (size_t i = 1; i < k; i++)
+        if ((s[i] & 0xc0) != 0x80) return 0;
+    return k;
+}
+
+/* Engines print bytes; a chunk may end inside a character or hold invalid UTF-8, which
+ * JSON cannot carry: such bytes are shown as '?' rather than losing the whole chunk. */
 static void stream(proto_t *p, const msg_t *m, const char *name, const char *text, size_t n)
 {
     if (n == 0) return;
-    publish(p, m, "stream", json_pack("{s:s, s:s%}", "name", name, "text", text, n));
+    json_t *t = json_stringn(text, n);
+    if (!t) {
+        char *fixed = mem_alloc(n);
+        if (!fixed) return;
+        for (size_t i = 0; i < n;) {
+            size_t k = utf8_len((const unsigned char *)text + i, n - i);
+            if (k == 0) {
+                fixed[i++] = '?';
+            } else {
+                memcpy(fixed + i, text + i, k);
+                i += k;
+            }
+        }
+        t = json_stringn(fixed, n);
+        mem_free(fixed);
+    }
+    if (t) publish(p, m, "stream", json_pack("{s:s, s:o}", "name", name, "text", t));
 }
 
 /* "foo_request" -> "foo_reply" into buf. */
@@ -248,6 +281,7 @@ static void run_free(run_t **rp)
     json_decref(r->ename);
     json_decref(r->evalue);
     json_decref(r->tb);
+    json_decref(r->payload);
     mem_free(r);
     *rp = NULL;
 }
@@ -496,7 +530,7 @@ static void flush_outputs(proto_t *p)
             }
         }
     }
-    qsort(r->res, r->nres, sizeof *r->res, cmp_res);
+    if (r->nres) qsort(r->res, r->nres, sizeof *r->res, cmp_res);
     for (size_t i = 0; i < r->nres; i++) {
         wbuf_t t;
         wbuf_init(&t);
@@ -792,13 +826,19 @@ static void run_inspect(proto_t *p, const magic_seg_t *g)
     size_t cps = 0;
     for (size_t i = 0; i < g->len; i++)
         cps += ((unsigned char)g->src[i] & 0xc0) != 0x80;
-    if (lang_inspect(r->a, g->src, g->len, cps, names, &t) != 1) {
+    if (lang_inspect(r->a, g->src, g->len, cps, names, &t) != 1 || t.oom) {
         wbuf_free(&t);
         wbuf_printf(&t, "Object `%s` not found.\n", g->src);
-    } else if (t.len && t.p[t.len - 1] != '\n') {
-        wbuf_printf(&t, "\n");
+        out_text(p, &t);
+        return;
     }
-    out_text(p, &t);
+    /* found: a "page" payload, which front ends show in their pager (IPython's manner) */
+    if (!r->payload) r->payload = json_array();
+    json_t *page = json_pack("{s:s, s:{s:s}, s:i}", "source", "page", "data", "text/plain",
+                             wbuf_cstring(&t), "start", 0);
+    wbuf_free(&t);
+    if (!r->payload || !page || json_array_append_new(r->payload, page) != 0)
+        usage_error(p, "out of memory");
 }
 
 static void run_segment(proto_t *p, const magic_seg_t *g)
@@ -843,13 +883,15 @@ static void finish(proto_t *p)
     json_int_t count = r->silent ? p->count : (json_int_t)r->cell;
     json_t *c;
     if (r->failed) {
-        c = json_pack("{s:s, s:I, s:O, s:O, s:O}", "status", "error", "execution_count", count,
-                      "ename", r->ename ? r->ename : json_string("Error"), "evalue",
-                      r->evalue ? r->evalue : json_string(""), "traceback",
-                      r->tb ? r->tb : json_array());
+        json_t *en = r->ename ? json_incref(r->ename) : json_string("Error");
+        json_t *ev = r->evalue ? json_incref(r->evalue) : json_string("");
+        json_t *tb = r->tb ? json_incref(r->tb) : json_array();
+        c = json_pack("{s:s, s:I, s:o, s:o, s:o}", "status", "error", "execution_count", count,
+                      "ename", en, "evalue", ev, "traceback", tb);
     } else {
-        c = json_pack("{s:s, s:I, s:{}, s:[]}", "status", "ok", "execution_count", count,
-                      "user_expressions", "payload");
+        json_t *pl = r->payload ? json_incref(r->payload) : json_array();
+        c = json_pack("{s:s, s:I, s:{}, s:o}", "status", "ok", "execution_count", count,
+                      "user_expressions", "payload", pl);
     }
     send_reply(p, r->ch, r->req, "execute_reply", c);
     status(p, r->req, "idle");
