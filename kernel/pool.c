@@ -735,14 +735,12 @@ static void on_done(pool_t *p, int rank, const link_msg_t *m)
     }
     uint32_t nn = rbuf_u32(&r);
     int names_rc = 0;
-    if (!r.bad && nn) {
-        if (p->mode == LINK_GLOBAL && rank == 0)
-            names_rc = names_global(p, &r, nn);
-        else if (p->mode == LINK_LOCAL)
-            names_rc = names_local(p, &r, nn);
-        else
-            r.bad = 1; /* only rank 0 speaks for the names in global view */
-    }
+    if (!r.bad && p->mode == LINK_GLOBAL && rank == 0)
+        names_rc = names_global(p, &r, nn); /* even none: `del x` empties the table */
+    else if (!r.bad && nn && p->mode == LINK_LOCAL)
+        names_rc = names_local(p, &r, nn);
+    else if (nn)
+        r.bad = 1; /* only rank 0 speaks for the names in global view */
     double secs = rbuf_f64(&r);
     p->got[k] = 1;
     p->ngot++;

@@ -391,9 +391,16 @@ static void test_engines(const char *engine, int n, void *ctx)
     CHECK(wait_done(&r, 30000) >= 0 && r.code == 0);
     CHECK_STR(wbuf_cstring(&r.out[0]), "again\n");
 
-    /* Shutdown leaves nothing behind. */
+    /* Shutdown, even in the middle of a cell, leaves nothing behind. */
     CHECK(engine_pids(p, pids, MAXR) == n);
+    rec_reset(&r);
+    CHECK(exec_ir(&r, LINK_GLOBAL, NULL, 0, loop_cell()) == 0);
+    CHECK(wait_done(&r, 200) < 0);
+    t0 = now_ms();
     pool_destroy(&p);
+    CHECK(r.done == 1 && r.code == PARC_EENGINE);
+    printf("%d engine%s: shutdown during a cell took %lld ms\n", n, n == 1 ? "" : "s",
+           now_ms() - t0);
     for (int i = 0; i < n; i++)
         CHECK(!alive(pids[i]));
     CHECK(waitpid(-1, NULL, WNOHANG) < 0 && errno == ECHILD);
