@@ -54,6 +54,7 @@ struct pool {
     char *key_hex;                                /* session key, hex, for the attach file */
     char *engine_path, *mpirun, *mpi_args, *bind; /* owned copies */
     int cfg_n, launch, start_timeout_ms;
+    int last_n;         /* ranks of the last start: a restart after a death keeps the size */
     char endpoint[400]; /* address engines connect to */
     char attach[512];
     char host[256]; /* this node */
@@ -444,6 +445,7 @@ int pool_start(pool_t *p, int nengines, err_t *err)
     }
     if (n <= 0) n = cores();
     if (n > 4096) return err_set(err, PARC_EVALUE, (span_t){0}, "too many engines (%d)", n);
+    p->last_n = n;
     p->t_start = now_ms();
     if (!p->launch) {
         reset_ranks(p, 0);
@@ -1011,7 +1013,7 @@ int pool_exec(pool_t *p, int mode, const int *targets, size_t ntargets, uint32_t
     if (p->state == ST_STOPPED && p->launch) {
         err_t e2;
         err_clear(&e2);
-        if (pool_start(p, 0, &e2) != 0) fail_later(p, PARC_EENGINE, e2.msg);
+        if (pool_start(p, p->last_n, &e2) != 0) fail_later(p, PARC_EENGINE, e2.msg);
     } else if (!p->launch && (p->state == ST_STOPPED || p->n == 0)) {
         /* Nothing to wait for until a launcher attaches engines: say how to. */
         char msg[1200];
