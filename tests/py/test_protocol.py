@@ -152,6 +152,34 @@ def good_kernel_info(k, what):
     return m
 
 
+def parent_death(tmp):
+    """A kernel whose parent process dies shuts itself down (and its engines)."""
+    k = Kernel(tmp)  # writes the connection file; this kernel is shut down at once
+    k.request(k.control, "shutdown_request", {"restart": False})
+    k.proc.wait(30)
+    k.close()
+    env = dict(os.environ, PARC_ENGINES="1", PARC_ATTACH_FILE=k.attach)
+    sh = subprocess.Popen(["/bin/sh", "-c", '"$0" -f "$1" >/dev/null 2>&1 & echo $!; sleep 3',
+                           parcenv.KERNEL, k.cf], env=env, stdout=subprocess.PIPE)
+    pid = int(sh.stdout.readline())
+    sh.wait()
+    deadline = time.time() + 20
+    while time.time() < deadline and os.path.exists("/proc/%d" % pid):
+        try:
+            with open("/proc/%d/stat" % pid) as f:
+                if f.read().rsplit(")", 1)[1].split()[0] == "Z":
+                    break
+        except OSError:
+            break
+        time.sleep(0.2)
+    gone = not processes_with(k.cf)
+    C.check(gone, "kernel exits when its parent dies")
+    if not gone:
+        os.kill(pid, 9)
+    time.sleep(1)
+    C.check(not processes_with(k.attach), "no engines left after the parent died")
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="parc-proto-")
     k = Kernel(tmp)
@@ -249,6 +277,7 @@ def main():
         time.sleep(1)
         left = processes_with(k.attach) + processes_with(k.cf)
         C.check(not left, "no engine or mpirun left behind: %r" % left)
+        parent_death(tmp)
     finally:
         if k.proc.poll() is None:
             k.proc.kill()
