@@ -266,6 +266,28 @@ def main():
                 rep = x
         C.check(rep is not None and rep["msg_type"] == "execute_reply", "execute_reply arrives")
 
+        # a cell over 16 MB is refused with a clear error
+        m = k.request(k.shell, "execute_request", {"code": "1 " * (9 << 20), "silent": False},
+                      timeout=60)
+        C.check(m is not None and m["content"].get("status") == "error"
+                and "limit" in m["content"].get("evalue", ""), "huge cell: error reply")
+
+        # 100 execute requests sent without waiting are answered in order
+        mids = []
+        for i in range(100):
+            fr, mid = frames("execute_request", {"code": "%d" % i, "silent": False,
+                                                 "store_history": True, "user_expressions": {},
+                                                 "allow_stdin": False, "stop_on_error": True})
+            k.send(k.shell, fr)
+            mids.append(mid)
+        got = []
+        deadline = time.time() + 300
+        while len(got) < 100 and time.time() < deadline:
+            x = k.recv(k.shell, 10)
+            if x and x["msg_type"] == "execute_reply":
+                got.append(x["parent"].get("msg_id"))
+        C.check(got == mids, "100 queued execute requests answered in order")
+
         # shutdown: the kernel exits and leaves nothing behind
         m = k.request(k.control, "shutdown_request", {"restart": False})
         C.check(m is not None and m["content"].get("status") == "ok", "shutdown_reply ok")
