@@ -23,7 +23,7 @@ def roundtrips(kc, code, n):
         t0 = time.perf_counter()
         msg_id = kc.execute(code)
         while True:
-            m = kc.iopub_channel.get_msg(timeout=30)
+            m = kc.get_iopub_msg(timeout=30)
             if (m["parent_header"].get("msg_id") == msg_id and m["msg_type"] == "status"
                     and m["content"]["execution_state"] == "idle"):
                 break

@@ -102,13 +102,13 @@ def collect(kc, msg_id, timeout=120, stdin_answer=None):
             raise TimeoutError("no idle from the kernel within %ss" % timeout)
         if stdin_answer is not None:
             try:
-                m = kc.stdin_channel.get_msg(timeout=0.01)
+                m = kc.get_stdin_msg(timeout=0.01)
                 if m["msg_type"] == "input_request":
                     kc.input(stdin_answer)
             except queue.Empty:
                 pass
         try:
-            m = kc.iopub_channel.get_msg(timeout=min(left, 0.1))
+            m = kc.get_iopub_msg(timeout=min(left, 0.1))
         except queue.Empty:
             continue
         if m["parent_header"].get("msg_id") != msg_id:

@@ -86,7 +86,7 @@ def burst(kc):
     # drain iopub so later tests see only their own messages
     try:
         while True:
-            kc.iopub_channel.get_msg(timeout=0.5)
+            kc.get_iopub_msg(timeout=0.5)
     except Exception:
         pass
 
@@ -99,7 +99,7 @@ def live_output(kc):
     t_start = t_idle = None
     deadline = time.time() + 120
     while t_idle is None and time.time() < deadline:
-        m = kc.iopub_channel.get_msg(timeout=60)
+        m = kc.get_iopub_msg(timeout=60)
         if m["parent_header"].get("msg_id") != msg_id:
             continue
         if m["msg_type"] == "stream" and "started" in m["content"]["text"] and t_start is None:
