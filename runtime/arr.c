@@ -1,0 +1,890 @@
+/* arr.c - distributed arrays: dtypes, the axis-0 row split, chunk memory, creation
+ * (full/arange/linspace/array), Philox random arrays, local views and conversions.
+ *
+ * Every distributed array is split on axis 0 into one ascending row range per rank (see
+ * arrint.h); creation computes the split from the shape alone, allocates only this rank's
+ * chunk (64-byte aligned, size checked against rt->mem_avail before allocating) and then
+ * agrees with the other ranks on success, so a MemoryError on one engine is an error on all.
+ *
+ * Random numbers: every value is Philox4x32-10 of counter (global flat index, call number)
+ * under key seed, so it is the same on any number of ranks and any split; uniform doubles
+ * take 53 bits, float32 24 bits, normals one Box-Muller pair per index. */
+#include "arr.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <Random123/philox.h>
+
+#include "arrint.h"
+#include "coll.h"
+#include "kern.h"
+#include "mem.h"
+
+static const char *const dt_names[DT_COUNT] = {"bool",    "int32",   "int64",
+                                               "float32", "float64", "complex128"};
+static const size_t dt_sizes[DT_COUNT] = {1, 4, 8, 4, 8, 16};
+
+const char *dt_name(int dt)
+{
+    return dt >= 0 && dt < DT_COUNT ? dt_names[dt] : "?";
+}
+
+size_t dt_size(int dt)
+{
+    return dt >= 0 && dt < DT_COUNT ? dt_sizes[dt] : 0;
+}
+
+int dt_from_name(const char *s)
+{
+    if (!s) return -1;
+    if (strcmp(s, "bool_") == 0) return DT_BOOL;
+    for (int i = 0; i < DT_COUNT; i++)
+        if (strcmp(s, dt_names[i]) == 0) return i;
+    return -1;
+}
+
+int dt_promote(int a, int b)
+{
+    if (a == b) return a;
+    int hi = a > b ? a : b, lo = a > b ? b : a;
+    /* float32 cannot hold every int32/int64: NumPy goes to float64. */
+    if (hi == DT_FLOAT32 && (lo == DT_INT32 || lo == DT_INT64)) return DT_FLOAT64;
+    return hi;
+}
+
+/* ---- reference counting and accessors ---- */
+
+arr_t *arr_ref(arr_t *a)
+{
+    if (a) a->refs++;
+    return a;
+}
+
+void arr_unref(arr_t **ap)
+{
+    if (!ap || !*ap) return;
+    arr_t *a = *ap;
+    *ap = NULL;
+    if (--a->refs > 0) return;
+    if (a->buf && --a->buf->refs == 0) {
+        mem_free(a->buf->p);
+        mem_free(a->buf);
+    }
+    mem_free(a->bnd);
+    mem_free(a);
+}
+
+int arr_ndim(const arr_t *a)
+{
+    return a->ndim;
+}
+
+const int64_t *arr_shape(const arr_t *a)
+{
+    return a->shape;
+}
+
+int arr_dtype(const arr_t *a)
+{
+    return a->dtype;
+}
+
+int64_t arr_size(const arr_t *a)
+{
+    int64_t n = 1;
+    for (int d = 0; d < a->ndim; d++)
+        n *= a->shape[d];
+    return n;
+}
+
+int arr_is_dist(const arr_t *a)
+{
+    return a->isdist;
+}
+
+size_t arr_local_bytes(const arr_t *a)
+{
+    return (size_t)arri_lsize(a) * dt_size(a->dtype);
+}
+
+const dist_t *arr_dist(const arr_t *a)
+{
+    return a->isdist ? &a->dist : NULL;
+}
+
+int64_t arri_lsize(const arr_t *a)
+{
+    int64_t n = 1;
+    for (int d = 0; d < a->ndim; d++)
+        n *= a->lshape[d];
+    return n;
+}
+
+int arri_contig(const arr_t *a)
+{
+    int64_t s = 1;
+    for (int d = a->ndim - 1; d >= 0; d--) {
+        if (a->lshape[d] != 1 && a->lstride[d] != s) return 0;
+        s *= a->lshape[d];
+    }
+    return 1;
+}
+
+void *arri_base(const arr_t *a)
+{
+    return (char *)a->buf->p + a->loff * (int64_t)dt_size(a->dtype);
+}
+
+void *arri_addr(const arr_t *a, int64_t k)
+{
+    int64_t off = a->loff;
+    for (int d = a->ndim - 1; d >= 0; d--) {
+        int64_t n = a->lshape[d];
+        if (n == 0) break;
+        off += (k % n) * a->lstride[d];
+        k /= n;
+    }
+    return (char *)a->buf->p + off * (int64_t)dt_size(a->dtype);
+}
+
+void arri_block(int64_t n, int p, int64_t *bnd)
+{
+    int64_t q = n / p, r = n % p;
+    bnd[0] = 0;
+    for (int i = 0; i < p; i++)
+        bnd[i + 1] = bnd[i] + q + (i < r ? 1 : 0);
+}
+
+/* NumPy's _size_to_string: "72.8 TiB". */
+static void human(uint64_t n, char *buf, size_t cap)
+{
+    static const char *const u[] = {"bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+    int i = 0;
+    double v = (double)n;
+    while (v >= 1024 && i < 6) {
+        v /= 1024;
+        i++;
+    }
+    if (i == 0)
+        snprintf(buf, cap, "%llu bytes", (unsigned long long)n);
+    else
+        snprintf(buf, cap, "%.3g %s", v, u[i]);
+}
+
+static void shape_text(int ndim, const int64_t *shape, char *buf, size_t cap)
+{
+    size_t k = 0;
+    k += (size_t)snprintf(buf + k, cap - k, "(");
+    for (int d = 0; d < ndim && k < cap; d++)
+        k += (size_t)snprintf(buf + k, cap - k, d ? ", %lld" : "%lld", (long long)shape[d]);
+    if (k < cap) snprintf(buf + k, cap - k, ndim == 1 ? ",)" : ")");
+}
+
+static int too_big(int ndim, const int64_t *shape, int dtype, uint64_t bytes, err_t *err)
+{
+    char h[32], s[160];
+    human(bytes, h, sizeof h);
+    shape_text(ndim, shape, s, sizeof s);
+    return err_set(err, PARC_ENOMEM, (span_t){0},
+                   "Unable to allocate %s for an array with shape %s and data type %s", h, s,
+                   dt_name(dtype));
+}
+
+int arri_new(const rt_t *rt, int ndim, const int64_t *shape, int dtype, int dist,
+             const int64_t *bnd, arr_t **out, err_t *err)
+{
+    if (ndim < 0 || ndim > ARR_MAXDIM)
+        return err_set(err, PARC_EVALUE, (span_t){0}, "arrays have at most %d dimensions",
+                       ARR_MAXDIM);
+    if (dtype < 0 || dtype >= DT_COUNT)
+        return err_set(err, PARC_ETYPE, (span_t){0}, "data type not understood");
+    if (dist && ndim == 0) dist = 0;
+    size_t total = dt_size(dtype), inner = 1;
+    for (int d = 0; d < ndim; d++) {
+        if (shape[d] < 0)
+            return err_set(err, PARC_EVALUE, (span_t){0}, "negative dimensions are not allowed");
+        if (mem_mul(total, (size_t)shape[d], &total) || total > (size_t)INT64_MAX / 2)
+            return err_set(err, PARC_EVALUE, (span_t){0},
+                           "array is too big; `arr.size * arr.dtype.itemsize` is larger than "
+                           "the maximum possible size.");
+        if (d > 0) inner *= (size_t)shape[d];
+    }
+    int p = dist ? rt->nranks : 1;
+    arr_t *a = mem_calloc(1, sizeof *a);
+    if (!a) return err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
+    a->refs = 1;
+    a->ndim = ndim;
+    a->dtype = dtype;
+    a->isdist = dist;
+    a->nranks = p;
+    memcpy(a->shape, shape, (size_t)ndim * sizeof *shape);
+    memcpy(a->lshape, shape, (size_t)ndim * sizeof *shape);
+    for (int d = 0; d < ARR_MAXDIM; d++)
+        a->dist.kind[d] = d < ndim ? (d == 0 ? 'b' : 'n') : 0;
+    if (dist) {
+        a->bnd = mem_alloc((size_t)(p + 1) * sizeof *a->bnd);
+        if (!a->bnd) {
+            arr_unref(&a);
+            return err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
+        }
+        if (bnd)
+            memcpy(a->bnd, bnd, (size_t)(p + 1) * sizeof *bnd);
+        else
+            arri_block(shape[0], p, a->bnd);
+        a->lshape[0] = a->bnd[rt->rank + 1] - a->bnd[rt->rank];
+    }
+    int64_t s = 1;
+    for (int d = ndim - 1; d >= 0; d--) {
+        a->lstride[d] = s;
+        s *= a->lshape[d];
+    }
+    size_t bytes = (size_t)s * dt_size(dtype);
+    if (rt->mem_avail && bytes > rt->mem_avail) {
+        arr_unref(&a);
+        return too_big(ndim, shape, dtype, bytes, err);
+    }
+    a->buf = mem_calloc(1, sizeof *a->buf);
+    if (a->buf) {
+        a->buf->refs = 1;
+        a->buf->bytes = bytes;
+        a->buf->p = mem_aligned(64, bytes ? (bytes + 63) / 64 * 64 : 64);
+    }
+    if (!a->buf || !a->buf->p) {
+        arr_unref(&a);
+        return too_big(ndim, shape, dtype, bytes, err);
+    }
+    memset(a->buf->p, 0, bytes);
+    *out = a;
+    return 0;
+}
+
+int arri_agree(const rt_t *rt, int rc, err_t *err)
+{
+    int all = coll_agree(rt->comm, rc);
+    if (all && !rc) err_set(err, all, (span_t){0}, "the operation failed on another engine");
+    return all;
+}
+
+/* ---- elements as numbers ---- */
+
+void arri_load(int dt, const void *p, double v[2])
+{
+    v[0] = v[1] = 0;
+    switch (dt) {
+    case DT_BOOL:
+        v[0] = *(const uint8_t *)p;
+        break;
+    case DT_INT32:
+        v[0] = *(const int32_t *)p;
+        break;
+    case DT_INT64:
+        v[0] = (double)*(const int64_t *)p;
+        break;
+    case DT_FLOAT32:
+        v[0] = *(const float *)p;
+        break;
+    case DT_FLOAT64:
+        v[0] = *(const double *)p;
+        break;
+    case DT_COMPLEX128:
+        memcpy(v, p, 16);
+        break;
+    }
+}
+
+int64_t arri_loadi(int dt, const void *p)
+{
+    switch (dt) {
+    case DT_BOOL:
+        return *(const uint8_t *)p;
+    case DT_INT32:
+        return *(const int32_t *)p;
+    case DT_INT64:
+        return *(const int64_t *)p;
+    }
+    double v[2] = {0, 0};
+    arri_load(dt, p, v);
+    return (int64_t)v[0];
+}
+
+void arri_store(int dt, void *p, const double v[2])
+{
+    kern_cast(DT_COMPLEX128, dt, p, v, 1);
+}
+
+void arri_store_val(int dt, void *p, const val_t *v)
+{
+    if (v->kind == V_BOOL || v->kind == V_INT) {
+        int64_t i = v->u.i;
+        kern_cast(DT_INT64, dt, p, &i, 1);
+        return;
+    }
+    double c[2];
+    arri_val_to_num(v, c);
+    arri_store(dt, p, c);
+}
+
+void arri_val_to_num(const val_t *v, double out[2])
+{
+    out[1] = 0;
+    switch (v->kind) {
+    case V_BOOL:
+    case V_INT:
+        out[0] = (double)v->u.i;
+        break;
+    case V_FLOAT:
+        out[0] = v->u.f;
+        break;
+    case V_COMPLEX:
+        out[0] = v->u.c[0];
+        out[1] = v->u.c[1];
+        break;
+    default:
+        out[0] = 0;
+    }
+}
+
+val_t arri_num_to_val(int dt, const double v[2], int weak)
+{
+    val_t r = {0};
+    r.dtype = (uint8_t)dt;
+    r.weak = (uint8_t)weak;
+    switch (dt) {
+    case DT_BOOL:
+        r.kind = V_BOOL;
+        r.u.i = v[0] != 0;
+        break;
+    case DT_INT32:
+    case DT_INT64:
+        r.kind = V_INT;
+        r.u.i = (int64_t)v[0];
+        break;
+    case DT_FLOAT32:
+        r.kind = V_FLOAT;
+        r.u.f = (float)v[0];
+        break;
+    case DT_FLOAT64:
+        r.kind = V_FLOAT;
+        r.u.f = v[0];
+        break;
+    default:
+        r.kind = V_COMPLEX;
+        r.u.c[0] = v[0];
+        r.u.c[1] = v[1];
+    }
+    return r;
+}
+
+val_t arri_elem_val(int dt, const void *p)
+{
+    if (dt == DT_BOOL || dt == DT_INT32 || dt == DT_INT64) {
+        val_t r = {0};
+        r.kind = dt == DT_BOOL ? V_BOOL : V_INT;
+        r.dtype = (uint8_t)dt;
+        r.u.i = arri_loadi(dt, p);
+        return r;
+    }
+    double v[2];
+    arri_load(dt, p, v);
+    return arri_num_to_val(dt, v, 0);
+}
+
+/* Copies src's chunk into dst's (same local shape), converting; rows at a time. */
+void arri_copy_chunk(arr_t *dst, const arr_t *src)
+{
+    int64_t n = arri_lsize(src);
+    if (n == 0) return;
+    if (arri_contig(src) && arri_contig(dst)) {
+        kern_cast(src->dtype, dst->dtype, arri_base(dst), arri_base(src), (size_t)n);
+        return;
+    }
+    size_t ss = dt_size(src->dtype), ds = dt_size(dst->dtype);
+    int nd = src->ndim;
+    int64_t idx[ARR_MAXDIM] = {0};
+    for (int64_t k = 0; k < n; k++) {
+        int64_t so = src->loff, dof = dst->loff;
+        for (int d = 0; d < nd; d++) {
+            so += idx[d] * src->lstride[d];
+            dof += idx[d] * dst->lstride[d];
+        }
+        kern_cast(src->dtype, dst->dtype, (char *)dst->buf->p + dof * (int64_t)ds,
+                  (char *)src->buf->p + so * (int64_t)ss, 1);
+        for (int d = nd - 1; d >= 0; d--) {
+            if (++idx[d] < src->lshape[d]) break;
+            idx[d] = 0;
+        }
+    }
+}
+
+/* ---- creation ---- */
+
+static int check_dist(const rt_t *rt, int ndim, const dist_t *dist, int *isdist, err_t *err)
+{
+    *isdist = !rt->local && ndim > 0;
+    if (!dist || !*isdist) return 0;
+    for (int d = 0; d < ndim; d++) {
+        char k = dist->kind[d];
+        if (k == 0 || (d == 0 && k == 'b') || (d > 0 && k == 'n')) continue;
+        return err_set(err, PARC_ENOTIMPL, (span_t){0},
+                       "distribution '%c' on axis %d is not supported yet (only ('b', 'n', ...))",
+                       k, d);
+    }
+    return 0;
+}
+
+/* Creates the chunk on every rank and agrees on success. */
+static int make(rt_t *rt, int ndim, const int64_t *shape, int dtype, const dist_t *dist,
+                arr_t **out, err_t *err)
+{
+    int isdist;
+    int rc = check_dist(rt, ndim, dist, &isdist, err);
+    if (!rc) rc = arri_new(rt, ndim, shape, dtype, isdist, NULL, out, err);
+    if (isdist) {
+        int all = arri_agree(rt, rc, err);
+        if (all && !rc) arr_unref(out);
+        rc = all;
+    }
+    return rc;
+}
+
+static int num_dtype(const val_t *v)
+{
+    switch (v->kind) {
+    case V_BOOL:
+        return DT_BOOL;
+    case V_INT:
+        return v->dtype == DT_INT32 ? DT_INT32 : DT_INT64;
+    case V_FLOAT:
+        return v->dtype == DT_FLOAT32 ? DT_FLOAT32 : DT_FLOAT64;
+    case V_COMPLEX:
+        return DT_COMPLEX128;
+    }
+    return -1;
+}
+
+int arr_full(rt_t *rt, int ndim, const int64_t *shape, int dtype, const val_t *fill,
+             const dist_t *dist, arr_t **out, err_t *err)
+{
+    if (fill && fill->kind != V_NONE && num_dtype(fill) < 0)
+        return err_set(err, PARC_ETYPE, (span_t){0}, "fill value must be a number, not '%s'",
+                       val_kind_name(fill));
+    if (dtype < 0) dtype = fill && fill->kind != V_NONE ? num_dtype(fill) : DT_FLOAT64;
+    arr_t *a = NULL;
+    int rc = make(rt, ndim, shape, dtype, dist, &a, err);
+    if (rc) return rc;
+    if (fill && fill->kind != V_NONE) {
+        char v[16];
+        arri_store_val(dtype, v, fill);
+        kern_fill(dtype, arri_base(a), v, (size_t)arri_lsize(a));
+    }
+    *out = a;
+    return 0;
+}
+
+/* First global flat index of this rank's chunk (chunks are contiguous in C order). */
+static int64_t gstart(const rt_t *rt, const arr_t *a)
+{
+    if (!a->isdist) return 0;
+    int64_t inner = 1;
+    for (int d = 1; d < a->ndim; d++)
+        inner *= a->shape[d];
+    return a->bnd[rt->rank] * inner;
+}
+
+int arr_arange(rt_t *rt, const val_t *start, const val_t *stop, const val_t *step, int dtype,
+               const dist_t *dist, arr_t **out, err_t *err)
+{
+    const val_t *vs[3] = {start, stop, step};
+    int isint = 1;
+    double f[3] = {0, 0, 1};
+    int64_t i[3] = {0, 0, 1};
+    for (int k = 0; k < 3; k++) {
+        const val_t *v = vs[k];
+        if (!v || v->kind == V_NONE) {
+            if (k == 1)
+                return err_set(err, PARC_ETYPE, (span_t){0},
+                               "arange() missing required argument 'stop'");
+            continue;
+        }
+        if (v->kind == V_BOOL || v->kind == V_INT) {
+            i[k] = v->u.i;
+            f[k] = (double)v->u.i;
+        } else if (v->kind == V_FLOAT) {
+            isint = 0;
+            f[k] = v->u.f;
+        } else {
+            return err_set(err, PARC_ETYPE, (span_t){0}, "unsupported type '%s' for arange",
+                           val_kind_name(v));
+        }
+    }
+    if (f[2] == 0) return err_set(err, PARC_EZERODIV, (span_t){0}, "division by zero");
+    int64_t n;
+    if (isint) {
+        int64_t span = i[1] - i[0], st = i[2];
+        n = st > 0 ? (span + st - 1) / st : (span + st + 1) / st;
+        if (span == 0) n = 0;
+    } else {
+        double len = ceil((f[1] - f[0]) / f[2]);
+        if (!(len < 9.2e18))
+            return err_set(err, PARC_EVALUE, (span_t){0}, "Maximum allowed size exceeded");
+        n = len > 0 ? (int64_t)len : 0;
+    }
+    if (n < 0) n = 0;
+    if (dtype < 0) dtype = isint ? DT_INT64 : DT_FLOAT64;
+    arr_t *a = NULL;
+    int rc = make(rt, 1, &n, dtype, dist, &a, err);
+    if (rc) return rc;
+    int64_t g0 = gstart(rt, a), m = arri_lsize(a);
+    char *p = arri_base(a);
+    size_t sz = dt_size(dtype);
+    if (isint) {
+        for (int64_t k = 0; k < m; k++) {
+            int64_t v = (int64_t)((uint64_t)i[0] + (uint64_t)(g0 + k) * (uint64_t)i[2]);
+            kern_cast(DT_INT64, dtype, p + k * (int64_t)sz, &v, 1);
+        }
+    } else {
+        /* NumPy fills start + i*delta with delta = (start + step) - start. */
+        double delta = (f[0] + f[2]) - f[0];
+        for (int64_t k = 0; k < m; k++) {
+            double v = g0 + k == 0 ? f[0] : f[0] + (double)(g0 + k) * delta;
+            kern_cast(DT_FLOAT64, dtype, p + k * (int64_t)sz, &v, 1);
+        }
+    }
+    *out = a;
+    return 0;
+}
+
+int arr_linspace(rt_t *rt, double start, double stop, int64_t num, int endpoint, int dtype,
+                 const dist_t *dist, arr_t **out, err_t *err)
+{
+    if (num < 0)
+        return err_set(err, PARC_EVALUE, (span_t){0},
+                       "Number of samples, %lld, must be non-negative.", (long long)num);
+    if (dtype < 0) dtype = DT_FLOAT64;
+    arr_t *a = NULL;
+    int rc = make(rt, 1, &num, dtype, dist, &a, err);
+    if (rc) return rc;
+    int64_t div = endpoint ? num - 1 : num;
+    double delta = stop - start, step = div > 0 ? delta / (double)div : NAN;
+    int64_t g0 = gstart(rt, a), m = arri_lsize(a);
+    char *p = arri_base(a);
+    for (int64_t k = 0; k < m; k++) {
+        double i = (double)(g0 + k), v;
+        if (div > 0)
+            v = step == 0 ? i / (double)div * delta + start : i * step + start;
+        else
+            v = i * delta + start;
+        if (endpoint && num > 1 && g0 + k == num - 1) v = stop;
+        kern_cast(DT_FLOAT64, dtype, p + k * (int64_t)dt_size(dtype), &v, 1);
+    }
+    *out = a;
+    return 0;
+}
+
+/* Shape and dtype of a nested list; -1 depth mismatch. */
+static int walk_shape(const val_t *v, int depth, int *ndim, int64_t *shape, int *dt, err_t *err)
+{
+    if (v->kind == V_LIST || v->kind == V_TUPLE) {
+        const seq_t *s = (const seq_t *)v->u.o;
+        if (depth >= ARR_MAXDIM)
+            return err_set(err, PARC_EVALUE, (span_t){0}, "too many dimensions");
+        if (depth >= *ndim) {
+            if (*ndim >= 0 && depth > *ndim) goto ragged;
+            if (*dt >= 0) goto ragged; /* scalars already seen at this depth */
+            *ndim = depth + 1;
+            shape[depth] = (int64_t)s->n;
+        } else if (shape[depth] != (int64_t)s->n) {
+            goto ragged;
+        }
+        for (size_t k = 0; k < s->n; k++) {
+            int rc = walk_shape(&s->v[k], depth + 1, ndim, shape, dt, err);
+            if (rc) return rc;
+        }
+        if (s->n == 0 && *dt < 0 && *ndim == depth + 1) *dt = -2;
+        return 0;
+    }
+    int d = num_dtype(v);
+    if (d < 0)
+        return err_set(err, PARC_ETYPE, (span_t){0}, "array() cannot hold a value of type '%s'",
+                       val_kind_name(v));
+    if (*ndim < 0) *ndim = depth;
+    if (depth != *ndim) goto ragged;
+    if (v->weak || v->kind == V_BOOL)
+        d = v->kind == V_BOOL    ? DT_BOOL
+            : v->kind == V_INT   ? DT_INT64
+            : v->kind == V_FLOAT ? DT_FLOAT64
+                                 : DT_COMPLEX128;
+    *dt = *dt < 0 ? d : dt_promote(*dt, d);
+    return 0;
+ragged:
+    return err_set(err, PARC_EVALUE, (span_t){0},
+                   "setting an array element with a sequence. The requested array has an "
+                   "inhomogeneous shape after %d dimensions.",
+                   depth);
+}
+
+static const val_t *elem_at(const val_t *v, int ndim, const int64_t *shape, int64_t flat)
+{
+    int64_t idx[ARR_MAXDIM];
+    for (int d = ndim - 1; d >= 0; d--) {
+        idx[d] = flat % shape[d];
+        flat /= shape[d];
+    }
+    for (int d = 0; d < ndim; d++)
+        v = &((const seq_t *)v->u.o)->v[idx[d]];
+    return v;
+}
+
+int arr_from_value(rt_t *rt, const val_t *v, int dtype, const dist_t *dist, arr_t **out, err_t *err)
+{
+    int ndim = -1, dt = -1;
+    int64_t shape[ARR_MAXDIM] = {0};
+    int rc = walk_shape(v, 0, &ndim, shape, &dt, err);
+    if (rc) return rc;
+    if (ndim < 0) ndim = 0;
+    if (dt < 0) dt = DT_FLOAT64;
+    if (dtype < 0) dtype = dt;
+    arr_t *a = NULL;
+    rc = make(rt, ndim, shape, dtype, dist, &a, err);
+    if (rc) return rc;
+    int64_t g0 = gstart(rt, a), m = arri_lsize(a);
+    char *p = arri_base(a);
+    for (int64_t k = 0; k < m; k++)
+        arri_store_val(dtype, p + k * (int64_t)dt_size(dtype), elem_at(v, ndim, shape, g0 + k));
+    *out = a;
+    return 0;
+}
+
+/* ---- random ---- */
+
+typedef struct {
+    philox4x32_key_t key;
+    uint64_t call;
+} rstream_t;
+
+static rstream_t stream(rt_t *rt)
+{
+    rstream_t s;
+    uint64_t seed = rt->local ? rt->lseed : rt->seed;
+    s.key.v[0] = (uint32_t)seed;
+    s.key.v[1] = (uint32_t)(seed >> 32) ^ (rt->local ? 0x5bd1e995u : 0u);
+    s.call = rt->local ? rt->lcalls++ : rt->calls++;
+    return s;
+}
+
+static inline philox4x32_ctr_t draw(const rstream_t *s, uint64_t i)
+{
+    philox4x32_ctr_t c = {
+        {(uint32_t)i, (uint32_t)(i >> 32), (uint32_t)s->call, (uint32_t)(s->call >> 32)}};
+    return philox4x32(c, s->key);
+}
+
+static inline double u53(uint32_t lo, uint32_t hi)
+{
+    return (double)((((uint64_t)hi << 32) | lo) >> 11) * 0x1p-53;
+}
+
+/* One value of kind at global index i, as double (and as int64 for RAND_INT). */
+static void rvalue(const rstream_t *s, int kind, int dtype, double lo, double hi, uint64_t i,
+                   double *f, int64_t *iv)
+{
+    philox4x32_ctr_t r = draw(s, i);
+    switch (kind) {
+    case RAND_UNIFORM:
+        if (dtype == DT_FLOAT32) {
+            float u = (float)(r.v[0] >> 8) * 0x1p-24f;
+            *f = (float)lo + ((float)hi - (float)lo) * u;
+        } else {
+            *f = lo + (hi - lo) * u53(r.v[0], r.v[1]);
+        }
+        return;
+    case RAND_NORMAL: {
+        double u1 = u53(r.v[0], r.v[1]), u2 = u53(r.v[2], r.v[3]);
+        *f = lo + hi * sqrt(-2.0 * log1p(-u1)) * cos(6.283185307179586 * u2);
+        return;
+    }
+    default: {
+        uint64_t range = (uint64_t)((int64_t)hi - (int64_t)lo);
+        uint64_t x = ((uint64_t)r.v[1] << 32) | r.v[0];
+        *iv = (int64_t)lo + (int64_t)(((unsigned __int128)x * range) >> 64);
+        return;
+    }
+    }
+}
+
+static int rand_check(int kind, double lo, double hi, err_t *err)
+{
+    if (kind == RAND_INT && !((int64_t)lo < (int64_t)hi))
+        return err_set(err, PARC_EVALUE, (span_t){0}, "low >= high");
+    if (kind == RAND_NORMAL && hi < 0) return err_set(err, PARC_EVALUE, (span_t){0}, "scale < 0");
+    return 0;
+}
+
+int arr_random(rt_t *rt, int kind, int ndim, const int64_t *shape, int dtype, double lo, double hi,
+               const dist_t *dist, arr_t **out, err_t *err)
+{
+    int rc = rand_check(kind, lo, hi, err);
+    if (rc) return rc;
+    if (dtype < 0) dtype = kind == RAND_INT ? DT_INT64 : DT_FLOAT64;
+    if (kind != RAND_INT && dtype != DT_FLOAT32 && dtype != DT_FLOAT64)
+        return err_set(err, PARC_ETYPE, (span_t){0}, "Unsupported dtype %s for random floats",
+                       dt_name(dtype));
+    arr_t *a = NULL;
+    rc = make(rt, ndim, shape, dtype, dist, &a, err);
+    if (rc) return rc;
+    rstream_t s = stream(rt);
+    int64_t g0 = gstart(rt, a), m = arri_lsize(a);
+    char *p = arri_base(a);
+    size_t sz = dt_size(dtype);
+    for (int64_t k = 0; k < m; k++) {
+        double f = 0;
+        int64_t iv = 0;
+        rvalue(&s, kind, dtype, lo, hi, (uint64_t)(g0 + k), &f, &iv);
+        if (kind == RAND_INT)
+            kern_cast(DT_INT64, dtype, p + k * (int64_t)sz, &iv, 1);
+        else if (dtype == DT_FLOAT32)
+            ((float *)p)[k] = (float)f;
+        else
+            ((double *)p)[k] = f;
+    }
+    *out = a;
+    return 0;
+}
+
+int arr_random_scalar(rt_t *rt, int kind, double lo, double hi, val_t *out, err_t *err)
+{
+    int rc = rand_check(kind, lo, hi, err);
+    if (rc) return rc;
+    rstream_t s = stream(rt);
+    double f = 0;
+    int64_t iv = 0;
+    rvalue(&s, kind, DT_FLOAT64, lo, hi, 0, &f, &iv);
+    val_t v = {0};
+    v.weak = 1;
+    if (kind == RAND_INT) {
+        v.kind = V_INT;
+        v.dtype = DT_INT64;
+        v.u.i = iv;
+    } else {
+        v.kind = V_FLOAT;
+        v.dtype = DT_FLOAT64;
+        v.u.f = f;
+    }
+    *out = v;
+    return 0;
+}
+
+/* ---- layout queries and conversions ---- */
+
+int arr_localshapes(const rt_t *rt, const arr_t *a, int64_t *out, size_t cap)
+{
+    size_t need = (size_t)rt->nranks * (size_t)a->ndim;
+    if (cap < need) return -1;
+    for (int r = 0; r < rt->nranks; r++)
+        for (int d = 0; d < a->ndim; d++) {
+            int64_t v = a->shape[d];
+            if (d == 0 && a->isdist) v = a->bnd[r + 1] - a->bnd[r];
+            if (!a->isdist && d == 0) v = a->lshape[0];
+            out[(size_t)r * (size_t)a->ndim + (size_t)d] = v;
+        }
+    return (int)need;
+}
+
+void arr_dist_text(const arr_t *a, wbuf_t *out)
+{
+    wbuf_printf(out, "(");
+    for (int d = 0; d < a->ndim; d++)
+        wbuf_printf(out, d ? ", '%c'" : "'%c'", a->isdist ? a->dist.kind[d] : 'n');
+    wbuf_printf(out, a->ndim == 1 ? ",)" : ")");
+}
+
+arr_t *arr_local(const arr_t *a)
+{
+    arr_t *l = mem_calloc(1, sizeof *l);
+    if (!l) return NULL;
+    *l = *a;
+    l->refs = 1;
+    l->isdist = 0;
+    l->bnd = NULL;
+    l->nranks = 1;
+    memcpy(l->shape, a->lshape, sizeof l->shape);
+    l->buf->refs++;
+    return l;
+}
+
+int arr_from_local(rt_t *rt, const arr_t *local, arr_t **out, err_t *err)
+{
+    /* Every rank's shape must agree beyond axis 0; row counts are gathered. */
+    int64_t mine[ARR_MAXDIM + 2] = {0};
+    int rc = 0;
+    mine[0] = local->ndim;
+    mine[1] = local->dtype;
+    for (int d = 0; d < local->ndim; d++)
+        mine[2 + d] = local->lshape[d];
+    if (local->ndim == 0)
+        rc = err_set(err, PARC_EVALUE, (span_t){0},
+                     "from_local needs arrays of at least one dimension");
+    int64_t *all = mem_calloc((size_t)rt->nranks, sizeof mine);
+    if (!all && !rc) rc = err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
+    rc = arri_agree(rt, rc, err);
+    if (rc) {
+        mem_free(all);
+        return rc;
+    }
+    if (MPI_Allgather(mine, ARR_MAXDIM + 2, MPI_INT64_T, all, ARR_MAXDIM + 2, MPI_INT64_T,
+                      rt->comm) != MPI_SUCCESS) {
+        mem_free(all);
+        return err_set(err, PARC_EMPI, (span_t){0}, "MPI_Allgather failed");
+    }
+    int64_t *bnd = mem_alloc((size_t)(rt->nranks + 1) * sizeof *bnd);
+    if (!bnd) rc = err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
+    int dtype = (int)all[1];
+    for (int r = 0; r < rt->nranks && !rc; r++) {
+        const int64_t *o = all + (size_t)r * (ARR_MAXDIM + 2);
+        if (o[0] != local->ndim || memcmp(o + 3, mine + 3, (size_t)(local->ndim - 1) * 8))
+            rc = err_set(err, PARC_EVALUE, (span_t){0},
+                         "from_local: engine %d's array has another shape beyond axis 0", r);
+        dtype = dt_promote(dtype, (int)o[1]);
+    }
+    arr_t *a = NULL;
+    if (!rc) {
+        bnd[0] = 0;
+        for (int r = 0; r < rt->nranks; r++)
+            bnd[r + 1] = bnd[r] + all[(size_t)r * (ARR_MAXDIM + 2) + 2];
+        int64_t shape[ARR_MAXDIM];
+        memcpy(shape, local->lshape, sizeof shape);
+        shape[0] = bnd[rt->nranks];
+        rc = arri_new(rt, local->ndim, shape, dtype, 1, bnd, &a, err);
+    }
+    mem_free(all);
+    mem_free(bnd);
+    rc = arri_agree(rt, rc, err);
+    if (rc) {
+        arr_unref(&a);
+        return rc;
+    }
+    arri_copy_chunk(a, local);
+    *out = a;
+    return 0;
+}
+
+int arr_astype(rt_t *rt, const arr_t *a, int dtype, arr_t **out, err_t *err)
+{
+    arr_t *b = NULL;
+    int rc = arri_new(rt, a->ndim, a->shape, dtype, a->isdist, a->bnd, &b, err);
+    if (a->isdist && !rt->local) rc = arri_agree(rt, rc, err);
+    if (rc) {
+        arr_unref(&b);
+        return rc;
+    }
+    arri_copy_chunk(b, a);
+    *out = b;
+    return 0;
+}
+
+int arr_copy(rt_t *rt, const arr_t *a, arr_t **out, err_t *err)
+{
+    return arr_astype(rt, a, a->dtype, out, err);
+}

@@ -1,0 +1,68 @@
+/* arrint.h - the inside of arr_t, shared by the array modules only (arr.c, arrops.c,
+ * arrfmt.c, kern.c's callers and coll.c); everything else sees arr.h's opaque type.
+ *
+ * Layout decision: a distributed array is split on axis 0 only, each rank holding one
+ * contiguous, ascending range of rows [bnd[rank], bnd[rank+1]) (block split by default;
+ * slices and from_local give uneven ranges of the same shape). Every other axis is whole
+ * on every rank. The chunk is a strided view into a refcounted 64-byte aligned buffer, so
+ * basic slices share memory. */
+#ifndef PARC_ARRINT_H
+#define PARC_ARRINT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arr.h"
+
+typedef struct {
+    int32_t refs;
+    size_t bytes;
+    void *p; /* mem_aligned(64, ...) */
+} abuf_t;
+
+struct arr {
+    int32_t refs;
+    int ndim, dtype;
+    int isdist;                  /* 1: distributed (bnd set), 0: local to this rank */
+    int nranks;                  /* entries of bnd minus one */
+    int64_t shape[ARR_MAXDIM];   /* global shape */
+    dist_t dist;                 /* kinds per axis ('b' on axis 0, 'n' elsewhere) */
+    int64_t *bnd;                /* nranks+1 row boundaries on axis 0 (distributed only) */
+    int64_t lshape[ARR_MAXDIM];  /* this rank's chunk shape */
+    int64_t lstride[ARR_MAXDIM]; /* chunk strides in elements */
+    int64_t loff;                /* chunk origin in elements from buf->p */
+    abuf_t *buf;                 /* shared by views */
+};
+
+/* Elements in the local chunk. */
+int64_t arri_lsize(const arr_t *a);
+/* 1 when the chunk is C-contiguous (so element k of the chunk is at base + k). */
+int arri_contig(const arr_t *a);
+/* Address of the chunk's first element. */
+void *arri_base(const arr_t *a);
+/* A new array with a fresh contiguous chunk: distributed with boundaries bnd (copied;
+ * NULL = block split over rt->nranks) when dist is set, else local. Checks sizes and
+ * rt->mem_avail. Not collective: callers agree afterwards. */
+int arri_new(const rt_t *rt, int ndim, const int64_t *shape, int dtype, int dist,
+             const int64_t *bnd, arr_t **out, err_t *err);
+/* Block split of n rows over p ranks, first ranks taking the extras: bnd[0..p]. */
+void arri_block(int64_t n, int p, int64_t *bnd);
+/* Copies the chunk of src into dst's chunk (same local shape), converting dtype. */
+void arri_copy_chunk(arr_t *dst, const arr_t *src);
+/* Address of the element at local flat (C order) position k of the chunk. */
+void *arri_addr(const arr_t *a, int64_t k);
+/* Read/write one element at an address as double[2] (ints also exactly as int64). */
+void arri_load(int dt, const void *p, double v[2]);
+int64_t arri_loadi(int dt, const void *p);
+void arri_store(int dt, void *p, const double v[2]);
+/* Stores a number value (exact for integers) converted to dt. */
+void arri_store_val(int dt, void *p, const val_t *v);
+/* The element at p as a scalar value of its dtype (strong). */
+val_t arri_elem_val(int dt, const void *p);
+/* The number-val_t as double[2] and its dtype; and back. */
+void arri_val_to_num(const val_t *v, double out[2]);
+val_t arri_num_to_val(int dt, const double v[2], int weak);
+/* Agreement after a rank-local step (see coll_agree); fills err on ranks that did not fail. */
+int arri_agree(const rt_t *rt, int rc, err_t *err);
+
+#endif

@@ -1,0 +1,177 @@
+/* arrops.c - elementwise entry points: arr_fuse (a FUSE tree over evaluated leaves, run in
+ * blocks by fuse_) and the scalar operations that give every operator one definition for
+ * scalars too (Python's rules where NumPy's and Python's differ for Python scalars:
+ * integer division or modulo by zero raises, int ** negative int is a float). */
+#include <string.h>
+
+#include "arr.h"
+#include "arrint.h"
+#include "builtins.h"
+#include "fuse.h"
+#include "kern.h"
+
+static int num_dt(const val_t *v, int *weak)
+{
+    *weak = v->weak;
+    switch (v->kind) {
+    case V_BOOL:
+        return DT_BOOL;
+    case V_INT:
+        return v->dtype == DT_INT32 && !v->weak ? DT_INT32 : DT_INT64;
+    case V_FLOAT:
+        return v->dtype == DT_FLOAT32 && !v->weak ? DT_FLOAT32 : DT_FLOAT64;
+    case V_COMPLEX:
+        return DT_COMPLEX128;
+    }
+    return -1;
+}
+
+static int is_zero(const val_t *v)
+{
+    if (v->kind == V_BOOL || v->kind == V_INT) return v->u.i == 0;
+    if (v->kind == V_FLOAT) return v->u.f == 0;
+    if (v->kind == V_COMPLEX) return v->u.c[0] == 0 && v->u.c[1] == 0;
+    return 0;
+}
+
+static int isint_dt(int dt)
+{
+    return dt == DT_BOOL || dt == DT_INT32 || dt == DT_INT64;
+}
+
+int arr_scalar_binop(int irop, const val_t *a, const val_t *b, val_t *out, err_t *err)
+{
+    int wa, wb;
+    int da = num_dt(a, &wa), db = num_dt(b, &wb);
+    if (da < 0 || db < 0)
+        return err_set(err, PARC_ETYPE, (span_t){0},
+                       "unsupported operand type(s) for %s: '%s' and '%s'", ir_op_name(irop),
+                       val_kind_name(a), val_kind_name(b));
+    int cdt, odt, kop;
+    int rc = fuse_types(irop, da, wa, db, wb, &cdt, &odt, &kop, err);
+    if (rc) return rc;
+    int ints = isint_dt(da) && isint_dt(db);
+    if (ints && (irop == IR_FLOORDIV || irop == IR_MOD) && is_zero(b))
+        return err_set(err, PARC_EZERODIV, (span_t){0}, "integer division or modulo by zero");
+    if (ints && irop == IR_DIV && wa && wb && is_zero(b))
+        return err_set(err, PARC_EZERODIV, (span_t){0}, "division by zero");
+    if (ints && irop == IR_POW && wa && wb && b->u.i < 0) cdt = odt = DT_FLOAT64;
+    char x[16], y[16], r[16];
+    arri_store_val(cdt, x, a);
+    arri_store_val(cdt, y, b);
+    int k = kern_bin(kop, cdt, r, x, y, 1);
+    if (k == KERN_ENEGPOW)
+        return err_set(err, PARC_EVALUE, (span_t){0},
+                       "Integers to negative integer powers are not allowed.");
+    if (k) return err_set(err, PARC_ETYPE, (span_t){0}, "operation not supported for these types");
+    *out = arri_elem_val(odt, r);
+    out->weak = (uint8_t)(wa && wb);
+    return 0;
+}
+
+int arr_scalar_unop(int irop, const val_t *a, val_t *out, err_t *err)
+{
+    int wa;
+    int da = num_dt(a, &wa);
+    if (da < 0)
+        return err_set(err, PARC_ETYPE, (span_t){0}, "bad operand type for unary %s: '%s'",
+                       ir_op_name(irop), val_kind_name(a));
+    int cdt, odt, kop;
+    int rc = fuse_types(irop, da, wa, -1, 0, &cdt, &odt, &kop, err);
+    if (rc) return rc;
+    char x[16], r[16];
+    arri_store_val(cdt, x, a);
+    if (kern_un(kop, cdt, r, x, 1))
+        return err_set(err, PARC_ETYPE, (span_t){0}, "operation not supported for this type");
+    *out = arri_elem_val(odt, r);
+    out->weak = (uint8_t)wa;
+    return 0;
+}
+
+int arr_scalar_ufunc(int bi, const val_t *args, size_t nargs, val_t *out, err_t *err)
+{
+    const bi_info_t *info = bi_info(bi);
+    if (!info || (info->kind != BI_K_UFUNC1 && info->kind != BI_K_UFUNC2))
+        return err_set(err, PARC_ERUNTIME, (span_t){0}, "not a ufunc");
+    size_t want = info->kind == BI_K_UFUNC1 ? 1 : 2;
+    if (nargs != want)
+        return err_set(err, PARC_ETYPE, (span_t){0}, "%s() takes %zu arguments (%zu given)",
+                       info->name, want, nargs);
+    if (want == 1) return arr_scalar_unop(KOP_BI + bi, &args[0], out, err);
+    return arr_scalar_binop(KOP_BI + bi, &args[0], &args[1], out, err);
+}
+
+static int sc_eval(const ir_node_t *n, const val_t *leaves, size_t nleaves, size_t *next,
+                   val_t *out, err_t *err)
+{
+    if (!ir_is_elemwise(n)) {
+        if (*next >= nleaves) return err_set(err, PARC_ERUNTIME, (span_t){0}, "too few leaves");
+        *out = leaves[(*next)++];
+        return 0;
+    }
+    val_t a, b;
+    int rc;
+    if (n->op == IR_CALL) {
+        val_t args[2];
+        for (uint32_t i = 1; i < n->nkid; i++)
+            if ((rc = sc_eval(n->kid[i], leaves, nleaves, next, &args[i - 1], err))) return rc;
+        rc = arr_scalar_ufunc((int)n->kid[0]->imm.i, args, n->nkid - 1, out, err);
+    } else if (n->nkid == 2) {
+        if ((rc = sc_eval(n->kid[0], leaves, nleaves, next, &a, err))) return rc;
+        if ((rc = sc_eval(n->kid[1], leaves, nleaves, next, &b, err))) return rc;
+        rc = arr_scalar_binop(n->op, &a, &b, out, err);
+    } else {
+        if ((rc = sc_eval(n->kid[0], leaves, nleaves, next, &a, err))) return rc;
+        rc = arr_scalar_unop(n->op, &a, out, err);
+    }
+    if (rc && err->at.line == 0) err->at = n->at;
+    return rc;
+}
+
+int arr_fuse(rt_t *rt, const ir_node_t *tree, const val_t *leaves, size_t nleaves, val_t *out,
+             err_t *err)
+{
+    int narr = 0;
+    for (size_t i = 0; i < nleaves; i++) {
+        if (leaves[i].kind == V_ARRAY)
+            narr++;
+        else if (!val_is_num(&leaves[i]))
+            return KERN_GENERIC;
+    }
+    if (!narr) {
+        size_t next = 0;
+        return sc_eval(tree, leaves, nleaves, &next, out, err);
+    }
+    fuse_t *f = NULL;
+    int rc = fuse_build(rt, tree, leaves, nleaves, &f, err);
+    if (rc) {
+        if (rc != KERN_GENERIC && err->at.line == 0) err->at = tree->at;
+        return rc;
+    }
+    arr_t *a = NULL;
+    rc = arri_new(rt, fuse_ndim(f), fuse_shape(f), fuse_dtype(f), fuse_isdist(f), fuse_bnd(f), &a,
+                  err);
+    int coll = fuse_isdist(f);
+    if (coll) rc = arri_agree(rt, rc, err);
+    int64_t m = fuse_lsize(f);
+    size_t sz = dt_size(fuse_dtype(f));
+    for (int64_t s = 0; s < m && !rc; s += KERN_BLK) {
+        int64_t n = m - s < KERN_BLK ? m - s : KERN_BLK;
+        const void *res;
+        rc = rt_check(rt, err);
+        if (!rc) rc = fuse_block(f, s, n, &res, err);
+        if (!rc) memcpy((char *)arri_base(a) + s * (int64_t)sz, res, (size_t)n * sz);
+    }
+    if (coll) rc = arri_agree(rt, rc, err);
+    fuse_free(&f);
+    if (rc) {
+        arr_unref(&a);
+        if (err->at.line == 0) err->at = tree->at;
+        return rc;
+    }
+    val_t v = {0};
+    v.kind = V_ARRAY;
+    v.u.a = a;
+    *out = v;
+    return 0;
+}

@@ -1,0 +1,425 @@
+/* arrred.c - reductions (arr_reduce): whole-array over a fused tree without a temporary,
+ * and along an axis.
+ *
+ * Order-free reductions (integer sum/prod, min, max, count_nonzero, any, all) reduce the
+ * local part, then every rank gathers the per-rank states and merges them in rank order.
+ * Float and complex sum/prod/mean/var/std go through coll_tree, the fixed global tree
+ * (SPEC §7): blocks are evaluated aligned to the tree's global blocks, folded on the spot,
+ * and only the blocks shared with a neighbour travel as raw elements. var is two passes
+ * (mean, then the mean of squared deviations), as NumPy computes it. */
+#include <math.h>
+#include <string.h>
+
+#include "arr.h"
+#include "arrint.h"
+#include "builtins.h"
+#include "coll.h"
+#include "fuse.h"
+#include "kern.h"
+#include "mem.h"
+
+static int is_tree_op(int bi, int dt)
+{
+    if (bi == BI_MEAN || bi == BI_VAR || bi == BI_STD) return 1;
+    return (bi == BI_SUM || bi == BI_PROD) &&
+           (dt == DT_FLOAT32 || dt == DT_FLOAT64 || dt == DT_COMPLEX128);
+}
+
+static int acc_of(int bi, int dt)
+{
+    if (dt == DT_FLOAT32) return ACC_F32;
+    if (dt == DT_COMPLEX128 && bi != BI_VAR && bi != BI_STD) return ACC_C128;
+    return ACC_F64;
+}
+
+static int acc_dt(int acc)
+{
+    return acc == ACC_F32 ? DT_FLOAT32 : acc == ACC_C128 ? DT_COMPLEX128 : DT_FLOAT64;
+}
+
+/* Values of the block converted to the accumulator; centered squares when center. */
+static void to_acc(int dt, int acc, const void *res, int64_t n, const double *center, void *dst)
+{
+    if (!center) {
+        kern_cast(dt, acc_dt(acc), dst, res, (size_t)n);
+        return;
+    }
+    if (dt == DT_COMPLEX128) {
+        const double *x = res;
+        double *o = dst;
+        for (int64_t i = 0; i < n; i++) {
+            double re = x[2 * i] - center[0], im = x[2 * i + 1] - center[1];
+            o[i] = re * re + im * im;
+        }
+        return;
+    }
+    kern_cast(dt, acc_dt(acc), dst, res, (size_t)n);
+    if (acc == ACC_F32) {
+        float *o = dst, c = (float)center[0];
+        for (int64_t i = 0; i < n; i++)
+            o[i] = (o[i] - c) * (o[i] - c);
+    } else {
+        double *o = dst;
+        for (int64_t i = 0; i < n; i++)
+            o[i] = (o[i] - center[0]) * (o[i] - center[0]);
+    }
+}
+
+/* One pass of the reproducible tree over the fused values; out gets 1 (or 2) doubles. */
+static int tree_pass(rt_t *rt, fuse_t *f, int op, int acc, int64_t N, const double *center,
+                     double out[2], err_t *err)
+{
+    int coll = fuse_isdist(f);
+    int dt = fuse_dtype(f);
+    int64_t m = fuse_lsize(f), g0 = fuse_gstart(f), B = coll_tree_block(1), jlo, jhi;
+    coll_tree_owned(N, B, g0, g0 + m, &jlo, &jhi);
+    size_t esz = acc == ACC_F32 ? 4 : acc == ACC_C128 ? 16 : 8;
+    char *bv = mem_alloc((size_t)(jhi - jlo + 1) * esz);
+    char *piece[2] = {mem_alloc((size_t)B * esz), mem_alloc((size_t)B * esz)};
+    char *buf = mem_alloc((size_t)B * esz);
+    int64_t ps[2] = {0, 0}, pc[2] = {0, 0};
+    int np = 0;
+    int rc = (bv && piece[0] && piece[1] && buf)
+                 ? 0
+                 : err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory in a reduction");
+    for (int64_t s = 0; s < m && !rc;) {
+        int64_t gp = g0 + s, j = gp / B;
+        int64_t e = (j + 1) * B - g0;
+        if (e > m) e = m;
+        int64_t n = e - s;
+        const void *res;
+        rc = rt_check(rt, err);
+        if (!rc) rc = fuse_block(f, s, n, &res, err);
+        if (rc) break;
+        if (j >= jlo && j < jhi) {
+            to_acc(dt, acc, res, n, center, buf);
+            kern_fold(op, acc, 1, B, buf, n, bv + (size_t)(j - jlo) * esz);
+        } else {
+            int k = j < jlo ? 0 : 1;
+            if (k == 1 && np == 0) k = 0;
+            to_acc(dt, acc, res, n, center, piece[k]);
+            ps[k] = gp;
+            pc[k] = n;
+            np = k + 1;
+        }
+        s = e;
+    }
+    if (coll) rc = arri_agree(rt, rc, err);
+    char res16[16] = {0};
+    const void *pv[2] = {piece[0], piece[1]};
+    if (!rc) rc = coll_tree(rt, coll, op, acc, 1, N, g0, g0 + m, bv, np, ps, pc, pv, res16, err);
+    if (!rc) {
+        double v[2] = {0, 0};
+        if (acc == ACC_F32) {
+            float x;
+            memcpy(&x, res16, 4);
+            v[0] = x;
+        } else {
+            memcpy(v, res16, acc == ACC_C128 ? 16 : 8);
+        }
+        out[0] = v[0];
+        out[1] = v[1];
+    }
+    mem_free(bv);
+    mem_free(piece[0]);
+    mem_free(piece[1]);
+    mem_free(buf);
+    return rc;
+}
+
+static val_t fval(int dt, double re, double im)
+{
+    double v[2] = {re, im};
+    return arri_num_to_val(dt, v, 0);
+}
+
+static int whole_tree(rt_t *rt, int bi, fuse_t *f, int64_t N, val_t *out, err_t *err)
+{
+    int dt = fuse_dtype(f);
+    int acc = acc_of(bi, dt);
+    int rdt = dt == DT_FLOAT32 ? DT_FLOAT32 : dt == DT_COMPLEX128 ? DT_COMPLEX128 : DT_FLOAT64;
+    double s[2];
+    int rc = tree_pass(rt, f, bi == BI_PROD, acc, N, NULL, s, err);
+    if (rc) return rc;
+    if (bi == BI_SUM || bi == BI_PROD) {
+        *out = fval(rdt, s[0], s[1]);
+        return 0;
+    }
+    double mean[2] = {s[0] / (double)N, s[1] / (double)N};
+    if (rdt == DT_FLOAT32) mean[0] = (float)((float)s[0] / (float)N);
+    if (bi == BI_MEAN) {
+        *out = fval(rdt, mean[0], mean[1]);
+        return 0;
+    }
+    double q[2];
+    rc = tree_pass(rt, f, 0, acc, N, mean, q, err);
+    if (rc) return rc;
+    double var = q[0] / (double)N;
+    int vdt = rdt == DT_FLOAT32 ? DT_FLOAT32 : DT_FLOAT64;
+    if (vdt == DT_FLOAT32) var = (float)((float)q[0] / (float)N);
+    double r = bi == BI_STD ? (vdt == DT_FLOAT32 ? (double)sqrtf((float)var) : sqrt(var)) : var;
+    *out = fval(vdt, r, 0);
+    return 0;
+}
+
+static const char *red_name(int bi)
+{
+    return bi == BI_MIN ? "minimum" : "maximum";
+}
+
+static val_t free_result(int bi, int dt, const kred_t *st)
+{
+    val_t v = {0};
+    switch (bi) {
+    case BI_SUM:
+    case BI_PROD:
+        v.kind = V_INT;
+        v.dtype = dt == DT_INT32 && 0 ? DT_INT32 : DT_INT64;
+        v.u.i = st->i;
+        return v;
+    case BI_COUNT_NONZERO:
+        v.kind = V_INT;
+        v.dtype = DT_INT64;
+        v.weak = 1;
+        v.u.i = st->i;
+        return v;
+    case BI_ANY:
+    case BI_ALL:
+        v.kind = V_BOOL;
+        v.dtype = DT_BOOL;
+        v.u.i = st->i != 0;
+        return v;
+    }
+    if (dt == DT_BOOL || dt == DT_INT32 || dt == DT_INT64) {
+        v.kind = dt == DT_BOOL ? V_BOOL : V_INT;
+        v.dtype = (uint8_t)dt;
+        v.u.i = st->i;
+        return v;
+    }
+    if (st->nan) return fval(dt, NAN, dt == DT_COMPLEX128 ? NAN : 0);
+    return fval(dt, st->f[0], st->f[1]);
+}
+
+static int whole_free(rt_t *rt, int bi, fuse_t *f, val_t *out, err_t *err)
+{
+    int dt = fuse_dtype(f);
+    int64_t m = fuse_lsize(f);
+    kred_t st;
+    kern_red_init(bi, &st);
+    int rc = 0;
+    for (int64_t s = 0; s < m && !rc; s += KERN_BLK) {
+        int64_t n = m - s < KERN_BLK ? m - s : KERN_BLK;
+        const void *res;
+        rc = rt_check(rt, err);
+        if (!rc) rc = fuse_block(f, s, n, &res, err);
+        if (!rc) kern_red(bi, dt, res, (size_t)n, &st);
+    }
+    if (fuse_isdist(f)) {
+        rc = arri_agree(rt, rc, err);
+        if (rc) return rc;
+        kred_t *all = mem_calloc((size_t)rt->nranks, sizeof *all);
+        rc = arri_agree(rt, all ? 0 : err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory"), err);
+        if (!rc && MPI_Allgather(&st, (int)sizeof st, MPI_BYTE, all, (int)sizeof st, MPI_BYTE,
+                                 rt->comm) != MPI_SUCCESS)
+            rc = PARC_EMPI;
+        rc = coll_agree(rt->comm, rc);
+        if (rc) {
+            mem_free(all);
+            return err_set(err, rc, (span_t){0}, "a reduction's exchange failed");
+        }
+        kern_red_init(bi, &st);
+        for (int r = 0; r < rt->nranks; r++)
+            kern_red_merge(bi, dt, &st, &all[r]);
+        mem_free(all);
+    } else if (rc) {
+        return rc;
+    }
+    if ((bi == BI_MIN || bi == BI_MAX) && !st.has && !st.nan)
+        return err_set(err, PARC_EVALUE, (span_t){0},
+                       "zero-size array to reduction operation %s which has no identity",
+                       red_name(bi));
+    *out = free_result(bi, dt, &st);
+    return 0;
+}
+
+/* Along an axis: the fused values are made into an array first, then each lane (or, on
+ * the distributed axis 0, each column across ranks) is reduced. */
+static int reduce_axis(rt_t *rt, int bi, arr_t *a, int axis, val_t *out, err_t *err);
+
+int arr_reduce(rt_t *rt, int bi, const ir_node_t *tree, const val_t *leaves, size_t nleaves,
+               int axis, val_t *out, err_t *err)
+{
+    if (nleaves == 0) return err_set(err, PARC_ETYPE, (span_t){0}, "reduction of nothing");
+    fuse_t *f = NULL;
+    int rc = fuse_build(rt, tree, leaves, nleaves, &f, err);
+    if (rc) return rc;
+    int ndim = fuse_ndim(f);
+    if (axis != ARR_NOAXIS) {
+        if (axis < -ndim || axis >= (ndim ? ndim : 1)) {
+            fuse_free(&f);
+            return err_set(err, PARC_EVALUE, (span_t){0},
+                           "axis %d is out of bounds for array of dimension %d", axis, ndim);
+        }
+        if (axis < 0) axis += ndim;
+        if (ndim <= 1) axis = ARR_NOAXIS;
+    }
+    int64_t N = 1;
+    for (int d = 0; d < ndim; d++)
+        N *= fuse_shape(f)[d];
+    if (axis == ARR_NOAXIS) {
+        if (is_tree_op(bi, fuse_dtype(f)))
+            rc = whole_tree(rt, bi, f, N, out, err);
+        else
+            rc = whole_free(rt, bi, f, out, err);
+        fuse_free(&f);
+        return rc;
+    }
+    fuse_free(&f);
+    val_t tmp;
+    if (tree) {
+        rc = arr_fuse(rt, tree, leaves, nleaves, &tmp, err);
+        if (rc) return rc;
+    } else {
+        tmp = leaves[0];
+        arr_ref(tmp.u.a);
+    }
+    rc = reduce_axis(rt, bi, tmp.u.a, axis, out, err);
+    arr_unref(&tmp.u.a);
+    return rc;
+}
+
+/* The reduction of one lane of L elements (stride st elements from p) of dtype dt. */
+static int lane(const rt_t *rt, int bi, int dt, const char *p, int64_t L, int64_t st, char *buf,
+                void *dst, int odt, err_t *err)
+{
+    size_t sz = dt_size(dt);
+    for (int64_t i = 0; i < L; i++)
+        memcpy(buf + (size_t)i * sz, p + i * st * (int64_t)sz, sz);
+    val_t v;
+    if (is_tree_op(bi, dt)) {
+        int acc = acc_of(bi, dt);
+        size_t esz = acc == ACC_F32 ? 4 : acc == ACC_C128 ? 16 : 8;
+        int64_t B = coll_tree_block(1);
+        char *conv = buf + (size_t)L * 16;
+        double sum[2] = {0, 0}, q[2] = {0, 0};
+        for (int pass = 0; pass < (bi == BI_VAR || bi == BI_STD ? 2 : 1); pass++) {
+            double mean[2] = {sum[0] / (double)L, sum[1] / (double)L};
+            to_acc(dt, acc, buf, L, pass ? mean : NULL, conv);
+            int64_t nb = (L + B - 1) / B;
+            char *bv = conv + (size_t)L * esz;
+            for (int64_t j = 0; j < nb; j++)
+                kern_fold(bi == BI_PROD, acc, 1, B, conv + (size_t)(j * B) * esz,
+                          (j + 1) * B <= L ? B : L - j * B, bv + (size_t)j * esz);
+            char r16[16] = {0};
+            int rc =
+                coll_tree(rt, 0, bi == BI_PROD, acc, 1, L, 0, L, bv, 0, NULL, NULL, NULL, r16, err);
+            if (rc) return rc;
+            double *t = pass ? q : sum;
+            if (acc == ACC_F32) {
+                float x;
+                memcpy(&x, r16, 4);
+                t[0] = x;
+            } else {
+                memcpy(t, r16, esz);
+            }
+        }
+        if (bi == BI_SUM || bi == BI_PROD)
+            v = fval(odt, sum[0], sum[1]);
+        else if (bi == BI_MEAN)
+            v = fval(odt, sum[0] / (double)L, sum[1] / (double)L);
+        else
+            v = fval(odt, bi == BI_STD ? sqrt(q[0] / (double)L) : q[0] / (double)L, 0);
+        arri_store_val(odt, dst, &v);
+        return 0;
+    }
+    kred_t s;
+    kern_red_init(bi, &s);
+    kern_red(bi, dt, buf, (size_t)L, &s);
+    if ((bi == BI_MIN || bi == BI_MAX) && !s.has && !s.nan)
+        return err_set(err, PARC_EVALUE, (span_t){0},
+                       "zero-size array to reduction operation %s which has no identity",
+                       red_name(bi));
+    v = free_result(bi, dt, &s);
+    arri_store_val(odt, dst, &v);
+    return 0;
+}
+
+static int out_dtype(int bi, int dt)
+{
+    switch (bi) {
+    case BI_SUM:
+    case BI_PROD:
+        return (dt == DT_BOOL || dt == DT_INT32) ? DT_INT64 : dt;
+    case BI_MEAN:
+        return dt == DT_FLOAT32 || dt == DT_COMPLEX128 ? dt : DT_FLOAT64;
+    case BI_VAR:
+    case BI_STD:
+        return dt == DT_FLOAT32 ? DT_FLOAT32 : DT_FLOAT64;
+    case BI_COUNT_NONZERO:
+        return DT_INT64;
+    case BI_ANY:
+    case BI_ALL:
+        return DT_BOOL;
+    }
+    return dt;
+}
+
+static int reduce_axis(rt_t *rt, int bi, arr_t *a, int axis, val_t *out, err_t *err)
+{
+    int dt = a->dtype, odt = out_dtype(bi, dt);
+    int64_t shape[ARR_MAXDIM];
+    int nd = 0;
+    for (int d = 0; d < a->ndim; d++)
+        if (d != axis) shape[nd++] = a->shape[d];
+    int dist = a->isdist && !rt->local;
+    arr_t *src = NULL, *res = NULL;
+    int rc = 0;
+    if (dist && axis == 0) {
+        /* Columns cross ranks: gather the whole array (simple and exact; TODO: a
+         * column-vector tree instead of the gather for large arrays). */
+        rc = coll_allgather(rt, a, &src, err);
+    } else {
+        src = arr_ref(a);
+        if (rt->local && a->isdist) {
+            arr_unref(&src);
+            src = arr_local(a);
+        }
+    }
+    if (rc) return rc;
+    int keep = dist && axis != 0;
+    rc = arri_new(rt, nd, shape, odt, dist && nd > 0, keep ? a->bnd : NULL, &res, err);
+    int64_t L = src->lshape[axis];
+    char *buf = rc ? NULL : mem_alloc((size_t)(L + 1) * 40 + 64);
+    if (!rc && !buf) rc = err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
+    if (dist) rc = arri_agree(rt, rc, err);
+    if (!rc) {
+        /* Output element k of res's chunk <-> source lane. */
+        int64_t m = arri_lsize(res);
+        int64_t row0 = (dist && axis == 0 && nd > 0) ? res->bnd[rt->rank] : 0;
+        for (int64_t k = 0; k < m && !rc; k++) {
+            int64_t idx[ARR_MAXDIM], q = k;
+            for (int d = nd - 1; d >= 0; d--) {
+                idx[d] = q % res->lshape[d];
+                q /= res->lshape[d];
+            }
+            if (nd > 0) idx[0] += row0;
+            int64_t off = src->loff;
+            for (int d = 0, e = 0; d < src->ndim; d++)
+                if (d != axis) off += idx[e++] * src->lstride[d];
+            const char *p = (const char *)src->buf->p + off * (int64_t)dt_size(dt);
+            rc = lane(rt, bi, dt, p, L, src->lstride[axis], buf, arri_addr(res, k), odt, err);
+        }
+        if (dist) rc = arri_agree(rt, rc, err);
+    }
+    mem_free(buf);
+    arr_unref(&src);
+    if (rc) {
+        arr_unref(&res);
+        return rc;
+    }
+    val_t v = {0};
+    v.kind = V_ARRAY;
+    v.u.a = res;
+    *out = v;
+    return 0;
+}

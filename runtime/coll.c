@@ -1,0 +1,380 @@
+/* coll.c - collective steps for arrays (coll.h): error agreement, allgather, axis-0
+ * redistribution and the reproducible reduction tree.
+ *
+ * The tree (SPEC §7): the global sequence of n elements is cut into blocks of B; a block's
+ * value is its pairwise-halving fold (kern_fold) and the total is the value of the root of
+ * a fixed binary tree over block indices [0, 2^K), a node being left op right (an empty
+ * right half is skipped). Each rank folds the blocks it holds entirely, combines them into
+ * maximal aligned subtrees, and sends those (start, level, value) triples together with the
+ * raw elements of the at most two blocks it shares with a neighbour; every rank then
+ * assembles the shared blocks and evaluates the same tree. Nothing depends on the split. */
+#include "coll.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "mem.h"
+
+int coll_agree(MPI_Comm comm, int local_rc)
+{
+    int rc = 0;
+    if (MPI_Allreduce(&local_rc, &rc, 1, MPI_INT, MPI_MIN, comm) != MPI_SUCCESS) return PARC_EMPI;
+    return rc;
+}
+
+static int64_t row_elems(const arr_t *a)
+{
+    int64_t inner = 1;
+    for (int d = 1; d < a->ndim; d++)
+        inner *= a->shape[d];
+    return inner;
+}
+
+/* A contiguous copy of a's chunk (a itself, referenced, when already contiguous). */
+static int contig(const rt_t *rt, const arr_t *a, arr_t **out, err_t *err)
+{
+    if (arri_contig(a)) {
+        *out = arr_ref((arr_t *)a);
+        return 0;
+    }
+    int rc = arri_new(rt, a->ndim, a->lshape, a->dtype, 0, NULL, out, err);
+    if (!rc) arri_copy_chunk(*out, a);
+    return rc;
+}
+
+int coll_allgather(const rt_t *rt, const arr_t *a, arr_t **out, err_t *err)
+{
+    int p = rt->nranks;
+    arr_t *src = NULL, *full = NULL;
+    int *cnt = mem_calloc((size_t)p * 2, sizeof *cnt);
+    int rc = cnt ? 0 : err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
+    int64_t rb = row_elems(a) * (int64_t)dt_size(a->dtype);
+    int64_t total = a->shape[0] * rb;
+    if (!rc && total > 2147483647)
+        rc = err_set(err, PARC_ENOTIMPL, (span_t){0},
+                     "gathering an array of more than 2 GiB is not supported");
+    if (!rc) rc = contig(rt, a, &src, err);
+    if (!rc) rc = arri_new(rt, a->ndim, a->shape, a->dtype, 0, NULL, &full, err);
+    rc = arri_agree(rt, rc, err);
+    if (!rc) {
+        for (int r = 0; r < p; r++) {
+            cnt[r] = (int)((a->bnd[r + 1] - a->bnd[r]) * rb);
+            cnt[p + r] = (int)(a->bnd[r] * rb);
+        }
+        if (MPI_Allgatherv(arri_base(src), cnt[rt->rank], MPI_BYTE, arri_base(full), cnt, cnt + p,
+                           MPI_BYTE, rt->comm) != MPI_SUCCESS)
+            rc = err_set(err, PARC_EMPI, (span_t){0}, "MPI_Allgatherv failed");
+    }
+    mem_free(cnt);
+    arr_unref(&src);
+    if (rc) {
+        arr_unref(&full);
+        return rc;
+    }
+    *out = full;
+    return 0;
+}
+
+static int64_t overlap(int64_t a0, int64_t a1, int64_t b0, int64_t b1, int64_t *lo)
+{
+    *lo = a0 > b0 ? a0 : b0;
+    int64_t hi = a1 < b1 ? a1 : b1;
+    return hi > *lo ? hi - *lo : 0;
+}
+
+int coll_redistribute(const rt_t *rt, const arr_t *a, const int64_t *bnd, arr_t **out, err_t *err)
+{
+    int p = rt->nranks, me = rt->rank;
+    arr_t *src = NULL, *dst = NULL;
+    int *c = mem_calloc((size_t)p * 4, sizeof *c);
+    int rc = c ? 0 : err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
+    int64_t rb = row_elems(a) * (int64_t)dt_size(a->dtype);
+    if (!rc && a->shape[0] * rb > 2147483647)
+        rc = err_set(err, PARC_ENOTIMPL, (span_t){0},
+                     "redistributing more than 2 GiB is not supported");
+    if (!rc) rc = contig(rt, a, &src, err);
+    if (!rc) rc = arri_new(rt, a->ndim, a->shape, a->dtype, 1, bnd, &dst, err);
+    rc = arri_agree(rt, rc, err);
+    if (!rc) {
+        int *sc = c, *sd = c + p, *rcn = c + 2 * p, *rd = c + 3 * p;
+        for (int q = 0; q < p; q++) {
+            int64_t lo;
+            int64_t n = overlap(a->bnd[me], a->bnd[me + 1], bnd[q], bnd[q + 1], &lo);
+            sc[q] = (int)(n * rb);
+            sd[q] = (int)((n ? lo - a->bnd[me] : 0) * rb);
+            n = overlap(a->bnd[q], a->bnd[q + 1], bnd[me], bnd[me + 1], &lo);
+            rcn[q] = (int)(n * rb);
+            rd[q] = (int)((n ? lo - bnd[me] : 0) * rb);
+        }
+        if (MPI_Alltoallv(arri_base(src), sc, sd, MPI_BYTE, arri_base(dst), rcn, rd, MPI_BYTE,
+                          rt->comm) != MPI_SUCCESS)
+            rc = err_set(err, PARC_EMPI, (span_t){0}, "MPI_Alltoallv failed");
+        rc = coll_agree(rt->comm, rc);
+    }
+    mem_free(c);
+    arr_unref(&src);
+    if (rc) {
+        arr_unref(&dst);
+        return rc;
+    }
+    *out = dst;
+    return 0;
+}
+
+/* ---- the reproducible tree ---- */
+
+int64_t coll_tree_block(int64_t w)
+{
+    int64_t B = 1;
+    while (B * 2 * w <= KERN_BLK)
+        B *= 2;
+    return B;
+}
+
+void coll_tree_owned(int64_t n, int64_t B, int64_t g0, int64_t g1, int64_t *jlo, int64_t *jhi)
+{
+    int64_t nb = (n + B - 1) / B;
+    int64_t lo = (g0 + B - 1) / B, hi = g1 == n ? nb : g1 / B;
+    if (g0 >= g1) lo = hi = 0;
+    if (hi < lo) hi = lo;
+    *jlo = lo;
+    *jhi = hi;
+}
+
+typedef struct {
+    int64_t a, k;
+    size_t off; /* of the value in vals */
+} node_t;
+
+typedef struct {
+    int op, acc;
+    int64_t w, nb;
+    size_t vsz; /* bytes of one value vector */
+    node_t *nodes;
+    size_t nn;
+    char *vals;
+    char *tmp; /* one scratch vector per level */
+} tree_t;
+
+static size_t acc_size(int acc)
+{
+    return acc == ACC_F32 ? 4 : acc == ACC_C128 ? 16 : 8;
+}
+
+static int node_cmp(const void *x, const void *y)
+{
+    const node_t *a = x, *b = y;
+    return a->a < b->a ? -1 : a->a > b->a;
+}
+
+static const node_t *find(const tree_t *t, int64_t a)
+{
+    size_t lo = 0, hi = t->nn;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (t->nodes[mid].a < a)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < t->nn && t->nodes[lo].a == a ? &t->nodes[lo] : NULL;
+}
+
+/* Value of node (a, k) into dst: 1, 0 when empty (beyond nb), -1 when a part is missing. */
+static int get(const tree_t *t, int64_t a, int k, void *dst)
+{
+    if (a >= t->nb) return 0;
+    const node_t *nd = find(t, a);
+    if (nd && nd->k == k) {
+        memcpy(dst, t->vals + nd->off, t->vsz);
+        return 1;
+    }
+    if (k == 0) return -1;
+    int r = get(t, a, k - 1, dst);
+    if (r <= 0) return r;
+    char *right = t->tmp + (size_t)k * t->vsz;
+    int r2 = get(t, a + ((int64_t)1 << (k - 1)), k - 1, right);
+    if (r2 < 0) return r2;
+    if (r2) kern_combine(t->op, t->acc, t->w, dst, right);
+    return 1;
+}
+
+/* Local value of node (a, k) from this rank's block values bv (block jlo first). */
+static void local_node(const tree_t *t, const char *bv, int64_t jlo, int64_t a, int k, void *dst,
+                       char *scratch)
+{
+    if (k == 0) {
+        memcpy(dst, bv + (size_t)(a - jlo) * t->vsz, t->vsz);
+        return;
+    }
+    local_node(t, bv, jlo, a, k - 1, dst, scratch);
+    int64_t b = a + ((int64_t)1 << (k - 1));
+    if (b >= t->nb) return;
+    char *right = scratch + (size_t)k * t->vsz;
+    local_node(t, bv, jlo, b, k - 1, right, scratch);
+    kern_combine(t->op, t->acc, t->w, dst, right);
+}
+
+int coll_tree(const rt_t *rt, int coll, int op, int acc, int64_t w, int64_t n, int64_t g0,
+              int64_t g1, const void *bvals, int npieces, const int64_t *pstart,
+              const int64_t *pcount, const void *const *pvals, void *out, err_t *err)
+{
+    int64_t B = coll_tree_block(w), jlo, jhi;
+    coll_tree_owned(n, B, g0, g1, &jlo, &jhi);
+    tree_t t = {op, acc, w, (n + B - 1) / B, (size_t)w * acc_size(acc), NULL, 0, NULL, NULL};
+    int K = 0;
+    while (((int64_t)1 << K) < t.nb)
+        K++;
+    size_t esz = t.vsz; /* one element is a vector of w values */
+    wbuf_t msg;
+    wbuf_init(&msg);
+    t.tmp = mem_calloc((size_t)K + 2, t.vsz);
+    char *scratch = mem_calloc((size_t)K + 2, t.vsz);
+    char *v = mem_alloc(t.vsz);
+    /* Maximal aligned subtrees within [jlo, jhi). */
+    uint32_t nloc = 0;
+    wbuf_t nodes;
+    wbuf_init(&nodes);
+    for (int64_t a = jlo; a < jhi && t.tmp && scratch && v;) {
+        int k = 0;
+        while (k < K) {
+            int64_t sz = (int64_t)1 << (k + 1);
+            if (a % sz) break;
+            int64_t end = a + sz < t.nb ? a + sz : t.nb;
+            if (end > jhi) break;
+            k++;
+        }
+        local_node(&t, bvals, jlo, a, k, v, scratch);
+        wbuf_i64(&nodes, a);
+        wbuf_i64(&nodes, k);
+        wbuf_bytes(&nodes, v, t.vsz);
+        nloc++;
+        a += (int64_t)1 << k;
+    }
+    wbuf_u32(&msg, nloc);
+    wbuf_u32(&msg, (uint32_t)npieces);
+    wbuf_bytes(&msg, nodes.p, nodes.len);
+    wbuf_free(&nodes);
+    for (int i = 0; i < npieces; i++) {
+        wbuf_i64(&msg, pstart[i]);
+        wbuf_i64(&msg, pcount[i]);
+        wbuf_bytes(&msg, pvals[i], (size_t)pcount[i] * esz);
+    }
+    int rc = 0;
+    if (!t.tmp || !scratch || !v || msg.oom || msg.len > 1u << 30)
+        rc = err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory in a reduction");
+    int p = coll ? rt->nranks : 1;
+    int *cnt = mem_calloc((size_t)p * 2, sizeof *cnt);
+    if (!cnt && !rc) rc = err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
+    if (coll) rc = arri_agree(rt, rc, err);
+    char *all = NULL;
+    if (!rc && !coll) {
+        all = (char *)msg.p;
+        cnt[0] = (int)msg.len;
+    } else if (!rc) {
+        int mine = (int)msg.len;
+        if (MPI_Allgather(&mine, 1, MPI_INT, cnt, 1, MPI_INT, rt->comm) != MPI_SUCCESS)
+            rc = PARC_EMPI;
+        size_t tot = 0;
+        for (int r = 0; r < p && !rc; r++) {
+            cnt[p + r] = (int)tot;
+            tot += (size_t)cnt[r];
+            if (tot > 2147483647u) rc = PARC_ENOMEM;
+        }
+        if (!rc) all = mem_alloc(tot ? tot : 1);
+        if (!rc && !all) rc = PARC_ENOMEM;
+        rc = coll_agree(rt->comm, rc);
+        if (!rc && MPI_Allgatherv(msg.p, mine, MPI_BYTE, all, cnt, cnt + p, MPI_BYTE, rt->comm) !=
+                       MPI_SUCCESS)
+            rc = PARC_EMPI;
+        rc = coll_agree(rt->comm, rc);
+        if (rc) err_set(err, rc, (span_t){0}, "a reduction's exchange failed");
+    }
+    /* Decode every rank's nodes; gather the shared blocks' elements. */
+    size_t total_nodes = 0, total_pieces = 0;
+    if (!rc) {
+        for (int r = 0; r < p; r++) {
+            rbuf_t rb;
+            rbuf_init(&rb, all + cnt[p + r], (size_t)cnt[r]);
+            total_nodes += rbuf_u32(&rb);
+            total_pieces += rbuf_u32(&rb);
+        }
+        t.nodes = mem_calloc(total_nodes + 2 * total_pieces + 1, sizeof *t.nodes);
+        t.vals = mem_calloc(total_nodes + 2 * total_pieces + 1, t.vsz);
+        if (!t.nodes || !t.vals) rc = err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
+    }
+    char *blk = NULL;
+    if (!rc && total_pieces) {
+        blk = mem_alloc((size_t)B * esz);
+        if (!blk) rc = err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
+    }
+    /* Shared blocks: at most 2 per rank; record (block, rank, piece offset) to assemble. */
+    for (int r = 0; r < p && !rc; r++) {
+        rbuf_t rb;
+        rbuf_init(&rb, all + cnt[p + r], (size_t)cnt[r]);
+        uint32_t nn = rbuf_u32(&rb), np = rbuf_u32(&rb);
+        for (uint32_t i = 0; i < nn; i++) {
+            node_t *nd = &t.nodes[t.nn];
+            nd->a = rbuf_i64(&rb);
+            nd->k = rbuf_i64(&rb);
+            nd->off = t.nn * t.vsz;
+            const void *src = rbuf_bytes(&rb, t.vsz);
+            if (src) memcpy(t.vals + nd->off, src, t.vsz);
+            t.nn++;
+        }
+        for (uint32_t i = 0; i < np; i++) {
+            int64_t s = rbuf_i64(&rb), c = rbuf_i64(&rb);
+            rbuf_bytes(&rb, (size_t)c * esz);
+            /* Each block touched by this piece: assemble it once, from its first piece. */
+            for (int64_t j = s / B; c > 0 && j <= (s + c - 1) / B; j++) {
+                if (!(s <= j * B && j * B < s + c)) continue; /* holder of jB assembles */
+                int64_t bend = (j + 1) * B < n ? (j + 1) * B : n;
+                /* Collect [jB, bend) from all pieces of all ranks. */
+                for (int r2 = 0; r2 < p; r2++) {
+                    rbuf_t q;
+                    rbuf_init(&q, all + cnt[p + r2], (size_t)cnt[r2]);
+                    uint32_t qn = rbuf_u32(&q), qp = rbuf_u32(&q);
+                    rbuf_bytes(&q, (size_t)qn * (16 + t.vsz));
+                    for (uint32_t i2 = 0; i2 < qp; i2++) {
+                        int64_t s2 = rbuf_i64(&q), c2 = rbuf_i64(&q);
+                        const char *pv = rbuf_bytes(&q, (size_t)c2 * esz);
+                        int64_t lo;
+                        int64_t m = overlap(s2, s2 + c2, j * B, bend, &lo);
+                        if (m && pv)
+                            memcpy(blk + (size_t)(lo - j * B) * esz, pv + (size_t)(lo - s2) * esz,
+                                   (size_t)m * esz);
+                    }
+                }
+                node_t *nd = &t.nodes[t.nn];
+                nd->a = j;
+                nd->k = 0;
+                nd->off = t.nn * t.vsz;
+                kern_fold(op, acc, w, B, blk, bend - j * B, t.vals + nd->off);
+                t.nn++;
+            }
+        }
+        if (rb.bad) rc = err_set(err, PARC_EPROTO, (span_t){0}, "bad reduction message");
+    }
+    if (!rc) {
+        qsort(t.nodes, t.nn, sizeof *t.nodes, node_cmp);
+        int r = t.nb ? get(&t, 0, K, out) : 0;
+        if (r < 0) rc = err_set(err, PARC_ERUNTIME, (span_t){0}, "reduction tree incomplete");
+        if (r == 0) {
+            /* Empty: the identity. */
+            char id[16] = {0};
+            if (op) kern_fold(op, acc, 1, 1, id, 0, id);
+            for (int64_t i = 0; i < w; i++)
+                memcpy((char *)out + (size_t)i * acc_size(acc), id, acc_size(acc));
+        }
+    }
+    mem_free(blk);
+    if (coll) mem_free(all);
+    mem_free(cnt);
+    mem_free(t.nodes);
+    mem_free(t.vals);
+    mem_free(t.tmp);
+    mem_free(scratch);
+    mem_free(v);
+    wbuf_free(&msg);
+    return rc;
+}

@@ -1,0 +1,39 @@
+/* coll.h - the collective steps the array modules need, each over rt->comm: agreement on
+ * errors, gathering, redistribution of axis-0 rows, and the partition-independent
+ * ("bitwise reproducible") reduction tree of SPEC §7. Every function here is Collective
+ * over rt->comm and returns the same code on every rank. */
+#ifndef PARC_COLL_H
+#define PARC_COLL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arrint.h"
+#include "kern.h"
+
+/* Collective. Returns the lowest (worst) code any rank passed in, on every rank. */
+int coll_agree(MPI_Comm comm, int local_rc);
+
+/* Collective. A new local array holding all of distributed a (contiguous, C order), on
+ * every rank. Caller owns *out. */
+int coll_allgather(const rt_t *rt, const arr_t *a, arr_t **out, err_t *err);
+
+/* Collective. A new distributed array with a's values whose axis-0 boundaries are bnd
+ * (nranks+1 entries). Rows move with one MPI_Alltoallv. Caller owns *out. */
+int coll_redistribute(const rt_t *rt, const arr_t *a, const int64_t *bnd, arr_t **out, err_t *err);
+
+/* Reproducible reduction tree. Element j of the global sequence (0 <= j < n) is a vector
+ * of w accumulator values (acc: ACC_F64, ACC_F32, ACC_C128); blocks of coll_tree_block(w)
+ * elements are folded (kern_fold) and combined in a fixed binary tree over block indices,
+ * so the result (w values, written to out on every rank) does not depend on how [0, n) is
+ * split over ranks. This rank holds elements [g0, g1): it passes the folded values of the
+ * blocks [jlo, jhi) it holds entirely (coll_tree_owned) in bvals, and the raw elements it
+ * holds of other blocks as npieces (<= 2) pieces (start, count, values). op: 0 sum,
+ * 1 product. coll 0: no communication (this rank holds all of [0, n)). */
+int64_t coll_tree_block(int64_t w);
+void coll_tree_owned(int64_t n, int64_t B, int64_t g0, int64_t g1, int64_t *jlo, int64_t *jhi);
+int coll_tree(const rt_t *rt, int coll, int op, int acc, int64_t w, int64_t n, int64_t g0,
+              int64_t g1, const void *bvals, int npieces, const int64_t *pstart,
+              const int64_t *pcount, const void *const *pvals, void *out, err_t *err);
+
+#endif

@@ -1,0 +1,672 @@
+/* fuse.c - run-time compilation and blocked execution of elementwise trees (fuse.h).
+ *
+ * The program is a list of instructions over registers, one register per tree node: leaf
+ * registers point straight into a chunk when the leaf is read in place with the compute
+ * dtype, otherwise they are filled per block (gathered by index, or converted); scalars
+ * are filled once. Each register owns a KERN_BLK-element temp (allocated at build time, so
+ * the block loop never allocates). Types follow NumPy with NEP 50 weak Python scalars. */
+#include "fuse.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "builtins.h"
+#include "coll.h"
+#include "kern.h"
+#include "mem.h"
+
+#define MAXREG 128
+
+enum { L_SCALAR, L_DIRECT, L_GATHER };
+
+typedef struct {
+    int mode;      /* L_* */
+    arr_t *a;      /* the array read (owned reference: maybe a redistributed/gathered copy) */
+    int64_t shift; /* added to the result's axis-0 index before indexing a */
+    int64_t st[ARR_MAXDIM]; /* a's stride per result dimension (0 when broadcast) */
+} leaf_t;
+
+typedef struct {
+    int kind; /* 0 leaf load, 1 cast, 2 binary, 3 unary */
+    int op, cdt, odt;
+    int dst, a, b, leaf;
+} ins_t;
+
+struct fuse {
+    rt_t *rt;
+    int ndim, dtype, weak, isdist;
+    int64_t shape[ARR_MAXDIM];
+    int64_t *bnd;
+    int64_t lshape[ARR_MAXDIM];
+    int64_t lsize, gstart, row0;
+    leaf_t *leaf;
+    size_t nleaf;
+    ins_t ins[MAXREG * 2];
+    int nins, nreg, out;
+    int rdt[MAXREG];   /* register dtypes */
+    int rweak[MAXREG]; /* register weakness */
+    char *tmp;         /* nreg * KERN_BLK * 16 bytes */
+    const void *rp[MAXREG];
+};
+
+static int cat(int dt)
+{
+    return dt == DT_BOOL ? 0 : dt <= DT_INT64 ? 1 : dt <= DT_FLOAT64 ? 2 : 3;
+}
+
+static int cat_default(int c)
+{
+    static const int d[4] = {DT_BOOL, DT_INT64, DT_FLOAT64, DT_COMPLEX128};
+    return d[c];
+}
+
+static int promote_weak(int a, int wa, int b, int wb)
+{
+    if (wa == wb) return dt_promote(a, b);
+    int s = wa ? b : a, w = wa ? a : b;
+    if (cat(w) <= cat(s)) return s;
+    return cat_default(cat(w));
+}
+
+static const char *op_ufunc_name(int op)
+{
+    switch (op) {
+    case IR_ADD:
+        return "add";
+    case IR_SUB:
+        return "subtract";
+    case IR_MUL:
+        return "multiply";
+    case IR_DIV:
+        return "divide";
+    case IR_FLOORDIV:
+        return "floor_divide";
+    case IR_MOD:
+        return "remainder";
+    case IR_POW:
+        return "power";
+    case IR_LSHIFT:
+        return "left_shift";
+    case IR_RSHIFT:
+        return "right_shift";
+    case IR_BITAND:
+        return "bitwise_and";
+    case IR_BITOR:
+        return "bitwise_or";
+    case IR_BITXOR:
+        return "bitwise_xor";
+    case IR_LT:
+        return "less";
+    case IR_LE:
+        return "less_equal";
+    case IR_GT:
+        return "greater";
+    case IR_GE:
+        return "greater_equal";
+    case IR_EQ:
+        return "equal";
+    case IR_NE:
+        return "not_equal";
+    case IR_NEG:
+        return "negative";
+    case IR_POS:
+        return "positive";
+    case IR_INVERT:
+        return "invert";
+    }
+    if (op >= KOP_BI) {
+        const bi_info_t *bi = bi_info(op - KOP_BI);
+        if (bi) return bi->name;
+    }
+    return "?";
+}
+
+static int unsupported(int op, int dta, int dtb, err_t *err)
+{
+    if (dtb < 0)
+        return err_set(err, PARC_ETYPE, (span_t){0},
+                       "ufunc '%s' not supported for the input types, and the inputs could not "
+                       "be safely coerced to any supported types according to the casting rule "
+                       "''safe''",
+                       op_ufunc_name(op));
+    (void)dta;
+    return err_set(err, PARC_ETYPE, (span_t){0},
+                   "ufunc '%s' not supported for the input types, and the inputs could not be "
+                   "safely coerced to any supported types according to the casting rule ''safe''",
+                   op_ufunc_name(op));
+}
+
+int fuse_types(int op, int dta, int wa, int dtb, int wb, int *cdt, int *odt, int *kop, err_t *err)
+{
+    if (op == KOP_BI + BI_ABS) op = KOP_BI + BI_ABSOLUTE;
+    *kop = op;
+    if (dtb >= 0) {
+        int c = promote_weak(dta, wa, dtb, wb);
+        int k = cat(c);
+        *cdt = c;
+        *odt = c;
+        switch (op) {
+        case IR_ADD:
+        case IR_MUL:
+            return 0;
+        case IR_SUB:
+            if (k == 0)
+                return err_set(err, PARC_ETYPE, (span_t){0},
+                               "numpy boolean subtract, the `-` operator, is not supported, use "
+                               "the bitwise_xor, the `^` operator, or the logical_xor function "
+                               "instead.");
+            return 0;
+        case IR_DIV:
+            if (k <= 1) *cdt = *odt = DT_FLOAT64;
+            return 0;
+        case IR_FLOORDIV:
+        case IR_MOD:
+        case IR_POW:
+            if (k == 3 && op != IR_POW) return unsupported(op, dta, dtb, err);
+            if (k == 0) *cdt = *odt = DT_INT64;
+            return 0;
+        case IR_LSHIFT:
+        case IR_RSHIFT:
+            if (k >= 2) return unsupported(op, dta, dtb, err);
+            if (k == 0) *cdt = *odt = DT_INT64;
+            return 0;
+        case IR_BITAND:
+        case IR_BITOR:
+        case IR_BITXOR:
+            if (k >= 2) return unsupported(op, dta, dtb, err);
+            return 0;
+        case IR_LT:
+        case IR_LE:
+        case IR_GT:
+        case IR_GE:
+        case IR_EQ:
+        case IR_NE:
+            *odt = DT_BOOL;
+            return 0;
+        case KOP_BI + BI_MAXIMUM:
+        case KOP_BI + BI_MINIMUM:
+            if (k == 3) return unsupported(op, dta, dtb, err);
+            return 0;
+        case KOP_BI + BI_HYPOT:
+        case KOP_BI + BI_ARCTAN2:
+            if (k == 3) return unsupported(op, dta, dtb, err);
+            if (k <= 1) *cdt = *odt = DT_FLOAT64;
+            return 0;
+        }
+        return unsupported(op, dta, dtb, err);
+    }
+    int k = cat(dta);
+    *cdt = *odt = dta;
+    switch (op) {
+    case IR_NEG:
+    case KOP_BI + BI_NEGATIVE:
+        if (k == 0)
+            return err_set(err, PARC_ETYPE, (span_t){0},
+                           "The numpy boolean negative, the `-` operator, is not supported, use "
+                           "the `~` operator or the logical_not function instead.");
+        return 0;
+    case IR_POS:
+        return 0;
+    case IR_INVERT:
+        if (k >= 2) return unsupported(op, dta, -1, err);
+        return 0;
+    case KOP_BI + BI_ABSOLUTE:
+        if (k == 3) {
+            *kop = KOP_CABS;
+            *odt = DT_FLOAT64;
+        }
+        return 0;
+    case KOP_BI + BI_SQUARE:
+    case KOP_BI + BI_RECIPROCAL:
+        if (k == 0) *cdt = *odt = DT_INT64;
+        return 0;
+    case KOP_BI + BI_SIGN:
+        if (k == 3) return unsupported(op, dta, -1, err);
+        if (k == 0) *cdt = *odt = DT_INT64;
+        return 0;
+    case KOP_BI + BI_ISNAN:
+    case KOP_BI + BI_ISFINITE:
+        *odt = DT_BOOL;
+        return 0;
+    case KOP_BI + BI_LOG10:
+    case KOP_BI + BI_LOG1P:
+    case KOP_BI + BI_EXPM1:
+    case KOP_BI + BI_FLOOR:
+    case KOP_BI + BI_CEIL:
+    case KOP_BI + BI_RINT:
+        if (k == 3) return unsupported(op, dta, -1, err);
+        /* fall through */
+    case KOP_BI + BI_SQRT:
+    case KOP_BI + BI_EXP:
+    case KOP_BI + BI_LOG:
+    case KOP_BI + BI_SIN:
+    case KOP_BI + BI_COS:
+    case KOP_BI + BI_TAN:
+    case KOP_BI + BI_ARCSIN:
+    case KOP_BI + BI_ARCCOS:
+    case KOP_BI + BI_ARCTAN:
+    case KOP_BI + BI_SINH:
+    case KOP_BI + BI_COSH:
+    case KOP_BI + BI_TANH:
+        if (k <= 1) *cdt = *odt = DT_FLOAT64;
+        return 0;
+    }
+    return unsupported(op, dta, -1, err);
+}
+
+void fuse_shape_text(int ndim, const int64_t *shape, char *buf, size_t cap)
+{
+    size_t k = (size_t)snprintf(buf, cap, "(");
+    for (int d = 0; d < ndim && k < cap; d++)
+        k += (size_t)snprintf(buf + k, cap - k, d ? ",%lld" : "%lld", (long long)shape[d]);
+    if (k < cap) snprintf(buf + k, cap - k, ndim == 1 ? ",)" : ")");
+}
+
+/* ---- compile ---- */
+
+typedef struct {
+    fuse_t *f;
+    const val_t *leaves;
+    size_t nleaves, next;
+    err_t *err;
+} comp_t;
+
+static int newreg(comp_t *c, int dt, int weak)
+{
+    if (c->f->nreg >= MAXREG || c->f->nins >= MAXREG * 2 - 1) {
+        err_set(c->err, PARC_ENOTIMPL, (span_t){0}, "expression too large to fuse");
+        return -1;
+    }
+    c->f->rdt[c->f->nreg] = dt;
+    c->f->rweak[c->f->nreg] = weak;
+    return c->f->nreg++;
+}
+
+static int cast_to(comp_t *c, int r, int dt)
+{
+    if (r < 0 || c->f->rdt[r] == dt) return r;
+    int d = newreg(c, dt, c->f->rweak[r]);
+    if (d < 0) return -1;
+    c->f->ins[c->f->nins++] = (ins_t){1, 0, c->f->rdt[r], dt, d, r, -1, -1};
+    return d;
+}
+
+static int leaf_dtype(const val_t *v, int *weak)
+{
+    *weak = 0;
+    switch (v->kind) {
+    case V_ARRAY:
+        return arr_dtype(v->u.a);
+    case V_BOOL:
+        *weak = v->weak;
+        return DT_BOOL;
+    case V_INT:
+        *weak = v->weak;
+        return v->dtype == DT_INT32 && !v->weak ? DT_INT32 : DT_INT64;
+    case V_FLOAT:
+        *weak = v->weak;
+        return v->dtype == DT_FLOAT32 && !v->weak ? DT_FLOAT32 : DT_FLOAT64;
+    case V_COMPLEX:
+        *weak = v->weak;
+        return DT_COMPLEX128;
+    }
+    return -1;
+}
+
+static int compile(comp_t *c, const ir_node_t *n)
+{
+    if (!ir_is_elemwise(n)) {
+        if (c->next >= c->nleaves) {
+            err_set(c->err, PARC_ERUNTIME, (span_t){0}, "fused tree has more leaves than given");
+            return -1;
+        }
+        size_t li = c->next++;
+        int weak;
+        int dt = leaf_dtype(&c->leaves[li], &weak);
+        int r = newreg(c, dt, weak);
+        if (r < 0) return -1;
+        c->f->ins[c->f->nins++] = (ins_t){0, 0, dt, dt, r, -1, -1, (int)li};
+        return r;
+    }
+    int op;
+    const ir_node_t *ka, *kb = NULL;
+    if (n->op == IR_CALL) {
+        op = KOP_BI + (int)n->kid[0]->imm.i;
+        ka = n->kid[1];
+        if (n->nkid > 2) kb = n->kid[2];
+    } else {
+        op = n->op;
+        ka = n->kid[0];
+        if (n->nkid > 1) kb = n->kid[1];
+    }
+    int ra = compile(c, ka);
+    if (ra < 0) return -1;
+    int rb = -1;
+    if (kb) {
+        rb = compile(c, kb);
+        if (rb < 0) return -1;
+    }
+    fuse_t *f = c->f;
+    int cdt, odt, kop;
+    int weak = f->rweak[ra] && (rb < 0 || f->rweak[rb]);
+    if (fuse_types(op, f->rdt[ra], f->rweak[ra], rb >= 0 ? f->rdt[rb] : -1,
+                   rb >= 0 ? f->rweak[rb] : 0, &cdt, &odt, &kop, c->err))
+        return -1;
+    ra = cast_to(c, ra, cdt);
+    if (rb >= 0) rb = cast_to(c, rb, cdt);
+    if (ra < 0 || (kb && rb < 0)) return -1;
+    int d = newreg(c, odt, weak);
+    if (d < 0) return -1;
+    f->ins[f->nins++] = (ins_t){kb ? 2 : 3, kop, cdt, odt, d, ra, rb, -1};
+    return d;
+}
+
+/* ---- leaves ---- */
+
+static int bshape(const val_t *leaves, size_t n, int *ndim, int64_t *shape, err_t *err)
+{
+    *ndim = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (leaves[i].kind != V_ARRAY) continue;
+        const arr_t *a = leaves[i].u.a;
+        if (a->ndim > *ndim) {
+            memmove(shape + (a->ndim - *ndim), shape, (size_t)*ndim * sizeof *shape);
+            for (int d = 0; d < a->ndim - *ndim; d++)
+                shape[d] = 1;
+            *ndim = a->ndim;
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (leaves[i].kind != V_ARRAY) continue;
+        const arr_t *a = leaves[i].u.a;
+        for (int d = 0; d < a->ndim; d++) {
+            int64_t *s = &shape[*ndim - a->ndim + d];
+            int64_t m = a->shape[d];
+            if (*s == m || m == 1) continue;
+            if (*s == 1) {
+                *s = m;
+                continue;
+            }
+            /* Name the first two shapes that disagree, as NumPy does. */
+            char t1[128], t2[128];
+            size_t j = 0;
+            while (leaves[j].kind != V_ARRAY)
+                j++;
+            const arr_t *b = leaves[j].u.a;
+            if (b == a) {
+                for (j++; j < n && leaves[j].kind != V_ARRAY; j++)
+                    ;
+                b = leaves[j].u.a;
+            }
+            fuse_shape_text(b->ndim, b->shape, t1, sizeof t1);
+            fuse_shape_text(a->ndim, a->shape, t2, sizeof t2);
+            return err_set(err, PARC_EVALUE, (span_t){0},
+                           "operands could not be broadcast together with shapes %s %s",
+                           b < a ? t1 : t1, t2);
+        }
+    }
+    return 0;
+}
+
+static int same_shape(const arr_t *a, int ndim, const int64_t *shape)
+{
+    if (a->ndim != ndim) return 0;
+    for (int d = 0; d < ndim; d++)
+        if (a->shape[d] != shape[d]) return 0;
+    return 1;
+}
+
+static void set_strides(fuse_t *f, leaf_t *l)
+{
+    const arr_t *a = l->a;
+    int off = f->ndim - a->ndim;
+    for (int d = 0; d < f->ndim; d++) {
+        int ad = d - off;
+        l->st[d] = (ad < 0 || (a->lshape[ad] == 1 && f->lshape[d] != 1 && a->shape[ad] == 1))
+                       ? 0
+                       : a->lstride[ad];
+    }
+}
+
+void fuse_free(fuse_t **fp)
+{
+    if (!fp || !*fp) return;
+    fuse_t *f = *fp;
+    for (size_t i = 0; i < f->nleaf; i++)
+        arr_unref(&f->leaf[i].a);
+    mem_free(f->leaf);
+    mem_free(f->bnd);
+    mem_free(f->tmp);
+    mem_free(f);
+    *fp = NULL;
+}
+
+int fuse_build(rt_t *rt, const ir_node_t *tree, const val_t *leaves, size_t nleaves, fuse_t **out,
+               err_t *err)
+{
+    int narr = 0, ndist = 0;
+    for (size_t i = 0; i < nleaves; i++) {
+        const val_t *v = &leaves[i];
+        if (v->kind == V_ARRAY) {
+            narr++;
+            ndist += arr_is_dist(v->u.a) && !rt->local;
+        } else if (!val_is_num(v)) {
+            return KERN_GENERIC;
+        }
+    }
+    fuse_t *f = mem_calloc(1, sizeof *f);
+    if (!f) return err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
+    f->rt = rt;
+    f->leaf = mem_calloc(nleaves ? nleaves : 1, sizeof *f->leaf);
+    f->nleaf = nleaves;
+    int rc = f->leaf ? 0 : err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
+    /* Compile first: type errors are the same on every rank, before any communication. */
+    comp_t c = {f, leaves, nleaves, 0, err};
+    if (!rc) {
+        if (tree) {
+            f->out = compile(&c, tree);
+        } else {
+            int weak, dt = leaf_dtype(&leaves[0], &weak);
+            f->out = newreg(&c, dt, weak);
+            f->ins[f->nins++] = (ins_t){0, 0, dt, dt, 0, -1, -1, 0};
+        }
+        if (f->out < 0) rc = err->code ? err->code : PARC_ERUNTIME;
+    }
+    if (!rc) rc = bshape(leaves, nleaves, &f->ndim, f->shape, err);
+    if (rc) {
+        fuse_free(&f);
+        return rc;
+    }
+    f->dtype = f->rdt[f->out];
+    f->weak = f->rweak[f->out];
+    f->isdist = ndist > 0;
+    memcpy(f->lshape, f->shape, sizeof f->shape);
+    /* The result's split: the first distributed leaf of full shape, else a block split. */
+    const arr_t *ref = NULL;
+    for (size_t i = 0; i < nleaves && f->isdist; i++)
+        if (leaves[i].kind == V_ARRAY && arr_is_dist(leaves[i].u.a) &&
+            same_shape(leaves[i].u.a, f->ndim, f->shape)) {
+            ref = leaves[i].u.a;
+            break;
+        }
+    if (f->isdist) {
+        f->bnd = mem_alloc((size_t)(rt->nranks + 1) * sizeof *f->bnd);
+        if (!f->bnd)
+            rc = err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
+        else if (ref)
+            memcpy(f->bnd, ref->bnd, (size_t)(rt->nranks + 1) * sizeof *f->bnd);
+        else
+            arri_block(f->shape[0], rt->nranks, f->bnd);
+        if (f->bnd) {
+            f->row0 = f->bnd[rt->rank];
+            f->lshape[0] = f->bnd[rt->rank + 1] - f->row0;
+        }
+    }
+    f->lsize = 1;
+    int64_t inner = 1;
+    for (int d = 0; d < f->ndim; d++) {
+        f->lsize *= f->lshape[d];
+        if (d) inner *= f->shape[d];
+    }
+    f->gstart = f->row0 * inner;
+    f->tmp = mem_aligned(64, (size_t)f->nreg * KERN_BLK * 16);
+    if (!f->tmp && !rc) rc = err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
+    if (f->isdist) rc = arri_agree(rt, rc, err);
+    /* Leaves: in place, redistributed, or replicated. Same order on every rank. */
+    for (size_t i = 0; i < nleaves && !rc; i++) {
+        leaf_t *l = &f->leaf[i];
+        const val_t *v = &leaves[i];
+        if (v->kind != V_ARRAY) {
+            l->mode = L_SCALAR;
+            continue;
+        }
+        arr_t *a = v->u.a;
+        int dist = arr_is_dist(a) && !rt->local;
+        int full = same_shape(a, f->ndim, f->shape);
+        if (rt->local && arr_is_dist(a)) {
+            a = arr_local(a);
+            if (!a) rc = err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
+            full = a && same_shape(a, f->ndim, f->shape);
+        } else if (dist && full) {
+            if (memcmp(a->bnd, f->bnd, (size_t)(rt->nranks + 1) * sizeof *f->bnd))
+                rc = coll_redistribute(rt, a, f->bnd, &a, err);
+            else
+                arr_ref(a);
+        } else if (dist) {
+            rc = coll_allgather(rt, a, &a, err);
+        } else {
+            arr_ref(a);
+        }
+        if (rc) break;
+        l->a = a;
+        /* A distributed leaf of full shape holds exactly our rows; anything else is
+         * whole on this rank and indexed by global position. */
+        l->shift = (dist && full) ? 0 : f->row0;
+        l->mode = (l->shift == 0 && full && arri_contig(a)) ? L_DIRECT : L_GATHER;
+        set_strides(f, l);
+    }
+    if (rc) {
+        fuse_free(&f);
+        return rc;
+    }
+    /* Scalars are filled once. */
+    for (int k = 0; k < f->nins; k++) {
+        ins_t *in = &f->ins[k];
+        char *buf = f->tmp + (size_t)in->dst * KERN_BLK * 16;
+        if (in->kind == 0 && f->leaf[in->leaf].mode == L_SCALAR) {
+            char v[16];
+            arri_store_val(in->cdt, v, &leaves[in->leaf]);
+            kern_fill(in->cdt, buf, v, KERN_BLK);
+        }
+    }
+    *out = f;
+    return 0;
+}
+
+int fuse_ndim(const fuse_t *f)
+{
+    return f->ndim;
+}
+const int64_t *fuse_shape(const fuse_t *f)
+{
+    return f->shape;
+}
+int fuse_dtype(const fuse_t *f)
+{
+    return f->dtype;
+}
+int fuse_weak(const fuse_t *f)
+{
+    return f->weak;
+}
+int fuse_isdist(const fuse_t *f)
+{
+    return f->isdist;
+}
+const int64_t *fuse_bnd(const fuse_t *f)
+{
+    return f->bnd;
+}
+int64_t fuse_lsize(const fuse_t *f)
+{
+    return f->lsize;
+}
+int64_t fuse_gstart(const fuse_t *f)
+{
+    return f->gstart;
+}
+
+/* Fills n elements of leaf l for result positions [s, s+n) (local flat index). */
+static void gather(const fuse_t *f, const leaf_t *l, int64_t s, int64_t n, char *dst)
+{
+    const arr_t *a = l->a;
+    size_t sz = dt_size(a->dtype);
+    int nd = f->ndim;
+    int64_t idx[ARR_MAXDIM];
+    int64_t k = s;
+    for (int d = nd - 1; d >= 0; d--) {
+        idx[d] = f->lshape[d] ? k % f->lshape[d] : 0;
+        k = f->lshape[d] ? k / f->lshape[d] : 0;
+    }
+    int64_t off = a->loff;
+    for (int d = 0; d < nd; d++)
+        off += (idx[d] + (d == 0 ? l->shift : 0)) * l->st[d];
+    const char *base = a->buf->p;
+    int last = nd - 1;
+    for (int64_t i = 0; i < n; i++) {
+        memcpy(dst + (size_t)i * sz, base + off * (int64_t)sz, sz);
+        if (nd == 0) continue;
+        /* Advance the multi-index, keeping off in step. */
+        int d = last;
+        while (d >= 0) {
+            idx[d]++;
+            off += l->st[d];
+            if (idx[d] < f->lshape[d]) break;
+            off -= idx[d] * l->st[d];
+            idx[d] = 0;
+            d--;
+        }
+    }
+}
+
+int fuse_block(fuse_t *f, int64_t s, int64_t n, const void **res, err_t *err)
+{
+    for (int k = 0; k < f->nins; k++) {
+        const ins_t *in = &f->ins[k];
+        char *buf = f->tmp + (size_t)in->dst * KERN_BLK * 16;
+        switch (in->kind) {
+        case 0: {
+            const leaf_t *l = &f->leaf[in->leaf];
+            if (l->mode == L_SCALAR) {
+                f->rp[in->dst] = buf;
+            } else if (l->mode == L_DIRECT) {
+                f->rp[in->dst] = (const char *)arri_base(l->a) + s * (int64_t)dt_size(in->cdt);
+            } else {
+                gather(f, l, s, n, buf);
+                f->rp[in->dst] = buf;
+            }
+            break;
+        }
+        case 1:
+            kern_cast(in->cdt, in->odt, buf, f->rp[in->a], (size_t)n);
+            f->rp[in->dst] = buf;
+            break;
+        case 2:
+        case 3: {
+            int r = in->kind == 2
+                        ? kern_bin(in->op, in->cdt, buf, f->rp[in->a], f->rp[in->b], (size_t)n)
+                        : kern_un(in->op, in->cdt, buf, f->rp[in->a], (size_t)n);
+            if (r == KERN_ENEGPOW)
+                return err_set(err, PARC_EVALUE, (span_t){0},
+                               "Integers to negative integer powers are not allowed.");
+            if (r)
+                return err_set(err, PARC_ETYPE, (span_t){0}, "ufunc '%s' not supported for %s",
+                               op_ufunc_name(in->op), dt_name(in->cdt));
+            f->rp[in->dst] = buf;
+            break;
+        }
+        }
+    }
+    *res = f->rp[f->out];
+    return 0;
+}

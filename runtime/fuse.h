@@ -1,0 +1,46 @@
+/* fuse.h - compiles an IR FUSE tree, once the leaves' dtypes are known, into a register
+ * program over blocks of at most KERN_BLK elements of the result's local chunk, and runs
+ * it block by block (kern_ does the loops). arr_fuse writes the blocks to a new array;
+ * arr_reduce folds them into accumulators, so no full-size temporary is made.
+ *
+ * fuse_build works out the broadcast shape, the result's layout (the split of the first
+ * distributed leaf of full shape, else a block split) and how each leaf is read: in place
+ * when it has the result's shape and split, after coll_redistribute when only the split
+ * differs, and indexed by global position in a replicated copy (coll_allgather) when it is
+ * broadcast. Collective when a leaf is a distributed array (and rt->local is 0). */
+#ifndef PARC_FUSE_H
+#define PARC_FUSE_H
+
+#include <stdint.h>
+
+#include "arrint.h"
+
+typedef struct fuse fuse_t;
+
+/* tree NULL: the program is leaves[0] itself. Returns 0, KERN_GENERIC (a leaf that is
+ * not a number or an array), or PARC_E* (same code on every rank). Caller owns *out. */
+int fuse_build(rt_t *rt, const ir_node_t *tree, const val_t *leaves, size_t nleaves, fuse_t **out,
+               err_t *err);
+void fuse_free(fuse_t **fp);
+
+/* Result description. */
+int fuse_ndim(const fuse_t *f);
+const int64_t *fuse_shape(const fuse_t *f);
+int fuse_dtype(const fuse_t *f);
+int fuse_weak(const fuse_t *f); /* result of weak scalars only */
+int fuse_isdist(const fuse_t *f);
+const int64_t *fuse_bnd(const fuse_t *f); /* nranks+1 row boundaries when distributed */
+int64_t fuse_lsize(const fuse_t *f);      /* elements of this rank's part */
+int64_t fuse_gstart(const fuse_t *f);     /* global flat index of its first element */
+
+/* Evaluates local elements [s, s+n) (n <= KERN_BLK); *res points at n values of
+ * fuse_dtype (valid until the next call). Returns 0 or PARC_EVALUE with err set. */
+int fuse_block(fuse_t *f, int64_t s, int64_t n, const void **res, err_t *err);
+
+/* Type rules shared with the scalar path: the compute dtype and output dtype of op on
+ * operands (dta, weak a) and (dtb, weak b) (dtb -1 for unary ops). 0 or PARC_ETYPE. */
+int fuse_types(int op, int dta, int wa, int dtb, int wb, int *cdt, int *odt, int *kop, err_t *err);
+/* Shape text as NumPy's broadcast error writes it: "(4,5)", "(3,)". */
+void fuse_shape_text(int ndim, const int64_t *shape, char *buf, size_t cap);
+
+#endif

@@ -1,0 +1,1032 @@
+/* kern.c - the typed block loops behind fused elementwise programs and reductions (kern.h).
+ *
+ * One function per dtype family holds a switch over the op with a plain loop inside each
+ * case, so the switch is taken once per block and the loop vectorizes (-O3 -march=native
+ * -fno-math-errno). Integer semantics follow NumPy: floor division and modulo take the
+ * divisor's sign, division by zero gives 0, shifts past the width give 0 (or -1), integer
+ * powers with negative exponents are refused. hypot takes sqrt(x*x+y*y) for a block whose
+ * magnitudes are all in a safe range and libm's hypot otherwise. */
+#include "kern.h"
+
+#include <complex.h>
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "arr.h"
+#include "builtins.h"
+#include "ir.h"
+
+typedef double complex cplx;
+
+/* NumPy's float floor division (npy_divmod). */
+static inline double fdivf64(double a, double b)
+{
+    if (b == 0) return a / b;
+    double mod = fmod(a, b);
+    double div = (a - mod) / b;
+    if (mod != 0) {
+        if ((b < 0) != (mod < 0)) div -= 1.0;
+    } else {
+        div = copysign(0.0, a / b);
+    }
+    if (div == 0) return div;
+    double fl = floor(div);
+    if (div - fl > 0.5) fl += 1.0;
+    return fl;
+}
+
+static inline double fmodf64(double a, double b)
+{
+    double mod = fmod(a, b);
+    if (b == 0) return mod;
+    if (mod != 0) {
+        if ((b < 0) != (mod < 0)) mod += b;
+    } else {
+        mod = copysign(0.0, b);
+    }
+    return mod;
+}
+
+static inline double fmaxnan(double a, double b)
+{
+    return (a >= b || isnan(a)) ? a : b;
+}
+
+static inline double fminnan(double a, double b)
+{
+    return (a <= b || isnan(a)) ? a : b;
+}
+
+static inline double fsign(double a)
+{
+    return a > 0 ? 1.0 : a < 0 ? -1.0 : a == 0 ? 0.0 : a;
+}
+
+/* hypot for a block: fast path when every magnitude is in [1e-150, 1e150] (or zero). */
+static void hypot_f64(double *d, const double *a, const double *b, size_t n)
+{
+    int bad = 0;
+    for (size_t i = 0; i < n; i++) {
+        double x = fabs(a[i]), y = fabs(b[i]);
+        double m = x > y ? x : y;
+        bad |= (x > 1e150) | (y > 1e150) | ((m < 1e-150) & (m != 0));
+    }
+    if (!bad) {
+        for (size_t i = 0; i < n; i++)
+            d[i] = sqrt(a[i] * a[i] + b[i] * b[i]);
+    } else {
+        for (size_t i = 0; i < n; i++)
+            d[i] = hypot(a[i], b[i]);
+    }
+}
+
+static void hypot_f32(float *d, const float *a, const float *b, size_t n)
+{
+    /* float32 squares in double never overflow or lose range. */
+    for (size_t i = 0; i < n; i++) {
+        double x = a[i], y = b[i];
+        d[i] = isinf(x) || isinf(y) ? INFINITY : (float)sqrt(x * x + y * y);
+    }
+}
+
+#define FLOAT_BIN(NAME, T, SQRT, POW, FLOOR)                                                       \
+    static int NAME(int op, T *d, const T *a, const T *b, size_t n)                                \
+    {                                                                                              \
+        switch (op) {                                                                              \
+        case IR_ADD:                                                                               \
+            for (size_t i = 0; i < n; i++)                                                         \
+                d[i] = a[i] + b[i];                                                                \
+            return 0;                                                                              \
+        case IR_SUB:                                                                               \
+            for (size_t i = 0; i < n; i++)                                                         \
+                d[i] = a[i] - b[i];                                                                \
+            return 0;                                                                              \
+        case IR_MUL:                                                                               \
+            for (size_t i = 0; i < n; i++)                                                         \
+                d[i] = a[i] * b[i];                                                                \
+            return 0;                                                                              \
+        case IR_DIV:                                                                               \
+            for (size_t i = 0; i < n; i++)                                                         \
+                d[i] = a[i] / b[i];                                                                \
+            return 0;                                                                              \
+        case IR_FLOORDIV:                                                                          \
+            for (size_t i = 0; i < n; i++)                                                         \
+                d[i] = (T)fdivf64(a[i], b[i]);                                                     \
+            return 0;                                                                              \
+        case IR_MOD:                                                                               \
+            for (size_t i = 0; i < n; i++)                                                         \
+                d[i] = (T)fmodf64(a[i], b[i]);                                                     \
+            return 0;                                                                              \
+        case IR_POW:                                                                               \
+            for (size_t i = 0; i < n; i++)                                                         \
+                d[i] = POW(a[i], b[i]);                                                            \
+            return 0;                                                                              \
+        case KOP_BI + BI_MAXIMUM:                                                                  \
+            for (size_t i = 0; i < n; i++)                                                         \
+                d[i] = (a[i] >= b[i] || a[i] != a[i]) ? a[i] : b[i];                               \
+            return 0;                                                                              \
+        case KOP_BI + BI_MINIMUM:                                                                  \
+            for (size_t i = 0; i < n; i++)                                                         \
+                d[i] = (a[i] <= b[i] || a[i] != a[i]) ? a[i] : b[i];                               \
+            return 0;                                                                              \
+        case KOP_BI + BI_ARCTAN2:                                                                  \
+            for (size_t i = 0; i < n; i++)                                                         \
+                d[i] = (T)atan2(a[i], b[i]);                                                       \
+            return 0;                                                                              \
+        }                                                                                          \
+        return KERN_EBADOP;                                                                        \
+    }
+
+FLOAT_BIN(bin_f64, double, sqrt, pow, floor)
+FLOAT_BIN(bin_f32, float, sqrtf, powf, floorf)
+
+/* Integer power by squaring; wraps like NumPy. */
+static inline int64_t ipow(int64_t a, int64_t b)
+{
+    uint64_t r = 1, x = (uint64_t)a;
+    while (b > 0) {
+        if (b & 1) r *= x;
+        x *= x;
+        b >>= 1;
+    }
+    return (int64_t)r;
+}
+
+#define INT_BIN(NAME, T, UT, BITS, TMIN)                                                           \
+    static int NAME(int op, T *d, const T *a, const T *b, size_t n)                                \
+    {                                                                                              \
+        switch (op) {                                                                              \
+        case IR_ADD:                                                                               \
+            for (size_t i = 0; i < n; i++)                                                         \
+                d[i] = (T)((UT)a[i] + (UT)b[i]);                                                   \
+            return 0;                                                                              \
+        case IR_SUB:                                                                               \
+            for (size_t i = 0; i < n; i++)                                                         \
+                d[i] = (T)((UT)a[i] - (UT)b[i]);                                                   \
+            return 0;                                                                              \
+        case IR_MUL:                                                                               \
+            for (size_t i = 0; i < n; i++)                                                         \
+                d[i] = (T)((UT)a[i] * (UT)b[i]);                                                   \
+            return 0;                                                                              \
+        case IR_FLOORDIV:                                                                          \
+            for (size_t i = 0; i < n; i++) {                                                       \
+                T x = a[i], y = b[i];                                                              \
+                if (y == 0)                                                                        \
+                    d[i] = 0;                                                                      \
+                else if (y == -1)                                                                  \
+                    d[i] = (T)(0 - (UT)x);                                                         \
+                else {                                                                             \
+                    T q = x / y;                                                                   \
+                    if ((x % y != 0) && ((x < 0) != (y < 0))) q--;                                 \
+                    d[i] = q;                                                                      \
+                }                                                                                  \
+            }                                                                                      \
+            return 0;                                                                              \
+        case IR_MOD:                                                                               \
+            for (size_t i = 0; i < n; i++) {                                                       \
+                T x = a[i], y = b[i];                                                              \
+                if (y == 0 || y == -1)                                                             \
+                    d[i] = 0;                                                                      \
+                else {                                                                             \
+                    T r = x % y;                                                                   \
+                    if (r != 0 && ((r < 0) != (y < 0))) r += y;                                    \
+                    d[i] = r;                                                                      \
+                }                                                                                  \
+            }                                                                                      \
+            return 0;                                                                              \
+        case IR_POW:                                                                               \
+            for (size_t i = 0; i < n; i++)                                                         \
+                if (b[i] < 0) return KERN_ENEGPOW;                                                 \
+            for (size_t i = 0; i < n; i++)                                                         \
+                d[i] = (T)ipow(a[i], b[i]);                                                        \
+            return 0;                                                                              \
+        case IR_LSHIFT:                                                                            \
+            for (size_t i = 0; i < n; i++)                                                         \
+                d[i] = (b[i] < 0 || b[i] >= BITS) ? 0 : (T)((UT)a[i] << b[i]);                     \
+            return 0;                                                                              \
+        case IR_RSHIFT:                                                                            \
+            for (size_t i = 0; i < n; i++)                                                         \
+                d[i] = (b[i] < 0 || b[i] >= BITS) ? (a[i] < 0 ? -1 : 0) : (T)(a[i] >> b[i]);       \
+            return 0;                                                                              \
+        case IR_BITAND:                                                                            \
+            for (size_t i = 0; i < n; i++)                                                         \
+                d[i] = a[i] & b[i];                                                                \
+            return 0;                                                                              \
+        case IR_BITOR:                                                                             \
+            for (size_t i = 0; i < n; i++)                                                         \
+                d[i] = a[i] | b[i];                                                                \
+            return 0;                                                                              \
+        case IR_BITXOR:                                                                            \
+            for (size_t i = 0; i < n; i++)                                                         \
+                d[i] = a[i] ^ b[i];                                                                \
+            return 0;                                                                              \
+        case KOP_BI + BI_MAXIMUM:                                                                  \
+            for (size_t i = 0; i < n; i++)                                                         \
+                d[i] = a[i] >= b[i] ? a[i] : b[i];                                                 \
+            return 0;                                                                              \
+        case KOP_BI + BI_MINIMUM:                                                                  \
+            for (size_t i = 0; i < n; i++)                                                         \
+                d[i] = a[i] <= b[i] ? a[i] : b[i];                                                 \
+            return 0;                                                                              \
+        }                                                                                          \
+        (void)(TMIN);                                                                              \
+        return KERN_EBADOP;                                                                        \
+    }
+
+INT_BIN(bin_i64, int64_t, uint64_t, 64, INT64_MIN)
+INT_BIN(bin_i32, int32_t, uint32_t, 32, INT32_MIN)
+
+static int bin_bool(int op, uint8_t *d, const uint8_t *a, const uint8_t *b, size_t n)
+{
+    switch (op) {
+    case IR_ADD:
+    case IR_BITOR:
+    case KOP_BI + BI_MAXIMUM:
+        for (size_t i = 0; i < n; i++)
+            d[i] = a[i] | b[i];
+        return 0;
+    case IR_MUL:
+    case IR_BITAND:
+    case KOP_BI + BI_MINIMUM:
+        for (size_t i = 0; i < n; i++)
+            d[i] = a[i] & b[i];
+        return 0;
+    case IR_BITXOR:
+        for (size_t i = 0; i < n; i++)
+            d[i] = a[i] ^ b[i];
+        return 0;
+    }
+    return KERN_EBADOP;
+}
+
+static int bin_c128(int op, cplx *d, const cplx *a, const cplx *b, size_t n)
+{
+    switch (op) {
+    case IR_ADD:
+        for (size_t i = 0; i < n; i++)
+            d[i] = a[i] + b[i];
+        return 0;
+    case IR_SUB:
+        for (size_t i = 0; i < n; i++)
+            d[i] = a[i] - b[i];
+        return 0;
+    case IR_MUL:
+        for (size_t i = 0; i < n; i++)
+            d[i] = a[i] * b[i];
+        return 0;
+    case IR_DIV:
+        for (size_t i = 0; i < n; i++)
+            d[i] = a[i] / b[i];
+        return 0;
+    case IR_POW:
+        for (size_t i = 0; i < n; i++)
+            d[i] = cpow(a[i], b[i]);
+        return 0;
+    }
+    return KERN_EBADOP;
+}
+
+#define CMP_LOOP(T, EXPR)                                                                          \
+    for (size_t i = 0; i < n; i++) {                                                               \
+        T x = a[i], y = b[i];                                                                      \
+        d[i] = (uint8_t)(EXPR);                                                                    \
+    }                                                                                              \
+    return 0;
+
+#define REAL_CMP(NAME, T)                                                                          \
+    static int NAME(int op, uint8_t *d, const T *a, const T *b, size_t n)                          \
+    {                                                                                              \
+        switch (op) {                                                                              \
+        case IR_LT:                                                                                \
+            CMP_LOOP(T, x < y)                                                                     \
+        case IR_LE:                                                                                \
+            CMP_LOOP(T, x <= y)                                                                    \
+        case IR_GT:                                                                                \
+            CMP_LOOP(T, x > y)                                                                     \
+        case IR_GE:                                                                                \
+            CMP_LOOP(T, x >= y)                                                                    \
+        case IR_EQ:                                                                                \
+            CMP_LOOP(T, x == y)                                                                    \
+        case IR_NE:                                                                                \
+            CMP_LOOP(T, x != y)                                                                    \
+        }                                                                                          \
+        return KERN_EBADOP;                                                                        \
+    }
+
+REAL_CMP(cmp_bool, uint8_t)
+REAL_CMP(cmp_i32, int32_t)
+REAL_CMP(cmp_i64, int64_t)
+REAL_CMP(cmp_f32, float)
+REAL_CMP(cmp_f64, double)
+
+/* Complex order is lexicographic (real, then imaginary), as NumPy's. */
+static int cmp_c128(int op, uint8_t *d, const double *a, const double *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        double ar = a[2 * i], ai = a[2 * i + 1], br = b[2 * i], bi = b[2 * i + 1];
+        int lt = ar < br || (ar == br && ai < bi);
+        int eq = ar == br && ai == bi;
+        int r;
+        switch (op) {
+        case IR_LT:
+            r = lt;
+            break;
+        case IR_LE:
+            r = lt || eq;
+            break;
+        case IR_GT:
+            r = !lt && !eq && !isnan(ar) && !isnan(ai) && !isnan(br) && !isnan(bi);
+            break;
+        case IR_GE:
+            r = !lt && !isnan(ar) && !isnan(ai) && !isnan(br) && !isnan(bi);
+            break;
+        case IR_EQ:
+            r = eq;
+            break;
+        case IR_NE:
+            r = !eq;
+            break;
+        default:
+            return KERN_EBADOP;
+        }
+        d[i] = (uint8_t)r;
+    }
+    return 0;
+}
+
+int kern_bin(int op, int dt, void *d, const void *a, const void *b, size_t n)
+{
+    if (op >= IR_LT && op <= IR_NE) {
+        switch (dt) {
+        case DT_BOOL:
+            return cmp_bool(op, d, a, b, n);
+        case DT_INT32:
+            return cmp_i32(op, d, a, b, n);
+        case DT_INT64:
+            return cmp_i64(op, d, a, b, n);
+        case DT_FLOAT32:
+            return cmp_f32(op, d, a, b, n);
+        case DT_FLOAT64:
+            return cmp_f64(op, d, a, b, n);
+        case DT_COMPLEX128:
+            return cmp_c128(op, d, a, b, n);
+        }
+        return KERN_EBADOP;
+    }
+    if (op == KOP_BI + BI_HYPOT) {
+        if (dt == DT_FLOAT64) {
+            hypot_f64(d, a, b, n);
+            return 0;
+        }
+        if (dt == DT_FLOAT32) {
+            hypot_f32(d, a, b, n);
+            return 0;
+        }
+        return KERN_EBADOP;
+    }
+    switch (dt) {
+    case DT_BOOL:
+        return bin_bool(op, d, a, b, n);
+    case DT_INT32:
+        return bin_i32(op, d, a, b, n);
+    case DT_INT64:
+        return bin_i64(op, d, a, b, n);
+    case DT_FLOAT32:
+        return bin_f32(op, d, a, b, n);
+    case DT_FLOAT64:
+        return bin_f64(op, d, a, b, n);
+    case DT_COMPLEX128:
+        return bin_c128(op, d, a, b, n);
+    }
+    return KERN_EBADOP;
+}
+
+#define UN_CASE(OP, EXPR)                                                                          \
+    case OP:                                                                                       \
+        for (size_t i = 0; i < n; i++) {                                                           \
+            T x = a[i];                                                                            \
+            d[i] = (T)(EXPR);                                                                      \
+        }                                                                                          \
+        return 0;
+
+#define FLOAT_UN(NAME, TY, S)                                                                      \
+    static int NAME(int op, TY *d, const TY *a, size_t n)                                          \
+    {                                                                                              \
+        typedef TY T;                                                                              \
+        switch (op) {                                                                              \
+            UN_CASE(IR_NEG, -x)                                                                    \
+            UN_CASE(IR_POS, x)                                                                     \
+            UN_CASE(KOP_BI + BI_NEGATIVE, -x)                                                      \
+            UN_CASE(KOP_BI + BI_ABS, fabs##S(x))                                                   \
+            UN_CASE(KOP_BI + BI_ABSOLUTE, fabs##S(x))                                              \
+            UN_CASE(KOP_BI + BI_SQRT, sqrt##S(x))                                                  \
+            UN_CASE(KOP_BI + BI_EXP, exp##S(x))                                                    \
+            UN_CASE(KOP_BI + BI_LOG, log##S(x))                                                    \
+            UN_CASE(KOP_BI + BI_SIN, sin##S(x))                                                    \
+            UN_CASE(KOP_BI + BI_COS, cos##S(x))                                                    \
+            UN_CASE(KOP_BI + BI_TAN, tan##S(x))                                                    \
+            UN_CASE(KOP_BI + BI_ARCSIN, asin##S(x))                                                \
+            UN_CASE(KOP_BI + BI_ARCCOS, acos##S(x))                                                \
+            UN_CASE(KOP_BI + BI_ARCTAN, atan##S(x))                                                \
+            UN_CASE(KOP_BI + BI_SINH, sinh##S(x))                                                  \
+            UN_CASE(KOP_BI + BI_COSH, cosh##S(x))                                                  \
+            UN_CASE(KOP_BI + BI_TANH, tanh##S(x))                                                  \
+            UN_CASE(KOP_BI + BI_LOG10, log10##S(x))                                                \
+            UN_CASE(KOP_BI + BI_LOG1P, log1p##S(x))                                                \
+            UN_CASE(KOP_BI + BI_EXPM1, expm1##S(x))                                                \
+            UN_CASE(KOP_BI + BI_FLOOR, floor##S(x))                                                \
+            UN_CASE(KOP_BI + BI_CEIL, ceil##S(x))                                                  \
+            UN_CASE(KOP_BI + BI_RINT, rint##S(x))                                                  \
+            UN_CASE(KOP_BI + BI_SQUARE, x * x)                                                     \
+            UN_CASE(KOP_BI + BI_RECIPROCAL, (T)1 / x)                                              \
+            UN_CASE(KOP_BI + BI_SIGN, fsign(x))                                                    \
+        }                                                                                          \
+        return KERN_EBADOP;                                                                        \
+    }
+
+FLOAT_UN(un_f64, double, )
+FLOAT_UN(un_f32, float, f)
+
+#define INT_UN(NAME, TY, UT)                                                                       \
+    static int NAME(int op, TY *d, const TY *a, size_t n)                                          \
+    {                                                                                              \
+        typedef TY T;                                                                              \
+        switch (op) {                                                                              \
+            UN_CASE(IR_NEG, 0 - (UT)x)                                                             \
+            UN_CASE(KOP_BI + BI_NEGATIVE, 0 - (UT)x)                                               \
+            UN_CASE(IR_POS, x)                                                                     \
+            UN_CASE(IR_INVERT, ~x)                                                                 \
+            UN_CASE(KOP_BI + BI_ABS, x < 0 ? 0 - (UT)x : (UT)x)                                    \
+            UN_CASE(KOP_BI + BI_ABSOLUTE, x < 0 ? 0 - (UT)x : (UT)x)                               \
+            UN_CASE(KOP_BI + BI_SQUARE, (UT)x * (UT)x)                                             \
+            UN_CASE(KOP_BI + BI_SIGN, x > 0 ? 1 : x < 0 ? -1 : 0)                                  \
+            UN_CASE(KOP_BI + BI_RECIPROCAL, x == 0 ? 0 : (x == 1 || x == -1) ? x : 0)              \
+        }                                                                                          \
+        return KERN_EBADOP;                                                                        \
+    }
+
+INT_UN(un_i64, int64_t, uint64_t)
+INT_UN(un_i32, int32_t, uint32_t)
+
+static int un_bool(int op, uint8_t *d, const uint8_t *a, size_t n)
+{
+    typedef uint8_t T;
+    switch (op) {
+        UN_CASE(IR_INVERT, !x)
+        UN_CASE(IR_POS, x)
+        UN_CASE(KOP_BI + BI_ABS, x)
+        UN_CASE(KOP_BI + BI_ABSOLUTE, x)
+        UN_CASE(KOP_BI + BI_SQUARE, x)
+        UN_CASE(KOP_BI + BI_SIGN, x)
+    }
+    return KERN_EBADOP;
+}
+
+static int un_c128(int op, cplx *d, const cplx *a, size_t n)
+{
+    typedef cplx T;
+    switch (op) {
+        UN_CASE(IR_NEG, -x)
+        UN_CASE(KOP_BI + BI_NEGATIVE, -x)
+        UN_CASE(IR_POS, x)
+        UN_CASE(KOP_BI + BI_SQRT, csqrt(x))
+        UN_CASE(KOP_BI + BI_EXP, cexp(x))
+        UN_CASE(KOP_BI + BI_LOG, clog(x))
+        UN_CASE(KOP_BI + BI_SIN, csin(x))
+        UN_CASE(KOP_BI + BI_COS, ccos(x))
+        UN_CASE(KOP_BI + BI_TAN, ctan(x))
+        UN_CASE(KOP_BI + BI_SINH, csinh(x))
+        UN_CASE(KOP_BI + BI_COSH, ccosh(x))
+        UN_CASE(KOP_BI + BI_TANH, ctanh(x))
+        UN_CASE(KOP_BI + BI_ARCSIN, casin(x))
+        UN_CASE(KOP_BI + BI_ARCCOS, cacos(x))
+        UN_CASE(KOP_BI + BI_ARCTAN, catan(x))
+        UN_CASE(KOP_BI + BI_SQUARE, x * x)
+        UN_CASE(KOP_BI + BI_RECIPROCAL, 1.0 / x)
+    }
+    return KERN_EBADOP;
+}
+
+/* Unaries whose output dtype differs from the input's. */
+static int un_special(int op, int dt, void *d, const void *a, size_t n)
+{
+    uint8_t *o = d;
+    if (op == KOP_CABS) {
+        const cplx *x = a;
+        double *r = d;
+        for (size_t i = 0; i < n; i++)
+            r[i] = cabs(x[i]);
+        return 0;
+    }
+    int nan = op == KOP_BI + BI_ISNAN;
+    switch (dt) {
+    case DT_FLOAT64: {
+        const double *x = a;
+        for (size_t i = 0; i < n; i++)
+            o[i] = (uint8_t)(nan ? isnan(x[i]) : isfinite(x[i]));
+        return 0;
+    }
+    case DT_FLOAT32: {
+        const float *x = a;
+        for (size_t i = 0; i < n; i++)
+            o[i] = (uint8_t)(nan ? isnan(x[i]) : isfinite(x[i]));
+        return 0;
+    }
+    case DT_COMPLEX128: {
+        const double *x = a;
+        for (size_t i = 0; i < n; i++)
+            o[i] = (uint8_t)(nan ? (isnan(x[2 * i]) || isnan(x[2 * i + 1]))
+                                 : (isfinite(x[2 * i]) && isfinite(x[2 * i + 1])));
+        return 0;
+    }
+    default:
+        for (size_t i = 0; i < n; i++)
+            o[i] = (uint8_t)!nan;
+        return 0;
+    }
+}
+
+int kern_un(int op, int dt, void *d, const void *a, size_t n)
+{
+    if (op == KOP_CABS || op == KOP_BI + BI_ISNAN || op == KOP_BI + BI_ISFINITE)
+        return un_special(op, dt, d, a, n);
+    switch (dt) {
+    case DT_BOOL:
+        return un_bool(op, d, a, n);
+    case DT_INT32:
+        return un_i32(op, d, a, n);
+    case DT_INT64:
+        return un_i64(op, d, a, n);
+    case DT_FLOAT32:
+        return un_f32(op, d, a, n);
+    case DT_FLOAT64:
+        return un_f64(op, d, a, n);
+    case DT_COMPLEX128:
+        return un_c128(op, d, a, n);
+    }
+    return KERN_EBADOP;
+}
+
+static inline int64_t f2i64(double x)
+{
+    return (x >= -9223372036854775808.0 && x < 9223372036854775808.0) ? (int64_t)x : INT64_MIN;
+}
+
+static inline int32_t f2i32(double x)
+{
+    return (x > -2147483649.0 && x < 2147483648.0) ? (int32_t)x : INT32_MIN;
+}
+
+/* CAST_FROM(T, GETR): reads element i of a as real double via GETR. */
+#define CAST_TO(dst, EXPR_F64, EXPR_I64, ISCPLX, IM)                                               \
+    switch (to) {                                                                                  \
+    case DT_BOOL: {                                                                                \
+        uint8_t *o = dst;                                                                          \
+        for (size_t i = 0; i < n; i++)                                                             \
+            o[i] = (uint8_t)((EXPR_F64) != 0 || (ISCPLX && (IM) != 0));                            \
+        return;                                                                                    \
+    }                                                                                              \
+    case DT_INT32: {                                                                               \
+        int32_t *o = dst;                                                                          \
+        for (size_t i = 0; i < n; i++)                                                             \
+            o[i] = (int32_t)(EXPR_I64);                                                            \
+        return;                                                                                    \
+    }                                                                                              \
+    case DT_INT64: {                                                                               \
+        int64_t *o = dst;                                                                          \
+        for (size_t i = 0; i < n; i++)                                                             \
+            o[i] = (EXPR_I64);                                                                     \
+        return;                                                                                    \
+    }                                                                                              \
+    case DT_FLOAT32: {                                                                             \
+        float *o = dst;                                                                            \
+        for (size_t i = 0; i < n; i++)                                                             \
+            o[i] = (float)(EXPR_F64);                                                              \
+        return;                                                                                    \
+    }                                                                                              \
+    case DT_FLOAT64: {                                                                             \
+        double *o = dst;                                                                           \
+        for (size_t i = 0; i < n; i++)                                                             \
+            o[i] = (double)(EXPR_F64);                                                             \
+        return;                                                                                    \
+    }                                                                                              \
+    case DT_COMPLEX128: {                                                                          \
+        double *o = dst;                                                                           \
+        for (size_t i = 0; i < n; i++) {                                                           \
+            o[2 * i] = (double)(EXPR_F64);                                                         \
+            o[2 * i + 1] = ISCPLX ? (double)(IM) : 0.0;                                            \
+        }                                                                                          \
+        return;                                                                                    \
+    }                                                                                              \
+    }
+
+void kern_cast(int from, int to, void *d, const void *a, size_t n)
+{
+    if (from == to) {
+        memmove(d, a, n * dt_size(from));
+        return;
+    }
+    switch (from) {
+    case DT_BOOL: {
+        const uint8_t *x = a;
+        CAST_TO(d, x[i], (int64_t)x[i], 0, 0)
+        return;
+    }
+    case DT_INT32: {
+        const int32_t *x = a;
+        CAST_TO(d, x[i], (int64_t)x[i], 0, 0)
+        return;
+    }
+    case DT_INT64: {
+        const int64_t *x = a;
+        CAST_TO(d, x[i], x[i], 0, 0)
+        return;
+    }
+    case DT_FLOAT32: {
+        const float *x = a;
+        if (to == DT_INT32) {
+            int32_t *o = d;
+            for (size_t i = 0; i < n; i++)
+                o[i] = f2i32(x[i]);
+            return;
+        }
+        CAST_TO(d, x[i], f2i64(x[i]), 0, 0)
+        return;
+    }
+    case DT_FLOAT64: {
+        const double *x = a;
+        if (to == DT_INT32) {
+            int32_t *o = d;
+            for (size_t i = 0; i < n; i++)
+                o[i] = f2i32(x[i]);
+            return;
+        }
+        CAST_TO(d, x[i], f2i64(x[i]), 0, 0)
+        return;
+    }
+    case DT_COMPLEX128: {
+        const double *x = a;
+        if (to == DT_INT32) {
+            int32_t *o = d;
+            for (size_t i = 0; i < n; i++)
+                o[i] = f2i32(x[2 * i]);
+            return;
+        }
+        CAST_TO(d, x[2 * i], f2i64(x[2 * i]), 1, x[2 * i + 1])
+        return;
+    }
+    }
+}
+
+void kern_fill(int dt, void *d, const void *v, size_t n)
+{
+    size_t sz = dt_size(dt);
+    switch (sz) {
+    case 1:
+        memset(d, *(const uint8_t *)v, n);
+        return;
+    case 4: {
+        uint32_t x, *o = d;
+        memcpy(&x, v, 4);
+        for (size_t i = 0; i < n; i++)
+            o[i] = x;
+        return;
+    }
+    case 8: {
+        uint64_t x, *o = d;
+        memcpy(&x, v, 8);
+        for (size_t i = 0; i < n; i++)
+            o[i] = x;
+        return;
+    }
+    default:
+        for (size_t i = 0; i < n; i++)
+            memcpy((char *)d + i * sz, v, sz);
+    }
+}
+
+/* Pairwise halving over a padded block; the order of additions is fixed by B alone. */
+void kern_fold(int op, int acc, int64_t w, int64_t B, const void *vals, int64_t count, void *out)
+{
+    if (acc == ACC_F32) {
+        float t[KERN_BLK];
+        int64_t m = w * B, c = count * w;
+        memcpy(t, vals, (size_t)c * sizeof(float));
+        for (int64_t i = c; i < m; i++)
+            t[i] = op ? 1.0f : 0.0f;
+        for (int64_t h = m / 2; h >= w; h /= 2)
+            if (op)
+                for (int64_t i = 0; i < h; i++)
+                    t[i] = t[i] * t[i + h];
+            else
+                for (int64_t i = 0; i < h; i++)
+                    t[i] = t[i] + t[i + h];
+        memcpy(out, t, (size_t)w * sizeof(float));
+        return;
+    }
+    if (acc == ACC_C128 && op) {
+        cplx t[KERN_BLK];
+        int64_t m = w * B, c = count * w;
+        memcpy(t, vals, (size_t)c * sizeof(cplx));
+        for (int64_t i = c; i < m; i++)
+            t[i] = 1.0;
+        for (int64_t h = m / 2; h >= w; h /= 2)
+            for (int64_t i = 0; i < h; i++)
+                t[i] = t[i] * t[i + h];
+        memcpy(out, t, (size_t)w * sizeof(cplx));
+        return;
+    }
+    /* double sums, double products, complex sums (componentwise as doubles) */
+    double t[2 * KERN_BLK];
+    int64_t k = acc == ACC_C128 ? 2 : 1;
+    int64_t m = w * B * k, c = count * w * k, wk = w * k;
+    memcpy(t, vals, (size_t)c * sizeof(double));
+    for (int64_t i = c; i < m; i++)
+        t[i] = op ? 1.0 : 0.0;
+    for (int64_t h = m / 2; h >= wk; h /= 2)
+        if (op)
+            for (int64_t i = 0; i < h; i++)
+                t[i] = t[i] * t[i + h];
+        else
+            for (int64_t i = 0; i < h; i++)
+                t[i] = t[i] + t[i + h];
+    memcpy(out, t, (size_t)wk * sizeof(double));
+}
+
+void kern_combine(int op, int acc, int64_t w, void *a, const void *b)
+{
+    if (acc == ACC_F32) {
+        float *x = a;
+        const float *y = b;
+        for (int64_t i = 0; i < w; i++)
+            x[i] = op ? x[i] * y[i] : x[i] + y[i];
+    } else if (acc == ACC_C128 && op) {
+        cplx *x = a;
+        const cplx *y = b;
+        for (int64_t i = 0; i < w; i++)
+            x[i] = x[i] * y[i];
+    } else {
+        double *x = a;
+        const double *y = b;
+        int64_t m = acc == ACC_C128 ? 2 * w : w;
+        for (int64_t i = 0; i < m; i++)
+            x[i] = op ? x[i] * y[i] : x[i] + y[i];
+    }
+}
+
+void kern_red_init(int bi, kred_t *st)
+{
+    memset(st, 0, sizeof *st);
+    if (bi == BI_PROD || bi == BI_ALL) st->i = 1;
+}
+
+static inline void mm(int bi, kred_t *st, double re, double im)
+{
+    if (re != re || im != im) {
+        st->nan = 1;
+        return;
+    }
+    if (!st->has) {
+        st->f[0] = re;
+        st->f[1] = im;
+        st->has = 1;
+        return;
+    }
+    int less = re < st->f[0] || (re == st->f[0] && im < st->f[1]);
+    int more = re > st->f[0] || (re == st->f[0] && im > st->f[1]);
+    if ((bi == BI_MIN && less) || (bi == BI_MAX && more)) {
+        st->f[0] = re;
+        st->f[1] = im;
+    }
+}
+
+#define RED_LOOP(T, RE, IM, ISINT)                                                                 \
+    {                                                                                              \
+        const T *x = a;                                                                            \
+        switch (bi) {                                                                              \
+        case BI_SUM: {                                                                             \
+            uint64_t s = (uint64_t)st->i;                                                          \
+            for (size_t k = 0; k < n; k++)                                                         \
+                s += (uint64_t)(int64_t)x[k];                                                      \
+            st->i = (int64_t)s;                                                                    \
+            return;                                                                                \
+        }                                                                                          \
+        case BI_PROD: {                                                                            \
+            uint64_t s = (uint64_t)st->i;                                                          \
+            for (size_t k = 0; k < n; k++)                                                         \
+                s *= (uint64_t)(int64_t)x[k];                                                      \
+            st->i = (int64_t)s;                                                                    \
+            return;                                                                                \
+        }                                                                                          \
+        case BI_COUNT_NONZERO:                                                                     \
+        case BI_ANY: {                                                                             \
+            int64_t c = 0;                                                                         \
+            for (size_t k = 0; k < n; k++)                                                         \
+                c += ((RE) != 0) | ((IM) != 0);                                                    \
+            if (bi == BI_ANY)                                                                      \
+                st->i |= c != 0;                                                                   \
+            else                                                                                   \
+                st->i += c;                                                                        \
+            return;                                                                                \
+        }                                                                                          \
+        case BI_ALL: {                                                                             \
+            int64_t c = 0;                                                                         \
+            for (size_t k = 0; k < n; k++)                                                         \
+                c += ((RE) != 0) | ((IM) != 0);                                                    \
+            st->i &= c == (int64_t)n;                                                              \
+            return;                                                                                \
+        }                                                                                          \
+        case BI_MIN:                                                                               \
+        case BI_MAX:                                                                               \
+            if (ISINT && n) {                                                                      \
+                int64_t v = (int64_t)x[0];                                                         \
+                for (size_t k = 1; k < n; k++)                                                     \
+                    if (bi == BI_MIN ? (int64_t)x[k] < v : (int64_t)x[k] > v) v = (int64_t)x[k];   \
+                if (!st->has || (bi == BI_MIN ? v < st->i : v > st->i)) st->i = v;                 \
+                st->has = 1;                                                                       \
+                return;                                                                            \
+            }                                                                                      \
+            for (size_t k = 0; k < n; k++)                                                         \
+                mm(bi, st, (double)(RE), (double)(IM));                                            \
+            return;                                                                                \
+        }                                                                                          \
+    }
+
+void kern_red(int bi, int dt, const void *a, size_t n, kred_t *st)
+{
+    switch (dt) {
+    case DT_BOOL:
+        RED_LOOP(uint8_t, x[k], 0, 1)
+        return;
+    case DT_INT32:
+        RED_LOOP(int32_t, x[k], 0, 1)
+        return;
+    case DT_INT64:
+        RED_LOOP(int64_t, x[k], 0, 1)
+        return;
+    case DT_FLOAT32:
+        RED_LOOP(float, x[k], 0, 0)
+        return;
+    case DT_FLOAT64:
+        RED_LOOP(double, x[k], 0, 0)
+        return;
+    case DT_COMPLEX128: {
+        const double *x = a;
+        switch (bi) {
+        case BI_COUNT_NONZERO:
+        case BI_ANY:
+        case BI_ALL: {
+            int64_t c = 0;
+            for (size_t k = 0; k < n; k++)
+                c += (x[2 * k] != 0) | (x[2 * k + 1] != 0);
+            if (bi == BI_ANY) st->i |= c != 0;
+            if (bi == BI_ALL) st->i &= c == (int64_t)n;
+            if (bi == BI_COUNT_NONZERO) st->i += c;
+            return;
+        }
+        case BI_MIN:
+        case BI_MAX:
+            for (size_t k = 0; k < n; k++)
+                mm(bi, st, x[2 * k], x[2 * k + 1]);
+            return;
+        }
+        return;
+    }
+    }
+}
+
+void kern_red_merge(int bi, int dt, kred_t *st, const kred_t *o)
+{
+    int isint = dt == DT_BOOL || dt == DT_INT32 || dt == DT_INT64;
+    switch (bi) {
+    case BI_SUM:
+        st->i = (int64_t)((uint64_t)st->i + (uint64_t)o->i);
+        return;
+    case BI_PROD:
+        st->i = (int64_t)((uint64_t)st->i * (uint64_t)o->i);
+        return;
+    case BI_COUNT_NONZERO:
+        st->i += o->i;
+        return;
+    case BI_ANY:
+        st->i |= o->i;
+        return;
+    case BI_ALL:
+        st->i &= o->i;
+        return;
+    case BI_MIN:
+    case BI_MAX:
+        if (!o->has && !o->nan) return;
+        if (isint) {
+            if (o->has && (!st->has || (bi == BI_MIN ? o->i < st->i : o->i > st->i))) st->i = o->i;
+            st->has |= o->has;
+            return;
+        }
+        st->nan |= o->nan;
+        if (o->has) mm(bi, st, o->f[0], o->f[1]);
+        return;
+    }
+}
+
+double kern_bin_ref(int op, double a, double b)
+{
+    switch (op) {
+    case IR_ADD:
+        return a + b;
+    case IR_SUB:
+        return a - b;
+    case IR_MUL:
+        return a * b;
+    case IR_DIV:
+        return a / b;
+    case IR_FLOORDIV:
+        return fdivf64(a, b);
+    case IR_MOD:
+        return fmodf64(a, b);
+    case IR_POW:
+        return pow(a, b);
+    case IR_LT:
+        return a < b;
+    case IR_LE:
+        return a <= b;
+    case IR_GT:
+        return a > b;
+    case IR_GE:
+        return a >= b;
+    case IR_EQ:
+        return a == b;
+    case IR_NE:
+        return a != b;
+    case KOP_BI + BI_HYPOT:
+        return hypot(a, b);
+    case KOP_BI + BI_ARCTAN2:
+        return atan2(a, b);
+    case KOP_BI + BI_MAXIMUM:
+        return fmaxnan(a, b);
+    case KOP_BI + BI_MINIMUM:
+        return fminnan(a, b);
+    }
+    return NAN;
+}
+
+double kern_un_ref(int op, double a)
+{
+    switch (op) {
+    case IR_NEG:
+    case KOP_BI + BI_NEGATIVE:
+        return -a;
+    case IR_POS:
+        return a;
+    case KOP_BI + BI_ABS:
+    case KOP_BI + BI_ABSOLUTE:
+        return fabs(a);
+    case KOP_BI + BI_SQRT:
+        return sqrt(a);
+    case KOP_BI + BI_EXP:
+        return exp(a);
+    case KOP_BI + BI_LOG:
+        return log(a);
+    case KOP_BI + BI_SIN:
+        return sin(a);
+    case KOP_BI + BI_COS:
+        return cos(a);
+    case KOP_BI + BI_TAN:
+        return tan(a);
+    case KOP_BI + BI_ARCSIN:
+        return asin(a);
+    case KOP_BI + BI_ARCCOS:
+        return acos(a);
+    case KOP_BI + BI_ARCTAN:
+        return atan(a);
+    case KOP_BI + BI_SINH:
+        return sinh(a);
+    case KOP_BI + BI_COSH:
+        return cosh(a);
+    case KOP_BI + BI_TANH:
+        return tanh(a);
+    case KOP_BI + BI_LOG10:
+        return log10(a);
+    case KOP_BI + BI_LOG1P:
+        return log1p(a);
+    case KOP_BI + BI_EXPM1:
+        return expm1(a);
+    case KOP_BI + BI_FLOOR:
+        return floor(a);
+    case KOP_BI + BI_CEIL:
+        return ceil(a);
+    case KOP_BI + BI_RINT:
+        return rint(a);
+    case KOP_BI + BI_SQUARE:
+        return a * a;
+    case KOP_BI + BI_RECIPROCAL:
+        return 1.0 / a;
+    case KOP_BI + BI_SIGN:
+        return fsign(a);
+    case KOP_BI + BI_ISNAN:
+        return isnan(a);
+    case KOP_BI + BI_ISFINITE:
+        return isfinite(a);
+    }
+    return NAN;
+}

@@ -1,0 +1,56 @@
+/* kern.h - rank-local array loops: typed elementwise block kernels that a fused program
+ * (built by arrops.c from an IR FUSE tree) runs block by block, casts, the pairwise block
+ * fold of the reproducible reduction tree, and order-free local reductions.
+ *
+ * No MPI, no allocation, no errors beyond a status code: callers own every buffer. Ops are
+ * IR opcodes (IR_ADD ...) for operators and KOP_BI + BI_* id for ufunc builtins; dtypes
+ * are dtype_t. Compiled with -O3 -fno-math-errno -march=native (CMakeLists.txt). */
+#ifndef PARC_KERN_H
+#define PARC_KERN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define KERN_BLK 4096 /* elements per block: temps stay in L2 */
+#define KOP_BI   1000 /* op = KOP_BI + BI_* for ufunc builtins */
+#define KOP_CABS 3000 /* |complex| -> float64 */
+#define KOP_REAL 3001 /* unused placeholder for future real/imag */
+
+enum { ACC_F64, ACC_F32, ACC_C128 }; /* reduction accumulators */
+enum { KERN_OK = 0, KERN_ENEGPOW = 1, KERN_EBADOP = 2 };
+
+/* d[i] = a[i] op b[i] for n elements of dtype dt (d has dt too, or bool for comparisons:
+ * IR_LT..IR_NE write uint8). Returns KERN_OK, KERN_ENEGPOW (integer ** negative) or
+ * KERN_EBADOP (op not defined for dt: a caller bug, types are checked before). */
+int kern_bin(int op, int dt, void *d, const void *a, const void *b, size_t n);
+/* d[i] = op a[i]. Output dtype is dt, except isnan/isfinite (bool) and KOP_CABS (float64). */
+int kern_un(int op, int dt, void *d, const void *a, size_t n);
+/* d[i] = (to) a[i], NumPy's unsafe casting (nan/inf to int gives INT_MIN). */
+void kern_cast(int from, int to, void *d, const void *a, size_t n);
+/* Fills n elements of dtype dt at d with the element at v. */
+void kern_fill(int dt, void *d, const void *v, size_t n);
+
+/* Reproducible fold of one block: count vectors of w values (acc 0 double, 1 float,
+ * 2 complex) padded with the identity to B vectors, then halves added (op 0) or
+ * multiplied (op 1) elementwise until one vector is left, written to out. B*w <= KERN_BLK. */
+void kern_fold(int op, int acc, int64_t w, int64_t B, const void *vals, int64_t count, void *out);
+/* a = a op b for w accumulator values. */
+void kern_combine(int op, int acc, int64_t w, void *a, const void *b);
+
+/* Order-free reductions of n values of dtype dt into st (start with kern_red_init). */
+typedef struct {
+    int64_t i;   /* int sum/prod, count, any/all */
+    double f[2]; /* min/max (re, im) */
+    int has;     /* min/max: a value seen */
+    int nan;     /* min/max: a nan seen */
+} kred_t;
+void kern_red_init(int bi, kred_t *st);
+void kern_red(int bi, int dt, const void *a, size_t n, kred_t *st);
+/* Folds st2 into st (rank order combine). */
+void kern_red_merge(int bi, int dt, kred_t *st, const kred_t *st2);
+
+/* Naive twin of kern_bin/kern_un for float64 one element at a time (the tests compare). */
+double kern_bin_ref(int op, double a, double b);
+double kern_un_ref(int op, double a);
+
+#endif

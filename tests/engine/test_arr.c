@@ -1,0 +1,468 @@
+/* test_arr.c - distributed arrays under mpiexec -n 1/2/3: creation and uneven chunk
+ * shapes, Philox values independent of the rank count, fused kernels against their naive
+ * twins, reductions bitwise equal to the one-rank tree, NumPy's repr text, and errors. */
+#include <math.h>
+#include <mpi.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <Random123/philox.h>
+
+#include "arena.h"
+#include "arr.h"
+#include "arrint.h"
+#include "builtins.h"
+#include "check.h"
+#include "coll.h"
+#include "ir.h"
+#include "kern.h"
+#include "wire.h"
+
+static rt_t rt;
+static atomic_int intr;
+
+static val_t vint(int64_t i)
+{
+    val_t v = {0};
+    v.kind = V_INT;
+    v.dtype = DT_INT64;
+    v.weak = 1;
+    v.u.i = i;
+    return v;
+}
+
+static val_t varr(arr_t *a)
+{
+    val_t v = {0};
+    v.kind = V_ARRAY;
+    v.u.a = a;
+    return v;
+}
+
+static ir_node_t *node(arena_t *ar, int op, uint32_t nkid)
+{
+    return ir_new(ar, op, (span_t){0}, nkid);
+}
+
+static ir_node_t *bi_call(arena_t *ar, int bi, ir_node_t *x, ir_node_t *y)
+{
+    ir_node_t *c = node(ar, IR_CALL, y ? 3 : 2);
+    c->kid[0] = node(ar, IR_BUILTIN, 0);
+    c->kid[0]->imm.i = bi;
+    c->kid[1] = x;
+    if (y) c->kid[2] = y;
+    return c;
+}
+
+static const char *repr_of(arr_t *a, wbuf_t *b)
+{
+    err_t err;
+    err_clear(&err);
+    b->len = 0;
+    CHECK(arr_repr(&rt, a, b, NULL, &err) == 0);
+    return wbuf_cstring(b);
+}
+
+static void test_create(void)
+{
+    err_t err;
+    err_clear(&err);
+    arr_t *a = NULL;
+    int64_t shape[2] = {10, 3};
+    CHECK(arr_full(&rt, 2, shape, -1, NULL, NULL, &a, &err) == 0);
+    int64_t ls[2 * 64];
+    CHECK(arr_localshapes(&rt, a, ls, 128) == 2 * rt.nranks);
+    int64_t tot = 0;
+    for (int r = 0; r < rt.nranks; r++) {
+        int64_t want = 10 / rt.nranks + (r < 10 % rt.nranks);
+        CHECK(ls[2 * r] == want && ls[2 * r + 1] == 3);
+        tot += ls[2 * r];
+    }
+    CHECK(tot == 10);
+    CHECK(arr_dtype(a) == DT_FLOAT64);
+    wbuf_t b;
+    wbuf_init(&b);
+    arr_dist_text(a, &b);
+    CHECK_STR(wbuf_cstring(&b), "('b', 'n')");
+    arr_unref(&a);
+    /* A huge array is an error on every rank, not a crash. */
+    int64_t big = 10000000000000LL;
+    int rc = arr_full(&rt, 1, &big, -1, NULL, NULL, &a, &err);
+    CHECK(rc == PARC_ENOMEM || rc == PARC_EVALUE);
+    CHECK(a == NULL);
+    /* arange dtype and values */
+    err_clear(&err);
+    val_t stop = vint(10);
+    CHECK(arr_arange(&rt, NULL, &stop, NULL, -1, NULL, &a, &err) == 0);
+    CHECK(arr_dtype(a) == DT_INT64);
+    if (rt.rank == 0 || 1) {
+        const char *s = repr_of(a, &b);
+        if (rt.rank == 0)
+            CHECK(strncmp(s, "DistArray(shape=(10,), dtype=int64, dist=('b',), engines=",
+                          strlen("DistArray(shape=(10,), dtype=int64, dist=('b',), engines=")) ==
+                  0);
+    }
+    arr_unref(&a);
+    wbuf_free(&b);
+}
+
+/* The Philox formula, one value, as the spec defines it. */
+static double philox_u(uint64_t seed, uint64_t call, uint64_t i)
+{
+    philox4x32_key_t k = {{(uint32_t)seed, (uint32_t)(seed >> 32)}};
+    philox4x32_ctr_t c = {
+        {(uint32_t)i, (uint32_t)(i >> 32), (uint32_t)call, (uint32_t)(call >> 32)}};
+    philox4x32_ctr_t r = philox4x32(c, k);
+    return (double)((((uint64_t)r.v[1] << 32) | r.v[0]) >> 11) * 0x1p-53;
+}
+
+static void test_random(void)
+{
+    err_t err;
+    err_clear(&err);
+    rt.seed = 42;
+    rt.calls = 0;
+    arr_t *x = NULL;
+    int64_t n = 1001;
+    CHECK(arr_random(&rt, RAND_UNIFORM, 1, &n, -1, 0, 1, NULL, &x, &err) == 0);
+    CHECK(rt.calls == 1);
+    arr_t *full = NULL;
+    CHECK(coll_allgather(&rt, x, &full, &err) == 0);
+    arr_t *loc = arr_local(full);
+    const double *v = arri_base(loc);
+    int bad = 0;
+    for (int64_t i = 0; i < n; i++)
+        bad += v[i] != philox_u(42, 0, (uint64_t)i);
+    CHECK(bad == 0);
+    arr_unref(&loc);
+    arr_unref(&full);
+    arr_unref(&x);
+}
+
+/* sum(x) for random x: bitwise the same as the one-rank tree over the gathered values. */
+static void test_reduce(void)
+{
+    err_t err;
+    err_clear(&err);
+    rt.seed = 7;
+    rt.calls = 0;
+    int64_t sizes[] = {1, 5, 4096, 4097, 10007, 30000};
+    for (size_t t = 0; t < sizeof sizes / sizeof *sizes; t++) {
+        arr_t *x = NULL, *full = NULL;
+        CHECK(arr_random(&rt, RAND_NORMAL, 1, &sizes[t], -1, 0, 1, NULL, &x, &err) == 0);
+        CHECK(coll_allgather(&rt, x, &full, &err) == 0);
+        val_t lv = varr(x), fv = varr(full);
+        val_t s1, s2, m1, m2, v1, v2;
+        CHECK(arr_reduce(&rt, BI_SUM, NULL, &lv, 1, ARR_NOAXIS, &s1, &err) == 0);
+        CHECK(arr_reduce(&rt, BI_MEAN, NULL, &lv, 1, ARR_NOAXIS, &m1, &err) == 0);
+        CHECK(arr_reduce(&rt, BI_VAR, NULL, &lv, 1, ARR_NOAXIS, &v1, &err) == 0);
+        rt.local = 1;
+        CHECK(arr_reduce(&rt, BI_SUM, NULL, &fv, 1, ARR_NOAXIS, &s2, &err) == 0);
+        CHECK(arr_reduce(&rt, BI_MEAN, NULL, &fv, 1, ARR_NOAXIS, &m2, &err) == 0);
+        CHECK(arr_reduce(&rt, BI_VAR, NULL, &fv, 1, ARR_NOAXIS, &v2, &err) == 0);
+        rt.local = 0;
+        CHECK(memcmp(&s1.u.f, &s2.u.f, 8) == 0);
+        CHECK(memcmp(&m1.u.f, &m2.u.f, 8) == 0);
+        CHECK(memcmp(&v1.u.f, &v2.u.f, 8) == 0);
+        /* and close to the naive sum */
+        if (rt.rank == 0) printf("sum n=%lld %a var %a\n", (long long)sizes[t], s1.u.f, v1.u.f);
+        arr_unref(&x);
+        arr_unref(&full);
+    }
+    /* Known values: the sum of arange(10007.) is exact. */
+    arr_t *a = NULL;
+    val_t stop = {0};
+    stop.kind = V_FLOAT;
+    stop.dtype = DT_FLOAT64;
+    stop.weak = 1;
+    stop.u.f = 10007.0;
+    CHECK(arr_arange(&rt, NULL, &stop, NULL, -1, NULL, &a, &err) == 0);
+    val_t av = varr(a), s;
+    CHECK(arr_reduce(&rt, BI_SUM, NULL, &av, 1, ARR_NOAXIS, &s, &err) == 0);
+    CHECK(s.kind == V_FLOAT && s.u.f == 10006.0 * 10007.0 / 2);
+    CHECK(arr_reduce(&rt, BI_MAX, NULL, &av, 1, ARR_NOAXIS, &s, &err) == 0);
+    CHECK(s.u.f == 10006.0);
+    CHECK(arr_reduce(&rt, BI_COUNT_NONZERO, NULL, &av, 1, ARR_NOAXIS, &s, &err) == 0);
+    CHECK(s.kind == V_INT && s.u.i == 10006);
+    arr_unref(&a);
+    /* Axis reductions of ones((7, 3)): sum over axis 0 is 7s, over axis 1 3s. */
+    int64_t shp[2] = {7, 3};
+    val_t onef = stop;
+    onef.u.f = 1.0;
+    CHECK(arr_full(&rt, 2, shp, -1, &onef, NULL, &a, &err) == 0);
+    av = varr(a);
+    wbuf_t b;
+    wbuf_init(&b);
+    val_t r;
+    CHECK(arr_reduce(&rt, BI_SUM, NULL, &av, 1, 0, &r, &err) == 0);
+    CHECK(r.kind == V_ARRAY);
+    {
+        const char *t = repr_of(r.u.a, &b);
+        if (rt.rank == 0) CHECK_STR(strstr(t, "array("), "array([7., 7., 7.])");
+    }
+    arr_unref(&r.u.a);
+    CHECK(arr_reduce(&rt, BI_SUM, NULL, &av, 1, 1, &r, &err) == 0);
+    {
+        const char *t = repr_of(r.u.a, &b);
+        if (rt.rank == 0) CHECK_STR(strstr(t, "array("), "array([3., 3., 3., 3., 3., 3., 3.])");
+    }
+    arr_unref(&r.u.a);
+    arr_unref(&a);
+    wbuf_free(&b);
+}
+
+static void test_fuse(void)
+{
+    err_t err;
+    err_clear(&err);
+    arena_t *ar = arena_new();
+    rt.seed = 3;
+    rt.calls = 0;
+    int64_t n = 5000;
+    arr_t *x = NULL, *y = NULL;
+    CHECK(arr_random(&rt, RAND_UNIFORM, 1, &n, -1, -1, 1, NULL, &x, &err) == 0);
+    CHECK(arr_random(&rt, RAND_UNIFORM, 1, &n, -1, -1, 1, NULL, &y, &err) == 0);
+    /* count_nonzero(hypot(x, y) <= 1) and the same with a naive loop */
+    ir_node_t *t = node(ar, IR_LE, 2);
+    t->kid[0] = bi_call(ar, BI_HYPOT, node(ar, IR_NAME, 0), node(ar, IR_NAME, 0));
+    t->kid[1] = node(ar, IR_INT, 0);
+    val_t leaves[3] = {varr(x), varr(y), vint(1)};
+    val_t cnt;
+    CHECK(arr_reduce(&rt, BI_COUNT_NONZERO, t, leaves, 3, ARR_NOAXIS, &cnt, &err) == 0);
+    arr_t *fx = NULL, *fy = NULL;
+    CHECK(coll_allgather(&rt, x, &fx, &err) == 0);
+    CHECK(coll_allgather(&rt, y, &fy, &err) == 0);
+    /* Expected via a one-rank fused run on the gathered copies (local view). */
+    val_t lf[3] = {varr(fx), varr(fy), vint(1)};
+    rt.local = 1;
+    val_t cnt2;
+    CHECK(arr_reduce(&rt, BI_COUNT_NONZERO, t, lf, 3, ARR_NOAXIS, &cnt2, &err) == 0);
+    /* naive twin: element by element through kern_*_ref */
+    val_t h;
+    ir_node_t *hy = bi_call(ar, BI_HYPOT, node(ar, IR_NAME, 0), node(ar, IR_NAME, 0));
+    CHECK(arr_fuse(&rt, hy, lf, 2, &h, &err) == 0);
+    rt.local = 0;
+    CHECK(cnt.u.i == cnt2.u.i);
+    CHECK(cnt.u.i > 3500 && cnt.u.i < 4300);
+    /* fused x*2 + y vs ref */
+    ir_node_t *e = node(ar, IR_ADD, 2);
+    e->kid[0] = node(ar, IR_MUL, 2);
+    e->kid[0]->kid[0] = node(ar, IR_NAME, 0);
+    e->kid[0]->kid[1] = node(ar, IR_INT, 0);
+    e->kid[1] = node(ar, IR_NAME, 0);
+    val_t l2[3] = {varr(x), vint(2), varr(y)};
+    val_t r;
+    CHECK(arr_fuse(&rt, e, l2, 3, &r, &err) == 0);
+    CHECK(r.kind == V_ARRAY && arr_dtype(r.u.a) == DT_FLOAT64);
+    val_t sr, sx, sy;
+    CHECK(arr_reduce(&rt, BI_SUM, NULL, &r, 1, ARR_NOAXIS, &sr, &err) == 0);
+    CHECK(arr_reduce(&rt, BI_SUM, NULL, &l2[0], 1, ARR_NOAXIS, &sx, &err) == 0);
+    CHECK(arr_reduce(&rt, BI_SUM, NULL, &l2[2], 1, ARR_NOAXIS, &sy, &err) == 0);
+    CHECK(fabs(sr.u.f - (2 * sx.u.f + sy.u.f)) < 1e-9 * n);
+    arr_unref(&r.u.a);
+    arr_unref(&h.u.a);
+    /* kern vs ref on a block, every float op */
+    double a[64], b2[64], d[64];
+    for (int i = 0; i < 64; i++) {
+        a[i] = (i - 30) * 0.37;
+        b2[i] = (i % 7 - 3) * 1.3 + 0.1;
+    }
+    int ops[] = {IR_ADD,
+                 IR_SUB,
+                 IR_MUL,
+                 IR_DIV,
+                 IR_FLOORDIV,
+                 IR_MOD,
+                 KOP_BI + BI_HYPOT,
+                 KOP_BI + BI_ARCTAN2,
+                 KOP_BI + BI_MAXIMUM};
+    for (size_t k = 0; k < sizeof ops / sizeof *ops; k++) {
+        CHECK(kern_bin(ops[k], DT_FLOAT64, d, a, b2, 64) == 0);
+        int bad = 0;
+        for (int i = 0; i < 64; i++) {
+            double w = kern_bin_ref(ops[k], a[i], b2[i]);
+            bad += !(fabs(d[i] - w) <= 1e-15 * fabs(w));
+        }
+        CHECK(bad == 0);
+    }
+    int uops[] = {KOP_BI + BI_SQRT,     KOP_BI + BI_EXP, KOP_BI + BI_SIN, KOP_BI + BI_FLOOR,
+                  KOP_BI + BI_ABSOLUTE, IR_NEG,          KOP_BI + BI_SIGN};
+    for (size_t k = 0; k < sizeof uops / sizeof *uops; k++) {
+        CHECK(kern_un(uops[k], DT_FLOAT64, d, a, 64) == 0);
+        int bad = 0;
+        for (int i = 0; i < 64; i++) {
+            double w = kern_un_ref(uops[k], a[i]);
+            bad += !(d[i] == w || (isnan(d[i]) && isnan(w)));
+        }
+        CHECK(bad == 0);
+    }
+    /* integer floor division and modulo take the divisor's sign */
+    int64_t ia[4] = {7, -7, 7, -7}, ib[4] = {2, 2, -2, -2}, id[4];
+    CHECK(kern_bin(IR_FLOORDIV, DT_INT64, id, ia, ib, 4) == 0);
+    CHECK(id[0] == 3 && id[1] == -4 && id[2] == -4 && id[3] == 3);
+    CHECK(kern_bin(IR_MOD, DT_INT64, id, ia, ib, 4) == 0);
+    CHECK(id[0] == 1 && id[1] == 1 && id[2] == -1 && id[3] == -1);
+    /* errors: broadcast mismatch, negative integer power */
+    int64_t n12 = 12, n10 = 10;
+    arr_t *p = NULL, *q = NULL;
+    CHECK(arr_full(&rt, 1, &n10, -1, NULL, NULL, &p, &err) == 0);
+    CHECK(arr_full(&rt, 1, &n12, -1, NULL, NULL, &q, &err) == 0);
+    ir_node_t *add = node(ar, IR_ADD, 2);
+    add->kid[0] = node(ar, IR_NAME, 0);
+    add->kid[1] = node(ar, IR_NAME, 0);
+    val_t l3[2] = {varr(p), varr(q)};
+    err_clear(&err);
+    CHECK(arr_fuse(&rt, add, l3, 2, &r, &err) == PARC_EVALUE);
+    CHECK_STR(err.msg, "operands could not be broadcast together with shapes (10,) (12,)");
+    /* (3, 4) + (4,) broadcasting */
+    int64_t s34[2] = {3, 4};
+    arr_t *m34 = NULL, *v4 = NULL;
+    err_clear(&err);
+    val_t two = vint(2);
+    CHECK(arr_full(&rt, 2, s34, -1, &two, NULL, &m34, &err) == 0);
+    val_t st4 = vint(4);
+    CHECK(arr_arange(&rt, NULL, &st4, NULL, -1, NULL, &v4, &err) == 0);
+    val_t l4[2] = {varr(m34), varr(v4)};
+    CHECK(arr_fuse(&rt, add, l4, 2, &r, &err) == 0);
+    wbuf_t b;
+    wbuf_init(&b);
+    {
+        const char *s = repr_of(r.u.a, &b);
+        if (rt.rank == 0)
+            CHECK_STR(strstr(s, "array("), "array([[2, 3, 4, 5],\n       [2, 3, 4, 5],\n       [2, "
+                                           "3, 4, 5]])");
+    }
+    arr_unref(&r.u.a);
+    /* scalars: Python rules */
+    val_t s7 = vint(7), s0 = vint(0), out;
+    err_clear(&err);
+    CHECK(arr_scalar_binop(IR_FLOORDIV, &s7, &s0, &out, &err) == PARC_EZERODIV);
+    err_clear(&err);
+    CHECK(arr_scalar_binop(IR_DIV, &s7, &two, &out, &err) == 0);
+    CHECK(out.kind == V_FLOAT && out.u.f == 3.5);
+    wbuf_free(&b);
+    arr_unref(&m34);
+    arr_unref(&v4);
+    arr_unref(&p);
+    arr_unref(&q);
+    arr_unref(&fx);
+    arr_unref(&fy);
+    arr_unref(&x);
+    arr_unref(&y);
+    arena_destroy(&ar);
+}
+
+static void test_repr(void)
+{
+    err_t err;
+    err_clear(&err);
+    wbuf_t b;
+    wbuf_init(&b);
+    rt.local = 1; /* local arrays: no header */
+    struct {
+        const char *what, *want;
+    } cases[] = {
+        {"arange10", "array([0, 1, 2, 3, 4, 5, 6, 7, 8, 9])"},
+        {"arange2000.", "array([0.000e+00, 1.000e+00, 2.000e+00, ..., 1.997e+03, 1.998e+03,\n "
+                        "      1.999e+03])"},
+        {"linspace", "array([0.        , 0.16666667, 0.33333333, 0.5       , 0.66666667,\n       "
+                     "0.83333333, 1.        ])"},
+        {"ones300", "array([[1., 1., 1., ..., 1., 1., 1.],\n       [1., 1., 1., ..., 1., 1., 1.],\n"
+                    "       [1., 1., 1., ..., 1., 1., 1.],\n       ...,\n       [1., 1., 1., ..., "
+                    "1., 1., 1.],\n       [1., 1., 1., ..., 1., 1., 1.],\n       [1., 1., 1., "
+                    "..., 1., 1., 1.]])"},
+        {"zeros234i", "array([[[0, 0, 0, 0],\n        [0, 0, 0, 0],\n        [0, 0, 0, 0]],\n\n  "
+                      "     [[0, 0, 0, 0],\n        [0, 0, 0, 0],\n        [0, 0, 0, 0]]], "
+                      "dtype=int32)"},
+        {"f32", "array([0.        , 0.33333334, 0.6666667 , 1.        , 1.3333334 ],\n      "
+                "dtype=float32)"},
+        {"empty", "array([], dtype=float64)"},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
+        arr_t *a = NULL;
+        const char *w = cases[k].what;
+        if (!strcmp(w, "arange10")) {
+            val_t s = vint(10);
+            arr_arange(&rt, NULL, &s, NULL, -1, NULL, &a, &err);
+        } else if (!strcmp(w, "arange2000.")) {
+            val_t s = {0};
+            s.kind = V_FLOAT;
+            s.weak = 1;
+            s.dtype = DT_FLOAT64;
+            s.u.f = 2000;
+            arr_arange(&rt, NULL, &s, NULL, -1, NULL, &a, &err);
+        } else if (!strcmp(w, "linspace")) {
+            arr_linspace(&rt, 0, 1, 7, 1, -1, NULL, &a, &err);
+        } else if (!strcmp(w, "ones300")) {
+            int64_t s[2] = {300, 10};
+            val_t one = vint(1);
+            arr_full(&rt, 2, s, DT_FLOAT64, &one, NULL, &a, &err);
+        } else if (!strcmp(w, "zeros234i")) {
+            int64_t s[3] = {2, 3, 4};
+            arr_full(&rt, 3, s, DT_INT32, NULL, NULL, &a, &err);
+        } else if (!strcmp(w, "f32")) {
+            arr_t *t = NULL;
+            val_t s = vint(5);
+            arr_arange(&rt, NULL, &s, NULL, DT_FLOAT32, NULL, &t, &err);
+            arena_t *ar = arena_new();
+            ir_node_t *d = node(ar, IR_DIV, 2);
+            d->kid[0] = node(ar, IR_NAME, 0);
+            d->kid[1] = node(ar, IR_INT, 0);
+            val_t l[2] = {varr(t), vint(3)};
+            val_t r;
+            CHECK(arr_fuse(&rt, d, l, 2, &r, &err) == 0);
+            a = r.u.a;
+            arr_unref(&t);
+            arena_destroy(&ar);
+        } else {
+            int64_t z = 0;
+            arr_full(&rt, 1, &z, -1, NULL, NULL, &a, &err);
+        }
+        CHECK(a != NULL);
+        if (!a) continue;
+        CHECK_STR(repr_of(a, &b), cases[k].want);
+        arr_unref(&a);
+    }
+    rt.local = 0;
+    /* distributed: header line, then the text, only on rank 0 */
+    arr_t *a = NULL;
+    int64_t s[2] = {300, 10};
+    val_t one = vint(1);
+    CHECK(arr_full(&rt, 2, s, DT_FLOAT64, &one, NULL, &a, &err) == 0);
+    const char *t = repr_of(a, &b);
+    if (rt.rank == 0) {
+        char want[128];
+        snprintf(want, sizeof want,
+                 "DistArray(shape=(300, 10), dtype=float64, dist=('b', 'n'), engines=%d)\n"
+                 "array([[1., 1., 1., ..., 1., 1., 1.],",
+                 rt.nranks);
+        CHECK(strncmp(t, want, strlen(want)) == 0);
+    } else {
+        CHECK(b.len == 0);
+    }
+    arr_unref(&a);
+    wbuf_free(&b);
+}
+
+int main(int argc, char **argv)
+{
+    MPI_Init(&argc, &argv);
+    MPI_Comm_dup(MPI_COMM_WORLD, &rt.comm);
+    MPI_Comm_set_errhandler(rt.comm, MPI_ERRORS_RETURN);
+    MPI_Comm_rank(rt.comm, &rt.rank);
+    MPI_Comm_size(rt.comm, &rt.nranks);
+    rt.interrupt = &intr;
+    rt.seed = 1;
+    test_create();
+    test_random();
+    test_reduce();
+    test_fuse();
+    test_repr();
+    int fail = check_fail, any = 0;
+    MPI_Allreduce(&fail, &any, 1, MPI_INT, MPI_MAX, rt.comm);
+    if (rt.rank == 0) check_done();
+    if (fail) fprintf(stderr, "rank %d: %d failed\n", rt.rank, fail);
+    MPI_Comm_free(&rt.comm);
+    MPI_Finalize();
+    return any ? 1 : 0;
+}
