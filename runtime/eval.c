@@ -28,6 +28,7 @@
 #include "arr.h"
 #include "builtins.h"
 #include "call.h"
+#include "coll.h"
 #include "link.h"
 #include "mem.h"
 #include "obj.h"
@@ -63,6 +64,7 @@ struct eval {
     obj_prog_t *prog; /* the running cell's program */
     int silent;       /* do not show DISPLAY values */
     val_t ret;        /* value of the RETURN being unwound */
+    int loops;        /* loops being run (no agreement per iteration) */
     eval_frame_t *tb; /* TB_MAX entries, innermost first while unwinding */
     size_t ntb;
 };
@@ -640,13 +642,26 @@ static int bind(eval_t *ev, const ir_node_t *t, const val_t *v, err_t *err)
     }
 }
 
+/* Global view, cell level: ranks agree that the right-hand side worked everywhere before
+ * anything is bound, so a statement that failed on one engine binds nothing on any. Inside
+ * loops and functions every rank runs the same replicated code, and arr_ agrees on its own
+ * errors, so the extra round trip per iteration is skipped there. */
+static int agree(eval_t *ev, const ir_node_t *n, int rc, err_t *err)
+{
+    if (ev->rt->local || ev->fr || ev->loops || ev->rt->nranks == 1) return rc;
+    int all = coll_agree(ev->rt->comm, rc);
+    if (all < 0 && rc == 0)
+        return err_set(err, all, n->at, "the statement failed on another engine");
+    return rc;
+}
+
 static int do_assign(eval_t *ev, const ir_node_t *n, err_t *err)
 {
-    val_t v;
+    val_t v = val_none();
     int rc = eval(ev, n->kid[n->nkid - 1], &v, err);
-    if (rc) return rc;
     for (uint32_t i = 0; !rc && i + 1 < n->nkid; i++)
         rc = check_target(ev, n->kid[i], &v, err);
+    rc = agree(ev, n, rc, err);
     for (uint32_t i = 0; !rc && i + 1 < n->nkid; i++)
         rc = bind(ev, n->kid[i], &v, err);
     val_drop(&v);
@@ -672,6 +687,7 @@ static int do_augassign(eval_t *ev, const ir_node_t *n, err_t *err)
     }
     if (!rc) rc = eval(ev, n->kid[1], &rhs, err);
     if (!rc) rc = at(n, ops_binop(ev->ops, op, &cur, &rhs, &res, err), err);
+    rc = agree(ev, n, rc, err);
     if (!rc) {
         if (cur.kind == V_ARRAY) {
             idx_t all[ARR_MAXDIM];
@@ -1494,7 +1510,9 @@ static int loop_body(eval_t *ev, const ir_node_t *body, const ir_node_t *n, int 
 {
     int rc = at(n, rt_check(ev->rt, err), err);
     if (rc) return rc;
+    ev->loops++;
     rc = exec(ev, body, err);
+    ev->loops--;
     if (rc == FLOW_BREAK) {
         *broke = 1;
         return 0;
@@ -1668,6 +1686,7 @@ int eval_cell(eval_t *ev, arena_t **ap, const ir_node_t *root, int silent, err_t
     ev->silent = silent;
     ev->fr = NULL;
     ev->depth = 0;
+    ev->loops = 0;
     ev->ntb = 0;
     int rc = root ? exec(ev, root, err) : 0;
     if (rc > 0) rc = 0;

@@ -289,6 +289,93 @@ static void test_local_view(void)
     lout("big.shape == (9,)", "Out[%d]: %s\n", rt.rank, rt.nranks == 1 ? "True" : "False");
 }
 
+/* Reads eval_names' records and returns the summary and kind of one name ("" if absent). */
+static int name_info(const char *name, char *kind, char *summary, char *shape, int *per)
+{
+    wbuf_t b;
+    wbuf_init(&b);
+    uint32_t n = eval_names(ev, &b);
+    rbuf_t r;
+    rbuf_init(&r, b.p, b.len);
+    int found = 0;
+    for (uint32_t i = 0; i < n && !r.bad; i++) {
+        size_t ln[8];
+        const char *f[8];
+        for (int k = 0; k < 5; k++)
+            f[k] = rbuf_str(&r, &ln[k]);
+        rbuf_u64(&r);
+        int pe = rbuf_u8(&r);
+        f[5] = rbuf_str(&r, &ln[5]);
+        if (ln[0] == strlen(name) && memcmp(f[0], name, ln[0]) == 0) {
+            snprintf(kind, 32, "%.*s", (int)ln[1], f[1]);
+            snprintf(shape, 64, "%.*s", (int)ln[3], f[3]);
+            snprintf(summary, 128, "%.*s", (int)ln[5], f[5]);
+            *per = pe;
+            found = 1;
+        }
+    }
+    CHECK(!r.bad && rbuf_left(&r) == 0);
+    wbuf_free(&b);
+    return found;
+}
+
+static void test_names(void)
+{
+    char kind[32], sum[128], shape[64];
+    int per = -1;
+    OUT("nm_i = 3\nnm_s = 'text'\ndef nm_f(a, b=2):\n    return a\nnm_a = zeros((5, 2))", "");
+    CHECK(name_info("nm_i", kind, sum, shape, &per));
+    CHECK_STR(kind, "int");
+    CHECK_STR(sum, "3");
+    CHECK(per == 0);
+    CHECK(name_info("nm_s", kind, sum, shape, &per));
+    CHECK_STR(sum, "'text'");
+    CHECK(name_info("nm_f", kind, sum, shape, &per));
+    CHECK_STR(kind, "function");
+    CHECK_STR(sum, "nm_f(a, b=2)");
+    CHECK(name_info("nm_a", kind, sum, shape, &per));
+    CHECK_STR(kind, "ndarray");
+    CHECK_STR(shape, "(5, 2)");
+    lout("nm_p = rank", "");
+    CHECK(name_info("nm_p", kind, sum, shape, &per));
+    CHECK(per == 1);
+    OUT("del nm_i, nm_s, nm_f, nm_a, nm_p", "");
+    CHECK(!name_info("nm_i", kind, sum, shape, &per));
+}
+
+static void test_attrs(void)
+{
+    char want[512];
+    size_t n = (size_t)snprintf(want, sizeof want, "Out[0]: [");
+    for (int r = 0; r < rt.nranks; r++) {
+        int64_t rows = 10 / rt.nranks + (r < 10 % rt.nranks);
+        n += (size_t)snprintf(want + n, sizeof want - n, "%s(%lld, 3)", r ? ", " : "",
+                              (long long)rows);
+    }
+    snprintf(want + n, sizeof want - n, "]\n");
+    OUT("m = ones((10, 3))\nm.localshapes", want);
+    OUT("m.dist, zeros((2, 3), dist=('b', 'n')).dist, arange(3).dist",
+        "Out[0]: (('b', 'n'), ('b', 'n'), ('b',))\n");
+    OUT("ones(4, dtype=float32).dtype, full(3, 7).dtype", "Out[0]: (dtype('float32'), "
+                                                          "dtype('int64'))\n");
+    OUT("float32(0.1)", "Out[0]: 0.1\n");
+    OUT("random.seed(3)\nv = random.random()\n0 <= v < 1", "Out[0]: True\n");
+    lout("loc = arange(3) + rank\nloc.shape", "Out[%d]: (3,)\n", rt.rank);
+    snprintf(want, sizeof want, "Out[0]: ((%d,), %d)\n", 3 * rt.nranks,
+             3 * rt.nranks * (rt.nranks - 1) / 2 + 3 * rt.nranks);
+    OUT("glob = from_local(loc)\nglob.shape, glob.sum()", want);
+}
+
+static void test_interrupt(void)
+{
+    atomic_store(&intr, 1);
+    ERR("while True:\n    pass", "KeyboardInterrupt", "interrupted");
+    CHECK(lasterr.at.line == 1);
+    ERR("def spin(n):\n    return spin(n)\nspin(1)", "KeyboardInterrupt", "interrupted");
+    atomic_store(&intr, 0);
+    OUT("'alive'", "Out[0]: 'alive'\n");
+}
+
 int main(int argc, char **argv)
 {
     if (MPI_Init(&argc, &argv) != MPI_SUCCESS) return 1;
@@ -308,6 +395,9 @@ int main(int argc, char **argv)
         test_functions();
         test_arrays();
         test_local_view();
+        test_names();
+        test_attrs();
+        test_interrupt();
     }
     eval_destroy(&ev);
     MPI_Comm_free(&rt.comm);
