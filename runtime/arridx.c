@@ -1,0 +1,286 @@
+/* arridx.c - x[i], x[i, j], basic slices (views that share memory) and assignment through
+ * them (arr_getitem, arr_setitem).
+ *
+ * A slice with a positive step on the distributed axis 0 stays distributed: every rank
+ * keeps the selected rows it holds, so the view's row ranges are uneven but ascending. An
+ * integer on the distributed axis picks a row that lives on one rank: x[i] with all axes
+ * indexed is broadcast from that rank; x[i] of a 2-d array becomes a replicated local copy.
+ * Still missing: negative steps on the distributed axis, newaxis on distributed arrays,
+ * masks and index arrays (NotImplementedError). */
+#include <string.h>
+
+#include "arr.h"
+#include "arrint.h"
+#include "coll.h"
+#include "kern.h"
+#include "mem.h"
+
+typedef struct {
+    int isint;
+    int64_t start, step, count;
+} sel_t;
+
+static int parse(const arr_t *a, const idx_t *idx, int nidx, sel_t *sel, err_t *err)
+{
+    int nreal = 0;
+    for (int k = 0; k < nidx; k++) {
+        if (idx[k].kind == IDX_NEWAXIS || idx[k].kind == IDX_ARRAY)
+            return err_set(err, PARC_ENOTIMPL, (span_t){0},
+                           "newaxis, masks and index arrays are not supported yet");
+        nreal++;
+    }
+    if (nreal > a->ndim)
+        return err_set(err, PARC_EINDEX, (span_t){0},
+                       "too many indices for array: array is %d-dimensional, but %d were indexed",
+                       a->ndim, nreal);
+    for (int d = 0; d < a->ndim; d++) {
+        int64_t n = a->shape[d];
+        sel[d] = (sel_t){0, 0, 1, n};
+        if (d >= nidx) continue;
+        const idx_t *x = &idx[d];
+        if (x->kind == IDX_INT) {
+            int64_t i = x->i < 0 ? x->i + n : x->i;
+            if (i < 0 || i >= n)
+                return err_set(err, PARC_EINDEX, (span_t){0},
+                               "index %lld is out of bounds for axis %d with size %lld",
+                               (long long)x->i, d, (long long)n);
+            sel[d] = (sel_t){1, i, 1, 1};
+            continue;
+        }
+        int64_t step = x->has_step ? x->step : 1;
+        if (step == 0) return err_set(err, PARC_EVALUE, (span_t){0}, "slice step cannot be zero");
+        int64_t lo = step > 0 ? 0 : -1, hi = step > 0 ? n : n - 1;
+        int64_t s = x->has_start ? x->start : (step > 0 ? lo : hi);
+        int64_t e = x->has_stop ? x->stop : (step > 0 ? hi : lo);
+        if (x->has_start) {
+            if (s < 0) s += n;
+            if (s < lo) s = lo;
+            if (s > hi) s = hi;
+        }
+        if (x->has_stop) {
+            if (e < 0) e += n;
+            if (e < lo) e = lo;
+            if (e > hi) e = hi;
+        }
+        int64_t cnt = step > 0 ? (e > s ? (e - s + step - 1) / step : 0)
+                               : (s > e ? (s - e - step - 1) / (-step) : 0);
+        sel[d] = (sel_t){0, s, step, cnt};
+    }
+    return 0;
+}
+
+/* A view of a (local or distributed) with sel; axis-0 ints on a distributed array must
+ * have been turned into slices by the caller. */
+static int view(const rt_t *rt, const arr_t *a, const sel_t *sel, arr_t **out, err_t *err)
+{
+    int dist = a->isdist;
+    if (dist && sel[0].step < 0 && sel[0].count > 1)
+        return err_set(err, PARC_ENOTIMPL, (span_t){0},
+                       "negative steps on the distributed axis are not supported yet");
+    arr_t *v = mem_calloc(1, sizeof *v);
+    if (!v) return err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
+    v->refs = 1;
+    v->dtype = a->dtype;
+    v->isdist = dist;
+    v->nranks = a->nranks;
+    v->buf = a->buf;
+    a->buf->refs++;
+    v->loff = a->loff;
+    int nd = 0;
+    for (int d = 0; d < a->ndim; d++) {
+        const sel_t *s = &sel[d];
+        if (d == 0 && dist) {
+            int p = rt->nranks;
+            v->bnd = mem_alloc((size_t)(p + 1) * sizeof *v->bnd);
+            if (!v->bnd) {
+                arr_unref(&v);
+                return err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
+            }
+            int64_t step = s->step > 0 ? s->step : 1;
+            for (int r = 0; r <= p; r++) {
+                /* selected rows k with start + k*step < bnd[r] */
+                int64_t b = a->bnd[r] - s->start;
+                int64_t k = b <= 0 ? 0 : (b + step - 1) / step;
+                v->bnd[r] = k < s->count ? k : s->count;
+            }
+            int64_t k0 = v->bnd[rt->rank];
+            int64_t lrow = s->start + k0 * step - a->bnd[rt->rank];
+            v->lshape[0] = v->bnd[rt->rank + 1] - k0;
+            if (v->lshape[0] > 0) v->loff += lrow * a->lstride[0];
+            v->lstride[0] = a->lstride[0] * step;
+            v->shape[0] = s->count;
+            v->dist.kind[0] = 'b';
+            nd = 1;
+            continue;
+        }
+        if (s->count > 0 || s->isint) v->loff += s->start * a->lstride[d];
+        if (s->isint) continue;
+        v->shape[nd] = s->count;
+        v->lshape[nd] = s->count;
+        v->lstride[nd] = a->lstride[d] * s->step;
+        v->dist.kind[nd] = 'n';
+        nd++;
+    }
+    v->ndim = nd;
+    if (!dist) memcpy(v->shape, v->lshape, sizeof v->shape);
+    *out = v;
+    return 0;
+}
+
+static int owner(const arr_t *a, int64_t row)
+{
+    int r = 0;
+    while (r + 1 < a->nranks && a->bnd[r + 1] <= row)
+        r++;
+    return r;
+}
+
+int arr_getitem(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, val_t *out, err_t *err)
+{
+    sel_t sel[ARR_MAXDIM];
+    int rc = parse(a, idx, nidx, sel, err);
+    if (rc) return rc;
+    int dist = a->isdist && !rt->local;
+    arr_t *base = a, *loc = NULL;
+    if (rt->local && a->isdist) {
+        loc = arr_local(a);
+        if (!loc) return err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
+        base = loc;
+        rc = parse(base, idx, nidx, sel, err);
+        if (rc) {
+            arr_unref(&loc);
+            return rc;
+        }
+    }
+    int allint = base->ndim > 0;
+    for (int d = 0; d < base->ndim; d++)
+        allint &= sel[d].isint;
+    if (dist && sel[0].isint) {
+        /* The row lives on one rank: it sends the selection to all. */
+        int root = owner(a, sel[0].start);
+        sel_t s2[ARR_MAXDIM];
+        memcpy(s2, sel, sizeof s2);
+        s2[0] = (sel_t){0, sel[0].start, 1, 1};
+        arr_t *v = NULL, *res = NULL;
+        rc = view(rt, a, s2, &v, err);
+        int64_t shape[ARR_MAXDIM];
+        int nd = 0;
+        for (int d = 1; d < a->ndim; d++)
+            if (!sel[d].isint) shape[nd++] = sel[d].count;
+        if (!rc) rc = arri_new(rt, nd, shape, a->dtype, 0, NULL, &res, err);
+        if (!rc && rt->rank == root) {
+            arr_t *lv = arr_local(v);
+            if (!lv) rc = err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
+            if (lv) {
+                /* lv has a leading axis of 1: copy element by element in C order. */
+                int64_t m = arri_lsize(res);
+                for (int64_t k = 0; k < m; k++)
+                    memcpy(arri_addr(res, k), arri_addr(lv, k), dt_size(a->dtype));
+            }
+            arr_unref(&lv);
+        }
+        rc = arri_agree(rt, rc, err);
+        if (!rc && MPI_Bcast(arri_base(res), (int)arr_local_bytes(res), MPI_BYTE, root, rt->comm) !=
+                       MPI_SUCCESS)
+            rc = err_set(err, PARC_EMPI, (span_t){0}, "MPI_Bcast failed");
+        arr_unref(&v);
+        if (rc) {
+            arr_unref(&res);
+            return rc;
+        }
+        if (allint) {
+            *out = arri_elem_val(a->dtype, arri_base(res));
+            arr_unref(&res);
+            return 0;
+        }
+        val_t r = {0};
+        r.kind = V_ARRAY;
+        r.u.a = res;
+        *out = r;
+        return 0;
+    }
+    arr_t *v = NULL;
+    rc = view(rt, base, sel, &v, err);
+    arr_unref(&loc);
+    if (rc) return rc;
+    if (allint) {
+        *out = arri_elem_val(v->dtype, arri_base(v));
+        arr_unref(&v);
+        return 0;
+    }
+    val_t r = {0};
+    r.kind = V_ARRAY;
+    r.u.a = v;
+    *out = r;
+    return 0;
+}
+
+int arr_setitem(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, const val_t *v, err_t *err)
+{
+    sel_t sel[ARR_MAXDIM];
+    int rc = parse(a, idx, nidx, sel, err);
+    if (rc) return rc;
+    int dist = a->isdist && !rt->local;
+    arr_t *base = a, *loc = NULL;
+    if (rt->local && a->isdist) {
+        loc = arr_local(a);
+        if (!loc) return err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
+        base = loc;
+        if ((rc = parse(base, idx, nidx, sel, err))) {
+            arr_unref(&loc);
+            return rc;
+        }
+    }
+    if (dist && sel[0].isint) sel[0] = (sel_t){0, sel[0].start, 1, 1};
+    arr_t *t = NULL;
+    rc = view(rt, base, sel, &t, err);
+    arr_unref(&loc);
+    if (rc) return rc;
+    /* The source: a scalar, or an array made whole on this rank (broadcast by position). */
+    arr_t *src = NULL;
+    if (v->kind == V_ARRAY) {
+        arr_t *va = v->u.a;
+        if (va->isdist && !rt->local)
+            rc = coll_allgather(rt, va, &src, err);
+        else
+            src = va->isdist ? arr_local(va) : arr_ref(va);
+        if (!rc && src) {
+            for (int d = 0; d < src->ndim && !rc; d++) {
+                int td = t->ndim - src->ndim + d;
+                if (td < 0 || (src->shape[d] != 1 && src->shape[d] != t->shape[td]))
+                    rc = err_set(err, PARC_EVALUE, (span_t){0},
+                                 "could not broadcast input array into the indexed shape");
+            }
+        }
+    } else if (!val_is_num(v)) {
+        rc = err_set(err, PARC_ETYPE, (span_t){0}, "cannot assign a '%s' to array elements",
+                     val_kind_name(v));
+    }
+    if (!rc) {
+        size_t sz = dt_size(t->dtype);
+        int64_t m = arri_lsize(t), row0 = t->isdist ? t->bnd[rt->rank] : 0;
+        char one[16];
+        if (!src) arri_store_val(t->dtype, one, v);
+        for (int64_t k = 0; k < m; k++) {
+            char *dst = arri_addr(t, k);
+            if (!src) {
+                memcpy(dst, one, sz);
+                continue;
+            }
+            /* global index of element k, then src's broadcast position */
+            int64_t q = k, off = src->loff;
+            for (int d = t->ndim - 1; d >= 0; d--) {
+                int64_t i = q % t->lshape[d] + (d == 0 ? row0 : 0);
+                q /= t->lshape[d];
+                int sd = d - (t->ndim - src->ndim);
+                if (sd >= 0 && src->shape[sd] != 1) off += i * src->lstride[sd];
+            }
+            kern_cast(src->dtype, t->dtype, dst,
+                      (char *)src->buf->p + off * (int64_t)dt_size(src->dtype), 1);
+        }
+    }
+    if (dist) rc = arri_agree(rt, rc, err);
+    arr_unref(&src);
+    arr_unref(&t);
+    return rc;
+}
