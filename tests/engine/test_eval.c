@@ -376,6 +376,34 @@ static void test_interrupt(void)
     OUT("'alive'", "Out[0]: 'alive'\n");
 }
 
+static void test_display(void)
+{
+    char want[1024];
+    snprintf(want, sizeof want,
+             "Out[0]: DistArray(shape=(4,), dtype=int64, dist=('b',), engines=%d)\narray([0, 1, 2, "
+             "3])\n",
+             rt.nranks);
+    OUT("arange(4)", want);
+    OUT("print(arange(3) * 2)", "[0 2 4]\n");
+    OUT("print('x', ones(2))", "x [1. 1.]\n");
+    OUT("ds = arange(10)\nview = ds[2:5]\nview[:] = 0\nds.sum(), view.shape",
+        "Out[0]: (36, (3,))\n");
+    OUT("ds[1] = 100\nds[1], ds[-1]", "Out[0]: (100, 9)\n");
+    OUT("t2 = ones((3, 4))\nt2[1, 2] = 5\nt2.sum(), t2[1].sum(), t2[:, 2].sum()",
+        "Out[0]: (16.0, 8.0, 7.0)\n");
+    OUT("tot = 0\nfor v in arange(4):\n    tot += v\ntot", "Out[0]: 6\n");
+    OUT("fa, fb = arange(2)\nfa + fb", "Out[0]: 1\n");
+    lout("pe = arange(2) + rank\npe", "Out[%d]: array([%d, %d])\n", rt.rank, rt.rank, rt.rank + 1);
+    size_t n = (size_t)snprintf(want, sizeof want, "Out[0]: [");
+    for (int r = 0; r < rt.nranks; r++)
+        n += (size_t)snprintf(want + n, sizeof want - n, "%sarray([%d, %d])", r ? ", " : "", r,
+                              r + 1);
+    snprintf(want + n, sizeof want - n, "]\n");
+    OUT("pe", want);
+    ERR("arange(3) + arange(4)", "ValueError",
+        "operands could not be broadcast together with shapes (3,) (4,)");
+}
+
 int main(int argc, char **argv)
 {
     if (MPI_Init(&argc, &argv) != MPI_SUCCESS) return 1;
@@ -398,6 +426,7 @@ int main(int argc, char **argv)
         test_names();
         test_attrs();
         test_interrupt();
+        test_display();
     }
     eval_destroy(&ev);
     MPI_Comm_free(&rt.comm);
