@@ -970,6 +970,95 @@ static int dec_val(call_t *c, rbuf_t *r, int depth, val_t *out, err_t *err)
     return 0;
 }
 
+/* Elementwise allreduce of a local array, through its elements: arr.h exposes no chunk
+ * pointer, so values are read with arr_getitem (local: no communication), combined with
+ * one MPI_Allreduce, and rebuilt with arr_from_value. Every rank must pass the same shape. */
+static int build_nested(const double *dv, const int64_t *iv, int isint, const int64_t *shape,
+                        int nd, size_t *k, val_t *out, err_t *err)
+{
+    if (nd == 0) {
+        *out = isint ? val_int(iv[*k]) : val_float(dv[*k]);
+        (*k)++;
+        return 0;
+    }
+    val_t l = val_seq(V_LIST, (size_t)shape[0], err);
+    if (l.kind == V_NONE) return err->code;
+    for (int64_t i = 0; i < shape[0]; i++) {
+        int rc = build_nested(dv, iv, isint, shape + 1, nd - 1, k, &((seq_t *)l.u.o)->v[i], err);
+        if (rc) {
+            val_drop(&l);
+            return rc;
+        }
+    }
+    *out = l;
+    return 0;
+}
+
+static int allreduce_array(call_t *c, const arr_t *a, MPI_Op op, val_t *out, err_t *err)
+{
+    int nd = arr_ndim(a), dt = arr_dtype(a), rc = 0;
+    int isint = dt == DT_INT32 || dt == DT_INT64 || dt == DT_BOOL;
+    if (dt == DT_COMPLEX128)
+        return err_set(err, PARC_ENOTIMPL, c->at, "allreduce of complex arrays");
+    const int64_t *shape = arr_shape(a);
+    int64_t n = arr_size(a), mine[ARR_MAXDIM + 1], lo[ARR_MAXDIM + 1], hi[ARR_MAXDIM + 1];
+    mine[0] = nd;
+    for (int i = 0; i < nd; i++)
+        mine[i + 1] = shape[i];
+    int mrc = MPI_Allreduce(mine, lo, nd + 1, MPI_INT64_T, MPI_MIN, c->rt->comm);
+    if (mrc == MPI_SUCCESS)
+        mrc = MPI_Allreduce(mine, hi, nd + 1, MPI_INT64_T, MPI_MAX, c->rt->comm);
+    if (mrc != MPI_SUCCESS) return mpi_fail(c, mrc, err);
+    if (memcmp(lo, hi, (size_t)(nd + 1) * sizeof *lo) != 0)
+        return err_set(err, PARC_EVALUE, c->at, "allreduce needs the same shape on every engine");
+    size_t cnt = n ? (size_t)n : 1;
+    double *dv = isint ? NULL : mem_calloc(cnt, sizeof *dv);
+    int64_t *iv = isint ? mem_calloc(cnt, sizeof *iv) : NULL;
+    void *in = mem_calloc(cnt, 8);
+    if ((!dv && !iv) || !in) rc = err_set(err, PARC_ENOMEM, c->at, "out of memory");
+    idx_t idx[ARR_MAXDIM];
+    memset(idx, 0, sizeof idx);
+    for (int64_t k = 0; !rc && k < n; k++) {
+        int64_t rem = k;
+        for (int d = nd - 1; d >= 0; d--) {
+            idx[d].i = rem % shape[d];
+            rem /= shape[d];
+        }
+        val_t e = val_none();
+        rc = arr_getitem(c->rt, (arr_t *)a, idx, nd, &e, err);
+        if (rc) break;
+        if (isint)
+            ((int64_t *)in)[k] = e.u.i;
+        else
+            ((double *)in)[k] = e.kind == V_FLOAT ? e.u.f : (double)e.u.i;
+        val_drop(&e);
+    }
+    /* Every rank reaches the collective, failed or not, so that none waits forever. */
+    int bad = rc != 0, anybad = 0;
+    mrc = MPI_Allreduce(&bad, &anybad, 1, MPI_INT, MPI_MAX, c->rt->comm);
+    if (!rc && mrc != MPI_SUCCESS) rc = mpi_fail(c, mrc, err);
+    if (!rc && anybad) rc = err_set(err, PARC_EVALUE, c->at, "allreduce failed on another engine");
+    if (!rc && n) {
+        mrc = MPI_Allreduce(in, isint ? (void *)iv : (void *)dv, (int)n,
+                            isint ? MPI_INT64_T : MPI_DOUBLE, op, c->rt->comm);
+        if (mrc != MPI_SUCCESS) rc = mpi_fail(c, mrc, err);
+    }
+    val_t nested = val_none();
+    size_t k = 0;
+    if (!rc) rc = build_nested(dv, iv, isint, shape, nd, &k, &nested, err);
+    arr_t *r = NULL;
+    if (!rc) {
+        int odt = dt == DT_BOOL && op == MPI_SUM ? DT_INT64 : dt;
+        rc = arr_from_value(c->rt, &nested, odt, NULL, &r, err);
+    }
+    if (!rc) *out = val_array(&r);
+    val_drop(&nested);
+    mem_free(dv);
+    mem_free(iv);
+    mem_free(in);
+    return set_at(c, rc, err);
+}
+
 static int comm_op(call_t *c, const val_t *opv, MPI_Op *op, err_t *err)
 {
     const char *s = opv && opv->kind == V_STR ? ((const str_t *)opv->u.o)->s : opv ? "?" : "sum";
@@ -1019,6 +1108,8 @@ static int do_comm(call_t *c, int bi, val_t *out, err_t *err)
         } else if (v->kind == V_COMPLEX && (op == MPI_SUM || op == MPI_PROD)) {
             double x[2] = {v->u.c[0], v->u.c[1]};
             mrc = MPI_Allreduce(x, r.u.c, 1, MPI_C_DOUBLE_COMPLEX, op, comm);
+        } else if (v->kind == V_ARRAY) {
+            return allreduce_array(c, v->u.a, op, out, err);
         } else {
             return err_set(err, PARC_ENOTIMPL, c->at, "allreduce of '%s' values", val_kind_name(v));
         }

@@ -300,10 +300,14 @@ int ops_binop(ops_t *o, int irop, const val_t *a, const val_t *b, val_t *out, er
         if (is_intlike(k) && (s->kind == V_TUPLE || s->kind == V_LIST))
             return seq_combine(s->kind, (const seq_t *)s->u.o, NULL, k->u.i, out, err);
     }
-    if (a->kind == V_STR && (b->kind == V_TUPLE || b->kind == V_LIST || b->kind == V_INT) &&
-        irop == IR_MUL)
-        return err_set(err, PARC_ETYPE, (span_t){0},
-                       "can't multiply sequence by non-int of type '%s'", val_kind_name(b));
+    if (irop == IR_MUL) {
+        int sa = a->kind == V_STR || a->kind == V_TUPLE || a->kind == V_LIST;
+        int sb = b->kind == V_STR || b->kind == V_TUPLE || b->kind == V_LIST;
+        if (sa || sb)
+            return err_set(err, PARC_ETYPE, (span_t){0},
+                           "can't multiply sequence by non-int of type '%s'",
+                           val_kind_name(sa ? b : a));
+    }
     return err_set(err, PARC_ETYPE, (span_t){0},
                    "unsupported operand type(s) for %s: '%s' and '%s'", ops_symbol(irop),
                    val_kind_name(a), val_kind_name(b));

@@ -161,6 +161,7 @@ static void test_errors(void)
     ERR("undefined_name + 1", "NameError", "name 'undefined_name' is not defined");
     CHECK(lasterr.at.line == 1 && lasterr.at.col == 1);
     ERR("1 / 0", "ZeroDivisionError", "division by zero");
+    ERR("'a' * 'b'", "TypeError", "can't multiply sequence by non-int of type 'str'");
     ERR("1 + 'a'", "TypeError", "unsupported operand type(s) for +: 'int' and 'str'");
     ERR("(1, 2)[5]", "IndexError", "tuple index out of range");
     ERR("[1][3]", "IndexError", "list index out of range");
@@ -272,6 +273,19 @@ static void test_local_view(void)
     lout("allreduce(rank + 1)", "Out[%d]: %d\n", rt.rank, rt.nranks * (rt.nranks + 1) / 2);
     lout("allreduce(rank, op='max')", "Out[%d]: %d\n", rt.rank, rt.nranks - 1);
     lout("bcast(rank + 7, root=0)", "Out[%d]: 7\n", rt.rank);
+    lout("bcast(('t', [rank, 2.5]), root=nranks - 1)", "Out[%d]: ('t', [%d, 2.5])\n", rt.rank,
+         rt.nranks - 1);
+    int tri = rt.nranks * (rt.nranks + 1) / 2;
+    lout("allreduce(ones(3) * (rank + 1))", "Out[%d]: array([%d., %d., %d.])\n", rt.rank, tri, tri,
+         tri);
+    if (rt.rank == 0)
+        lout("if rank == 0:\n    for r in range(1, nranks):\n        send(r * 3, r)\nelse:\n"
+             "    print(recv(0))",
+             "");
+    else
+        lout("if rank == 0:\n    for r in range(1, nranks):\n        send(r * 3, r)\nelse:\n"
+             "    print(recv(0))",
+             "%d\n", rt.rank * 3);
     OUT("g = 4", "");
     lout("g + rank", "Out[%d]: %d\n", rt.rank, 4 + rt.rank);
     /* Back in global view, a per-engine value shows every engine's value. */
