@@ -207,7 +207,7 @@ static int parse_axis(call_t *c, const val_t *v, int *axis, err_t *err)
 {
     *axis = ARR_NOAXIS;
     if (!v || v->kind == V_NONE) return 0;
-    int64_t a;
+    int64_t a = 0;
     int rc = to_int(c, v, &a, err);
     if (rc) return rc;
     *axis = (int)a;
@@ -225,7 +225,7 @@ static int set_at(call_t *c, int rc, err_t *err)
 static int do_print(call_t *c, val_t *out, err_t *err)
 {
     static const char *const names[] = {"sep", "end", "flush"};
-    const val_t *kw[3];
+    const val_t *kw[3] = {0};
     int rc = kwargs(c, "print", names, 3, kw, err);
     if (rc) return rc;
     for (int i = 0; i < 2; i++)
@@ -459,7 +459,7 @@ static int do_float(call_t *c, val_t *out, err_t *err)
 static int do_complex(call_t *c, val_t *out, err_t *err)
 {
     static const char *const names[] = {"real", "imag"};
-    const val_t *kw[2], *re, *im;
+    const val_t *kw[2] = {0}, *re = NULL, *im = NULL;
     int rc = kwargs(c, "complex", names, 2, kw, err);
     if (!rc) rc = nargs_between(c, "complex", 0, 2, err);
     if (!rc) rc = either(c, "complex", 0, kw[0], "real", &re, err);
@@ -491,7 +491,7 @@ static int do_complex(call_t *c, val_t *out, err_t *err)
 static int do_round(call_t *c, val_t *out, err_t *err)
 {
     static const char *const names[] = {"ndigits"};
-    const val_t *kw[1], *nd;
+    const val_t *kw[1] = {0}, *nd = NULL;
     int rc = kwargs(c, "round", names, 1, kw, err);
     if (!rc) rc = nargs_between(c, "round", 1, 2, err);
     if (!rc) rc = either(c, "round", 1, kw[0], "ndigits", &nd, err);
@@ -618,7 +618,7 @@ static int do_reduce(call_t *c, int bi, val_t *out, err_t *err)
     if ((bi == BI_MIN || bi == BI_MAX) && !c->tree && c->nargs > 1 && c->args[0].kind != V_ARRAY)
         return py_minmax(c, bi == BI_MAX, c->args, c->nargs, out, err);
     static const char *const names[] = {"axis"};
-    const val_t *kw[1], *ax;
+    const val_t *kw[1] = {0}, *ax = NULL;
     int rc = kwargs(c, fn, names, 1, kw, err);
     if (rc) return rc;
     if (!c->tree && c->nargs < 1)
@@ -629,7 +629,7 @@ static int do_reduce(call_t *c, int bi, val_t *out, err_t *err)
     if (c->nargs > base + 1)
         return err_set(err, PARC_ETYPE, c->at, "%s() takes at most 2 positional arguments", fn);
     if ((rc = either(c, fn, base, kw[0], "axis", &ax, err))) return rc;
-    int axis;
+    int axis = 0;
     if ((rc = parse_axis(c, ax, &axis, err))) return rc;
     if (!c->tree) {
         const val_t *x = &c->args[0];
@@ -653,7 +653,7 @@ static int create(call_t *c, int bi, val_t *out, err_t *err)
 {
     static const char *const names[] = {"dtype",      "dist", "block_size", "shape",
                                         "fill_value", "num",  "endpoint"};
-    const val_t *kw[7];
+    const val_t *kw[7] = {0};
     const char *fn = bname(bi);
     int rc = kwargs(c, fn, names, 7, kw, err);
     if (rc) return rc;
@@ -674,7 +674,7 @@ static int create(call_t *c, int bi, val_t *out, err_t *err)
     case BI_ONES:
     case BI_EMPTY:
     case BI_FULL: {
-        const val_t *sh, *fill = NULL;
+        const val_t *sh = NULL, *fill = NULL;
         size_t maxargs = bi == BI_FULL ? 2 : 1;
         if (c->nargs > maxargs)
             return err_set(err, PARC_ETYPE, c->at,
@@ -713,11 +713,11 @@ static int create(call_t *c, int bi, val_t *out, err_t *err)
         break;
     }
     case BI_LINSPACE: {
-        const val_t *numv, *epv;
+        const val_t *numv = NULL, *epv = NULL;
         if ((rc = nargs_between(c, fn, 2, 4, err))) return rc;
         if ((rc = either(c, fn, 2, kw[5], "num", &numv, err))) return rc;
         if ((rc = either(c, fn, 3, kw[6], "endpoint", &epv, err))) return rc;
-        double lo, hi;
+        double lo = 0, hi = 0;
         int64_t num = 50;
         int ep = 1;
         if ((rc = to_double(c, &c->args[0], &lo, err))) return rc;
@@ -764,13 +764,13 @@ static int create(call_t *c, int bi, val_t *out, err_t *err)
 static int do_random(call_t *c, int bi, val_t *out, err_t *err)
 {
     static const char *const names[] = {"dtype", "dist", "block_size", "size"};
-    const val_t *kw[4];
+    const val_t *kw[4] = {0};
     const char *fn = bname(bi);
     int rc = kwargs(c, fn, names, bi == BI_RANDOM ? 4 : bi == BI_SEED ? 0 : 3, kw, err);
     if (rc) return rc;
     if (bi == BI_SEED) {
         if ((rc = nargs_between(c, "seed", 1, 1, err))) return rc;
-        int64_t s;
+        int64_t s = 0;
         if ((rc = to_int(c, &c->args[0], &s, err))) return rc;
         if (c->rt->local) {
             c->rt->lseed = (uint64_t)s;
@@ -787,7 +787,7 @@ static int do_random(call_t *c, int bi, val_t *out, err_t *err)
     dist_t d;
     if ((rc = parse_dtype(c, kw[0], &dt, err))) return rc;
     if (bi == BI_RANDOM) {
-        const val_t *size;
+        const val_t *size = NULL;
         if ((rc = nargs_between(c, fn, 0, 1, err))) return rc;
         if ((rc = either(c, fn, 0, kw[3], "size", &size, err))) return rc;
         if (!size || size->kind == V_NONE) {
@@ -1080,7 +1080,7 @@ static int do_comm(call_t *c, int bi, val_t *out, err_t *err)
     const char *fn = bname(bi);
     if (!c->rt->local) return err_set(err, PARC_ERUNTIME, c->at, "%s is for local view (%%px)", fn);
     static const char *const names[] = {"op", "root", "dest", "source", "tag"};
-    const val_t *kw[5];
+    const val_t *kw[5] = {0};
     int rc = kwargs(c, fn, names, 5, kw, err), mrc;
     if (rc) return rc;
     MPI_Comm comm = c->rt->comm;
@@ -1091,8 +1091,8 @@ static int do_comm(call_t *c, int bi, val_t *out, err_t *err)
         mrc = MPI_Barrier(comm);
         return mrc == MPI_SUCCESS ? 0 : mpi_fail(c, mrc, err);
     case BI_ALLREDUCE: {
-        const val_t *opv;
-        MPI_Op op;
+        const val_t *opv = NULL;
+        MPI_Op op = MPI_SUM;
         if ((rc = nargs_between(c, fn, 1, 2, err))) return rc;
         if ((rc = either(c, fn, 1, kw[0], "op", &opv, err))) return rc;
         if ((rc = comm_op(c, opv, &op, err))) return rc;
@@ -1119,7 +1119,7 @@ static int do_comm(call_t *c, int bi, val_t *out, err_t *err)
     }
     case BI_BCAST:
     case BI_SEND: {
-        const val_t *peer;
+        const val_t *peer = NULL;
         int64_t p = 0, tag = 0;
         if ((rc = nargs_between(c, fn, 1, bi == BI_BCAST ? 2 : 3, err))) return rc;
         if ((rc = either(c, fn, 1, bi == BI_BCAST ? kw[1] : kw[2], bi == BI_BCAST ? "root" : "dest",
@@ -1129,7 +1129,7 @@ static int do_comm(call_t *c, int bi, val_t *out, err_t *err)
         if (!peer && bi == BI_SEND)
             return err_set(err, PARC_ETYPE, c->at, "send() missing required argument 'dest'");
         if (bi == BI_SEND) {
-            const val_t *tv;
+            const val_t *tv = NULL;
             if ((rc = either(c, fn, 2, kw[4], "tag", &tv, err))) return rc;
             if (tv && (rc = to_int(c, tv, &tag, err))) return rc;
         }
@@ -1177,7 +1177,7 @@ static int do_comm(call_t *c, int bi, val_t *out, err_t *err)
         return rc;
     }
     case BI_RECV: {
-        const val_t *src, *tv;
+        const val_t *src = NULL, *tv = NULL;
         int64_t s = 0, tag = 0;
         if ((rc = nargs_between(c, fn, 1, 2, err))) return rc;
         if ((rc = either(c, fn, 0, kw[3], "source", &src, err))) return rc;
@@ -1402,7 +1402,7 @@ int call_method(call_t *c, const val_t *self, const char *name, val_t *out, err_
     for (size_t i = 0; i < sizeof reds / sizeof reds[0]; i++) {
         if (strcmp(reds[i].name, name) != 0) continue;
         static const char *const names[] = {"axis"};
-        const val_t *kw[1], *ax;
+        const val_t *kw[1] = {0}, *ax = NULL;
         int axis, rc = kwargs(c, name, names, 1, kw, err);
         if (!rc) rc = nargs_between(c, name, 0, 1, err);
         if (!rc) rc = either(c, name, 0, kw[0], "axis", &ax, err);
@@ -1417,8 +1417,8 @@ int call_method(call_t *c, const val_t *self, const char *name, val_t *out, err_
         rc = arr_copy(c->rt, self->u.a, &a, err);
     } else if (!strcmp(name, "astype")) {
         static const char *const names[] = {"dtype"};
-        const val_t *kw[1], *dv;
-        int dt;
+        const val_t *kw[1] = {0}, *dv = NULL;
+        int dt = 0;
         if ((rc = kwargs(c, name, names, 1, kw, err))) return rc;
         if ((rc = nargs_between(c, name, 0, 1, err))) return rc;
         if ((rc = either(c, name, 0, kw[0], "dtype", &dv, err))) return rc;

@@ -377,7 +377,7 @@ static int seq_getitem(eval_t *ev, const ir_node_t *n, const val_t *c, const val
         return err->code;
     }
     if (ix->kind == V_SLICE) {
-        int64_t start, stop, step, cnt;
+        int64_t start = 0, stop = 0, step = 1, cnt = 0;
         int rc = slice_indices((const obj_slice_t *)ix->u.o, len, &start, &stop, &step, &cnt, n->at,
                                err);
         if (rc) return rc;
