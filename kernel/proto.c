@@ -455,9 +455,13 @@ static void on_stream(void *ud, int rank, int st, const char *text, size_t n)
     rank_out_t *o = rank_out(r, rank);
     if (!o) return;
     wbuf_bytes(&o->text[s], text, n);
+    /* Only the lowest targeted rank streams live; the others are held and flushed in rank
+     * order when the segment ends, so saved notebooks show the same order every run
+     * (SPEC §7). In global view the others are shown only where they differ. */
+    if (rank != r->first) return;
     if (r->local)
         emit_lines(p, rank, s, &o->text[s], 0);
-    else if (rank == r->first)
+    else
         stream(p, r->req, s ? "stderr" : "stdout", text, n);
 }
 

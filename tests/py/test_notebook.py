@@ -1,0 +1,40 @@
+"""Runs notebooks/first-steps.ipynb with nbclient (4 engines, as it was saved) and checks
+that every cell's text output is the one saved in the notebook."""
+import copy
+import os
+
+import nbformat
+from nbclient import NotebookClient
+
+import parcenv
+
+c = parcenv.Checker("notebook")
+path = os.path.join(parcenv.SOURCE, "notebooks", "first-steps.ipynb")
+saved = nbformat.read(path, as_version=4)
+nb = copy.deepcopy(saved)
+for cell in nb.cells:
+    if cell.cell_type == "code":
+        cell.outputs = []
+parcenv.install_kernelspec()
+os.environ["PARC_ENGINES"] = "4"
+NotebookClient(nb, kernel_name="parc", timeout=300, allow_errors=True).execute()
+
+
+def texts(cell):
+    out = []
+    for o in cell.get("outputs", []):
+        if o.output_type == "stream":
+            out.append((o.name, o.text))
+        elif o.output_type in ("execute_result", "display_data"):
+            out.append((o.output_type, o.data.get("text/plain", "")))
+        elif o.output_type == "error":
+            out.append(("error", o.ename, o.evalue))
+    return out
+
+
+code_cells = [(a, b) for a, b in zip(saved.cells, nb.cells) if a.cell_type == "code"]
+c.check(len(code_cells) > 5, "notebook has code cells")
+for i, (want, got) in enumerate(code_cells):
+    c.check(len(want.get("outputs", [])) > 0, "cell %d has saved outputs" % i)
+    c.eq(texts(got), texts(want), "cell %d: %s" % (i, want.source.splitlines()[0]))
+c.done()
