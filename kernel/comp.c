@@ -19,8 +19,8 @@
 
 typedef struct scope scope_t;
 struct scope {
-    scope_t *up;    /* enclosing scope; NULL above module scope */
-    const char **v; /* names bound here */
+    scope_t *up;      /* enclosing scope; NULL above module scope */
+    const char **tab; /* names bound here: open addressing, cap a power of two */
     size_t n, cap;
 };
 
@@ -49,11 +49,30 @@ static ir_node_t *mk(comp_t *c, int op, span_t at, uint32_t nkid)
     return n;
 }
 
+static size_t hash(const char *s)
+{
+    size_t h = 2166136261u; /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
 static int bound_in(const scope_t *s, const char *name)
 {
-    for (size_t i = 0; i < s->n; i++)
-        if (strcmp(s->v[i], name) == 0) return 1;
-    return 0;
+    if (!s->cap) return 0;
+    for (size_t i = hash(name) & (s->cap - 1);; i = (i + 1) & (s->cap - 1)) {
+        if (!s->tab[i]) return 0;
+        if (strcmp(s->tab[i], name) == 0) return 1;
+    }
+}
+
+static void put(scope_t *s, const char *name)
+{
+    size_t i = hash(name) & (s->cap - 1);
+    while (s->tab[i])
+        i = (i + 1) & (s->cap - 1);
+    s->tab[i] = name;
+    s->n++;
 }
 
 /* Binds name in s; s == NULL (a def's body seen from the enclosing scope's prescan, where
@@ -61,18 +80,22 @@ static int bound_in(const scope_t *s, const char *name)
 static void bind(comp_t *c, scope_t *s, const char *name)
 {
     if (!s || c->err->code || bound_in(s, name)) return;
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 8;
-        const char **v = arena_array(c->a, cap, sizeof *v);
-        if (!v) {
+    if (2 * (s->n + 1) > s->cap) { /* keep the table at most half full */
+        size_t cap = s->cap ? s->cap * 2 : 16;
+        const char **old = s->tab;
+        size_t oldcap = s->cap;
+        s->tab = arena_array(c->a, cap, sizeof *s->tab);
+        if (!s->tab) {
+            s->tab = old;
             oom(c, (span_t){0});
             return;
         }
-        if (s->n) memcpy(v, s->v, s->n * sizeof *v);
-        s->v = v;
         s->cap = cap;
+        s->n = 0;
+        for (size_t i = 0; i < oldcap; i++)
+            if (old[i]) put(s, old[i]);
     }
-    s->v[s->n++] = name;
+    put(s, name);
 }
 
 static void bind_target(comp_t *c, scope_t *s, const ast_t *t)

@@ -119,13 +119,13 @@ lang_status_t lang_is_complete(arena_t *a, const char *src, size_t len, const ch
     }
     if (ends_blank(src, len)) return LANG_COMPLETE;
     /* Parsed, but a block may still grow (IPython): the last top-level statement is a
-     * compound one, or the last line is indented. */
+     * compound one. */
     int compound = 0;
     if (tree->n) {
         int k = tree->kid[tree->n - 1]->kind;
         compound = k == AST_IF || k == AST_WHILE || k == AST_FOR || k == AST_DEF;
     }
-    if (compound || line[0] == ' ' || line[0] == '\t') {
+    if (compound) {
         *indent = indent_of(a, line, n, 0);
         return LANG_INCOMPLETE;
     }
@@ -269,9 +269,6 @@ int lang_complete(arena_t *a, const char *src, size_t len, size_t cursor, const 
                 push(&l, members[i].name, strlen(members[i].name), pre, plen);
         }
     } else {
-        if (plen == 0 && !(w > 0 && word_char(src[w - 1]))) {
-            /* nothing typed: offer nothing rather than everything */
-        }
         for (size_t i = 0; names && i < names_count(names); i++) {
             const char *nm = names_at(names, i)->name;
             push(&l, nm, strlen(nm), pre, plen);
@@ -296,25 +293,33 @@ done:
     return 0;
 }
 
+/* The dotted name [*s, *e) under the cursor, or just before it when the cursor follows
+ * `?`, `(` or spaces (`x?`, `zeros(`). Returns 0 when there is none. */
+static int name_at(const char *src, size_t len, size_t cur, size_t *s, size_t *e)
+{
+    size_t b = cur;
+    while (b > 0 && (src[b - 1] == '?' || src[b - 1] == '(' || src[b - 1] == ' ') &&
+           !(b < len && (word_char(src[b]) || src[b] == '.')))
+        b--;
+    size_t i = b;
+    while (i > 0 && (word_char(src[i - 1]) || src[i - 1] == '.'))
+        i--;
+    size_t j = b;
+    while (j < len && word_char(src[j]))
+        j++;
+    while (i < j && src[i] == '.')
+        i++;
+    *s = i;
+    *e = j;
+    return i < j;
+}
+
 int lang_inspect(arena_t *a, const char *src, size_t len, size_t cursor, const names_t *names,
                  wbuf_t *out)
 {
     (void)a;
-    size_t cur = cp_to_byte(src, len, cursor);
-    /* the dotted name under or just before the cursor (`x?` and `f(` included) */
-    size_t b = cur;
-    while (b < len && (word_char(src[b]) || src[b] == '.'))
-        b++;
-    size_t e = b;
-    while (e > 0 && !word_char(src[e - 1]) && e + 3 > cur && e > 0 &&
-           (src[e - 1] == '?' || src[e - 1] == '(' || src[e - 1] == ' '))
-        e--;
-    size_t s = e;
-    while (s > 0 && (word_char(src[s - 1]) || src[s - 1] == '.'))
-        s--;
-    while (s < e && src[s] == '.')
-        s++;
-    if (s == e) return 0;
+    size_t s, e;
+    if (!name_at(src, len, cp_to_byte(src, len, cursor), &s, &e)) return 0;
     char name[128];
     size_t n = e - s;
     if (n >= sizeof name) return 0;

@@ -526,7 +526,8 @@ static int word(lex_t *lx, tok_t *out, err_t *err)
     }
     simple(lx, out, LEX_NAME, start, n);
     for (int k = LEX_FIRST_KW; k < LEX_NTOKENS; k++)
-        if (strlen(spellings[k]) == n && memcmp(spellings[k], lx->src + start, n) == 0) {
+        if (spellings[k][0] == lx->src[start] && strlen(spellings[k]) == n &&
+            memcmp(spellings[k], lx->src + start, n) == 0) {
             out->kind = k;
             break;
         }
@@ -539,6 +540,7 @@ static int punct(lex_t *lx, tok_t *out, err_t *err)
     int best = -1;
     size_t bestn = 0;
     for (int k = LEX_FIRST_PUNCT; k < LEX_FIRST_KW; k++) {
+        if (spellings[k][0] != lx->src[start]) continue;
         size_t n = strlen(spellings[k]);
         if (n > bestn && lx->pos + n <= lx->len && memcmp(spellings[k], lx->src + start, n) == 0) {
             best = k;

@@ -19,7 +19,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define MAXRECURSION 150
+#define MAXRECURSION 400 /* test() and a bracket each count: about 200 nested brackets */
 
 typedef struct {
     arena_t *a;

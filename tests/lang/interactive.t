@@ -228,3 +228,30 @@ A copy converted to dtype.
 nosuch<|>
 ---
 (not found)
+
+=== bracket continuation lines are complete once closed [is_complete]
+x = (1,
+     2)
+---
+complete
+
+=== else can still be typed after a block [is_complete]
+if x:
+    y = 1
+else:
+---
+incomplete '    '
+
+=== inspect after a call paren with spaces [inspect]
+hypot(  <|>
+---
+hypot(x, y)
+
+sqrt(x**2 + y**2) without overflow, elementwise.
+
+=== inspect inside a longer line [inspect]
+y = 4 * count_nonzero<|>(x)
+---
+count_nonzero(x, axis=None)
+
+Number of elements that are not zero (True counts as one).

@@ -335,6 +335,105 @@ static void test_errors(void)
     arena_destroy(&a);
 }
 
+static int compile_text(const char *src, size_t len, err_t *e)
+{
+    arena_t *a = arena_new();
+    wbuf_t out;
+    wbuf_init(&out);
+    err_clear(e);
+    int rc = lang_compile(a, src, len, 1, NULL, 0, &out, e);
+    if (rc == 0) { /* whatever compiles must decode: the IR's own depth limit included */
+        arena_t *b = arena_new();
+        ir_node_t *root;
+        err_t d;
+        err_clear(&d);
+        CHECK(ir_decode(b, out.p, out.len, &root, &d) == 0);
+        arena_destroy(&b);
+    }
+    wbuf_free(&out);
+    arena_destroy(&a);
+    return rc;
+}
+
+/* src = pre * n + mid + post * n */
+static int repeat(const char *pre, const char *mid, const char *post, size_t n, err_t *e)
+{
+    size_t lp = strlen(pre), lm = strlen(mid), lq = strlen(post);
+    size_t len = lp * n + lm + lq * n;
+    char *s = malloc(len + 1);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++, k += lp)
+        memcpy(s + k, pre, lp);
+    memcpy(s + k, mid, lm);
+    k += lm;
+    for (size_t i = 0; i < n; i++, k += lq)
+        memcpy(s + k, post, lq);
+    s[k] = 0;
+    int rc = compile_text(s, len, e);
+    free(s);
+    return rc;
+}
+
+/* Hostile nesting and size: an error or success, never a crash, and quickly. */
+static void test_limits(void)
+{
+    err_t e;
+    CHECK(repeat("(", "1", ")", 20000, &e) == PARC_ESYNTAX);
+    CHECK_STR(e.msg, "expression nested too deeply");
+    CHECK(repeat("[", "1", "]", 300, &e) == PARC_ESYNTAX);
+    CHECK(repeat("-", "1", "", 20000, &e) == PARC_ESYNTAX);
+    CHECK_STR(e.msg, "expression nested too deeply");
+    CHECK(repeat("not ", "x", "", 20000, &e) == PARC_ESYNTAX);
+    CHECK(repeat("", "2", "**2", 20000, &e) == PARC_ESYNTAX);
+    CHECK(repeat("", "1", "+1", 20000, &e) == PARC_ESYNTAX);
+    CHECK_STR(e.msg, "expression nested too deeply");
+    CHECK(repeat("", "x", ".a", 20000, &e) == PARC_ESYNTAX);
+    CHECK(repeat("", "f", "()", 20000, &e) == PARC_ESYNTAX);
+    CHECK(repeat("", "x", "[0]", 20000, &e) == PARC_ESYNTAX);
+    CHECK(repeat("f(", "1", ")", 20000, &e) == PARC_ESYNTAX);
+    CHECK(repeat("sqrt(f(", "1", "))", 1000, &e) == PARC_ESYNTAX);
+    CHECK(repeat("lambda: ", "1", "", 20000, &e) == PARC_ESYNTAX);
+    CHECK(repeat("1 if 1 else ", "1", "", 20000, &e) == PARC_ESYNTAX);
+    CHECK(repeat("", "0", " < 1", 20000, &e) == PARC_ESYNTAX);
+    CHECK_STR(e.msg, "too many chained comparisons");
+    CHECK(repeat("if x:\n", "", "", 1, &e) == PARC_EINDENT);
+    /* just inside the limits compiles, and the IR decodes */
+    CHECK(repeat("(", "1", ")", 100, &e) == 0);
+    CHECK(repeat("", "1", "+1", 150, &e) == 0);
+    CHECK(repeat("-(", "x", ")", 70, &e) == 0);
+    CHECK(repeat("sqrt(f(", "x", "))", 45, &e) == 0);
+    /* deep blocks: refused cleanly */
+    char *deep = malloc(200000);
+    size_t k = 0;
+    for (int i = 0; i < 120; i++) {
+        memset(deep + k, ' ', (size_t)i);
+        k += (size_t)i;
+        memcpy(deep + k, "if x:\n", 6);
+        k += 6;
+    }
+    memset(deep + k, ' ', 120);
+    k += 120;
+    memcpy(deep + k, "pass\n", 5);
+    k += 5;
+    CHECK(compile_text(deep, k, &e) != 0);
+    /* many statements: fine */
+    k = 0;
+    for (int i = 0; i < 5000; i++)
+        k += (size_t)snprintf(deep + k, 40, "v%d = sum(x) + %d\n", i, i);
+    CHECK(compile_text(deep, k, &e) == 0);
+    /* an elif chain a user might write */
+    k = 0;
+    k += (size_t)snprintf(deep + k, 40, "if n == 0:\n    pass\n");
+    for (int i = 1; i < 60; i++)
+        k += (size_t)snprintf(deep + k, 60, "elif n == %d:\n    pass\n", i);
+    CHECK(compile_text(deep, k, &e) == 0);
+    free(deep);
+    /* NUL bytes and invalid UTF-8 are errors, not crashes */
+    CHECK(compile_text("x = 1\0", 6, &e) == PARC_ESYNTAX);
+    CHECK(compile_text("'\xff\xfe'", 4, &e) == 0);
+    CHECK(compile_text("\xff", 1, &e) == PARC_ESYNTAX);
+}
+
 int main(int argc, char **argv)
 {
     if (argc == 3 && strcmp(argv[1], "--regen") == 0) {
@@ -359,6 +458,7 @@ int main(int argc, char **argv)
     printf("%d files, %d cases\n", files, cases);
     CHECK(cases > 0);
     test_errors();
+    test_limits();
     test_alloc_failures();
     return check_done();
 }
