@@ -4,11 +4,24 @@
 #include <mpi.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "arena.h"
 #include "arr.h"
 #include "builtins.h"
 #include "ir.h"
+
+/* Peak resident memory of this process in bytes (VmHWM), 0 if unknown. */
+static long long peak_rss(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    long long kb = 0;
+    while (f && fgets(line, sizeof line, f))
+        if (strncmp(line, "VmHWM:", 6) == 0) kb = atoll(line + 6);
+    if (f) fclose(f);
+    return kb * 1024;
+}
 
 int main(int argc, char **argv)
 {
@@ -59,10 +72,16 @@ int main(int argc, char **argv)
         double t = MPI_Wtime() - t0;
         if (t < best) best = t;
     }
-    if (rt.rank == 0)
+    long long peak = peak_rss(), maxpeak = 0;
+    MPI_Reduce(&peak, &maxpeak, 1, MPI_LONG_LONG, MPI_MAX, 0, rt.comm);
+    long long share = (long long)(2 * arr_local_bytes(x));
+    if (rt.rank == 0) {
         printf("n=%lld ranks=%d time=%.4f s throughput=%.1f Melem/s checksum=%lld pi=%.7f\n",
                (long long)n, rt.nranks, best, (double)n / best / 1e6, (long long)cnt.u.i,
                4.0 * (double)cnt.u.i / (double)n);
+        printf("peak rss of the largest rank %.1f MiB; its share of x and y %.1f MiB (%.2fx)\n",
+               maxpeak / 1048576.0, share / 1048576.0, (double)maxpeak / (double)share);
+    }
     arr_unref(&x);
     arr_unref(&y);
     arena_destroy(&ar);

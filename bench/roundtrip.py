@@ -4,12 +4,21 @@ Measures, in the same run on the same machine:
   parc      the parc kernel with 2 engines (a global cell `1`, and `%px 1`)
   ipykernel Debian's python3 kernel (the same cell through the same client code)
   ipyparallel  a DirectView execute on 2 engines (what %px does), blocking
+Each kernel is measured with two clients: jupyter_client (what front ends use; its Python
+costs ~0.7 ms per request here) and a lean client (pyzmq, prebuilt signed frames) that shows
+the kernel's own latency.
 Usage: /usr/bin/python3 bench/roundtrip.py [N]   (PARC_BUILD selects the build; default build/)
 """
+import hashlib
+import hmac
+import json
 import os
 import statistics
 import sys
 import time
+import uuid
+
+import zmq
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "py"))
 import parcenv  # noqa: E402
@@ -32,11 +41,52 @@ def roundtrips(kc, code, n):
     return statistics.median(times) * 1e3
 
 
+def lean_roundtrips(info, code, n):
+    """Raw pyzmq: one DEALER on shell, one SUB on iopub, frames signed with hmac."""
+    ctx = zmq.Context.instance()
+    addr = "%s://%s:" % (info["transport"], info["ip"])
+    shell = ctx.socket(zmq.DEALER)
+    shell.connect(addr + str(info["shell_port"]))
+    iopub = ctx.socket(zmq.SUB)
+    iopub.setsockopt(zmq.SUBSCRIBE, b"")
+    iopub.connect(addr + str(info["iopub_port"]))
+    time.sleep(0.3)
+    key = info["key"]
+    content = json.dumps({"code": code, "silent": False, "store_history": True,
+                          "user_expressions": {}, "allow_stdin": False,
+                          "stop_on_error": True}).encode()
+    times = []
+    for _ in range(n):
+        mid = uuid.uuid4().hex
+        head = json.dumps({"msg_id": mid, "session": "lean", "username": "bench",
+                           "date": "2026-01-01T00:00:00.000000Z",
+                           "msg_type": "execute_request", "version": "5.3"}).encode()
+        parts = [head, b"{}", b"{}", content]
+        sig = hmac.new(key, b"".join(parts), hashlib.sha256).hexdigest().encode()
+        want = mid.encode()
+        t0 = time.perf_counter()
+        shell.send_multipart([b"<IDS|MSG>", sig] + parts)
+        while True:
+            f = iopub.recv_multipart()
+            i = f.index(b"<IDS|MSG>")
+            if want in f[i + 3] and b'"execution_state": "idle"' in f[i + 5].replace(b'":"', b'": "'):
+                break
+        times.append(time.perf_counter() - t0)
+        shell.recv_multipart()
+    shell.close(0)
+    iopub.close(0)
+    return statistics.median(times) * 1e3
+
+
 def kernel_case(name, code, start):
     km, kc = start()
     try:
         roundtrips(kc, code, 20)  # warm up
-        return roundtrips(kc, code, N)
+        via_client = roundtrips(kc, code, N)
+        kc.stop_channels()
+        info = km.get_connection_info()
+        lean_roundtrips(info, code, 20)
+        return via_client, lean_roundtrips(info, code, N)
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=True)
@@ -61,7 +111,7 @@ def ipyparallel_case():
             t0 = time.perf_counter()
             dv.execute("1", block=True)
             times.append(time.perf_counter() - t0)
-        return statistics.median(times) * 1e3
+        return statistics.median(times) * 1e3, None
     finally:
         rc.close()
         cluster.stop_cluster_sync()
@@ -70,7 +120,8 @@ def ipyparallel_case():
 rows = []
 parc = kernel_case("parc", "1", lambda: parcenv.start(engines=2))
 rows.append(("parc global cell `1` (2 engines)", parc))
-rows.append(("parc `%px 1` (2 engines)", kernel_case("parc", "%px 1", lambda: parcenv.start(engines=2))))
+rows.append(("parc `%px 1` (2 engines)",
+             kernel_case("parc", "%px 1", lambda: parcenv.start(engines=2))))
 try:
     rows.append(("ipykernel `1`", kernel_case("ipykernel", "1", ipykernel_start)))
 except Exception as e:  # a missing baseline is reported, not fatal
@@ -80,6 +131,8 @@ try:
 except Exception as e:
     print("ipyparallel baseline failed: %s" % e, file=sys.stderr)
 
-print("median round trip over %d requests:" % N)
-for name, ms in rows:
-    print("  %-45s %8.3f ms   (%.1fx parc)" % (name, ms, ms / parc))
+print("median round trip (execute_request -> idle) over %d requests, ms:" % N)
+print("  %-45s %16s %16s" % ("", "jupyter_client", "lean client"))
+for name, (jc, lean) in rows:
+    col2 = "%8.3f (%4.1fx)" % (lean, lean / parc[1]) if lean is not None else "%16s" % "-"
+    print("  %-45s %8.3f (%4.1fx) %s" % (name, jc, jc / parc[0], col2))
