@@ -386,7 +386,7 @@ int magic_targets(arena_t *a, const char *spec, int nranks, int **out, size_t *n
         const char *p = spec;
         if (!*p) return targets_bad(err, spec, "empty");
         while (*p) {
-            long v[3];
+            long v[3] = {0, 0, 0};
             int have[3] = {0, 0, 0}, parts = 1;
             int dash = 0;
             if (*p != ':' && *p != ',') {

@@ -201,7 +201,7 @@ int arri_new(const rt_t *rt, int ndim, const int64_t *shape, int dtype, int dist
     if (dtype < 0 || dtype >= DT_COUNT)
         return err_set(err, PARC_ETYPE, (span_t){0}, "data type not understood");
     if (dist && ndim == 0) dist = 0;
-    size_t total = dt_size(dtype), inner = 1;
+    size_t total = dt_size(dtype);
     for (int d = 0; d < ndim; d++) {
         if (shape[d] < 0)
             return err_set(err, PARC_EVALUE, (span_t){0}, "negative dimensions are not allowed");
@@ -209,7 +209,6 @@ int arri_new(const rt_t *rt, int ndim, const int64_t *shape, int dtype, int dist
             return err_set(err, PARC_EVALUE, (span_t){0},
                            "array is too big; `arr.size * arr.dtype.itemsize` is larger than "
                            "the maximum possible size.");
-        if (d > 0) inner *= (size_t)shape[d];
     }
     int p = dist ? rt->nranks : 1;
     arr_t *a = mem_calloc(1, sizeof *a);

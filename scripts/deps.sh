@@ -8,7 +8,7 @@ want=(cmake make gcc pkg-config libzmq3-dev libjansson-dev libssl-dev libopenmpi
       jupyter-notebook python3-zmq python3-numpy)
 if [ "${1:-build}" = test ]; then
     want+=(python3-nbclient python3-nbformat python3-jupyter-kernel-test python3-ipykernel
-           jupyter-nbconvert clang-format procps)
+           jupyter-nbconvert clang clang-format procps)
 fi
 missing=()
 for p in "${want[@]}"; do

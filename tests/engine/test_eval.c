@@ -89,6 +89,7 @@ static int rank0(void)
     } while (0)
 
 /* Local view: every rank shows want (a printf format that may use the rank twice). */
+static void lout(const char *src, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void lout(const char *src, const char *fmt, ...)
 {
     char want[4096];
@@ -281,7 +282,7 @@ static void test_local_view(void)
     if (rt.rank == 0)
         lout("if rank == 0:\n    for r in range(1, nranks):\n        send(r * 3, r)\nelse:\n"
              "    print(recv(0))",
-             "");
+             "%s", "");
     else
         lout("if rank == 0:\n    for r in range(1, nranks):\n        send(r * 3, r)\nelse:\n"
              "    print(recv(0))",
@@ -350,7 +351,7 @@ static void test_names(void)
     CHECK(name_info("nm_a", kind, sum, shape, &per));
     CHECK_STR(kind, "ndarray");
     CHECK_STR(shape, "(5, 2)");
-    lout("nm_p = rank", "");
+    lout("nm_p = rank", "%s", "");
     CHECK(name_info("nm_p", kind, sum, shape, &per));
     CHECK(per == 1);
     OUT("del nm_i, nm_s, nm_f, nm_a, nm_p", "");
