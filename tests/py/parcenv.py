@@ -14,7 +14,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE = os.environ.get("PARC_SOURCE") or os.path.abspath(os.path.join(HERE, "..", ".."))
-BUILD = os.environ.get("PARC_BUILD") or os.path.join(SOURCE, "build")
+BUILD = os.path.abspath(os.environ.get("PARC_BUILD") or os.path.join(SOURCE, "build"))
 KERNEL = os.path.join(BUILD, "parc-kernel")
 
 for k, v in (("OMPI_ALLOW_RUN_AS_ROOT", "1"), ("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1")):
