@@ -7,6 +7,7 @@
  * waits behind a burst of shell requests. The signal flags are the only mutable globals:
  * a signal handler has nowhere else to write. The parent-death check compares getppid()
  * with the one at start once a second (the poll timeout is at most a second). */
+#include "log.h"
 #include "loop.h"
 #include "mem.h"
 #include "msg.h"
@@ -147,7 +148,7 @@ static void make_pool(loop_t *l, const conn_t *c)
     if (pool_start(l->pool, cfg.nengines, &err) != 0)
         fprintf(stderr, "parc-kernel: cannot start the engines: %s\n", err.msg);
     else
-        fprintf(stderr, "parc-kernel: starting engines (%s)\n", l->engine);
+        log_info("parc-kernel: starting engines (%s)", l->engine);
 }
 
 loop_t *loop_new(const conn_t *c, err_t *err)

@@ -3,6 +3,7 @@
  * background (kernel_info is answered at once) and runs the loop until shutdown_request,
  * SIGTERM or the death of the parent process. Logs go to stderr (Jupyter shows them in the
  * server's log). Jansson allocates through mem_ so fault injection covers JSON too. */
+#include "log.h"
 #include "conn.h"
 #include "loop.h"
 #include "mem.h"
@@ -49,9 +50,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "parc-kernel: %s\n", err.msg);
         return 1;
     }
-    fprintf(stderr, "parc-kernel: listening (connection file %s)\n", file);
+    log_info("parc-kernel: listening (connection file %s)", file);
     int rc = loop_run(l);
     loop_destroy(&l);
-    fprintf(stderr, "parc-kernel: bye\n");
+    log_info("parc-kernel: bye");
     return rc ? 1 : 0;
 }

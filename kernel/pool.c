@@ -17,6 +17,7 @@
  * A dead engine is named from mpirun's own report ("process rank 1 with PID ... exited on
  * signal 9 (Killed)") when there is one. */
 #define _DEFAULT_SOURCE
+#include "log.h"
 #include "pool.h"
 
 #include <errno.h>
@@ -138,7 +139,7 @@ static void tail_add(pool_t *p, const char *s, size_t n)
 static void log_line(pool_t *p)
 {
     if (!p->linelen) return;
-    fprintf(stderr, "parc engines: %.*s\n", (int)p->linelen, p->line);
+    log_info("parc engines: %.*s", (int)p->linelen, p->line);
     p->line[p->linelen] = '\n';
     tail_add(p, p->line, p->linelen + 1);
     p->linelen = 0;
@@ -612,8 +613,8 @@ static void on_hello(pool_t *p, int rank, char ch, const link_msg_t *m)
     if (p->state == ST_STARTING && p->nready == p->n) {
         p->state = ST_READY;
         p->start_ms = (double)(now_ms() - p->t_start);
-        fprintf(stderr, "parc pool: %d engine%s ready in %.0f ms\n", p->n, p->n == 1 ? "" : "s",
-                p->start_ms);
+        log_info("parc pool: %d engine%s ready in %.0f ms", p->n, p->n == 1 ? "" : "s",
+                 p->start_ms);
         try_send(p);
     }
 }
