@@ -1,6 +1,8 @@
-/* call.h - builtin functions, array methods and array attributes: argument parsing
- * (positional and keyword, with Python's TypeError wording) and dispatch on the BI_* id
- * to arr_, ops_, out_ and MPI. eval_ evaluates the arguments and calls in here. */
+/* call.h - one call's evaluated arguments (call_t), and builtin dispatch on the BI_* id:
+ * call_ runs the Python-level functions (print, len, range, bool, str, type, input,
+ * from_local) itself and hands the rest by kind to conv_, create_, reduce_, comm_ and
+ * ops_ (ufuncs). eval_ evaluates the arguments and calls in here; methods and attributes
+ * are attr_'s, argument parsing args_'s. */
 #ifndef PARC_CALL_H
 #define PARC_CALL_H
 
@@ -34,10 +36,6 @@ typedef struct {
 
 /* Calls builtin bi. *out is owned by the caller. Collective for array work in global view. */
 int call_builtin(call_t *c, int bi, val_t *out, err_t *err);
-/* Calls method name of self (an array; also a few of str/list). */
-int call_method(call_t *c, const val_t *self, const char *name, val_t *out, err_t *err);
-/* Attribute name of self (x.shape, x.T ...). AttributeError when unknown. */
-int call_attr(rt_t *rt, const val_t *self, const char *name, span_t at, val_t *out, err_t *err);
 /* A builtin used as a value: CONST builtins give their value, others a V_BUILTIN/V_DTYPE. */
 val_t call_builtin_value(int bi);
 

@@ -1,0 +1,176 @@
+/* attr.c - methods and attributes (see attr.h). Array reductions as methods (x.sum(axis=0))
+ * go to arr_reduce like the builtins; astype and copy to arr_; list.append and list.pop
+ * change the list in place. x.localshapes lists every rank's chunk shape in global view
+ * (computed from the distribution, no communication) and the local shape in local view. */
+#include "attr.h"
+
+#include <string.h>
+
+#include "args.h"
+#include "arr.h"
+#include "builtins.h"
+#include "mem.h"
+
+static int list_method(call_t *c, const val_t *self, const char *name, val_t *out, err_t *err)
+{
+    seq_t *s = (seq_t *)self->u.o;
+    int rc;
+    if (c->nkw) return err_set(err, PARC_ETYPE, c->at, "%s() takes no keyword arguments", name);
+    if (!strcmp(name, "append")) {
+        if ((rc = args_count(c, name, 1, 1, err))) return rc;
+        if (s->n == s->cap) {
+            size_t cap = s->cap * 2;
+            val_t *v = mem_realloc(s->v, cap * sizeof *v);
+            if (!v) return err_set(err, PARC_ENOMEM, c->at, "out of memory");
+            s->v = v;
+            s->cap = cap;
+        }
+        s->v[s->n++] = val_ref(c->args[0]);
+        *out = val_none();
+        return 0;
+    }
+    if (!strcmp(name, "pop")) {
+        int64_t i = -1;
+        if ((rc = args_count(c, name, 0, 1, err))) return rc;
+        if (c->nargs && (rc = args_int(c, &c->args[0], &i, err))) return rc;
+        if (s->n == 0) return err_set(err, PARC_EINDEX, c->at, "pop from empty list");
+        if (i < 0) i += (int64_t)s->n;
+        if (i < 0 || i >= (int64_t)s->n)
+            return err_set(err, PARC_EINDEX, c->at, "pop index out of range");
+        *out = s->v[i];
+        memmove(&s->v[i], &s->v[i + 1], (s->n - (size_t)i - 1) * sizeof *s->v);
+        s->n--;
+        return 0;
+    }
+    return err_set(err, PARC_EATTR, c->at, "'list' object has no attribute '%s'", name);
+}
+
+int attr_method(call_t *c, const val_t *self, const char *name, val_t *out, err_t *err)
+{
+    if (self->kind == V_LIST) return list_method(c, self, name, out, err);
+    if (self->kind != V_ARRAY)
+        return err_set(err, PARC_EATTR, c->at, "'%s' object has no attribute '%s'",
+                       self->kind == V_PERENG ? "per-engine value" : val_kind_name(self), name);
+    static const struct {
+        const char *name;
+        int bi;
+    } reds[] = {{"sum", BI_SUM}, {"mean", BI_MEAN}, {"min", BI_MIN},
+                {"max", BI_MAX}, {"prod", BI_PROD}, {"std", BI_STD},
+                {"var", BI_VAR}, {"any", BI_ANY},   {"all", BI_ALL}};
+    for (size_t i = 0; i < sizeof reds / sizeof reds[0]; i++) {
+        if (strcmp(reds[i].name, name) != 0) continue;
+        static const char *const names[] = {"axis"};
+        const val_t *kw[1] = {0}, *ax = NULL;
+        int axis, rc = args_kw(c, name, names, 1, kw, err);
+        if (!rc) rc = args_count(c, name, 0, 1, err);
+        if (!rc) rc = args_either(c, name, 0, kw[0], "axis", &ax, err);
+        if (!rc) rc = args_axis(c, ax, &axis, err);
+        if (rc) return rc;
+        return args_at(c, arr_reduce(c->rt, reds[i].bi, NULL, self, 1, axis, out, err), err);
+    }
+    arr_t *a = NULL;
+    int rc;
+    if (!strcmp(name, "copy")) {
+        if ((rc = args_count(c, name, 0, 0, err))) return rc;
+        rc = arr_copy(c->rt, self->u.a, &a, err);
+    } else if (!strcmp(name, "astype")) {
+        static const char *const names[] = {"dtype"};
+        const val_t *kw[1] = {0}, *dv = NULL;
+        int dt = 0;
+        if ((rc = args_kw(c, name, names, 1, kw, err))) return rc;
+        if ((rc = args_count(c, name, 0, 1, err))) return rc;
+        if ((rc = args_either(c, name, 0, kw[0], "dtype", &dv, err))) return rc;
+        if (!dv)
+            return err_set(err, PARC_ETYPE, c->at,
+                           "astype() missing required argument "
+                           "'dtype'");
+        if ((rc = args_dtype(c, dv, &dt, err))) return rc;
+        if (dt < 0) return err_set(err, PARC_ETYPE, c->at, "data type not understood");
+        rc = arr_astype(c->rt, self->u.a, dt, &a, err);
+    } else if (!strcmp(name, "reshape") || !strcmp(name, "transpose")) {
+        return err_set(err, PARC_ENOTIMPL, c->at, "%s() is not available yet", name);
+    } else {
+        return err_set(err, PARC_EATTR, c->at, "'ndarray' object has no attribute '%s'", name);
+    }
+    if (rc) return args_at(c, rc, err);
+    *out = val_array(&a);
+    return 0;
+}
+
+static val_t shape_tuple(const int64_t *sh, int nd, err_t *err)
+{
+    val_t t = val_seq(V_TUPLE, (size_t)nd, err);
+    if (t.kind == V_NONE) return t;
+    for (int i = 0; i < nd; i++)
+        ((seq_t *)t.u.o)->v[i] = val_int(sh[i]);
+    return t;
+}
+
+int attr_get(rt_t *rt, const val_t *self, const char *name, span_t at, val_t *out, err_t *err)
+{
+    if (self->kind == V_COMPLEX && (!strcmp(name, "real") || !strcmp(name, "imag"))) {
+        *out = val_float(self->u.c[name[0] == 'i']);
+        return 0;
+    }
+    if (self->kind != V_ARRAY)
+        return err_set(err, PARC_EATTR, at, "'%s' object has no attribute '%s'",
+                       self->kind == V_PERENG ? "per-engine value" : val_kind_name(self), name);
+    const arr_t *a = self->u.a;
+    int nd = arr_ndim(a);
+    if (!strcmp(name, "shape")) {
+        *out = shape_tuple(arr_shape(a), nd, err);
+    } else if (!strcmp(name, "ndim")) {
+        *out = val_int(nd);
+    } else if (!strcmp(name, "size")) {
+        *out = val_int(arr_size(a));
+    } else if (!strcmp(name, "dtype")) {
+        val_t v = val_none();
+        v.kind = V_DTYPE;
+        v.u.i = arr_dtype(a);
+        *out = v;
+    } else if (!strcmp(name, "localshapes")) {
+        int n = arr_is_dist(a) && !rt->local ? rt->nranks : 1;
+        int64_t *sh = mem_calloc((size_t)n * (size_t)(nd ? nd : 1), sizeof *sh);
+        if (!sh) return err_set(err, PARC_ENOMEM, at, "out of memory");
+        if (n == 1 && !(arr_is_dist(a) && !rt->local))
+            memcpy(sh, arr_shape(a), (size_t)nd * sizeof *sh);
+        else
+            arr_localshapes(rt, a, sh, (size_t)n * (size_t)nd);
+        val_t l = val_seq(V_LIST, (size_t)n, err);
+        for (int r = 0; l.kind == V_LIST && r < n; r++) {
+            val_t t = shape_tuple(sh + (size_t)r * (size_t)nd, nd, err);
+            if (t.kind == V_NONE) {
+                val_drop(&l);
+                break;
+            }
+            ((seq_t *)l.u.o)->v[r] = t;
+        }
+        mem_free(sh);
+        *out = l;
+    } else if (!strcmp(name, "dist")) {
+        const dist_t *d = arr_dist(a);
+        if (!d) {
+            *out = val_none();
+            return 0;
+        }
+        val_t t = val_seq(V_TUPLE, (size_t)nd, err);
+        for (int i = 0; t.kind == V_TUPLE && i < nd; i++) {
+            val_t s = val_str(&d->kind[i], 1, err);
+            if (s.kind == V_NONE) {
+                val_drop(&t);
+                break;
+            }
+            ((seq_t *)t.u.o)->v[i] = s;
+        }
+        *out = t;
+    } else if (!strcmp(name, "T") || !strcmp(name, "global_index")) {
+        return err_set(err, PARC_ENOTIMPL, at, "x.%s is not available yet", name);
+    } else {
+        return err_set(err, PARC_EATTR, at, "'ndarray' object has no attribute '%s'", name);
+    }
+    if (err->code) {
+        if (err->at.line == 0) err->at = at;
+        return err->code;
+    }
+    return 0;
+}

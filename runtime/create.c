@@ -1,0 +1,184 @@
+/* create.c - the array-creation and random builtins (see create.h). Each parses shape,
+ * dtype=, dist= and block_size= and calls arr_full, arr_arange, arr_linspace,
+ * arr_from_value or arr_random; without dist= or block_size= arr_ picks the default
+ * distribution.
+ *
+ * random.seed sets the global stream in global view and this rank's own stream in local
+ * view; random.random() with no size and rand()/randn() with no dimensions give a scalar. */
+#include "create.h"
+
+#include "args.h"
+#include "arr.h"
+#include "builtins.h"
+
+int create_array(call_t *c, int bi, val_t *out, err_t *err)
+{
+    static const char *const names[] = {"dtype",      "dist", "block_size", "shape",
+                                        "fill_value", "num",  "endpoint"};
+    const val_t *kw[7] = {0};
+    const char *fn = args_fname(bi);
+    int rc = args_kw(c, fn, names, 7, kw, err);
+    if (rc) return rc;
+    int dt, use_dist, ndim = 1;
+    int64_t shape[ARR_MAXDIM];
+    dist_t d;
+    arr_t *a = NULL;
+    if ((rc = args_dtype(c, kw[0], &dt, err))) return rc;
+    if ((kw[3] && bi != BI_ZEROS && bi != BI_ONES && bi != BI_EMPTY && bi != BI_FULL) ||
+        (kw[4] && bi != BI_FULL) || ((kw[5] || kw[6]) && bi != BI_LINSPACE)) {
+        for (int i = 3; i < 7; i++)
+            if (kw[i])
+                return err_set(err, PARC_ETYPE, c->at,
+                               "%s() got an unexpected keyword argument '%s'", fn, names[i]);
+    }
+    switch (bi) {
+    case BI_ZEROS:
+    case BI_ONES:
+    case BI_EMPTY:
+    case BI_FULL: {
+        const val_t *sh = NULL, *fill = NULL;
+        size_t maxargs = bi == BI_FULL ? 2 : 1;
+        if (c->nargs > maxargs)
+            return err_set(err, PARC_ETYPE, c->at,
+                           "%s() takes at most %zu positional "
+                           "argument%s",
+                           fn, maxargs, maxargs == 1 ? "" : "s");
+        if ((rc = args_either(c, fn, 0, kw[3], "shape", &sh, err))) return rc;
+        if (bi == BI_FULL && (rc = args_either(c, fn, 1, kw[4], "fill_value", &fill, err)))
+            return rc;
+        if (!sh || (bi == BI_FULL && !fill))
+            return err_set(err, PARC_ETYPE, c->at, "%s() missing required argument '%s'", fn,
+                           !sh ? "shape" : "fill_value");
+        if ((rc = args_shape(c, sh, &ndim, shape, err))) return rc;
+        if ((rc = args_dist(c, kw[1], kw[2], ndim, &d, &use_dist, err))) return rc;
+        val_t one = val_int(1);
+        if (bi == BI_ONES) fill = &one;
+        if (bi != BI_FULL && dt < 0) dt = DT_FLOAT64;
+        if (fill && !val_is_num(fill))
+            return err_set(err, PARC_ETYPE, c->at, "fill_value must be a number, not '%s'",
+                           val_kind_name(fill));
+        rc = arr_full(c->rt, ndim, shape, dt, fill, use_dist ? &d : NULL, &a, err);
+        break;
+    }
+    case BI_ARANGE: {
+        if ((rc = args_count(c, fn, 1, 3, err))) return rc;
+        for (size_t i = 0; i < c->nargs; i++)
+            if (!val_is_num(&c->args[i]) || c->args[i].kind == V_COMPLEX)
+                return err_set(err, PARC_ETYPE, c->at,
+                               "arange() arguments must be real "
+                               "numbers");
+        val_t zero = val_int(0), one = val_int(1);
+        const val_t *start = c->nargs == 1 ? &zero : &c->args[0];
+        const val_t *stop = c->nargs == 1 ? &c->args[0] : &c->args[1];
+        const val_t *step = c->nargs == 3 ? &c->args[2] : &one;
+        if ((rc = args_dist(c, kw[1], kw[2], 1, &d, &use_dist, err))) return rc;
+        rc = arr_arange(c->rt, start, stop, step, dt, use_dist ? &d : NULL, &a, err);
+        break;
+    }
+    case BI_LINSPACE: {
+        const val_t *numv = NULL, *epv = NULL;
+        if ((rc = args_count(c, fn, 2, 4, err))) return rc;
+        if ((rc = args_either(c, fn, 2, kw[5], "num", &numv, err))) return rc;
+        if ((rc = args_either(c, fn, 3, kw[6], "endpoint", &epv, err))) return rc;
+        double lo = 0, hi = 0;
+        int64_t num = 50;
+        int ep = 1;
+        if ((rc = args_double(c, &c->args[0], &lo, err))) return rc;
+        if ((rc = args_double(c, &c->args[1], &hi, err))) return rc;
+        if (numv && (rc = args_int(c, numv, &num, err))) return rc;
+        if (num < 0)
+            return err_set(err, PARC_EVALUE, c->at,
+                           "Number of samples, %lld, must be "
+                           "non-negative.",
+                           (long long)num);
+        if (epv && (rc = ops_truth(c->ops, epv, &ep, err))) return rc;
+        if ((rc = args_dist(c, kw[1], kw[2], 1, &d, &use_dist, err))) return rc;
+        rc = arr_linspace(c->rt, lo, hi, num, ep, dt < 0 ? DT_FLOAT64 : dt, use_dist ? &d : NULL,
+                          &a, err);
+        break;
+    }
+    case BI_ARRAY: {
+        if ((rc = args_count(c, fn, 1, 1, err))) return rc;
+        const val_t *v = &c->args[0];
+        if (v->kind == V_ARRAY) {
+            if (dt >= 0 && dt != arr_dtype(v->u.a))
+                rc = arr_astype(c->rt, v->u.a, dt, &a, err);
+            else
+                rc = arr_copy(c->rt, v->u.a, &a, err);
+            break;
+        }
+        int nd = 1;
+        for (const val_t *p = v; (p->kind == V_LIST || p->kind == V_TUPLE) &&
+                                 ((const seq_t *)p->u.o)->n > 0 && nd < ARR_MAXDIM;
+             p = &((const seq_t *)p->u.o)->v[0])
+            nd++;
+        if ((rc = args_dist(c, kw[1], kw[2], nd, &d, &use_dist, err))) return rc;
+        rc = arr_from_value(c->rt, v, dt, use_dist ? &d : NULL, &a, err);
+        break;
+    }
+    default:
+        return err_set(err, PARC_ENOTIMPL, c->at, "%s() is not available", fn);
+    }
+    if (rc) return args_at(c, rc, err);
+    *out = val_array(&a);
+    return 0;
+}
+
+int create_random(call_t *c, int bi, val_t *out, err_t *err)
+{
+    static const char *const names[] = {"dtype", "dist", "block_size", "size"};
+    const val_t *kw[4] = {0};
+    const char *fn = args_fname(bi);
+    int rc = args_kw(c, fn, names, bi == BI_RANDOM ? 4 : bi == BI_SEED ? 0 : 3, kw, err);
+    if (rc) return rc;
+    if (bi == BI_SEED) {
+        if ((rc = args_count(c, "seed", 1, 1, err))) return rc;
+        int64_t s = 0;
+        if ((rc = args_int(c, &c->args[0], &s, err))) return rc;
+        if (c->rt->local) {
+            c->rt->lseed = (uint64_t)s;
+            c->rt->lcalls = 0;
+        } else {
+            c->rt->seed = (uint64_t)s;
+            c->rt->calls = 0;
+        }
+        *out = val_none();
+        return 0;
+    }
+    int dt, ndim = 0, use_dist;
+    int64_t shape[ARR_MAXDIM];
+    dist_t d;
+    if ((rc = args_dtype(c, kw[0], &dt, err))) return rc;
+    if (bi == BI_RANDOM) {
+        const val_t *size = NULL;
+        if ((rc = args_count(c, fn, 0, 1, err))) return rc;
+        if ((rc = args_either(c, fn, 0, kw[3], "size", &size, err))) return rc;
+        if (!size || size->kind == V_NONE) {
+            rc = arr_random_scalar(c->rt, RAND_UNIFORM, 0.0, 1.0, out, err);
+            return args_at(c, rc, err);
+        }
+        if ((rc = args_shape(c, size, &ndim, shape, err))) return rc;
+    } else {
+        if (c->nargs > ARR_MAXDIM)
+            return err_set(err, PARC_EVALUE, c->at, "maximum supported dimension is %d",
+                           ARR_MAXDIM);
+        for (size_t i = 0; i < c->nargs; i++)
+            if ((rc = args_int(c, &c->args[i], &shape[i], err))) return rc;
+        ndim = (int)c->nargs;
+        for (int i = 0; i < ndim; i++)
+            if (shape[i] < 0)
+                return err_set(err, PARC_EVALUE, c->at, "negative dimensions are not allowed");
+        if (ndim == 0) {
+            rc = arr_random_scalar(c->rt, bi == BI_RANDN ? RAND_NORMAL : RAND_UNIFORM,
+                                   bi == BI_RANDN ? 0.0 : 0.0, 1.0, out, err);
+            return args_at(c, rc, err);
+        }
+    }
+    if ((rc = args_dist(c, kw[1], kw[2], ndim, &d, &use_dist, err))) return rc;
+    arr_t *a = NULL;
+    rc = arr_random(c->rt, bi == BI_RANDN ? RAND_NORMAL : RAND_UNIFORM, ndim, shape,
+                    dt < 0 ? DT_FLOAT64 : dt, 0.0, 1.0, use_dist ? &d : NULL, &a, err);
+    if (rc) return args_at(c, rc, err);
+    *out = val_array(&a);
+    return 0;
+}

@@ -1,0 +1,429 @@
+/* evalexpr.c - the interpreter's expressions (evali_expr): literals, names, tuples and
+ * lists, subscripts, comparisons and boolean operators, FUSE nodes, and calls.
+ *
+ * Decisions a reader could not guess:
+ * - A FUSE node's leaves are evaluated here and the tree goes whole to arr_fuse; when that
+ *   answers KERN_GENERIC (some leaf is neither a number nor an array: a string, a tuple ...)
+ *   the tree is evaluated node by node through ops_ instead.
+ * - A reduction whose argument is a FUSE node (sum(x * y)) gets the tree's leaves as its
+ *   arguments and runs fused, without a full-size temporary.
+ * - A call evaluates its callee and arguments once, then goes to call_ (builtins), attr_
+ *   (methods) or evalfn.c (user functions). */
+#include <string.h>
+
+#include "arr.h"
+#include "attr.h"
+#include "builtins.h"
+#include "call.h"
+#include "evalint.h"
+#include "item.h"
+#include "mem.h"
+#include "obj.h"
+#include "ops.h"
+
+/* Index items of x[...]: SLICE nodes become slice objects; a TUPLE is spread. */
+int evali_index(eval_t *ev, const ir_node_t *n, val_t *items, size_t *nitems, err_t *err)
+{
+    const ir_node_t *const *kids = &n;
+    size_t nk = 1;
+    if (n->op == IR_TUPLE) {
+        kids = (const ir_node_t *const *)n->kid;
+        nk = n->nkid;
+    }
+    if (nk > ITEM_MAXIDX) return err_set(err, PARC_EINDEX, n->at, "too many indices");
+    *nitems = 0;
+    for (size_t i = 0; i < nk; i++) {
+        const ir_node_t *k = kids[i];
+        int rc;
+        if (k->op == IR_SLICE) {
+            val_t p[3] = {val_none(), val_none(), val_none()};
+            for (int j = 0; j < 3; j++)
+                if ((rc = evali_expr(ev, k->kid[j], &p[j], err))) {
+                    for (int q = 0; q < j; q++)
+                        val_drop(&p[q]);
+                    return rc;
+                }
+            items[i] = obj_slice(&p[0], &p[1], &p[2], err);
+            if (items[i].kind == V_NONE) return evali_at(k, err->code, err);
+        } else if ((rc = evali_expr(ev, k, &items[i], err))) {
+            return rc;
+        }
+        (*nitems)++;
+    }
+    return 0;
+}
+
+static void drop_all(val_t *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        val_drop(&v[i]);
+}
+
+/* ---- calls ---- */
+
+static size_t count_leaves(const ir_node_t *n)
+{
+    if (!ir_is_elemwise(n)) return 1;
+    size_t c = 0;
+    for (uint32_t i = n->op == IR_CALL ? 1 : 0; i < n->nkid; i++)
+        c += count_leaves(n->kid[i]);
+    return c;
+}
+
+static int eval_leaves(eval_t *ev, const ir_node_t *n, val_t *vals, size_t *k, err_t *err)
+{
+    if (!ir_is_elemwise(n)) {
+        int rc = evali_expr(ev, n, &vals[*k], err);
+        if (!rc) (*k)++;
+        return rc;
+    }
+    for (uint32_t i = n->op == IR_CALL ? 1 : 0; i < n->nkid; i++) {
+        int rc = eval_leaves(ev, n->kid[i], vals, k, err);
+        if (rc) return rc;
+    }
+    return 0;
+}
+
+/* Evaluates an elementwise tree node by node over already evaluated leaves. */
+static int gen_tree(eval_t *ev, const ir_node_t *n, const val_t *vals, size_t *k, val_t *out,
+                    err_t *err)
+{
+    if (!ir_is_elemwise(n)) {
+        *out = val_ref(vals[(*k)++]);
+        return 0;
+    }
+    val_t a[2] = {val_none(), val_none()};
+    uint32_t first = n->op == IR_CALL ? 1 : 0, na = n->nkid - first;
+    int rc = 0;
+    for (uint32_t i = 0; i < na && !rc; i++)
+        rc = gen_tree(ev, n->kid[first + i], vals, k, &a[i], err);
+    if (!rc) {
+        if (n->op == IR_CALL)
+            rc = ops_ufunc(ev->ops, (int)n->kid[0]->imm.i, a, na, out, err);
+        else if (ir_op_class(n->op) == IR_CLS_UN)
+            rc = ops_unop(ev->ops, n->op, &a[0], out, err);
+        else
+            rc = ops_binop(ev->ops, n->op, &a[0], &a[1], out, err);
+        rc = evali_at(n, rc, err);
+    }
+    val_drop(&a[0]);
+    val_drop(&a[1]);
+    return rc;
+}
+
+static int eval_fuse(eval_t *ev, const ir_node_t *n, val_t *out, err_t *err)
+{
+    const ir_node_t *tree = n->kid[0];
+    size_t nl = count_leaves(tree), k = 0;
+    val_t *leaves = mem_calloc(nl ? nl : 1, sizeof *leaves);
+    if (!leaves) return err_set(err, PARC_ENOMEM, n->at, "out of memory");
+    int rc = eval_leaves(ev, tree, leaves, &k, err);
+    if (!rc) {
+        rc = arr_fuse(ev->rt, tree, leaves, nl, out, err);
+        if (rc == KERN_GENERIC) {
+            size_t j = 0;
+            rc = gen_tree(ev, tree, leaves, &j, out, err);
+        }
+        rc = evali_at(n, rc, err);
+    }
+    drop_all(leaves, k);
+    mem_free(leaves);
+    return rc;
+}
+
+static int dtype_builtin(int dt)
+{
+    switch (dt) {
+    case DT_BOOL:
+        return BI_BOOL_;
+    case DT_INT32:
+        return BI_INT32;
+    case DT_INT64:
+        return BI_INT64;
+    case DT_FLOAT32:
+        return BI_FLOAT32;
+    case DT_COMPLEX128:
+        return BI_COMPLEX128;
+    default:
+        return BI_FLOAT64;
+    }
+}
+
+/* CALL and METHOD: evaluate callee/self and arguments, then dispatch. */
+static int eval_call(eval_t *ev, const ir_node_t *n, val_t *out, err_t *err)
+{
+    int method = n->op == IR_METHOD;
+    val_t callee = val_none();
+    int bi = -1, rc = 0;
+    const ir_node_t *k0 = n->kid[0];
+    if (!method && k0->op == IR_BUILTIN) {
+        bi = (int)k0->imm.i;
+    } else if ((rc = evali_expr(ev, k0, &callee, err))) {
+        return rc;
+    }
+    if (!method && callee.kind == V_BUILTIN) bi = (int)callee.u.i;
+    if (!method && callee.kind == V_DTYPE) bi = dtype_builtin((int)callee.u.i);
+    size_t na = n->nkid - 1, nargs = 0, nkw = 0, nleaves = 0;
+    val_t *args = mem_calloc(na ? na : 1, sizeof *args);
+    call_kw_t *kw = mem_calloc(na ? na : 1, sizeof *kw);
+    const ir_node_t *tree = NULL;
+    if (!args || !kw) rc = err_set(err, PARC_ENOMEM, n->at, "out of memory");
+    const bi_info_t *info = bi >= 0 ? bi_info(bi) : NULL;
+    uint32_t first = 1;
+    /* A reduction over an elementwise tree runs fused: its leaves become the arguments. */
+    if (!rc && info && info->kind == BI_K_REDUCE && n->nkid >= 2 && n->kid[1]->op == IR_FUSE) {
+        const ir_node_t *t = n->kid[1]->kid[0];
+        size_t nl = count_leaves(t);
+        val_t *grown = mem_realloc(args, (na + nl) * sizeof *args);
+        if (!grown) {
+            rc = err_set(err, PARC_ENOMEM, n->at, "out of memory");
+        } else {
+            args = grown;
+            memset(args, 0, (na + nl) * sizeof *args);
+            rc = eval_leaves(ev, t, args, &nargs, err);
+            int ok = 1, any_arr = 0;
+            for (size_t i = 0; i < nargs; i++) {
+                ok &= val_is_num(&args[i]) || args[i].kind == V_ARRAY;
+                any_arr |= args[i].kind == V_ARRAY;
+            }
+            if (!rc && ok && any_arr) {
+                tree = t;
+                nleaves = nl;
+            } else if (!rc) {
+                val_t v = val_none();
+                size_t j = 0;
+                rc = gen_tree(ev, t, args, &j, &v, err);
+                drop_all(args, nargs);
+                nargs = 0;
+                if (!rc) args[nargs++] = v;
+            }
+            first = 2;
+        }
+    }
+    for (uint32_t i = first; !rc && i < n->nkid; i++) {
+        const ir_node_t *a = n->kid[i];
+        if (a->op == IR_KWARG) {
+            for (size_t j = 0; j < nkw; j++)
+                if (strcmp(kw[j].name, a->s) == 0)
+                    rc = err_set(err, PARC_ESYNTAX, a->at, "keyword argument repeated: %s", a->s);
+            if (!rc && !(rc = evali_expr(ev, a->kid[0], &kw[nkw].v, err))) kw[nkw++].name = a->s;
+        } else {
+            rc = evali_expr(ev, a, &args[nargs], err);
+            if (!rc) nargs++;
+        }
+    }
+    if (!rc) {
+        call_t c = {.rt = ev->rt,
+                    .ops = ev->ops,
+                    .at = n->at,
+                    .args = args,
+                    .nargs = nargs,
+                    .kw = kw,
+                    .nkw = nkw,
+                    .tree = tree,
+                    .nleaves = nleaves};
+        if (method)
+            rc = attr_method(&c, &callee, n->s, out, err);
+        else if (bi >= 0)
+            rc = call_builtin(&c, bi, out, err);
+        else if (callee.kind == V_FUNC)
+            rc = evali_call_user(ev, n, (obj_func_t *)callee.u.o, args, nargs, kw, nkw, out, err);
+        else
+            rc = err_set(err, PARC_ETYPE, n->at, "'%s' object is not callable",
+                         val_kind_name(&callee));
+        rc = evali_at(n, rc, err);
+    }
+    if (args) drop_all(args, nargs);
+    for (size_t j = 0; j < nkw; j++)
+        val_drop(&kw[j].v);
+    mem_free(args);
+    mem_free(kw);
+    val_drop(&callee);
+    return rc;
+}
+
+/* ---- expressions ---- */
+
+static int same(const val_t *a, const val_t *b)
+{
+    if (a->kind != b->kind) return 0;
+    switch (a->kind) {
+    case V_NONE:
+        return 1;
+    case V_BOOL:
+    case V_INT:
+    case V_BUILTIN:
+    case V_DTYPE:
+        return a->u.i == b->u.i;
+    case V_FLOAT:
+        return a->u.f == b->u.f;
+    case V_COMPLEX:
+        return a->u.c[0] == b->u.c[0] && a->u.c[1] == b->u.c[1];
+    case V_ARRAY:
+        return a->u.a == b->u.a;
+    default:
+        return a->u.o == b->u.o;
+    }
+}
+
+static int eval_seq(eval_t *ev, const ir_node_t *n, int kind, val_t *out, err_t *err)
+{
+    val_t s = val_seq(kind, n->nkid, err);
+    if (s.kind == V_NONE) return evali_at(n, err->code, err);
+    for (uint32_t i = 0; i < n->nkid; i++) {
+        int rc = evali_expr(ev, n->kid[i], &((seq_t *)s.u.o)->v[i], err);
+        if (rc) {
+            val_drop(&s);
+            return rc;
+        }
+    }
+    *out = s;
+    return 0;
+}
+
+static int eval_chain(eval_t *ev, const ir_node_t *n, val_t *out, err_t *err)
+{
+    if (n->nkid < 2 || n->slen < n->nkid - 1)
+        return err_set(err, PARC_EPROTO, n->at, "bad comparison chain");
+    val_t left, right = val_none(), r = val_none();
+    int rc = evali_expr(ev, n->kid[0], &left, err);
+    for (uint32_t i = 1; !rc && i < n->nkid; i++) {
+        if ((rc = evali_expr(ev, n->kid[i], &right, err))) break;
+        int op = (unsigned char)n->s[i - 1], t = 1;
+        val_drop(&r);
+        if (op == IR_IN || op == IR_NOTIN) {
+            rc = ops_contains(ev->ops, &left, &right, &t, err);
+            if (op == IR_NOTIN) t = !t;
+            r = val_bool(t);
+        } else if (op == IR_IS || op == IR_ISNOT) {
+            t = same(&left, &right) == (op == IR_IS);
+            r = val_bool(t);
+        } else {
+            rc = ops_binop(ev->ops, op, &left, &right, &r, err);
+        }
+        rc = evali_at(n, rc, err);
+        if (!rc && i + 1 < n->nkid) rc = evali_at(n, ops_truth(ev->ops, &r, &t, err), err);
+        val_drop(&left);
+        left = right;
+        right = val_none();
+        if (!rc && !t) break;
+    }
+    val_drop(&left);
+    val_drop(&right);
+    if (rc) {
+        val_drop(&r);
+        return rc;
+    }
+    *out = r;
+    return 0;
+}
+
+int evali_expr(eval_t *ev, const ir_node_t *n, val_t *out, err_t *err)
+{
+    int rc = 0, t = 0;
+    val_t a = val_none(), b = val_none();
+    *out = val_none();
+    switch (n->op) {
+    case IR_NONE:
+        return 0;
+    case IR_BOOL:
+        *out = val_bool(n->imm.i != 0);
+        return 0;
+    case IR_INT:
+        *out = val_int(n->imm.i);
+        return 0;
+    case IR_FLOAT:
+        *out = val_float(n->imm.f);
+        return 0;
+    case IR_IMAG:
+        *out = val_complex(0, n->imm.f);
+        return 0;
+    case IR_STR:
+        *out = val_str(n->s, n->slen, err);
+        return evali_at(n, err->code, err);
+    case IR_BUILTIN:
+        *out = call_builtin_value((int)n->imm.i);
+        return 0;
+    case IR_NAME:
+        return evali_load(ev, n, out, err);
+    case IR_TUPLE:
+        return eval_seq(ev, n, V_TUPLE, out, err);
+    case IR_LIST:
+        return eval_seq(ev, n, V_LIST, out, err);
+    case IR_ATTR:
+        if ((rc = evali_expr(ev, n->kid[0], &a, err))) return rc;
+        rc = attr_get(ev->rt, &a, n->s, n->at, out, err);
+        val_drop(&a);
+        return evali_at(n, rc, err);
+    case IR_SUBSCR: {
+        val_t items[ITEM_MAXIDX];
+        size_t ni = 0;
+        if ((rc = evali_expr(ev, n->kid[0], &a, err))) return rc;
+        if (!(rc = evali_index(ev, n->kid[1], items, &ni, err)))
+            rc = item_get(ev->rt, n, &a, items, ni, out, err);
+        drop_all(items, ni);
+        val_drop(&a);
+        return rc;
+    }
+    case IR_SLICE:
+        return err_set(err, PARC_ESYNTAX, n->at, "a slice is only allowed inside []");
+    case IR_CALL:
+    case IR_METHOD:
+        return eval_call(ev, n, out, err);
+    case IR_FUSE:
+        return eval_fuse(ev, n, out, err);
+    case IR_MATMUL:
+        return err_set(err, PARC_ENOTIMPL, n->at, "matrix multiplication (@) is not available yet");
+    case IR_IS:
+    case IR_ISNOT:
+    case IR_IN:
+    case IR_NOTIN:
+        if ((rc = evali_expr(ev, n->kid[0], &a, err)) || (rc = evali_expr(ev, n->kid[1], &b, err)))
+            break;
+        if (n->op == IR_IS || n->op == IR_ISNOT) {
+            *out = val_bool(same(&a, &b) == (n->op == IR_IS));
+        } else if (!(rc = evali_at(n, ops_contains(ev->ops, &a, &b, &t, err), err))) {
+            *out = val_bool(n->op == IR_IN ? t : !t);
+        }
+        break;
+    case IR_CHAIN:
+        return eval_chain(ev, n, out, err);
+    case IR_NOT:
+        if ((rc = evali_expr(ev, n->kid[0], &a, err))) return rc;
+        if (!(rc = evali_at(n, ops_truth(ev->ops, &a, &t, err), err))) *out = val_bool(!t);
+        break;
+    case IR_AND:
+    case IR_OR:
+        if ((rc = evali_expr(ev, n->kid[0], &a, err))) return rc;
+        if ((rc = evali_at(n, ops_truth(ev->ops, &a, &t, err), err))) break;
+        if (t == (n->op == IR_OR)) {
+            *out = a;
+            return 0;
+        }
+        val_drop(&a);
+        return evali_expr(ev, n->kid[1], out, err);
+    case IR_IFEXP:
+        if ((rc = evali_expr(ev, n->kid[0], &a, err))) return rc;
+        if ((rc = evali_at(n, ops_truth(ev->ops, &a, &t, err), err))) break;
+        val_drop(&a);
+        return evali_expr(ev, n->kid[t ? 1 : 2], out, err);
+    case IR_LAMBDA:
+        return evali_make_func(ev, n, out, err);
+    default:
+        if (ir_is_elemwise(n) && n->op != IR_CALL) {
+            /* An elementwise node outside a FUSE: node by node. */
+            if ((rc = evali_expr(ev, n->kid[0], &a, err))) return rc;
+            if (ir_op_class(n->op) == IR_CLS_UN) {
+                rc = ops_unop(ev->ops, n->op, &a, out, err);
+            } else if (!(rc = evali_expr(ev, n->kid[1], &b, err))) {
+                rc = ops_binop(ev->ops, n->op, &a, &b, out, err);
+            }
+            rc = evali_at(n, rc, err);
+            break;
+        }
+        return err_set(err, PARC_EPROTO, n->at, "%s is not an expression", ir_op_name(n->op));
+    }
+    val_drop(&a);
+    val_drop(&b);
+    return rc;
+}
