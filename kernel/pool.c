@@ -11,34 +11,28 @@
  * a start that fails, or a job that dies mid-request, ends the request through on_done with
  * PARC_EENGINE and leaves the pool STOPPED, so the next pool_exec starts engines again.
  *
- * mpirun runs in a session of its own (setsid): jupyter_client's SIGINT to the kernel's
- * process group must not reach it. Its stdout/stderr (and the engines' forwarded output)
- * come back on one pipe: logged to the kernel's stderr, the last lines kept for messages.
- * A dead engine is named from mpirun's own report ("process rank 1 with PID ... exited on
- * signal 9 (Killed)") when there is one. */
+ * launch_ owns the mpirun child (its session, output pipe, reaping, the attach file) and
+ * engnames_ folds the engines' name reports into the table; this file holds the states, the
+ * HELLO handshake, sending requests and gathering the DONE replies. */
 #define _DEFAULT_SOURCE
 #include "log.h"
 #include "pool.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/types.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "engnames.h"
+#include "launch.h"
 #include "link.h"
 #include "mem.h"
 #include "sign.h"
 
-#define TAIL_MAX  4096 /* bytes of mpirun output kept for error messages */
-#define LINE_MAX_ 1024 /* a longer output line is logged in pieces */
-#define TICK_MS   100
+#define TICK_MS 100
 
 enum { ST_STOPPED, ST_STARTING, ST_READY };
 enum { REQ_NONE, REQ_WAITING, REQ_SENT };
@@ -68,13 +62,7 @@ struct pool {
     long long t_start;  /* ms when pool_start ran */
     double start_ms;    /* how long the last start took */
 
-    pid_t child; /* mpirun (and its process group), 0 when none */
-    int outfd;   /* mpirun's stdout+stderr, -1 when closed */
-    int child_status, child_reaped;
-    char tail[TAIL_MAX];
-    size_t taillen;
-    char line[LINE_MAX_];
-    size_t linelen;
+    launch_t job; /* the mpirun child */
 
     /* The request in flight. */
     int req;
@@ -110,113 +98,6 @@ static long long now_ms(void)
 static char *dupstr(const char *s)
 {
     return s ? mem_strndup(s, strlen(s)) : NULL;
-}
-
-static int cores(void)
-{
-    long c = sysconf(_SC_NPROCESSORS_ONLN);
-    return c > 0 ? (int)c : 1;
-}
-
-/* --- mpirun's output ---------------------------------------------------------------- */
-
-static void tail_add(pool_t *p, const char *s, size_t n)
-{
-    if (n >= TAIL_MAX) {
-        s += n - (TAIL_MAX - 1);
-        n = TAIL_MAX - 1;
-    }
-    if (p->taillen + n > TAIL_MAX - 1) {
-        size_t drop = p->taillen + n - (TAIL_MAX - 1);
-        memmove(p->tail, p->tail + drop, p->taillen - drop);
-        p->taillen -= drop;
-    }
-    memcpy(p->tail + p->taillen, s, n);
-    p->taillen += n;
-    p->tail[p->taillen] = 0;
-}
-
-static void log_line(pool_t *p)
-{
-    if (!p->linelen) return;
-    log_info("parc engines: %.*s", (int)p->linelen, p->line);
-    p->line[p->linelen] = '\n';
-    tail_add(p, p->line, p->linelen + 1);
-    p->linelen = 0;
-}
-
-/* Reads what mpirun wrote; closes the pipe at EOF. */
-static void drain_output(pool_t *p)
-{
-    char buf[4096];
-    while (p->outfd >= 0) {
-        ssize_t r = read(p->outfd, buf, sizeof buf);
-        if (r < 0 && errno == EINTR) continue;
-        if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
-        if (r <= 0) {
-            log_line(p);
-            close(p->outfd);
-            p->outfd = -1;
-            return;
-        }
-        for (ssize_t i = 0; i < r; i++) {
-            if (buf[i] == '\n' || p->linelen == LINE_MAX_ - 1) log_line(p);
-            if (buf[i] != '\n') p->line[p->linelen++] = buf[i];
-        }
-    }
-}
-
-/* The most telling lines of the output (skipping Open MPI's dashed banners), at most
- * max-1 bytes, joined with " | ". */
-static void tail_summary(const pool_t *p, char *out, size_t max)
-{
-    size_t o = 0;
-    out[0] = 0;
-    const char *s = p->tail;
-    while (*s && o + 4 < max) {
-        const char *e = strchr(s, '\n');
-        size_t n = e ? (size_t)(e - s) : strlen(s);
-        size_t k = strspn(s, "- \t");
-        if (k < n) {
-            if (o) o += (size_t)snprintf(out + o, max - o, " | ");
-            if (o < max) o += (size_t)snprintf(out + o, max - o, "%.*s", (int)(n - k), s + k);
-        }
-        if (o >= max) {
-            out[max - 1] = 0;
-            break;
-        }
-        s = e ? e + 1 : s + n;
-    }
-}
-
-/* "engine 1 died (signal 9: Killed)" from mpirun's report, else from its wait status. */
-static void death_reason(const pool_t *p, char *out, size_t max)
-{
-    const char *s = strstr(p->tail, "process rank ");
-    int rank, sig;
-    long pid;
-    char name[64] = "";
-    if (s && sscanf(s, "process rank %d with PID %ld on node %*s exited on signal %d (%63[^)])",
-                    &rank, &pid, &sig, name) >= 3) {
-        snprintf(out, max, "engine %d died (signal %d%s%s)", rank, sig, name[0] ? ": " : "", name);
-        return;
-    }
-    s = strstr(p->tail, "Process name: [[");
-    const char *c = s ? strstr(s, "Exit code:") : NULL;
-    int code;
-    if (s && c && sscanf(s, "Process name: [[%*d,%*d],%d]", &rank) == 1 &&
-        sscanf(c, "Exit code: %d", &code) == 1) {
-        snprintf(out, max, "engine %d exited with status %d", rank, code);
-        return;
-    }
-    if (!p->child_reaped)
-        snprintf(out, max, "the engines' output closed");
-    else if (WIFSIGNALED(p->child_status))
-        snprintf(out, max, "the engines' mpirun died (signal %d: %s)", WTERMSIG(p->child_status),
-                 strsignal(WTERMSIG(p->child_status)));
-    else
-        snprintf(out, max, "the engines exited (mpirun status %d)",
-                 WIFEXITED(p->child_status) ? WEXITSTATUS(p->child_status) : -1);
 }
 
 /* --- sending ------------------------------------------------------------------------ */
@@ -256,21 +137,6 @@ static void req_free(pool_t *p)
     p->maxsec = 0;
 }
 
-/* Local view: per-engine names gathered from the ranks join the table; when every rank
- * took part, per-engine names that none of them reported any more are gone. */
-static void merge_local(pool_t *p)
-{
-    if (!p->acc) return;
-    if (p->nsent == (size_t)p->n) {
-        for (size_t i = names_count(p->names); i-- > 0;) {
-            const name_info_t *ni = names_at(p->names, i);
-            if (ni->per_engine && !names_get(p->acc, ni->name)) names_remove(p->names, ni->name);
-        }
-    }
-    for (size_t i = 0; i < names_count(p->acc); i++)
-        if (names_put(p->names, names_at(p->acc, i)) != 0) break;
-}
-
 /* Ends the request: exactly one on_done. The request state is reset before the call so the
  * callback may submit the next request. */
 static void finish(pool_t *p, int code, const char *pool_msg)
@@ -281,7 +147,8 @@ static void finish(pool_t *p, int code, const char *pool_msg)
     err_clear(&d.pool_err);
     pool_rank_done_t *done = p->done;
     pool_cb_t cb = p->cb;
-    if (code == 0 && p->mode == LINK_LOCAL) merge_local(p);
+    if (code == 0 && p->mode == LINK_LOCAL)
+        engnames_merge(p->names, p->acc, p->nsent == (size_t)p->n);
     if (code) {
         err_set(&d.pool_err, code, (span_t){0}, "%s", pool_msg ? pool_msg : "");
         d.code = code;
@@ -364,78 +231,6 @@ static void reset_ranks(pool_t *p, int n)
     p->nready = 0;
 }
 
-/* Forks mpirun in its own session, output on a pipe. 0 or -1 with msg. */
-static int spawn(pool_t *p, int n, char *msg, size_t max)
-{
-    char nbuf[16];
-    snprintf(nbuf, sizeof nbuf, "%d", n);
-    char *args = dupstr(p->mpi_args ? p->mpi_args : "");
-    const char *argv[64];
-    int a = 0;
-    argv[a++] = p->mpirun;
-    argv[a++] = "-n";
-    argv[a++] = nbuf;
-    if (n > cores()) argv[a++] = "--oversubscribe";
-    if (geteuid() == 0) argv[a++] = "--allow-run-as-root";
-    argv[a++] = "--mca";
-    argv[a++] = "btl_vader_single_copy_mechanism";
-    argv[a++] = "none";
-    char *save = NULL;
-    for (char *t = args ? strtok_r(args, " \t", &save) : NULL; t && a < 56;
-         t = strtok_r(NULL, " \t", &save))
-        argv[a++] = t;
-    argv[a++] = p->engine_path;
-    argv[a++] = "--attach";
-    argv[a++] = p->attach;
-    argv[a] = NULL;
-
-    char emsg[600];
-    int elen =
-        snprintf(emsg, sizeof emsg, "parc: cannot run %s (is Open MPI installed?)\n", p->mpirun);
-    if (elen < 0 || elen >= (int)sizeof emsg) elen = (int)sizeof emsg - 1;
-    int fds[2];
-    if (pipe(fds) != 0) {
-        snprintf(msg, max, "cannot start engines: pipe: %s", strerror(errno));
-        mem_free(args);
-        return -1;
-    }
-    fcntl(fds[0], F_SETFD, FD_CLOEXEC);
-    pid_t pid = fork();
-    if (pid < 0) {
-        snprintf(msg, max, "cannot start engines: fork: %s", strerror(errno));
-        close(fds[0]);
-        close(fds[1]);
-        mem_free(args);
-        return -1;
-    }
-    if (pid == 0) {
-        /* Child: only async-signal-safe calls until exec. */
-        setsid();
-        int devnull = open("/dev/null", O_RDONLY);
-        if (devnull >= 0) dup2(devnull, 0);
-        dup2(fds[1], 1);
-        dup2(fds[1], 2);
-        for (int fd = 3; fd < 4096; fd++)
-            close(fd);
-        execvp(argv[0], (char *const *)argv);
-        ssize_t w = write(2, emsg, (size_t)elen);
-        (void)w;
-        _exit(127);
-    }
-    close(fds[1]);
-    int fl = fcntl(fds[0], F_GETFL);
-    if (fl >= 0) fcntl(fds[0], F_SETFL, fl | O_NONBLOCK);
-    p->child = pid;
-    p->outfd = fds[0];
-    p->child_reaped = 0;
-    p->child_status = 0;
-    p->taillen = 0;
-    p->tail[0] = 0;
-    p->linelen = 0;
-    mem_free(args);
-    return 0;
-}
-
 int pool_start(pool_t *p, int nengines, err_t *err)
 {
     if (p->state != ST_STOPPED) return 0;
@@ -444,7 +239,7 @@ int pool_start(pool_t *p, int nengines, err_t *err)
         const char *env = getenv("PARC_ENGINES");
         n = env ? atoi(env) : 0;
     }
-    if (n <= 0) n = cores();
+    if (n <= 0) n = launch_cores();
     if (n > 4096) return err_set(err, PARC_EVALUE, (span_t){0}, "too many engines (%d)", n);
     p->last_n = n;
     p->t_start = now_ms();
@@ -457,98 +252,34 @@ int pool_start(pool_t *p, int nengines, err_t *err)
     reset_ranks(p, n);
     if (!p->ranks) return err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
     char msg[256];
-    if (spawn(p, n, msg, sizeof msg) != 0)
+    if (launch_spawn(&p->job, p->mpirun, p->mpi_args, p->engine_path, p->attach, n, msg,
+                     sizeof msg) != 0)
         return err_set(err, PARC_EENGINE, (span_t){0}, "%s", msg);
     p->state = ST_STARTING;
     p->deadline = p->t_start + (p->start_timeout_ms > 0 ? p->start_timeout_ms : 30000);
     return 0;
 }
 
-static int reap(pool_t *p)
-{
-    if (p->child <= 0 || p->child_reaped) return p->child_reaped;
-    int st;
-    pid_t r = waitpid(p->child, &st, WNOHANG);
-    if (r == p->child) {
-        p->child_reaped = 1;
-        p->child_status = st;
-    } else if (r < 0 && errno == ECHILD) {
-        p->child_reaped = 1;
-        p->child_status = 0;
-    }
-    return p->child_reaped;
-}
-
-static void sleep_ms(int ms)
-{
-    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
-
-/* Waits up to ms for mpirun to exit, reading its output meanwhile. */
-static int wait_child(pool_t *p, int ms)
-{
-    long long end = now_ms() + ms;
-    while (!reap(p)) {
-        drain_output(p);
-        if (now_ms() >= end) return 0;
-        sleep_ms(10);
-    }
-    return 1;
-}
-
-/* 1 when a local process exists and is not a zombie waiting for its parent. */
-static int proc_alive(long pid)
-{
-    char path[64], buf[512];
-    if (pid <= 0 || kill((pid_t)pid, 0) != 0) return 0;
-    snprintf(path, sizeof path, "/proc/%ld/stat", pid);
-    FILE *f = fopen(path, "r");
-    if (!f) return 1;
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = 0;
-    const char *s = strrchr(buf, ')');
-    return !(s && s[1] == ' ' && (s[2] == 'Z' || s[2] == 'X'));
-}
-
 /* Ends the job whatever its state: kills what is left and reaps mpirun. */
 static void kill_job(pool_t *p)
 {
-    if (p->child > 0 && !reap(p)) {
-        kill(-p->child, SIGTERM);
-        kill(p->child, SIGTERM);
-        if (!wait_child(p, 1000)) {
-            kill(-p->child, SIGKILL);
-            kill(p->child, SIGKILL);
-            int st;
-            while (waitpid(p->child, &st, 0) < 0 && errno == EINTR) {
-            }
-            p->child_reaped = 1;
-            p->child_status = st;
-        }
-    }
+    launch_kill(&p->job);
     /* Engines on this host that outlived their launcher (they are not our children). */
     for (int r = 0; r < p->n && p->ranks; r++) {
         long pid = p->ranks[r].pid;
-        if (p->child > 0 && strcmp(p->ranks[r].host, p->host) == 0 && proc_alive(pid)) {
-            sleep_ms(50);
-            if (proc_alive(pid)) kill((pid_t)pid, SIGKILL);
+        if (p->job.child > 0 && strcmp(p->ranks[r].host, p->host) == 0 && launch_alive(pid)) {
+            launch_sleep_ms(50);
+            if (launch_alive(pid)) kill((pid_t)pid, SIGKILL);
         }
     }
-    drain_output(p);
-    if (p->outfd >= 0) {
-        close(p->outfd);
-        p->outfd = -1;
-    }
-    p->child = 0;
+    launch_close(&p->job);
     p->state = ST_STOPPED;
     reset_ranks(p, 0);
 }
 
 int pool_stop(pool_t *p)
 {
-    if (p->state == ST_STOPPED && p->child <= 0) {
+    if (p->state == ST_STOPPED && p->job.child <= 0) {
         if (p->req) finish(p, PARC_EENGINE, "the engines were stopped");
         return 0;
     }
@@ -556,7 +287,7 @@ int pool_stop(pool_t *p)
         if (p->req == REQ_SENT && p->ranks[r].hello_c) send_to(p, 'c', r, LINK_INTERRUPT, NULL, 0);
         if (p->ranks[r].hello_w) send_to(p, 'e', r, LINK_SHUTDOWN, NULL, 0);
     }
-    if (p->child > 0) wait_child(p, 2000);
+    if (p->job.child > 0) launch_wait(&p->job, 2000);
     kill_job(p);
     if (p->req) finish(p, PARC_EENGINE, "the engines were stopped");
     return 0;
@@ -619,89 +350,6 @@ static void on_hello(pool_t *p, int rank, char ch, const link_msg_t *m)
     }
 }
 
-static char *strcopy(const char *s, size_t n)
-{
-    return mem_strndup(s, n);
-}
-
-/* Reads one name record; 0 or -1 when malformed or out of memory. */
-static int read_name(rbuf_t *r, name_info_t *ni)
-{
-    size_t n[6];
-    const char *s[6];
-    for (int i = 0; i < 5; i++)
-        s[i] = rbuf_str(r, &n[i]);
-    ni->bytes = rbuf_u64(r);
-    ni->per_engine = rbuf_u8(r);
-    s[5] = rbuf_str(r, &n[5]);
-    if (r->bad) return -1;
-    char **dst[6] = {&ni->name, &ni->kind, &ni->dtype, &ni->shape, &ni->dist, &ni->summary};
-    for (int i = 0; i < 6; i++)
-        *dst[i] = strcopy(s[i], n[i]);
-    for (int i = 0; i < 6; i++)
-        if (!*dst[i]) return -1;
-    return 0;
-}
-
-static void free_name(name_info_t *ni)
-{
-    mem_free(ni->name);
-    mem_free(ni->kind);
-    mem_free(ni->dtype);
-    mem_free(ni->shape);
-    mem_free(ni->dist);
-    mem_free(ni->summary);
-    memset(ni, 0, sizeof *ni);
-}
-
-/* Global view: rank 0's table replaces ours; per-engine names it does not list stay (they
- * may live on other engines only). */
-static int names_global(pool_t *p, rbuf_t *r, uint32_t nn)
-{
-    names_t *t = names_new();
-    int rc = t ? 0 : -1;
-    for (uint32_t i = 0; i < nn && rc == 0; i++) {
-        name_info_t ni = {0};
-        rc = read_name(r, &ni);
-        if (rc == 0) rc = names_put(t, &ni) ? -1 : 0;
-        free_name(&ni);
-    }
-    for (size_t i = 0; i < names_count(p->names) && rc == 0; i++) {
-        const name_info_t *ni = names_at(p->names, i);
-        if (ni->per_engine && !names_get(t, ni->name)) rc = names_put(t, ni) ? -1 : 0;
-    }
-    if (rc) {
-        names_destroy(&t);
-        return -1;
-    }
-    names_destroy(&p->names);
-    p->names = t;
-    return 0;
-}
-
-/* Local view: gather per-engine names (largest share of bytes) until the request ends.
- * A name the table knows as a global one is per-engine only if the engine says so. */
-static int names_local(pool_t *p, rbuf_t *r, uint32_t nn)
-{
-    if (!p->acc && !(p->acc = names_new())) return -1;
-    for (uint32_t i = 0; i < nn; i++) {
-        name_info_t ni = {0};
-        if (read_name(r, &ni)) {
-            free_name(&ni);
-            return -1;
-        }
-        const name_info_t *old = names_get(p->names, ni.name);
-        int keep = ni.per_engine || !old || old->per_engine;
-        const name_info_t *seen = names_get(p->acc, ni.name);
-        if (seen && seen->bytes > ni.bytes) ni.bytes = seen->bytes;
-        ni.per_engine = 1;
-        int rc = keep ? names_put(p->acc, &ni) : 0;
-        free_name(&ni);
-        if (rc) return -1;
-    }
-    return 0;
-}
-
 static void on_done(pool_t *p, int rank, const link_msg_t *m)
 {
     size_t k;
@@ -739,9 +387,9 @@ static void on_done(pool_t *p, int rank, const link_msg_t *m)
     uint32_t nn = rbuf_u32(&r);
     int names_rc = 0;
     if (!r.bad && p->mode == LINK_GLOBAL && rank == 0)
-        names_rc = names_global(p, &r, nn); /* even none: `del x` empties the table */
+        names_rc = engnames_global(&p->names, &r, nn); /* even none: `del x` empties the table */
     else if (!r.bad && nn && p->mode == LINK_LOCAL)
-        names_rc = names_local(p, &r, nn);
+        names_rc = engnames_local(&p->acc, p->names, &r, nn);
     else if (nn)
         r.bad = 1; /* only rank 0 speaks for the names in global view */
     double secs = rbuf_f64(&r);
@@ -794,7 +442,7 @@ static void on_message(pool_t *p, const link_msg_t *m)
     case LINK_INPUT_REQ: {
         const char *pr = rbuf_str(&r, &n1);
         int pw = rbuf_u8(&r);
-        char *prompt = strcopy(pr, n1);
+        char *prompt = mem_strndup(pr, n1);
         p->input_rank = rank;
         if (r.bad || !prompt || !p->cb.on_input)
             pool_input_reply(p, NULL, 0);
@@ -821,14 +469,14 @@ static void tick(pool_t *p)
         snprintf(msg, sizeof msg, "%s", p->fail_msg);
         finish(p, code, msg);
     }
-    if (p->child > 0 && (reap(p) || p->outfd < 0)) {
+    if (p->job.child > 0 && (launch_reap(&p->job) || p->job.outfd < 0)) {
         /* The pipe closes when mpirun goes; give it a moment to be reaped. */
-        if (!p->child_reaped) wait_child(p, 200);
-        drain_output(p);
+        if (!p->job.child_reaped) launch_wait(&p->job, 200);
+        launch_drain(&p->job);
         char why[200], tail[160], msg[400];
         int starting = p->state == ST_STARTING;
-        death_reason(p, why, sizeof why);
-        tail_summary(p, tail, sizeof tail);
+        launch_death(&p->job, why, sizeof why);
+        launch_summary(&p->job, tail, sizeof tail);
         if (starting)
             snprintf(msg, sizeof msg, "cannot start the engines: %s%s%s", why, tail[0] ? ": " : "",
                      tail);
@@ -840,7 +488,7 @@ static void tick(pool_t *p)
     }
     if (p->state == ST_STARTING && p->deadline && now_ms() > p->deadline) {
         char tail[160], msg[400];
-        tail_summary(p, tail, sizeof tail);
+        launch_summary(&p->job, tail, sizeof tail);
         snprintf(msg, sizeof msg, "cannot start the engines: %d of %d ready after %d ms%s%s",
                  p->nready, p->n, p->start_timeout_ms > 0 ? p->start_timeout_ms : 30000,
                  tail[0] ? ": " : "", tail);
@@ -854,35 +502,6 @@ static void tick(pool_t *p)
 }
 
 /* --- public ------------------------------------------------------------------------- */
-
-static int write_attach(pool_t *p, const char *path, err_t *err)
-{
-    int fd;
-    if (path) {
-        snprintf(p->attach, sizeof p->attach, "%s", path);
-        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-        if (fd >= 0) fchmod(fd, 0600);
-    } else {
-        const char *dir = getenv("XDG_RUNTIME_DIR");
-        if (!dir || access(dir, W_OK) != 0) dir = "/tmp";
-        snprintf(p->attach, sizeof p->attach, "%s/parc-engines-XXXXXX", dir);
-        fd = mkstemp(p->attach);
-    }
-    if (fd < 0)
-        return err_set(err, PARC_EIO, (span_t){0}, "cannot write the attach file %s: %s", p->attach,
-                       strerror(errno));
-    char buf[2048];
-    int n = snprintf(buf, sizeof buf,
-                     "# parc engine attach file: parc-engine --attach THIS_FILE\n"
-                     "address=%s\nkey=%s\nsignature_scheme=hmac-sha256\n"
-                     "kernel_pid=%ld\nkernel_host=%s\n",
-                     p->endpoint, p->key_hex, (long)getpid(), p->host);
-    int ok = n > 0 && n < (int)sizeof buf && write(fd, buf, (size_t)n) == (ssize_t)n;
-    if (close(fd) != 0) ok = 0;
-    if (!ok)
-        return err_set(err, PARC_EIO, (span_t){0}, "cannot write the attach file %s", p->attach);
-    return 0;
-}
 
 static int bind_router(pool_t *p, void *ctx, err_t *err)
 {
@@ -915,7 +534,7 @@ pool_t *pool_new(void *zmq_ctx, const pool_cfg_t *cfg, err_t *err)
         err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
         return NULL;
     }
-    p->outfd = -1;
+    launch_init(&p->job);
     p->input_rank = -1;
     const char *key = cfg->key ? cfg->key : "";
     size_t kl = strlen(key);
@@ -941,7 +560,9 @@ pool_t *pool_new(void *zmq_ctx, const pool_cfg_t *cfg, err_t *err)
     p->start_timeout_ms = cfg->start_timeout_ms > 0 ? cfg->start_timeout_ms : 30000;
     if (gethostname(p->host, sizeof p->host - 1) != 0)
         snprintf(p->host, sizeof p->host, "localhost");
-    if (bind_router(p, zmq_ctx, err) || write_attach(p, cfg->attach_file, err)) {
+    if (bind_router(p, zmq_ctx, err) ||
+        launch_write_attach(p->attach, sizeof p->attach, cfg->attach_file, p->endpoint, p->key_hex,
+                            p->host, err)) {
         pool_destroy(&p);
         return NULL;
     }
@@ -1059,7 +680,8 @@ int pool_pollitems(pool_t *p, zmq_pollitem_t *items, int max)
 {
     int k = 0;
     if (k < max) items[k++] = (zmq_pollitem_t){p->router, 0, ZMQ_POLLIN, 0};
-    if (p->outfd >= 0 && k < max) items[k++] = (zmq_pollitem_t){NULL, p->outfd, ZMQ_POLLIN, 0};
+    if (p->job.outfd >= 0 && k < max)
+        items[k++] = (zmq_pollitem_t){NULL, p->job.outfd, ZMQ_POLLIN, 0};
     return k;
 }
 
@@ -1080,16 +702,16 @@ void pool_handle(pool_t *p)
         on_message(p, &m);
         link_msg_close(&m);
     }
-    drain_output(p);
+    launch_drain(&p->job);
     tick(p);
 }
 
 long pool_timeout_ms(const pool_t *p)
 {
     if (p->fail_code) return 0;
-    if (p->state == ST_STARTING || p->req != REQ_NONE || p->child > 0) {
+    if (p->state == ST_STARTING || p->req != REQ_NONE || p->job.child > 0) {
         /* Idle and healthy: mpirun's pipe wakes us if the job dies. */
-        if (p->state == ST_READY && p->req == REQ_NONE && p->outfd >= 0) return -1;
+        if (p->state == ST_READY && p->req == REQ_NONE && p->job.outfd >= 0) return -1;
         return TICK_MS;
     }
     return -1;
@@ -1103,20 +725,6 @@ const names_t *pool_names(const pool_t *p)
 const char *pool_attach_file(const pool_t *p)
 {
     return p->attach;
-}
-
-/* VmRSS of a local process, in kB; -1 when unknown. */
-static long rss_kb(long pid)
-{
-    char path[64], line[256];
-    snprintf(path, sizeof path, "/proc/%ld/status", pid);
-    FILE *f = fopen(path, "r");
-    long kb = -1;
-    if (!f) return -1;
-    while (fgets(line, sizeof line, f))
-        if (sscanf(line, "VmRSS: %ld kB", &kb) == 1) break;
-    fclose(f);
-    return kb;
 }
 
 int pool_describe(const pool_t *p, wbuf_t *out)
@@ -1135,7 +743,7 @@ int pool_describe(const pool_t *p, wbuf_t *out)
         for (int r = 0; r < p->n; r++) {
             const rank_info_t *ri = &p->ranks[r];
             char mem[32] = "-";
-            long kb = ri->pid > 0 && strcmp(ri->host, p->host) == 0 ? rss_kb(ri->pid) : -1;
+            long kb = ri->pid > 0 && strcmp(ri->host, p->host) == 0 ? launch_rss_kb(ri->pid) : -1;
             if (kb >= 0) snprintf(mem, sizeof mem, "%.1f MiB", (double)kb / 1024.0);
             if (ri->hello_w || ri->hello_c)
                 wbuf_printf(out, "%-6d %-24s %-9ld %s\n", r, ri->host, ri->pid, mem);

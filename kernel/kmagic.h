@@ -1,0 +1,18 @@
+/* kmagic.h - the line magics the kernel answers itself (%lsmagic, %magic, %engines, %who,
+ * %whos, %pxresult, %autopx, %time, %timeit), run by exec_ as segments of a cell. */
+#ifndef PARC_KMAGIC_H
+#define PARC_KMAGIC_H
+
+#include "exec.h"
+#include "magic.h"
+
+/* What the magics remember between cells (zeroed at start; kept by exec_). */
+typedef struct {
+    int autopx;        /* %autopx on: cells run as %%px */
+    int nengines_last; /* engines asked for by the last %engines start (0: default) */
+} kmagic_t;
+
+/* Runs line magic g->name. Returns 0, or -1 when there is no such kernel-side magic. */
+int kmagic_run(kmagic_t *k, exec_t *p, const magic_seg_t *g);
+
+#endif

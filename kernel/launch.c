@@ -1,0 +1,336 @@
+/* launch.c - starting and ending the engines' mpirun (see launch.h), for pool_.
+ *
+ * mpirun runs in a session of its own (setsid): jupyter_client's SIGINT to the kernel's
+ * process group must not reach it. Its stdout/stderr (and the engines' forwarded output)
+ * come back on one non-blocking pipe: logged to the kernel's stderr line by line, the last
+ * lines kept for messages. A dead engine is named from mpirun's own report ("process rank 1
+ * with PID ... exited on signal 9 (Killed)") when there is one. Only launch_wait and
+ * launch_kill block, and only for the bounded waits pool_stop asks for. */
+#define _DEFAULT_SOURCE
+#include "launch.h"
+#include "log.h"
+#include "mem.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static char *dupstr(const char *s)
+{
+    return s ? mem_strndup(s, strlen(s)) : NULL;
+}
+
+int launch_cores(void)
+{
+    long c = sysconf(_SC_NPROCESSORS_ONLN);
+    return c > 0 ? (int)c : 1;
+}
+
+/* --- mpirun's output ---------------------------------------------------------------- */
+
+static void tail_add(launch_t *l, const char *s, size_t n)
+{
+    if (n >= LAUNCH_TAIL_MAX) {
+        s += n - (LAUNCH_TAIL_MAX - 1);
+        n = LAUNCH_TAIL_MAX - 1;
+    }
+    if (l->taillen + n > LAUNCH_TAIL_MAX - 1) {
+        size_t drop = l->taillen + n - (LAUNCH_TAIL_MAX - 1);
+        memmove(l->tail, l->tail + drop, l->taillen - drop);
+        l->taillen -= drop;
+    }
+    memcpy(l->tail + l->taillen, s, n);
+    l->taillen += n;
+    l->tail[l->taillen] = 0;
+}
+
+static void log_line(launch_t *l)
+{
+    if (!l->linelen) return;
+    log_info("parc engines: %.*s", (int)l->linelen, l->line);
+    l->line[l->linelen] = '\n';
+    tail_add(l, l->line, l->linelen + 1);
+    l->linelen = 0;
+}
+
+void launch_drain(launch_t *l)
+{
+    char buf[4096];
+    while (l->outfd >= 0) {
+        ssize_t r = read(l->outfd, buf, sizeof buf);
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
+        if (r <= 0) {
+            log_line(l);
+            close(l->outfd);
+            l->outfd = -1;
+            return;
+        }
+        for (ssize_t i = 0; i < r; i++) {
+            if (buf[i] == '\n' || l->linelen == LAUNCH_LINE_MAX - 1) log_line(l);
+            if (buf[i] != '\n') l->line[l->linelen++] = buf[i];
+        }
+    }
+}
+
+void launch_summary(const launch_t *l, char *out, size_t max)
+{
+    size_t o = 0;
+    out[0] = 0;
+    const char *s = l->tail;
+    while (*s && o + 4 < max) {
+        const char *e = strchr(s, '\n');
+        size_t n = e ? (size_t)(e - s) : strlen(s);
+        size_t k = strspn(s, "- \t");
+        if (k < n) {
+            if (o) o += (size_t)snprintf(out + o, max - o, " | ");
+            if (o < max) o += (size_t)snprintf(out + o, max - o, "%.*s", (int)(n - k), s + k);
+        }
+        if (o >= max) {
+            out[max - 1] = 0;
+            break;
+        }
+        s = e ? e + 1 : s + n;
+    }
+}
+
+void launch_death(const launch_t *l, char *out, size_t max)
+{
+    const char *s = strstr(l->tail, "process rank ");
+    int rank, sig;
+    long pid;
+    char name[64] = "";
+    if (s && sscanf(s, "process rank %d with PID %ld on node %*s exited on signal %d (%63[^)])",
+                    &rank, &pid, &sig, name) >= 3) {
+        snprintf(out, max, "engine %d died (signal %d%s%s)", rank, sig, name[0] ? ": " : "", name);
+        return;
+    }
+    s = strstr(l->tail, "Process name: [[");
+    const char *c = s ? strstr(s, "Exit code:") : NULL;
+    int code;
+    if (s && c && sscanf(s, "Process name: [[%*d,%*d],%d]", &rank) == 1 &&
+        sscanf(c, "Exit code: %d", &code) == 1) {
+        snprintf(out, max, "engine %d exited with status %d", rank, code);
+        return;
+    }
+    if (!l->child_reaped)
+        snprintf(out, max, "the engines' output closed");
+    else if (WIFSIGNALED(l->child_status))
+        snprintf(out, max, "the engines' mpirun died (signal %d: %s)", WTERMSIG(l->child_status),
+                 strsignal(WTERMSIG(l->child_status)));
+    else
+        snprintf(out, max, "the engines exited (mpirun status %d)",
+                 WIFEXITED(l->child_status) ? WEXITSTATUS(l->child_status) : -1);
+}
+
+/* --- starting and stopping ---------------------------------------------------------- */
+
+int launch_spawn(launch_t *l, const char *mpirun, const char *mpi_args, const char *engine_path,
+                 const char *attach, int n, char *msg, size_t max)
+{
+    char nbuf[16];
+    snprintf(nbuf, sizeof nbuf, "%d", n);
+    char *args = dupstr(mpi_args ? mpi_args : "");
+    const char *argv[64];
+    int a = 0;
+    argv[a++] = mpirun;
+    argv[a++] = "-n";
+    argv[a++] = nbuf;
+    if (n > launch_cores()) argv[a++] = "--oversubscribe";
+    if (geteuid() == 0) argv[a++] = "--allow-run-as-root";
+    argv[a++] = "--mca";
+    argv[a++] = "btl_vader_single_copy_mechanism";
+    argv[a++] = "none";
+    char *save = NULL;
+    for (char *t = args ? strtok_r(args, " \t", &save) : NULL; t && a < 56;
+         t = strtok_r(NULL, " \t", &save))
+        argv[a++] = t;
+    argv[a++] = engine_path;
+    argv[a++] = "--attach";
+    argv[a++] = attach;
+    argv[a] = NULL;
+
+    char emsg[600];
+    int elen =
+        snprintf(emsg, sizeof emsg, "parc: cannot run %s (is Open MPI installed?)\n", mpirun);
+    if (elen < 0 || elen >= (int)sizeof emsg) elen = (int)sizeof emsg - 1;
+    int fds[2];
+    if (pipe(fds) != 0) {
+        snprintf(msg, max, "cannot start engines: pipe: %s", strerror(errno));
+        mem_free(args);
+        return -1;
+    }
+    fcntl(fds[0], F_SETFD, FD_CLOEXEC);
+    pid_t pid = fork();
+    if (pid < 0) {
+        snprintf(msg, max, "cannot start engines: fork: %s", strerror(errno));
+        close(fds[0]);
+        close(fds[1]);
+        mem_free(args);
+        return -1;
+    }
+    if (pid == 0) {
+        /* Child: only async-signal-safe calls until exec. */
+        setsid();
+        int devnull = open("/dev/null", O_RDONLY);
+        if (devnull >= 0) dup2(devnull, 0);
+        dup2(fds[1], 1);
+        dup2(fds[1], 2);
+        for (int fd = 3; fd < 4096; fd++)
+            close(fd);
+        execvp(argv[0], (char *const *)argv);
+        ssize_t w = write(2, emsg, (size_t)elen);
+        (void)w;
+        _exit(127);
+    }
+    close(fds[1]);
+    int fl = fcntl(fds[0], F_GETFL);
+    if (fl >= 0) fcntl(fds[0], F_SETFL, fl | O_NONBLOCK);
+    l->child = pid;
+    l->outfd = fds[0];
+    l->child_reaped = 0;
+    l->child_status = 0;
+    l->taillen = 0;
+    l->tail[0] = 0;
+    l->linelen = 0;
+    mem_free(args);
+    return 0;
+}
+
+int launch_reap(launch_t *l)
+{
+    if (l->child <= 0 || l->child_reaped) return l->child_reaped;
+    int st;
+    pid_t r = waitpid(l->child, &st, WNOHANG);
+    if (r == l->child) {
+        l->child_reaped = 1;
+        l->child_status = st;
+    } else if (r < 0 && errno == ECHILD) {
+        l->child_reaped = 1;
+        l->child_status = 0;
+    }
+    return l->child_reaped;
+}
+
+void launch_sleep_ms(int ms)
+{
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+int launch_wait(launch_t *l, int ms)
+{
+    long long end = now_ms() + ms;
+    while (!launch_reap(l)) {
+        launch_drain(l);
+        if (now_ms() >= end) return 0;
+        launch_sleep_ms(10);
+    }
+    return 1;
+}
+
+int launch_alive(long pid)
+{
+    char path[64], buf[512];
+    if (pid <= 0 || kill((pid_t)pid, 0) != 0) return 0;
+    snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+    FILE *f = fopen(path, "r");
+    if (!f) return 1;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = 0;
+    const char *s = strrchr(buf, ')');
+    return !(s && s[1] == ' ' && (s[2] == 'Z' || s[2] == 'X'));
+}
+
+void launch_kill(launch_t *l)
+{
+    if (l->child > 0 && !launch_reap(l)) {
+        kill(-l->child, SIGTERM);
+        kill(l->child, SIGTERM);
+        if (!launch_wait(l, 1000)) {
+            kill(-l->child, SIGKILL);
+            kill(l->child, SIGKILL);
+            int st;
+            while (waitpid(l->child, &st, 0) < 0 && errno == EINTR) {
+            }
+            l->child_reaped = 1;
+            l->child_status = st;
+        }
+    }
+}
+
+void launch_close(launch_t *l)
+{
+    launch_drain(l);
+    if (l->outfd >= 0) {
+        close(l->outfd);
+        l->outfd = -1;
+    }
+    l->child = 0;
+}
+
+/* --- the attach file and /proc ------------------------------------------------------- */
+
+int launch_write_attach(char *attach, size_t cap, const char *path, const char *endpoint,
+                        const char *key_hex, const char *host, err_t *err)
+{
+    int fd;
+    if (path) {
+        snprintf(attach, cap, "%s", path);
+        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        if (fd >= 0) fchmod(fd, 0600);
+    } else {
+        const char *dir = getenv("XDG_RUNTIME_DIR");
+        if (!dir || access(dir, W_OK) != 0) dir = "/tmp";
+        snprintf(attach, cap, "%s/parc-engines-XXXXXX", dir);
+        fd = mkstemp(attach);
+    }
+    if (fd < 0)
+        return err_set(err, PARC_EIO, (span_t){0}, "cannot write the attach file %s: %s", attach,
+                       strerror(errno));
+    char buf[2048];
+    int n = snprintf(buf, sizeof buf,
+                     "# parc engine attach file: parc-engine --attach THIS_FILE\n"
+                     "address=%s\nkey=%s\nsignature_scheme=hmac-sha256\n"
+                     "kernel_pid=%ld\nkernel_host=%s\n",
+                     endpoint, key_hex, (long)getpid(), host);
+    int ok = n > 0 && n < (int)sizeof buf && write(fd, buf, (size_t)n) == (ssize_t)n;
+    if (close(fd) != 0) ok = 0;
+    if (!ok) return err_set(err, PARC_EIO, (span_t){0}, "cannot write the attach file %s", attach);
+    return 0;
+}
+
+long launch_rss_kb(long pid)
+{
+    char path[64], line[256];
+    snprintf(path, sizeof path, "/proc/%ld/status", pid);
+    FILE *f = fopen(path, "r");
+    long kb = -1;
+    if (!f) return -1;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "VmRSS: %ld kB", &kb) == 1) break;
+    fclose(f);
+    return kb;
+}
+
+void launch_init(launch_t *l)
+{
+    memset(l, 0, sizeof *l);
+    l->outfd = -1;
+}
