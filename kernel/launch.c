@@ -23,16 +23,11 @@
 #include <time.h>
 #include <unistd.h>
 
-static long long now_ms(void)
+long long launch_now_ms(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static char *dupstr(const char *s)
-{
-    return s ? mem_strndup(s, strlen(s)) : NULL;
 }
 
 int launch_cores(void)
@@ -145,7 +140,7 @@ int launch_spawn(launch_t *l, const char *mpirun, const char *mpi_args, const ch
 {
     char nbuf[16];
     snprintf(nbuf, sizeof nbuf, "%d", n);
-    char *args = dupstr(mpi_args ? mpi_args : "");
+    char *args = mem_strdup(mpi_args ? mpi_args : "");
     const char *argv[64];
     int a = 0;
     argv[a++] = mpirun;
@@ -235,10 +230,10 @@ void launch_sleep_ms(int ms)
 
 int launch_wait(launch_t *l, int ms)
 {
-    long long end = now_ms() + ms;
+    long long end = launch_now_ms() + ms;
     while (!launch_reap(l)) {
         launch_drain(l);
-        if (now_ms() >= end) return 0;
+        if (launch_now_ms() >= end) return 0;
         launch_sleep_ms(10);
     }
     return 1;

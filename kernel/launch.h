@@ -24,6 +24,7 @@ typedef struct {
 } launch_t;
 
 void launch_init(launch_t *l); /* no child, pipe closed */
+long long launch_now_ms(void); /* CLOCK_MONOTONIC in milliseconds */
 int launch_cores(void);        /* online cores, at least 1 */
 
 /* Forks mpirun (argv from mpirun, the space-separated mpi_args, engine_path --attach attach)

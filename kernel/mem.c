@@ -56,6 +56,11 @@ char *mem_strndup(const char *s, size_t n)
     return d;
 }
 
+char *mem_strdup(const char *s)
+{
+    return s ? mem_strndup(s, strlen(s)) : NULL;
+}
+
 void mem_free(void *p)
 {
     free(p);

@@ -13,7 +13,8 @@ void *mem_calloc(size_t n, size_t sz);     /* zeroed; NULL on overflow or failur
 void *mem_realloc(void *p, size_t n);      /* as realloc; p untouched on failure */
 void *mem_aligned(size_t align, size_t n); /* posix_memalign; free with mem_free */
 char *mem_strndup(const char *s, size_t n);
-void mem_free(void *p); /* NULL-safe */
+char *mem_strdup(const char *s); /* NULL for NULL (or on failure) */
+void mem_free(void *p);          /* NULL-safe */
 
 /* Checked size arithmetic: 0 and *out set, or -1 on overflow (out untouched). */
 int mem_mul(size_t a, size_t b, size_t *out);

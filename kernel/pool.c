@@ -88,18 +88,6 @@ struct pool {
     names_t *names;
 };
 
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static char *dupstr(const char *s)
-{
-    return s ? mem_strndup(s, strlen(s)) : NULL;
-}
-
 /* --- sending ------------------------------------------------------------------------ */
 
 static int send_to(pool_t *p, char ch, int rank, int type, const void *body, size_t n)
@@ -242,7 +230,7 @@ int pool_start(pool_t *p, int nengines, err_t *err)
     if (n <= 0) n = launch_cores();
     if (n > 4096) return err_set(err, PARC_EVALUE, (span_t){0}, "too many engines (%d)", n);
     p->last_n = n;
-    p->t_start = now_ms();
+    p->t_start = launch_now_ms();
     if (!p->launch) {
         reset_ranks(p, 0);
         p->state = ST_STARTING;
@@ -318,14 +306,14 @@ static void on_hello(pool_t *p, int rank, char ch, const link_msg_t *m)
     if (p->state == ST_STOPPED && !p->launch) {
         /* A cluster launcher attached engines before anyone asked for them. */
         p->state = ST_STARTING;
-        p->t_start = now_ms();
+        p->t_start = launch_now_ms();
         reset_ranks(p, 0);
     }
     if (p->state == ST_STOPPED) return; /* a straggler from a job that is gone */
     if (!p->launch && p->n == 0) {
         reset_ranks(p, (int)nranks);
         if (!p->ranks) return;
-        p->deadline = now_ms() + (p->start_timeout_ms > 0 ? p->start_timeout_ms : 30000);
+        p->deadline = launch_now_ms() + (p->start_timeout_ms > 0 ? p->start_timeout_ms : 30000);
     }
     if ((int)nranks != p->n || rank >= p->n) {
         fprintf(stderr, "parc pool: HELLO from %c%d of a %u-rank job; expected %d ranks\n", ch,
@@ -343,7 +331,7 @@ static void on_hello(pool_t *p, int rank, char ch, const link_msg_t *m)
     if (!was && ri->hello_w && ri->hello_c) p->nready++;
     if (p->state == ST_STARTING && p->nready == p->n) {
         p->state = ST_READY;
-        p->start_ms = (double)(now_ms() - p->t_start);
+        p->start_ms = (double)(launch_now_ms() - p->t_start);
         log_info("parc pool: %d engine%s ready in %.0f ms", p->n, p->n == 1 ? "" : "s",
                  p->start_ms);
         try_send(p);
@@ -486,7 +474,7 @@ static void tick(pool_t *p)
         kill_job(p);
         if (p->req) finish(p, PARC_EENGINE, msg);
     }
-    if (p->state == ST_STARTING && p->deadline && now_ms() > p->deadline) {
+    if (p->state == ST_STARTING && p->deadline && launch_now_ms() > p->deadline) {
         char tail[160], msg[400];
         launch_summary(&p->job, tail, sizeof tail);
         snprintf(msg, sizeof msg, "cannot start the engines: %d of %d ready after %d ms%s%s",
@@ -541,10 +529,10 @@ pool_t *pool_new(void *zmq_ctx, const pool_cfg_t *cfg, err_t *err)
     const char *env_mpirun = getenv("PARC_MPIRUN"), *env_args = getenv("PARC_MPI_ARGS");
     p->sign = sign_new(key, kl);
     p->key_hex = mem_alloc(2 * kl + 1);
-    p->engine_path = dupstr(cfg->engine_path ? cfg->engine_path : "parc-engine");
-    p->mpirun = dupstr(cfg->mpirun ? cfg->mpirun : env_mpirun ? env_mpirun : "mpirun");
-    p->mpi_args = dupstr(cfg->mpi_args ? cfg->mpi_args : env_args ? env_args : "");
-    p->bind = dupstr(cfg->bind_host && *cfg->bind_host ? cfg->bind_host : "127.0.0.1");
+    p->engine_path = mem_strdup(cfg->engine_path ? cfg->engine_path : "parc-engine");
+    p->mpirun = mem_strdup(cfg->mpirun ? cfg->mpirun : env_mpirun ? env_mpirun : "mpirun");
+    p->mpi_args = mem_strdup(cfg->mpi_args ? cfg->mpi_args : env_args ? env_args : "");
+    p->bind = mem_strdup(cfg->bind_host && *cfg->bind_host ? cfg->bind_host : "127.0.0.1");
     p->names = names_new();
     if (!p->sign || !p->key_hex || !p->engine_path || !p->mpirun || !p->mpi_args || !p->bind ||
         !p->names) {
@@ -643,7 +631,7 @@ int pool_exec(pool_t *p, int mode, const int *targets, size_t ntargets, uint32_t
                  p->engine_path, p->attach);
         if (p->state == ST_STOPPED) {
             p->state = ST_STARTING;
-            p->t_start = now_ms();
+            p->t_start = launch_now_ms();
         }
         fail_later(p, PARC_EENGINE, msg);
     }

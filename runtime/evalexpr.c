@@ -53,12 +53,6 @@ int evali_index(eval_t *ev, const ir_node_t *n, val_t *items, size_t *nitems, er
     return 0;
 }
 
-static void drop_all(val_t *v, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        val_drop(&v[i]);
-}
-
 /* ---- calls ---- */
 
 static size_t count_leaves(const ir_node_t *n)
@@ -126,7 +120,7 @@ static int eval_fuse(eval_t *ev, const ir_node_t *n, val_t *out, err_t *err)
         }
         rc = evali_at(n, rc, err);
     }
-    drop_all(leaves, k);
+    val_drop_n(leaves, k);
     mem_free(leaves);
     return rc;
 }
@@ -193,7 +187,7 @@ static int eval_call(eval_t *ev, const ir_node_t *n, val_t *out, err_t *err)
                 val_t v = val_none();
                 size_t j = 0;
                 rc = gen_tree(ev, t, args, &j, &v, err);
-                drop_all(args, nargs);
+                val_drop_n(args, nargs);
                 nargs = 0;
                 if (!rc) args[nargs++] = v;
             }
@@ -233,7 +227,7 @@ static int eval_call(eval_t *ev, const ir_node_t *n, val_t *out, err_t *err)
                          val_kind_name(&callee));
         rc = evali_at(n, rc, err);
     }
-    if (args) drop_all(args, nargs);
+    if (args) val_drop_n(args, nargs);
     for (size_t j = 0; j < nkw; j++)
         val_drop(&kw[j].v);
     mem_free(args);
@@ -361,7 +355,7 @@ int evali_expr(eval_t *ev, const ir_node_t *n, val_t *out, err_t *err)
         if ((rc = evali_expr(ev, n->kid[0], &a, err))) return rc;
         if (!(rc = evali_index(ev, n->kid[1], items, &ni, err)))
             rc = item_get(ev->rt, n, &a, items, ni, out, err);
-        drop_all(items, ni);
+        val_drop_n(items, ni);
         val_drop(&a);
         return rc;
     }

@@ -20,17 +20,6 @@
 #include "ops.h"
 #include "show.h"
 
-static void drop_all(val_t *v, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        val_drop(&v[i]);
-}
-
-static int is_int(const val_t *v)
-{
-    return v->kind == V_INT || v->kind == V_BOOL;
-}
-
 /* ---- assignment ---- */
 
 /* Checks that v can be bound to target t (unpacking counts, recursively) without binding. */
@@ -48,7 +37,7 @@ static int check_target(eval_t *ev, const ir_node_t *t, const val_t *v, err_t *e
         rc = err_set(err, PARC_EVALUE, t->at, "too many values to unpack (expected %u)", t->nkid);
     for (size_t i = 0; !rc && i < cnt; i++)
         rc = check_target(ev, t->kid[i], &items[i], err);
-    drop_all(items, cnt);
+    val_drop_n(items, cnt);
     mem_free(items);
     return rc;
 }
@@ -69,7 +58,7 @@ static int bind(eval_t *ev, const ir_node_t *t, const val_t *v, err_t *err)
         if ((rc = item_all(ev->rt, t, v, &items, &cnt, err))) return rc;
         for (size_t i = 0; !rc && i < cnt && i < t->nkid; i++)
             rc = bind(ev, t->kid[i], &items[i], err);
-        drop_all(items, cnt);
+        val_drop_n(items, cnt);
         mem_free(items);
         return rc;
     }
@@ -79,7 +68,7 @@ static int bind(eval_t *ev, const ir_node_t *t, const val_t *v, err_t *err)
         if ((rc = evali_expr(ev, t->kid[0], &c, err))) return rc;
         if (!(rc = evali_index(ev, t->kid[1], items, &ni, err)))
             rc = item_set(ev->rt, t, &c, items, ni, v, err);
-        drop_all(items, ni);
+        val_drop_n(items, ni);
         val_drop(&c);
         return rc;
     }
@@ -150,7 +139,7 @@ static int do_augassign(eval_t *ev, const ir_node_t *n, err_t *err)
             rc = item_set(ev->rt, t, &c, items, ni, &res, err);
         }
     }
-    drop_all(items, ni);
+    val_drop_n(items, ni);
     val_drop(&c);
     val_drop(&cur);
     val_drop(&rhs);
@@ -181,7 +170,7 @@ static int do_del(eval_t *ev, const ir_node_t *n, err_t *err)
             size_t ni = 0;
             if ((rc = evali_expr(ev, t->kid[0], &c, err))) return rc;
             rc = evali_index(ev, t->kid[1], items, &ni, err);
-            if (!rc && c.kind == V_LIST && ni == 1 && is_int(&items[0])) {
+            if (!rc && c.kind == V_LIST && ni == 1 && val_is_int(&items[0])) {
                 seq_t *s = (seq_t *)c.u.o;
                 int64_t i = items[0].u.i;
                 if (i < 0) i += (int64_t)s->n;
@@ -196,7 +185,7 @@ static int do_del(eval_t *ev, const ir_node_t *n, err_t *err)
                 rc = err_set(err, PARC_ETYPE, t->at, "'%s' object doesn't support item deletion",
                              val_kind_name(&c));
             }
-            drop_all(items, ni);
+            val_drop_n(items, ni);
             val_drop(&c);
         } else {
             rc = err_set(err, PARC_ETYPE, t->at, "cannot delete this expression");

@@ -19,18 +19,13 @@ static int at(const ir_node_t *n, int rc, err_t *err)
     return rc;
 }
 
-static int is_int(const val_t *v)
-{
-    return v->kind == V_INT || v->kind == V_BOOL;
-}
-
 /* Python's slice.indices(len): normalized start, stop, step and the item count. */
 static int slice_indices(const obj_slice_t *s, int64_t len, int64_t *start, int64_t *stop,
                          int64_t *step, int64_t *count, span_t where, err_t *err)
 {
     const val_t *p[3] = {&s->start, &s->stop, &s->step};
     for (int k = 0; k < 3; k++)
-        if (p[k]->kind != V_NONE && !is_int(p[k]))
+        if (p[k]->kind != V_NONE && !val_is_int(p[k]))
             return err_set(err, PARC_ETYPE, where,
                            "slice indices must be integers or None or have an __index__ method");
     *step = s->step.kind == V_NONE ? 1 : s->step.u.i;
@@ -107,7 +102,7 @@ static val_t seq_item(const val_t *v, int64_t i, err_t *err)
 static int seq_getitem(const ir_node_t *n, const val_t *c, const val_t *ix, val_t *out, err_t *err)
 {
     int64_t len = seq_len(c);
-    if (is_int(ix)) {
+    if (val_is_int(ix)) {
         int64_t i = ix->u.i;
         if (i < 0) i += len;
         if (i < 0 || i >= len)
@@ -147,12 +142,6 @@ static int seq_getitem(const ir_node_t *n, const val_t *c, const val_t *ix, val_
                    c->kind == V_RANGE ? "range" : val_kind_name(c), val_kind_name(ix));
 }
 
-static void drop_all(val_t *v, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        val_drop(&v[i]);
-}
-
 /* Array indices from index items (a tuple item is spread, as NumPy does). */
 static int to_idx(const ir_node_t *n, const val_t *items, size_t nitems, idx_t *idx, int *nidx,
                   err_t *err)
@@ -165,7 +154,7 @@ static int to_idx(const ir_node_t *n, const val_t *items, size_t nitems, idx_t *
     memset(idx, 0, nitems * sizeof *idx);
     for (size_t i = 0; i < nitems; i++) {
         const val_t *v = &items[i];
-        if (is_int(v)) {
+        if (val_is_int(v)) {
             idx[i].kind = IDX_INT;
             idx[i].i = v->u.i;
         } else if (v->kind == V_NONE) {
@@ -177,7 +166,7 @@ static int to_idx(const ir_node_t *n, const val_t *items, size_t nitems, idx_t *
             const obj_slice_t *s = (const obj_slice_t *)v->u.o;
             const val_t *p[3] = {&s->start, &s->stop, &s->step};
             for (int k = 0; k < 3; k++)
-                if (p[k]->kind != V_NONE && !is_int(p[k]))
+                if (p[k]->kind != V_NONE && !val_is_int(p[k]))
                     return err_set(err, PARC_ETYPE, n->at,
                                    "slice indices must be integers or None or have an __index__ "
                                    "method");
@@ -237,7 +226,7 @@ int item_set(rt_t *rt, const ir_node_t *n, const val_t *c, val_t *items, size_t 
     }
     if (c->kind == V_LIST) {
         seq_t *s = (seq_t *)c->u.o;
-        if (nitems != 1 || !is_int(&items[0]))
+        if (nitems != 1 || !val_is_int(&items[0]))
             return err_set(err, PARC_ETYPE, n->at, "list indices must be integers, not %s",
                            nitems == 1 ? val_kind_name(&items[0]) : "tuple");
         int64_t i = items[0].u.i;
@@ -279,7 +268,7 @@ int item_all(rt_t *rt, const ir_node_t *n, const val_t *v, val_t **items, size_t
             rc = at(n, err->code, err);
         }
         if (rc) {
-            drop_all(it, (size_t)i);
+            val_drop_n(it, (size_t)i);
             mem_free(it);
             return rc;
         }

@@ -312,3 +312,14 @@ void obj_free(obj_t *o)
     }
     mem_free(o);
 }
+
+void val_drop_n(val_t *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        val_drop(&v[i]);
+}
+
+int val_is_int(const val_t *v)
+{
+    return v->kind == V_INT || v->kind == V_BOOL;
+}

@@ -80,8 +80,10 @@ val_t val_str(const char *s, size_t n, err_t *err);
 val_t val_seq(int kind, size_t n, err_t *err); /* n slots of None, kind V_TUPLE or V_LIST */
 val_t val_array(struct arr **ap);              /* takes the reference *ap, NULLs it */
 
-val_t val_ref(val_t v);  /* returns v after adding a reference to its object, if any */
-void val_drop(val_t *v); /* drops the reference (freeing at zero), sets *v to None */
+val_t val_ref(val_t v);              /* returns v after adding a reference to its object, if any */
+void val_drop(val_t *v);             /* drops the reference (freeing at zero), sets *v to None */
+void val_drop_n(val_t *v, size_t n); /* val_drop on each of n values */
+int val_is_int(const val_t *v);      /* an int or a bool (usable as an index) */
 
 int val_is_num(const val_t *v);            /* bool, int, float or complex scalar */
 const char *val_kind_name(const val_t *v); /* "int", "ndarray", "function", ... */
