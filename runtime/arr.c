@@ -448,19 +448,33 @@ static int make(rt_t *rt, int ndim, const int64_t *shape, int dtype, const dist_
     return rc;
 }
 
-static int num_dtype(const val_t *v)
+int arri_val_dtype(const val_t *v, int *weak)
 {
+    *weak = 0;
     switch (v->kind) {
+    case V_ARRAY:
+        return arr_dtype(v->u.a);
     case V_BOOL:
+        *weak = v->weak;
         return DT_BOOL;
     case V_INT:
-        return v->dtype == DT_INT32 ? DT_INT32 : DT_INT64;
+        *weak = v->weak;
+        return v->dtype == DT_INT32 && !v->weak ? DT_INT32 : DT_INT64;
     case V_FLOAT:
-        return v->dtype == DT_FLOAT32 ? DT_FLOAT32 : DT_FLOAT64;
+        *weak = v->weak;
+        return v->dtype == DT_FLOAT32 && !v->weak ? DT_FLOAT32 : DT_FLOAT64;
     case V_COMPLEX:
+        *weak = v->weak;
         return DT_COMPLEX128;
     }
     return -1;
+}
+
+/* The dtype of a number used as a fill value or array element; -1 for anything else. */
+static int num_dtype(const val_t *v)
+{
+    int weak;
+    return v->kind == V_ARRAY ? -1 : arri_val_dtype(v, &weak);
 }
 
 int arr_full(rt_t *rt, int ndim, const int64_t *shape, int dtype, const val_t *fill,

@@ -65,4 +65,8 @@ val_t arri_num_to_val(int dt, const double v[2], int weak);
 /* Agreement after a rank-local step (see coll_agree); fills err on ranks that did not fail. */
 int arri_agree(const rt_t *rt, int rc, err_t *err);
 
+/* The dtype of an array or a number (-1 for anything else); *weak = 1 for Python scalars,
+ * which take an array operand's dtype in arithmetic (NEP 50). */
+int arri_val_dtype(const val_t *v, int *weak);
+
 #endif

@@ -10,22 +10,6 @@
 #include "fuse.h"
 #include "kern.h"
 
-static int num_dt(const val_t *v, int *weak)
-{
-    *weak = v->weak;
-    switch (v->kind) {
-    case V_BOOL:
-        return DT_BOOL;
-    case V_INT:
-        return v->dtype == DT_INT32 && !v->weak ? DT_INT32 : DT_INT64;
-    case V_FLOAT:
-        return v->dtype == DT_FLOAT32 && !v->weak ? DT_FLOAT32 : DT_FLOAT64;
-    case V_COMPLEX:
-        return DT_COMPLEX128;
-    }
-    return -1;
-}
-
 static int is_zero(const val_t *v)
 {
     if (v->kind == V_BOOL || v->kind == V_INT) return v->u.i == 0;
@@ -42,7 +26,7 @@ static int isint_dt(int dt)
 int arr_scalar_binop(int irop, const val_t *a, const val_t *b, val_t *out, err_t *err)
 {
     int wa, wb;
-    int da = num_dt(a, &wa), db = num_dt(b, &wb);
+    int da = arri_val_dtype(a, &wa), db = arri_val_dtype(b, &wb);
     if (da < 0 || db < 0)
         return err_set(err, PARC_ETYPE, (span_t){0},
                        "unsupported operand type(s) for %s: '%s' and '%s'", ir_op_name(irop),
@@ -72,7 +56,7 @@ int arr_scalar_binop(int irop, const val_t *a, const val_t *b, val_t *out, err_t
 int arr_scalar_unop(int irop, const val_t *a, val_t *out, err_t *err)
 {
     int wa;
-    int da = num_dt(a, &wa);
+    int da = arri_val_dtype(a, &wa);
     if (da < 0)
         return err_set(err, PARC_ETYPE, (span_t){0}, "bad operand type for unary %s: '%s'",
                        ir_op_name(irop), val_kind_name(a));

@@ -291,28 +291,6 @@ static int cast_to(comp_t *c, int r, int dt)
     return d;
 }
 
-static int leaf_dtype(const val_t *v, int *weak)
-{
-    *weak = 0;
-    switch (v->kind) {
-    case V_ARRAY:
-        return arr_dtype(v->u.a);
-    case V_BOOL:
-        *weak = v->weak;
-        return DT_BOOL;
-    case V_INT:
-        *weak = v->weak;
-        return v->dtype == DT_INT32 && !v->weak ? DT_INT32 : DT_INT64;
-    case V_FLOAT:
-        *weak = v->weak;
-        return v->dtype == DT_FLOAT32 && !v->weak ? DT_FLOAT32 : DT_FLOAT64;
-    case V_COMPLEX:
-        *weak = v->weak;
-        return DT_COMPLEX128;
-    }
-    return -1;
-}
-
 static int compile(comp_t *c, const ir_node_t *n)
 {
     if (!ir_is_elemwise(n)) {
@@ -322,7 +300,7 @@ static int compile(comp_t *c, const ir_node_t *n)
         }
         size_t li = c->next++;
         int weak;
-        int dt = leaf_dtype(&c->leaves[li], &weak);
+        int dt = arri_val_dtype(&c->leaves[li], &weak);
         int r = newreg(c, dt, weak);
         if (r < 0) return -1;
         c->f->ins[c->f->nins++] = (ins_t){0, 0, dt, dt, r, -1, -1, (int)li};
@@ -466,7 +444,7 @@ int fuse_build(rt_t *rt, const ir_node_t *tree, const val_t *leaves, size_t nlea
         if (tree) {
             f->out = compile(&c, tree);
         } else {
-            int weak, dt = leaf_dtype(&leaves[0], &weak);
+            int weak, dt = arri_val_dtype(&leaves[0], &weak);
             f->out = newreg(&c, dt, weak);
             f->ins[f->nins++] = (ins_t){0, 0, dt, dt, 0, -1, -1, 0};
         }
