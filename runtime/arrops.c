@@ -23,8 +23,72 @@ static int isint_dt(int dt)
     return dt == DT_BOOL || dt == DT_INT32 || dt == DT_INT64;
 }
 
-int arr_scalar_binop(int irop, const val_t *a, const val_t *b, val_t *out, err_t *err)
+/* 1 when x op y does not fit in int64. Python ints are unbounded; parc's are 64-bit, so
+ * arithmetic on two Python ints that would wrap raises OverflowError instead of giving a
+ * wrong number (NumPy-typed ints wrap, as NumPy's do). */
+static int int_overflows(int irop, int64_t x, int64_t y)
 {
+    int64_t r;
+    switch (irop) {
+    case IR_ADD:
+        return __builtin_add_overflow(x, y, &r);
+    case IR_SUB:
+        return __builtin_sub_overflow(x, y, &r);
+    case IR_MUL:
+        return __builtin_mul_overflow(x, y, &r);
+    case IR_LSHIFT:
+        if (x == 0 || y <= 0) return 0;
+        return y >= 63 || (x > 0 ? x > (INT64_MAX >> y) : x < (INT64_MIN >> y));
+    case IR_POW: {
+        if (y < 0) return 0;
+        int64_t acc = 1, base = x;
+        while (y) {
+            if ((y & 1) && __builtin_mul_overflow(acc, base, &acc)) return 1;
+            y >>= 1;
+            if (y && __builtin_mul_overflow(base, base, &base)) return 1;
+        }
+        return 0;
+    }
+    }
+    return 0;
+}
+
+/* Python's bools are ints in arithmetic (True + True == 2, -True == -1); NumPy's bool_
+ * keeps logical + and - . Only two Python scalars follow Python here; &, |, ^ and the
+ * comparisons stay bool either way. */
+static int py_bool_is_int(int irop)
+{
+    switch (irop) {
+    case IR_ADD:
+    case IR_SUB:
+    case IR_MUL:
+    case IR_FLOORDIV:
+    case IR_MOD:
+    case IR_POW:
+    case IR_LSHIFT:
+    case IR_RSHIFT:
+    case IR_NEG:
+    case IR_POS:
+    case IR_INVERT:
+        return 1;
+    }
+    return 0;
+}
+
+static val_t as_py_int(const val_t *v, int irop)
+{
+    if (v->kind == V_BOOL && v->weak && py_bool_is_int(irop)) return val_int(v->u.i);
+    return *v;
+}
+
+int arr_scalar_binop(int irop, const val_t *a0, const val_t *b0, val_t *out, err_t *err)
+{
+    val_t ia = *a0, ib = *b0;
+    if (a0->weak && b0->weak) {
+        ia = as_py_int(a0, irop);
+        ib = as_py_int(b0, irop);
+    }
+    const val_t *a = &ia, *b = &ib;
     int wa, wb;
     int da = arri_val_dtype(a, &wa), db = arri_val_dtype(b, &wb);
     if (da < 0 || db < 0)
@@ -40,6 +104,10 @@ int arr_scalar_binop(int irop, const val_t *a, const val_t *b, val_t *out, err_t
     if (ints && irop == IR_DIV && wa && wb && is_zero(b))
         return err_set(err, PARC_EZERODIV, (span_t){0}, "division by zero");
     if (ints && irop == IR_POW && wa && wb && b->u.i < 0) cdt = odt = DT_FLOAT64;
+    if (ints && wa && wb && int_overflows(irop, a->u.i, b->u.i))
+        return err_set(err, PARC_EOVERFLOW, (span_t){0},
+                       "integer result too large: parc integers are 64-bit (use a float, as in "
+                       "10.0**100)");
     char x[16], y[16], r[16];
     arri_store_val(cdt, x, a);
     arri_store_val(cdt, y, b);
@@ -53,8 +121,10 @@ int arr_scalar_binop(int irop, const val_t *a, const val_t *b, val_t *out, err_t
     return 0;
 }
 
-int arr_scalar_unop(int irop, const val_t *a, val_t *out, err_t *err)
+int arr_scalar_unop(int irop, const val_t *a0, val_t *out, err_t *err)
 {
+    val_t ia = as_py_int(a0, irop);
+    const val_t *a = &ia;
     int wa;
     int da = arri_val_dtype(a, &wa);
     if (da < 0)

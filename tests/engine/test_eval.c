@@ -111,6 +111,12 @@ static void test_basics(void)
     OUT("0.1 + 0.2", "Out[0]: 0.30000000000000004\n");
     OUT("7 / 2", "Out[0]: 3.5\n");
     OUT("7 // 2, -7 // 2, -7 % 3, 2 ** 10", "Out[0]: (3, -4, 2, 1024)\n");
+    OUT("2**62, -2**62 - 2**62, 9223372036854775807", /* the int64 edges still work */
+        "Out[0]: (4611686018427387904, -9223372036854775808, 9223372036854775807)\n");
+    /* Python's bools are ints in arithmetic; NumPy's bool arrays are not */
+    OUT("True + True, -True, ~True, True * 3, True & False, True ^ True, True / True",
+        "Out[0]: (2, -1, -2, 3, False, False, 1.0)\n");
+    OUT("(ones(2, dtype=bool) + True).dtype", "Out[0]: dtype('bool')\n");
     OUT("1e16", "Out[0]: 1e+16\n");
     OUT("(1+2j) * 1j", "Out[0]: (-2+1j)\n");
     OUT("2j", "Out[0]: 2j\n");
@@ -162,6 +168,13 @@ static void test_errors(void)
     ERR("undefined_name + 1", "NameError", "name 'undefined_name' is not defined");
     CHECK(lasterr.at.line == 1 && lasterr.at.col == 1);
     ERR("1 / 0", "ZeroDivisionError", "division by zero");
+    /* Python ints are 64-bit here: overflow is an error, not a wrapped number */
+    ERR("10**100", "OverflowError",
+        "integer result too large: parc integers are 64-bit (use a float, as in 10.0**100)");
+    ERR("2**62 * 4", "OverflowError",
+        "integer result too large: parc integers are 64-bit (use a float, as in 10.0**100)");
+    ERR("1 << 63", "OverflowError",
+        "integer result too large: parc integers are 64-bit (use a float, as in 10.0**100)");
     ERR("'a' * 'b'", "TypeError", "can't multiply sequence by non-int of type 'str'");
     ERR("1 + 'a'", "TypeError", "unsupported operand type(s) for +: 'int' and 'str'");
     ERR("(1, 2)[5]", "IndexError", "tuple index out of range");
