@@ -9,23 +9,23 @@
  * only records the outcome, and exec_tick (called by the loop after pool_handle) moves on to
  * the next segment, so pool_exec is never called from inside the pool's own callback.
  *
- * Output manners (SPEC §2, §7): in global view every rank prints the same text, so rank 0's
- * output is shown live and another rank's only when it differs (prefixed [stdout:N]); in
- * local view every line is prefixed with its engine and lines are kept whole; per-engine
- * results are display_data "Out[N:C]: ..." in rank order after the segment; errors that
- * several engines raise alike are shown once with the engine set ("[0-2,4:execute] "). */
+ * Output manners (SPEC §2, §7): rankout_ holds each rank's stream text and per-engine
+ * results and shows them in rank order (global view: rank 0's output live, another rank's
+ * only where it differs); engerr_ merges the errors several engines raise alike into one
+ * traceback with the engine set ("[0-2,4:execute] "). */
 #include "exec.h"
 #include "arena.h"
 #include "conn.h"
+#include "engerr.h"
 #include "kmagic.h"
 #include "lang.h"
 #include "link.h"
 #include "magic.h"
 #include "mem.h"
+#include "rankout.h"
 #include "wire.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -38,15 +38,6 @@ typedef struct qitem {
     int ch;
     struct qitem *next;
 } qitem_t;
-
-typedef struct {
-    wbuf_t text[2]; /* stdout, stderr received from one rank during the segment */
-} rank_out_t;
-
-typedef struct {
-    int rank;
-    const char *plain, *html; /* arena copies */
-} local_result_t;
 
 typedef struct {
     msg_t *req; /* the execute_request (owned) */
@@ -62,13 +53,10 @@ typedef struct {
     int waiting;            /* pool_exec accepted, on_done not yet called */
     int in_step;
     int failed;
-    int local;  /* the running segment is local view */
-    int nranks; /* ranks the running segment was sent to (0 = unknown) */
-    int first;  /* lowest targeted rank: its global-view output is shown live */
-    rank_out_t *out;
-    size_t nout;
-    local_result_t *res;
-    size_t nres, capres;
+    int local;      /* the running segment is local view */
+    int nranks;     /* ranks the running segment was sent to (0 = unknown) */
+    int first;      /* lowest targeted rank: its global-view output is shown live */
+    rankout_t *out; /* the running segment's output, held per rank */
     double cell_t0, seg_t0, eng_total;
     int time_kind;   /* 0, 1 for %time, 2 for %timeit */
     int timeit_left; /* runs still to start */
@@ -142,40 +130,11 @@ static const char *hist_lookup(void *ud, uint32_t cell, size_t *len)
     return hist_source(p->hist, cell, len);
 }
 
-static rank_out_t *rank_out(run_t *r, int rank)
-{
-    if (rank < 0 || rank > 65535) return NULL;
-    if ((size_t)rank >= r->nout) {
-        size_t n = (size_t)rank + 1;
-        rank_out_t *o = mem_realloc(r->out, n * sizeof *o);
-        if (!o) return NULL;
-        for (size_t i = r->nout; i < n; i++) {
-            wbuf_init(&o[i].text[0]);
-            wbuf_init(&o[i].text[1]);
-        }
-        r->out = o;
-        r->nout = n;
-    }
-    return &r->out[rank];
-}
-
-static void free_outs(run_t *r)
-{
-    for (size_t i = 0; i < r->nout; i++) {
-        wbuf_free(&r->out[i].text[0]);
-        wbuf_free(&r->out[i].text[1]);
-    }
-    mem_free(r->out);
-    r->out = NULL;
-    r->nout = 0;
-    r->nres = 0;
-}
-
 static void run_free(run_t **rp)
 {
     run_t *r = *rp;
     if (!r) return;
-    free_outs(r);
+    rankout_destroy(&r->out);
     wbuf_free(&r->ir);
     msg_destroy(&r->req);
     arena_destroy(&r->a);
@@ -219,6 +178,12 @@ static void fix_span(const run_t *r, span_t *s)
     if (r->cur && s->cell == r->cell && s->line == r->cur->line) s->col += r->cur->col;
 }
 
+static void fix_cb(void *ud, span_t *s)
+{
+    exec_t *p = ud;
+    fix_span(p->run, s);
+}
+
 static void show_err_t(exec_t *p, err_t e, const lang_frame_t *fr, size_t nf, const char *who,
                        const char *kind)
 {
@@ -231,121 +196,21 @@ static void show_err_t(exec_t *p, err_t e, const lang_frame_t *fr, size_t nf, co
     wbuf_free(&tb);
 }
 
-/* Appends "0-2,4" for the sorted ranks. */
-static void rank_set(wbuf_t *b, const int *ranks, size_t n)
-{
-    for (size_t i = 0; i < n;) {
-        size_t j = i;
-        while (j + 1 < n && ranks[j + 1] == ranks[j] + 1)
-            j++;
-        if (i) wbuf_printf(b, ",");
-        if (j > i)
-            wbuf_printf(b, "%d-%d", ranks[i], ranks[j]);
-        else
-            wbuf_printf(b, "%d", ranks[i]);
-        i = j + 1;
-    }
-}
-
-static int same_error(const pool_rank_done_t *a, const pool_rank_done_t *b)
-{
-    return a->err.code == b->err.code && strcmp(a->kind, b->kind) == 0 &&
-           strcmp(a->err.msg, b->err.msg) == 0 && a->err.at.line == b->err.at.line &&
-           a->err.at.col == b->err.at.col && a->err.at.cell == b->err.at.cell;
-}
-
-/* Engine errors grouped by identical message; one traceback block per group. */
+/* The errors of a failed request, merged across engines by engerr_. */
 static void show_done_error(exec_t *p, const pool_done_t *d)
 {
     run_t *r = p->run;
-    if (d->pool_err.code) {
-        show_err_t(p, d->pool_err, NULL, 0, "", NULL);
-        return;
-    }
-    size_t nfail = 0;
-    for (size_t i = 0; i < d->nranks; i++)
-        nfail += d->ranks[i].err.code != 0;
-    if (nfail == 0) {
-        char msg[128];
-        snprintf(msg, sizeof msg, "the engines reported %s", err_kind(d->code));
-        err_t e;
-        err_clear(&e);
-        err_set(&e, d->code, (span_t){0}, "%s", msg);
-        show_err_t(p, e, NULL, 0, "", NULL);
-        return;
-    }
-    char *done = arena_alloc(r->a, d->nranks + 1);
-    int *set = arena_array(r->a, d->nranks + 1, sizeof *set);
-    if (!done || !set) {
+    wbuf_t tb;
+    wbuf_init(&tb);
+    const char *ename, *evalue;
+    if (engerr_format(d, r->local, r->a, fix_cb, hist_lookup, p, &tb, &ename, &evalue)) {
+        wbuf_free(&tb);
         usage_error(p, "out of memory formatting an engine error");
         return;
     }
-    wbuf_t tb;
-    wbuf_init(&tb);
-    const char *ename = NULL, *evalue = NULL;
-    for (size_t i = 0; i < d->nranks; i++) {
-        const pool_rank_done_t *g = &d->ranks[i];
-        if (!g->err.code || done[i]) continue;
-        size_t k = 0;
-        for (size_t j = i; j < d->nranks; j++) {
-            if (!done[j] && d->ranks[j].err.code && same_error(g, &d->ranks[j])) {
-                done[j] = 1;
-                set[k++] = d->ranks[j].rank;
-            }
-        }
-        wbuf_t who;
-        wbuf_init(&who);
-        if (r->local || k < d->nranks) {
-            wbuf_printf(&who, "[");
-            rank_set(&who, set, k);
-            wbuf_printf(&who, ":execute] ");
-        }
-        lang_frame_t fr[16];
-        size_t nf = g->nframes < 16 ? g->nframes : 16;
-        for (size_t f = 0; f < nf; f++) {
-            fr[f].at = g->frames[f].at;
-            fix_span(r, &fr[f].at);
-            fr[f].fn = g->frames[f].fn;
-        }
-        err_t e = g->err;
-        fix_span(r, &e.at);
-        if (tb.len) wbuf_printf(&tb, "\n");
-        lang_format_error(&e, fr, nf, wbuf_cstring(&who), hist_lookup, p, &tb);
-        wbuf_free(&who);
-        if (!ename) {
-            ename = g->kind[0] ? g->kind : err_kind(g->err.code);
-            evalue = g->err.msg;
-        }
-    }
     const char *text = wbuf_cstring(&tb);
-    show_error(p, ename ? ename : "EngineError", evalue ? evalue : "", text, tb.len);
+    show_error(p, ename, evalue, text, tb.len);
     wbuf_free(&tb);
-}
-
-/* Emits the complete lines of buf prefixed "[stdout:N] " and keeps the rest. */
-static void emit_lines(exec_t *p, int rank, int s, wbuf_t *buf, int flush)
-{
-    size_t end = buf->len;
-    if (!flush) {
-        while (end > 0 && buf->p[end - 1] != '\n')
-            end--;
-    }
-    if (end == 0) return;
-    const char *name = s ? "stderr" : "stdout";
-    wbuf_t o;
-    wbuf_init(&o);
-    size_t b = 0;
-    while (b < end) {
-        size_t e = b;
-        while (e < end && buf->p[e] != '\n')
-            e++;
-        wbuf_printf(&o, "[%s:%d] %.*s\n", name, rank, (int)(e - b), (const char *)buf->p + b);
-        b = e + 1;
-    }
-    if (!o.oom) chan_stream(p->chan, p->run->req, name, (const char *)o.p, o.len);
-    wbuf_free(&o);
-    memmove(buf->p, buf->p + end, buf->len - end);
-    buf->len -= end;
 }
 
 static void on_stream(void *ud, int rank, int st, const char *text, size_t n)
@@ -353,18 +218,7 @@ static void on_stream(void *ud, int rank, int st, const char *text, size_t n)
     exec_t *p = ud;
     run_t *r = p->run;
     if (!r || !r->waiting) return;
-    int s = st == 2 ? 1 : 0;
-    rank_out_t *o = rank_out(r, rank);
-    if (!o) return;
-    wbuf_bytes(&o->text[s], text, n);
-    /* Only the lowest targeted rank streams live; the others are held and flushed in rank
-     * order when the segment ends, so saved notebooks show the same order every run
-     * (SPEC §7). In global view the others are shown only where they differ. */
-    if (rank != r->first) return;
-    if (r->local)
-        emit_lines(p, rank, s, &o->text[s], 0);
-    else
-        chan_stream(p->chan, r->req, s ? "stderr" : "stdout", text, n);
+    rankout_stream(r->out, rank, st == 2 ? 1 : 0, text, n);
 }
 
 static void on_result(void *ud, int rank, const char *plain, size_t np, const char *html, size_t nh)
@@ -382,19 +236,7 @@ static void on_result(void *ud, int rank, const char *plain, size_t np, const ch
                                data, "metadata"));
         return;
     }
-    if (r->nres == r->capres) {
-        size_t cap = r->capres ? r->capres * 2 : 16;
-        local_result_t *nr = arena_array(r->a, cap, sizeof *nr);
-        if (!nr) return;
-        if (r->nres) memcpy(nr, r->res, r->nres * sizeof *nr);
-        r->res = nr;
-        r->capres = cap;
-    }
-    local_result_t *lr = &r->res[r->nres];
-    lr->rank = rank;
-    lr->plain = arena_strndup(r->a, plain, np);
-    lr->html = nh ? arena_strndup(r->a, html, nh) : NULL;
-    if (lr->plain) r->nres++;
+    rankout_result(r->out, rank, plain, np, html, nh);
 }
 
 static void on_input(void *ud, int rank, const char *prompt, int password)
@@ -415,43 +257,6 @@ static void on_input(void *ud, int rank, const char *prompt, int password)
     chan_reply(p->chan, CONN_STDIN, r->req, "input_request", c);
 }
 
-static int cmp_res(const void *a, const void *b)
-{
-    const local_result_t *x = a, *y = b;
-    return (x->rank > y->rank) - (x->rank < y->rank);
-}
-
-static void flush_outputs(exec_t *p)
-{
-    run_t *r = p->run;
-    for (size_t i = 0; i < r->nout; i++) {
-        for (int s = 0; s < 2; s++) {
-            wbuf_t *b = &r->out[i].text[s];
-            if (r->local) {
-                emit_lines(p, (int)i, s, b, 1);
-            } else if ((int)i != r->first && b->len) {
-                wbuf_t *f = (size_t)r->first < r->nout ? &r->out[r->first].text[s] : NULL;
-                if (!f || f->len != b->len || memcmp(f->p, b->p, b->len) != 0)
-                    emit_lines(p, (int)i, s, b, 1);
-            }
-        }
-    }
-    if (r->nres) qsort(r->res, r->nres, sizeof *r->res, cmp_res);
-    for (size_t i = 0; i < r->nres; i++) {
-        wbuf_t t;
-        wbuf_init(&t);
-        wbuf_printf(&t, "Out[%d:%u]: %s", r->res[i].rank, r->cell, r->res[i].plain);
-        json_t *data = json_pack("{s:s}", "text/plain", wbuf_cstring(&t));
-        wbuf_free(&t);
-        if (data && r->res[i].html)
-            json_object_set_new(data, "text/html", json_string(r->res[i].html));
-        if (!data) continue;
-        chan_publish(p->chan, r->req, "display_data",
-                     json_pack("{s:o, s:{}, s:{}}", "data", data, "metadata", "transient"));
-    }
-    free_outs(r);
-}
-
 static void on_done(void *ud, const pool_done_t *d)
 {
     exec_t *p = ud;
@@ -460,7 +265,7 @@ static void on_done(void *ud, const pool_done_t *d)
     if (!r || !r->waiting) return;
     r->waiting = 0;
     double wall = now_s() - r->seg_t0;
-    flush_outputs(p);
+    rankout_flush(r->out, r->cell);
     r->eng_total += d->seconds;
     if (d->code) {
         show_done_error(p, d);
@@ -516,6 +321,7 @@ static void exec_ir(exec_t *p)
     err_clear(&err);
     uint32_t flags = (r->silent || r->time_kind == 2) ? LINK_F_SILENT : 0;
     r->first = r->ntargets ? r->targets[0] : 0;
+    rankout_begin(r->out, r->local, r->first);
     r->seg_t0 = now_s();
     r->waiting = 1;
     int rc = pool_exec(p->pool, r->local ? LINK_LOCAL : LINK_GLOBAL, r->targets, r->ntargets,
@@ -700,13 +506,14 @@ static void begin(exec_t *p, qitem_t *q)
 {
     run_t *r = mem_calloc(1, sizeof *r);
     if (r) r->a = arena_new();
-    if (!r || !r->a) {
+    if (r && r->a) r->out = rankout_new(p->chan, q->m, r->a);
+    if (!r || !r->out) {
         chan_status(p->chan, q->m, "busy");
         chan_reply(p->chan, q->ch, q->m, "execute_reply",
                    chan_error_content("MemoryError", "the kernel is out of memory"));
         chan_status(p->chan, q->m, "idle");
         msg_destroy(&q->m);
-        mem_free(r);
+        run_free(&r);
         return;
     }
     p->run = r;
