@@ -5,14 +5,16 @@
  * execute_request is queued; when nothing runs, it is started (busy, execute_input), cut
  * into segments by magic_split, and each segment either runs in the kernel (kmagic_: %engines,
  * %who, ...; x?) or is compiled by lang_compile and handed to pool_exec. The pool reports back
- * through callbacks (on_stream, on_result, on_input, on_done) from inside pool_handle; on_done
- * only records the outcome, and exec_tick (called by the loop after pool_handle) moves on to
- * the next segment, so pool_exec is never called from inside the pool's own callback.
+ * through callbacks (on_stream, on_result, on_rank_done, on_input, on_done) from inside
+ * pool_handle; on_done only records the outcome, and exec_tick (called by the loop after
+ * pool_handle) moves on to the next segment, so pool_exec is never called from inside the
+ * pool's own callback.
  *
  * Output manners (SPEC §2, §7): rankout_ holds each rank's stream text and per-engine
- * results and shows them in rank order (global view: rank 0's output live, another rank's
- * only where it differs); engerr_ merges the errors several engines raise alike into one
- * traceback with the engine set ("[0-2,4:execute] "). */
+ * results and shows them in rank order (local view: one engine live at a time, handing over
+ * as each finishes; global view: rank 0's output live, another rank's only where it
+ * differs); engerr_ merges the errors several engines raise alike into one traceback with
+ * the engine set ("[0-2,4:execute] "). */
 #include "exec.h"
 #include "arena.h"
 #include "conn.h"
@@ -239,6 +241,13 @@ static void on_result(void *ud, int rank, const char *plain, size_t np, const ch
     rankout_result(r->out, rank, plain, np, html, nh);
 }
 
+static void on_rank_done(void *ud, int rank)
+{
+    exec_t *p = ud;
+    run_t *r = p->run;
+    if (r && r->waiting) rankout_rank_done(r->out, rank);
+}
+
 static void on_input(void *ud, int rank, const char *prompt, int password)
 {
     exec_t *p = ud;
@@ -308,6 +317,7 @@ static const pool_cb_t *callbacks(exec_t *p, pool_cb_t *cb)
     cb->on_stream = on_stream;
     cb->on_result = on_result;
     cb->on_input = on_input;
+    cb->on_rank_done = on_rank_done;
     cb->on_done = on_done;
     return cb;
 }
@@ -321,7 +331,7 @@ static void exec_ir(exec_t *p)
     err_clear(&err);
     uint32_t flags = (r->silent || r->time_kind == 2) ? LINK_F_SILENT : 0;
     r->first = r->ntargets ? r->targets[0] : 0;
-    rankout_begin(r->out, r->local, r->first);
+    rankout_begin(r->out, r->local, r->targets, r->ntargets);
     r->seg_t0 = now_s();
     r->waiting = 1;
     int rc = pool_exec(p->pool, r->local ? LINK_LOCAL : LINK_GLOBAL, r->targets, r->ntargets,

@@ -395,6 +395,7 @@ static void on_done(pool_t *p, int rank, const link_msg_t *m)
         snprintf(d->kind, sizeof d->kind, "%.*s", (int)(kn < 31 ? kn : 31), kind);
         if (secs > p->maxsec) p->maxsec = secs;
     }
+    if (p->cb.on_rank_done) p->cb.on_rank_done(p->cb.ud, rank);
     if (p->ngot == p->nsent) finish(p, 0, NULL);
 }
 

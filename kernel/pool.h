@@ -58,6 +58,8 @@ typedef struct {
     void (*on_result)(void *ud, int rank, const char *plain, size_t np, const char *html,
                       size_t nh);
     void (*on_input)(void *ud, int rank, const char *prompt, int password);
+    /* optional (NULL: not called): rank's DONE arrived, after all its output; before on_done */
+    void (*on_rank_done)(void *ud, int rank);
     void (*on_done)(void *ud, const pool_done_t *d); /* exactly once per accepted pool_exec */
 } pool_cb_t;
 

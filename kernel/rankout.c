@@ -1,10 +1,13 @@
 /* rankout.c - one segment's engine output, held per rank (see rankout.h).
  *
- * Only the lowest targeted rank streams live; the others are held and flushed in rank order
- * when the segment ends, so saved notebooks show the same order every run (SPEC §7). In
- * local view every line is prefixed with its engine and lines are kept whole; in global view
- * every rank prints the same text, so another rank's output is shown only where it differs
- * from the first's. */
+ * One rank streams live (the lowest targeted one at first); the others are held, so the
+ * output comes out in rank order every run and saved notebooks diff cleanly (SPEC §7). In
+ * local view, when the live rank finishes, its rest is shown and the next targeted rank
+ * takes over: it shows what it held and streams from then on; a rank that finishes early
+ * waits, held, until every rank before it has finished. Every line is prefixed with its
+ * engine and lines are kept whole. In global view every rank prints the same text, so the
+ * live rank stays the first, and another rank's output is shown at the end only where it
+ * differs from the first's. */
 #include "rankout.h"
 #include "mem.h"
 #include "wire.h"
@@ -14,6 +17,7 @@
 
 typedef struct {
     wbuf_t text[2]; /* stdout, stderr received from one rank during the segment */
+    int done;       /* its DONE arrived */
 } rank_out_t;
 
 typedef struct {
@@ -22,11 +26,14 @@ typedef struct {
 } local_result_t;
 
 struct rankout {
-    chan_t *chan;     /* borrowed */
-    const msg_t *req; /* borrowed: the execute_request */
-    arena_t *a;       /* borrowed: the cell's arena */
-    int local;        /* the running segment is local view */
-    int first;        /* lowest targeted rank: its output is shown live */
+    chan_t *chan;        /* borrowed */
+    const msg_t *req;    /* borrowed: the execute_request */
+    arena_t *a;          /* borrowed: the cell's arena */
+    int local;           /* the running segment is local view */
+    int first;           /* lowest targeted rank: in global view, the one shown live */
+    int live;            /* rank whose output is shown as it arrives; -1: none left */
+    const int *targets;  /* borrowed; NULL: every rank */
+    size_t ntargets, li; /* live == targets[li] */
     rank_out_t *out;
     size_t nout;
     local_result_t *res;
@@ -53,6 +60,7 @@ static rank_out_t *rank_out(rankout_t *r, int rank)
         for (size_t i = r->nout; i < n; i++) {
             wbuf_init(&o[i].text[0]);
             wbuf_init(&o[i].text[1]);
+            o[i].done = 0;
         }
         r->out = o;
         r->nout = n;
@@ -80,10 +88,13 @@ void rankout_destroy(rankout_t **op)
     *op = NULL;
 }
 
-void rankout_begin(rankout_t *o, int local, int first)
+void rankout_begin(rankout_t *o, int local, const int *targets, size_t ntargets)
 {
     o->local = local;
-    o->first = first;
+    o->targets = ntargets ? targets : NULL;
+    o->ntargets = ntargets;
+    o->li = 0;
+    o->first = o->live = ntargets ? targets[0] : 0;
 }
 
 /* Emits the complete lines of buf prefixed "[stdout:N] " and keeps the rest. */
@@ -117,7 +128,7 @@ void rankout_stream(rankout_t *r, int rank, int s, const char *text, size_t n)
     rank_out_t *o = rank_out(r, rank);
     if (!o) return;
     wbuf_bytes(&o->text[s], text, n);
-    if (rank != r->first) return;
+    if (rank != r->live) return;
     if (r->local)
         emit_lines(r, rank, s, &o->text[s], 0);
     else
@@ -140,6 +151,24 @@ void rankout_result(rankout_t *r, int rank, const char *plain, size_t np, const 
     lr->plain = arena_strndup(r->a, plain, np);
     lr->html = nh ? arena_strndup(r->a, html, nh) : NULL;
     if (lr->plain) r->nres++;
+}
+
+void rankout_rank_done(rankout_t *r, int rank)
+{
+    rank_out_t *o = rank_out(r, rank);
+    if (!o || !r->local) return;
+    o->done = 1;
+    while (r->live >= 0 && (size_t)r->live < r->nout && r->out[r->live].done) {
+        for (int s = 0; s < 2; s++)
+            emit_lines(r, r->live, s, &r->out[r->live].text[s], 1);
+        if (r->targets)
+            r->live = ++r->li < r->ntargets ? r->targets[r->li] : -1;
+        else
+            r->live = r->live < 65535 ? r->live + 1 : -1;
+        if (r->live >= 0 && (size_t)r->live < r->nout)
+            for (int s = 0; s < 2; s++)
+                emit_lines(r, r->live, s, &r->out[r->live].text[s], 0);
+    }
 }
 
 static int cmp_res(const void *a, const void *b)

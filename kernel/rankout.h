@@ -19,12 +19,18 @@ typedef struct rankout rankout_t;
 rankout_t *rankout_new(chan_t *chan, const msg_t *req, arena_t *a);
 void rankout_destroy(rankout_t **op); /* NULL-safe, NULLs *op */
 
-/* Starts a segment. local: %px view (every line prefixed "[stdout:N] "); first: the lowest
- * targeted rank, whose output is shown live. */
-void rankout_begin(rankout_t *o, int local, int first);
-/* Text on stream (0 stdout, 1 stderr) from rank: shown now when rank is first, else held.
- * In global view the held text is shown at the end only where it differs from first's. */
+/* Starts a segment. local: %px view (every line prefixed "[stdout:N] "); targets: the
+ * ranks it runs on, sorted (borrowed until rankout_flush; NULL, 0: every rank). The lowest
+ * is the live rank, whose output is shown as it arrives. */
+void rankout_begin(rankout_t *o, int local, const int *targets, size_t ntargets);
+/* Text on stream (0 stdout, 1 stderr) from rank: shown now when rank is live, else held.
+ * In global view the held text is shown at the end only where it differs from the live
+ * rank's. */
 void rankout_stream(rankout_t *o, int rank, int stream, const char *text, size_t n);
+/* rank finished (all its output has arrived). Local view: once every lower targeted rank
+ * has finished too, its held output is shown and the next unfinished rank becomes live
+ * (its held output shown at once). Global view: nothing to do. */
+void rankout_rank_done(rankout_t *o, int rank);
 /* A local-view result of rank (copied into the arena), shown at the end. */
 void rankout_result(rankout_t *o, int rank, const char *plain, size_t np, const char *html,
                     size_t nh);
