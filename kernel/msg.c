@@ -103,9 +103,9 @@ int msg_decode(const msg_frame_t *f, size_t n, const sign_t *s, msg_t **out, err
     json_t *ty = m->header ? json_object_get(m->header, "msg_type") : NULL;
     json_t *id = m->header ? json_object_get(m->header, "msg_id") : NULL;
     if (!json_is_string(ty) || !json_is_string(id) || json_string_length(ty) == 0) {
-        int code = m->header ? PARC_EPROTO : PARC_EPROTO;
         msg_destroy(&m);
-        return err_set(err, code, (span_t){0}, "header is not an object with msg_type and msg_id");
+        return err_set(err, PARC_EPROTO, (span_t){0},
+                       "header is not an object with msg_type and msg_id");
     }
     m->type = json_string_value(ty);
     m->parent = load_obj(&js[1]);
