@@ -1,6 +1,7 @@
-/* replay_msg.c - runs every file of a corpus directory (default: corpus/msg next to this
- * file) through fuzz_msg.c's LLVMFuzzerTestOneInput, so the committed corpus, crash inputs
- * included, is a ctest test in every build, with or without libFuzzer. */
+/* replay.c - runs every file of a corpus directory (the first argument) through the
+ * LLVMFuzzerTestOneInput of the fuzz target it is linked with (fuzz_parse.c or fuzz_msg.c),
+ * so each committed corpus, crash inputs included, is a ctest test in every build, with or
+ * without libFuzzer. */
 #include <dirent.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -11,10 +12,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int main(int argc, char **argv)
 {
-    const char *dir = argc > 1 ? argv[1] : "corpus/msg";
+    if (argc < 2) {
+        fprintf(stderr, "usage: %s CORPUS_DIR\n", argv[0]);
+        return 2;
+    }
+    const char *dir = argv[1];
     DIR *d = opendir(dir);
     if (!d) {
-        fprintf(stderr, "replay_msg: cannot open %s\n", dir);
+        fprintf(stderr, "%s: cannot open %s\n", argv[0], dir);
         return 1;
     }
     int n = 0;
