@@ -135,6 +135,19 @@ static int owner(const arr_t *a, int64_t row)
     return r;
 }
 
+/* What x[idx] gives: the element itself when every index was an integer (then the 0-d
+ * array *ap is dropped), else the array. Takes *ap. */
+static int item_result(arr_t **ap, int allint, val_t *out)
+{
+    if (allint) {
+        *out = arri_elem_val((*ap)->dtype, arri_base(*ap));
+        arr_unref(ap);
+        return 0;
+    }
+    *out = val_array(ap);
+    return 0;
+}
+
 int arr_getitem(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, val_t *out, err_t *err)
 {
     sel_t sel[ARR_MAXDIM];
@@ -188,31 +201,13 @@ int arr_getitem(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, val_t *out, err_
             arr_unref(&res);
             return rc;
         }
-        if (allint) {
-            *out = arri_elem_val(a->dtype, arri_base(res));
-            arr_unref(&res);
-            return 0;
-        }
-        val_t r = {0};
-        r.kind = V_ARRAY;
-        r.u.a = res;
-        *out = r;
-        return 0;
+        return item_result(&res, allint, out);
     }
     arr_t *v = NULL;
     rc = view(rt, base, sel, &v, err);
     arr_unref(&loc);
     if (rc) return rc;
-    if (allint) {
-        *out = arri_elem_val(v->dtype, arri_base(v));
-        arr_unref(&v);
-        return 0;
-    }
-    val_t r = {0};
-    r.kind = V_ARRAY;
-    r.u.a = v;
-    *out = r;
-    return 0;
+    return item_result(&v, allint, out);
 }
 
 int arr_setitem(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, const val_t *v, err_t *err)
