@@ -33,18 +33,10 @@ static int shortest(double x, int f32)
     return 8;
 }
 
-/* dragon4_positional(x, precision=8, unique, trim='.'): int part and fraction digits. */
-static void positional(double x, int f32, char *ip, char *fp)
+/* Splits the digits in s at its '.' into the integer part ip and the fraction fp, with
+ * the fraction's trailing zeros dropped (NumPy's trim for 'maxprec'). s is modified. */
+static void split_point(char *s, char *ip, char *fp)
 {
-    int p = shortest(x, f32);
-    char e[64];
-    snprintf(e, sizeof e, "%.*e", p, x);
-    int ex = atoi(strchr(e, 'e') + 1);
-    int F = p - ex;
-    if (F < 0) F = 0;
-    if (F > 8) F = 8;
-    char s[400];
-    snprintf(s, sizeof s, "%.*f", F, x);
     char *dot = strchr(s, '.');
     if (dot) {
         *dot = 0;
@@ -59,6 +51,21 @@ static void positional(double x, int f32, char *ip, char *fp)
     strcpy(ip, s);
 }
 
+/* dragon4_positional(x, precision=8, unique, trim='.'): int part and fraction digits. */
+static void positional(double x, int f32, char *ip, char *fp)
+{
+    int p = shortest(x, f32);
+    char e[64];
+    snprintf(e, sizeof e, "%.*e", p, x);
+    int ex = atoi(strchr(e, 'e') + 1);
+    int F = p - ex;
+    if (F < 0) F = 0;
+    if (F > 8) F = 8;
+    char s[400];
+    snprintf(s, sizeof s, "%.*f", F, x);
+    split_point(s, ip, fp);
+}
+
 /* dragon4_scientific(x, precision=8, unique, trim='.'): mantissa int, fraction, exponent. */
 static void scientific(double x, int f32, char *ip, char *fp, char *ep)
 {
@@ -69,18 +76,7 @@ static void scientific(double x, int f32, char *ip, char *fp, char *ep)
     char *E = strchr(e, 'e');
     strcpy(ep, E + 1);
     *E = 0;
-    char *dot = strchr(e, '.');
-    if (dot) {
-        *dot = 0;
-        char *f = dot + 1;
-        size_t n = strlen(f);
-        while (n > 0 && f[n - 1] == '0')
-            f[--n] = 0;
-        strcpy(fp, f);
-    } else {
-        fp[0] = 0;
-    }
-    strcpy(ip, e);
+    split_point(e, ip, fp);
 }
 
 typedef struct {

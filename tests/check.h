@@ -4,6 +4,7 @@
 #define PARC_CHECK_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int check_pass, check_fail;
@@ -29,6 +30,22 @@ static int check_pass, check_fail;
                     g_ ? g_ : "(null)", (int)strlen(__FILE__) + 6, "", w_ ? w_ : "(null)");        \
         }                                                                                          \
     } while (0)
+
+/* The whole file at path, NUL-terminated (malloc'ed; *len its length), or NULL. */
+static inline char *check_slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    long n = -1;
+    if (fseek(f, 0, SEEK_END) == 0) n = ftell(f);
+    char *s = n >= 0 && fseek(f, 0, SEEK_SET) == 0 ? malloc((size_t)n + 1) : NULL;
+    if (s) {
+        *len = fread(s, 1, (size_t)n, f);
+        s[*len] = 0;
+    }
+    fclose(f);
+    return s;
+}
 
 static inline int check_done(void)
 {

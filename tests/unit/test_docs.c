@@ -67,20 +67,6 @@ static void generate(wbuf_t *o)
     wbuf_printf(o, "\n%s", END);
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *s = malloc((size_t)n + 1);
-    *len = fread(s, 1, (size_t)n, f);
-    s[*len] = 0;
-    fclose(f);
-    return s;
-}
-
 int main(int argc, char **argv)
 {
     wbuf_t g;
@@ -93,7 +79,7 @@ int main(int argc, char **argv)
         return 0;
     }
     size_t len = 0;
-    char *doc = slurp(DOC, &len);
+    char *doc = check_slurp(DOC, &len);
     CHECK(doc != NULL);
     char *b = doc ? strstr(doc, BEGIN) : NULL;
     char *e = b ? strstr(b, END) : NULL;

@@ -149,20 +149,6 @@ static void run_case(const char *opts, const char *src, size_t len, wbuf_t *out)
     names_destroy(&names);
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *s = malloc((size_t)n + 1);
-    *len = fread(s, 1, (size_t)n, f);
-    s[*len] = 0;
-    fclose(f);
-    return s;
-}
-
 static size_t trim(const char *s, size_t n)
 {
     while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == ' ' || s[n - 1] == '\r'))
@@ -174,7 +160,7 @@ static size_t trim(const char *s, size_t n)
 static int run_file(const char *path, int regen)
 {
     size_t len;
-    char *s = slurp(path, &len);
+    char *s = check_slurp(path, &len);
     if (!s) {
         fprintf(stderr, "%s: cannot read\n", path);
         check_fail++;
