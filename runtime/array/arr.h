@@ -16,26 +16,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dtype.h"
 #include "err.h"
 #include "ir.h"
 #include "rt.h"
 #include "value.h"
 #include "wire.h"
-
-typedef enum {
-    DT_BOOL,
-    DT_INT32,
-    DT_INT64,
-    DT_FLOAT32,
-    DT_FLOAT64,
-    DT_COMPLEX128,
-    DT_COUNT
-} dtype_t;
-
-const char *dt_name(int dt);     /* "float64"; "?" when out of range */
-size_t dt_size(int dt);          /* bytes per element */
-int dt_from_name(const char *s); /* dtype_t or -1 ("bool" and "bool_" both work) */
-int dt_promote(int a, int b);    /* NumPy's result_type of two dtypes */
 
 #define ARR_MAXDIM 8
 

@@ -13,8 +13,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "arr.h"
 #include "builtins.h"
+#include "dtype.h"
 #include "ir.h"
 
 typedef double complex cplx;

@@ -15,7 +15,8 @@
 #include <string.h>
 
 #define BEGIN                                                                                      \
-    "<!-- builtins:begin (generated from kernel/builtins.h by tests/test_docs --update) -->"
+    "<!-- builtins:begin (generated from kernel/common/builtins.h by tests/test_docs --update) "   \
+    "-->"
 #define END "<!-- builtins:end -->"
 #define DOC "../docs/language.md"
 
