@@ -2,6 +2,7 @@
  * OpenSSL 3 and fails under -Werror. One EVP_MAC is fetched per sign_t; each call makes a
  * fresh context, so a sign_t can be shared read-only. */
 #include "sign.h"
+#include "hex.h"
 #include "mem.h"
 
 #include <openssl/core_names.h>
@@ -68,12 +69,7 @@ int sign_hex(const sign_t *s, const sign_part_t *parts, int nparts, char out[65]
     if (!sign_enabled(s)) return 0;
     unsigned char d[32];
     if (digest(s, parts, nparts, d)) return -1;
-    static const char hex[] = "0123456789abcdef";
-    for (int i = 0; i < 32; i++) {
-        out[2 * i] = hex[d[i] >> 4];
-        out[2 * i + 1] = hex[d[i] & 15];
-    }
-    out[64] = 0;
+    hex_encode(d, sizeof d, out);
     return 0;
 }
 

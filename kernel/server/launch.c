@@ -282,9 +282,15 @@ void launch_close(launch_t *l)
 
 /* --- the attach file and /proc ------------------------------------------------------- */
 
-int launch_write_attach(char *attach, size_t cap, const char *path, const char *endpoint,
-                        const char *key_hex, const char *host, err_t *err)
+int launch_write_attach(char *attach, size_t cap, const char *path, const attach_t *a, err_t *err)
 {
+    wbuf_t text;
+    wbuf_init(&text);
+    int rc = attach_format(a, &text, err);
+    if (rc) {
+        wbuf_free(&text);
+        return rc;
+    }
     int fd;
     if (path) {
         snprintf(attach, cap, "%s", path);
@@ -296,16 +302,14 @@ int launch_write_attach(char *attach, size_t cap, const char *path, const char *
         snprintf(attach, cap, "%s/parc-engines-XXXXXX", dir);
         fd = mkstemp(attach);
     }
-    if (fd < 0)
+    if (fd < 0) {
+        wbuf_free(&text);
         return err_set(err, PARC_EIO, (span_t){0}, "cannot write the attach file %s: %s", attach,
                        strerror(errno));
-    char buf[2048];
-    int n = snprintf(buf, sizeof buf,
-                     "# parc engine attach file: parc-engine --attach THIS_FILE\n"
-                     "address=%s\nkey=%s\nsignature_scheme=hmac-sha256\n"
-                     "kernel_pid=%ld\nkernel_host=%s\n",
-                     endpoint, key_hex, (long)getpid(), host);
-    int ok = n > 0 && n < (int)sizeof buf && write(fd, buf, (size_t)n) == (ssize_t)n;
+    }
+    int ok = write(fd, text.p, text.len) == (ssize_t)text.len;
+    memset(text.p, 0, text.len);
+    wbuf_free(&text);
     if (close(fd) != 0) ok = 0;
     if (!ok) return err_set(err, PARC_EIO, (span_t){0}, "cannot write the attach file %s", attach);
     return 0;

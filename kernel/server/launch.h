@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "attach.h"
 #include "err.h"
 
 #define LAUNCH_TAIL_MAX 4096 /* bytes of mpirun output kept for error messages */
@@ -43,10 +44,9 @@ void launch_summary(const launch_t *l, char *out, size_t max);
 /* "engine 1 died (signal 9: Killed)" from mpirun's report, else from its wait status. */
 void launch_death(const launch_t *l, char *out, size_t max);
 
-/* Writes the attach file (address, key, kernel pid and host) at path, or at a new temporary
- * file when path is NULL; its name goes to attach (cap bytes). 0 or PARC_EIO with err set. */
-int launch_write_attach(char *attach, size_t cap, const char *path, const char *endpoint,
-                        const char *key_hex, const char *host, err_t *err);
+/* Writes the attach file for a (attach.h) at path, mode 0600, or at a new temporary file
+ * when path is NULL; its name goes to attach (cap bytes). 0 or PARC_E* with err set. */
+int launch_write_attach(char *attach, size_t cap, const char *path, const attach_t *a, err_t *err);
 
 void launch_sleep_ms(int ms);
 int launch_alive(long pid);   /* 1 when a local process exists and is not a zombie */

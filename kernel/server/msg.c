@@ -7,6 +7,7 @@
  * metadata or content still has a usable header and is answered with an error reply.
  * Outgoing JSON is dumped with json_dumpb into mem_ buffers (so fault injection covers it). */
 #include "msg.h"
+#include "hex.h"
 #include "mem.h"
 
 #include <errno.h>
@@ -140,14 +141,14 @@ void msg_uuid4(char out[37])
     }
     b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
     b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-    static const char hex[] = "0123456789abcdef";
-    int k = 0;
-    for (int i = 0; i < 16; i++) {
-        if (i == 4 || i == 6 || i == 8 || i == 10) out[k++] = '-';
-        out[k++] = hex[b[i] >> 4];
-        out[k++] = hex[b[i] & 15];
+    /* 8-4-4-4-12 digits: bytes 0-3, 4-5, 6-7, 8-9, 10-15 */
+    static const int group[] = {0, 4, 6, 8, 10, 16};
+    char *o = out;
+    for (int g = 0; g < 5; g++) {
+        if (g) *o++ = '-';
+        hex_encode(b + group[g], (size_t)(group[g + 1] - group[g]), o);
+        o += 2 * (group[g + 1] - group[g]);
     }
-    out[k] = 0;
 }
 
 void msg_now_iso(char out[32])

@@ -46,7 +46,6 @@ typedef struct {
 struct pool {
     void *router;
     sign_t *sign;
-    char *key_hex;                                /* session key, hex, for the attach file */
     char *engine_path, *mpirun, *mpi_args, *bind; /* owned copies */
     int cfg_n, launch, start_timeout_ms;
     int last_n;         /* ranks of the last start: a restart after a death keeps the size */
@@ -516,6 +515,21 @@ static int bind_router(pool_t *p, void *ctx, err_t *err)
     return 0;
 }
 
+/* The attach file: where the engines connect, with the session key. */
+static int write_attach(pool_t *p, const char *key, size_t kl, const char *path, err_t *err)
+{
+    attach_t a = {.kernel_pid = (long)getpid()};
+    if (kl > sizeof a.key || strlen(p->endpoint) >= sizeof a.address)
+        return err_set(err, PARC_EVALUE, (span_t){0}, "session key or address too long");
+    memcpy(a.key, key, kl);
+    a.keylen = kl;
+    snprintf(a.address, sizeof a.address, "%s", p->endpoint);
+    snprintf(a.kernel_host, sizeof a.kernel_host, "%s", p->host);
+    int rc = launch_write_attach(p->attach, sizeof p->attach, path, &a, err);
+    attach_wipe(&a);
+    return rc;
+}
+
 pool_t *pool_new(void *zmq_ctx, const pool_cfg_t *cfg, err_t *err)
 {
     pool_t *p = mem_calloc(1, sizeof *p);
@@ -529,29 +543,22 @@ pool_t *pool_new(void *zmq_ctx, const pool_cfg_t *cfg, err_t *err)
     size_t kl = strlen(key);
     const char *env_mpirun = getenv("PARC_MPIRUN"), *env_args = getenv("PARC_MPI_ARGS");
     p->sign = sign_new(key, kl);
-    p->key_hex = mem_alloc(2 * kl + 1);
     p->engine_path = mem_strdup(cfg->engine_path ? cfg->engine_path : "parc-engine");
     p->mpirun = mem_strdup(cfg->mpirun ? cfg->mpirun : env_mpirun ? env_mpirun : "mpirun");
     p->mpi_args = mem_strdup(cfg->mpi_args ? cfg->mpi_args : env_args ? env_args : "");
     p->bind = mem_strdup(cfg->bind_host && *cfg->bind_host ? cfg->bind_host : "127.0.0.1");
     p->names = names_new();
-    if (!p->sign || !p->key_hex || !p->engine_path || !p->mpirun || !p->mpi_args || !p->bind ||
-        !p->names) {
+    if (!p->sign || !p->engine_path || !p->mpirun || !p->mpi_args || !p->bind || !p->names) {
         err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
         pool_destroy(&p);
         return NULL;
     }
-    for (size_t i = 0; i < kl; i++)
-        snprintf(p->key_hex + 2 * i, 3, "%02x", (unsigned char)key[i]);
-    p->key_hex[2 * kl] = 0;
     p->cfg_n = cfg->nengines;
     p->launch = cfg->launch;
     p->start_timeout_ms = cfg->start_timeout_ms > 0 ? cfg->start_timeout_ms : 30000;
     if (gethostname(p->host, sizeof p->host - 1) != 0)
         snprintf(p->host, sizeof p->host, "localhost");
-    if (bind_router(p, zmq_ctx, err) ||
-        launch_write_attach(p->attach, sizeof p->attach, cfg->attach_file, p->endpoint, p->key_hex,
-                            p->host, err)) {
+    if (bind_router(p, zmq_ctx, err) || write_attach(p, key, kl, cfg->attach_file, err)) {
         pool_destroy(&p);
         return NULL;
     }
@@ -568,8 +575,6 @@ void pool_destroy(pool_t **pp)
     }
     req_free(p);
     if (p->attach[0]) unlink(p->attach);
-    if (p->key_hex) memset(p->key_hex, 0, strlen(p->key_hex));
-    mem_free(p->key_hex);
     mem_free(p->engine_path);
     mem_free(p->mpirun);
     mem_free(p->mpi_args);

@@ -30,6 +30,7 @@
 #include <zmq.h>
 
 #include "arena.h"
+#include "attach.h"
 #include "eval.h"
 #include "ir.h"
 #include "link.h"
@@ -52,7 +53,7 @@ struct eng {
     void *zctx;
     void *work; /* DEALER "e<rank>", main thread only */
     sign_t *sign;
-    char addr[256];  /* tcp://host:port of the kernel's ROUTER */
+    char addr[512];  /* tcp://host:port of the kernel's ROUTER */
     char host[256];  /* this node's name */
     char khost[256]; /* the kernel's node */
     long kpid;       /* the kernel's pid (0 unknown) */
@@ -69,61 +70,21 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-/* Reads the attach file (key=value lines, docs/engines.md). 0 or -1 with a message. */
+/* Reads the attach file (attach.h). 0 or -1 with a message. */
 static int read_attach(eng_t *e, const char *path)
 {
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        fprintf(stderr, "parc-engine: cannot open attach file %s: %s\n", path, strerror(errno));
+    attach_t a;
+    err_t err;
+    err_clear(&err);
+    if (attach_read(path, &a, &err) != 0) {
+        fprintf(stderr, "parc-engine: %s (%s)\n", err.msg, path);
         return -1;
     }
-    char line[2048];
-    uint8_t key[512];
-    size_t keylen = 0;
-    int rc = 0;
-    while (fgets(line, sizeof line, f)) {
-        line[strcspn(line, "\r\n")] = 0;
-        char *eq = strchr(line, '=');
-        if (!eq || line[0] == '#') continue;
-        *eq = 0;
-        const char *k = line, *v = eq + 1;
-        if (strcmp(k, "address") == 0) {
-            snprintf(e->addr, sizeof e->addr, "%s", v);
-        } else if (strcmp(k, "key") == 0) {
-            size_t n = strlen(v);
-            if (n % 2 || n / 2 > sizeof key) {
-                rc = -1;
-                break;
-            }
-            for (size_t i = 0; i < n / 2; i++) {
-                int hi = hexval(v[2 * i]), lo = hexval(v[2 * i + 1]);
-                if (hi < 0 || lo < 0) rc = -1;
-                key[i] = (uint8_t)(hi << 4 | lo);
-            }
-            keylen = n / 2;
-        } else if (strcmp(k, "signature_scheme") == 0) {
-            if (*v && strcmp(v, "hmac-sha256") != 0) rc = -1;
-        } else if (strcmp(k, "kernel_pid") == 0) {
-            e->kpid = strtol(v, NULL, 10);
-        } else if (strcmp(k, "kernel_host") == 0) {
-            snprintf(e->khost, sizeof e->khost, "%s", v);
-        }
-    }
-    fclose(f);
-    if (rc || !e->addr[0]) {
-        fprintf(stderr, "parc-engine: malformed attach file %s\n", path);
-        return -1;
-    }
-    e->sign = sign_new(key, keylen);
-    memset(key, 0, sizeof key);
+    snprintf(e->addr, sizeof e->addr, "%s", a.address);
+    snprintf(e->khost, sizeof e->khost, "%s", a.kernel_host);
+    e->kpid = a.kernel_pid;
+    e->sign = sign_new(a.key, a.keylen);
+    attach_wipe(&a);
     if (!e->sign) {
         fprintf(stderr, "parc-engine: cannot set up HMAC-SHA256\n");
         return -1;
