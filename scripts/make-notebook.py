@@ -1,4 +1,4 @@
-"""Writes notebooks/first-steps.ipynb: SPEC §2's walk-through, then runs it with 4 engines
+"""Writes notebooks/first-steps.ipynb: the two views walked through, then runs it with 4 engines
 through nbclient so the saved outputs are real. Rerun after changing the cells:
     PARC_BUILD=build /usr/bin/python3 scripts/make-notebook.py"""
 import os
@@ -32,7 +32,8 @@ cells = [
     md("Back in the global view, a per-engine value reads as a list, one entry per engine."),
     code("c"),
     md("## Errors point at the mistake"),
-    code("y = (x +* 2)"),
+    # nbconvert --execute stops at an error unless the cell is tagged as raising on purpose
+    code("y = (x +* 2)", metadata={"tags": ["raises-exception"]}),
 ]
 nb = nbformat.v4.new_notebook(cells=cells)
 nb.metadata["kernelspec"] = {"name": "parc", "display_name": "parc", "language": "parc"}

@@ -262,6 +262,8 @@ static void kill_job(pool_t *p)
     launch_close(&p->job);
     p->state = ST_STOPPED;
     reset_ranks(p, 0);
+    /* The variables died with the job: %who, completion and inspect must not offer them. */
+    names_clear(p->names);
 }
 
 int pool_stop(pool_t *p)

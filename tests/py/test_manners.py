@@ -56,11 +56,22 @@ def dead_engine(kc):
     tb = r.traceback()
     c.check("engine 1" in tb and ("signal 9" in tb or "Killed" in tb),
             "dead engine named with rank and signal: " + tb)
+    r = parcenv.run(kc, "%who")
+    c.check("big" not in r.stdout and "empty" in r.stdout,
+            "%who forgets the dead engines' variables: " + r.stdout)
+    m = kc.complete("bi", 2)
+    r = kc.get_shell_msg(timeout=10)
+    c.check("big" not in r["content"]["matches"], "completion forgets them too: %r"
+            % r["content"]["matches"])
     r = parcenv.run(kc, "%engines restart")
     r = parcenv.run(kc, "1 + 1")
     c.eq(r.text, "2", "the pool works again after a restart")
     newpids, _ = engine_pids(kc)
     c.check(len(newpids) == 2 and newpids.get(1) != pids[1], "new engines: %r" % newpids)
+    parcenv.run(kc, "fresh = 1")
+    parcenv.run(kc, "%engines restart")
+    r = parcenv.run(kc, "%whos")
+    c.check("fresh" not in r.stdout, "%whos forgets the variables after a restart: " + r.stdout)
 
 
 def stdin(kc):

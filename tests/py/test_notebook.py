@@ -1,7 +1,11 @@
 """Runs notebooks/first-steps.ipynb with nbclient (4 engines, as it was saved) and checks
-that every cell's text output is the one saved in the notebook."""
+that every cell's text output is the one saved in the notebook; then runs it the way a
+person would, with a plain `jupyter nbconvert --execute` (no --allow-errors): the
+deliberate error cell is tagged raises-exception, so that must succeed too."""
 import copy
 import os
+import subprocess
+import tempfile
 
 import nbformat
 from nbclient import NotebookClient
@@ -37,4 +41,17 @@ c.check(len(code_cells) > 5, "notebook has code cells")
 for i, (want, got) in enumerate(code_cells):
     c.check(len(want.get("outputs", [])) > 0, "cell %d has saved outputs" % i)
     c.eq(texts(got), texts(want), "cell %d: %s" % (i, want.source.splitlines()[0]))
+
+# A plain nbconvert stops at the first error unless the cell says it raises on purpose.
+with tempfile.TemporaryDirectory(prefix="parc-nbconvert-") as out:
+    p = subprocess.run(["/usr/bin/jupyter", "nbconvert", "--to", "notebook", "--execute",
+                        "--ExecutePreprocessor.kernel_name=parc", "--output-dir", out, path],
+                       capture_output=True, text=True, timeout=300)
+    c.check(p.returncode == 0, "plain jupyter nbconvert --execute: " + p.stderr[-2000:])
+    done = os.path.join(out, os.path.basename(path))
+    if c.check(os.path.exists(done), "nbconvert wrote the executed notebook"):
+        ran = nbformat.read(done, as_version=4)
+        errs = [o for cell in ran.cells for o in cell.get("outputs", [])
+                if o.output_type == "error"]
+        c.eq([e.ename for e in errs], ["SyntaxError"], "only the tagged cell raised")
 c.done()
