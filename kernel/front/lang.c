@@ -210,8 +210,9 @@ static const char *const keywords[] = {
 };
 
 static const char *const magics[] = {
-    "%px",   "%%px",  "%autopx",  "%engines", "%time",     "%%time",    "%timeit", "%who",
-    "%whos", "%seed", "%lsmagic", "%magic",   "%pxresult", "%pxconfig", "%verify",
+    "%px",     "%%px",     "%autopx", "%engines", "%time",  "%%time",    "%timeit",
+    "%who",    "%whos",    "%seed",   "%lsmagic", "%magic", "%pxresult", "%pxconfig",
+    "%verify", "%history", "%pwd",    "%cd",      "%env",
 };
 
 static const struct {

@@ -38,6 +38,7 @@
 typedef struct qitem {
     msg_t *m;
     int ch;
+    int other; /* not an execute_request: answered by the other-handler in its turn */
     struct qitem *next;
 } qitem_t;
 
@@ -81,7 +82,9 @@ struct exec {
     size_t qlen;
     run_t *run;
     int input_pending;
-    int closing; /* start nothing new */
+    int closing;         /* start nothing new */
+    exec_other_fn other; /* answers a deferred shell request (exec_defer) */
+    void *other_ud;
 };
 
 /* ---------------------------------------------------------------- helpers */
@@ -416,12 +419,10 @@ static void run_inspect(exec_t *p, const magic_seg_t *g)
         return;
     }
     /* found: a "page" payload, which front ends show in their pager (IPython's manner) */
-    if (!r->payload) r->payload = json_array();
     json_t *page = json_pack("{s:s, s:{s:s}, s:i}", "source", "page", "data", "text/plain",
                              wbuf_cstring(&t), "start", 0);
     wbuf_free(&t);
-    if (!r->payload || !page || json_array_append_new(r->payload, page) != 0)
-        usage_error(p, "out of memory");
+    exec_payload(p, page);
 }
 
 static void run_segment(exec_t *p, const magic_seg_t *g)
@@ -480,6 +481,13 @@ static void finish(exec_t *p)
             qitem_t *q = p->qhead;
             p->qhead = q->next;
             p->qlen--;
+            if (q->other) {
+                /* only executes are aborted; a deferred kernel_info is still answered */
+                if (p->other) p->other(p->other_ud, q->ch, &q->m);
+                msg_destroy(&q->m);
+                mem_free(q);
+                continue;
+            }
             chan_status(p->chan, q->m, "busy");
             chan_reply(p->chan, q->ch, q->m, "execute_reply",
                        json_pack("{s:s, s:I}", "status", "aborted", "execution_count",
@@ -587,14 +595,62 @@ static void start_next(exec_t *p)
         p->qhead = q->next;
         if (!p->qhead) p->qtail = NULL;
         p->qlen--;
+        if (q->other) {
+            if (p->other) p->other(p->other_ud, q->ch, &q->m);
+            msg_destroy(&q->m);
+            mem_free(q);
+            continue;
+        }
         begin(p, q);
         mem_free(q);
         step(p);
     }
 }
 
+/* Same client: the first routing identity (the front end's shell socket) is equal. */
+static int same_client(const msg_t *a, const msg_t *b)
+{
+    if (!a || !b) return 0;
+    if (!a->nids || !b->nids) return a->nids == b->nids;
+    return a->ids[0].n == b->ids[0].n && memcmp(a->ids[0].p, b->ids[0].p, a->ids[0].n) == 0;
+}
+
+int exec_pending_from(const exec_t *p, const msg_t *m)
+{
+    if (p->run && same_client(p->run->req, m)) return 1;
+    for (const qitem_t *q = p->qhead; q; q = q->next)
+        if (same_client(q->m, m)) return 1;
+    return 0;
+}
+
+void exec_set_other(exec_t *p, exec_other_fn fn, void *ud)
+{
+    p->other = fn;
+    p->other_ud = ud;
+}
+
+static void enqueue(exec_t *p, int ch, msg_t **mp, int other);
+
+void exec_defer(exec_t *p, int ch, msg_t **mp)
+{
+    enqueue(p, ch, mp, 1);
+}
+
 void exec_submit(exec_t *p, int ch, msg_t **mp)
 {
+    enqueue(p, ch, mp, 0);
+}
+
+static void enqueue(exec_t *p, int ch, msg_t **mp, int other)
+{
+    qitem_t *q = NULL;
+    if (p->qlen < MAX_QUEUE && !p->closing) q = mem_calloc(1, sizeof *q);
+    if (!q && other) {
+        /* it cannot wait for its turn: better answered early than never */
+        if (p->other) p->other(p->other_ud, ch, mp);
+        msg_destroy(mp);
+        return;
+    }
     if (p->qlen >= MAX_QUEUE || p->closing) {
         chan_status(p->chan, *mp, "busy");
         chan_reply(p->chan, ch, *mp, "execute_reply",
@@ -604,7 +660,6 @@ void exec_submit(exec_t *p, int ch, msg_t **mp)
         msg_destroy(mp);
         return;
     }
-    qitem_t *q = mem_calloc(1, sizeof *q);
     if (!q) {
         chan_reply(p->chan, ch, *mp, "execute_reply",
                    chan_error_content("MemoryError", "the kernel is out of memory"));
@@ -613,6 +668,7 @@ void exec_submit(exec_t *p, int ch, msg_t **mp)
     }
     q->m = *mp;
     q->ch = ch;
+    q->other = other;
     *mp = NULL;
     if (p->qtail)
         p->qtail->next = q;
@@ -662,6 +718,32 @@ void exec_usage_error(exec_t *p, const char *msg)
 void exec_show_err(exec_t *p, err_t err)
 {
     show_err_t(p, err, NULL, 0, "", NULL);
+}
+
+hist_t *exec_hist(exec_t *p)
+{
+    return p->hist;
+}
+
+void exec_result(exec_t *p, const char *plain, size_t n)
+{
+    run_t *r = p->run;
+    if (r->silent) return;
+    chan_publish(p->chan, r->req, "execute_result",
+                 json_pack("{s:I, s:{s:s%}, s:{}}", "execution_count", (json_int_t)r->cell, "data",
+                           "text/plain", plain, n, "metadata"));
+}
+
+void exec_payload(exec_t *p, json_t *payload)
+{
+    run_t *r = p->run;
+    if (!payload) {
+        usage_error(p, "out of memory");
+        return;
+    }
+    if (!r->payload) r->payload = json_array();
+    if (!r->payload || json_array_append_new(r->payload, payload) != 0)
+        usage_error(p, "out of memory");
 }
 
 void exec_run_code(exec_t *p, const magic_seg_t *g, int local, int time_kind)

@@ -1,15 +1,23 @@
 /* kmagic.c - the magics that run in the kernel itself (see kmagic.h): %lsmagic, %magic,
- * %engines, %who, %whos, %pxresult, %autopx, %time and %timeit; one table from name to
- * handler. magic_ recognised them; exec_ calls kmagic_run for each such segment, and the
- * handlers answer through exec_ (text on stdout, UsageErrors) or run code with %time. */
+ * %engines, %who, %whos, %pxresult, %autopx, %time and %timeit, and IPython's shell habits
+ * (%history, %pwd, %cd, %env, exit/quit); one table from name to handler. magic_ recognised them;
+ * exec_ calls kmagic_run for each such segment, and the handlers answer through exec_ (text on
+ * stdout, UsageErrors) or run code with %time. */
 #include "kmagic.h"
 #include "magic.h"
+#include "mem.h"
 #include "names.h"
 #include "pool.h"
 #include "wire.h"
 
+#include <errno.h>
+#include <fnmatch.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+extern char **environ;
 
 static void m_lsmagic(kmagic_t *k, exec_t *p, const magic_seg_t *g)
 {
@@ -145,13 +153,244 @@ static void m_time(kmagic_t *k, exec_t *p, const magic_seg_t *g)
     exec_run_code(p, g, 0, strcmp(g->name, "timeit") == 0 ? 2 : 1);
 }
 
+/* --- IPython's shell habits: %history, %pwd, %cd, %env, exit ---------------------------- */
+
+/* One %history range word: "4", "2-5" (inclusive) or "2:6" (end excluded). 0 or -1. */
+static int hist_range(const char *w, long *lo, long *hi)
+{
+    char *e;
+    *lo = strtol(w, &e, 10);
+    if (e == w || *lo < 0) return -1;
+    if (!*e) {
+        *hi = *lo;
+        return 0;
+    }
+    char sep = *e;
+    const char *b = e + 1;
+    *hi = strtol(b, &e, 10);
+    if (e == b || *e || (sep != '-' && sep != ':')) return -1;
+    if (sep == ':') (*hi)--;
+    return *hi < *lo ? -1 : 0;
+}
+
+static void m_history(kmagic_t *k, exec_t *p, const magic_seg_t *g)
+{
+    (void)k;
+    const hist_t *h = exec_hist(p);
+    int numbered = 0;
+    long last = -1, lo = -1, hi = -1;
+    char pat[256] = "";
+    char buf[512];
+    snprintf(buf, sizeof buf, "%s", g->args);
+    for (char *save, *w = strtok_r(buf, " \t", &save); w; w = strtok_r(NULL, " \t", &save)) {
+        if (strcmp(w, "-n") == 0) {
+            numbered = 1;
+        } else if (strcmp(w, "-l") == 0 || strcmp(w, "-g") == 0) {
+            char *v = strtok_r(NULL, " \t", &save);
+            if (!v) {
+                exec_usage_error(p, "%history: -l needs a number, -g a pattern");
+                return;
+            }
+            if (w[1] == 'l' && (last = strtol(v, NULL, 10)) <= 0) {
+                exec_usage_error(p, "%history -l N: N must be a positive number");
+                return;
+            }
+            if (w[1] == 'g') snprintf(pat, sizeof pat, "*%s*", v);
+        } else if (hist_range(w, &lo, &hi) != 0) {
+            exec_usage_error(p,
+                             "%history [-n] [-l N] [-g PATTERN] [RANGE]: RANGE is 4, 2-5 or 2:6");
+            return;
+        }
+    }
+    size_t n = hist_count(h), from = 0;
+    if (last > 0) {
+        /* the last N stored cells */
+        long seen = 0;
+        for (from = n; from > 0 && seen < last; from--)
+            seen += hist_at(h, from - 1)->stored;
+    }
+    wbuf_t t;
+    wbuf_init(&t);
+    for (size_t i = from; i < n; i++) {
+        const hist_entry_t *e = hist_at(h, i);
+        if (!e->stored || (lo >= 0 && ((long)e->cell < lo || (long)e->cell > hi))) continue;
+        if (*pat && fnmatch(pat, e->src, 0) != 0) continue;
+        if (!numbered) {
+            wbuf_printf(&t, "%s\n", e->src);
+            continue;
+        }
+        wbuf_printf(&t, "%4u: ", e->cell);
+        for (const char *s = e->src; *s; s++) {
+            wbuf_printf(&t, "%c", *s);
+            if (*s == '\n' && s[1]) wbuf_printf(&t, "      ");
+        }
+        wbuf_printf(&t, "\n");
+    }
+    exec_out_text(p, &t);
+}
+
+/* Python's repr of a str, for Out[N]: 'text'. */
+static void py_repr(wbuf_t *t, const char *s)
+{
+    wbuf_printf(t, "'");
+    for (; *s; s++) {
+        if (*s == '\'' || *s == '\\')
+            wbuf_printf(t, "\\%c", *s);
+        else
+            wbuf_printf(t, "%c", *s);
+    }
+    wbuf_printf(t, "'");
+}
+
+static void m_pwd(kmagic_t *k, exec_t *p, const magic_seg_t *g)
+{
+    (void)k;
+    (void)g;
+    char dir[4096];
+    if (!getcwd(dir, sizeof dir)) {
+        exec_usage_error(p, "the kernel's working directory is gone");
+        return;
+    }
+    wbuf_t t;
+    wbuf_init(&t);
+    py_repr(&t, dir);
+    if (t.oom)
+        exec_usage_error(p, "out of memory");
+    else
+        exec_result(p, (const char *)t.p, t.len);
+    wbuf_free(&t);
+}
+
+static void m_cd(kmagic_t *k, exec_t *p, const magic_seg_t *g)
+{
+    char want[4096], here[4096];
+    const char *a = g->args, *home = getenv("HOME");
+    if (!*a) {
+        snprintf(want, sizeof want, "%s", home ? home : "/");
+    } else if (strcmp(a, "-") == 0) {
+        if (!k->oldpwd[0]) {
+            exec_usage_error(p, "%cd -: there is no previous directory");
+            return;
+        }
+        snprintf(want, sizeof want, "%s", k->oldpwd);
+    } else if (a[0] == '~' && (a[1] == '/' || !a[1])) {
+        snprintf(want, sizeof want, "%s%s", home ? home : "", a + 1);
+    } else {
+        /* IPython accepts the directory quoted */
+        size_t n = strlen(a);
+        if (n >= 2 && (a[0] == '\'' || a[0] == '"') && a[n - 1] == a[0])
+            snprintf(want, sizeof want, "%.*s", (int)(n - 2), a + 1);
+        else
+            snprintf(want, sizeof want, "%s", a);
+    }
+    if (!getcwd(here, sizeof here)) here[0] = 0;
+    if (chdir(want) != 0) {
+        err_t e;
+        err_clear(&e);
+        err_set(&e, PARC_EIO, (span_t){0}, "[Errno %d] %s: '%s'", errno, strerror(errno), want);
+        exec_show_err(p, e);
+        return;
+    }
+    snprintf(k->oldpwd, sizeof k->oldpwd, "%s", here);
+    if (!getcwd(here, sizeof here)) snprintf(here, sizeof here, "%s", want);
+    wbuf_t t;
+    wbuf_init(&t);
+    wbuf_printf(&t, "%s\n", here);
+    exec_out_text(p, &t);
+}
+
+/* Values of variables whose names suggest a secret are not shown (IPython's manner). */
+static int secret(const char *name, size_t n)
+{
+    static const char *const words[] = {"KEY", "TOKEN", "SECRET", "PASS"};
+    char up[256];
+    if (n >= sizeof up) n = sizeof up - 1;
+    for (size_t i = 0; i < n; i++)
+        up[i] = (char)(name[i] >= 'a' && name[i] <= 'z' ? name[i] - 32 : name[i]);
+    up[n] = 0;
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (strstr(up, words[i])) return 1;
+    return 0;
+}
+
+static int cmp_env(const void *x, const void *y)
+{
+    return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+static void m_env(kmagic_t *k, exec_t *p, const magic_seg_t *g)
+{
+    (void)k;
+    const char *a = g->args;
+    wbuf_t t;
+    wbuf_init(&t);
+    size_t nl = strcspn(a, "= \t");
+    if (!*a) {
+        size_t n = 0;
+        while (environ[n])
+            n++;
+        const char **v = n ? mem_alloc(n * sizeof *v) : NULL;
+        if (n && !v) {
+            exec_usage_error(p, "out of memory");
+            return;
+        }
+        for (size_t i = 0; i < n; i++)
+            v[i] = environ[i];
+        if (n) qsort(v, n, sizeof *v, cmp_env);
+        for (size_t i = 0; i < n; i++) {
+            size_t kl = strcspn(v[i], "=");
+            if (secret(v[i], kl))
+                wbuf_printf(&t, "%.*s=<hidden>\n", (int)kl, v[i]);
+            else
+                wbuf_printf(&t, "%s\n", v[i]);
+        }
+        mem_free(v);
+    } else if (!a[nl]) {
+        const char *v = getenv(a);
+        if (!v) {
+            wbuf_free(&t);
+            char msg[300];
+            snprintf(msg, sizeof msg, "Environment does not have key: %s", a);
+            exec_usage_error(p, msg);
+            return;
+        }
+        wbuf_printf(&t, "%s\n", v);
+    } else {
+        char name[256];
+        if (nl == 0 || nl >= sizeof name) {
+            exec_usage_error(p, "%env NAME=VALUE: NAME is missing or too long");
+            return;
+        }
+        memcpy(name, a, nl);
+        name[nl] = 0;
+        const char *v = a + nl + 1;
+        while (*v == ' ' || *v == '\t' || (*v == '=' && v == a + nl + 1))
+            v++;
+        if (setenv(name, v, 1) != 0) {
+            exec_usage_error(p, "%env: cannot set that variable");
+            return;
+        }
+        wbuf_printf(&t, "env: %s=%s\n", name, v);
+    }
+    exec_out_text(p, &t);
+}
+
+static void m_exit(kmagic_t *k, exec_t *p, const magic_seg_t *g)
+{
+    (void)k;
+    (void)g;
+    /* IPython's answer: the front end (jupyter console) leaves and shuts the kernel down */
+    exec_payload(p, json_pack("{s:s, s:b}", "source", "ask_exit", "keepkernel", 0));
+}
+
 static const struct {
     const char *name;
     void (*fn)(kmagic_t *k, exec_t *p, const magic_seg_t *g);
 } line_magics[] = {
-    {"lsmagic", m_lsmagic}, {"magic", m_magic}, {"engines", m_engines},
-    {"who", m_who},         {"whos", m_who},    {"pxresult", m_pxresult},
-    {"autopx", m_autopx},   {"time", m_time},   {"timeit", m_time},
+    {"lsmagic", m_lsmagic}, {"magic", m_magic},       {"engines", m_engines}, {"who", m_who},
+    {"whos", m_who},        {"pxresult", m_pxresult}, {"autopx", m_autopx},   {"time", m_time},
+    {"timeit", m_time},     {"history", m_history},   {"pwd", m_pwd},         {"cd", m_cd},
+    {"env", m_env},         {"exit", m_exit},
 };
 
 int kmagic_run(kmagic_t *k, exec_t *p, const magic_seg_t *g)

@@ -1,5 +1,6 @@
 /* kmagic.h - the line magics the kernel answers itself (%lsmagic, %magic, %engines, %who,
- * %whos, %pxresult, %autopx, %time, %timeit), run by exec_ as segments of a cell. */
+ * %whos, %pxresult, %autopx, %time, %timeit, %history, %pwd, %cd, %env, exit), run by exec_
+ * as segments of a cell. */
 #ifndef PARC_KMAGIC_H
 #define PARC_KMAGIC_H
 
@@ -10,6 +11,7 @@
 typedef struct {
     int autopx;        /* %autopx on: cells run as %%px */
     int nengines_last; /* engines asked for by the last %engines start (0: default) */
+    char oldpwd[4096]; /* the directory before the last %cd ("" : none), for %cd - */
 } kmagic_t;
 
 /* Runs line magic g->name. Returns 0, or -1 when there is no such kernel-side magic. */

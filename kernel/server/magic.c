@@ -12,8 +12,8 @@
 #include <string.h>
 
 const char *const magic_line_names[] = {
-    "autopx", "engines", "lsmagic", "magic", "px",   "pxresult",
-    "seed",   "time",    "timeit",  "who",   "whos", NULL,
+    "autopx", "cd",       "engines", "env",  "history", "lsmagic", "magic", "px",
+    "pwd",    "pxresult", "seed",    "time", "timeit",  "who",     "whos",  NULL,
 };
 
 static const struct {
@@ -34,6 +34,14 @@ static const struct {
     {"lsmagic", "%lsmagic: lists the magics."},
     {"magic", "%magic: explains each magic."},
     {"pxresult", "%pxresult: the result of the last %px --noblock (not supported yet)."},
+    {"history", "%history [-n] [-l N] [-g PATTERN] [RANGE]: the cells run so far (RANGE: 4, "
+                "2-5 or 2:6); -n numbers them, -l N shows the last N, -g keeps those matching."},
+    {"pwd", "%pwd: the kernel's working directory (where relative paths start)."},
+    {"cd", "%cd [DIR]: changes the kernel's working directory (no DIR: $HOME; - : the previous "
+           "one); engines started later start there."},
+    {"env", "%env: the kernel's environment; %env NAME shows one variable, %env NAME=VALUE sets "
+            "it (engines started later inherit it)."},
+    {"exit", "exit / quit: ends the session (jupyter console closes and stops the kernel)."},
 };
 
 const char *magic_help(const char *name)
@@ -194,12 +202,24 @@ static int inspect_line(split_t *s, size_t line)
         b++;
     while (e > b && isspace((unsigned char)s->src[e - 1]))
         e--;
-    if (e - b < 2 || s->src[e - 1] != '?') return 0;
+    if (e - b < 2) return 0;
     int detail = 0;
-    size_t q = e - 1;
-    if (q > b && s->src[q - 1] == '?') {
-        detail = 1;
-        q--;
+    size_t q = e;
+    if (s->src[b] == '?') {
+        /* IPython's prefix form: ?x and ??x */
+        b++;
+        if (b < e && s->src[b] == '?') {
+            detail = 1;
+            b++;
+        }
+    } else if (s->src[e - 1] == '?') {
+        q = e - 1;
+        if (q > b && s->src[q - 1] == '?') {
+            detail = 1;
+            q--;
+        }
+    } else {
+        return 0;
     }
     if (q == b || !(isalpha((unsigned char)s->src[b]) || s->src[b] == '_')) return 0;
     for (size_t i = b; i < q; i++)
@@ -278,6 +298,23 @@ static int line_magic(split_t *s, size_t line)
     return 0;
 }
 
+/* `exit`, `quit`, `exit()` or `quit()` alone on a line (IPython's habit): the "exit" magic. */
+static int exit_line(split_t *s, size_t line)
+{
+    static const char *const forms[] = {"exit", "quit", "exit()", "quit()"};
+    size_t b = s->start[line], e = s->end[line];
+    while (e > b && isspace((unsigned char)s->src[e - 1]))
+        e--;
+    for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+        if (e - b != strlen(forms[i]) || memcmp(s->src + b, forms[i], e - b) != 0) continue;
+        magic_seg_t *g = push(s, MAGIC_LINE, (int)line + 1);
+        if (!g) return PARC_ENOMEM;
+        g->name = "exit";
+        return 1;
+    }
+    return 0;
+}
+
 /* Splits lines [from, nlines) into code runs and line magics. */
 static int split_lines(split_t *s, size_t from)
 {
@@ -288,10 +325,11 @@ static int split_lines(split_t *s, size_t from)
         int is_magic = n >= 2 && p[0] == '%' && p[1] != '%' && p[1] != '=';
         int rc = 0;
         if (!is_magic) {
-            rc = inspect_line(s, l);
+            rc = exit_line(s, l);
+            if (rc == 0) rc = inspect_line(s, l);
             if (rc < 0) return rc;
             if (rc == 0) continue;
-            /* the inspect segment was pushed after the code before it: reorder */
+            /* the exit or inspect segment was pushed after the code before it: reorder */
             magic_seg_t g = s->segs[--s->n];
             if ((rc = add_code(s, MAGIC_CODE, run, l, 0))) return rc;
             magic_seg_t *q = push(s, g.kind, g.line);

@@ -2,9 +2,11 @@
  * decodes) and exec_ (which queues and runs execute_requests). One table maps msg_type to
  * its handler, the channels it may arrive on, and whether busy/idle go around it.
  *
- * Everything but execute_request is answered at once, even while a cell runs: kernel_info,
- * is_complete, complete, inspect (through lang_), history (from hist_), comm (refused),
- * interrupt, shutdown and stdin's input_reply. Replies and iopub go through chan_. */
+ * Shell requests are answered in the order each client sent them: kernel_info, is_complete,
+ * complete, inspect (through lang_), history (from hist_) and comm (refused) are answered at
+ * once unless an execute_request from the same client is queued or running, and then in
+ * their turn after it (exec_defer). Control's requests, interrupt, shutdown and stdin's
+ * input_reply never wait. Replies and iopub go through chan_. */
 #include "proto.h"
 #include "arena.h"
 #include "chan.h"
@@ -243,7 +245,8 @@ static void h_input_reply(proto_t *p, int ch, msg_t **mp)
     exec_input_reply(p->exec, *mp);
 }
 
-enum { ON_SHELL = 1, ON_CONTROL = 2, ON_STDIN = 4, BUSY = 8 };
+/* IN_ORDER: on shell, waits behind the same client's queued or running executes. */
+enum { ON_SHELL = 1, ON_CONTROL = 2, ON_STDIN = 4, BUSY = 8, IN_ORDER = 16 };
 
 static const struct {
     const char *type;
@@ -251,19 +254,40 @@ static const struct {
     unsigned flags;
 } handlers[] = {
     {"execute_request", h_execute, ON_SHELL},
-    {"kernel_info_request", h_kernel_info, ON_SHELL | ON_CONTROL | BUSY},
-    {"is_complete_request", h_is_complete, ON_SHELL | BUSY},
-    {"complete_request", h_complete, ON_SHELL | BUSY},
-    {"inspect_request", h_inspect, ON_SHELL | BUSY},
-    {"history_request", h_history, ON_SHELL | BUSY},
-    {"comm_info_request", h_comm_info, ON_SHELL | BUSY},
-    {"comm_open", h_comm_open, ON_SHELL | BUSY},
-    {"comm_msg", h_ignore, ON_SHELL | BUSY},
-    {"comm_close", h_ignore, ON_SHELL | BUSY},
+    {"kernel_info_request", h_kernel_info, ON_SHELL | ON_CONTROL | BUSY | IN_ORDER},
+    {"is_complete_request", h_is_complete, ON_SHELL | BUSY | IN_ORDER},
+    {"complete_request", h_complete, ON_SHELL | BUSY | IN_ORDER},
+    {"inspect_request", h_inspect, ON_SHELL | BUSY | IN_ORDER},
+    {"history_request", h_history, ON_SHELL | BUSY | IN_ORDER},
+    {"comm_info_request", h_comm_info, ON_SHELL | BUSY | IN_ORDER},
+    {"comm_open", h_comm_open, ON_SHELL | BUSY | IN_ORDER},
+    {"comm_msg", h_ignore, ON_SHELL | BUSY | IN_ORDER},
+    {"comm_close", h_ignore, ON_SHELL | BUSY | IN_ORDER},
     {"shutdown_request", h_shutdown, ON_SHELL | ON_CONTROL | BUSY},
     {"interrupt_request", h_interrupt, ON_CONTROL | ON_SHELL | BUSY},
     {"input_reply", h_input_reply, ON_STDIN},
 };
+
+/* Runs handler i on *mp with busy/idle around it when its row says so; frees *mp. */
+static void dispatch(proto_t *p, size_t i, int ch, msg_t **mp)
+{
+    if (handlers[i].flags & BUSY) chan_status(&p->chan, *mp, "busy");
+    handlers[i].fn(p, ch, mp);
+    if (*mp && (handlers[i].flags & BUSY)) chan_status(&p->chan, *mp, "idle");
+    msg_destroy(mp);
+}
+
+/* A shell request that waited behind its client's execute_requests (exec_defer). */
+static void deferred(void *ud, int ch, msg_t **mp)
+{
+    proto_t *p = ud;
+    for (size_t i = 0; i < sizeof handlers / sizeof handlers[0]; i++)
+        if (strcmp(handlers[i].type, (*mp)->type) == 0) {
+            dispatch(p, i, ch, mp);
+            return;
+        }
+    msg_destroy(mp);
+}
 
 void proto_handle(proto_t *p, int ch, msg_t **mp, const err_t *decode_err)
 {
@@ -286,10 +310,13 @@ void proto_handle(proto_t *p, int ch, msg_t **mp, const err_t *decode_err)
     for (size_t i = 0; i < sizeof handlers / sizeof handlers[0]; i++) {
         if (strcmp(handlers[i].type, m->type) != 0) continue;
         if (!(handlers[i].flags & on)) break;
-        if (handlers[i].flags & BUSY) chan_status(&p->chan, m, "busy");
-        handlers[i].fn(p, ch, mp);
-        if (*mp && (handlers[i].flags & BUSY)) chan_status(&p->chan, *mp, "idle");
-        msg_destroy(mp);
+        /* Shell answers in arrival order: a request behind its own client's executes waits
+         * for them; interrupt and shutdown never wait. */
+        if (on == ON_SHELL && (handlers[i].flags & IN_ORDER) && exec_pending_from(p->exec, m)) {
+            exec_defer(p->exec, ch, mp);
+            return;
+        }
+        dispatch(p, i, ch, mp);
         return;
     }
     fprintf(stderr, "parc-kernel: unknown message type '%s' on %s\n", m->type,
@@ -319,6 +346,7 @@ proto_t *proto_new(const proto_cfg_t *cfg)
         mem_free(p);
         return NULL;
     }
+    exec_set_other(p->exec, deferred, p);
     return p;
 }
 

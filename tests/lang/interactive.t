@@ -125,6 +125,7 @@ n.<|>
 %p<|>
 ---
 0-2
+%pwd
 %px
 %pxconfig
 %pxresult

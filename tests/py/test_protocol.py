@@ -253,18 +253,28 @@ def main():
             if k.hb.poll(3000) and k.hb.recv() == b"ping-%d" % i:
                 echoes += 1
         C.eq(echoes, 5, "heartbeat echoes while a cell runs")
-        m = k.request(k.shell, "kernel_info_request", timeout=5)
-        C.check(m is not None, "kernel_info answered while a cell runs")
+        # Shell requests are answered in arrival order per client: this socket's
+        # kernel_info waits for its execute_reply; another client's is answered at once.
+        kfr, kmid = frames("kernel_info_request")
+        k.send(k.shell, kfr)
+        other = k.ctx.socket(zmq.DEALER)
+        other.setsockopt(zmq.LINGER, 0)
+        other.setsockopt(zmq.IDENTITY, b"other-" + uuid.uuid4().hex[:6].encode())
+        other.connect("tcp://127.0.0.1:%d" % k.ports[0])
+        m = k.request(other, "kernel_info_request", timeout=5)
+        C.check(m is not None, "another client's kernel_info answered while a cell runs")
+        other.close()
         msgs = k.iopub_until_idle(mid, 300)
         states = [x["content"]["execution_state"] for x in msgs if x["msg_type"] == "status"]
         C.check(states[:1] == ["busy"] and states[-1:] == ["idle"], "busy ... idle around execute")
-        rep = None
+        order = []
         deadline = time.time() + 60
-        while time.time() < deadline and rep is None:
+        while time.time() < deadline and len(order) < 2:
             x = k.recv(k.shell, 5)
-            if x and x["parent"].get("msg_id") == mid:
-                rep = x
-        C.check(rep is not None and rep["msg_type"] == "execute_reply", "execute_reply arrives")
+            if x and x["parent"].get("msg_id") in (mid, kmid):
+                order.append(x["msg_type"])
+        C.eq(order, ["execute_reply", "kernel_info_reply"],
+             "shell replies in arrival order on one socket")
 
         # a cell over 16 MB is refused with a clear error
         m = k.request(k.shell, "execute_request", {"code": "1 " * (9 << 20), "silent": False},

@@ -121,6 +121,32 @@ static void test_line_magics(arena_t *a)
     c = split(a, "a.sum??", 0, &rc, &e);
     CHECK(rc == 0 && c.n == 1 && c.segs[0].kind == MAGIC_INSPECT && c.segs[0].detail == 1);
     if (c.n == 1) CHECK_STR(c.segs[0].src, "a.sum");
+    c = split(a, "??a.sum\n?x", 0, &rc, &e); /* IPython's prefix forms */
+    CHECK(rc == 0 && c.n == 2);
+    if (c.n == 2) {
+        CHECK(c.segs[0].kind == MAGIC_INSPECT && c.segs[0].detail == 1);
+        CHECK_STR(c.segs[0].src, "a.sum");
+        CHECK(c.segs[1].kind == MAGIC_INSPECT && c.segs[1].detail == 0);
+        CHECK_STR(c.segs[1].src, "x");
+    }
+    c = split(a, "x = 1\nexit\nquit()  ", 0, &rc, &e);
+    CHECK(rc == 0 && c.n == 3);
+    if (c.n == 3) {
+        CHECK(c.segs[0].kind == MAGIC_CODE);
+        CHECK(c.segs[1].kind == MAGIC_LINE && c.segs[2].kind == MAGIC_LINE);
+        CHECK_STR(c.segs[1].name, "exit");
+        CHECK_STR(c.segs[2].name, "exit");
+    }
+    c = split(a, "exit_code = 1\nif x:\n    exit", 0, &rc, &e); /* only exit alone at col 0 */
+    CHECK(rc == 0 && c.n == 1 && c.segs[0].kind == MAGIC_CODE);
+    c = split(a, "%history -n 1-3\n%cd /tmp\n%env A=b", 0, &rc, &e);
+    CHECK(rc == 0 && c.n == 3);
+    if (c.n == 3) {
+        CHECK_STR(c.segs[0].name, "history");
+        CHECK_STR(c.segs[0].args, "-n 1-3");
+        CHECK_STR(c.segs[1].name, "cd");
+        CHECK_STR(c.segs[2].args, "A=b");
+    }
     CHECK(magic_help("px") != NULL && magic_help("nope") == NULL);
 }
 
