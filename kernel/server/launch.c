@@ -245,7 +245,8 @@ int launch_alive(long pid)
     if (pid <= 0 || kill((pid_t)pid, 0) != 0) return 0;
     snprintf(path, sizeof path, "/proc/%ld/stat", pid);
     FILE *f = fopen(path, "r");
-    if (!f) return 1;
+    /* No /proc entry: gone since the kill above (reaped), or a system without /proc. */
+    if (!f) return kill((pid_t)pid, 0) == 0;
     size_t n = fread(buf, 1, sizeof buf - 1, f);
     fclose(f);
     buf[n] = 0;

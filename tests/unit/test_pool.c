@@ -20,6 +20,7 @@
 #include "builtins.h"
 #include "check.h"
 #include "ir.h"
+#include "launch.h"
 #include "link.h"
 #include "mem.h"
 #include "pool.h"
@@ -242,21 +243,6 @@ static int engine_pids(pool_t *p, long *pids, int max)
     return n;
 }
 
-/* Exists and is not a zombie (an engine's parent is mpirun, not us). */
-static int alive(long pid)
-{
-    char path[64], buf[512];
-    if (pid <= 0 || kill((pid_t)pid, 0) != 0) return 0;
-    snprintf(path, sizeof path, "/proc/%ld/stat", pid);
-    FILE *f = fopen(path, "r");
-    if (!f) return 0;
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = 0;
-    const char *s = strrchr(buf, ')');
-    return !(s && s[1] == ' ' && (s[2] == 'Z' || s[2] == 'X'));
-}
-
 static long start_pool(pool_t *p, int n)
 {
     err_t e;
@@ -383,7 +369,7 @@ static void test_engines(const char *engine, int n, void *ctx)
     printf("%d engine%s: death reported as \"%s\"\n", n, n == 1 ? "" : "s", r.pool_msg);
     CHECK(!pool_ready(p) && !pool_busy(p));
     for (int i = 0; i < n; i++)
-        CHECK(!alive(pids[i]));
+        CHECK(!launch_alive(pids[i]));
 
     /* The next request starts the engines again. */
     rec_reset(&r);
@@ -402,7 +388,7 @@ static void test_engines(const char *engine, int n, void *ctx)
     printf("%d engine%s: shutdown during a cell took %lld ms\n", n, n == 1 ? "" : "s",
            now_ms() - t0);
     for (int i = 0; i < n; i++)
-        CHECK(!alive(pids[i]));
+        CHECK(!launch_alive(pids[i]));
     CHECK(waitpid(-1, NULL, WNOHANG) < 0 && errno == ECHILD);
     rec_reset(&r);
 }
