@@ -27,13 +27,8 @@ int main(int argc, char **argv)
 {
     MPI_Init(&argc, &argv);
     static atomic_int intr;
-    rt_t rt = {0};
-    MPI_Comm_dup(MPI_COMM_WORLD, &rt.comm);
-    MPI_Comm_set_errhandler(rt.comm, MPI_ERRORS_RETURN);
-    MPI_Comm_rank(rt.comm, &rt.rank);
-    MPI_Comm_size(rt.comm, &rt.nranks);
-    rt.interrupt = &intr;
-    rt.seed = 1;
+    rt_t rt;
+    if (rt_init(&rt, 1, &intr) != 0) MPI_Abort(MPI_COMM_WORLD, 1);
     int64_t n = argc > 1 ? atoll(argv[1]) : 100000000;
     err_t err;
     err_clear(&err);
@@ -85,7 +80,7 @@ int main(int argc, char **argv)
     arr_unref(&x);
     arr_unref(&y);
     arena_destroy(&ar);
-    MPI_Comm_free(&rt.comm);
+    rt_fini(&rt);
     MPI_Finalize();
     return 0;
 }

@@ -349,54 +349,6 @@ static uint64_t random_seed(void)
     return s;
 }
 
-static uint64_t mix64(uint64_t z)
-{
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-
-/* MemAvailable from /proc/meminfo in bytes (0 when unknown). */
-static size_t mem_available(void)
-{
-    FILE *f = fopen("/proc/meminfo", "r");
-    if (!f) return 0;
-    char line[256];
-    unsigned long long kb = 0;
-    while (fgets(line, sizeof line, f))
-        if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1) break;
-    fclose(f);
-    return (size_t)kb * 1024;
-}
-
-/* Collective. Fills rt: communicator, rank, seeds, memory share. */
-static int setup_rt(eng_t *e)
-{
-    rt_t *rt = &e->rt;
-    if (MPI_Comm_dup(MPI_COMM_WORLD, &rt->comm) != MPI_SUCCESS) return -1;
-    if (MPI_Comm_set_errhandler(rt->comm, MPI_ERRORS_RETURN) != MPI_SUCCESS) return -1;
-    if (MPI_Comm_rank(rt->comm, &rt->rank) != MPI_SUCCESS ||
-        MPI_Comm_size(rt->comm, &rt->nranks) != MPI_SUCCESS)
-        return -1;
-    uint64_t seed = rt->rank == 0 ? random_seed() : 0;
-    if (MPI_Bcast(&seed, 1, MPI_UINT64_T, 0, rt->comm) != MPI_SUCCESS) return -1;
-    rt->seed = seed;
-    rt->calls = 0;
-    rt->lseed = mix64(seed ^ mix64((uint64_t)rt->rank + 1));
-    rt->lcalls = 0;
-    MPI_Comm node;
-    int pernode = 1;
-    if (MPI_Comm_split_type(rt->comm, MPI_COMM_TYPE_SHARED, rt->rank, MPI_INFO_NULL, &node) ==
-        MPI_SUCCESS) {
-        if (MPI_Comm_size(node, &pernode) != MPI_SUCCESS || pernode < 1) pernode = 1;
-        MPI_Comm_free(&node);
-    }
-    rt->mem_avail = mem_available() / (size_t)pernode;
-    rt->interrupt = &e->intr;
-    rt->eng = e;
-    return 0;
-}
-
 static void serve(eng_t *e)
 {
     for (;;) {
@@ -514,10 +466,11 @@ int eng_main(const char *attach_file)
     /* A kernel gone mid-send must not kill the rank with SIGPIPE. */
     signal(SIGPIPE, SIG_IGN);
     if (gethostname(e->host, sizeof e->host - 1) != 0) snprintf(e->host, sizeof e->host, "?");
-    if (setup_rt(e) != 0) {
+    if (rt_init(&e->rt, random_seed(), &e->intr) != 0) {
         fprintf(stderr, "parc-engine: MPI set-up failed\n");
         goto fin;
     }
+    e->rt.eng = e;
     if (read_attach(e, attach_file) != 0) goto fin;
     e->ev = eval_new(&e->rt);
     e->zctx = zmq_ctx_new();
@@ -538,7 +491,7 @@ int eng_main(const char *attach_file)
 fin:
     if (e) {
         teardown(e, !atomic_load(&e->gone));
-        if (e->rt.comm != MPI_COMM_NULL && e->rt.comm) MPI_Comm_free(&e->rt.comm);
+        rt_fini(&e->rt);
         mem_free(e);
     }
     MPI_Finalize();

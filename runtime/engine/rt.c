@@ -1,5 +1,61 @@
-/* rt.c - the run-time state's one helper (see rt.h). */
+/* rt.c - setting up one rank's run-time state, and the interrupt check (see rt.h). */
 #include "rt.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static uint64_t mix64(uint64_t z)
+{
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+/* MemAvailable from /proc/meminfo in bytes (0 when unknown). */
+static size_t mem_available(void)
+{
+    FILE *f = fopen("/proc/meminfo", "r");
+    if (!f) return 0;
+    char line[256];
+    unsigned long long kb = 0;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1) break;
+    fclose(f);
+    return (size_t)kb * 1024;
+}
+
+int rt_init(rt_t *rt, uint64_t seed, atomic_int *intr)
+{
+    memset(rt, 0, sizeof *rt);
+    rt->comm = MPI_COMM_NULL;
+    rt->interrupt = intr;
+    if (MPI_Comm_dup(MPI_COMM_WORLD, &rt->comm) != MPI_SUCCESS) {
+        rt->comm = MPI_COMM_NULL;
+        return PARC_EMPI;
+    }
+    if (MPI_Comm_set_errhandler(rt->comm, MPI_ERRORS_RETURN) != MPI_SUCCESS ||
+        MPI_Comm_rank(rt->comm, &rt->rank) != MPI_SUCCESS ||
+        MPI_Comm_size(rt->comm, &rt->nranks) != MPI_SUCCESS ||
+        MPI_Bcast(&seed, 1, MPI_UINT64_T, 0, rt->comm) != MPI_SUCCESS)
+        return PARC_EMPI;
+    rt->seed = seed;
+    rt->lseed = mix64(seed ^ mix64((uint64_t)rt->rank + 1));
+    MPI_Comm node;
+    int pernode = 1;
+    if (MPI_Comm_split_type(rt->comm, MPI_COMM_TYPE_SHARED, rt->rank, MPI_INFO_NULL, &node) ==
+        MPI_SUCCESS) {
+        if (MPI_Comm_size(node, &pernode) != MPI_SUCCESS || pernode < 1) pernode = 1;
+        MPI_Comm_free(&node);
+    }
+    rt->mem_avail = mem_available() / (size_t)pernode;
+    return 0;
+}
+
+void rt_fini(rt_t *rt)
+{
+    if (rt->comm != MPI_COMM_NULL) MPI_Comm_free(&rt->comm);
+    rt->comm = MPI_COMM_NULL;
+}
 
 int rt_check(const rt_t *rt, err_t *err)
 {

@@ -28,6 +28,14 @@ typedef struct rt {
     void *eng;              /* the engine (out_ uses it); opaque here */
 } rt_t;
 
+/* Collective over MPI_COMM_WORLD (after MPI_Init). Fills rt: a duplicate of
+ * MPI_COMM_WORLD that returns errors, rank and size, the global random stream from rank 0's
+ * seed (the other ranks' seed is ignored), this rank's own stream derived from it, this
+ * rank's share of the node's available memory, and interrupt = intr. 0, or PARC_EMPI. */
+int rt_init(rt_t *rt, uint64_t seed, atomic_int *intr);
+/* Frees the communicator (before MPI_Finalize); also after a failed rt_init. */
+void rt_fini(rt_t *rt);
+
 /* PARC_EINTR (with err set) when an interrupt arrived, else 0. Cheap: one atomic load.
  * Local-only: ranks agree on it at the next collective step (coll_agree). */
 int rt_check(const rt_t *rt, err_t *err);

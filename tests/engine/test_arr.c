@@ -492,12 +492,7 @@ static void test_index(void)
 int main(int argc, char **argv)
 {
     MPI_Init(&argc, &argv);
-    MPI_Comm_dup(MPI_COMM_WORLD, &rt.comm);
-    MPI_Comm_set_errhandler(rt.comm, MPI_ERRORS_RETURN);
-    MPI_Comm_rank(rt.comm, &rt.rank);
-    MPI_Comm_size(rt.comm, &rt.nranks);
-    rt.interrupt = &intr;
-    rt.seed = 1;
+    if (rt_init(&rt, 1, &intr) != 0) MPI_Abort(MPI_COMM_WORLD, 1);
     test_create();
     test_random();
     test_reduce();
@@ -508,7 +503,7 @@ int main(int argc, char **argv)
     MPI_Allreduce(&fail, &any, 1, MPI_INT, MPI_MAX, rt.comm);
     if (rt.rank == 0) check_done();
     if (fail) fprintf(stderr, "rank %d: %d failed\n", rt.rank, fail);
-    MPI_Comm_free(&rt.comm);
+    rt_fini(&rt);
     MPI_Finalize();
     return any ? 1 : 0;
 }

@@ -435,11 +435,7 @@ static void test_display(void)
 int main(int argc, char **argv)
 {
     if (MPI_Init(&argc, &argv) != MPI_SUCCESS) return 1;
-    MPI_Comm_dup(MPI_COMM_WORLD, &rt.comm);
-    MPI_Comm_set_errhandler(rt.comm, MPI_ERRORS_RETURN);
-    MPI_Comm_rank(rt.comm, &rt.rank);
-    MPI_Comm_size(rt.comm, &rt.nranks);
-    rt.interrupt = &intr;
+    if (rt_init(&rt, 0, &intr) != 0) MPI_Abort(MPI_COMM_WORLD, 1);
     rt.mem_avail = (size_t)1 << 32;
     ev = eval_new(&rt);
     CHECK(ev != NULL);
@@ -457,7 +453,7 @@ int main(int argc, char **argv)
         test_display();
     }
     eval_destroy(&ev);
-    MPI_Comm_free(&rt.comm);
+    rt_fini(&rt);
     int rc = check_done();
     int all = 0;
     MPI_Allreduce(&rc, &all, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
