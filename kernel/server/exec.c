@@ -106,6 +106,17 @@ static void fmt_secs(char *buf, size_t n, double s)
         snprintf(buf, n, "%.1f us", s * 1e6);
 }
 
+/* The %time / %%time line: the kernel's wall time and the engines' (the slowest engine's,
+ * summed over the cell's segments). */
+static void show_time(exec_t *p, double wall, double engines)
+{
+    char w[32], e[32], t[96];
+    fmt_secs(w, sizeof w, wall);
+    fmt_secs(e, sizeof e, engines);
+    int n = snprintf(t, sizeof t, "Wall time: %s (slowest engine: %s)\n", w, e);
+    chan_stream(p->chan, p->run->req, "stdout", t, (size_t)n);
+}
+
 /* Splits text at newlines into a JSON array of lines (the traceback Jupyter wants). */
 static json_t *lines_array(const char *text, size_t n)
 {
@@ -283,15 +294,8 @@ static void on_done(void *ud, const pool_done_t *d)
         show_done_error(p, d);
         return;
     }
-    char w[32], e[32];
     if (r->time_kind == 1) {
-        fmt_secs(w, sizeof w, wall);
-        fmt_secs(e, sizeof e, d->seconds);
-        wbuf_t t;
-        wbuf_init(&t);
-        wbuf_printf(&t, "Wall time: %s (slowest engine: %s)\n", w, e);
-        chan_stream(p->chan, r->req, "stdout", wbuf_cstring(&t), t.len);
-        wbuf_free(&t);
+        show_time(p, wall, d->seconds);
         r->time_kind = 0;
     } else if (r->time_kind == 2) {
         if (r->timeit_runs == 0 || wall < r->best) r->best = wall;
@@ -299,7 +303,7 @@ static void on_done(void *ud, const pool_done_t *d)
         r->sum += wall;
         r->timeit_runs++;
         if (r->timeit_left == 0) {
-            char m[32];
+            char w[32], m[32], e[32];
             fmt_secs(w, sizeof w, r->best);
             fmt_secs(m, sizeof m, r->sum / r->timeit_runs);
             fmt_secs(e, sizeof e, r->eng_best);
@@ -448,16 +452,7 @@ static void run_segment(exec_t *p, const magic_seg_t *g)
 static void finish(exec_t *p)
 {
     run_t *r = p->run;
-    if (r->mc.cell_time && !r->failed) {
-        char w[32], e[32];
-        fmt_secs(w, sizeof w, now_s() - r->cell_t0);
-        fmt_secs(e, sizeof e, r->eng_total);
-        wbuf_t t;
-        wbuf_init(&t);
-        wbuf_printf(&t, "Wall time: %s (engines, slowest: %s)\n", w, e);
-        chan_stream(p->chan, r->req, "stdout", wbuf_cstring(&t), t.len);
-        wbuf_free(&t);
-    }
+    if (r->mc.cell_time && !r->failed) show_time(p, now_s() - r->cell_t0, r->eng_total);
     json_int_t count = r->silent ? p->count : (json_int_t)r->cell;
     json_t *c;
     if (r->failed) {
