@@ -117,7 +117,16 @@
     BI(RINT, "rint", UFUNC1, "rint(x)",                                                            \
        "Rounds to the nearest integer (half to even), elementwise.")                               \
     BI(RECIPROCAL, "reciprocal", UFUNC1, "reciprocal(x)", "1/x, elementwise.")                     \
-    BI(TYPE, "type", FUNC, "type(x)", "The kind of x as text ('int', 'ndarray', ...).")
+    BI(TYPE, "type", FUNC, "type(x)", "The kind of x as text ('int', 'ndarray', ...).")            \
+    BI(PMAP, "pmap", FUNC, "pmap(f, items, ..., chunksize=1, balanced=True)",                      \
+       "Global view: f(item) for each item (several sequences are zipped), each call on one "      \
+       "engine in local view, the next chunk to whichever engine is free; the results as a list "  \
+       "in item order. balanced=False: static round robin.")                                       \
+    BI(APPLY, "apply", FUNC, "apply(f, *args)",                                                    \
+       "Global view: f(*args) once on every engine in local view; the list of results in rank "    \
+       "order.")                                                                                   \
+    BI(SLEEP, "sleep", FUNC, "sleep(seconds)",                                                     \
+       "Waits that many seconds (a float), interruptible; for tests and demos of pmap.")
 
 typedef enum {
 #define BI_ENUM(id, name, kind, sig, doc) BI_##id,

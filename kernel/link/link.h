@@ -30,6 +30,8 @@
  *   INTERRUPT  K->E  (empty)  on the control socket: stop the running cell at the next check
  *   SHUTDOWN   K->E  (empty)  leave the loop, MPI_Finalize, exit 0
  *   NAMES      K->E  (empty)  answer with DONE carrying the name table, code 0 (no cell run)
+ *   FARM       E->K  ready for the next chunk of a pmap/apply farm (bodies: farm.h)
+ *   FARM_GO    K->E  the chunk (or none), in answer to FARM
  */
 #ifndef PARC_LINK_H
 #define PARC_LINK_H
@@ -55,10 +57,18 @@ enum {
     LINK_INTERRUPT,
     LINK_SHUTDOWN,
     LINK_NAMES,
+    LINK_FARM,
+    LINK_FARM_GO,
     LINK_NTYPES
 };
 enum { LINK_GLOBAL = 0, LINK_LOCAL = 1 };
 enum { LINK_F_SILENT = 1 };
+/* FARM flags (farm.h) */
+enum {
+    FARM_F_BALANCED = 1, /* next chunk to whoever asks; else chunk c goes to engine c % N */
+    FARM_F_STOP = 2      /* this engine was interrupted: hand out nothing more, to anyone */
+};
+#define FARM_CANCELLED 0xffffffffu /* FARM_GO's first item when the farm was interrupted */
 
 typedef struct {
     uint8_t type;

@@ -19,6 +19,7 @@
 #include "arena.h"
 #include "conn.h"
 #include "engerr.h"
+#include "farmshow.h"
 #include "kmagic.h"
 #include "lang.h"
 #include "link.h"
@@ -70,6 +71,7 @@ typedef struct {
     size_t ntargets;
     json_t *ename, *evalue, *tb; /* first error, for the reply (owned) */
     json_t *payload;             /* reply payloads (x? pages); NULL = none */
+    farmshow_t farm;             /* a pmap's progress line */
 } run_t;
 
 struct exec {
@@ -234,6 +236,10 @@ static void on_stream(void *ud, int rank, int st, const char *text, size_t n)
     exec_t *p = ud;
     run_t *r = p->run;
     if (!r || !r->waiting) return;
+    if (st >= 3) {
+        farmshow_output(p->chan, r->req, rank, st - 2, text, n);
+        return;
+    }
     rankout_stream(r->out, rank, st == 2 ? 1 : 0, text, n);
 }
 
@@ -278,6 +284,17 @@ static void on_input(void *ud, int rank, const char *prompt, int password)
     }
     p->input_pending = 1;
     chan_reply(p->chan, CONN_STDIN, r->req, "input_request", c);
+}
+
+static void on_farm(void *ud, const farm_t *f, const farm_fail_t *fail)
+{
+    exec_t *p = ud;
+    run_t *r = p->run;
+    if (!r || !r->waiting) return;
+    if (fail)
+        farmshow_fail(p->chan, r->req, fail, hist_lookup, p);
+    else
+        farmshow_progress(&r->farm, p->chan, r->req, f, now_s(), farm_over(f));
 }
 
 static void on_done(void *ud, const pool_done_t *d)
@@ -325,6 +342,7 @@ static const pool_cb_t *callbacks(exec_t *p, pool_cb_t *cb)
     cb->on_result = on_result;
     cb->on_input = on_input;
     cb->on_rank_done = on_rank_done;
+    cb->on_farm = on_farm;
     cb->on_done = on_done;
     return cb;
 }

@@ -85,6 +85,7 @@ struct pool {
     names_t *acc; /* local view: per-engine names gathered from this request */
 
     names_t *names;
+    farm_t *farm; /* the request's pmap/apply farm, if it runs one */
 };
 
 /* --- sending ------------------------------------------------------------------------ */
@@ -134,6 +135,10 @@ static void finish(pool_t *p, int code, const char *pool_msg)
     err_clear(&d.pool_err);
     pool_rank_done_t *done = p->done;
     pool_cb_t cb = p->cb;
+    if (farm_active(p->farm)) {
+        if (cb.on_farm) cb.on_farm(cb.ud, p->farm, NULL);
+        farm_end(p->farm);
+    }
     if (code == 0 && p->mode == LINK_LOCAL)
         engnames_merge(p->names, p->acc, p->nsent == (size_t)p->n);
     if (code) {
@@ -400,6 +405,35 @@ static void on_done(pool_t *p, int rank, const link_msg_t *m)
     if (p->ngot == p->nsent) finish(p, 0, NULL);
 }
 
+static void farm_fail(void *ud, const farm_fail_t *fail)
+{
+    pool_t *p = ud;
+    if (p->cb.on_farm) p->cb.on_farm(p->cb.ud, p->farm, fail);
+}
+
+/* An engine is ready for the next chunk of the farm: answer at once, always (it waits). */
+static void on_farm(pool_t *p, int rank, const link_msg_t *m)
+{
+    wbuf_t b;
+    wbuf_init(&b);
+    int rc =
+        farm_request(p->farm, rank, p->n, m->body, m->n, launch_now_ms() / 1e3, &b, farm_fail, p);
+    if (rc) {
+        fprintf(stderr, "parc pool: %s farm request from engine %d\n",
+                rc == PARC_ENOMEM ? "out of memory for a" : "malformed", rank);
+        if (rc == PARC_EPROTO) farm_cancel(p->farm);
+        wbuf_free(&b);
+        rbuf_t r;
+        rbuf_init(&r, m->body, m->n);
+        wbuf_u32(&b, rbuf_u32(&r)); /* the id, if readable: "no more work" */
+        wbuf_u32(&b, 0);
+        wbuf_u32(&b, 0);
+    }
+    if (!b.oom) send_to(p, 'e', rank, LINK_FARM_GO, b.p, b.len);
+    wbuf_free(&b);
+    if (!rc && p->cb.on_farm) p->cb.on_farm(p->cb.ud, p->farm, NULL);
+}
+
 static void on_message(pool_t *p, const link_msg_t *m)
 {
     char ch = m->id[0];
@@ -420,7 +454,8 @@ static void on_message(pool_t *p, const link_msg_t *m)
     case LINK_STREAM: {
         uint8_t st = rbuf_u8(&r);
         const char *s = rbuf_str(&r, &n1);
-        if (!r.bad && p->cb.on_stream) p->cb.on_stream(p->cb.ud, rank, st == 2 ? 2 : 1, s, n1);
+        if (st < 1 || st > 4) st = 1;
+        if (!r.bad && p->cb.on_stream) p->cb.on_stream(p->cb.ud, rank, st, s, n1);
         break;
     }
     case LINK_RESULT: {
@@ -444,6 +479,9 @@ static void on_message(pool_t *p, const link_msg_t *m)
     case LINK_DONE:
         on_done(p, rank, m);
         break;
+    case LINK_FARM:
+        on_farm(p, rank, m);
+        break;
     default:
         fprintf(stderr, "parc pool: unexpected message type %d from %s\n", m->h.type, m->id);
     }
@@ -453,6 +491,8 @@ static void on_message(pool_t *p, const link_msg_t *m)
 
 static void tick(pool_t *p)
 {
+    if (p->req == REQ_SENT && farm_active(p->farm) && p->cb.on_farm)
+        p->cb.on_farm(p->cb.ud, p->farm, NULL);
     if (p->fail_code) {
         int code = p->fail_code;
         char msg[256];
@@ -550,7 +590,9 @@ pool_t *pool_new(void *zmq_ctx, const pool_cfg_t *cfg, err_t *err)
     p->mpi_args = mem_strdup(cfg->mpi_args ? cfg->mpi_args : env_args ? env_args : "");
     p->bind = mem_strdup(cfg->bind_host && *cfg->bind_host ? cfg->bind_host : "127.0.0.1");
     p->names = names_new();
-    if (!p->sign || !p->engine_path || !p->mpirun || !p->mpi_args || !p->bind || !p->names) {
+    p->farm = farm_new();
+    if (!p->sign || !p->engine_path || !p->mpirun || !p->mpi_args || !p->bind || !p->names ||
+        !p->farm) {
         err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
         pool_destroy(&p);
         return NULL;
@@ -583,6 +625,7 @@ void pool_destroy(pool_t **pp)
     mem_free(p->bind);
     mem_free(p->ranks);
     names_destroy(&p->names);
+    farm_destroy(&p->farm);
     sign_destroy(&p->sign);
     mem_free(p);
     *pp = NULL;
@@ -654,6 +697,7 @@ void pool_interrupt(pool_t *p)
         return;
     }
     if (p->req != REQ_SENT) return;
+    farm_cancel(p->farm);
     for (size_t i = 0; i < p->nsent; i++)
         send_to(p, 'c', p->sent[i], LINK_INTERRUPT, NULL, 0);
 }

@@ -15,6 +15,7 @@
 #include <zmq.h>
 
 #include "err.h"
+#include "farm.h"
 #include "names.h"
 #include "wire.h"
 
@@ -54,12 +55,17 @@ typedef struct {
 
 typedef struct {
     void *ud;
+    /* stream 1 stdout, 2 stderr; 3 and 4 the same printed by a pmap item in global view */
     void (*on_stream)(void *ud, int rank, int stream, const char *text, size_t n);
     void (*on_result)(void *ud, int rank, const char *plain, size_t np, const char *html,
                       size_t nh);
     void (*on_input)(void *ud, int rank, const char *prompt, int password);
     /* optional (NULL: not called): rank's DONE arrived, after all its output; before on_done */
     void (*on_rank_done)(void *ud, int rank);
+    /* optional: a farm (pmap) of this request moved on: fail is a failed item, or NULL when
+     * only the progress changed (also called every tick while the farm runs, and once with
+     * the farm still readable just before on_done) */
+    void (*on_farm)(void *ud, const farm_t *f, const farm_fail_t *fail);
     void (*on_done)(void *ud, const pool_done_t *d); /* exactly once per accepted pool_exec */
 } pool_cb_t;
 

@@ -386,47 +386,73 @@ static void serve(eng_t *e)
     }
 }
 
+/* Waits on the work socket for the kernel's message of type `type` answering the running
+ * request; others are logged and dropped. interruptible: give up on an interrupt (input()
+ * does; a farm's kernel always answers at once). 0 with *m filled (caller closes it), or
+ * an error naming `what`. */
+static int await_reply(eng_t *e, int type, int interruptible, const char *what, link_msg_t *m,
+                       err_t *err)
+{
+    for (;;) {
+        int rc = interruptible ? rt_check(&e->rt, err) : 0;
+        if (rc) return rc;
+        if (atomic_load(&e->gone))
+            return err_set(err, interruptible ? PARC_EINTR : PARC_EIO, (span_t){0},
+                           "%s: the kernel is gone", what);
+        zmq_pollitem_t it = {e->work, 0, ZMQ_POLLIN, 0};
+        rc = zmq_poll(&it, 1, 100);
+        if (rc < 0 && zmq_errno() != EINTR)
+            return err_set(err, PARC_EIO, (span_t){0}, "%s: the link failed", what);
+        if (rc <= 0) continue;
+        while ((rc = link_recv(e->work, 0, e->sign, 1, m)) == 1) {
+            if (m->h.type == type && m->h.seq == e->seq) return 0;
+            fprintf(stderr, "parc-engine %d: message type %d ignored while waiting in %s\n",
+                    e->rt.rank, m->h.type, what);
+            link_msg_close(m);
+        }
+        if (rc < 0) return err_set(err, PARC_EIO, (span_t){0}, "%s: the link failed", what);
+    }
+}
+
 int eng_input(eng_t *e, char **line, size_t *n, err_t *err)
 {
     *line = NULL;
     *n = 0;
-    for (;;) {
-        int rc = rt_check(&e->rt, err);
-        if (rc) return rc;
-        zmq_pollitem_t it = {e->work, 0, ZMQ_POLLIN, 0};
-        rc = zmq_poll(&it, 1, 100);
-        if (rc < 0 && zmq_errno() != EINTR)
-            return err_set(err, PARC_EIO, (span_t){0}, "input(): the link failed");
-        if (rc <= 0) continue;
-        link_msg_t m;
-        while ((rc = link_recv(e->work, 0, e->sign, 1, &m)) == 1) {
-            if (m.h.type != LINK_INPUT_REP || m.h.seq != e->seq) {
-                fprintf(stderr, "parc-engine %d: message type %d ignored while waiting for input\n",
-                        e->rt.rank, m.h.type);
-                link_msg_close(&m);
-                continue;
-            }
-            int res = 0;
-            if (m.n == 1 && m.body[0] == 0) {
-                res = err_set(err, PARC_EIO, (span_t){0},
-                              "input() needs a front end that allows stdin");
-            } else {
-                rbuf_t r;
-                rbuf_init(&r, m.body, m.n);
-                size_t len = 0;
-                const char *s = rbuf_str(&r, &len);
-                if (r.bad || rbuf_left(&r))
-                    res = err_set(err, PARC_EIO, (span_t){0}, "input(): malformed reply");
-                else if (!(*line = mem_strndup(s, len)))
-                    res = err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory for input()");
-                else
-                    *n = len;
-            }
-            link_msg_close(&m);
-            return res;
-        }
-        if (rc < 0) return err_set(err, PARC_EIO, (span_t){0}, "input(): the link failed");
+    link_msg_t m;
+    int res = await_reply(e, LINK_INPUT_REP, 1, "input()", &m, err);
+    if (res) return res;
+    if (m.n == 1 && m.body[0] == 0) {
+        res = err_set(err, PARC_EIO, (span_t){0}, "input() needs a front end that allows stdin");
+    } else {
+        rbuf_t r;
+        rbuf_init(&r, m.body, m.n);
+        size_t len = 0;
+        const char *s = rbuf_str(&r, &len);
+        if (r.bad || rbuf_left(&r))
+            res = err_set(err, PARC_EIO, (span_t){0}, "input(): malformed reply");
+        else if (!(*line = mem_strndup(s, len)))
+            res = err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory for input()");
+        else
+            *n = len;
     }
+    link_msg_close(&m);
+    return res;
+}
+
+int eng_farm(eng_t *e, const void *body, size_t n, uint32_t reply[3], err_t *err)
+{
+    if (eng_send(e, LINK_FARM, body, n) != 0)
+        return err_set(err, PARC_EIO, (span_t){0}, "pmap: cannot reach the kernel");
+    link_msg_t m;
+    int rc = await_reply(e, LINK_FARM_GO, 0, "pmap", &m, err);
+    if (rc) return rc;
+    rbuf_t r;
+    rbuf_init(&r, m.body, m.n);
+    for (int i = 0; i < 3; i++)
+        reply[i] = rbuf_u32(&r);
+    int bad = r.bad || rbuf_left(&r);
+    link_msg_close(&m);
+    return bad ? err_set(err, PARC_EPROTO, (span_t){0}, "pmap: malformed reply") : 0;
 }
 
 static void teardown(eng_t *e, int graceful)

@@ -5,6 +5,7 @@
 #define PARC_ENGINE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "err.h"
 
@@ -23,5 +24,9 @@ int eng_send(eng_t *e, int type, const void *body, size_t n);
  * mem_alloc'ed and NUL-terminated, caller frees. PARC_EINTR when interrupted (or the kernel
  * went away), PARC_EIO when the front end has no stdin or the reply is malformed. */
 int eng_input(eng_t *e, char **line, size_t *n, err_t *err);
+
+/* Sends a LINK_FARM body (kernel/farm.h) and waits for the kernel's FARM_GO: reply gets its
+ * farm id, first item and count. 0, or PARC_EIO / PARC_EPROTO with err set. */
+int eng_farm(eng_t *e, const void *body, size_t n, uint32_t reply[3], err_t *err);
 
 #endif

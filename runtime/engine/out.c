@@ -34,7 +34,8 @@ void out_write(rt_t *rt, int stream, const char *s, size_t n)
     if (!speaks(rt) || n == 0) return;
     wbuf_t b;
     wbuf_init(&b);
-    wbuf_u8(&b, stream == 2 ? 2 : 1);
+    /* 3 and 4: an item of a global-view farm printed it; the kernel shows it prefixed. */
+    wbuf_u8(&b, (uint8_t)((stream == 2 ? 2 : 1) + (rt->in_farm ? 2 : 0)));
     wbuf_str(&b, s, n);
     if (b.oom)
         fprintf(stderr, "parc-engine %d: out of memory sending output\n", rt->rank);

@@ -26,6 +26,8 @@ typedef struct rt {
     uint32_t cell;          /* exec count of the running cell */
     size_t mem_avail;       /* bytes this rank may still allocate (refuse beyond, MemoryError) */
     void *eng;              /* the engine (out_ uses it); opaque here */
+    uint32_t farms;         /* pmap farms started: the farm id, the same on every rank */
+    int in_farm;            /* 1 while this rank runs a pmap item (its output is its own) */
 } rt_t;
 
 /* Collective over MPI_COMM_WORLD (after MPI_Init). Fills rt: a duplicate of

@@ -9,8 +9,10 @@
  *   arguments and runs fused, without a full-size temporary.
  * - A call evaluates its callee and arguments once, then goes to call_ (builtins), attr_
  *   (methods) or evalfn.c (user functions). */
+#include <stdio.h>
 #include <string.h>
 
+#include "args.h"
 #include "arr.h"
 #include "attr.h"
 #include "builtins.h"
@@ -20,6 +22,7 @@
 #include "mem.h"
 #include "obj.h"
 #include "ops.h"
+#include "pmap.h"
 
 /* Index items of x[...]: SLICE nodes become slice objects; a TUPLE is spread. */
 int evali_index(eval_t *ev, const ir_node_t *n, val_t *items, size_t *nitems, err_t *err)
@@ -143,6 +146,35 @@ static int dtype_builtin(int dt)
     }
 }
 
+/* pmap_'s way to call a function value: a user function, a lambda or a builtin. */
+typedef struct {
+    eval_t *ev;
+    const ir_node_t *site;
+} farm_site_t;
+
+static int farm_call(void *ud, const val_t *f, const val_t *args, size_t nargs, val_t *out,
+                     err_t *err, char *fn, size_t cap)
+{
+    farm_site_t *fs = ud;
+    eval_t *ev = fs->ev;
+    size_t ntb = ev->ntb;
+    int rc;
+    if (f->kind == V_FUNC) {
+        rc = evali_call_user(ev, fs->site, (obj_func_t *)f->u.o, args, nargs, NULL, 0, out, err);
+    } else {
+        call_t c = {.rt = ev->rt,
+                    .ops = ev->ops,
+                    .at = fs->site->at,
+                    .args = (val_t *)args,
+                    .nargs = nargs};
+        rc = call_builtin(&c, (int)f->u.i, out, err);
+        snprintf(fn, cap, "%s", rc ? args_fname((int)f->u.i) : "");
+    }
+    if (rc && f->kind == V_FUNC) snprintf(fn, cap, "%s", ev->ntb > ntb ? ev->tb[ntb].fn : "");
+    ev->ntb = ntb; /* the item's error is reported on its own, not as the cell's */
+    return rc;
+}
+
 /* CALL and METHOD: evaluate callee/self and arguments, then dispatch. */
 static int eval_call(eval_t *ev, const ir_node_t *n, val_t *out, err_t *err)
 {
@@ -216,9 +248,13 @@ static int eval_call(eval_t *ev, const ir_node_t *n, val_t *out, err_t *err)
                     .nkw = nkw,
                     .tree = tree,
                     .nleaves = nleaves};
-        if (method)
+        if (method) {
             rc = attr_method(&c, &callee, n->s, out, err);
-        else if (bi >= 0)
+        } else if (bi == BI_PMAP || bi == BI_APPLY) {
+            farm_site_t fs = {ev, n};
+            pmap_ctx_t pc = {ev->rt, n->at, farm_call, &fs};
+            rc = pmap_call(&pc, bi, args, nargs, kw, nkw, out, err);
+        } else if (bi >= 0)
             rc = call_builtin(&c, bi, out, err);
         else if (callee.kind == V_FUNC)
             rc = evali_call_user(ev, n, (obj_func_t *)callee.u.o, args, nargs, kw, nkw, out, err);

@@ -9,6 +9,7 @@
 
 #include <math.h>
 #include <string.h>
+#include <time.h>
 
 #include "args.h"
 #include "arr.h"
@@ -23,6 +24,13 @@
 #include "repr.h"
 
 /* ---- FUNC builtins ---- */
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
 
 static int do_print(call_t *c, val_t *out, err_t *err)
 {
@@ -180,6 +188,24 @@ static int do_func(call_t *c, int bi, val_t *out, err_t *err)
         *out = val_str(line, strlen(line), err);
         mem_free(line);
         return args_at(c, err->code, err);
+    }
+    case BI_SLEEP: {
+        double secs = 0;
+        if ((rc = args_count(c, fn, 1, 1, err))) return rc;
+        if ((rc = args_double(c, &c->args[0], &secs, err))) return rc;
+        if (!(secs >= 0))
+            return err_set(err, PARC_EVALUE, c->at, "sleep length must be non-negative");
+        if (secs > 1e9) return err_set(err, PARC_EOVERFLOW, c->at, "sleep length is too large");
+        /* In slices of at most 20 ms, so an interrupt stops it at once. */
+        double end = now_s() + secs;
+        for (double left = secs; left > 0; left = end - now_s()) {
+            if ((rc = rt_check(c->rt, err))) return args_at(c, rc, err);
+            double d = left < 0.02 ? left : 0.02;
+            struct timespec ts = {(time_t)d, (long)((d - (double)(time_t)d) * 1e9)};
+            nanosleep(&ts, NULL);
+        }
+        *out = val_none();
+        return 0;
     }
     case BI_FROM_LOCAL: {
         if ((rc = args_count(c, fn, 1, 1, err))) return rc;

@@ -117,6 +117,18 @@ static int dec_val(call_t *c, rbuf_t *r, int depth, val_t *out, err_t *err)
     return 0;
 }
 
+int comm_encode(const val_t *v, span_t at, wbuf_t *b, err_t *err)
+{
+    call_t c = {.at = at};
+    return enc_val(&c, v, b, err);
+}
+
+int comm_decode(rbuf_t *r, span_t at, val_t *out, err_t *err)
+{
+    call_t c = {.at = at};
+    return dec_val(&c, r, 0, out, err);
+}
+
 /* Elementwise allreduce of a local array, through its elements: arr.h exposes no chunk
  * pointer, so values are read with arr_getitem (local: no communication), combined with
  * one MPI_Allreduce, and rebuilt with arr_from_value. Every rank must pass the same shape. */

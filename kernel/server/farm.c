@@ -1,0 +1,216 @@
+/* farm.c - schedules the items of a farm over the engines (see farm.h).
+ *
+ * Decisions a reader could not guess:
+ * - Items are handed out in chunks of `chunk` consecutive items: chunk c is items
+ *   [c*chunk, (c+1)*chunk). Balanced farms give the lowest chunk not yet handed out to
+ *   whichever engine asks; static ones give engine r the chunks r, r+N, r+2N ... (the
+ *   round-robin split of a DirectView map), whatever the others are doing.
+ * - The kernel never sees items or results, only counts: it cannot be slowed down or run
+ *   out of memory by big results, and nothing here depends on what the function returns.
+ * - An engine that sent FARM is by construction idle until its FARM_GO arrives, so "busy"
+ *   is exactly "holds a chunk"; an engine told "no more" is idle for the rest of the farm. */
+#include "farm.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "mem.h"
+
+enum { R_IDLE, R_BUSY, R_LEFT };
+
+struct farm {
+    int on;            /* a farm is running */
+    uint32_t id;       /* the engines' farm id */
+    uint32_t n, chunk; /* items, items per chunk */
+    uint32_t nchunks;
+    int balanced, cancelled;
+    int nranks;
+    uint32_t next;   /* balanced: next chunk to hand out */
+    uint32_t *rnext; /* static: each rank's next chunk */
+    uint8_t *state;  /* per rank: R_IDLE, R_BUSY, R_LEFT */
+    uint32_t ndone, nfail;
+    double t0;
+};
+
+farm_t *farm_new(void)
+{
+    return mem_calloc(1, sizeof(farm_t));
+}
+
+void farm_end(farm_t *f)
+{
+    mem_free(f->rnext);
+    mem_free(f->state);
+    memset(f, 0, sizeof *f);
+}
+
+void farm_destroy(farm_t **fp)
+{
+    if (!fp || !*fp) return;
+    farm_end(*fp);
+    mem_free(*fp);
+    *fp = NULL;
+}
+
+static int start(farm_t *f, uint32_t id, uint32_t n, uint32_t chunk, int balanced, int nranks,
+                 double now)
+{
+    farm_end(f);
+    f->rnext = mem_calloc((size_t)nranks, sizeof *f->rnext);
+    f->state = mem_calloc((size_t)nranks, 1);
+    if (!f->rnext || !f->state) {
+        farm_end(f);
+        return PARC_ENOMEM;
+    }
+    f->on = 1;
+    f->id = id;
+    f->n = n;
+    f->chunk = chunk ? chunk : 1;
+    f->nchunks = n / f->chunk + (n % f->chunk != 0);
+    f->balanced = balanced;
+    f->nranks = nranks;
+    for (int r = 0; r < nranks; r++)
+        f->rnext[r] = (uint32_t)r;
+    f->t0 = now;
+    return 0;
+}
+
+/* Reads the failure records, calling on_fail for each. 0 or PARC_EPROTO. */
+static int read_fails(rbuf_t *r, int rank, uint32_t nfail, farm_fail_fn on_fail, void *ud)
+{
+    for (uint32_t i = 0; i < nfail && !r->bad; i++) {
+        farm_fail_t ff;
+        memset(&ff, 0, sizeof ff);
+        err_clear(&ff.err);
+        ff.rank = rank;
+        ff.item = rbuf_u32(r);
+        int code = rbuf_i32(r);
+        size_t kn, mn, fnn;
+        const char *kind = rbuf_str(r, &kn);
+        const char *msg = rbuf_str(r, &mn);
+        span_t at;
+        at.cell = rbuf_u32(r);
+        at.line = rbuf_i32(r);
+        at.col = rbuf_i32(r);
+        at.len = rbuf_i32(r);
+        const char *fn = rbuf_str(r, &fnn);
+        if (r->bad || code >= 0 || code <= PARC_ELAST) return PARC_EPROTO;
+        err_set(&ff.err, code, at, "%.*s", (int)(mn < 255 ? mn : 255), msg);
+        ff.err.rank = rank;
+        snprintf(ff.kind, sizeof ff.kind, "%.*s", (int)(kn < 31 ? kn : 31), kind);
+        snprintf(ff.fn, sizeof ff.fn, "%.*s", (int)(fnn < 63 ? fnn : 63), fn);
+        if (on_fail) on_fail(ud, &ff);
+    }
+    return r->bad ? PARC_EPROTO : 0;
+}
+
+/* The next chunk for rank, or UINT32_MAX when there is none. */
+static uint32_t pick(farm_t *f, int rank)
+{
+    if (f->cancelled) return UINT32_MAX;
+    if (f->balanced) return f->next < f->nchunks ? f->next++ : UINT32_MAX;
+    uint32_t c = f->rnext[rank];
+    if (c >= f->nchunks) return UINT32_MAX;
+    f->rnext[rank] = c + (uint32_t)f->nranks;
+    return c;
+}
+
+int farm_request(farm_t *f, int rank, int nranks, const uint8_t *body, size_t n, double now,
+                 wbuf_t *reply, farm_fail_fn on_fail, void *ud)
+{
+    rbuf_t r;
+    rbuf_init(&r, body, n);
+    uint32_t id = rbuf_u32(&r), items = rbuf_u32(&r), chunk = rbuf_u32(&r);
+    uint8_t flags = rbuf_u8(&r);
+    uint32_t ok = rbuf_u32(&r), nfail = rbuf_u32(&r);
+    int rc = 0;
+    if (r.bad || rank < 0 || rank >= nranks || chunk == 0) rc = PARC_EPROTO;
+    if (!rc && (!f->on || f->id != id || f->nranks != nranks))
+        rc = start(f, id, items, chunk, (flags & FARM_F_BALANCED) != 0, nranks, now);
+    if (!rc && (items != f->n || chunk != f->chunk || ok > f->n - f->ndone)) rc = PARC_EPROTO;
+    size_t before = r.off;
+    if (!rc) rc = read_fails(&r, rank, nfail, NULL, NULL);
+    if (!rc && (rbuf_left(&r) || nfail > f->n - f->ndone - ok)) rc = PARC_EPROTO;
+    uint32_t c = UINT32_MAX;
+    if (!rc) {
+        /* Checked: now report the failures for real. */
+        r.off = before;
+        read_fails(&r, rank, nfail, on_fail, ud);
+        f->ndone += ok + nfail;
+        f->nfail += nfail;
+        if (flags & FARM_F_STOP) f->cancelled = 1;
+        c = pick(f, rank);
+        f->state[rank] = c == UINT32_MAX ? R_LEFT : R_BUSY;
+    }
+    uint32_t first = f->cancelled ? FARM_CANCELLED : 0, count = 0;
+    if (c != UINT32_MAX) {
+        first = c * f->chunk;
+        count = f->n - first < f->chunk ? f->n - first : f->chunk;
+    }
+    wbuf_u32(reply, id);
+    wbuf_u32(reply, first);
+    wbuf_u32(reply, count);
+    if (!rc && reply->oom) rc = PARC_ENOMEM;
+    return rc;
+}
+
+void farm_cancel(farm_t *f)
+{
+    if (f->on) f->cancelled = 1;
+}
+
+int farm_active(const farm_t *f)
+{
+    return f->on;
+}
+
+double farm_started(const farm_t *f)
+{
+    return f->t0;
+}
+
+int farm_over(const farm_t *f)
+{
+    for (int r = 0; f->on && r < f->nranks; r++)
+        if (f->state[r] != R_LEFT) return 0;
+    return f->on;
+}
+
+/* Appends the ranks whose state is st as "0-2,5"; returns how many. */
+static int ranks_in(const farm_t *f, int st, wbuf_t *out)
+{
+    int k = 0;
+    for (int r = 0; r < f->nranks; r++) {
+        int want = st == R_BUSY ? f->state[r] == R_BUSY : f->state[r] != R_BUSY;
+        if (!want) continue;
+        int e = r;
+        while (e + 1 < f->nranks &&
+               (st == R_BUSY ? f->state[e + 1] == R_BUSY : f->state[e + 1] != R_BUSY))
+            e++;
+        wbuf_printf(out, "%s%d", k ? "," : "", r);
+        if (e > r) wbuf_printf(out, "%s%d", e == r + 1 ? "," : "-", e);
+        k += e - r + 1;
+        r = e;
+    }
+    return k;
+}
+
+void farm_progress(const farm_t *f, double now, wbuf_t *out)
+{
+    if (!f->on) return;
+    wbuf_printf(out, "pmap: %u/%u done", f->ndone, f->n);
+    if (f->nfail) wbuf_printf(out, ", %u failed", f->nfail);
+    if (f->cancelled && f->ndone < f->n) wbuf_printf(out, ", stopping");
+    int busy = 0;
+    for (int r = 0; r < f->nranks; r++)
+        busy += f->state[r] == R_BUSY;
+    if (busy) {
+        wbuf_printf(out, "; busy: engine%s ", busy > 1 ? "s" : "");
+        ranks_in(f, R_BUSY, out);
+    }
+    if (busy < f->nranks) {
+        wbuf_printf(out, "; idle: ");
+        ranks_in(f, R_IDLE, out);
+    }
+    wbuf_printf(out, "; %.1f s", now - f->t0);
+}

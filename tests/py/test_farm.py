@@ -1,0 +1,158 @@
+"""Task farming through the kernel (pmap, apply, sleep) on 1, 2 and 3 engines: results in
+item order, zipped sequences, chunks, the static split, balance with uneven sleeps (wall time
+near the balanced schedule, clearly below the static one), failed items named with their
+engine and place, output of items, the progress line, interrupts, and bad input."""
+import time
+
+import parcenv
+
+c = parcenv.Checker("farm")
+
+DEFS = """def square(x):
+    return x * x
+def wait(t):
+    sleep(t)
+    return t
+def inv(x):
+    return 1 / (x % 3)
+def my_statistics(N):
+    samples = random.randn(N)
+    return (N, std(samples), var(samples))
+"""
+
+
+def results(kc, n, tag):
+    cases = (
+        ("pmap(square, range(20))", str([i * i for i in range(20)]), "pmap in item order"),
+        ("pmap(lambda a, b: a * b, [5, 6, 7, 8], [8, 9, 10, 11])", "[40, 54, 70, 88]",
+         "pmap zips like map (the seed's mul)"),
+        ("pmap(lambda a, b: a + b, [1, 2, 3], (10, 20))", "[11, 22]", "the shortest wins"),
+        ("pmap(abs, [-1, 2, -3.5])", "[1, 2, 3.5]", "a builtin as the function"),
+        ("pmap(square, range(11), chunksize=3)", str([i * i for i in range(11)]), "chunksize=3"),
+        ("pmap(square, range(11), chunksize=4, balanced=False)", str([i * i for i in range(11)]),
+         "balanced=False"),
+        ("pmap(square, [])", "[]", "no items"),
+        ("q = pmap(lambda s: s + '!', ['a', 'bc'])\nq", "['a!', 'bc!']", "strings, as a variable"),
+        ("apply(lambda: rank * 10)", str([k * 10 for k in range(n)]), "apply: one per engine"),
+        ("apply(lambda a, b: (a, b, nranks), 1, 'x')", str([(1, "x", n)] * n), "apply's args"),
+    )
+    for code, want, what in cases:
+        c.eq(parcenv.run(kc, code).text, want, tag + what)
+    # the seed's multiprocessing example: pool.map(my_statistics, range(1000000, 1000010))
+    r = parcenv.run(kc, "st = pmap(my_statistics, range(1000000, 1000010))\nlen(st)")
+    c.eq(r.text, "10", tag + "my_statistics over 10 sizes")
+    r = parcenv.run(kc, "all_ok = True\nfor k in range(10):\n"
+                        "    s = st[k]\n"
+                        "    all_ok = all_ok and s[0] == 1000000 + k and abs(s[1] - 1) < 0.01 "
+                        "and abs(s[2] - s[1] ** 2) < 1e-9\nall_ok")
+    c.eq(r.text, "True", tag + "my_statistics: N, std near 1, var = std**2")
+
+
+def output(kc, n, tag):
+    r = parcenv.run(kc, "def shout(x):\n    print('item', x)\n    return x\npmap(shout, range(6))")
+    lines = sorted(r.stdout.splitlines(), key=lambda s: s.split()[-1])
+    c.eq(len(lines), 6, tag + "one line per item: " + r.stdout)
+    for k, line in enumerate(lines):
+        ok = line.startswith("[stdout:") and line.endswith("item %d" % k)
+        eng = int(line[8:line.index("]")]) if ok else -1
+        c.check(ok and 0 <= eng < n, tag + "item output prefixed with its engine: " + line)
+
+
+def errors(kc, n, tag):
+    r = parcenv.run(kc, "pmap(inv, range(7))")
+    c.eq([e["ename"] for e in r.errors], ["ZeroDivisionError"], tag + "failed items: one error")
+    ev = r.errors[0]["evalue"] if r.errors else ""
+    c.check(ev.startswith("3 of 7 items failed:"), tag + "error counts the failures: " + ev)
+    for item in (0, 3, 6):
+        c.check("[item %d on engine " % item in ev, tag + "error lists item %d: %s" % (item, ev))
+    c.check(r.stderr.count("ZeroDivisionError: division by zero") == 3,
+            tag + "each failure shown as it happens: " + r.stderr)
+    c.check('line 7, column 12, in inv' in r.stderr and "return 1 / (x % 3)" in r.stderr,
+            tag + "failure shows its place in the function: " + r.stderr)
+    c.check("[item 3 on engine " in r.stderr, tag + "failure names item and engine")
+    r = parcenv.run(kc, "pmap(square, range(4))")
+    c.eq(r.text, "[0, 1, 4, 9]", tag + "kernel fine after failed items")
+    for code, kind in (("pmap(5, [1])", "TypeError"), ("pmap(square, 5)", "TypeError"),
+                       ("pmap(square)", "TypeError"), ("pmap(square, [1], chunksize=0)",
+                                                       "ValueError"),
+                       ("pmap(square, [1], chunk=2)", "TypeError"),
+                       ("%px pmap(square, [1])", "RuntimeError"),
+                       ("apply(3)", "TypeError"), ("sleep(-1)", "ValueError"),
+                       ("sleep('a')", "TypeError")):
+        r = parcenv.run(kc, code)
+        c.check(kind in r.traceback(), tag + "%s raises %s: %s" % (code, kind, r.traceback()))
+    r = parcenv.run(kc, "apply(lambda: 1 / (rank - 1))")
+    if n >= 2:
+        c.check(r.errors and r.errors[0]["evalue"].startswith("1 of %d engines failed: [engine 1]"
+                                                              % n),
+                tag + "apply names the failed engine: " + r.traceback())
+    else:
+        c.eq(r.text, "[-1.0]", tag + "apply on one engine")
+
+
+def timed(kc, code):
+    t0 = time.time()
+    r = parcenv.run(kc, code)
+    return time.time() - t0, r
+
+
+def balance(kc, n, tag):
+    # Round robin puts every long item on engine 0; the farm spreads them.
+    long_, short = 0.6, 0.05
+    items = ([long_] + [short] * (n - 1)) * 4
+    lst = "[" + ", ".join(map(str, items)) + "]"
+    static_ideal = 4 * long_
+    ideal = sum(items) / n
+    t_bal, r = timed(kc, "pmap(wait, %s)" % lst)
+    c.eq(r.text, lst, tag + "balanced results")
+    t_st, r = timed(kc, "pmap(wait, %s, balanced=False)" % lst)
+    c.eq(r.text, lst, tag + "static results")
+    print("%sbalanced %.2f s, static %.2f s (ideal %.2f s, static schedule %.2f s)"
+          % (tag, t_bal, t_st, ideal, static_ideal))
+    c.check(t_st >= static_ideal, tag + "static split takes the static schedule's time")
+    c.check(t_bal < 0.8 * t_st, tag + "balanced clearly below static: %.2f vs %.2f" % (t_bal, t_st))
+    # the static farm ran over 2 s: its progress line went out and was updated in place
+    disp = [m for m in r.msgs if m["msg_type"] == "display_data"]
+    upd = [m for m in r.msgs if m["msg_type"] == "update_display_data"]
+    c.check(len(disp) == 1 and disp[0]["content"]["data"]["text/plain"].startswith("pmap: "),
+            tag + "progress line shown: %r" % [m["content"] for m in disp])
+    if disp:
+        did = disp[0]["content"]["transient"]["display_id"]
+        c.check(upd and all(m["content"]["transient"]["display_id"] == did for m in upd),
+                tag + "progress updated in place")
+        last = upd[-1]["content"]["data"]["text/plain"] if upd else ""
+        c.check(last.startswith("pmap: %d/%d done" % (len(items), len(items))),
+                tag + "final progress: " + last)
+
+
+def interrupt(km, kc, n, tag):
+    parcenv.run(kc, "kept = 41")
+    msg_id = kc.execute("pmap(wait, [0.5] * 40)")
+    time.sleep(1.6)
+    t0 = time.time()
+    km.interrupt_kernel()
+    r = parcenv.collect(kc, msg_id, timeout=30)
+    dt = time.time() - t0
+    c.check(dt < 1.5, tag + "interrupt stopped the farm in %.2f s" % dt)
+    c.check("KeyboardInterrupt" in r.traceback(), tag + "KeyboardInterrupt: " + r.traceback())
+    r = parcenv.run(kc, "kept + 1")
+    c.eq(r.text, "42", tag + "variables intact after the interrupt")
+    r = parcenv.run(kc, "pmap(square, range(5))")
+    c.eq(r.text, "[0, 1, 4, 9, 16]", tag + "farms run again after the interrupt")
+
+
+for n in (1, 2, 3):
+    tag = "[%d engine%s] " % (n, "s" if n > 1 else "")
+    km, kc = parcenv.start(engines=n)
+    try:
+        r = parcenv.run(kc, DEFS)
+        c.check(not r.errors, tag + "definitions: " + r.traceback())
+        results(kc, n, tag)
+        output(kc, n, tag)
+        errors(kc, n, tag)
+        if n > 1:
+            balance(kc, n, tag)
+        interrupt(km, kc, n, tag)
+    finally:
+        parcenv.stop(km, kc)
+c.done()
