@@ -1,5 +1,6 @@
-/* fmt.c - Python-style float repr (see fmt.h). Tries 1..17 significant digits and keeps
- * the first that round-trips: at most 17 snprintf/strtod pairs, only for display. */
+/* fmt.c - Python-style float repr (see fmt.h). Tries 1..17 significant digits (1..9 for a
+ * float32) and keeps the first that round-trips: at most 17 snprintf/strtod pairs, only
+ * for display. */
 #include "fmt.h"
 
 #include <math.h>
@@ -15,6 +16,24 @@ int fmt_double_shortest_prec(double d)
         if (strtod(tmp, NULL) == d) return p;
     }
     return 16;
+}
+
+int fmt_float_shortest_prec(float f)
+{
+    char tmp[48];
+    for (int p = 0; p < 8; p++) {
+        snprintf(tmp, sizeof tmp, "%.*e", p, (double)f);
+        if (strtof(tmp, NULL) == f) return p;
+    }
+    return 8;
+}
+
+int fmt_float_repr(float f, char *buf)
+{
+    if (!isfinite(f) || f == 0) return fmt_double_repr(f, buf);
+    char tmp[48];
+    snprintf(tmp, sizeof tmp, "%.*e", fmt_float_shortest_prec(f), (double)f);
+    return fmt_double_repr(strtod(tmp, NULL), buf);
 }
 
 int fmt_double_repr(double d, char *buf)

@@ -13,5 +13,10 @@ int fmt_double_repr(double d, char *buf);
 /* Shortest round-trip digits of d as "%.{p}e" would print them; p returned in *prec
  * (number of significant digits - 1). Helper for NumPy-style array formatting. */
 int fmt_double_shortest_prec(double d);
+/* The same for a float32: the fewest digits (p of "%.{p}e", 0..8) reading back to f. */
+int fmt_float_shortest_prec(float f);
+/* Python's repr of the double nearest the shortest text that reads back to f, so a float32
+ * 0.1 shows as "0.1" (not "0.10000000149011612"). buf as for fmt_double_repr. */
+int fmt_float_repr(float f, char *buf);
 
 #endif

@@ -24,13 +24,7 @@
 /* Shortest significant digits (p = digits after the first) that read back to x. */
 static int shortest(double x, int f32)
 {
-    if (!f32) return fmt_double_shortest_prec(x);
-    char t[48];
-    for (int p = 0; p < 9; p++) {
-        snprintf(t, sizeof t, "%.*e", p, x);
-        if (strtof(t, NULL) == (float)x) return p;
-    }
-    return 8;
+    return f32 ? fmt_float_shortest_prec((float)x) : fmt_double_shortest_prec(x);
 }
 
 /* Splits the digits in s at its '.' into the integer part ip and the fraction fp, with

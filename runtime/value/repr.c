@@ -16,22 +16,11 @@
 
 void repr_float(double d, int dt, wbuf_t *out)
 {
-    char buf[FMT_DOUBLE_MAX + 8];
-    if (dt == DT_FLOAT32 && isfinite(d) && d != 0) {
-        /* The shortest text that reads back to the same float32. */
-        float f = (float)d;
-        for (int p = 1; p <= 9; p++) {
-            char tmp[48];
-            snprintf(tmp, sizeof tmp, "%.*g", p, (double)f);
-            if (strtof(tmp, NULL) == f) {
-                double shortd = strtod(tmp, NULL);
-                fmt_double_repr(shortd, buf);
-                wbuf_printf(out, "%s", buf);
-                return;
-            }
-        }
-    }
-    fmt_double_repr(d, buf);
+    char buf[FMT_DOUBLE_MAX];
+    if (dt == DT_FLOAT32)
+        fmt_float_repr((float)d, buf);
+    else
+        fmt_double_repr(d, buf);
     wbuf_printf(out, "%s", buf);
 }
 
