@@ -60,20 +60,11 @@ static int slice_indices(const obj_slice_t *s, int64_t len, int64_t *start, int6
     return 0;
 }
 
-/* Number of items of a sequence-like value, or -1. */
+/* Number of items of a string, tuple, list or range, or -1. */
 static int64_t seq_len(const val_t *v)
 {
-    switch (v->kind) {
-    case V_STR:
-        return (int64_t)((const str_t *)v->u.o)->n;
-    case V_TUPLE:
-    case V_LIST:
-        return (int64_t)((const seq_t *)v->u.o)->n;
-    case V_RANGE:
-        return obj_range_len((const obj_range_t *)v->u.o);
-    default:
-        return -1;
-    }
+    int64_t n;
+    return v->kind != V_ARRAY && val_len(v, (span_t){0}, &n, NULL) == 0 ? n : -1;
 }
 
 static const char *seq_word(int kind)

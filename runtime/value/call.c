@@ -71,27 +71,10 @@ static int do_len(call_t *c, val_t *out, err_t *err)
 {
     int rc = args_count(c, "len", 1, 1, err);
     if (rc) return rc;
-    const val_t *v = &c->args[0];
-    switch (v->kind) {
-    case V_STR:
-        *out = val_int((int64_t)((const str_t *)v->u.o)->n);
-        return 0;
-    case V_TUPLE:
-    case V_LIST:
-        *out = val_int((int64_t)((const seq_t *)v->u.o)->n);
-        return 0;
-    case V_RANGE:
-        *out = val_int(obj_range_len((const obj_range_t *)v->u.o));
-        return 0;
-    case V_ARRAY:
-        if (arr_ndim(v->u.a) == 0)
-            return err_set(err, PARC_ETYPE, c->at, "len() of unsized object");
-        *out = val_int(arr_shape(v->u.a)[0]);
-        return 0;
-    default:
-        return err_set(err, PARC_ETYPE, c->at, "object of type '%s' has no len()",
-                       val_kind_name(v));
-    }
+    int64_t n = 0;
+    rc = val_len(&c->args[0], c->at, &n, err);
+    if (rc == 0) *out = val_int(n);
+    return rc;
 }
 
 static int do_range(call_t *c, val_t *out, err_t *err)

@@ -151,6 +151,28 @@ const char *val_kind_name(const val_t *v)
     return names[v->kind];
 }
 
+int val_len(const val_t *v, span_t at, int64_t *n, err_t *err)
+{
+    switch (v->kind) {
+    case V_STR:
+        *n = (int64_t)((const str_t *)v->u.o)->n;
+        return 0;
+    case V_TUPLE:
+    case V_LIST:
+        *n = (int64_t)((const seq_t *)v->u.o)->n;
+        return 0;
+    case V_RANGE:
+        *n = obj_range_len((const obj_range_t *)v->u.o);
+        return 0;
+    case V_ARRAY:
+        if (arr_ndim(v->u.a) == 0) return err_set(err, PARC_ETYPE, at, "len() of unsized object");
+        *n = arr_shape(v->u.a)[0];
+        return 0;
+    default:
+        return err_set(err, PARC_ETYPE, at, "object of type '%s' has no len()", val_kind_name(v));
+    }
+}
+
 int val_truth(const val_t *v, int *out, err_t *err)
 {
     switch (v->kind) {
@@ -168,15 +190,14 @@ int val_truth(const val_t *v, int *out, err_t *err)
         *out = v->u.c[0] != 0 || v->u.c[1] != 0;
         return 0;
     case V_STR:
-        *out = ((const str_t *)v->u.o)->n != 0;
-        return 0;
     case V_TUPLE:
     case V_LIST:
-        *out = ((const seq_t *)v->u.o)->n != 0;
+    case V_RANGE: {
+        int64_t n = 0;
+        val_len(v, (span_t){0}, &n, NULL);
+        *out = n != 0;
         return 0;
-    case V_RANGE:
-        *out = obj_range_len((const obj_range_t *)v->u.o) != 0;
-        return 0;
+    }
     case V_ARRAY:
         if (arr_size(v->u.a) != 1)
             return err_set(err, PARC_EVALUE, (span_t){0},

@@ -88,6 +88,9 @@ int val_is_int(const val_t *v);      /* an int or a bool (usable as an index) */
 int val_is_num(const val_t *v);            /* bool, int, float or complex scalar */
 const char *val_kind_name(const val_t *v); /* "int", "ndarray", "function", ... */
 
+/* len(v): strings, tuples, lists, ranges, and arrays along their first axis. 0 and *n, or
+ * PARC_ETYPE with err set (at the given place) for anything else, a 0-d array included. */
+int val_len(const val_t *v, span_t at, int64_t *n, err_t *err);
 /* Python's truth value; arrays of more than one element raise ValueError as NumPy does. */
 int val_truth(const val_t *v, int *out, err_t *err);
 
