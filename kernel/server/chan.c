@@ -9,6 +9,14 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
+
+long long chan_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 void chan_init(chan_t *c, void *shell, void *control, void *stdin_sock, void *iopub,
                const sign_t *sign)
@@ -19,6 +27,15 @@ void chan_init(chan_t *c, void *shell, void *control, void *stdin_sock, void *io
     c->iopub = iopub;
     c->ss.sign = sign;
     msg_session_init(&c->ss);
+    wbuf_init(&c->pend);
+    c->pend_parent = NULL;
+    c->pend_name = NULL;
+}
+
+void chan_fini(chan_t *c)
+{
+    chan_flush(c);
+    wbuf_free(&c->pend);
 }
 
 static void *chan_sock(chan_t *c, int ch)
@@ -36,6 +53,7 @@ static void *chan_sock(chan_t *c, int ch)
 void chan_reply(chan_t *c, int ch, const msg_t *m, const char *type, json_t *content)
 {
     if (!content) fprintf(stderr, "parc-kernel: out of memory building %s\n", type);
+    chan_flush(c);
     msg_send(chan_sock(c, ch), &c->ss, m, type, content, NULL, NULL);
     json_decref(content);
 }
@@ -46,6 +64,7 @@ void chan_publish(chan_t *c, const msg_t *m, const char *type, json_t *content)
         fprintf(stderr, "parc-kernel: out of memory building %s\n", type);
         return;
     }
+    chan_flush(c);
     msg_send(c->iopub, &c->ss, m, type, content, NULL, type);
     json_decref(content);
 }
@@ -69,28 +88,66 @@ static size_t utf8_len(const unsigned char *s, size_t n)
     return k;
 }
 
-/* Engines print bytes; a chunk may end inside a character or hold invalid UTF-8, which
- * JSON cannot carry: such bytes are shown as '?' rather than losing the whole chunk. */
+/* Sends the pending stream text as one message. A chunk may end inside a character or
+ * hold invalid UTF-8, which JSON cannot carry: such bytes are shown as '?' rather than
+ * losing the whole chunk. */
+void chan_flush(chan_t *c)
+{
+    size_t n = c->pend.len;
+    if (n == 0 || !c->pend_name) {
+        c->pend.len = 0;
+        return;
+    }
+    char *text = (char *)c->pend.p;
+    const msg_t *m = c->pend_parent;
+    const char *name = c->pend_name;
+    c->pend.len = 0; /* first: chan_publish below calls chan_flush */
+    c->pend_parent = NULL;
+    c->pend_name = NULL;
+    json_t *t = json_stringn(text, n);
+    if (!t) {
+        for (size_t i = 0; i < n;) {
+            size_t k = utf8_len((const unsigned char *)text + i, n - i);
+            if (k == 0)
+                text[i++] = '?';
+            else
+                i += k;
+        }
+        t = json_stringn(text, n);
+    }
+    if (t) chan_publish(c, m, "stream", json_pack("{s:s, s:o}", "name", name, "text", t));
+    c->last_stream_ms = chan_now_ms();
+}
+
+long chan_due_ms(const chan_t *c)
+{
+    if (!c->pend.len) return -1;
+    long long wait = c->last_stream_ms + CHAN_STREAM_MS - chan_now_ms();
+    return wait > 0 ? (long)wait : 0;
+}
+
+void chan_tick(chan_t *c)
+{
+    if (chan_due_ms(c) == 0) chan_flush(c);
+}
+
 void chan_stream(chan_t *c, const msg_t *m, const char *name, const char *text, size_t n)
 {
     if (n == 0) return;
-    json_t *t = json_stringn(text, n);
-    if (!t) {
-        char *fixed = mem_alloc(n);
-        if (!fixed) return;
-        for (size_t i = 0; i < n;) {
-            size_t k = utf8_len((const unsigned char *)text + i, n - i);
-            if (k == 0) {
-                fixed[i++] = '?';
-            } else {
-                memcpy(fixed + i, text + i, k);
-                i += k;
-            }
-        }
-        t = json_stringn(fixed, n);
-        mem_free(fixed);
+    if (c->pend.len && (c->pend_parent != m || strcmp(c->pend_name, name) != 0)) chan_flush(c);
+    wbuf_bytes(&c->pend, text, n);
+    if (c->pend.oom) {
+        /* Out of memory: the held text is lost (logged); later text starts afresh. */
+        wbuf_free(&c->pend);
+        wbuf_init(&c->pend);
+        c->pend_parent = NULL;
+        c->pend_name = NULL;
+        fprintf(stderr, "parc-kernel: out of memory holding stream text\n");
+        return;
     }
-    if (t) chan_publish(c, m, "stream", json_pack("{s:s, s:o}", "name", name, "text", t));
+    c->pend_parent = m;
+    c->pend_name = name;
+    if (c->pend.len >= CHAN_STREAM_MAX) chan_flush(c);
 }
 
 json_t *chan_error_content(const char *ename, const char *evalue)

@@ -1,6 +1,15 @@
 /* chan.h - the kernel's outgoing side of the Jupyter protocol: replies on shell, control
  * and stdin, and messages published on iopub (status, stream, ...), all signed through one
- * session. Used by proto_ (the handlers) and exec_ (the execute queue); never blocks. */
+ * session. Used by proto_ (the handlers) and exec_ (the execute queue); never blocks.
+ *
+ * Stream text is coalesced: consecutive chan_stream calls for the same parent and stream
+ * name become one iopub message, sent when anything else is sent, when CHAN_STREAM_MAX
+ * bytes are pending, or by chan_tick (once per loop turn) when CHAN_STREAM_MS have passed
+ * since the last stream message (a first line after a pause goes out at once). So a flood
+ * of small engine writes costs a few dozen messages a second, which a front end keeps up
+ * with, and iopub's send high-water mark (a subscriber that stops reading loses messages,
+ * not the kernel's memory) bounds what is queued for a stalled subscriber at about
+ * HWM * CHAN_STREAM_MAX bytes. */
 #ifndef PARC_CHAN_H
 #define PARC_CHAN_H
 
@@ -8,15 +17,31 @@
 
 #include "msg.h"
 #include "sign.h"
+#include "wire.h"
+
+#define CHAN_IOPUB_HWM  1000        /* iopub ZMQ_SNDHWM: ZeroMQ's (and ipykernel's) default */
+#define CHAN_STREAM_MAX (64u << 10) /* pending stream bytes that force a send */
+#define CHAN_STREAM_MS  20          /* least time between two stream messages, otherwise */
 
 typedef struct {
     void *shell, *control, *stdin_sock, *iopub; /* borrowed sockets */
     msg_session_t ss;                           /* signs and counts what we send */
+    wbuf_t pend;                                /* stream text not sent yet */
+    const msg_t *pend_parent;                   /* borrowed: its parent (valid until sent) */
+    const char *pend_name;                      /* "stdout" or "stderr" (static strings) */
+    long long last_stream_ms;                   /* when the last stream message went out */
 } chan_t;
 
 /* Sets up c with the borrowed sockets and signer. */
 void chan_init(chan_t *c, void *shell, void *control, void *stdin_sock, void *iopub,
                const sign_t *sign);
+void chan_fini(chan_t *c); /* sends pending stream text, frees it */
+/* Sends the pending stream text now. Must be called before the parent message of a
+ * chan_stream call is freed (chan_reply and chan_publish call it first). */
+void chan_flush(chan_t *c);
+long long chan_now_ms(void);       /* CLOCK_MONOTONIC in ms: the clock of the timers above */
+void chan_tick(chan_t *c);         /* sends pending stream text when CHAN_STREAM_MS passed */
+long chan_due_ms(const chan_t *c); /* ms until chan_tick has work (0 now), -1: nothing held */
 
 /* Sends type with content (consumed; NULL = {}) as a reply to m on channel ch
  * (CONN_SHELL, CONN_CONTROL or CONN_STDIN). */
@@ -24,7 +49,8 @@ void chan_reply(chan_t *c, int ch, const msg_t *m, const char *type, json_t *con
 /* Publishes type with content (consumed; NULL: logged and dropped) on iopub, parent m. */
 void chan_publish(chan_t *c, const msg_t *m, const char *type, json_t *content);
 void chan_status(chan_t *c, const msg_t *m, const char *state); /* "busy", "idle" ... */
-/* Publishes a stream message; bytes that are not valid UTF-8 are shown as '?'. */
+/* Queues stream text (name "stdout" or "stderr"; m borrowed until the next flush); bytes
+ * that are not valid UTF-8 are shown as '?'. */
 void chan_stream(chan_t *c, const msg_t *m, const char *name, const char *text, size_t n);
 
 /* {"status": "error", ename, evalue, "traceback": []}: caller owns (NULL when out of memory). */

@@ -240,6 +240,7 @@ static void on_stream(void *ud, int rank, int st, const char *text, size_t n)
         farmshow_output(p->chan, r->req, rank, st - 2, text, n);
         return;
     }
+    rankout_size(r->out, pool_size(p->pool));
     rankout_stream(r->out, rank, st == 2 ? 1 : 0, text, n);
 }
 
@@ -258,6 +259,7 @@ static void on_result(void *ud, int rank, const char *plain, size_t np, const ch
                                data, "metadata"));
         return;
     }
+    rankout_size(r->out, pool_size(p->pool));
     rankout_result(r->out, rank, plain, np, html, nh);
 }
 
@@ -265,7 +267,9 @@ static void on_rank_done(void *ud, int rank)
 {
     exec_t *p = ud;
     run_t *r = p->run;
-    if (r && r->waiting) rankout_rank_done(r->out, rank);
+    if (!r || !r->waiting) return;
+    rankout_size(r->out, pool_size(p->pool));
+    rankout_rank_done(r->out, rank);
 }
 
 static void on_input(void *ud, int rank, const char *prompt, int password)
@@ -798,6 +802,12 @@ void exec_close(exec_t *p)
 
 void exec_tick(exec_t *p)
 {
+    if (p->run && p->run->waiting) rankout_tick(p->run->out);
     if (p->run && !p->run->waiting && !p->run->in_step) step(p);
     start_next(p);
+}
+
+long exec_timeout_ms(const exec_t *p)
+{
+    return p->run && p->run->waiting ? rankout_due_ms(p->run->out) : -1;
 }

@@ -38,6 +38,8 @@ void exec_input_reply(exec_t *p, const msg_t *m); /* an input_reply (borrowed) o
 void exec_close(exec_t *p);                       /* the kernel is going away: start nothing new */
 /* Moves a cell on after the pool reported (call after pool_handle, every loop turn). */
 void exec_tick(exec_t *p);
+/* How long the loop may sleep before exec_tick has work (-1: until a socket wakes it). */
+long exec_timeout_ms(const exec_t *p);
 
 /* For the kernel-side magics (kmagic_), while one of them runs as a segment of a cell: */
 pool_t *exec_pool(exec_t *p);                            /* borrowed; NULL: no engine pool */

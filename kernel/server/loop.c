@@ -9,6 +9,7 @@
  * with the one at start once a second (the poll timeout is at most a second). */
 #include "log.h"
 #include "loop.h"
+#include "chan.h"
 #include "mem.h"
 #include "msg.h"
 #include "pool.h"
@@ -85,7 +86,11 @@ static void *open_sock(loop_t *l, const conn_t *c, int ch, err_t *err)
         ok = ok && set_int(s, ZMQ_ROUTER_HANDOVER, 1) == 0;
         ok = ok && zmq_setsockopt(s, ZMQ_MAXMSGSIZE, &maxsz, sizeof maxsz) == 0;
     }
-    if (types[ch] == ZMQ_PUB) ok = ok && set_int(s, ZMQ_SNDHWM, 100000) == 0;
+    /* A subscriber that stops reading loses messages beyond the mark (chan.h). */
+    if (types[ch] == ZMQ_PUB) {
+        int hwm = atoi(getenv("PARC_IOPUB_HWM") ? getenv("PARC_IOPUB_HWM") : "0");
+        ok = ok && set_int(s, ZMQ_SNDHWM, hwm > 0 ? hwm : CHAN_IOPUB_HWM) == 0;
+    }
     if (!ok || conn_endpoint(c, ch, ep, sizeof ep) != 0 || zmq_bind(s, ep) != 0) {
         err_set(err, PARC_EIO, (span_t){0}, "cannot bind %s channel: %s", conn_channel_name(ch),
                 zmq_strerror(errno));
@@ -238,6 +243,8 @@ int loop_run(loop_t *l)
             long pt = pool_timeout_ms(l->pool);
             if (pt >= 0 && pt < timeout) timeout = pt;
         }
+        long et = proto_timeout_ms(l->proto);
+        if (et >= 0 && et < timeout) timeout = et;
         int rc = zmq_poll(it, n, timeout);
         if (rc < 0 && errno != EINTR) {
             fprintf(stderr, "parc-kernel: zmq_poll: %s\n", zmq_strerror(errno));

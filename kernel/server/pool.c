@@ -33,6 +33,9 @@
 #include "sign.h"
 
 #define TICK_MS 100
+/* Messages queued from each engine before it waits to send: an engine that prints faster
+ * than iopub can take is slowed down instead of filling the kernel's memory. */
+#define POOL_RCVHWM 100
 
 enum { ST_STOPPED, ST_STARTING, ST_READY };
 enum { REQ_NONE, REQ_WAITING, REQ_SENT };
@@ -538,13 +541,14 @@ static int bind_router(pool_t *p, void *ctx, err_t *err)
     p->router = zmq_socket(ctx, ZMQ_ROUTER);
     if (!p->router)
         return err_set(err, PARC_EIO, (span_t){0}, "zmq_socket: %s", zmq_strerror(zmq_errno()));
-    int one = 1, zero = 0;
+    int one = 1, zero = 0, rcvhwm = POOL_RCVHWM;
     char ep[300];
     size_t epn = sizeof ep;
     snprintf(ep, sizeof ep, "tcp://%s:*", p->bind);
     if (zmq_setsockopt(p->router, ZMQ_ROUTER_HANDOVER, &one, sizeof one) ||
         zmq_setsockopt(p->router, ZMQ_ROUTER_MANDATORY, &zero, sizeof zero) ||
-        zmq_setsockopt(p->router, ZMQ_LINGER, &zero, sizeof zero) || zmq_bind(p->router, ep) ||
+        zmq_setsockopt(p->router, ZMQ_LINGER, &zero, sizeof zero) ||
+        zmq_setsockopt(p->router, ZMQ_RCVHWM, &rcvhwm, sizeof rcvhwm) || zmq_bind(p->router, ep) ||
         zmq_getsockopt(p->router, ZMQ_LAST_ENDPOINT, ep, &epn))
         return err_set(err, PARC_EIO, (span_t){0}, "cannot listen for engines on %s: %s", p->bind,
                        zmq_strerror(zmq_errno()));

@@ -354,7 +354,9 @@ void proto_destroy(proto_t **pp)
 {
     if (!pp || !*pp) return;
     proto_t *p = *pp;
+    chan_flush(&p->chan); /* while the running cell's request, its parent, still exists */
     exec_destroy(&p->exec);
+    chan_fini(&p->chan);
     hist_destroy(&p->hist);
     mem_free(p);
     *pp = NULL;
@@ -383,4 +385,11 @@ void proto_shutting_down(proto_t *p)
 void proto_tick(proto_t *p)
 {
     exec_tick(p->exec);
+    chan_tick(&p->chan); /* stream text, coalesced */
+}
+
+long proto_timeout_ms(const proto_t *p)
+{
+    long e = exec_timeout_ms(p->exec), c = chan_due_ms(&p->chan);
+    return e < 0 ? c : c < 0 || e < c ? e : c;
 }

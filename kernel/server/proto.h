@@ -34,5 +34,6 @@ int proto_should_exit(const proto_t *p); /* 1 once shutdown_request was answered
 void proto_shutting_down(proto_t *p);    /* the kernel is going away: start nothing new */
 /* Moves a cell on after the pool reported (call after pool_handle, every loop turn). */
 void proto_tick(proto_t *p);
+long proto_timeout_ms(const proto_t *p); /* how long the loop may sleep; -1: no limit */
 
 #endif

@@ -5,18 +5,20 @@
  * local view, when the live rank finishes, its rest is shown and the next targeted rank
  * takes over: it shows what it held and streams from then on; a rank that finishes early
  * waits, held, until every rank before it has finished. Every line is prefixed with its
- * engine and lines are kept whole. In global view every rank prints the same text, so the
- * live rank stays the first, and another rank's output is shown at the end only where it
- * differs from the first's. */
+ * engine and lines are kept whole. Meanwhile the live area shows the latest lines of every
+ * held rank. In global view every rank prints the same text (the engines send rank 0's
+ * only), so the first rank streams and is not kept: a hash of its text is, and another
+ * rank's output is shown at the end only where it differs. */
 #include "rankout.h"
 #include "mem.h"
 #include "wire.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 typedef struct {
-    wbuf_t text[2]; /* stdout, stderr received from one rank during the segment */
+    wbuf_t text[2]; /* stdout, stderr received from one rank and not shown yet */
     int done;       /* its DONE arrived */
 } rank_out_t;
 
@@ -38,7 +40,26 @@ struct rankout {
     size_t nout;
     local_result_t *res;
     size_t nres, capres;
+    uint64_t fhash[2]; /* global view: FNV-1a of the first rank's text per stream */
+    size_t flen[2];
+
+    /* The live area of the running segment. */
+    int nranks;     /* ranks in the job (0 unknown) */
+    unsigned segno; /* segments begun in this cell: part of the display_id */
+    int area;       /* 1 once opened in this segment */
+    int dirty;      /* held text changed since the last update */
+    long long last_ms;
+    char display_id[96];
 };
+
+static uint64_t fnv(uint64_t h, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 0x100000001b3ull;
+    return h;
+}
+
+#define FNV_BASIS 0xcbf29ce484222325ull
 
 rankout_t *rankout_new(chan_t *chan, const msg_t *req, arena_t *a)
 {
@@ -95,7 +116,128 @@ void rankout_begin(rankout_t *o, int local, const int *targets, size_t ntargets)
     o->ntargets = ntargets;
     o->li = 0;
     o->first = o->live = ntargets ? targets[0] : 0;
+    for (int s = 0; s < 2; s++) {
+        o->fhash[s] = FNV_BASIS;
+        o->flen[s] = 0;
+    }
+    o->area = o->dirty = 0;
+    o->segno++;
 }
+
+/* --- the live area ------------------------------------------------------------------ */
+
+static void publish_area(rankout_t *o, const char *type, json_t *data)
+{
+    if (!data) return;
+    chan_publish(o->chan, o->req, type,
+                 json_pack("{s:o, s:{}, s:{s:s}}", "data", data, "metadata", "transient",
+                           "display_id", o->display_id));
+}
+
+/* Opens the live area before the segment's first output, when the segment has one. */
+static void open_area(rankout_t *o)
+{
+    if (o->area || !o->local) return;
+    size_t n = o->ntargets ? o->ntargets : (size_t)(o->nranks > 0 ? o->nranks : 0);
+    if (n < 2) return;
+    snprintf(o->display_id, sizeof o->display_id, "parc-live-%.64s-%u",
+             msg_str(o->req->header, "msg_id", "cell"), o->segno);
+    o->area = 1;
+    o->dirty = 0;
+    o->last_ms = 0;
+    publish_area(o, "display_data", json_pack("{s:s}", "text/html", ""));
+}
+
+void rankout_size(rankout_t *o, int nranks)
+{
+    if (nranks > 0) o->nranks = nranks;
+}
+
+/* Start of the last `lines` lines of b (a final newline does not start an empty line). */
+static size_t tail_start(const wbuf_t *b, int lines)
+{
+    size_t i = b->len;
+    if (i && b->p[i - 1] == '\n') i--;
+    while (i > 0) {
+        if (b->p[i - 1] == '\n' && --lines == 0) break;
+        i--;
+    }
+    return i;
+}
+
+static void html_escaped(wbuf_t *h, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (c == '<')
+            wbuf_printf(h, "&lt;");
+        else if (c == '>')
+            wbuf_printf(h, "&gt;");
+        else if (c == '&')
+            wbuf_printf(h, "&amp;");
+        else
+            wbuf_bytes(h, &c, 1);
+    }
+}
+
+/* The area's text: each held rank's latest lines, "[stdout:N] ..." as in the final output. */
+static void update_area(rankout_t *o)
+{
+    wbuf_t t, h;
+    wbuf_init(&t);
+    wbuf_init(&h);
+    int shown = 0, more = 0;
+    for (size_t i = 0; i < o->nout; i++) {
+        if ((int)i == o->live) continue; /* it streams */
+        for (int s = 0; s < 2; s++) {
+            const wbuf_t *b = &o->out[i].text[s];
+            if (!b->len) continue;
+            if (shown >= RANKOUT_LIVE_RANKS) {
+                more++;
+                continue;
+            }
+            size_t k = tail_start(b, RANKOUT_LIVE_LINES), end = b->len;
+            if (end && b->p[end - 1] == '\n') end--;
+            while (k < end) {
+                size_t e = k;
+                while (e < end && b->p[e] != '\n')
+                    e++;
+                wbuf_printf(&t, "[%s:%zu] %.*s\n", s ? "stderr" : "stdout", i, (int)(e - k),
+                            (const char *)b->p + k);
+                k = e + 1;
+            }
+            shown++;
+        }
+    }
+    if (more) wbuf_printf(&t, "... and %d more engine streams\n", more);
+    if (t.len) {
+        wbuf_printf(&h, "<pre>");
+        html_escaped(&h, (const char *)t.p, t.len);
+        wbuf_printf(&h, "</pre>");
+    }
+    if (!t.oom && !h.oom)
+        publish_area(o, "update_display_data",
+                     json_pack("{s:s%, s:s%}", "text/plain", (const char *)t.p ? (char *)t.p : "",
+                               t.len, "text/html", h.p ? (char *)h.p : "", h.len));
+    wbuf_free(&t);
+    wbuf_free(&h);
+    o->dirty = 0;
+    o->last_ms = chan_now_ms();
+}
+
+long rankout_due_ms(const rankout_t *o)
+{
+    if (!o->area || !o->dirty) return -1;
+    long long wait = o->last_ms + RANKOUT_LIVE_MS - chan_now_ms();
+    return wait > 0 ? (long)wait : 0;
+}
+
+void rankout_tick(rankout_t *o)
+{
+    if (rankout_due_ms(o) == 0) update_area(o);
+}
+
+/* --- streams ------------------------------------------------------------------------ */
 
 /* Emits the complete lines of buf prefixed "[stdout:N] " and keeps the rest. */
 static void emit_lines(rankout_t *p, int rank, int s, wbuf_t *buf, int flush)
@@ -125,10 +267,20 @@ static void emit_lines(rankout_t *p, int rank, int s, wbuf_t *buf, int flush)
 
 void rankout_stream(rankout_t *r, int rank, int s, const char *text, size_t n)
 {
+    open_area(r);
+    if (!r->local && rank == r->first) {
+        r->fhash[s] = fnv(r->fhash[s], text, n);
+        r->flen[s] += n;
+        chan_stream(r->chan, r->req, s ? "stderr" : "stdout", text, n);
+        return;
+    }
     rank_out_t *o = rank_out(r, rank);
     if (!o) return;
     wbuf_bytes(&o->text[s], text, n);
-    if (rank != r->live) return;
+    if (rank != r->live) {
+        r->dirty = 1;
+        return;
+    }
     if (r->local)
         emit_lines(r, rank, s, &o->text[s], 0);
     else
@@ -138,6 +290,7 @@ void rankout_stream(rankout_t *r, int rank, int s, const char *text, size_t n)
 void rankout_result(rankout_t *r, int rank, const char *plain, size_t np, const char *html,
                     size_t nh)
 {
+    open_area(r);
     if (r->nres == r->capres) {
         size_t cap = r->capres ? r->capres * 2 : 16;
         local_result_t *nr = arena_array(r->a, cap, sizeof *nr);
@@ -155,6 +308,7 @@ void rankout_result(rankout_t *r, int rank, const char *plain, size_t np, const 
 
 void rankout_rank_done(rankout_t *r, int rank)
 {
+    open_area(r);
     rank_out_t *o = rank_out(r, rank);
     if (!o || !r->local) return;
     o->done = 1;
@@ -165,9 +319,12 @@ void rankout_rank_done(rankout_t *r, int rank)
             r->live = ++r->li < r->ntargets ? r->targets[r->li] : -1;
         else
             r->live = r->live < 65535 ? r->live + 1 : -1;
-        if (r->live >= 0 && (size_t)r->live < r->nout)
+        if (r->live >= 0 && (size_t)r->live < r->nout) {
+            for (int s = 0; s < 2; s++)
+                if (r->out[r->live].text[s].len) r->dirty = 1; /* it leaves the area */
             for (int s = 0; s < 2; s++)
                 emit_lines(r, r->live, s, &r->out[r->live].text[s], 0);
+        }
     }
 }
 
@@ -179,14 +336,16 @@ static int cmp_res(const void *a, const void *b)
 
 void rankout_flush(rankout_t *r, uint32_t cell)
 {
+    if (r->area) publish_area(r, "update_display_data", json_pack("{s:s}", "text/html", ""));
+    r->area = r->dirty = 0;
     for (size_t i = 0; i < r->nout; i++) {
         for (int s = 0; s < 2; s++) {
             wbuf_t *b = &r->out[i].text[s];
             if (r->local) {
                 emit_lines(r, (int)i, s, b, 1);
             } else if ((int)i != r->first && b->len) {
-                wbuf_t *f = (size_t)r->first < r->nout ? &r->out[r->first].text[s] : NULL;
-                if (!f || f->len != b->len || memcmp(f->p, b->p, b->len) != 0)
+                if (b->len != r->flen[s] ||
+                    fnv(FNV_BASIS, (const char *)b->p, b->len) != r->fhash[s])
                     emit_lines(r, (int)i, s, b, 1);
             }
         }

@@ -1,7 +1,15 @@
 /* rankout.h - one segment's engine output on its way to iopub: each rank's stdout and
  * stderr text and, in local view, each rank's last-expression result, held per rank so
  * that a cell shows them in rank order whatever order they arrive in (SPEC §2, §7). exec_
- * keeps one per running cell and feeds it from the pool's callbacks. Never blocks. */
+ * keeps one per running cell and feeds it from the pool's callbacks. Never blocks.
+ *
+ * Held output is still visible while the cell runs: a local-view segment on two or more
+ * engines opens a live area (display_data with a display_id, text/html "") before its first
+ * output, updates it (update_display_data, at most every RANKOUT_LIVE_MS) with the latest
+ * lines of every engine whose output is held, and empties it when the segment ends, when
+ * the held text comes out as streams in rank order. Front ends that ignore display updates
+ * (jupyter console) still see the live engine's streams. The area is opened for every such
+ * segment, whatever the timing, so a saved notebook is the same on every run. */
 #ifndef PARC_RANKOUT_H
 #define PARC_RANKOUT_H
 
@@ -11,6 +19,10 @@
 #include "arena.h"
 #include "chan.h"
 #include "msg.h"
+
+#define RANKOUT_LIVE_MS    25 /* least time between two updates of the live area */
+#define RANKOUT_LIVE_LINES 3  /* latest lines shown per engine and stream */
+#define RANKOUT_LIVE_RANKS 64 /* engines shown in the live area (the rest are counted) */
 
 typedef struct rankout rankout_t;
 
@@ -23,6 +35,9 @@ void rankout_destroy(rankout_t **op); /* NULL-safe, NULLs *op */
  * ranks it runs on, sorted (borrowed until rankout_flush; NULL, 0: every rank). The lowest
  * is the live rank, whose output is shown as it arrives. */
 void rankout_begin(rankout_t *o, int local, const int *targets, size_t ntargets);
+/* Number of ranks in the job (for a segment on every rank), once known: with two or more
+ * the segment gets a live area. Called before each event; cheap. */
+void rankout_size(rankout_t *o, int nranks);
 /* Text on stream (0 stdout, 1 stderr) from rank: shown now when rank is live, else held.
  * In global view the held text is shown at the end only where it differs from the live
  * rank's. */
@@ -37,5 +52,9 @@ void rankout_result(rankout_t *o, int rank, const char *plain, size_t np, const 
 /* The segment ended: shows the held output in rank order, then the results in rank order
  * as display_data "Out[rank:cell]: ...", and forgets them. */
 void rankout_flush(rankout_t *o, uint32_t cell);
+/* Publishes the live area's update when one is due (call once per loop turn). */
+void rankout_tick(rankout_t *o);
+/* ms until an update is due (0: now), or -1 when none waits: the loop sleeps at most that. */
+long rankout_due_ms(const rankout_t *o);
 
 #endif

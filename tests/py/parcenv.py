@@ -65,6 +65,17 @@ def stop(km, kc):
         km.shutdown_kernel(now=False)
 
 
+def timed(kc):
+    """Stamps each iopub message kc receives with its arrival time (m["_t"])."""
+    get = kc.get_iopub_msg
+
+    def get_timed(*a, **kw):
+        m = get(*a, **kw)
+        m["_t"] = time.time()
+        return m
+    kc.get_iopub_msg = get_timed
+
+
 class Result:
     """Everything iopub said about one execute request, plus the reply."""
 
@@ -74,7 +85,8 @@ class Result:
         self.stderr = ""
         self.streams = []   # (name, text) in arrival order
         self.results = []   # text/plain of execute_result
-        self.displays = []  # text/plain of display_data
+        self.displays = []  # text/plain of display_data (not the live area)
+        self.live = []      # the live area's messages: display_data, update_display_data
         self.errors = []    # error contents (ename, evalue, traceback)
         self.msgs = []
 
@@ -123,6 +135,9 @@ def collect(kc, msg_id, timeout=120, stdin_answer=None):
                 r.stderr += c["text"]
         elif t == "execute_result":
             r.results.append(c["data"].get("text/plain", ""))
+        elif t in ("display_data", "update_display_data") and \
+                c.get("transient", {}).get("display_id", "").startswith("parc-live-"):
+            r.live.append(m)
         elif t == "display_data":
             r.displays.append(c["data"].get("text/plain", ""))
         elif t == "error":

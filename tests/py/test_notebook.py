@@ -25,12 +25,16 @@ NotebookClient(nb, kernel_name="parc", timeout=300, allow_errors=True).execute()
 
 
 def texts(cell):
+    """The cell's outputs as text; consecutive streams of one name are merged, as notebook
+    front ends merge them when they show and save a cell (message boundaries vary)."""
     out = []
     for o in cell.get("outputs", []):
-        if o.output_type == "stream":
+        if o.output_type == "stream" and out and out[-1][0] == o.name:
+            out[-1] = (o.name, out[-1][1] + o.text)
+        elif o.output_type == "stream":
             out.append((o.name, o.text))
         elif o.output_type in ("execute_result", "display_data"):
-            out.append((o.output_type, o.data.get("text/plain", "")))
+            out.append((o.output_type, o.data.get("text/plain", o.data.get("text/html", ""))))
         elif o.output_type == "error":
             out.append(("error", o.ename, o.evalue))
     return out

@@ -1,7 +1,6 @@
 """%%px output on 3 engines comes out in rank order whichever engine finishes first (SPEC §7:
 saved notebooks diff cleanly), yet stays live: the lowest unfinished engine streams as it
 prints, and when it finishes the next one takes over, showing at once what it held."""
-import time
 
 import parcenv
 
@@ -9,16 +8,6 @@ c = parcenv.Checker("output_order")
 NRANKS = 3
 SLOW = 30000000  # loop iterations: about 1 s on one engine
 
-
-def timed(kc):
-    """Stamps each iopub message with its arrival time (m["_t"])."""
-    get = kc.get_iopub_msg
-
-    def get_timed(*a, **kw):
-        m = get(*a, **kw)
-        m["_t"] = time.time()
-        return m
-    kc.get_iopub_msg = get_timed
 
 
 def cell(loops, last=""):
@@ -62,7 +51,7 @@ def early(r, text, what):
 
 km, kc = parcenv.start(engines=NRANKS)
 try:
-    timed(kc)
+    parcenv.timed(kc)
     parcenv.run(kc, "%px print(rank)")  # warm up: every engine has run once
 
     # engine 0 slowest: it streams live, the others wait for it, then come out whole
