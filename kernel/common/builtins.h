@@ -126,7 +126,12 @@
        "Global view: f(*args) once on every engine in local view; the list of results in rank "    \
        "order.")                                                                                   \
     BI(SLEEP, "sleep", FUNC, "sleep(seconds)",                                                     \
-       "Waits that many seconds (a float), interruptible; for tests and demos of pmap.")
+       "Waits that many seconds (a float), interruptible; for tests and demos of pmap.")           \
+    BI(SET_PRINTOPTIONS, "set_printoptions", FUNC,                                                 \
+       "set_printoptions(precision=None, threshold=None, floatmode=None)",                         \
+       "How arrays are shown, as NumPy's: precision digits (8), threshold elements before "        \
+       "summarizing with '...' (1000), floatmode 'maxprec' or 'unique' (every float with the "     \
+       "shortest digits that read back to it). Options not given keep their value.")
 
 typedef enum {
 #define BI_ENUM(id, name, kind, sig, doc) BI_##id,

@@ -1,8 +1,8 @@
-/* arrfmt.c - NumPy's repr and str of arrays (arr_repr, arr_str), default printoptions:
- * precision 8, floatmode 'maxprec', threshold 1000 (then edgeitems 3 and "..."),
- * linewidth 75. A port of numpy/core/arrayprint.py's FloatingFormat, IntegerFormat,
- * BoolFormat and _formatArray: the format is chosen from the shown elements only, exactly
- * as NumPy does after _leading_trailing.
+/* arrfmt.c - NumPy's repr and str of arrays (arr_repr, arr_str) under the printoptions
+ * precision (8), floatmode 'maxprec' or 'unique', threshold (1000; beyond it edgeitems 3 and
+ * "..."), linewidth 75; set_printoptions changes the first three (rt->pr_*). A port of
+ * numpy/core/arrayprint.py's FloatingFormat, IntegerFormat, BoolFormat and _formatArray: the format
+ * is chosen from the shown elements only, exactly as NumPy does after _leading_trailing.
  *
  * Only the shown elements travel: each rank sends the ones it holds to rank 0 (MPI_Gatherv)
  * and only rank 0 writes text. */
@@ -45,8 +45,9 @@ static void split_point(char *s, char *ip, char *fp)
     strcpy(ip, s);
 }
 
-/* dragon4_positional(x, precision=8, unique, trim='.'): int part and fraction digits. */
-static void positional(double x, int f32, char *ip, char *fp)
+/* dragon4_positional(x, precision=maxp, unique, trim='.'): int part and fraction digits.
+ * maxp < 0: no precision (floatmode 'unique'). */
+static void positional(double x, int f32, int maxp, char *ip, char *fp)
 {
     int p = shortest(x, f32);
     char e[64];
@@ -54,17 +55,17 @@ static void positional(double x, int f32, char *ip, char *fp)
     int ex = atoi(strchr(e, 'e') + 1);
     int F = p - ex;
     if (F < 0) F = 0;
-    if (F > 8) F = 8;
+    if (maxp >= 0 && F > maxp) F = maxp;
     char s[400];
     snprintf(s, sizeof s, "%.*f", F, x);
     split_point(s, ip, fp);
 }
 
-/* dragon4_scientific(x, precision=8, unique, trim='.'): mantissa int, fraction, exponent. */
-static void scientific(double x, int f32, char *ip, char *fp, char *ep)
+/* dragon4_scientific(x, precision=maxp, unique, trim='.'): mantissa int, fraction, exponent. */
+static void scientific(double x, int f32, int maxp, char *ip, char *fp, char *ep)
 {
     int p = shortest(x, f32);
-    if (p > 8) p = 8;
+    if (maxp >= 0 && p > maxp) p = maxp;
     char e[64];
     snprintf(e, sizeof e, "%.*e", p, x);
     char *E = strchr(e, 'e');
@@ -78,12 +79,15 @@ typedef struct {
     int expf, pad_left, pad_right, prec, exp_size;
     int sign_plus; /* imaginary parts: always a sign */
     int ilen;      /* ints: width */
+    int maxp;      /* precision, -1 for floatmode 'unique' */
 } ffmt_t;
 
-static void float_fill(ffmt_t *f, const double *v, size_t n, size_t step, int f32, int plus)
+static void float_fill(ffmt_t *f, const double *v, size_t n, size_t step, int f32, int plus,
+                       int maxp)
 {
     memset(f, 0, sizeof *f);
     f->sign_plus = plus;
+    f->maxp = maxp;
     double mx = 0, mn = INFINITY;
     int any = 0, nonfin = 0, neginf = 0;
     for (size_t i = 0; i < n; i++) {
@@ -108,11 +112,11 @@ static void float_fill(ffmt_t *f, const double *v, size_t n, size_t step, int f3
         nfin++;
         char ip[400], fp[64], ep[16];
         if (f->expf) {
-            scientific(x, f32, ip, fp, ep);
+            scientific(x, f32, maxp, ip, fp, ep);
             int el = (int)strlen(ep) - 1;
             if (el > f->exp_size) f->exp_size = el;
         } else {
-            positional(x, f32, ip, fp);
+            positional(x, f32, maxp, ip, fp);
         }
         int il = (int)strlen(ip) + (plus && x >= 0 && !signbit(x));
         if (il > f->pad_left) f->pad_left = il;
@@ -147,7 +151,7 @@ static void float_text(const ffmt_t *f, double x, int f32, wbuf_t *o)
     }
     char ip[400], fp[64], ep[16];
     if (f->expf) {
-        scientific(x, f32, ip, fp, ep);
+        scientific(x, f32, f->maxp, ip, fp, ep);
         char ipx[402];
         snprintf(ipx, sizeof ipx, "%s%s", f->sign_plus && !signbit(x) ? "+" : "", ip);
         int n = snprintf(buf, sizeof buf, "%*s.%s", f->pad_left, ipx, fp);
@@ -163,7 +167,7 @@ static void float_text(const ffmt_t *f, double x, int f32, wbuf_t *o)
         wbuf_printf(o, "%s", digits);
         return;
     }
-    positional(x, f32, ip, fp);
+    positional(x, f32, f->maxp, ip, fp);
     char ipx[402];
     snprintf(ipx, sizeof ipx, "%s%s", f->sign_plus && !signbit(x) ? "+" : "", ip);
     wbuf_printf(o, "%*s.%-*s", f->pad_left, ipx, f->pad_right, fp);
@@ -177,7 +181,8 @@ typedef struct {
     int64_t cshape[ARR_MAXDIM]; /* shown corner */
     int sum[ARR_MAXDIM];        /* axis summarized */
     int summary;
-    char *v; /* corner values, C order, dt_size each */
+    int maxp; /* precision, -1 for floatmode 'unique' */
+    char *v;  /* corner values, C order, dt_size each */
 } corner_t;
 
 static int64_t corner_index(const corner_t *c, int d, int64_t i)
@@ -192,7 +197,8 @@ static int gather_corner(const rt_t *rt, const arr_t *a, corner_t *c, err_t *err
     c->ndim = a->ndim;
     c->dt = a->dtype;
     int64_t size = arr_size(a), K = 1;
-    c->summary = size > 1000;
+    c->summary = size > (rt->pr_set ? rt->pr_threshold : 1000);
+    c->maxp = !rt->pr_set ? 8 : rt->pr_unique ? -1 : rt->pr_precision;
     for (int d = 0; d < a->ndim; d++) {
         c->shape[d] = a->shape[d];
         c->sum[d] = c->summary && a->shape[d] > 2 * EDGE;
@@ -436,16 +442,16 @@ static void prepare(pfmt_t *p, const corner_t *c)
         if (!t) return;
         for (int64_t k = 0; k < K; k++)
             t[k] = ((const float *)c->v)[k];
-        float_fill(&p->re, t, (size_t)K, 1, 1, 0);
+        float_fill(&p->re, t, (size_t)K, 1, 1, 0, c->maxp);
         mem_free(t);
         return;
     }
     case DT_FLOAT64:
-        float_fill(&p->re, (const double *)c->v, (size_t)K, 1, 0, 0);
+        float_fill(&p->re, (const double *)c->v, (size_t)K, 1, 0, 0, c->maxp);
         return;
     case DT_COMPLEX128:
-        float_fill(&p->re, (const double *)c->v, (size_t)K, 2, 0, 0);
-        float_fill(&p->im, (const double *)c->v + 1, (size_t)K, 2, 0, 1);
+        float_fill(&p->re, (const double *)c->v, (size_t)K, 2, 0, 0, c->maxp);
+        float_fill(&p->im, (const double *)c->v + 1, (size_t)K, 2, 0, 1, c->maxp);
         return;
     }
 }

@@ -25,6 +25,10 @@ typedef struct rt {
     uint64_t lseed, lcalls; /* this rank's own stream for local view */
     uint32_t cell;          /* exec count of the running cell */
     size_t mem_avail;       /* bytes this rank may still allocate (refuse beyond, MemoryError) */
+    int pr_set;             /* set_printoptions was called; until then NumPy's defaults: */
+    int pr_precision;       /* digits after the point (8) */
+    int pr_unique;          /* floatmode 'unique' (1) or 'maxprec' (0, the default) */
+    int64_t pr_threshold;   /* elements shown before summarizing (1000) */
     void *eng;              /* the engine (out_ uses it); opaque here */
     uint32_t farms;         /* pmap farms started: the farm id, the same on every rank */
     int in_farm;            /* 1 while this rank runs a pmap item (its output is its own) */

@@ -115,10 +115,59 @@ val_t call_builtin_value(int bi)
     }
 }
 
+/* set_printoptions(precision=None, threshold=None, floatmode=None): NumPy's names and
+ * checks; an option left out (or None) keeps its value. */
+static int do_printoptions(call_t *c, val_t *out, err_t *err)
+{
+    static const char *const names[] = {"precision", "threshold", "floatmode"};
+    const char *fn = "set_printoptions";
+    const val_t *kw[3] = {0}, *v[3] = {0};
+    int rc = args_kw(c, fn, names, 3, kw, err);
+    if (!rc) rc = args_count(c, fn, 0, 2, err);
+    for (size_t i = 0; i < 3 && !rc; i++)
+        rc = args_either(c, fn, i, kw[i], names[i], &v[i], err);
+    if (rc) return rc;
+    rt_t *rt = c->rt;
+    int prec = rt->pr_set ? rt->pr_precision : 8, unique = rt->pr_set ? rt->pr_unique : 0;
+    int64_t thr = rt->pr_set ? rt->pr_threshold : 1000;
+    if (v[0] && v[0]->kind != V_NONE) {
+        if (v[0]->kind != V_INT && v[0]->kind != V_BOOL)
+            return err_set(err, PARC_ETYPE, c->at, "precision must be an integer");
+        if (v[0]->u.i < 0 || v[0]->u.i > 400)
+            return err_set(err, PARC_EVALUE, c->at, "precision must be between 0 and 400");
+        prec = (int)v[0]->u.i;
+    }
+    if (v[1] && v[1]->kind != V_NONE) {
+        double t = 0;
+        if ((rc = args_double(c, v[1], &t, err))) return rc;
+        if (isnan(t))
+            return err_set(err, PARC_EVALUE, c->at,
+                           "threshold must be non-NAN, try sys.maxsize for untruncated "
+                           "representation");
+        thr = t >= 9.2e18 ? INT64_MAX : t < 0 ? -1 : (int64_t)t;
+    }
+    if (v[2] && v[2]->kind != V_NONE) {
+        const str_t *s = v[2]->kind == V_STR ? (const str_t *)v[2]->u.o : NULL;
+        int is_u = s && s->n == 6 && memcmp(s->s, "unique", 6) == 0;
+        int is_m = s && s->n == 7 && memcmp(s->s, "maxprec", 7) == 0;
+        if (!is_u && !is_m)
+            return err_set(err, PARC_EVALUE, c->at,
+                           "floatmode option must be one of 'unique', 'maxprec' (parc has no "
+                           "'fixed' or 'maxprec_equal')");
+        unique = is_u;
+    }
+    rt->pr_set = 1;
+    rt->pr_precision = prec;
+    rt->pr_unique = unique;
+    rt->pr_threshold = thr;
+    *out = val_none();
+    return 0;
+}
+
 static int do_func(call_t *c, int bi, val_t *out, err_t *err)
 {
     const char *fn = args_fname(bi);
-    if (c->nkw && bi != BI_PRINT && bi != BI_ROUND && bi != BI_COMPLEX)
+    if (c->nkw && bi != BI_PRINT && bi != BI_ROUND && bi != BI_COMPLEX && bi != BI_SET_PRINTOPTIONS)
         return err_set(err, PARC_ETYPE, c->at, "%s() takes no keyword arguments", fn);
     int rc;
     switch (bi) {
@@ -190,6 +239,8 @@ static int do_func(call_t *c, int bi, val_t *out, err_t *err)
         *out = val_none();
         return 0;
     }
+    case BI_SET_PRINTOPTIONS:
+        return do_printoptions(c, out, err);
     case BI_FROM_LOCAL: {
         if ((rc = args_count(c, fn, 1, 1, err))) return rc;
         const val_t *v = &c->args[0];
