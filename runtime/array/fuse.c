@@ -394,15 +394,16 @@ static int same_shape(const arr_t *a, int ndim, const int64_t *shape)
     return 1;
 }
 
+/* A dimension of length 1 in a is broadcast: stride 0, whatever the result's length there
+ * on this rank (a rank whose share of the result is one row must still read a's row 0, not
+ * row0 rows past it). */
 static void set_strides(fuse_t *f, leaf_t *l)
 {
     const arr_t *a = l->a;
     int off = f->ndim - a->ndim;
     for (int d = 0; d < f->ndim; d++) {
         int ad = d - off;
-        l->st[d] = (ad < 0 || (a->lshape[ad] == 1 && f->lshape[d] != 1 && a->shape[ad] == 1))
-                       ? 0
-                       : a->lstride[ad];
+        l->st[d] = (ad < 0 || (a->lshape[ad] == 1 && a->shape[ad] == 1)) ? 0 : a->lstride[ad];
     }
 }
 
