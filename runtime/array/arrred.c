@@ -133,20 +133,35 @@ static val_t fval(int dt, double re, double im)
     return arri_num_to_val(dt, v, 0);
 }
 
+/* NumPy's mean: the sum divided by the count, for complex as a complex division (so an
+ * infinite part makes the other nan, as in NumPy). */
+static void mean_of(int dt, const double s[2], int64_t n, double out[2])
+{
+    if (dt == DT_COMPLEX128) {
+        double d[2] = {(double)n, 0};
+        kern_bin(IR_DIV, DT_COMPLEX128, out, s, d, 1);
+        return;
+    }
+    out[0] = s[0] / (double)n;
+    out[1] = 0;
+    if (dt == DT_FLOAT32) out[0] = (float)((float)s[0] / (float)n);
+}
+
 static int whole_tree(rt_t *rt, int bi, fuse_t *f, int64_t N, val_t *out, err_t *err)
 {
     int dt = fuse_dtype(f);
     int acc = acc_of(bi, dt);
     int rdt = dt == DT_FLOAT32 ? DT_FLOAT32 : dt == DT_COMPLEX128 ? DT_COMPLEX128 : DT_FLOAT64;
     double s[2];
-    int rc = tree_pass(rt, f, bi == BI_PROD, acc, N, NULL, s, err);
+    /* var's first pass is the mean: complex needs the complex sum. */
+    int rc = tree_pass(rt, f, bi == BI_PROD, dt == DT_COMPLEX128 ? ACC_C128 : acc, N, NULL, s, err);
     if (rc) return rc;
     if (bi == BI_SUM || bi == BI_PROD) {
         *out = fval(rdt, s[0], s[1]);
         return 0;
     }
-    double mean[2] = {s[0] / (double)N, s[1] / (double)N};
-    if (rdt == DT_FLOAT32) mean[0] = (float)((float)s[0] / (float)N);
+    double mean[2];
+    mean_of(rdt, s, N, mean);
     if (bi == BI_MEAN) {
         *out = fval(rdt, mean[0], mean[1]);
         return 0;
@@ -196,7 +211,7 @@ static val_t free_result(int bi, int dt, const kred_t *st)
         v.u.i = st->i;
         return v;
     }
-    if (st->nan) return fval(dt, NAN, dt == DT_COMPLEX128 ? NAN : 0);
+    if (st->nan) return fval(dt, st->nf[0], st->nf[1]);
     return fval(dt, st->f[0], st->f[1]);
 }
 
@@ -302,8 +317,16 @@ static int lane(const rt_t *rt, int bi, int dt, const char *p, int64_t L, int64_
         int64_t B = coll_tree_block(1);
         char *conv = buf + (size_t)L * 16;
         double sum[2] = {0, 0}, q[2] = {0, 0};
+        double mean[2] = {0, 0};
         for (int pass = 0; pass < (bi == BI_VAR || bi == BI_STD ? 2 : 1); pass++) {
-            double mean[2] = {sum[0] / (double)L, sum[1] / (double)L};
+            /* var's first pass is the mean: complex needs the complex sum. */
+            acc = pass == 0 && dt == DT_COMPLEX128 ? ACC_C128 : acc_of(bi, dt);
+            esz = acc == ACC_F32 ? 4 : acc == ACC_C128 ? 16 : 8;
+            if (pass)
+                mean_of(dt == DT_FLOAT32      ? DT_FLOAT32
+                        : dt == DT_COMPLEX128 ? dt
+                                              : DT_FLOAT64,
+                        sum, L, mean);
             to_acc(dt, acc, buf, L, pass ? mean : NULL, conv);
             int64_t nb = (L + B - 1) / B;
             char *bv = conv + (size_t)L * esz;
@@ -325,9 +348,10 @@ static int lane(const rt_t *rt, int bi, int dt, const char *p, int64_t L, int64_
         }
         if (bi == BI_SUM || bi == BI_PROD)
             v = fval(odt, sum[0], sum[1]);
-        else if (bi == BI_MEAN)
-            v = fval(odt, sum[0] / (double)L, sum[1] / (double)L);
-        else
+        else if (bi == BI_MEAN) {
+            mean_of(odt, sum, L, mean);
+            v = fval(odt, mean[0], mean[1]);
+        } else
             v = fval(odt, bi == BI_STD ? sqrt(q[0] / (double)L) : q[0] / (double)L, 0);
         arri_store_val(odt, dst, &v);
         return 0;

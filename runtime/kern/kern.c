@@ -19,18 +19,19 @@
 
 typedef double complex cplx;
 
+/* glibc defines CMPLX for gcc only; clang has the same builtin. */
+#ifndef CMPLX
+#define CMPLX(x, y) __builtin_complex((double)(x), (double)(y))
+#endif
+
 /* NumPy's float floor division (npy_divmod). */
 static inline double fdivf64(double a, double b)
 {
     if (b == 0) return a / b;
     double mod = fmod(a, b);
     double div = (a - mod) / b;
-    if (mod != 0) {
-        if ((b < 0) != (mod < 0)) div -= 1.0;
-    } else {
-        div = copysign(0.0, a / b);
-    }
-    if (div == 0) return div;
+    if (mod != 0 && (b < 0) != (mod < 0)) div -= 1.0;
+    if (div == 0) return copysign(0.0, a / b);
     double fl = floor(div);
     if (div - fl > 0.5) fl += 1.0;
     return fl;
@@ -61,6 +62,70 @@ static inline double fminnan(double a, double b)
 static inline double fsign(double a)
 {
     return a > 0 ? 1.0 : a < 0 ? -1.0 : a == 0 ? 0.0 : a;
+}
+
+/* ---- complex arithmetic as NumPy 1.24's loops compute it ---- */
+
+/* The plain product (NumPy's contiguous loop): no C99 Annex G recovery of infinities, so
+ * (2j - inf) * (2j - inf) is nan+nanj as in NumPy. kern.c is built with fp-contract off. */
+static inline cplx cmul(cplx a, cplx b)
+{
+    double ar = creal(a), ai = cimag(a), br = creal(b), bi = cimag(b);
+    return CMPLX(ar * br - ai * bi, ar * bi + ai * br);
+}
+
+/* Smith's division, NumPy's variant (a zero divisor gives inf or nan parts). */
+static inline cplx cdiv(cplx a, cplx b)
+{
+    double ar = creal(a), ai = cimag(a), br = creal(b), bi = cimag(b);
+    double abr = fabs(br), abi = fabs(bi);
+    if (abr >= abi) {
+        if (abr == 0 && abi == 0) return CMPLX(ar / abr, ai / abi);
+        double rat = bi / br, scl = 1.0 / (br + bi * rat);
+        return CMPLX((ar + ai * rat) * scl, (ai - ar * rat) * scl);
+    }
+    double rat = br / bi, scl = 1.0 / (bi + br * rat);
+    return CMPLX((ar * rat + ai) * scl, (ai * rat - ar) * scl);
+}
+
+/* NumPy's reciprocal loop. */
+static inline cplx crecip(cplx a)
+{
+    double ar = creal(a), ai = cimag(a);
+    if (fabs(ai) <= fabs(ar)) {
+        double r = ai / ar, d = ar + ai * r;
+        return CMPLX(1 / d, -r / d);
+    }
+    double r = ar / ai, d = ar * r + ai;
+    return CMPLX(r / d, -1 / d);
+}
+
+/* npy_cpow: x**0 is 1 (also for x = 0), 0**b is 0 for b.real > 0 and nan+nanj otherwise,
+ * integer exponents below 100 in magnitude by repeated products, the rest by cpow. */
+static cplx cpow_np(cplx a, cplx b)
+{
+    double ar = creal(a), ai = cimag(a), br = creal(b), bi = cimag(b);
+    if (br == 0 && bi == 0) return CMPLX(1.0, 0.0);
+    if (ar == 0 && ai == 0) {
+        if (br > 0 && bi == 0) return CMPLX(0.0, 0.0);
+        return CMPLX(NAN, NAN);
+    }
+    if (bi == 0 && br >= -100 && br <= 100 && br == (double)(int64_t)br) {
+        int64_t n = (int64_t)br;
+        if (n == 1) return a;
+        if (n == 2) return cmul(a, a);
+        if (n == 3) return cmul(a, cmul(a, a));
+        int64_t m = n < 0 ? -n : n, mask = 1;
+        cplx acc = CMPLX(1.0, 0.0), p = a;
+        for (;;) {
+            if (m & mask) acc = cmul(acc, p);
+            mask <<= 1;
+            if (m < mask) break;
+            p = cmul(p, p);
+        }
+        return n < 0 ? cdiv(CMPLX(1.0, 0.0), acc) : acc;
+    }
+    return cpow(a, b);
 }
 
 /* hypot for a block: fast path when every magnitude is in [1e-150, 1e150] (or zero). */
@@ -273,15 +338,15 @@ static int bin_c128(int op, cplx *d, const cplx *a, const cplx *b, size_t n)
         return 0;
     case IR_MUL:
         for (size_t i = 0; i < n; i++)
-            d[i] = a[i] * b[i];
+            d[i] = cmul(a[i], b[i]);
         return 0;
     case IR_DIV:
         for (size_t i = 0; i < n; i++)
-            d[i] = a[i] / b[i];
+            d[i] = cdiv(a[i], b[i]);
         return 0;
     case IR_POW:
         for (size_t i = 0; i < n; i++)
-            d[i] = cpow(a[i], b[i]);
+            d[i] = cpow_np(a[i], b[i]);
         return 0;
     }
     return KERN_EBADOP;
@@ -502,8 +567,8 @@ static int un_c128(int op, cplx *d, const cplx *a, size_t n)
         UN_CASE(KOP_BI + BI_ARCSIN, casin(x))
         UN_CASE(KOP_BI + BI_ARCCOS, cacos(x))
         UN_CASE(KOP_BI + BI_ARCTAN, catan(x))
-        UN_CASE(KOP_BI + BI_SQUARE, x * x)
-        UN_CASE(KOP_BI + BI_RECIPROCAL, 1.0 / x)
+        UN_CASE(KOP_BI + BI_SQUARE, cmul(x, x))
+        UN_CASE(KOP_BI + BI_RECIPROCAL, crecip(x))
     }
     return KERN_EBADOP;
 }
@@ -731,9 +796,13 @@ void kern_fold(int op, int acc, int64_t w, int64_t B, const void *vals, int64_t 
         memcpy(t, vals, (size_t)c * sizeof(cplx));
         for (int64_t i = c; i < m; i++)
             t[i] = 1.0;
-        for (int64_t h = m / 2; h >= w; h /= 2)
-            for (int64_t i = 0; i < h; i++)
-                t[i] = t[i] * t[i + h];
+        /* The padding is never multiplied in: inf * (1+0j) is inf+nanj with NumPy's
+         * product, and NumPy never multiplies by the identity. */
+        for (int64_t h = m / 2; h >= w; h /= 2) {
+            for (int64_t i = 0; i + h < c; i++)
+                t[i] = cmul(t[i], t[i + h]);
+            if (c > h) c = h;
+        }
         memcpy(out, t, (size_t)w * sizeof(cplx));
         return;
     }
@@ -765,7 +834,7 @@ void kern_combine(int op, int acc, int64_t w, void *a, const void *b)
         cplx *x = a;
         const cplx *y = b;
         for (int64_t i = 0; i < w; i++)
-            x[i] = x[i] * y[i];
+            x[i] = cmul(x[i], y[i]);
     } else {
         double *x = a;
         const double *y = b;
@@ -784,9 +853,14 @@ void kern_red_init(int bi, kred_t *st)
 static inline void mm(int bi, kred_t *st, double re, double im)
 {
     if (re != re || im != im) {
+        if (!st->nan) {
+            st->nf[0] = re;
+            st->nf[1] = im;
+        }
         st->nan = 1;
         return;
     }
+    if (st->nan) return;
     if (!st->has) {
         st->f[0] = re;
         st->f[1] = im;
@@ -923,7 +997,11 @@ void kern_red_merge(int bi, int dt, kred_t *st, const kred_t *o)
             st->has |= o->has;
             return;
         }
-        st->nan |= o->nan;
+        if (o->nan && !st->nan) {
+            st->nf[0] = o->nf[0];
+            st->nf[1] = o->nf[1];
+            st->nan = 1;
+        }
         if (o->has) mm(bi, st, o->f[0], o->f[1]);
         return;
     }

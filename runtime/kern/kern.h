@@ -39,10 +39,11 @@ void kern_combine(int op, int acc, int64_t w, void *a, const void *b);
 
 /* Order-free reductions of n values of dtype dt into st (start with kern_red_init). */
 typedef struct {
-    int64_t i;   /* int sum/prod, count, any/all */
-    double f[2]; /* min/max (re, im) */
-    int has;     /* min/max: a value seen */
-    int nan;     /* min/max: a nan seen */
+    int64_t i;    /* int sum/prod, count, any/all */
+    double f[2];  /* min/max (re, im) */
+    int has;      /* min/max: a value seen */
+    int nan;      /* min/max: a nan seen */
+    double nf[2]; /* min/max: the first element with a nan (NumPy returns it) */
 } kred_t;
 void kern_red_init(int bi, kred_t *st);
 void kern_red(int bi, int dt, const void *a, size_t n, kred_t *st);
