@@ -91,6 +91,9 @@ int arr_reduce(rt_t *rt, int bi, const ir_node_t *tree, const val_t *leaves, siz
 int arr_scalar_binop(int irop, const val_t *a, const val_t *b, val_t *out, err_t *err);
 int arr_scalar_unop(int irop, const val_t *a, val_t *out, err_t *err);
 int arr_scalar_ufunc(int bi, const val_t *args, size_t nargs, val_t *out, err_t *err);
+/* Whether x irop= v may store a result of dtype from into x of dtype to (NumPy's
+ * 'same_kind'): 0, or PARC_ETYPE with NumPy's UFuncTypeError message. */
+int arr_inplace_check(int irop, int from, int to, err_t *err);
 
 /* NumPy's repr (summarized: only the shown elements are gathered) appended to plain on
  * rank 0 (other ranks append nothing); a distributed array gets the header line

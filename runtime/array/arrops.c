@@ -155,6 +155,11 @@ int arr_scalar_ufunc(int bi, const val_t *args, size_t nargs, val_t *out, err_t 
     return arr_scalar_binop(KOP_BI + bi, &args[0], &args[1], out, err);
 }
 
+int arr_inplace_check(int irop, int from, int to, err_t *err)
+{
+    return fuse_inplace(irop, from, to, err);
+}
+
 static int sc_eval(const ir_node_t *n, const val_t *leaves, size_t nleaves, size_t *next,
                    val_t *out, err_t *err)
 {

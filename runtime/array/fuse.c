@@ -68,7 +68,7 @@ static int promote_weak(int a, int wa, int b, int wb)
     return cat_default(cat(w));
 }
 
-static const char *op_ufunc_name(int op)
+const char *fuse_ufunc_name(int op)
 {
     switch (op) {
     case IR_ADD:
@@ -128,12 +128,21 @@ static int unsupported(int op, int dta, int dtb, err_t *err)
                        "ufunc '%s' not supported for the input types, and the inputs could not "
                        "be safely coerced to any supported types according to the casting rule "
                        "''safe''",
-                       op_ufunc_name(op));
+                       fuse_ufunc_name(op));
     (void)dta;
     return err_set(err, PARC_ETYPE, (span_t){0},
                    "ufunc '%s' not supported for the input types, and the inputs could not be "
                    "safely coerced to any supported types according to the casting rule ''safe''",
-                   op_ufunc_name(op));
+                   fuse_ufunc_name(op));
+}
+
+int fuse_inplace(int op, int from, int to, err_t *err)
+{
+    if (cat(from) <= cat(to)) return 0;
+    return err_set(err, PARC_ETYPE, (span_t){0},
+                   "Cannot cast ufunc '%s' output from dtype('%s') to dtype('%s') with casting "
+                   "rule 'same_kind'",
+                   fuse_ufunc_name(op), dt_name(from), dt_name(to));
 }
 
 int fuse_types(int op, int dta, int wa, int dtb, int wb, int *cdt, int *odt, int *kop, err_t *err)
@@ -185,7 +194,6 @@ int fuse_types(int op, int dta, int wa, int dtb, int wb, int *cdt, int *odt, int
             return 0;
         case KOP_BI + BI_MAXIMUM:
         case KOP_BI + BI_MINIMUM:
-            if (k == 3) return unsupported(op, dta, dtb, err);
             return 0;
         case KOP_BI + BI_HYPOT:
         case KOP_BI + BI_ARCTAN2:
@@ -221,21 +229,20 @@ int fuse_types(int op, int dta, int wa, int dtb, int wb, int *cdt, int *odt, int
         if (k == 0) *cdt = *odt = DT_INT64;
         return 0;
     case KOP_BI + BI_SIGN:
-        if (k == 3) return unsupported(op, dta, -1, err);
-        if (k == 0) *cdt = *odt = DT_INT64;
+        if (k == 0) return unsupported(op, dta, -1, err);
         return 0;
     case KOP_BI + BI_ISNAN:
     case KOP_BI + BI_ISFINITE:
         *odt = DT_BOOL;
         return 0;
+    case KOP_BI + BI_FLOOR:
+    case KOP_BI + BI_CEIL:
+        if (k == 3) return unsupported(op, dta, -1, err);
+        /* fall through */
     case KOP_BI + BI_LOG10:
     case KOP_BI + BI_LOG1P:
     case KOP_BI + BI_EXPM1:
-    case KOP_BI + BI_FLOOR:
-    case KOP_BI + BI_CEIL:
     case KOP_BI + BI_RINT:
-        if (k == 3) return unsupported(op, dta, -1, err);
-        /* fall through */
     case KOP_BI + BI_SQRT:
     case KOP_BI + BI_EXP:
     case KOP_BI + BI_LOG:
@@ -640,7 +647,7 @@ int fuse_block(fuse_t *f, int64_t s, int64_t n, const void **res, err_t *err)
                                "Integers to negative integer powers are not allowed.");
             if (r)
                 return err_set(err, PARC_ETYPE, (span_t){0}, "ufunc '%s' not supported for %s",
-                               op_ufunc_name(in->op), dt_name(in->cdt));
+                               fuse_ufunc_name(in->op), dt_name(in->cdt));
             f->rp[in->dst] = buf;
             break;
         }

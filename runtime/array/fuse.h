@@ -40,6 +40,12 @@ int fuse_block(fuse_t *f, int64_t s, int64_t n, const void **res, err_t *err);
 /* Type rules shared with the scalar path: the compute dtype and output dtype of op on
  * operands (dta, weak a) and (dtb, weak b) (dtb -1 for unary ops). 0 or PARC_ETYPE. */
 int fuse_types(int op, int dta, int wa, int dtb, int wb, int *cdt, int *odt, int *kop, err_t *err);
+/* NumPy's name of op ("add", "floor_divide", "sqrt"). */
+const char *fuse_ufunc_name(int op);
+/* x op= v writes op's result (dtype from) into x (dtype to) with NumPy's casting rule
+ * 'same_kind': 0, or PARC_ETYPE with NumPy's message when the kind would drop (float into
+ * int, complex into float, int into bool). */
+int fuse_inplace(int op, int from, int to, err_t *err);
 /* Shape text as NumPy's broadcast error writes it: "(4,5)", "(3,)". */
 void fuse_shape_text(int ndim, const int64_t *shape, char *buf, size_t cap);
 

@@ -124,6 +124,10 @@ static int do_augassign(eval_t *ev, const ir_node_t *n, err_t *err)
     }
     if (!rc) rc = evali_expr(ev, n->kid[1], &rhs, err);
     if (!rc) rc = evali_at(n, ops_binop(ev->ops, op, &cur, &rhs, &res, err), err);
+    if (!rc && cur.kind == V_ARRAY) {
+        int rdt = res.kind == V_ARRAY ? arr_dtype(res.u.a) : res.dtype;
+        rc = evali_at(n, arr_inplace_check(op, rdt, arr_dtype(cur.u.a), err), err);
+    }
     rc = agree(ev, n, rc, err);
     if (!rc) {
         if (cur.kind == V_ARRAY) {
