@@ -65,6 +65,16 @@ static void to_acc(int dt, int acc, const void *res, int64_t n, const double *ce
     }
 }
 
+/* NumPy's complex product starts from the identity, (1+0j) * x0 * x1 ..., and that first
+ * product already turns inf+0j into inf+nanj: do it to the array's first element so that
+ * infinities and nans come out of the tree as they come out of NumPy. */
+static void prod_first(int op, int acc, void *first)
+{
+    if (!op || acc != ACC_C128) return;
+    double one[2] = {1.0, 0.0};
+    kern_bin(IR_MUL, DT_COMPLEX128, first, one, first, 1);
+}
+
 /* One pass of the reproducible tree over the fused values; out gets 1 (or 2) doubles. */
 static int tree_pass(rt_t *rt, fuse_t *f, int op, int acc, int64_t N, const double *center,
                      double out[2], err_t *err)
@@ -93,11 +103,13 @@ static int tree_pass(rt_t *rt, fuse_t *f, int op, int acc, int64_t N, const doub
         if (rc) break;
         if (j >= jlo && j < jhi) {
             to_acc(dt, acc, res, n, center, buf);
+            if (gp == 0) prod_first(op, acc, buf);
             kern_fold(op, acc, 1, B, buf, n, bv + (size_t)(j - jlo) * esz);
         } else {
             int k = j < jlo ? 0 : 1;
             if (k == 1 && np == 0) k = 0;
             to_acc(dt, acc, res, n, center, piece[k]);
+            if (gp == 0) prod_first(op, acc, piece[k]);
             ps[k] = gp;
             pc[k] = n;
             np = k + 1;
@@ -328,6 +340,7 @@ static int lane(const rt_t *rt, int bi, int dt, const char *p, int64_t L, int64_
                                               : DT_FLOAT64,
                         sum, L, mean);
             to_acc(dt, acc, buf, L, pass ? mean : NULL, conv);
+            if (L > 0) prod_first(bi == BI_PROD, acc, conv);
             int64_t nb = (L + B - 1) / B;
             char *bv = conv + (size_t)L * esz;
             for (int64_t j = 0; j < nb; j++)

@@ -128,6 +128,47 @@ static cplx cpow_np(cplx a, cplx b)
     return cpow(a, b);
 }
 
+/* NumPy's complex maximum/minimum: a (the first operand) when it holds a nan or wins the
+ * lexicographic order, else b. */
+static inline cplx cpick(cplx a, cplx b, int max)
+{
+    double xr = creal(a), xi = cimag(a), yr = creal(b), yi = cimag(b);
+    int keep = max ? (xr > yr && !isnan(xi) && !isnan(yi)) || (xr == yr && xi >= yi)
+                   : (xr < yr && !isnan(xi) && !isnan(yi)) || (xr == yr && xi <= yi);
+    return (isnan(xr) || isnan(xi) || keep) ? a : b;
+}
+
+/* NumPy's complex sign: the sign of the real part, or of the imaginary part when the real
+ * part is 0, as a complex; nan+0j when a part is nan. */
+static inline cplx csign(cplx a)
+{
+    double xr = creal(a), xi = cimag(a);
+    int gt = (xr > 0 && !isnan(xi)) || (xr == 0 && xi > 0);
+    int lt = (xr < 0 && !isnan(xi)) || (xr == 0 && xi < 0);
+    int eq = xr == 0 && xi == 0;
+    return CMPLX(gt ? 1.0 : lt ? -1.0 : eq ? 0.0 : NAN, 0.0);
+}
+
+/* NumPy's nc_log10, nc_log1p and nc_expm1. */
+static inline cplx clog10_np(cplx a)
+{
+    cplx r = clog(a);
+    const double log10e = 0.434294481903251827651128918916605082;
+    return CMPLX(creal(r) * log10e, cimag(r) * log10e);
+}
+
+static inline cplx clog1p_np(cplx a)
+{
+    double l = hypot(creal(a) + 1, cimag(a));
+    return CMPLX(log(l), atan2(cimag(a), creal(a) + 1));
+}
+
+static inline cplx cexpm1_np(cplx a)
+{
+    double s = sin(cimag(a) / 2);
+    return CMPLX(expm1(creal(a)) * cos(cimag(a)) - 2 * s * s, exp(creal(a)) * sin(cimag(a)));
+}
+
 /* hypot for a block: fast path when every magnitude is in [1e-150, 1e150] (or zero). */
 static void hypot_f64(double *d, const double *a, const double *b, size_t n)
 {
@@ -348,6 +389,13 @@ static int bin_c128(int op, cplx *d, const cplx *a, const cplx *b, size_t n)
         for (size_t i = 0; i < n; i++)
             d[i] = cpow_np(a[i], b[i]);
         return 0;
+    case KOP_BI + BI_MAXIMUM:
+    case KOP_BI + BI_MINIMUM: {
+        int mx = op == KOP_BI + BI_MAXIMUM;
+        for (size_t i = 0; i < n; i++)
+            d[i] = cpick(a[i], b[i], mx);
+        return 0;
+    }
     }
     return KERN_EBADOP;
 }
@@ -526,7 +574,9 @@ FLOAT_UN(un_f32, float, f)
             UN_CASE(KOP_BI + BI_ABSOLUTE, x < 0 ? 0 - (UT)x : (UT)x)                               \
             UN_CASE(KOP_BI + BI_SQUARE, (UT)x * (UT)x)                                             \
             UN_CASE(KOP_BI + BI_SIGN, x > 0 ? 1 : x < 0 ? -1 : 0)                                  \
-            UN_CASE(KOP_BI + BI_RECIPROCAL, x == 0 ? 0 : (x == 1 || x == -1) ? x : 0)              \
+            UN_CASE(KOP_BI + BI_RECIPROCAL, x == 0 ? (T)((UT)1 << (sizeof(T) * 8 - 1))             \
+                                            : (x == 1 || x == -1) ? x                              \
+                                                                  : 0)                             \
         }                                                                                          \
         return KERN_EBADOP;                                                                        \
     }
@@ -569,6 +619,11 @@ static int un_c128(int op, cplx *d, const cplx *a, size_t n)
         UN_CASE(KOP_BI + BI_ARCTAN, catan(x))
         UN_CASE(KOP_BI + BI_SQUARE, cmul(x, x))
         UN_CASE(KOP_BI + BI_RECIPROCAL, crecip(x))
+        UN_CASE(KOP_BI + BI_SIGN, csign(x))
+        UN_CASE(KOP_BI + BI_RINT, CMPLX(rint(creal(x)), rint(cimag(x))))
+        UN_CASE(KOP_BI + BI_LOG10, clog10_np(x))
+        UN_CASE(KOP_BI + BI_LOG1P, clog1p_np(x))
+        UN_CASE(KOP_BI + BI_EXPM1, cexpm1_np(x))
     }
     return KERN_EBADOP;
 }
