@@ -326,8 +326,9 @@ static ir_node_t *expr(comp_t *c, const ast_t *e)
         return n;
     case AST_UNARY: {
         const ast_t *k = e->kid[0];
-        if (e->op == IR_NEG &&
-            (k->kind == AST_INT || k->kind == AST_FLOAT || k->kind == AST_IMAG)) {
+        /* -1j stays a negation: Python's -1j is complex(-0.0, -1.0), which an imaginary
+         * constant cannot hold. */
+        if (e->op == IR_NEG && (k->kind == AST_INT || k->kind == AST_FLOAT)) {
             n = expr(c, k);
             if (!n) return NULL;
             if (k->kind == AST_INT)

@@ -97,11 +97,11 @@ d''', """e""", 'tab\there', '\x41\u00e9\\\'\"', r'\n', 'x' 'y', '\0end']
 (BLOCK
   (DISPLAY (TUPLE (TUPLE) (TUPLE (INT 1)) (TUPLE (INT 1) (INT 2)) (LIST))))
 
-=== negative literals fold
+=== negative literals fold (not -2j: Python's is complex(-0.0, -2.0))
 x[-1], -1.5, -2j, -x
 ---
 (BLOCK
-  (DISPLAY (TUPLE (SUBSCR (NAME x) (INT -1)) (FLOAT -1.5) (IMAG -2) (FUSE (NEG (NAME x))))))
+  (DISPLAY (TUPLE (SUBSCR (NAME x) (INT -1)) (FLOAT -1.5) (FUSE (NEG (IMAG 2))) (FUSE (NEG (NAME x))))))
 
 === subscripts and slices
 x[1:10:2], x[i, j], x[:, 0], x[::-1], x[1:], x[:3], x[:], x[a:b,]
