@@ -97,6 +97,29 @@ class Result:
     def traceback(self):
         return "\n".join("\n".join(e["traceback"]) for e in self.errors)
 
+    def add(self, m):
+        """Takes one iopub message of this request; True when it is the closing idle."""
+        self.msgs.append(m)
+        t, c = m["msg_type"], m["content"]
+        if t == "stream":
+            self.streams.append((c["name"], c["text"]))
+            if c["name"] == "stdout":
+                self.stdout += c["text"]
+            else:
+                self.stderr += c["text"]
+        elif t == "execute_result":
+            self.results.append(c["data"].get("text/plain", ""))
+        elif t in ("display_data", "update_display_data") and \
+                c.get("transient", {}).get("display_id", "").startswith("parc-live-"):
+            self.live.append(m)
+        elif t == "display_data":
+            self.displays.append(c["data"].get("text/plain", ""))
+        elif t == "error":
+            self.errors.append(c)
+        elif t == "status" and c["execution_state"] == "idle":
+            return True
+        return False
+
 
 def run(kc, code, timeout=120, allow_stdin=False, stdin_answer=None, **kw):
     """Executes code and collects iopub output until the kernel goes idle."""
@@ -125,25 +148,7 @@ def collect(kc, msg_id, timeout=120, stdin_answer=None):
             continue
         if m["parent_header"].get("msg_id") != msg_id:
             continue
-        r.msgs.append(m)
-        t, c = m["msg_type"], m["content"]
-        if t == "stream":
-            r.streams.append((c["name"], c["text"]))
-            if c["name"] == "stdout":
-                r.stdout += c["text"]
-            else:
-                r.stderr += c["text"]
-        elif t == "execute_result":
-            r.results.append(c["data"].get("text/plain", ""))
-        elif t in ("display_data", "update_display_data") and \
-                c.get("transient", {}).get("display_id", "").startswith("parc-live-"):
-            r.live.append(m)
-        elif t == "display_data":
-            r.displays.append(c["data"].get("text/plain", ""))
-        elif t == "error":
-            r.errors.append(c)
-        elif t == "status" and c["execution_state"] == "idle":
-            idle = True
+        idle = r.add(m)
     r.reply = kc.get_shell_msg(timeout=max(1, deadline - time.time()))
     while r.reply["parent_header"].get("msg_id") != msg_id:
         r.reply = kc.get_shell_msg(timeout=max(1, deadline - time.time()))
