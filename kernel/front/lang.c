@@ -212,7 +212,7 @@ static const char *const keywords[] = {
 static const char *const magics[] = {
     "%px",     "%%px",     "%autopx", "%engines", "%time",  "%%time",    "%timeit",
     "%who",    "%whos",    "%seed",   "%lsmagic", "%magic", "%pxresult", "%pxconfig",
-    "%verify", "%history", "%pwd",    "%cd",      "%env",
+    "%verify", "%history", "%pwd",    "%cd",      "%env",   "%timeout",
 };
 
 static const struct {

@@ -4,8 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Appends "0-2,4" for the sorted ranks. */
-static void rank_set(wbuf_t *b, const int *ranks, size_t n)
+void engerr_rank_set(wbuf_t *b, const int *ranks, size_t n)
 {
     for (size_t i = 0; i < n;) {
         size_t j = i;
@@ -76,7 +75,7 @@ int engerr_format(const pool_done_t *d, int local, arena_t *a, engerr_fix_fn fix
         wbuf_init(&who);
         if (local || k < d->nranks) {
             wbuf_printf(&who, "[");
-            rank_set(&who, set, k);
+            engerr_rank_set(&who, set, k);
             wbuf_printf(&who, ":execute] ");
         }
         lang_frame_t fr[16];

@@ -11,6 +11,9 @@
 #include "pool.h"
 #include "wire.h"
 
+/* Appends the sorted ranks as "0-2,4" to b (also used for collapsed output). */
+void engerr_rank_set(wbuf_t *b, const int *ranks, size_t n);
+
 /* Moves a span from the running segment's coordinates to the cell's. */
 typedef void (*engerr_fix_fn)(void *ud, span_t *s);
 

@@ -69,6 +69,10 @@ typedef struct {
     wbuf_t ir; /* the running segment's IR (kept for %timeit reruns) */
     const int *targets;
     size_t ntargets;
+    double limit;                /* the running segment's time limit in seconds (0: none) */
+    double deadline;             /* now_s() past which it is interrupted (0: none) */
+    int timed_out;               /* the limit interrupted it: report TimeoutError */
+    int collapse;                /* local view: --collapse */
     json_t *ename, *evalue, *tb; /* first error, for the reply (owned) */
     json_t *payload;             /* reply payloads (x? pages); NULL = none */
     farmshow_t farm;             /* a pmap's progress line */
@@ -311,6 +315,16 @@ static void on_done(void *ud, const pool_done_t *d)
     double wall = now_s() - r->seg_t0;
     rankout_flush(r->out, r->cell);
     r->eng_total += d->seconds;
+    if (d->code && r->timed_out && d->code == PARC_EINTR) {
+        err_t e;
+        err_clear(&e);
+        err_set(&e, PARC_ETIMEOUT, (span_t){0},
+                "the cell ran longer than its time limit of %g s and was interrupted; the "
+                "variables are as the last finished statement left them",
+                r->limit);
+        show_err_t(p, e, NULL, 0, "", NULL);
+        return;
+    }
     if (d->code) {
         show_done_error(p, d);
         return;
@@ -361,7 +375,10 @@ static void exec_ir(exec_t *p)
     uint32_t flags = (r->silent || r->time_kind == 2) ? LINK_F_SILENT : 0;
     r->first = r->ntargets ? r->targets[0] : 0;
     rankout_begin(r->out, r->local, r->targets, r->ntargets);
+    rankout_collapse(r->out, r->collapse);
     r->seg_t0 = now_s();
+    r->deadline = r->limit > 0 ? r->seg_t0 + r->limit : 0;
+    r->timed_out = 0;
     r->waiting = 1;
     int rc = pool_exec(p->pool, r->local ? LINK_LOCAL : LINK_GLOBAL, r->targets, r->ntargets,
                        r->cell, flags, r->ir.p, r->ir.len, callbacks(p, &cb), &err);
@@ -405,10 +422,14 @@ static void run_code(exec_t *p, const magic_seg_t *g, int local, int time_kind)
         usage_error(p, "%px --noblock is not supported yet; run without --noblock");
         return;
     }
-    if (local && g->targets) {
+    /* %pxconfig's defaults for what the %px line did not say; %timeout for global view */
+    const char *spec = g->targets ? g->targets : p->km.px_targets[0] ? p->km.px_targets : NULL;
+    r->collapse = local && (g->collapse >= 0 ? g->collapse : p->km.px_collapse);
+    r->limit = !local ? p->km.timeout : g->timeout >= 0 ? g->timeout : p->km.px_timeout;
+    if (local && spec) {
         int *t;
         size_t nt;
-        if (magic_targets(r->a, g->targets, pool_size(p->pool), &t, &nt, &err)) {
+        if (magic_targets(r->a, spec, pool_size(p->pool), &t, &nt, &err)) {
             usage_error(p, err.msg);
             return;
         }
@@ -802,6 +823,11 @@ void exec_close(exec_t *p)
 
 void exec_tick(exec_t *p)
 {
+    run_t *r = p->run;
+    if (r && r->waiting && r->deadline > 0 && !r->timed_out && now_s() >= r->deadline && p->pool) {
+        r->timed_out = 1;
+        pool_interrupt(p->pool);
+    }
     if (p->run && p->run->waiting) rankout_tick(p->run->out);
     if (p->run && !p->run->waiting && !p->run->in_step) step(p);
     start_next(p);

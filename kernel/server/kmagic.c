@@ -383,14 +383,96 @@ static void m_exit(kmagic_t *k, exec_t *p, const magic_seg_t *g)
     exec_payload(p, json_pack("{s:s, s:b}", "source", "ask_exit", "keepkernel", 0));
 }
 
+/* --- defaults for later cells: %pxconfig, %timeout ---------------------------------------- */
+
+static void show_limit(wbuf_t *t, double s)
+{
+    if (s > 0)
+        wbuf_printf(t, "%g s", s);
+    else
+        wbuf_printf(t, "none");
+}
+
+static void m_pxconfig(kmagic_t *k, exec_t *p, const magic_seg_t *g)
+{
+    char buf[512];
+    snprintf(buf, sizeof buf, "%s", g->args);
+    /* parse everything first: a bad option changes nothing */
+    kmagic_t nk = *k;
+    int changed = 0;
+    for (char *save, *w = strtok_r(buf, " \t", &save); w; w = strtok_r(NULL, " \t", &save)) {
+        char *val = strchr(w, '=');
+        if (val) *val++ = 0;
+        int needs =
+            strcmp(w, "--targets") == 0 || strcmp(w, "-t") == 0 || strcmp(w, "--timeout") == 0;
+        if (needs && !val) val = strtok_r(NULL, " \t", &save);
+        if (needs && (!val || !*val)) {
+            exec_usage_error(p, "%pxconfig: --targets and --timeout need a value");
+            return;
+        }
+        changed = 1;
+        if (strcmp(w, "--collapse") == 0) {
+            nk.px_collapse = 1;
+        } else if (strcmp(w, "--no-collapse") == 0) {
+            nk.px_collapse = 0;
+        } else if (strcmp(w, "--timeout") == 0) {
+            if (magic_seconds(val, &nk.px_timeout) != 0) {
+                exec_usage_error(p, "%pxconfig --timeout S: S is a number of seconds (0: none)");
+                return;
+            }
+        } else if (needs) {
+            if (strlen(val) >= sizeof nk.px_targets) {
+                exec_usage_error(p, "%pxconfig --targets: the spec is too long");
+                return;
+            }
+            snprintf(nk.px_targets, sizeof nk.px_targets, "%s", strcmp(val, "all") ? val : "");
+        } else {
+            char msg[200];
+            snprintf(msg, sizeof msg,
+                     "%%pxconfig: unrecognized option %.60s (--targets SPEC, --collapse, "
+                     "--no-collapse, --timeout S)",
+                     w);
+            exec_usage_error(p, msg);
+            return;
+        }
+    }
+    *k = nk;
+    wbuf_t t;
+    wbuf_init(&t);
+    wbuf_printf(
+        &t, "%s: --targets %s, %s, --timeout ", changed ? "%px defaults now" : "%px defaults",
+        k->px_targets[0] ? k->px_targets : "all", k->px_collapse ? "--collapse" : "--no-collapse");
+    show_limit(&t, k->px_timeout);
+    wbuf_printf(&t, "\nglobal view (%%timeout): ");
+    show_limit(&t, k->timeout);
+    wbuf_printf(&t, "\n");
+    exec_out_text(p, &t);
+}
+
+static void m_timeout(kmagic_t *k, exec_t *p, const magic_seg_t *g)
+{
+    if (*g->args && magic_seconds(g->args, &k->timeout) != 0) {
+        exec_usage_error(p, "%timeout S: S is a number of seconds (0: no limit)");
+        return;
+    }
+    wbuf_t t;
+    wbuf_init(&t);
+    wbuf_printf(&t, "global-view time limit: ");
+    show_limit(&t, k->timeout);
+    wbuf_printf(&t, "\n");
+    exec_out_text(p, &t);
+}
+
 static const struct {
     const char *name;
     void (*fn)(kmagic_t *k, exec_t *p, const magic_seg_t *g);
 } line_magics[] = {
-    {"lsmagic", m_lsmagic}, {"magic", m_magic},       {"engines", m_engines}, {"who", m_who},
-    {"whos", m_who},        {"pxresult", m_pxresult}, {"autopx", m_autopx},   {"time", m_time},
-    {"timeit", m_time},     {"history", m_history},   {"pwd", m_pwd},         {"cd", m_cd},
-    {"env", m_env},         {"exit", m_exit},
+    {"lsmagic", m_lsmagic}, {"magic", m_magic}, {"engines", m_engines},
+    {"who", m_who},         {"whos", m_who},    {"pxresult", m_pxresult},
+    {"autopx", m_autopx},   {"time", m_time},   {"timeit", m_time},
+    {"history", m_history}, {"pwd", m_pwd},     {"cd", m_cd},
+    {"env", m_env},         {"exit", m_exit},   {"pxconfig", m_pxconfig},
+    {"timeout", m_timeout},
 };
 
 int kmagic_run(kmagic_t *k, exec_t *p, const magic_seg_t *g)

@@ -12,6 +12,11 @@ typedef struct {
     int autopx;        /* %autopx on: cells run as %%px */
     int nengines_last; /* engines asked for by the last %engines start (0: default) */
     char oldpwd[4096]; /* the directory before the last %cd ("" : none), for %cd - */
+    /* %pxconfig: defaults for %px cells that do not give the option */
+    char px_targets[128]; /* --targets spec; "" = every engine */
+    int px_collapse;      /* --collapse */
+    double px_timeout;    /* --timeout seconds; 0 = none */
+    double timeout;       /* %timeout: global-view statements, seconds; 0 = none */
 } kmagic_t;
 
 /* Runs line magic g->name. Returns 0, or -1 when there is no such kernel-side magic. */

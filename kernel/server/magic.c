@@ -12,16 +12,22 @@
 #include <string.h>
 
 const char *const magic_line_names[] = {
-    "autopx", "cd",       "engines", "env",  "history", "lsmagic", "magic", "px",
-    "pwd",    "pxresult", "seed",    "time", "timeit",  "who",     "whos",  NULL,
+    "autopx",   "cd",       "engines", "env",  "history", "lsmagic", "magic", "pwd",  "px",
+    "pxconfig", "pxresult", "seed",    "time", "timeit",  "timeout", "who",   "whos", NULL,
 };
 
 static const struct {
     const char *name, *help;
 } helps[] = {
-    {"px", "%px [--targets SPEC] STMT: run STMT on the engines in local view (each engine sees "
-           "its own chunk; rank and nranks are defined)."},
-    {"%px", "%%px [--targets SPEC]: run the whole cell on the engines in local view."},
+    {"px", "%px [--targets SPEC] [--collapse] [--timeout S] STMT: run STMT on the engines in "
+           "local view (each engine sees its own chunk; rank and nranks are defined)."},
+    {"%px", "%%px [--targets SPEC] [--collapse] [--timeout S]: run the whole cell on the engines "
+            "in local view. --collapse prints lines that several engines print alike once "
+            "([stdout:0-63] done); --timeout S interrupts the cell after S seconds."},
+    {"pxconfig", "%pxconfig [--targets SPEC] [--collapse|--no-collapse] [--timeout S]: defaults "
+                 "for later %px cells; without arguments, shows them."},
+    {"timeout", "%timeout S: interrupts global-view statements that run longer than S seconds "
+                "(0: no limit); without an argument, shows the limit."},
     {"autopx", "%autopx: every following cell runs as %%px until %autopx again."},
     {"engines", "%engines: table of engines (rank, host, pid, memory); %engines start -n N, "
                 "%engines restart, %engines stop."},
@@ -105,6 +111,8 @@ static magic_seg_t *push(split_t *s, magic_kind_t kind, int line)
     g->kind = kind;
     g->line = line;
     g->args = "";
+    g->collapse = -1;
+    g->timeout = -1;
     return g;
 }
 
@@ -187,6 +195,19 @@ static int px_options(split_t *s, size_t line, size_t *i, magic_seg_t *g)
             g->noblock = 1;
         } else if (strcmp(opt, "--block") == 0) {
             g->noblock = 0;
+        } else if (strcmp(opt, "--collapse") == 0) {
+            g->collapse = 1;
+        } else if (strcmp(opt, "--no-collapse") == 0) {
+            g->collapse = 0;
+        } else if (strcmp(opt, "--timeout") == 0) {
+            if (!val) {
+                skip_ws(s->src, i, end);
+                val = word(s, i, end);
+                if (!val) return PARC_ENOMEM;
+            }
+            if (magic_seconds(val, &g->timeout) != 0)
+                return err_set(s->err, PARC_EVALUE, (span_t){0, (int)line + 1, 0, 0},
+                               "--timeout needs a number of seconds (0: no limit), not '%s'", val);
         } else {
             return err_set(s->err, PARC_EVALUE, (span_t){0, (int)line + 1, 0, 0},
                            "unrecognized %%px option %s", opt);
@@ -232,6 +253,24 @@ static int inspect_line(split_t *s, size_t line)
     return g->src ? 1 : PARC_ENOMEM;
 }
 
+int magic_seconds(const char *text, double *out)
+{
+    char *e;
+    double v = strtod(text, &e);
+    if (e == text || *e || !(v >= 0) || v > 1e9) return -1;
+    *out = v;
+    return 0;
+}
+
+/* The options given on a %px line or %%px first line, copied to the code segment. */
+static void copy_options(magic_seg_t *to, const magic_seg_t *from)
+{
+    to->targets = from->targets;
+    to->noblock = from->noblock;
+    to->collapse = from->collapse;
+    to->timeout = from->timeout;
+}
+
 static int line_magic(split_t *s, size_t line)
 {
     size_t i = s->start[line] + 1, end = s->end[line];
@@ -244,7 +283,7 @@ static int line_magic(split_t *s, size_t line)
         return err_set(s->err, PARC_EVALUE, (span_t){0, (int)line + 1, 1, (int)(i - nb + 1)},
                        "Line magic function `%%%s` not found.", name);
     if (strcmp(name, "px") == 0) {
-        magic_seg_t tmp = {0};
+        magic_seg_t tmp = {.collapse = -1, .timeout = -1};
         int rc = px_options(s, line, &i, &tmp);
         if (rc) return rc;
         size_t skip = i - s->start[line];
@@ -254,8 +293,7 @@ static int line_magic(split_t *s, size_t line)
         if (s->n == before)
             return err_set(s->err, PARC_EVALUE, (span_t){0, (int)line + 1, 1, 3},
                            "%%px needs a statement: %%px print(rank)");
-        s->segs[s->n - 1].targets = tmp.targets;
-        s->segs[s->n - 1].noblock = tmp.noblock;
+        copy_options(&s->segs[s->n - 1], &tmp);
         return 0;
     }
     skip_ws(s->src, &i, end);
@@ -364,7 +402,7 @@ int magic_split(arena_t *a, const char *src, size_t len, int autopx, magic_cell_
     if (autopx) {
         rc = add_code(&s, MAGIC_PX, 0, s.nlines, 0);
     } else if (n >= 4 && memcmp(p, "%%px", 4) == 0 && (n == 4 || p[4] == ' ' || p[4] == '\t')) {
-        magic_seg_t tmp = {0};
+        magic_seg_t tmp = {.collapse = -1, .timeout = -1};
         size_t i = s.start[first] + 4;
         rc = px_options(&s, first, &i, &tmp);
         if (!rc && !blank(src + i, s.end[first] - i))
@@ -372,10 +410,7 @@ int magic_split(arena_t *a, const char *src, size_t len, int autopx, magic_cell_
                          "unexpected text after %%%%px options");
         size_t before = s.n;
         if (!rc) rc = add_code(&s, MAGIC_PX, first + 1, s.nlines, 0);
-        if (!rc && s.n > before) {
-            s.segs[before].targets = tmp.targets;
-            s.segs[before].noblock = tmp.noblock;
-        }
+        if (!rc && s.n > before) copy_options(&s.segs[before], &tmp);
     } else if (n >= 6 && memcmp(p, "%%time", 6) == 0 && blank(p + 6, n - 6)) {
         out->cell_time = 1;
         rc = split_lines(&s, first + 1);

@@ -29,6 +29,8 @@ typedef struct {
     int col;             /* columns that precede the code on that line (%px prefix) */
     const char *targets; /* PX: --targets spec; NULL = every engine */
     int noblock;         /* PX: --noblock given */
+    int collapse;        /* PX: 1 --collapse, 0 --no-collapse, -1 not given (%pxconfig's) */
+    double timeout;      /* PX: --timeout seconds (0: none), -1 not given (%pxconfig's) */
     int detail;          /* INSPECT: 1 for `x??` */
 } magic_seg_t;
 
@@ -48,6 +50,9 @@ int magic_split(arena_t *a, const char *src, size_t len, int autopx, magic_cell_
  * into a sorted list without duplicates (arena). 0, PARC_ENOMEM, or PARC_EVALUE (bad
  * syntax, out of range, empty) with err set. */
 int magic_targets(arena_t *a, const char *spec, int nranks, int **out, size_t *n, err_t *err);
+
+/* Parses a number of seconds ("2", "0.5"; 0 means no limit) into *out: 0, or -1 if bad. */
+int magic_seconds(const char *text, double *out);
 
 /* The kernel-side magics, for %lsmagic and completion: NULL-terminated, without '%'. */
 extern const char *const magic_line_names[];

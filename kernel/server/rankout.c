@@ -10,6 +10,7 @@
  * only), so the first rank streams and is not kept: a hash of its text is, and another
  * rank's output is shown at the end only where it differs. */
 #include "rankout.h"
+#include "engerr.h"
 #include "mem.h"
 #include "wire.h"
 
@@ -32,6 +33,7 @@ struct rankout {
     const msg_t *req;    /* borrowed: the execute_request */
     arena_t *a;          /* borrowed: the cell's arena */
     int local;           /* the running segment is local view */
+    int collapse;        /* local view: group identical lines and results at the end */
     int first;           /* lowest targeted rank: in global view, the one shown live */
     int live;            /* rank whose output is shown as it arrives; -1: none left */
     const int *targets;  /* borrowed; NULL: every rank */
@@ -122,6 +124,13 @@ void rankout_begin(rankout_t *o, int local, const int *targets, size_t ntargets)
     }
     o->area = o->dirty = 0;
     o->segno++;
+    o->collapse = 0;
+}
+
+void rankout_collapse(rankout_t *o, int on)
+{
+    o->collapse = on && o->local;
+    if (o->collapse) o->live = -1; /* everything is held for the end */
 }
 
 /* --- the live area ------------------------------------------------------------------ */
@@ -312,7 +321,7 @@ void rankout_rank_done(rankout_t *r, int rank)
     rank_out_t *o = rank_out(r, rank);
     if (!o || !r->local) return;
     o->done = 1;
-    while (r->live >= 0 && (size_t)r->live < r->nout && r->out[r->live].done) {
+    while (!r->collapse && r->live >= 0 && (size_t)r->live < r->nout && r->out[r->live].done) {
         for (int s = 0; s < 2; s++)
             emit_lines(r, r->live, s, &r->out[r->live].text[s], 1);
         if (r->targets)
@@ -334,10 +343,118 @@ static int cmp_res(const void *a, const void *b)
     return (x->rank > y->rank) - (x->rank < y->rank);
 }
 
+/* Where rank's next unshown line starts in its text on one stream, during a collapse. */
+typedef struct {
+    int rank;
+    size_t at;
+} cursor_t;
+
+/* The line at c (without '\n'), or NULL at the end of that rank's text. */
+static const char *line_at(const rankout_t *r, const cursor_t *c, int s, size_t *n)
+{
+    const wbuf_t *b = &r->out[c->rank].text[s];
+    if (c->at >= b->len) return NULL;
+    const char *p = (const char *)b->p + c->at;
+    const char *e = memchr(p, '\n', b->len - c->at);
+    *n = e ? (size_t)(e - p) : b->len - c->at;
+    return p;
+}
+
+/* --collapse: the k-th lines of all ranks are compared; each distinct text is shown once
+ * with the set of ranks that printed it, groups in order of their lowest rank. */
+static void collapse_stream(rankout_t *r, int s)
+{
+    size_t nc = 0;
+    cursor_t *cur = arena_array(r->a, r->nout ? r->nout : 1, sizeof *cur);
+    int *set = arena_array(r->a, r->nout ? r->nout : 1, sizeof *set);
+    char *used = arena_alloc(r->a, r->nout ? r->nout : 1);
+    if (!cur || !set || !used) return;
+    for (size_t i = 0; i < r->nout; i++)
+        if (r->out[i].text[s].len) cur[nc++] = (cursor_t){(int)i, 0};
+    const char *name = s ? "stderr" : "stdout";
+    wbuf_t o;
+    wbuf_init(&o);
+    for (;;) {
+        int any = 0;
+        memset(used, 0, nc);
+        for (size_t i = 0; i < nc; i++) {
+            size_t n, m;
+            const char *li = used[i] ? NULL : line_at(r, &cur[i], s, &n);
+            if (!li) continue;
+            any = 1;
+            size_t k = 0;
+            for (size_t j = i; j < nc; j++) {
+                const char *lj = used[j] ? NULL : line_at(r, &cur[j], s, &m);
+                if (!lj || m != n || memcmp(li, lj, n) != 0) continue;
+                used[j] = 1;
+                set[k++] = cur[j].rank;
+                if (j != i) cur[j].at += m + 1;
+            }
+            wbuf_printf(&o, "[%s:", name);
+            engerr_rank_set(&o, set, k);
+            wbuf_printf(&o, "] %.*s\n", (int)n, li);
+            cur[i].at += n + 1;
+        }
+        if (!any) break;
+        if (o.len >= 65536) {
+            if (!o.oom) chan_stream(r->chan, r->req, name, (const char *)o.p, o.len);
+            o.len = 0;
+        }
+    }
+    if (o.len && !o.oom) chan_stream(r->chan, r->req, name, (const char *)o.p, o.len);
+    wbuf_free(&o);
+}
+
+static void publish_result(rankout_t *r, const char *head, const local_result_t *res)
+{
+    wbuf_t t;
+    wbuf_init(&t);
+    wbuf_printf(&t, "%s%s", head, res->plain);
+    json_t *data = json_pack("{s:s}", "text/plain", wbuf_cstring(&t));
+    wbuf_free(&t);
+    if (data && res->html) json_object_set_new(data, "text/html", json_string(res->html));
+    if (!data) return;
+    chan_publish(r->chan, r->req, "display_data",
+                 json_pack("{s:o, s:{}, s:{}}", "data", data, "metadata", "transient"));
+}
+
+/* --collapse: identical results shown once, "Out[0-3:5]: ...", in order of lowest rank. */
+static void collapse_results(rankout_t *r, uint32_t cell)
+{
+    char *used = arena_alloc(r->a, r->nres ? r->nres : 1);
+    int *set = arena_array(r->a, r->nres ? r->nres : 1, sizeof *set);
+    if (!used || !set) return;
+    memset(used, 0, r->nres);
+    for (size_t i = 0; i < r->nres; i++) {
+        if (used[i]) continue;
+        size_t k = 0;
+        for (size_t j = i; j < r->nres; j++) {
+            if (used[j] || strcmp(r->res[i].plain, r->res[j].plain) != 0) continue;
+            used[j] = 1;
+            set[k++] = r->res[j].rank;
+        }
+        wbuf_t h;
+        wbuf_init(&h);
+        wbuf_printf(&h, "Out[");
+        engerr_rank_set(&h, set, k);
+        wbuf_printf(&h, ":%u]: ", cell);
+        if (!h.oom) publish_result(r, wbuf_cstring(&h), &r->res[i]);
+        wbuf_free(&h);
+    }
+}
+
 void rankout_flush(rankout_t *r, uint32_t cell)
 {
     if (r->area) publish_area(r, "update_display_data", json_pack("{s:s}", "text/html", ""));
     r->area = r->dirty = 0;
+    if (r->collapse) {
+        collapse_stream(r, 0);
+        collapse_stream(r, 1);
+        if (r->nres) qsort(r->res, r->nres, sizeof *r->res, cmp_res);
+        collapse_results(r, cell);
+        free_outs(r);
+        return;
+    }
     for (size_t i = 0; i < r->nout; i++) {
         for (int s = 0; s < 2; s++) {
             wbuf_t *b = &r->out[i].text[s];
@@ -352,16 +469,9 @@ void rankout_flush(rankout_t *r, uint32_t cell)
     }
     if (r->nres) qsort(r->res, r->nres, sizeof *r->res, cmp_res);
     for (size_t i = 0; i < r->nres; i++) {
-        wbuf_t t;
-        wbuf_init(&t);
-        wbuf_printf(&t, "Out[%d:%u]: %s", r->res[i].rank, cell, r->res[i].plain);
-        json_t *data = json_pack("{s:s}", "text/plain", wbuf_cstring(&t));
-        wbuf_free(&t);
-        if (data && r->res[i].html)
-            json_object_set_new(data, "text/html", json_string(r->res[i].html));
-        if (!data) continue;
-        chan_publish(r->chan, r->req, "display_data",
-                     json_pack("{s:o, s:{}, s:{}}", "data", data, "metadata", "transient"));
+        char head[48];
+        snprintf(head, sizeof head, "Out[%d:%u]: ", r->res[i].rank, cell);
+        publish_result(r, head, &r->res[i]);
     }
     free_outs(r);
 }

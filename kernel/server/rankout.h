@@ -38,6 +38,10 @@ void rankout_begin(rankout_t *o, int local, const int *targets, size_t ntargets)
 /* Number of ranks in the job (for a segment on every rank), once known: with two or more
  * the segment gets a live area. Called before each event; cheap. */
 void rankout_size(rankout_t *o, int nranks);
+/* Local view, --collapse: nothing is shown live; rankout_flush prints each line that
+ * several engines printed alike once, headed with the engine set ("[stdout:0-63] done"),
+ * and identical results once ("Out[0-3:5]: 1.0"). Set after rankout_begin. */
+void rankout_collapse(rankout_t *o, int on);
 /* Text on stream (0 stdout, 1 stderr) from rank: shown now when rank is live, else held.
  * In global view the held text is shown at the end only where it differs from the live
  * rank's. */

@@ -68,6 +68,13 @@ static void test_cell_magics(arena_t *a)
     }
     c = split(a, "%%px --targets=1-3 --noblock\nx", 0, &rc, &e);
     CHECK(rc == 0 && c.n == 1 && c.segs[0].noblock && strcmp(c.segs[0].targets, "1-3") == 0);
+    c = split(a, "%%px --collapse --timeout 2.5\nx", 0, &rc, &e);
+    CHECK(rc == 0 && c.n == 1 && c.segs[0].collapse == 1 && c.segs[0].timeout == 2.5);
+    c = split(a, "%px --timeout=0 --no-collapse x\n%px y", 0, &rc, &e);
+    CHECK(rc == 0 && c.n == 2 && c.segs[0].collapse == 0 && c.segs[0].timeout == 0);
+    CHECK(c.n == 2 && c.segs[1].collapse == -1 && c.segs[1].timeout == -1);
+    c = split(a, "%%px --timeout soon\nx", 0, &rc, &e);
+    CHECK(rc == PARC_EVALUE && strstr(e.msg, "seconds"));
     c = split(a, "%%time\nx = 1\n%px y = 2", 0, &rc, &e);
     CHECK(rc == 0 && c.cell_time == 1 && c.n == 2);
     c = split(a, "%autopx", 0, &rc, &e);
