@@ -1,8 +1,8 @@
 /* lang.c - the door from the protocol server to the language (see lang.h).
  * lang_compile runs lex -> parse -> comp and encodes the IR; lang_is_complete answers the
  * console's "another line?" with IPython's rules; lang_complete and lang_inspect read the
- * builtin table (builtins.h) and the engines' names; lang_format_error draws SPEC §3's
- * "File / source line / caret / Kind: message" blocks.
+ * builtin table (builtins.h) and the engines' names; lang_format_error draws the
+ * "File / source line / caret / Kind: message" blocks of docs/language.md, "Errors".
  *
  * Jupyter counts cursor positions in Unicode code points, the front end counts bytes:
  * cp_to_byte and byte_to_cp convert at this door and nowhere else. */

@@ -1,4 +1,4 @@
-/* lang.h - the only door from the protocol server to the language (STYLE §1).
+/* lang.h - the only door from the protocol server to the language (docs/architecture.md).
  * A pure front end: text plus an arena in, IR bytes or an error out; no sockets, no MPI,
  * no globals. proto_ and magic_ include this header, never lex.h, parse.h or comp.h.
  * All memory comes from the caller's arena except the IR bytes (a wbuf_t the caller owns).
@@ -49,7 +49,7 @@ typedef struct {
 /* Source text of a cell by exec count (NULL when unknown), for lang_format_error. */
 typedef const char *(*lang_source_fn)(void *ud, uint32_t cell, size_t *len);
 
-/* Formats an error as SPEC §3 shows it, appending to out:
+/* Formats an error as docs/language.md ("Errors") shows it, appending to out:
  *     File "<cell 7>", line 1, column 9      (one block per frame, outermost first)
  *       y = (x +* 2)
  *               ^

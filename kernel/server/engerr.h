@@ -1,6 +1,6 @@
 /* engerr.h - the errors the engines raised in one request, merged into one traceback for
- * the cell (SPEC §7): ranks that failed with the same message at the same place share one
- * block, headed with their engine set ("[0-2,4:execute] "); only the engines that differ
+ * the cell (docs/language.md, "Errors"): ranks that failed with the same message at the same place
+ * share one block, headed with their engine set ("[0-2,4:execute] "); only the engines that differ
  * are listed apart. A pure formatter: no sockets. */
 #ifndef PARC_ENGERR_H
 #define PARC_ENGERR_H

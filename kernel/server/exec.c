@@ -10,9 +10,9 @@
  * pool_handle) moves on to the next segment, so pool_exec is never called from inside the
  * pool's own callback.
  *
- * Output manners (SPEC §2, §7): rankout_ holds each rank's stream text and per-engine
- * results and shows them in rank order (local view: one engine live at a time, handing over
- * as each finishes; global view: rank 0's output live, another rank's only where it
+ * Output manners (docs/architecture.md, "The path of one cell"): rankout_ holds each rank's stream
+ * text and per-engine results and shows them in rank order (local view: one engine live at a time,
+ * handing over as each finishes; global view: rank 0's output live, another rank's only where it
  * differs); engerr_ merges the errors several engines raise alike into one traceback with
  * the engine set ("[0-2,4:execute] "). */
 #include "exec.h"

@@ -429,7 +429,7 @@ static void m_pxconfig(kmagic_t *k, exec_t *p, const magic_seg_t *g)
         } else {
             char msg[200];
             snprintf(msg, sizeof msg,
-                     "%%pxconfig: unrecognized option %.60s (--targets SPEC, --collapse, "
+                     "%%pxconfig: unrecognized option %.60s (--targets T, --collapse, "
                      "--no-collapse, --timeout S)",
                      w);
             exec_usage_error(p, msg);

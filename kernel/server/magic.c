@@ -19,12 +19,12 @@ const char *const magic_line_names[] = {
 static const struct {
     const char *name, *help;
 } helps[] = {
-    {"px", "%px [--targets SPEC] [--collapse] [--timeout S] STMT: run STMT on the engines in "
+    {"px", "%px [--targets T] [--collapse] [--timeout S] STMT: run STMT on the engines in "
            "local view (each engine sees its own chunk; rank and nranks are defined)."},
-    {"%px", "%%px [--targets SPEC] [--collapse] [--timeout S]: run the whole cell on the engines "
+    {"%px", "%%px [--targets T] [--collapse] [--timeout S]: run the whole cell on the engines "
             "in local view. --collapse prints lines that several engines print alike once "
             "([stdout:0-63] done); --timeout S interrupts the cell after S seconds."},
-    {"pxconfig", "%pxconfig [--targets SPEC] [--collapse|--no-collapse] [--timeout S]: defaults "
+    {"pxconfig", "%pxconfig [--targets T] [--collapse|--no-collapse] [--timeout S]: defaults "
                  "for later %px cells; without arguments, shows them."},
     {"timeout", "%timeout S: interrupts global-view statements that run longer than S seconds "
                 "(0: no limit); without an argument, shows the limit."},

@@ -1,4 +1,4 @@
-/* magic.h - peels IPython-style %magics off a cell before the language sees it (SPEC §6).
+/* magic.h - peels IPython-style %magics off a cell before the language sees it (docs/magics.md).
  * magic_split cuts a cell into segments that run in order: global code, %px lines, a
  * %%px cell, kernel-side line magics (%engines, %who, %time ...) and `x?` inspections.
  * Code segments keep the cell's line numbers: their text is the cell with every other line

@@ -1,7 +1,7 @@
 /* rankout.c - one segment's engine output, held per rank (see rankout.h).
  *
  * One rank streams live (the lowest targeted one at first); the others are held, so the
- * output comes out in rank order every run and saved notebooks diff cleanly (SPEC §7). In
+ * output comes out in rank order every run and saved notebooks diff cleanly. In
  * local view, when the live rank finishes, its rest is shown and the next targeted rank
  * takes over: it shows what it held and streams from then on; a rank that finishes early
  * waits, held, until every rank before it has finished. Every line is prefixed with its

@@ -1,6 +1,6 @@
 /* rankout.h - one segment's engine output on its way to iopub: each rank's stdout and
  * stderr text and, in local view, each rank's last-expression result, held per rank so
- * that a cell shows them in rank order whatever order they arrive in (SPEC §2, §7). exec_
+ * that a cell shows them in rank order whatever order they arrive in (docs/architecture.md). exec_
  * keeps one per running cell and feeds it from the pool's callbacks. Never blocks.
  *
  * Held output is still visible while the cell runs: a local-view segment on two or more

@@ -4,9 +4,9 @@
  * Order-free reductions (integer sum/prod, min, max, count_nonzero, any, all) reduce the
  * local part, then every rank gathers the per-rank states and merges them in rank order.
  * Float and complex sum/prod/mean/var/std go through coll_tree, the fixed global tree
- * (SPEC §7): blocks are evaluated aligned to the tree's global blocks, folded on the spot,
- * and only the blocks shared with a neighbour travel as raw elements. var is two passes
- * (mean, then the mean of squared deviations), as NumPy computes it. */
+ * (docs/architecture.md, "Reproducible reductions"): blocks are evaluated aligned to the tree's
+ * global blocks, folded on the spot, and only the blocks shared with a neighbour travel as raw
+ * elements. var is two passes (mean, then the mean of squared deviations), as NumPy computes it. */
 #include <math.h>
 #include <string.h>
 

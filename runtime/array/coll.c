@@ -1,13 +1,13 @@
 /* coll.c - collective steps for arrays (coll.h): error agreement, allgather, axis-0
  * redistribution and the reproducible reduction tree.
  *
- * The tree (SPEC §7): the global sequence of n elements is cut into blocks of B; a block's
- * value is its pairwise-halving fold (kern_fold) and the total is the value of the root of
- * a fixed binary tree over block indices [0, 2^K), a node being left op right (an empty
- * right half is skipped). Each rank folds the blocks it holds entirely, combines them into
- * maximal aligned subtrees, and sends those (start, level, value) triples together with the
- * raw elements of the at most two blocks it shares with a neighbour; every rank then
- * assembles the shared blocks and evaluates the same tree. Nothing depends on the split. */
+ * The tree (docs/architecture.md, "Reproducible reductions"): the global sequence of n elements is
+ * cut into blocks of B; a block's value is its pairwise-halving fold (kern_fold) and the total is
+ * the value of the root of a fixed binary tree over block indices [0, 2^K), a node being left op
+ * right (an empty right half is skipped). Each rank folds the blocks it holds entirely, combines
+ * them into maximal aligned subtrees, and sends those (start, level, value) triples together with
+ * the raw elements of the at most two blocks it shares with a neighbour; every rank then assembles
+ * the shared blocks and evaluates the same tree. Nothing depends on the split. */
 #include "coll.h"
 
 #include <stdlib.h>

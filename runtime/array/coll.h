@@ -1,7 +1,7 @@
 /* coll.h - the collective steps the array modules need, each over rt->comm: agreement on
  * errors, gathering, redistribution of axis-0 rows, and the partition-independent
- * ("bitwise reproducible") reduction tree of SPEC §7. Every function here is Collective
- * over rt->comm and returns the same code on every rank. */
+ * ("bitwise reproducible") reduction tree of docs/architecture.md. Every function here is
+ * Collective over rt->comm and returns the same code on every rank. */
 #ifndef PARC_COLL_H
 #define PARC_COLL_H
 

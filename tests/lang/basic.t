@@ -35,7 +35,7 @@ b = 2
   (EXPR (CALL (BUILTIN print) (INT 1) (STR "a") (KWARG sep (STR))))
   (ASSIGN (NAME b) (INT 2)))
 
-=== syntax error from SPEC
+=== syntax error at the caret the docs show
 y = (x +* 2)
 ---
   File "<cell 1>", line 1, column 9

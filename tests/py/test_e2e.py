@@ -1,4 +1,4 @@
-"""End to end through jupyter_client with 1, 2 and 3 engines: SPEC §2's cells, Monte Carlo
+"""End to end through jupyter_client with 1, 2 and 3 engines: the README's first cells, Monte Carlo
 pi, reproducible random sums, %%px output routing, syntax errors, and a burst of 100
 execute requests answered in order."""
 import ast

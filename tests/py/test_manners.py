@@ -1,4 +1,4 @@
-"""SPEC §8 through the kernel as a front end drives it: interrupts (message and signal
+"""Front-end manners through the kernel as a front end drives it: interrupts (message and signal
 mode) stop a long cell on every engine and keep the variables; input() over stdin; a
 killed engine is reported with its rank and signal and the pool comes back; the ipc
 transport; %engines, %who, %time; shutdown in the middle of a cell leaves nothing running."""

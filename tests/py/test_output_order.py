@@ -1,4 +1,4 @@
-"""%%px output on 3 engines comes out in rank order whichever engine finishes first (SPEC §7:
+"""%%px output on 3 engines comes out in rank order whichever engine finishes first (so
 saved notebooks diff cleanly), yet stays live: the lowest unfinished engine streams as it
 prints, and when it finishes the next one takes over, showing at once what it held."""
 
