@@ -111,6 +111,20 @@ void wbuf_printf(wbuf_t *b, const char *fmt, ...)
     b->len += (size_t)n;
 }
 
+void wbuf_html(wbuf_t *b, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '<')
+            wbuf_printf(b, "&lt;");
+        else if (s[i] == '>')
+            wbuf_printf(b, "&gt;");
+        else if (s[i] == '&')
+            wbuf_printf(b, "&amp;");
+        else
+            wbuf_bytes(b, s + i, 1);
+    }
+}
+
 const char *wbuf_cstring(wbuf_t *b)
 {
     if (reserve(b, 1)) return "";

@@ -29,6 +29,8 @@ void wbuf_cstr(wbuf_t *b, const char *s);          /* wbuf_str(b, s, strlen(s)) 
 /* printf-style append of text (no length prefix; not NUL-terminated in len). */
 void wbuf_printf(wbuf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Makes p NUL-terminated (without counting it in len) and returns p; "" if empty or oom. */
+/* Appends s[0..n) with HTML's three special characters (< > &) escaped. */
+void wbuf_html(wbuf_t *b, const char *s, size_t n);
 const char *wbuf_cstring(wbuf_t *b);
 
 typedef struct {

@@ -174,21 +174,6 @@ static size_t tail_start(const wbuf_t *b, int lines)
     return i;
 }
 
-static void html_escaped(wbuf_t *h, const char *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (c == '<')
-            wbuf_printf(h, "&lt;");
-        else if (c == '>')
-            wbuf_printf(h, "&gt;");
-        else if (c == '&')
-            wbuf_printf(h, "&amp;");
-        else
-            wbuf_bytes(h, &c, 1);
-    }
-}
-
 /* The area's text: each held rank's latest lines, "[stdout:N] ..." as in the final output. */
 static void update_area(rankout_t *o)
 {
@@ -221,7 +206,7 @@ static void update_area(rankout_t *o)
     if (more) wbuf_printf(&t, "... and %d more engine streams\n", more);
     if (t.len) {
         wbuf_printf(&h, "<pre>");
-        html_escaped(&h, (const char *)t.p, t.len);
+        wbuf_html(&h, (const char *)t.p, t.len);
         wbuf_printf(&h, "</pre>");
     }
     if (!t.oom && !h.oom)

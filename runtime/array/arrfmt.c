@@ -531,17 +531,7 @@ int arr_repr(rt_t *rt, const arr_t *a, wbuf_t *plain, wbuf_t *html, err_t *err)
         if (plain) wbuf_bytes(plain, t.p, t.len);
         if (html) {
             wbuf_printf(html, "<pre>");
-            for (size_t i = 0; i < t.len; i++) {
-                char ch = (char)t.p[i];
-                if (ch == '<')
-                    wbuf_printf(html, "&lt;");
-                else if (ch == '>')
-                    wbuf_printf(html, "&gt;");
-                else if (ch == '&')
-                    wbuf_printf(html, "&amp;");
-                else
-                    wbuf_bytes(html, &ch, 1);
-            }
+            wbuf_html(html, (const char *)t.p, t.len);
             wbuf_printf(html, "</pre>");
         }
         wbuf_free(&t);

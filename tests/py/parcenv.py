@@ -8,6 +8,7 @@ import json
 import os
 import queue
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -125,6 +126,20 @@ def run(kc, code, timeout=120, allow_stdin=False, stdin_answer=None, **kw):
     """Executes code and collects iopub output until the kernel goes idle."""
     msg_id = kc.execute(code, allow_stdin=allow_stdin, **kw)
     return collect(kc, msg_id, timeout, stdin_answer)
+
+
+def interrupt_after(km, kc, msg_id, delay, how="message", timeout=30):
+    """Waits delay seconds into the running request msg_id, interrupts the kernel (an
+    interrupt_request, or SIGINT to its process group as jupyter_client's signal mode does)
+    and collects the request; returns (result, seconds from the interrupt to idle)."""
+    time.sleep(delay)
+    t0 = time.time()
+    if how == "message":
+        km.interrupt_kernel()
+    else:
+        os.killpg(os.getpgid(km.provisioner.process.pid), signal.SIGINT)
+    r = collect(kc, msg_id, timeout=timeout)
+    return r, time.time() - t0
 
 
 def collect(kc, msg_id, timeout=120, stdin_answer=None):

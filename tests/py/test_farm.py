@@ -128,11 +128,7 @@ def balance(kc, n, tag):
 def interrupt(km, kc, n, tag):
     parcenv.run(kc, "kept = 41")
     msg_id = kc.execute("pmap(wait, [0.5] * 40)")
-    time.sleep(1.6)
-    t0 = time.time()
-    km.interrupt_kernel()
-    r = parcenv.collect(kc, msg_id, timeout=30)
-    dt = time.time() - t0
+    r, dt = parcenv.interrupt_after(km, kc, msg_id, 1.6)
     c.check(dt < 1.5, tag + "interrupt stopped the farm in %.2f s" % dt)
     c.check("KeyboardInterrupt" in r.traceback(), tag + "KeyboardInterrupt: " + r.traceback())
     r = parcenv.run(kc, "kept + 1")

@@ -17,14 +17,7 @@ LONG = "while True:\n    spin = spin + 1"
 def interrupted(km, kc, how, tag):
     parcenv.run(kc, "keep = arange(5)\nspin = 0")
     msg_id = kc.execute(LONG)
-    time.sleep(1.5)
-    t0 = time.time()
-    if how == "message":
-        km.interrupt_kernel()
-    else:
-        os.killpg(os.getpgid(km.provisioner.process.pid), signal.SIGINT)
-    r = parcenv.collect(kc, msg_id, timeout=30)
-    dt = time.time() - t0
+    r, dt = parcenv.interrupt_after(km, kc, msg_id, 1.5, how)
     c.check(dt < 2.0, tag + "interrupt took %.2f s" % dt)
     c.check("KeyboardInterrupt" in r.traceback(), tag + "KeyboardInterrupt: " + r.traceback())
     r = parcenv.run(kc, "sum(keep)")
