@@ -128,7 +128,8 @@ finally:
     parcenv.stop(km, kc)
 
 # shutdown while a cell runs: obeyed, and nothing is left behind
-km, kc = parcenv.start(engines=2, env={"PARC_ATTACH_FILE": "/tmp/parc-manners-attach.txt"})
+ATTACH = "/tmp/parc-manners-attach-%d.txt" % os.getpid()  # unique: suites may run side by side
+km, kc = parcenv.start(engines=2, env={"PARC_ATTACH_FILE": ATTACH})
 kc.execute(LONG)
 time.sleep(1.0)
 t0 = time.time()
@@ -137,6 +138,6 @@ dt = time.time() - t0
 kc.stop_channels()
 time.sleep(0.5)
 c.check(dt < 10, "shutdown mid-cell took %.1f s" % dt)
-left = leftovers("parc-manners-attach")
+left = leftovers(os.path.basename(ATTACH))
 c.check(not left, "no engine left after shutdown: %r" % left)
 c.done()
