@@ -69,9 +69,10 @@ int arr_random_scalar(rt_t *rt, int kind, double lo, double hi, val_t *out, err_
 
 /* Elementwise tree (the kid of an IR FUSE node, see ir_is_elemwise) over leaves already
  * evaluated (preorder). Returns 0 with *out set (an array, or a scalar when every leaf is
- * a number), KERN_GENERIC when some leaf is neither a number nor an array (the caller then
- * evaluates the tree node by node), or a PARC_E* code. Collective when a leaf is a
- * distributed array. Runs in blocks with no full-size temporaries. */
+ * a number or the result is 0-d, as NumPy's ufuncs give), KERN_GENERIC when some leaf
+ * is neither a number nor an array (the caller then evaluates the tree node by node), or
+ * a PARC_E* code. Collective when a leaf is a distributed array. Runs in blocks with no
+ * full-size temporaries. */
 #define KERN_GENERIC 1
 int arr_fuse(rt_t *rt, const ir_node_t *tree, const val_t *leaves, size_t nleaves, val_t *out,
              err_t *err);

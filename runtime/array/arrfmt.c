@@ -279,7 +279,8 @@ static void elem_text(const pfmt_t *p, int64_t k, wbuf_t *o)
     const char *at = c->v + (size_t)k * dt_size(c->dt);
     switch (c->dt) {
     case DT_BOOL:
-        wbuf_printf(o, "%s", *(const uint8_t *)at ? " True" : "False");
+        /* NumPy pads True to False's width, except in a 0-d array: array(True) */
+        wbuf_printf(o, "%s", *(const uint8_t *)at ? (c->ndim ? " True" : "True") : "False");
         return;
     case DT_INT32:
     case DT_INT64:

@@ -65,6 +65,12 @@ val_t arri_num_to_val(int dt, const double v[2], int weak);
 /* Agreement after a rank-local step (see coll_agree); fills err on ranks that did not fail. */
 int arri_agree(const rt_t *rt, int rc, err_t *err);
 
+/* Evaluates the elementwise tree n over number leaves (preorder from leaves[*next],
+ * advancing *next) with the scalar rules of arr_scalar_binop/unop/ufunc: Python's where
+ * both operands are Python scalars (~True is -2, 1 // 0 raises). */
+int arri_scalar_tree(const ir_node_t *n, const val_t *leaves, size_t nleaves, size_t *next,
+                     val_t *out, err_t *err);
+
 /* The dtype of an array or a number (-1 for anything else); *weak = 1 for Python scalars,
  * which take an array operand's dtype in arithmetic (NEP 50). */
 int arri_val_dtype(const val_t *v, int *weak);

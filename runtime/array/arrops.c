@@ -117,7 +117,7 @@ int arr_scalar_binop(int irop, const val_t *a0, const val_t *b0, val_t *out, err
                        "Integers to negative integer powers are not allowed.");
     if (k) return err_set(err, PARC_ETYPE, (span_t){0}, "operation not supported for these types");
     *out = arri_elem_val(odt, r);
-    out->weak = (uint8_t)(wa && wb);
+    out->weak = (uint8_t)(wa && wb && irop < KOP_BI); /* a ufunc gives a NumPy scalar */
     return 0;
 }
 
@@ -138,7 +138,7 @@ int arr_scalar_unop(int irop, const val_t *a0, val_t *out, err_t *err)
     if (kern_un(kop, cdt, r, x, 1))
         return err_set(err, PARC_ETYPE, (span_t){0}, "operation not supported for this type");
     *out = arri_elem_val(odt, r);
-    out->weak = (uint8_t)wa;
+    out->weak = (uint8_t)(wa && irop < KOP_BI);
     return 0;
 }
 
@@ -160,8 +160,8 @@ int arr_inplace_check(int irop, int from, int to, err_t *err)
     return fuse_inplace(irop, from, to, err);
 }
 
-static int sc_eval(const ir_node_t *n, const val_t *leaves, size_t nleaves, size_t *next,
-                   val_t *out, err_t *err)
+int arri_scalar_tree(const ir_node_t *n, const val_t *leaves, size_t nleaves, size_t *next,
+                     val_t *out, err_t *err)
 {
     if (!ir_is_elemwise(n)) {
         if (*next >= nleaves) return err_set(err, PARC_ERUNTIME, (span_t){0}, "too few leaves");
@@ -173,14 +173,15 @@ static int sc_eval(const ir_node_t *n, const val_t *leaves, size_t nleaves, size
     if (n->op == IR_CALL) {
         val_t args[2];
         for (uint32_t i = 1; i < n->nkid; i++)
-            if ((rc = sc_eval(n->kid[i], leaves, nleaves, next, &args[i - 1], err))) return rc;
+            if ((rc = arri_scalar_tree(n->kid[i], leaves, nleaves, next, &args[i - 1], err)))
+                return rc;
         rc = arr_scalar_ufunc((int)n->kid[0]->imm.i, args, n->nkid - 1, out, err);
     } else if (n->nkid == 2) {
-        if ((rc = sc_eval(n->kid[0], leaves, nleaves, next, &a, err))) return rc;
-        if ((rc = sc_eval(n->kid[1], leaves, nleaves, next, &b, err))) return rc;
+        if ((rc = arri_scalar_tree(n->kid[0], leaves, nleaves, next, &a, err))) return rc;
+        if ((rc = arri_scalar_tree(n->kid[1], leaves, nleaves, next, &b, err))) return rc;
         rc = arr_scalar_binop(n->op, &a, &b, out, err);
     } else {
-        if ((rc = sc_eval(n->kid[0], leaves, nleaves, next, &a, err))) return rc;
+        if ((rc = arri_scalar_tree(n->kid[0], leaves, nleaves, next, &a, err))) return rc;
         rc = arr_scalar_unop(n->op, &a, out, err);
     }
     if (rc && err->at.line == 0) err->at = n->at;
@@ -199,7 +200,7 @@ int arr_fuse(rt_t *rt, const ir_node_t *tree, const val_t *leaves, size_t nleave
     }
     if (!narr) {
         size_t next = 0;
-        return sc_eval(tree, leaves, nleaves, &next, out, err);
+        return arri_scalar_tree(tree, leaves, nleaves, &next, out, err);
     }
     fuse_t *f = NULL;
     int rc = fuse_build(rt, tree, leaves, nleaves, &f, err);
@@ -228,9 +229,12 @@ int arr_fuse(rt_t *rt, const ir_node_t *tree, const val_t *leaves, size_t nleave
         if (err->at.line == 0) err->at = tree->at;
         return rc;
     }
-    val_t v = {0};
-    v.kind = V_ARRAY;
-    v.u.a = a;
-    *out = v;
+    if (a->ndim == 0) {
+        /* NumPy's ufuncs give a scalar, not a 0-d array: -1 / array(0.0) is -inf. */
+        *out = arri_elem_val(a->dtype, arri_base(a));
+        arr_unref(&a);
+        return 0;
+    }
+    *out = val_array(&a);
     return 0;
 }

@@ -27,7 +27,7 @@ typedef struct {
 } leaf_t;
 
 typedef struct {
-    int kind; /* 0 leaf load, 1 cast, 2 binary, 3 unary */
+    int kind; /* 0 leaf load, 1 cast, 2 binary, 3 unary, 4 constant (cval[dst]) */
     int op, cdt, odt;
     int dst, a, b, leaf;
 } ins_t;
@@ -43,9 +43,10 @@ struct fuse {
     size_t nleaf;
     ins_t ins[MAXREG * 2];
     int nins, nreg, out;
-    int rdt[MAXREG];   /* register dtypes */
-    int rweak[MAXREG]; /* register weakness */
-    char *tmp;         /* nreg * KERN_BLK * 16 bytes */
+    int rdt[MAXREG];    /* register dtypes */
+    int rweak[MAXREG];  /* register weakness */
+    val_t cval[MAXREG]; /* kind 4: the value of a subtree of numbers only */
+    char *tmp;          /* nreg * KERN_BLK * 16 bytes */
     const void *rp[MAXREG];
 };
 
@@ -298,8 +299,32 @@ static int cast_to(comp_t *c, int r, int dt)
     return d;
 }
 
+/* 1 when the subtree n, whose leaves start at leaves[k], has an array leaf; *k is
+ * advanced past its leaves. */
+static int has_array(const comp_t *c, const ir_node_t *n, size_t *k)
+{
+    if (!ir_is_elemwise(n)) return *k < c->nleaves && c->leaves[(*k)++].kind == V_ARRAY;
+    int any = 0;
+    for (uint32_t i = n->op == IR_CALL ? 1 : 0; i < n->nkid; i++)
+        any |= has_array(c, n->kid[i], k);
+    return any;
+}
+
 static int compile(comp_t *c, const ir_node_t *n)
 {
+    size_t k = c->next;
+    if (ir_is_elemwise(n) && !has_array(c, n, &k)) {
+        /* Numbers only (~True next to an array): computed once by the scalar rules, so
+         * Python scalars follow Python as they do outside arrays. */
+        val_t v;
+        if (arri_scalar_tree(n, c->leaves, c->nleaves, &c->next, &v, c->err)) return -1;
+        int weak, dt = arri_val_dtype(&v, &weak);
+        int r = newreg(c, dt, weak);
+        if (r < 0) return -1;
+        c->f->cval[r] = v;
+        c->f->ins[c->f->nins++] = (ins_t){4, 0, dt, dt, r, -1, -1, -1};
+        return r;
+    }
     if (!ir_is_elemwise(n)) {
         if (c->next >= c->nleaves) {
             err_set(c->err, PARC_ERUNTIME, (span_t){0}, "fused tree has more leaves than given");
@@ -539,9 +564,12 @@ int fuse_build(rt_t *rt, const ir_node_t *tree, const val_t *leaves, size_t nlea
     for (int k = 0; k < f->nins; k++) {
         ins_t *in = &f->ins[k];
         char *buf = f->tmp + (size_t)in->dst * KERN_BLK * 16;
-        if (in->kind == 0 && f->leaf[in->leaf].mode == L_SCALAR) {
+        const val_t *sv = in->kind == 4                                         ? &f->cval[in->dst]
+                          : in->kind == 0 && f->leaf[in->leaf].mode == L_SCALAR ? &leaves[in->leaf]
+                                                                                : NULL;
+        if (sv) {
             char v[16];
-            arri_store_val(in->cdt, v, &leaves[in->leaf]);
+            arri_store_val(in->cdt, v, sv);
             kern_fill(in->cdt, buf, v, KERN_BLK);
         }
     }
@@ -633,6 +661,9 @@ int fuse_block(fuse_t *f, int64_t s, int64_t n, const void **res, err_t *err)
             }
             break;
         }
+        case 4:
+            f->rp[in->dst] = buf;
+            break;
         case 1:
             kern_cast(in->cdt, in->odt, buf, f->rp[in->a], (size_t)n);
             f->rp[in->dst] = buf;
