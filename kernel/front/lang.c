@@ -16,14 +16,50 @@
 #include <stdlib.h>
 #include <string.h>
 
-int lang_compile(arena_t *a, const char *src, size_t len, uint32_t cell, const names_t *names,
-                 int local, wbuf_t *out, err_t *err)
+/* %px -o NAME: the cell's last expression statement E becomes `NAME = E` followed by the
+ * expression NAME (still shown); a cell ending otherwise gets `NAME = None` appended. */
+static void store_result(arena_t *a, ast_t *tree, const char *name, err_t *e)
+{
+    ast_t *last = tree->n ? tree->kid[tree->n - 1] : NULL;
+    span_t at = last ? last->at : tree->at;
+    ast_t *target = ast_new(a, AST_NAME, at), *as = ast_new(a, AST_ASSIGN, at);
+    if (!target || !as) {
+        err_set(e, PARC_ENOMEM, at, "out of memory compiling the cell");
+        return;
+    }
+    target->s = name;
+    target->slen = (uint32_t)strlen(name);
+    if (ast_add(a, as, target, e)) return;
+    if (last && last->kind == AST_EXPR && last->n == 1) {
+        ast_t *show = ast_new(a, AST_EXPR, at), *again = ast_new(a, AST_NAME, at);
+        if (!show || !again) {
+            err_set(e, PARC_ENOMEM, at, "out of memory compiling the cell");
+            return;
+        }
+        again->s = target->s;
+        again->slen = target->slen;
+        if (ast_add(a, as, last->kid[0], e) || ast_add(a, show, again, e)) return;
+        tree->kid[tree->n - 1] = as;
+        ast_add(a, tree, show, e);
+        return;
+    }
+    ast_t *none = ast_new(a, AST_NONE, at);
+    if (!none) {
+        err_set(e, PARC_ENOMEM, at, "out of memory compiling the cell");
+        return;
+    }
+    if (!ast_add(a, as, none, e)) ast_add(a, tree, as, e);
+}
+
+static int compile(arena_t *a, const char *src, size_t len, uint32_t cell, const names_t *names,
+                   int local, const char *store, wbuf_t *out, err_t *err)
 {
     err_t e;
     err_clear(&e);
     ast_t *tree = parse_cell(a, src, len, cell, &e, NULL);
     ir_node_t *ir = NULL;
-    if (tree) comp_cell(a, tree, names, local, &ir, &e);
+    if (tree && store) store_result(a, tree, store, &e);
+    if (tree && !e.code) comp_cell(a, tree, names, local, &ir, &e);
     if (!e.code) {
         size_t before = out->len;
         ir_encode(ir, out);
@@ -35,6 +71,18 @@ int lang_compile(arena_t *a, const char *src, size_t len, uint32_t cell, const n
     if (!e.code) return 0;
     e.rank = -1;
     return err_set(err, e.code, e.at, "%s", e.msg);
+}
+
+int lang_compile(arena_t *a, const char *src, size_t len, uint32_t cell, const names_t *names,
+                 int local, wbuf_t *out, err_t *err)
+{
+    return compile(a, src, len, cell, names, local, NULL, out, err);
+}
+
+int lang_compile_store(arena_t *a, const char *src, size_t len, uint32_t cell, const names_t *names,
+                       const char *name, wbuf_t *out, err_t *err)
+{
+    return compile(a, src, len, cell, names, 1, name, out, err);
 }
 
 /* ---- is_complete ---- */

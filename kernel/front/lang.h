@@ -22,6 +22,12 @@
 int lang_compile(arena_t *a, const char *src, size_t len, uint32_t cell, const names_t *names,
                  int local, wbuf_t *out, err_t *err);
 
+/* As lang_compile in local view, with each engine's result stored under `name` (%px -o):
+ * a last expression statement E becomes `name = E` and then shows name; a cell ending
+ * otherwise gets `name = None` appended. name must be an identifier. */
+int lang_compile_store(arena_t *a, const char *src, size_t len, uint32_t cell, const names_t *names,
+                       const char *name, wbuf_t *out, err_t *err);
+
 typedef enum { LANG_COMPLETE, LANG_INCOMPLETE, LANG_INVALID } lang_status_t;
 
 /* As Jupyter's is_complete: a cell that opens a block stays incomplete until an empty

@@ -25,6 +25,7 @@
 #include "link.h"
 #include "magic.h"
 #include "mem.h"
+#include "pxbg.h"
 #include "rankout.h"
 #include "wire.h"
 
@@ -56,6 +57,7 @@ typedef struct {
     const magic_seg_t *cur; /* segment running on the engines */
     int waiting;            /* pool_exec accepted, on_done not yet called */
     int in_step;
+    int blocked; /* the next segment waits for the --noblock cell on the engines */
     int failed;
     int local;      /* the running segment is local view */
     int nranks;     /* ranks the running segment was sent to (0 = unknown) */
@@ -91,6 +93,12 @@ struct exec {
     int closing;         /* start nothing new */
     exec_other_fn other; /* answers a deferred shell request (exec_defer) */
     void *other_ud;
+    /* the last %px --noblock cell: running on the engines while later cells wait */
+    pxbg_t *bg;         /* its kept output (owned); NULL: none yet */
+    int bg_running;     /* pool_exec accepted it, its on_done not yet called */
+    double bg_limit;    /* its time limit in seconds (0: none) */
+    double bg_deadline; /* now_s() past which it is interrupted (0: none) */
+    int bg_timed_out;   /* the limit interrupted it */
 };
 
 /* ---------------------------------------------------------------- helpers */
@@ -365,6 +373,95 @@ static const pool_cb_t *callbacks(exec_t *p, pool_cb_t *cb)
     return cb;
 }
 
+/* --- the %px --noblock cell: its engines' output is kept (pxbg_) for %pxresult ------ */
+
+static void bg_stream(void *ud, int rank, int st, const char *text, size_t n)
+{
+    exec_t *p = ud;
+    if (p->bg && p->bg_running) pxbg_stream(p->bg, rank, st == 2 || st == 4, text, n);
+}
+
+static void bg_result(void *ud, int rank, const char *plain, size_t np, const char *html, size_t nh)
+{
+    exec_t *p = ud;
+    if (p->bg && p->bg_running) pxbg_result(p->bg, rank, plain, np, html, nh);
+}
+
+static void bg_input(void *ud, int rank, const char *prompt, int password)
+{
+    exec_t *p = ud;
+    (void)rank;
+    (void)prompt;
+    (void)password;
+    pool_input_reply(p->pool, NULL, 0); /* nobody is there to answer: the engine says so */
+}
+
+static void bg_done(void *ud, const pool_done_t *d)
+{
+    exec_t *p = ud;
+    if (!p->bg || !p->bg_running) return;
+    p->bg_running = 0;
+    if (pxbg_done(p->bg, d, p->bg_timed_out ? p->bg_limit : 0))
+        fprintf(stderr, "parc-kernel: out of memory keeping a --noblock cell's errors\n");
+}
+
+/* Starts the segment compiled in r->ir as the background cell and shows its handle. */
+static void start_bg(exec_t *p)
+{
+    run_t *r = p->run;
+    err_t err;
+    err_clear(&err);
+    pxbg_destroy(&p->bg);
+    p->bg = pxbg_new(r->cell, r->cur->line, r->cur->col, r->targets, r->ntargets, r->collapse);
+    if (!p->bg) {
+        usage_error(p, "out of memory");
+        return;
+    }
+    pool_cb_t cb = {.ud = p,
+                    .on_stream = bg_stream,
+                    .on_result = bg_result,
+                    .on_input = bg_input,
+                    .on_done = bg_done};
+    p->bg_limit = r->limit;
+    p->bg_deadline = r->limit > 0 ? now_s() + r->limit : 0;
+    p->bg_timed_out = 0;
+    p->bg_running = 1;
+    int rc = pool_exec(p->pool, LINK_LOCAL, r->targets, r->ntargets, r->cell, 0, r->ir.p, r->ir.len,
+                       &cb, &err);
+    if (rc) {
+        p->bg_running = 0;
+        pxbg_destroy(&p->bg);
+        if (!err.code) err_set(&err, rc, (span_t){0}, "the engines cannot run this cell");
+        show_err_t(p, err, NULL, 0, "", NULL);
+        return;
+    }
+    wbuf_t t;
+    wbuf_init(&t);
+    wbuf_printf(&t, "<AsyncResult(%%px): cell %u on engines ", r->cell);
+    pxbg_describe(p->bg, pool_size(p->pool), &t);
+    wbuf_printf(&t, ", running; %%pxresult shows its output>");
+    if (t.oom)
+        usage_error(p, "out of memory");
+    else
+        exec_result(p, wbuf_cstring(&t), t.len);
+    wbuf_free(&t);
+}
+
+/* Whether segment g must wait until the --noblock cell has left the engines: whatever runs
+ * on them or shows that cell's result does; the kernel's own answers do not. */
+static int waits_for_bg(const magic_seg_t *g)
+{
+    static const char *const free_magics[] = {"who",    "whos",    "history", "pwd",      "cd",
+                                              "env",    "lsmagic", "magic",   "pxconfig", "timeout",
+                                              "autopx", "exit",    "quit",    NULL};
+    if (g->kind == MAGIC_INSPECT) return 0;
+    if (g->kind != MAGIC_LINE) return 1;
+    if (strcmp(g->name, "engines") == 0) return g->args[0] != 0;
+    for (int i = 0; free_magics[i]; i++)
+        if (strcmp(g->name, free_magics[i]) == 0) return 0;
+    return 1;
+}
+
 /* Sends the compiled IR of the current segment to the engines. */
 static void exec_ir(exec_t *p)
 {
@@ -402,7 +499,11 @@ static void run_code(exec_t *p, const magic_seg_t *g, int local, int time_kind)
     r->ntargets = 0;
     wbuf_free(&r->ir);
     const names_t *names = p->pool ? pool_names(p->pool) : NULL;
-    if (lang_compile(r->a, g->src, g->len, r->cell, names, local, &r->ir, &err) != 0) {
+    int crc =
+        local && g->out_name
+            ? lang_compile_store(r->a, g->src, g->len, r->cell, names, g->out_name, &r->ir, &err)
+            : lang_compile(r->a, g->src, g->len, r->cell, names, local, &r->ir, &err);
+    if (crc != 0) {
         if (!err.code) err_set(&err, PARC_ESYNTAX, (span_t){0}, "cannot compile this cell");
         show_err_t(p, err, NULL, 0, "", NULL);
         return;
@@ -418,10 +519,6 @@ static void run_code(exec_t *p, const magic_seg_t *g, int local, int time_kind)
         show_err_t(p, err, NULL, 0, "", NULL);
         return;
     }
-    if (local && g->noblock) {
-        usage_error(p, "%px --noblock is not supported yet; run without --noblock");
-        return;
-    }
     /* %pxconfig's defaults for what the %px line did not say; %timeout for global view */
     const char *spec = g->targets ? g->targets : p->km.px_targets[0] ? p->km.px_targets : NULL;
     r->collapse = local && (g->collapse >= 0 ? g->collapse : p->km.px_collapse);
@@ -435,6 +532,10 @@ static void run_code(exec_t *p, const magic_seg_t *g, int local, int time_kind)
         }
         r->targets = t;
         r->ntargets = nt;
+    }
+    if (local && g->noblock && time_kind == 0) {
+        start_bg(p);
+        return;
     }
     if (time_kind == 2) r->timeit_left = TIMEIT_RUNS - 1;
     exec_ir(p);
@@ -543,18 +644,27 @@ static void step(exec_t *p)
     run_t *r = p->run;
     if (!r || r->in_step) return;
     r->in_step = 1;
+    r->blocked = 0;
     while (!r->waiting && !r->failed) {
         if (r->timeit_left > 0) {
             r->timeit_left--;
             exec_ir(p);
         } else if (r->seg < r->mc.n) {
+            const magic_seg_t *g = &r->mc.segs[r->seg];
+            /* a %px segment needs the job's size (--targets, the handle): it waits for the
+             * engines to start as a global cell waits inside the pool */
+            if ((p->bg_running && waits_for_bg(g)) ||
+                (g->kind == MAGIC_PX && p->pool && pool_starting(p->pool))) {
+                r->blocked = 1; /* exec_tick steps again once the engines are free */
+                break;
+            }
             run_segment(p, &r->mc.segs[r->seg++]);
         } else {
             break;
         }
     }
     r->in_step = 0;
-    if (!r->waiting) finish(p);
+    if (!r->waiting && !r->blocked) finish(p);
 }
 
 /* Starts one execute request: busy, execute_input, history, magic split. */
@@ -789,6 +899,39 @@ void exec_run_code(exec_t *p, const magic_seg_t *g, int local, int time_kind)
     run_code(p, g, local, time_kind);
 }
 
+void exec_pxresult(exec_t *p, const char *spec)
+{
+    run_t *r = p->run;
+    if (!p->bg) {
+        static const char msg[] = "no %px --noblock cell has run yet\n";
+        exec_stdout(p, msg, sizeof msg - 1);
+        return;
+    }
+    int *t = NULL;
+    size_t nt = 0;
+    err_t err;
+    err_clear(&err);
+    if (spec && magic_targets(r->a, spec, p->pool ? pool_size(p->pool) : 0, &t, &nt, &err)) {
+        usage_error(p, err.msg);
+        return;
+    }
+    wbuf_t tb;
+    wbuf_init(&tb);
+    const char *ename, *evalue;
+    int rc = pxbg_show(p->bg, p->chan, r->req, r->a, t, nt, hist_lookup, p, &tb, &ename, &evalue);
+    if (rc == PARC_EVALUE) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "%%pxresult --targets %.60s: cell %u did not run on all of them",
+                 spec, pxbg_cell(p->bg));
+        usage_error(p, msg);
+    } else if (rc || tb.oom) {
+        usage_error(p, "out of memory showing the result");
+    } else if (ename) {
+        show_error(p, ename, evalue, wbuf_cstring(&tb), tb.len);
+    }
+    wbuf_free(&tb);
+}
+
 /* ---------------------------------------------------------------- lifecycle */
 
 exec_t *exec_new(chan_t *chan, pool_t *pool, hist_t *hist)
@@ -806,6 +949,7 @@ void exec_destroy(exec_t **pp)
     if (!pp || !*pp) return;
     exec_t *p = *pp;
     run_free(&p->run);
+    pxbg_destroy(&p->bg);
     while (p->qhead) {
         qitem_t *q = p->qhead;
         p->qhead = q->next;
@@ -826,6 +970,11 @@ void exec_tick(exec_t *p)
     run_t *r = p->run;
     if (r && r->waiting && r->deadline > 0 && !r->timed_out && now_s() >= r->deadline && p->pool) {
         r->timed_out = 1;
+        pool_interrupt(p->pool);
+    }
+    if (p->bg_running && p->bg_deadline > 0 && !p->bg_timed_out && now_s() >= p->bg_deadline &&
+        p->pool) {
+        p->bg_timed_out = 1;
         pool_interrupt(p->pool);
     }
     if (p->run && p->run->waiting) rankout_tick(p->run->out);

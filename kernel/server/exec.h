@@ -55,5 +55,8 @@ void exec_payload(exec_t *p, json_t *payload);
 /* Compiles segment g and starts it on the engines. local: %px view; time_kind: 0, 1 (%time)
  * or 2 (%timeit). g must live until the cell ends. */
 void exec_run_code(exec_t *p, const magic_seg_t *g, int local, int time_kind);
+/* %pxresult: shows the last %px --noblock cell's output, results and errors (it has ended:
+ * a %pxresult segment waits for it), for the engines in the --targets spec (NULL: all). */
+void exec_pxresult(exec_t *p, const char *spec);
 
 #endif

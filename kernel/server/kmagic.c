@@ -131,12 +131,27 @@ static void m_who(kmagic_t *k, exec_t *p, const magic_seg_t *g)
     exec_out_text(p, &t);
 }
 
+/* %pxresult [--targets T]: the last --noblock cell's output (exec_ made this segment wait
+ * for it to end). */
 static void m_pxresult(kmagic_t *k, exec_t *p, const magic_seg_t *g)
 {
     (void)k;
-    (void)g;
-    static const char msg[] = "no pending result (%px --noblock is not supported yet)\n";
-    exec_stdout(p, msg, sizeof msg - 1);
+    char buf[256], *spec = NULL;
+    snprintf(buf, sizeof buf, "%s", g->args);
+    char *save, *w = strtok_r(buf, " \t", &save);
+    if (w && (strncmp(w, "--targets=", 10) == 0 || strncmp(w, "-t=", 3) == 0)) {
+        spec = strchr(w, '=') + 1;
+        w = strtok_r(NULL, " \t", &save);
+    } else if (w && (strcmp(w, "--targets") == 0 || strcmp(w, "-t") == 0)) {
+        spec = strtok_r(NULL, " \t", &save);
+        w = spec ? strtok_r(NULL, " \t", &save) : NULL;
+        if (!spec) w = "--targets";
+    }
+    if (w || (spec && !*spec)) {
+        exec_usage_error(p, "%pxresult takes no argument, or --targets T (0,2  1-3  ::2)");
+        return;
+    }
+    exec_pxresult(p, spec);
 }
 
 static void m_autopx(kmagic_t *k, exec_t *p, const magic_seg_t *g)

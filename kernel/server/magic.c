@@ -19,11 +19,14 @@ const char *const magic_line_names[] = {
 static const struct {
     const char *name, *help;
 } helps[] = {
-    {"px", "%px [--targets T] [--collapse] [--timeout S] STMT: run STMT on the engines in "
-           "local view (each engine sees its own chunk; rank and nranks are defined)."},
-    {"%px", "%%px [--targets T] [--collapse] [--timeout S]: run the whole cell on the engines "
-            "in local view. --collapse prints lines that several engines print alike once "
-            "([stdout:0-63] done); --timeout S interrupts the cell after S seconds."},
+    {"px", "%px [--targets T] [--collapse] [--timeout S] [--noblock] [-o NAME] STMT: run STMT "
+           "on the engines in local view (each engine sees its own chunk; rank and nranks are "
+           "defined)."},
+    {"%px", "%%px [--targets T] [--collapse] [--timeout S] [--noblock] [-o NAME]: run the whole "
+            "cell on the engines in local view. --collapse prints lines that several engines "
+            "print alike once ([stdout:0-63] done); --timeout S interrupts the cell after S "
+            "seconds; --noblock returns at once (later cells wait for it, %pxresult shows its "
+            "output); -o NAME stores each engine's result as the per-engine value NAME."},
     {"pxconfig", "%pxconfig [--targets T] [--collapse|--no-collapse] [--timeout S]: defaults "
                  "for later %px cells; without arguments, shows them."},
     {"timeout", "%timeout S: interrupts global-view statements that run longer than S seconds "
@@ -39,7 +42,8 @@ static const struct {
     {"seed", "%seed N: same as random.seed(N) in global view."},
     {"lsmagic", "%lsmagic: lists the magics."},
     {"magic", "%magic: explains each magic."},
-    {"pxresult", "%pxresult: the result of the last %px --noblock (not supported yet)."},
+    {"pxresult", "%pxresult [--targets T]: the output and results of the last %px --noblock "
+                 "cell (waits for it if it is still running)."},
     {"history", "%history [-n] [-l N] [-g PATTERN] [RANGE]: the cells run so far (RANGE: 4, "
                 "2-5 or 2:6); -n numbers them, -l N shows the last N, -g keeps those matching."},
     {"pwd", "%pwd: the kernel's working directory (where relative paths start)."},
@@ -165,13 +169,30 @@ static const char *word(split_t *s, size_t *i, size_t end)
     return arena_strndup(s->a, s->src + b, *i - b);
 }
 
+/* An option word at i: --name..., or the short -o / -t followed by a space or '='. */
+static int is_option(const char *p, size_t i, size_t end)
+{
+    if (i + 1 >= end || p[i] != '-') return 0;
+    if (p[i + 1] == '-') return 1;
+    return (p[i + 1] == 'o' || p[i + 1] == 't') &&
+           (i + 2 == end || p[i + 2] == ' ' || p[i + 2] == '\t' || p[i + 2] == '=');
+}
+
+static int is_name(const char *v)
+{
+    if (!(isalpha((unsigned char)*v) || *v == '_')) return 0;
+    for (; *v; v++)
+        if (!(isalnum((unsigned char)*v) || *v == '_')) return 0;
+    return 1;
+}
+
 /* Parses %px / %%px options starting at *i; leaves *i at the statement. */
 static int px_options(split_t *s, size_t line, size_t *i, magic_seg_t *g)
 {
     size_t end = s->end[line];
     for (;;) {
         skip_ws(s->src, i, end);
-        if (*i + 1 >= end || s->src[*i] != '-' || s->src[*i + 1] != '-') return 0;
+        if (!is_option(s->src, *i, end)) return 0;
         const char *opt = word(s, i, end);
         if (!opt) return PARC_ENOMEM;
         const char *val = NULL;
@@ -191,6 +212,17 @@ static int px_options(split_t *s, size_t line, size_t *i, magic_seg_t *g)
                 return err_set(s->err, PARC_EVALUE, (span_t){0, (int)line + 1, 0, 0},
                                "--targets needs a value (0,2 or ::2 or 1-3)");
             g->targets = val;
+        } else if (strcmp(opt, "--out") == 0 || strcmp(opt, "-o") == 0) {
+            if (!val) {
+                skip_ws(s->src, i, end);
+                val = word(s, i, end);
+                if (!val) return PARC_ENOMEM;
+            }
+            if (!is_name(val))
+                return err_set(s->err, PARC_EVALUE, (span_t){0, (int)line + 1, 0, 0},
+                               "%s needs a variable name to store the results in, not '%s'", opt,
+                               val);
+            g->out_name = val;
         } else if (strcmp(opt, "--noblock") == 0) {
             g->noblock = 1;
         } else if (strcmp(opt, "--block") == 0) {
@@ -267,6 +299,7 @@ static void copy_options(magic_seg_t *to, const magic_seg_t *from)
 {
     to->targets = from->targets;
     to->noblock = from->noblock;
+    to->out_name = from->out_name;
     to->collapse = from->collapse;
     to->timeout = from->timeout;
 }

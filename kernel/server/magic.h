@@ -21,17 +21,18 @@ typedef enum {
 
 typedef struct {
     magic_kind_t kind;
-    const char *name;    /* MAGIC_LINE: "engines", "time", "timeit", "who" ... (no %) */
-    const char *args;    /* MAGIC_LINE: the rest of the line, trimmed ("" if none) */
-    const char *src;     /* NUL-terminated code (CODE, PX, INSPECT, time/timeit statement) */
-    size_t len;          /* strlen(src) */
-    int line;            /* 1-based line of the segment's first line in the cell */
-    int col;             /* columns that precede the code on that line (%px prefix) */
-    const char *targets; /* PX: --targets spec; NULL = every engine */
-    int noblock;         /* PX: --noblock given */
-    int collapse;        /* PX: 1 --collapse, 0 --no-collapse, -1 not given (%pxconfig's) */
-    double timeout;      /* PX: --timeout seconds (0: none), -1 not given (%pxconfig's) */
-    int detail;          /* INSPECT: 1 for `x??` */
+    const char *name;     /* MAGIC_LINE: "engines", "time", "timeit", "who" ... (no %) */
+    const char *args;     /* MAGIC_LINE: the rest of the line, trimmed ("" if none) */
+    const char *src;      /* NUL-terminated code (CODE, PX, INSPECT, time/timeit statement) */
+    size_t len;           /* strlen(src) */
+    int line;             /* 1-based line of the segment's first line in the cell */
+    int col;              /* columns that precede the code on that line (%px prefix) */
+    const char *targets;  /* PX: --targets spec; NULL = every engine */
+    int noblock;          /* PX: --noblock given */
+    const char *out_name; /* PX: -o/--out NAME: each engine's result is stored as NAME */
+    int collapse;         /* PX: 1 --collapse, 0 --no-collapse, -1 not given (%pxconfig's) */
+    double timeout;       /* PX: --timeout seconds (0: none), -1 not given (%pxconfig's) */
+    int detail;           /* INSPECT: 1 for `x??` */
 } magic_seg_t;
 
 typedef struct {

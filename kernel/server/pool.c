@@ -640,6 +640,11 @@ int pool_ready(const pool_t *p)
     return p->state == ST_READY;
 }
 
+int pool_starting(const pool_t *p)
+{
+    return p->state == ST_STARTING;
+}
+
 int pool_busy(const pool_t *p)
 {
     return p->req != REQ_NONE;

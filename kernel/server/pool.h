@@ -74,10 +74,11 @@ void pool_destroy(pool_t **pp); /* stops the engines (SHUTDOWN, then signals) an
 
 /* Starts the engines if they are not running or starting. Returns at once. */
 int pool_start(pool_t *p, int nengines, err_t *err);
-int pool_stop(pool_t *p);        /* SHUTDOWN, wait a little, then kill */
-int pool_ready(const pool_t *p); /* 1 when every rank said HELLO */
-int pool_busy(const pool_t *p);  /* 1 while a request runs */
-int pool_size(const pool_t *p);  /* ranks in the job (0 before HELLO) */
+int pool_stop(pool_t *p);           /* SHUTDOWN, wait a little, then kill */
+int pool_ready(const pool_t *p);    /* 1 when every rank said HELLO */
+int pool_busy(const pool_t *p);     /* 1 while a request runs */
+int pool_starting(const pool_t *p); /* 1 while the engines start (or attach) and say HELLO */
+int pool_size(const pool_t *p);     /* ranks in the job (0 before HELLO) */
 
 /* Runs encoded IR on the engines. mode LINK_GLOBAL (all ranks) or LINK_LOCAL on targets
  * (ntargets ranks; ntargets 0 = all). If the engines are still starting, the request waits

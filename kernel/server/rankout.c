@@ -49,6 +49,7 @@ struct rankout {
     int nranks;     /* ranks in the job (0 unknown) */
     unsigned segno; /* segments begun in this cell: part of the display_id */
     int area;       /* 1 once opened in this segment */
+    int quiet;      /* no area in this segment */
     int dirty;      /* held text changed since the last update */
     long long last_ms;
     char display_id[96];
@@ -122,9 +123,14 @@ void rankout_begin(rankout_t *o, int local, const int *targets, size_t ntargets)
         o->fhash[s] = FNV_BASIS;
         o->flen[s] = 0;
     }
-    o->area = o->dirty = 0;
+    o->area = o->dirty = o->quiet = 0;
     o->segno++;
     o->collapse = 0;
+}
+
+void rankout_quiet(rankout_t *o)
+{
+    o->quiet = 1;
 }
 
 void rankout_collapse(rankout_t *o, int on)
@@ -146,7 +152,7 @@ static void publish_area(rankout_t *o, const char *type, json_t *data)
 /* Opens the live area before the segment's first output, when the segment has one. */
 static void open_area(rankout_t *o)
 {
-    if (o->area || !o->local) return;
+    if (o->area || !o->local || o->quiet) return;
     size_t n = o->ntargets ? o->ntargets : (size_t)(o->nranks > 0 ? o->nranks : 0);
     if (n < 2) return;
     snprintf(o->display_id, sizeof o->display_id, "parc-live-%.64s-%u",

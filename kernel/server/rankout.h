@@ -42,6 +42,9 @@ void rankout_size(rankout_t *o, int nranks);
  * several engines printed alike once, headed with the engine set ("[stdout:0-63] done"),
  * and identical results once ("Out[0-3:5]: 1.0"). Set after rankout_begin. */
 void rankout_collapse(rankout_t *o, int on);
+/* No live area for this segment (a replay of kept output: everything arrives at once).
+ * Set after rankout_begin. */
+void rankout_quiet(rankout_t *o);
 /* Text on stream (0 stdout, 1 stderr) from rank: shown now when rank is live, else held.
  * In global view the held text is shown at the end only where it differs from the live
  * rank's. */

@@ -68,6 +68,14 @@ static void test_cell_magics(arena_t *a)
     }
     c = split(a, "%%px --targets=1-3 --noblock\nx", 0, &rc, &e);
     CHECK(rc == 0 && c.n == 1 && c.segs[0].noblock && strcmp(c.segs[0].targets, "1-3") == 0);
+    c = split(a, "%%px -o r --noblock\nx", 0, &rc, &e);
+    CHECK(rc == 0 && c.n == 1 && c.segs[0].noblock && strcmp(c.segs[0].out_name, "r") == 0);
+    c = split(a, "%px --out=q2 -t 0 x\n%px -x", 0, &rc, &e);
+    CHECK(rc == 0 && c.n == 2 && strcmp(c.segs[0].out_name, "q2") == 0);
+    CHECK(c.n == 2 && strcmp(c.segs[0].targets, "0") == 0 && !c.segs[1].out_name);
+    CHECK(c.n == 2 && strcmp(c.segs[1].src, "\n-x") == 0);
+    c = split(a, "%px -o 2x y", 0, &rc, &e);
+    CHECK(rc == PARC_EVALUE && strstr(e.msg, "variable name"));
     c = split(a, "%%px --collapse --timeout 2.5\nx", 0, &rc, &e);
     CHECK(rc == 0 && c.n == 1 && c.segs[0].collapse == 1 && c.segs[0].timeout == 2.5);
     c = split(a, "%px --timeout=0 --no-collapse x\n%px y", 0, &rc, &e);
