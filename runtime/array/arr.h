@@ -115,12 +115,12 @@ int arr_copy(rt_t *rt, const arr_t *a, arr_t **out, err_t *err);
 
 /* Indexing: one entry per index in x[i, a:b:c, ...]. */
 typedef struct {
-    uint8_t kind; /* IDX_INT, IDX_SLICE, IDX_NEWAXIS, IDX_ARRAY */
+    uint8_t kind; /* IDX_INT, IDX_SLICE, IDX_NEWAXIS, IDX_ARRAY, IDX_BOOL (i: 0 or 1) */
     uint8_t has_start, has_stop, has_step;
     int64_t i, start, stop, step;
     arr_t *arr; /* IDX_ARRAY: a bool mask or an integer index array (borrowed) */
 } idx_t;
-enum { IDX_INT, IDX_SLICE, IDX_NEWAXIS, IDX_ARRAY };
+enum { IDX_INT, IDX_SLICE, IDX_NEWAXIS, IDX_ARRAY, IDX_BOOL };
 
 /* x[idx]: a scalar (all IDX_INT), a view (basic slicing) or a copy (IDX_ARRAY). Collective. */
 int arr_getitem(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, val_t *out, err_t *err);

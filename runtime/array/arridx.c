@@ -4,7 +4,8 @@
  * A slice with a positive step on the distributed axis 0 stays distributed: every rank
  * keeps the selected rows it holds, so the view's row ranges are uneven but ascending. An
  * integer on the distributed axis picks a row that lives on one rank: x[i] with all axes
- * indexed is broadcast from that rank; x[i] of a 2-d array becomes a replicated local copy.
+ * indexed is broadcast from that rank; x[i] of a 2-d array is a distributed view whose
+ * first axis that rank holds whole (boundaries like [0, 0, n, n]), the others nothing.
  * Still missing: negative steps on the distributed axis, newaxis on distributed arrays,
  * masks and index arrays (NotImplementedError). */
 #include <string.h>
@@ -69,8 +70,17 @@ static int parse(const arr_t *a, const idx_t *idx, int nidx, sel_t *sel, err_t *
     return 0;
 }
 
-/* A view of a (local or distributed) with sel; axis-0 ints on a distributed array must
- * have been turned into slices by the caller. */
+static int owner(const arr_t *a, int64_t row)
+{
+    int r = 0;
+    while (r + 1 < a->nranks && a->bnd[r + 1] <= row)
+        r++;
+    return r;
+}
+
+/* A view of a (local or distributed) with sel. An integer on the distributed axis 0 (with
+ * axes left over) gives a distributed view whose first axis the row's owner holds whole:
+ * its chunk is the row in a's buffer, the other ranks' chunks are empty. */
 static int view(const rt_t *rt, const arr_t *a, const sel_t *sel, arr_t **out, err_t *err)
 {
     int dist = a->isdist;
@@ -86,9 +96,14 @@ static int view(const rt_t *rt, const arr_t *a, const sel_t *sel, arr_t **out, e
     v->buf = a->buf;
     a->buf->refs++;
     v->loff = a->loff;
-    int nd = 0;
+    int nd = 0, root = -1;
     for (int d = 0; d < a->ndim; d++) {
         const sel_t *s = &sel[d];
+        if (d == 0 && dist && s->isint) {
+            root = owner(a, s->start);
+            if (rt->rank == root) v->loff += (s->start - a->bnd[root]) * a->lstride[0];
+            continue;
+        }
         if (d == 0 && dist) {
             int p = rt->nranks;
             v->bnd = mem_alloc((size_t)(p + 1) * sizeof *v->bnd);
@@ -122,17 +137,22 @@ static int view(const rt_t *rt, const arr_t *a, const sel_t *sel, arr_t **out, e
         nd++;
     }
     v->ndim = nd;
-    if (!dist) memcpy(v->shape, v->lshape, sizeof v->shape);
+    if (!dist || root >= 0) memcpy(v->shape, v->lshape, sizeof v->shape);
+    if (root >= 0) {
+        int p = rt->nranks;
+        v->bnd = mem_alloc((size_t)(p + 1) * sizeof *v->bnd);
+        if (!v->bnd || nd == 0) {
+            arr_unref(&v);
+            return err_set(err, nd ? PARC_ENOMEM : PARC_ERUNTIME, (span_t){0},
+                           nd ? "out of memory" : "a row view needs an axis left");
+        }
+        for (int r = 0; r <= p; r++)
+            v->bnd[r] = r <= root ? 0 : v->shape[0];
+        if (rt->rank != root) v->lshape[0] = 0;
+        v->dist.kind[0] = 'b';
+    }
     *out = v;
     return 0;
-}
-
-static int owner(const arr_t *a, int64_t row)
-{
-    int r = 0;
-    while (r + 1 < a->nranks && a->bnd[r + 1] <= row)
-        r++;
-    return r;
 }
 
 /* What x[idx] gives: the element itself when every index was an integer (then the 0-d
@@ -148,8 +168,111 @@ static int item_result(arr_t **ap, int allint, val_t *out)
     return 0;
 }
 
+/* Bool scalars in idx are 0-d masks: together they add one axis of length 1 (all True)
+ * or 0. Copies the other entries to rest and gives the new axis' length and place in the
+ * result: NumPy's rule for advanced indices (the bools and the integers next to them)
+ * puts it where the first of them was when they are adjacent, else first. 0 when idx has
+ * no bool. */
+static int strip_bools(const idx_t *idx, int nidx, idx_t *rest, int *nrest, int64_t *len, int *pos)
+{
+    int nb = 0, first = -1, last = -1, nadv = 0, before = 0;
+    *len = 1;
+    *nrest = 0;
+    for (int k = 0; k < nidx; k++) {
+        int adv = idx[k].kind == IDX_BOOL || idx[k].kind == IDX_INT;
+        if (idx[k].kind == IDX_BOOL) {
+            nb++;
+            *len &= idx[k].i != 0;
+        } else {
+            rest[(*nrest)++] = idx[k];
+        }
+        if (adv) {
+            if (first < 0) first = k;
+            last = k;
+            nadv++;
+        } else if (first < 0) {
+            before++;
+        }
+    }
+    *pos = last - first + 1 == nadv ? before : 0;
+    return nb;
+}
+
+/* Inserts an axis of length 1 at pos into the header of a fresh (unshared) array. */
+static void insert_axis(arr_t *b, int pos)
+{
+    for (int d = b->ndim; d > pos; d--) {
+        b->shape[d] = b->shape[d - 1];
+        b->lshape[d] = b->lshape[d - 1];
+        b->lstride[d] = b->lstride[d - 1];
+        b->dist.kind[d] = b->dist.kind[d - 1];
+    }
+    b->shape[pos] = b->lshape[pos] = 1;
+    b->lstride[pos] = 0;
+    b->dist.kind[pos] = pos == 0 && b->isdist ? 'b' : 'n';
+    if (pos == 0 && b->isdist) b->dist.kind[1] = 'n';
+    b->ndim++;
+}
+
+/* x[idx] where r = x[idx without its bools]: a copy of r with an axis of length len at
+ * pos. dist: x is distributed in global view. Takes r. */
+static int add_axis(rt_t *rt, int dtype, int dist, val_t *r, int pos, int64_t len, val_t *out,
+                    err_t *err)
+{
+    arr_t *a = r->kind == V_ARRAY ? r->u.a : NULL, *b = NULL;
+    int rc = 0;
+    if (a && a->ndim + 1 > ARR_MAXDIM) {
+        rc = err_set(err, PARC_EINDEX, (span_t){0}, "too many dimensions");
+    } else if (!a || len == 0) {
+        int64_t shape[ARR_MAXDIM];
+        int nd = a ? a->ndim : 0, bdist = a ? a->isdist && !rt->local : dist;
+        for (int d = 0, k = 0; d <= nd; d++)
+            shape[d] = d == pos ? len : a->shape[k++];
+        /* axis 0 keeps its rows where the old one does; a new axis 0 is block split */
+        rc = arri_new(rt, nd + 1, shape, dtype, bdist, bdist && pos ? a->bnd : NULL, &b, err);
+        if (!rc && !a && arri_lsize(b)) arri_store_val(dtype, arri_base(b), r);
+    } else if (pos == 0 && a->isdist && !rt->local) {
+        /* A new axis 0 of length 1: its owner, rank 0, holds everything. */
+        int64_t *bnd = mem_alloc((size_t)(rt->nranks + 1) * sizeof *bnd);
+        rc = bnd ? 0 : err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
+        rc = arri_agree(rt, rc, err);
+        for (int k = 0; !rc && k <= rt->nranks; k++)
+            bnd[k] = k ? a->shape[0] : 0;
+        if (!rc) rc = coll_redistribute(rt, a, bnd, &b, err);
+        mem_free(bnd);
+        if (!rc) {
+            int64_t rows = b->shape[0];
+            insert_axis(b, 0);
+            b->lshape[0] = rt->rank == 0;
+            b->lshape[1] = rows;
+            for (int k = 1; k <= rt->nranks; k++)
+                b->bnd[k] = 1;
+        }
+    } else {
+        rc = arr_copy(rt, a, &b, err);
+        if (!rc) insert_axis(b, pos);
+    }
+    if (dist) rc = arri_agree(rt, rc, err);
+    val_drop(r);
+    if (rc) {
+        arr_unref(&b);
+        return rc;
+    }
+    *out = val_array(&b);
+    return 0;
+}
+
 int arr_getitem(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, val_t *out, err_t *err)
 {
+    idx_t rest[ARR_MAXDIM * 2];
+    int nrest, pos;
+    int64_t len;
+    if (nidx <= ARR_MAXDIM * 2 && strip_bools(idx, nidx, rest, &nrest, &len, &pos)) {
+        val_t r;
+        int rc = arr_getitem(rt, a, rest, nrest, &r, err);
+        if (rc) return rc;
+        return add_axis(rt, a->dtype, a->isdist && !rt->local, &r, pos, len, out, err);
+    }
     sel_t sel[ARR_MAXDIM];
     int rc = parse(a, idx, nidx, sel, err);
     if (rc) return rc;
@@ -168,8 +291,8 @@ int arr_getitem(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, val_t *out, err_
     int allint = base->ndim > 0;
     for (int d = 0; d < base->ndim; d++)
         allint &= sel[d].isint;
-    if (dist && sel[0].isint) {
-        /* The row lives on one rank: it sends the selection to all. */
+    if (dist && allint) {
+        /* The element lives on one rank: it sends it to all. */
         int root = owner(a, sel[0].start);
         sel_t s2[ARR_MAXDIM];
         memcpy(s2, sel, sizeof s2);
@@ -212,6 +335,15 @@ int arr_getitem(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, val_t *out, err_
 
 int arr_setitem(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, const val_t *v, err_t *err)
 {
+    idx_t rest[ARR_MAXDIM * 2];
+    int nrest, pos;
+    int64_t len;
+    if (nidx <= ARR_MAXDIM * 2 && strip_bools(idx, nidx, rest, &nrest, &len, &pos)) {
+        /* x[False] = v selects nothing; x[True] = v is x[...] = v (v may have the new
+         * axis of length 1 first). */
+        if (!len) return 0;
+        return arr_setitem(rt, a, rest, nrest, v, err);
+    }
     sel_t sel[ARR_MAXDIM];
     int rc = parse(a, idx, nidx, sel, err);
     if (rc) return rc;
@@ -242,7 +374,7 @@ int arr_setitem(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, const val_t *v, 
         if (!rc && src) {
             for (int d = 0; d < src->ndim && !rc; d++) {
                 int td = t->ndim - src->ndim + d;
-                if (td < 0 || (src->shape[d] != 1 && src->shape[d] != t->shape[td]))
+                if (src->shape[d] != 1 && (td < 0 || src->shape[d] != t->shape[td]))
                     rc = err_set(err, PARC_EVALUE, (span_t){0},
                                  "could not broadcast input array into the indexed shape");
             }

@@ -145,7 +145,10 @@ static int to_idx(const ir_node_t *n, const val_t *items, size_t nitems, idx_t *
     memset(idx, 0, nitems * sizeof *idx);
     for (size_t i = 0; i < nitems; i++) {
         const val_t *v = &items[i];
-        if (val_is_int(v)) {
+        if (v->kind == V_BOOL) {
+            idx[i].kind = IDX_BOOL; /* a 0-d mask, not the integer 0 or 1 */
+            idx[i].i = v->u.i;
+        } else if (val_is_int(v)) {
             idx[i].kind = IDX_INT;
             idx[i].i = v->u.i;
         } else if (v->kind == V_NONE) {
