@@ -1,0 +1,97 @@
+/* dist.h - how a distributed array's global index space is spread over the engines: the
+ * descriptor of the Distributed Array Protocol (one kind per dimension) on an MPI_Cart-style
+ * process grid, and the index arithmetic every array module asks it for.
+ *
+ * Per dimension d the kind is 'b' (block), 'c' (cyclic; block-cyclic with block size k > 1)
+ * or 'n' (not distributed), and grid[d] engines lie along it (1 for 'n'). Ranks map to grid
+ * coordinates in row-major order, as MPI_Cart_create with reorder = 0 numbers them. A 'b'
+ * dimension is split as evenly as possible, the first engines taking the extra elements
+ * (10 over 3: 4, 3, 3), unless explicit bounds are set (slices and from_local make uneven
+ * blocks): then coordinate c owns [bnd[c], bnd[c+1]). A 'c' dimension of block size k gives
+ * block j = g / k to coordinate j % grid[d] (MPI_DISTRIBUTE_CYCLIC with darg k).
+ *
+ * dist_t is a small value (copy with dist_copy, which duplicates explicit bounds; release
+ * with dist_clear). Nothing here communicates. */
+#ifndef PARC_DIST_H
+#define PARC_DIST_H
+
+#include <stdint.h>
+
+#include "err.h"
+
+#define DIST_MAXDIM 8
+
+/* What a creator was asked for (dist=, block_size=, grid_shape=). */
+typedef struct {
+    char kind[DIST_MAXDIM]; /* 'b', 'c', 'n' per dimension */
+    int64_t block_size;     /* block size of the 'c' dimensions (1 = cyclic) */
+    int grid[DIST_MAXDIM];  /* engines along each dimension; 0 = choose (MPI_Dims_create) */
+} dist_spec_t;
+
+/* The resolved layout of one distributed array. */
+typedef struct {
+    int ndim;                   /* dimensions (0 allowed: a scalar held by rank 0) */
+    int nranks;                 /* engines in the grid: the product of grid[] */
+    int64_t shape[DIST_MAXDIM]; /* global shape */
+    char kind[DIST_MAXDIM];     /* 'b', 'c' or 'n' */
+    int64_t bsize[DIST_MAXDIM]; /* 'c': elements per block; others 0 */
+    int grid[DIST_MAXDIM];      /* engines along each dimension (1 for 'n') */
+    int64_t *bnd[DIST_MAXDIM];  /* 'b' with explicit bounds: grid[d]+1 entries; else NULL */
+} dist_t;
+
+/* A spec with the default: 'b' on axis 0, 'n' elsewhere, block size 1, grid chosen. */
+void dist_spec_default(dist_spec_t *s);
+
+/* Resolves spec (NULL = default) for an array of shape over nranks engines into *d. The
+ * grid comes from spec->grid where given (its product over the distributed dimensions must
+ * be nranks, 'n' dimensions take 1) and MPI_Dims_create for the rest. A 0-d array, or one
+ * whose dimensions are all 'n', is refused when nranks > 1 (PARC_EVALUE), as is a grid that
+ * does not fit. On error *d is untouched. */
+int dist_init(dist_t *d, int ndim, const int64_t *shape, const dist_spec_t *spec, int nranks,
+              err_t *err);
+/* Sets explicit block bounds on 'b' dimension dim (grid[dim]+1 ascending entries from 0 to
+ * shape[dim], copied). 0 or PARC_ENOMEM / PARC_EVALUE. */
+int dist_set_bounds(dist_t *d, int dim, const int64_t *bnd, err_t *err);
+/* *dst = a deep copy of src (dst must not hold bounds). 0 or PARC_ENOMEM. */
+int dist_copy(dist_t *dst, const dist_t *src, err_t *err);
+void dist_clear(dist_t *d); /* frees explicit bounds; d becomes a 0-d, 1-rank dist */
+
+/* Grid coordinates of rank (row-major) and back. */
+void dist_coords(const dist_t *d, int rank, int *coord);
+int dist_rank(const dist_t *d, const int *coord);
+
+/* Elements coordinate c owns along dim, and the local shape of rank. */
+int64_t dist_extent(const dist_t *d, int dim, int c);
+void dist_lshape(const dist_t *d, int rank, int64_t *lshape);
+int64_t dist_lsize(const dist_t *d, int rank);
+
+/* Local index l (0 <= l < extent) of coordinate c along dim -> global index. */
+int64_t dist_l2g(const dist_t *d, int dim, int c, int64_t l);
+/* Global index g (0 <= g < shape[dim]) -> owning coordinate along dim, and *l its local
+ * index there. */
+int dist_g2l(const dist_t *d, int dim, int64_t g, int64_t *l);
+/* The rank owning the element at global index gidx[0..ndim). */
+int dist_owner(const dist_t *d, const int64_t *gidx);
+
+/* Owned indices along dim as ascending maximal intervals: the number of them for
+ * coordinate c, and interval i's [start, start + count). 'b' and 'n' own one interval
+ * (possibly empty: zero intervals), 'c' one per block. */
+int64_t dist_nintervals(const dist_t *d, int dim, int c);
+void dist_interval(const dist_t *d, int dim, int c, int64_t i, int64_t *start, int64_t *count);
+/* For 'b'/'n': the owned range [*lo, *hi) of coordinate c. */
+void dist_block_range(const dist_t *d, int dim, int c, int64_t *lo, int64_t *hi);
+
+/* 1 when a and b place every element on the same rank at the same local position. */
+int dist_equal(const dist_t *a, const dist_t *b);
+/* 1 when d is the default layout for its shape and nranks ('b' regular on axis 0 only). */
+int dist_is_default(const dist_t *d);
+
+/* The MPI_Type_create_darray parameters of d (distribs as MPI_DISTRIBUTE_*, dargs, psizes)
+ * when it can express d: 1, or 0 when it cannot (a 'b' dimension whose split is not
+ * MPI's ceil(n/p) blocks, e.g. 10 over 3). */
+int dist_darray(const dist_t *d, int *gsizes, int *distribs, int *dargs, int *psizes);
+
+/* "('b', 'n')" into buf (always NUL-terminated). */
+void dist_text(const dist_t *d, char *buf, int cap);
+
+#endif

@@ -1,0 +1,277 @@
+/* test_dist.c - the distribution descriptor against naive twins: for every engine count
+ * 1..8 (simulated in one process) and every kind ('b' even and uneven, explicit bounds,
+ * 'c', block-cyclic, 'n') the owner and local index of each global index are recomputed
+ * by walking the index space, and extents, local <-> global, owners, intervals and
+ * equality are checked against them. Under mpiexec the ranks also check that the shapes
+ * they compute for each other agree. */
+#include <mpi.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "check.h"
+#include "dist.h"
+
+/* Naive owner and local index of every g along one dimension. */
+static void naive_dim(const dist_t *d, int dim, int64_t *own, int64_t *loc)
+{
+    int64_t n = d->shape[dim], p = d->grid[dim], cnt[64] = {0};
+    for (int64_t g = 0; g < n; g++) {
+        int64_t o = 0;
+        if (d->kind[dim] == 'c') {
+            o = (g / d->bsize[dim]) % p;
+        } else if (d->bnd[dim]) {
+            while (!(d->bnd[dim][o] <= g && g < d->bnd[dim][o + 1]))
+                o++;
+        } else {
+            /* first n % p engines take n / p + 1 */
+            int64_t q = n / p, r = n % p, acc = 0;
+            while (g >= acc + q + (o < r)) {
+                acc += q + (o < r);
+                o++;
+            }
+        }
+        own[g] = o;
+        loc[g] = cnt[o]++;
+    }
+}
+
+static void check_dim(const dist_t *d, int dim)
+{
+    int64_t n = d->shape[dim], own[200], loc[200];
+    naive_dim(d, dim, own, loc);
+    int64_t total = 0;
+    for (int c = 0; c < d->grid[dim]; c++) {
+        int64_t e = dist_extent(d, dim, c), want = 0;
+        for (int64_t g = 0; g < n; g++)
+            want += own[g] == c;
+        CHECK(e == want);
+        total += e;
+        for (int64_t l = 0; l < e; l++) {
+            int64_t g = dist_l2g(d, dim, c, l);
+            CHECK(g >= 0 && g < n && own[g] == c && loc[g] == l);
+        }
+        /* intervals: ascending, maximal, exactly the owned set */
+        int64_t ni = dist_nintervals(d, dim, c), seen = 0, prev_end = -2;
+        for (int64_t i = 0; i < ni; i++) {
+            int64_t s, k;
+            dist_interval(d, dim, c, i, &s, &k);
+            CHECK(k > 0 && s > prev_end);
+            for (int64_t g = s; g < s + k; g++)
+                CHECK(own[g] == c && loc[g] == seen + g - s);
+            seen += k;
+            prev_end = s + k;
+        }
+        CHECK(seen == e);
+    }
+    CHECK(total == n);
+    for (int64_t g = 0; g < n; g++) {
+        int64_t l = -1;
+        int c = dist_g2l(d, dim, g, &l);
+        CHECK(c == own[g] && l == loc[g]);
+    }
+}
+
+static void check_all(const dist_t *d)
+{
+    for (int i = 0; i < d->ndim; i++)
+        check_dim(d, i);
+    int prod = 1;
+    for (int i = 0; i < d->ndim; i++)
+        prod *= d->grid[i];
+    CHECK(prod == d->nranks);
+    int64_t sum = 0;
+    for (int r = 0; r < d->nranks; r++) {
+        int coord[DIST_MAXDIM];
+        dist_coords(d, r, coord);
+        CHECK(dist_rank(d, coord) == r);
+        sum += dist_lsize(d, r);
+    }
+    int64_t size = 1;
+    for (int i = 0; i < d->ndim; i++)
+        size *= d->shape[i];
+    CHECK(sum == size);
+    if (d->ndim == 2 && size > 0) {
+        /* the owner of (i, j) is the rank at the coordinates of both owners */
+        for (int64_t i = 0; i < d->shape[0]; i += 3)
+            for (int64_t j = 0; j < d->shape[1]; j += 2) {
+                int64_t g[2] = {i, j}, l;
+                int coord[2] = {dist_g2l(d, 0, i, &l), dist_g2l(d, 1, j, &l)};
+                CHECK(dist_owner(d, g) == dist_rank(d, coord));
+            }
+    }
+}
+
+static void spec_of(dist_spec_t *s, const char *kinds, int64_t bs, int g0, int g1)
+{
+    dist_spec_default(s);
+    for (int i = 0; kinds[i]; i++)
+        s->kind[i] = kinds[i];
+    s->block_size = bs;
+    s->grid[0] = g0;
+    s->grid[1] = g1;
+}
+
+static void test_kinds(void)
+{
+    static const int64_t lens[] = {0, 1, 2, 3, 7, 10, 17, 64, 101};
+    static const int64_t bss[] = {1, 2, 3, 5, 200};
+    err_t err;
+    for (int p = 1; p <= 8; p++)
+        for (size_t li = 0; li < sizeof lens / sizeof *lens; li++) {
+            int64_t n = lens[li];
+            dist_t d;
+            err_clear(&err);
+            CHECK(dist_init(&d, 1, &n, NULL, p, &err) == 0);
+            CHECK(d.kind[0] == 'b' && d.grid[0] == p && dist_is_default(&d));
+            check_all(&d);
+            for (size_t bi = 0; bi < sizeof bss / sizeof *bss; bi++) {
+                dist_spec_t s;
+                spec_of(&s, "c", bss[bi], 0, 0);
+                dist_t c;
+                CHECK(dist_init(&c, 1, &n, &s, p, &err) == 0);
+                check_all(&c);
+                /* cyclic with one block per engine and a block split agree only where the
+                 * owned intervals do */
+                int same = 1;
+                for (int k = 0; k < p; k++) {
+                    int64_t lo, hi, s0 = 0, k0 = 0;
+                    dist_block_range(&d, 0, k, &lo, &hi);
+                    int64_t ni = dist_nintervals(&c, 0, k);
+                    if (ni) dist_interval(&c, 0, k, 0, &s0, &k0);
+                    if (ni > 1 || (ni ? k0 : 0) != hi - lo || (hi > lo && s0 != lo)) same = 0;
+                }
+                CHECK(dist_equal(&c, &d) == same);
+            }
+            /* explicit uneven bounds, including empty blocks */
+            int64_t bnd[9];
+            bnd[0] = 0;
+            for (int c = 0; c < p; c++)
+                bnd[c + 1] = c == p - 1 ? n : (bnd[c] + (c % 3 == 1 ? 0 : n / (p + 1)));
+            dist_t u, v;
+            CHECK(dist_init(&u, 1, &n, NULL, p, &err) == 0);
+            CHECK(dist_set_bounds(&u, 0, bnd, &err) == 0);
+            check_all(&u);
+            CHECK(dist_copy(&v, &u, &err) == 0);
+            CHECK(v.bnd[0] != u.bnd[0] && dist_equal(&u, &v));
+            check_all(&v);
+            int even = 1;
+            for (int c = 0; c < p; c++) {
+                int64_t lo, hi;
+                dist_block_range(&d, 0, c, &lo, &hi);
+                even &= lo == bnd[c] && hi == bnd[c + 1];
+            }
+            CHECK(dist_equal(&u, &d) == even);
+            dist_clear(&u);
+            dist_clear(&v);
+        }
+}
+
+static void test_grids(void)
+{
+    err_t err;
+    dist_spec_t s;
+    dist_t d;
+    char txt[64];
+    int64_t sh[3] = {13, 9, 4};
+    static const char *const kinds[] = {"bb", "bc", "cb", "cc", "nb", "bn", "cn", "nc"};
+    for (int p = 1; p <= 8; p++)
+        for (size_t k = 0; k < sizeof kinds / sizeof *kinds; k++)
+            for (int64_t bs = 1; bs <= 3; bs += 2) {
+                err_clear(&err);
+                spec_of(&s, kinds[k], bs, 0, 0);
+                CHECK(dist_init(&d, 2, sh, &s, p, &err) == 0);
+                check_all(&d);
+            }
+    /* MPI_Dims_create's balanced choice, and an explicit grid_shape */
+    spec_of(&s, "bb", 1, 0, 0);
+    CHECK(dist_init(&d, 2, sh, &s, 4, &err) == 0 && d.grid[0] == 2 && d.grid[1] == 2);
+    CHECK(dist_init(&d, 2, sh, &s, 6, &err) == 0 && d.grid[0] == 3 && d.grid[1] == 2);
+    spec_of(&s, "bb", 1, 1, 4);
+    CHECK(dist_init(&d, 2, sh, &s, 4, &err) == 0 && d.grid[0] == 1 && d.grid[1] == 4);
+    spec_of(&s, "bb", 1, 0, 3);
+    CHECK(dist_init(&d, 2, sh, &s, 6, &err) == 0 && d.grid[0] == 2 && d.grid[1] == 3);
+    check_all(&d);
+    spec_of(&s, "nbc", 2, 0, 0);
+    CHECK(dist_init(&d, 3, sh, &s, 8, &err) == 0 && d.grid[0] == 1 && d.grid[1] * d.grid[2] == 8);
+    check_all(&d);
+    dist_text(&d, txt, sizeof txt);
+    CHECK_STR(txt, "('n', 'b', 'c')");
+    CHECK(dist_init(&d, 1, sh, NULL, 3, &err) == 0);
+    dist_text(&d, txt, sizeof txt);
+    CHECK_STR(txt, "('b',)");
+    /* refusals */
+    err_clear(&err);
+    spec_of(&s, "bb", 1, 3, 0);
+    CHECK(dist_init(&d, 2, sh, &s, 4, &err) == PARC_EVALUE);
+    CHECK(strstr(err.msg, "grid_shape does not fit 4 engines") != NULL);
+    err_clear(&err);
+    spec_of(&s, "bb", 1, 2, 3);
+    CHECK(dist_init(&d, 2, sh, &s, 4, &err) == PARC_EVALUE);
+    err_clear(&err);
+    spec_of(&s, "nb", 1, 2, 2);
+    CHECK(dist_init(&d, 2, sh, &s, 4, &err) == PARC_EVALUE);
+    err_clear(&err);
+    spec_of(&s, "nn", 1, 0, 0);
+    CHECK(dist_init(&d, 2, sh, &s, 2, &err) == PARC_EVALUE);
+    CHECK(dist_init(&d, 2, sh, &s, 1, &err) == 0);
+    err_clear(&err);
+    spec_of(&s, "c", 0, 0, 0);
+    CHECK(dist_init(&d, 1, sh, &s, 2, &err) == PARC_EVALUE);
+}
+
+static void test_darray(void)
+{
+    err_t err;
+    dist_spec_t s;
+    dist_t d;
+    int gs[2], ds[2], da[2], ps[2];
+    int64_t n = 10, sh[2] = {12, 7};
+    CHECK(dist_init(&d, 1, &n, NULL, 3, &err) == 0);
+    CHECK(dist_darray(&d, gs, ds, da, ps) == 0); /* 4 3 3 is not MPI's 4 4 2 */
+    CHECK(dist_init(&d, 1, &n, NULL, 5, &err) == 0);
+    CHECK(dist_darray(&d, gs, ds, da, ps) == 1 && ds[0] == MPI_DISTRIBUTE_BLOCK && ps[0] == 5);
+    spec_of(&s, "cn", 3, 0, 0);
+    CHECK(dist_init(&d, 2, sh, &s, 4, &err) == 0);
+    CHECK(dist_darray(&d, gs, ds, da, ps) == 1);
+    CHECK(ds[0] == MPI_DISTRIBUTE_CYCLIC && da[0] == 3 && ps[0] == 4 && gs[0] == 12);
+    CHECK(ds[1] == MPI_DISTRIBUTE_NONE && ps[1] == 1 && gs[1] == 7);
+}
+
+/* The real ranks: each checks that its own extents match what the others compute. */
+static void test_ranks(void)
+{
+    int rank, p;
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &p);
+    err_t err;
+    dist_spec_t s;
+    dist_t d;
+    int64_t sh[2] = {11, 6};
+    spec_of(&s, "bc", 2, 0, 0);
+    CHECK(dist_init(&d, 2, sh, &s, p, &err) == 0);
+    int64_t mine[2], all[2 * 16];
+    dist_lshape(&d, rank, mine);
+    CHECK(p <= 16);
+    MPI_Allgather(mine, 2, MPI_INT64_T, all, 2, MPI_INT64_T, MPI_COMM_WORLD);
+    for (int r = 0; r < p; r++) {
+        int64_t ls[2];
+        dist_lshape(&d, r, ls);
+        CHECK(ls[0] == all[2 * r] && ls[1] == all[2 * r + 1]);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    MPI_Init(&argc, &argv);
+    int rank;
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    test_kinds();
+    test_grids();
+    test_darray();
+    test_ranks();
+    int rc = check_fail != 0;
+    MPI_Allreduce(MPI_IN_PLACE, &rc, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+    if (rank == 0) check_done();
+    MPI_Finalize();
+    return rc;
+}
