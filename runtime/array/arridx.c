@@ -6,8 +6,10 @@
  * integer on the distributed axis picks a row that lives on one rank: x[i] with all axes
  * indexed is broadcast from that rank; x[i] of a 2-d array is a distributed view whose
  * first axis that rank holds whole (boundaries like [0, 0, n, n]), the others nothing.
+ * An integer index array (or list) on the first axis gives a copy whose rows come from
+ * their owners (coll_take_rows; assignment through one: coll_put_rows).
  * Still missing: negative steps on the distributed axis, newaxis on distributed arrays,
- * masks and index arrays (NotImplementedError). */
+ * masks, and index arrays past the first axis (NotImplementedError). */
 #include <string.h>
 
 #include "arr.h"
@@ -168,6 +170,219 @@ static int item_result(arr_t **ap, int allint, val_t *out)
     return 0;
 }
 
+/* The address of the element of src (broadcast into shape, ndim dims) at flat C-order
+ * position g of shape. */
+static const char *bcast_addr(const arr_t *src, int ndim, const int64_t *shape, int64_t g)
+{
+    int64_t off = src->loff;
+    for (int d = ndim - 1; d >= 0; d--) {
+        int64_t i = shape[d] ? g % shape[d] : 0;
+        g = shape[d] ? g / shape[d] : 0;
+        int sd = d - (ndim - src->ndim);
+        if (sd >= 0 && src->shape[sd] != 1) off += i * src->lstride[sd];
+    }
+    return (const char *)src->buf->p + off * (int64_t)dt_size(src->dtype);
+}
+
+/* What x[...] = v writes from: NULL for a number, else v made whole on this rank (*src),
+ * checked to broadcast into shape (leading axes of length 1 beyond it are allowed).
+ * Collective when v is distributed. */
+static int setitem_source(rt_t *rt, const val_t *v, int ndim, const int64_t *shape, arr_t **srcp,
+                          err_t *err)
+{
+    int rc = 0;
+    arr_t *src = NULL;
+    if (v->kind == V_ARRAY) {
+        arr_t *va = v->u.a;
+        if (va->isdist && !rt->local)
+            rc = coll_allgather(rt, va, &src, err);
+        else if (!(src = va->isdist ? arr_local(va) : arr_ref(va)))
+            rc = err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
+        for (int d = 0; !rc && d < src->ndim; d++) {
+            int td = ndim - src->ndim + d;
+            if (src->shape[d] != 1 && (td < 0 || src->shape[d] != shape[td]))
+                rc = err_set(err, PARC_EVALUE, (span_t){0},
+                             "could not broadcast input array into the indexed shape");
+        }
+    } else if (!val_is_num(v)) {
+        rc = err_set(err, PARC_ETYPE, (span_t){0}, "cannot assign a '%s' to array elements",
+                     val_kind_name(v));
+    }
+    if (rc) arr_unref(&src);
+    *srcp = src;
+    return rc;
+}
+
+/* ---- index arrays ---- */
+
+/* x[I, rest...] with I an integer index array: the rows of t = x[:, rest...] (a view) that
+ * I picks, this rank's share of them, and the result's layout (shape I.shape +
+ * t.shape[1:]). When t is distributed, each rank handles positions [k0, k0 + n) of I (its
+ * chunk of I when I is distributed, else its block) and the result is split the same way;
+ * otherwise every rank handles all of I and the result is local. */
+typedef struct {
+    arr_t *t;
+    int64_t *rows, *bnd; /* rows[n]; bnd: the result's split (NULL when local) */
+    int64_t n, k0, w;    /* w: elements per row of t */
+    int rnd;
+    int64_t rshape[ARR_MAXDIM];
+} take_t;
+
+static void take_free(take_t *tk)
+{
+    arr_unref(&tk->t);
+    mem_free(tk->rows);
+    mem_free(tk->bnd);
+}
+
+static int take_plan(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, take_t *tk, err_t *err)
+{
+    memset(tk, 0, sizeof *tk);
+    arr_t *ix = idx[0].arr;
+    for (int k = 1; k < nidx; k++)
+        if (idx[k].kind == IDX_ARRAY)
+            return err_set(err, PARC_ENOTIMPL, (span_t){0},
+                           "only one index array, on the first axis, is supported yet");
+    if (ix->dtype == DT_BOOL)
+        return err_set(err, PARC_ENOTIMPL, (span_t){0}, "boolean masks are not supported yet");
+    if (ix->dtype != DT_INT32 && ix->dtype != DT_INT64)
+        return err_set(err, PARC_EINDEX, (span_t){0},
+                       "arrays used as indices must be of integer (or boolean) type");
+    if (ix->ndim == 0 || a->ndim == 0 || ix->ndim + a->ndim - 1 > ARR_MAXDIM)
+        return err_set(err, PARC_ENOTIMPL, (span_t){0},
+                       "this index array is not supported yet (a 0-d one, or too many axes)");
+    idx_t v[ARR_MAXDIM * 2];
+    memcpy(v, idx, (size_t)nidx * sizeof *v);
+    v[0] = (idx_t){.kind = IDX_SLICE, .step = 1};
+    val_t tv;
+    int rc = arr_getitem(rt, a, v, nidx, &tv, err);
+    if (rc) return rc;
+    arr_t *t = tk->t = tv.u.a;
+    int tdist = t->isdist && !rt->local, p = rt->nranks;
+    tk->rnd = ix->ndim + t->ndim - 1;
+    memcpy(tk->rshape, ix->shape, (size_t)ix->ndim * sizeof *ix->shape);
+    memcpy(tk->rshape + ix->ndim, t->shape + 1, (size_t)(t->ndim - 1) * sizeof *t->shape);
+    tk->w = 1;
+    for (int d = 1; d < t->ndim; d++)
+        tk->w *= t->shape[d];
+    int64_t inner = 1; /* elements of I per row of I */
+    for (int d = 1; d < ix->ndim; d++)
+        inner *= ix->shape[d];
+    /* src: where this rank reads its positions of I from (position k0 + k at src's k0s + k) */
+    arr_t *src = NULL;
+    int64_t s0 = 0;
+    if (tdist) {
+        tk->bnd = mem_alloc((size_t)(p + 1) * sizeof *tk->bnd);
+        if (!tk->bnd) rc = err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
+        if (!rc && ix->isdist) {
+            memcpy(tk->bnd, ix->bnd, (size_t)(p + 1) * sizeof *tk->bnd);
+            src = arr_ref(ix);
+        } else if (!rc) {
+            arri_block(ix->shape[0], p, tk->bnd);
+            src = arr_ref(ix);
+            s0 = tk->bnd[rt->rank] * inner;
+        }
+        if (!rc) {
+            tk->k0 = tk->bnd[rt->rank] * inner;
+            tk->n = (tk->bnd[rt->rank + 1] - tk->bnd[rt->rank]) * inner;
+        }
+        rc = arri_agree(rt, rc, err);
+    } else if (ix->isdist && !rt->local) {
+        rc = coll_allgather(rt, ix, &src, err); /* t is whole here: so must I be */
+    } else {
+        src = ix->isdist ? arr_local(ix) : arr_ref(ix);
+        if (!src) rc = err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
+    }
+    if (!rc && !tdist) tk->n = arri_lsize(src);
+    if (!rc) {
+        tk->rows = mem_alloc((size_t)(tk->n ? tk->n : 1) * sizeof *tk->rows);
+        if (!tk->rows) rc = err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
+    }
+    int64_t n0 = t->shape[0];
+    for (int64_t k = 0; !rc && k < tk->n; k++) {
+        int64_t i = arri_loadi(src->dtype, arri_addr(src, s0 + k));
+        if (i < -n0 || i >= n0)
+            rc = err_set(err, PARC_EINDEX, (span_t){0},
+                         "index %lld is out of bounds for axis 0 with size %lld", (long long)i,
+                         (long long)n0);
+        else
+            tk->rows[k] = i < 0 ? i + n0 : i;
+    }
+    arr_unref(&src);
+    if (tdist) rc = arri_agree(rt, rc, err);
+    return rc;
+}
+
+/* x[I, rest...] (a copy). */
+static int take(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, val_t *out, err_t *err)
+{
+    take_t tk;
+    int rc = take_plan(rt, a, idx, nidx, &tk, err);
+    int coll = tk.bnd != NULL;
+    arr_t *res = NULL;
+    if (!rc) rc = arri_new(rt, tk.rnd, tk.rshape, a->dtype, coll, tk.bnd, &res, err);
+    if (coll) rc = arri_agree(rt, rc, err);
+    if (!rc && coll) {
+        rc = coll_take_rows(rt, tk.t, tk.rows, tk.n, arri_base(res), err);
+    } else if (!rc) {
+        size_t sz = dt_size(a->dtype);
+        for (int64_t k = 0; k < tk.n; k++)
+            for (int64_t j = 0; j < tk.w; j++)
+                memcpy(arri_addr(res, k * tk.w + j), arri_addr(tk.t, tk.rows[k] * tk.w + j), sz);
+    }
+    take_free(&tk);
+    if (rc) {
+        arr_unref(&res);
+        return rc;
+    }
+    *out = val_array(&res);
+    return 0;
+}
+
+/* x[I, rest...] = v: v (a number, or an array broadcast to the indexed shape) written into
+ * the rows I picks, the last of repeated rows winning as in NumPy. */
+static int put(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, const val_t *v, err_t *err)
+{
+    take_t tk;
+    int rc = take_plan(rt, a, idx, nidx, &tk, err);
+    int coll = tk.bnd != NULL;
+    if (rc) {
+        take_free(&tk);
+        return rc;
+    }
+    int dt = tk.t->dtype;
+    size_t sz = dt_size(dt);
+    arr_t *src = NULL;
+    rc = setitem_source(rt, v, tk.rnd, tk.rshape, &src, err);
+    int64_t m = tk.n * tk.w;
+    char *buf = mem_alloc((size_t)(m > 0 ? m : 1) * sz);
+    if (!rc && !buf) rc = err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
+    if (!rc) {
+        char one[16];
+        if (!src) arri_store_val(dt, one, v);
+        for (int64_t e = 0; e < m; e++) {
+            if (src)
+                kern_cast(src->dtype, dt, buf + (size_t)e * sz,
+                          bcast_addr(src, tk.rnd, tk.rshape, tk.k0 * tk.w + e), 1);
+            else
+                memcpy(buf + (size_t)e * sz, one, sz);
+        }
+    }
+    if (coll) rc = arri_agree(rt, rc, err);
+    if (!rc && coll) {
+        rc = coll_put_rows(rt, tk.t, tk.rows, tk.n, buf, err);
+    } else if (!rc) {
+        for (int64_t k = 0; k < tk.n; k++)
+            for (int64_t j = 0; j < tk.w; j++)
+                memcpy(arri_addr(tk.t, tk.rows[k] * tk.w + j), buf + (size_t)(k * tk.w + j) * sz,
+                       sz);
+    }
+    mem_free(buf);
+    arr_unref(&src);
+    take_free(&tk);
+    return rc;
+}
+
 /* Bool scalars in idx are 0-d masks: together they add one axis of length 1 (all True)
  * or 0. Copies the other entries to rest and gives the new axis' length and place in the
  * result: NumPy's rule for advanced indices (the bools and the integers next to them)
@@ -273,6 +488,7 @@ int arr_getitem(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, val_t *out, err_
         if (rc) return rc;
         return add_axis(rt, a->dtype, a->isdist && !rt->local, &r, pos, len, out, err);
     }
+    if (nidx > 0 && idx[0].kind == IDX_ARRAY) return take(rt, a, idx, nidx, out, err);
     sel_t sel[ARR_MAXDIM];
     int rc = parse(a, idx, nidx, sel, err);
     if (rc) return rc;
@@ -344,6 +560,7 @@ int arr_setitem(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, const val_t *v, 
         if (!len) return 0;
         return arr_setitem(rt, a, rest, nrest, v, err);
     }
+    if (nidx > 0 && idx[0].kind == IDX_ARRAY) return put(rt, a, idx, nidx, v, err);
     sel_t sel[ARR_MAXDIM];
     int rc = parse(a, idx, nidx, sel, err);
     if (rc) return rc;
@@ -363,47 +580,24 @@ int arr_setitem(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, const val_t *v, 
     rc = view(rt, base, sel, &t, err);
     arr_unref(&loc);
     if (rc) return rc;
-    /* The source: a scalar, or an array made whole on this rank (broadcast by position). */
     arr_t *src = NULL;
-    if (v->kind == V_ARRAY) {
-        arr_t *va = v->u.a;
-        if (va->isdist && !rt->local)
-            rc = coll_allgather(rt, va, &src, err);
-        else
-            src = va->isdist ? arr_local(va) : arr_ref(va);
-        if (!rc && src) {
-            for (int d = 0; d < src->ndim && !rc; d++) {
-                int td = t->ndim - src->ndim + d;
-                if (src->shape[d] != 1 && (td < 0 || src->shape[d] != t->shape[td]))
-                    rc = err_set(err, PARC_EVALUE, (span_t){0},
-                                 "could not broadcast input array into the indexed shape");
-            }
-        }
-    } else if (!val_is_num(v)) {
-        rc = err_set(err, PARC_ETYPE, (span_t){0}, "cannot assign a '%s' to array elements",
-                     val_kind_name(v));
-    }
+    rc = setitem_source(rt, v, t->ndim, t->shape, &src, err);
     if (!rc) {
         size_t sz = dt_size(t->dtype);
-        int64_t m = arri_lsize(t), row0 = t->isdist ? t->bnd[rt->rank] : 0;
+        int64_t m = arri_lsize(t), g0 = 0;
+        if (t->isdist) {
+            g0 = t->bnd[rt->rank];
+            for (int d = 1; d < t->ndim; d++)
+                g0 *= t->shape[d];
+        }
         char one[16];
         if (!src) arri_store_val(t->dtype, one, v);
         for (int64_t k = 0; k < m; k++) {
             char *dst = arri_addr(t, k);
-            if (!src) {
+            if (src)
+                kern_cast(src->dtype, t->dtype, dst, bcast_addr(src, t->ndim, t->shape, g0 + k), 1);
+            else
                 memcpy(dst, one, sz);
-                continue;
-            }
-            /* global index of element k, then src's broadcast position */
-            int64_t q = k, off = src->loff;
-            for (int d = t->ndim - 1; d >= 0; d--) {
-                int64_t i = q % t->lshape[d] + (d == 0 ? row0 : 0);
-                q /= t->lshape[d];
-                int sd = d - (t->ndim - src->ndim);
-                if (sd >= 0 && src->shape[sd] != 1) off += i * src->lstride[sd];
-            }
-            kern_cast(src->dtype, t->dtype, dst,
-                      (char *)src->buf->p + off * (int64_t)dt_size(src->dtype), 1);
         }
     }
     if (dist) rc = arri_agree(rt, rc, err);

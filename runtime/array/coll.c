@@ -378,3 +378,191 @@ int coll_tree(const rt_t *rt, int coll, int op, int acc, int64_t w, int64_t n, i
     wbuf_free(&msg);
     return rc;
 }
+
+/* ---- rows by global index ---- */
+
+/* The rank holding row g of a (the last rank whose range starts at or before g). */
+static int row_owner(const arr_t *a, int p, int64_t g)
+{
+    int lo = 0, hi = p - 1;
+    while (lo < hi) {
+        int mid = (lo + hi + 1) / 2;
+        if (a->bnd[mid] <= g)
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    return lo;
+}
+
+/* Copies row lr of a's chunk (w elements) to or from the contiguous bytes at buf. */
+static void row_copy(arr_t *a, int64_t lr, int64_t w, char *buf, int put)
+{
+    size_t sz = dt_size(a->dtype);
+    if (arri_contig(a)) {
+        char *p = (char *)arri_base(a) + lr * w * (int64_t)sz;
+        if (put)
+            memcpy(p, buf, (size_t)w * sz);
+        else
+            memcpy(buf, p, (size_t)w * sz);
+        return;
+    }
+    for (int64_t j = 0; j < w; j++) {
+        char *p = arri_addr(a, lr * w + j);
+        if (put)
+            memcpy(p, buf + j * (int64_t)sz, sz);
+        else
+            memcpy(buf + j * (int64_t)sz, p, sz);
+    }
+}
+
+/* The exchange both directions share: this rank's n rows idx[] grouped by owner. Fills
+ * ord (the k of each grouped slot), the send counts/displacements in rows (sc, sd), the
+ * receive ones (rc, rd) after MPI_Alltoall, and the owners' received row indices *got
+ * (*ngot of them, mem_alloc'ed). */
+static int rows_plan(const rt_t *rt, const arr_t *a, const int64_t *idx, int64_t n, int64_t *ord,
+                     int *sc, int *sd, int *rcn, int *rd, int64_t **got, int64_t *ngot, err_t *err)
+{
+    int p = rt->nranks;
+    int64_t *sidx = mem_alloc((size_t)(n ? n : 1) * sizeof *sidx);
+    int *own = mem_alloc((size_t)(n ? n : 1) * sizeof *own);
+    int rc = sidx && own ? 0 : err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
+    if (!rc && n > 2147483647)
+        rc = err_set(err, PARC_ENOTIMPL, (span_t){0}, "more than 2**31 indices per engine");
+    *got = NULL;
+    if (!rc) {
+        memset(sc, 0, (size_t)p * sizeof *sc);
+        for (int64_t k = 0; k < n; k++) {
+            own[k] = row_owner(a, p, idx[k]);
+            sc[own[k]]++;
+        }
+        sd[0] = 0;
+        for (int q = 1; q < p; q++)
+            sd[q] = sd[q - 1] + sc[q - 1];
+        int *fill = rd; /* rd is free until the counts come back */
+        memcpy(fill, sd, (size_t)p * sizeof *fill);
+        for (int64_t k = 0; k < n; k++) {
+            int slot = fill[own[k]]++;
+            ord[slot] = k;
+            sidx[slot] = idx[k];
+        }
+    }
+    rc = arri_agree(rt, rc, err);
+    if (!rc && MPI_Alltoall(sc, 1, MPI_INT, rcn, 1, MPI_INT, rt->comm) != MPI_SUCCESS)
+        rc = PARC_EMPI;
+    int64_t tot = 0;
+    if (!rc) {
+        for (int q = 0; q < p; q++) {
+            rd[q] = (int)tot;
+            tot += rcn[q];
+        }
+        if (tot > 2147483647)
+            rc = err_set(err, PARC_ENOTIMPL, (span_t){0}, "more than 2**31 indices per engine");
+        else if (!(*got = mem_alloc((size_t)(tot ? tot : 1) * sizeof **got)))
+            rc = err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
+    }
+    rc = arri_agree(rt, rc, err);
+    if (!rc && MPI_Alltoallv(sidx, sc, sd, MPI_INT64_T, *got, rcn, rd, MPI_INT64_T, rt->comm) !=
+                   MPI_SUCCESS)
+        rc = PARC_EMPI;
+    rc = coll_agree(rt->comm, rc);
+    if (rc) {
+        if (!err->code) err_set(err, rc, (span_t){0}, "exchanging row indices failed");
+        mem_free(*got);
+        *got = NULL;
+    }
+    *ngot = tot;
+    mem_free(sidx);
+    mem_free(own);
+    return rc;
+}
+
+/* One direction of the row data: rows of rb bytes, counts in rows. */
+static int rows_move(const rt_t *rt, const void *s, const int *sc, const int *sd, void *r,
+                     const int *rcn, const int *rd, int64_t rb, err_t *err)
+{
+    if (rb == 0) return 0;
+    MPI_Datatype row;
+    int rc = MPI_Type_contiguous((int)rb, MPI_BYTE, &row) == MPI_SUCCESS ? 0 : PARC_EMPI;
+    if (!rc && MPI_Type_commit(&row) != MPI_SUCCESS) rc = PARC_EMPI;
+    if (!rc && MPI_Alltoallv(s, sc, sd, row, r, rcn, rd, row, rt->comm) != MPI_SUCCESS)
+        rc = PARC_EMPI;
+    if (!rc) MPI_Type_free(&row);
+    rc = coll_agree(rt->comm, rc);
+    if (rc) err_set(err, rc, (span_t){0}, "exchanging rows failed");
+    return rc;
+}
+
+/* What coll_take_rows and coll_put_rows share: the plan of the exchange and two buffers,
+ * mine (this rank's n rows) and theirs (the ngot rows other ranks ask of or send to it). */
+typedef struct {
+    int *c, *sc, *sd, *rcn, *rd;
+    int64_t *ord, *got, ngot, w, rb;
+    char *mine, *theirs;
+} rows_t;
+
+static void rows_end(rows_t *x)
+{
+    mem_free(x->c);
+    mem_free(x->ord);
+    mem_free(x->got);
+    mem_free(x->mine);
+    mem_free(x->theirs);
+}
+
+static int rows_begin(const rt_t *rt, const arr_t *a, const int64_t *idx, int64_t n, rows_t *x,
+                      err_t *err)
+{
+    int p = rt->nranks;
+    memset(x, 0, sizeof *x);
+    x->w = row_elems(a);
+    x->rb = x->w * (int64_t)dt_size(a->dtype);
+    x->c = mem_calloc((size_t)p * 4, sizeof *x->c);
+    x->ord = mem_alloc((size_t)(n ? n : 1) * sizeof *x->ord);
+    int rc = x->c && x->ord ? 0 : err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
+    if (!rc && x->rb > 2147483647)
+        rc = err_set(err, PARC_ENOTIMPL, (span_t){0}, "rows of more than 2 GiB are not supported");
+    rc = arri_agree(rt, rc, err);
+    if (rc) return rc;
+    x->sc = x->c;
+    x->sd = x->c + p;
+    x->rcn = x->c + 2 * p;
+    x->rd = x->c + 3 * p;
+    rc = rows_plan(rt, a, idx, n, x->ord, x->sc, x->sd, x->rcn, x->rd, &x->got, &x->ngot, err);
+    if (rc) return rc;
+    x->mine = mem_alloc((size_t)(n ? n : 1) * (size_t)x->rb + 1);
+    x->theirs = mem_alloc((size_t)(x->ngot ? x->ngot : 1) * (size_t)x->rb + 1);
+    if (!x->mine || !x->theirs) rc = err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
+    return arri_agree(rt, rc, err);
+}
+
+int coll_take_rows(const rt_t *rt, const arr_t *a, const int64_t *want, int64_t n, void *dst,
+                   err_t *err)
+{
+    rows_t x;
+    int rc = rows_begin(rt, a, want, n, &x, err);
+    /* The owners answer with the rows asked of them, in the order asked (the reverse of
+     * the requests: sent with rcn/rd, received with sc/sd). */
+    for (int64_t j = 0; !rc && j < x.ngot; j++)
+        row_copy((arr_t *)a, x.got[j] - a->bnd[rt->rank], x.w, x.theirs + j * x.rb, 0);
+    if (!rc) rc = rows_move(rt, x.theirs, x.rcn, x.rd, x.mine, x.sc, x.sd, x.rb, err);
+    for (int64_t s = 0; !rc && s < n; s++)
+        memcpy((char *)dst + x.ord[s] * x.rb, x.mine + s * x.rb, (size_t)x.rb);
+    rows_end(&x);
+    return rc;
+}
+
+int coll_put_rows(const rt_t *rt, arr_t *a, const int64_t *put, int64_t n, const void *src,
+                  err_t *err)
+{
+    rows_t x;
+    int rc = rows_begin(rt, a, put, n, &x, err);
+    for (int64_t s = 0; !rc && s < n; s++)
+        memcpy(x.mine + s * x.rb, (const char *)src + x.ord[s] * x.rb, (size_t)x.rb);
+    if (!rc) rc = rows_move(rt, x.mine, x.sc, x.sd, x.theirs, x.rcn, x.rd, x.rb, err);
+    /* In rank order, then in each rank's order: the last of repeated rows wins, as in NumPy. */
+    for (int64_t j = 0; !rc && j < x.ngot; j++)
+        row_copy(a, x.got[j] - a->bnd[rt->rank], x.w, x.theirs + j * x.rb, 1);
+    rows_end(&x);
+    return rc;
+}

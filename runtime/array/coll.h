@@ -22,6 +22,18 @@ int coll_allgather(const rt_t *rt, const arr_t *a, arr_t **out, err_t *err);
  * (nranks+1 entries). Rows move with one MPI_Alltoallv. Caller owns *out. */
 int coll_redistribute(const rt_t *rt, const arr_t *a, const int64_t *bnd, arr_t **out, err_t *err);
 
+/* Collective. Rows (along axis 0) of distributed a by global row index, each from its
+ * owner: this rank asks for the n rows want[0..n) (0 <= want[k] < a's rows, repeats
+ * allowed) and gets them, C order, one after another at dst. One MPI_Alltoallv carries the
+ * requests, one the rows. */
+int coll_take_rows(const rt_t *rt, const arr_t *a, const int64_t *want, int64_t n, void *dst,
+                   err_t *err);
+/* Collective. The reverse: row put[k] of distributed a is set to the row at src + k (C
+ * order, a's dtype), k < n; every owner writes the rows it gets in rank order, then in
+ * each rank's order, so of repeated rows the last (in rank, then k order) stays. */
+int coll_put_rows(const rt_t *rt, arr_t *a, const int64_t *put, int64_t n, const void *src,
+                  err_t *err);
+
 /* Reproducible reduction tree. Element j of the global sequence (0 <= j < n) is a vector
  * of w accumulator values (acc: ACC_F64, ACC_F32, ACC_C128); blocks of coll_tree_block(w)
  * elements are folded (kern_fold) and combined in a fixed binary tree over block indices,

@@ -137,6 +137,13 @@ static int do_augassign(eval_t *ev, const ir_node_t *n, err_t *err)
             for (int i = 0; i < nd; i++)
                 all[i].kind = IDX_SLICE, all[i].step = 1;
             rc = evali_at(n, arr_setitem(ev->rt, cur.u.a, all, nd, &res, err), err);
+            /* x[I] with an index array or a bool is a copy: written back, as Python's
+             * x[I] = x[I].__iadd__(v) does */
+            int copy = 0;
+            for (size_t i = 0; i < ni; i++)
+                copy |= items[i].kind == V_ARRAY || items[i].kind == V_BOOL;
+            if (!rc && t->op == IR_SUBSCR && copy)
+                rc = item_set(ev->rt, t, &c, items, ni, &cur, err);
         } else if (t->op == IR_NAME) {
             rc = evali_at(t, evali_store(ev, t->s, &res, err), err);
         } else {

@@ -183,12 +183,29 @@ static int to_idx(const ir_node_t *n, const val_t *items, size_t nitems, idx_t *
     return 0;
 }
 
+/* List items of an array subscript become index arrays (x[[1, 2]] is x[array([1, 2])]),
+ * in place: items owns them afterwards. Collective in global view. */
+static int lists_to_arrays(rt_t *rt, const ir_node_t *n, val_t *items, size_t nitems, err_t *err)
+{
+    for (size_t i = 0; i < nitems; i++) {
+        if (items[i].kind != V_LIST) continue;
+        arr_t *a = NULL;
+        int empty = ((const seq_t *)items[i].u.o)->n == 0;
+        int rc = arr_from_value(rt, &items[i], empty ? DT_INT64 : -1, NULL, &a, err);
+        if (rc) return at(n, rc, err);
+        val_drop(&items[i]);
+        items[i] = val_array(&a);
+    }
+    return 0;
+}
+
 int item_get(rt_t *rt, const ir_node_t *n, const val_t *c, val_t *items, size_t nitems, val_t *out,
              err_t *err)
 {
     if (c->kind == V_ARRAY) {
         idx_t idx[ITEM_MAXIDX];
-        int nidx, rc = to_idx(n, items, nitems, idx, &nidx, err);
+        int nidx, rc = lists_to_arrays(rt, n, items, nitems, err);
+        if (!rc) rc = to_idx(n, items, nitems, idx, &nidx, err);
         if (rc) return rc;
         return at(n, arr_getitem(rt, c->u.a, idx, nidx, out, err), err);
     }
@@ -211,7 +228,8 @@ int item_set(rt_t *rt, const ir_node_t *n, const val_t *c, val_t *items, size_t 
 {
     if (c->kind == V_ARRAY) {
         idx_t idx[ITEM_MAXIDX];
-        int nidx, rc = to_idx(n, items, nitems, idx, &nidx, err);
+        int nidx, rc = lists_to_arrays(rt, n, items, nitems, err);
+        if (!rc) rc = to_idx(n, items, nitems, idx, &nidx, err);
         if (rc) return rc;
         if (v->kind != V_ARRAY && !val_is_num(v))
             return err_set(err, PARC_ETYPE, n->at, "cannot assign a '%s' to array elements",
