@@ -92,6 +92,21 @@ static int agree(eval_t *ev, const ir_node_t *n, int rc, err_t *err)
     return rc;
 }
 
+/* Global view, cell level, before a value is shown: agree() that it was computed on every
+ * rank, and whether any rank holds it per engine (a name that %px bound on only some
+ * engines, or over a global): then every rank shows it as a per-engine value, so all of
+ * them or none enter the display's gather (Collective). */
+static int agree_shown(eval_t *ev, const ir_node_t *n, int rc, val_t *v, err_t *err)
+{
+    if (ev->rt->local || ev->fr || ev->loops || ev->rt->nranks == 1) return rc;
+    int all = coll_agree(ev->rt->comm, rc ? rc : v->kind == V_PERENG ? 0 : 1);
+    if (all < 0 && rc == 0)
+        return err_set(err, all, n->at, "the statement failed on another engine");
+    if (rc || all != 0 || v->kind == V_PERENG) return rc;
+    *v = obj_pereng(v, err);
+    return v->kind == V_PERENG ? 0 : evali_at(n, err->code, err);
+}
+
 static int do_assign(eval_t *ev, const ir_node_t *n, err_t *err)
 {
     val_t v = val_none();
@@ -326,12 +341,12 @@ int evali_exec(eval_t *ev, const ir_node_t *n, err_t *err)
             rc = evali_exec(ev, n->kid[i], err);
         return rc;
     case IR_EXPR:
-        rc = evali_expr(ev, n->kid[0], &v, err);
+        rc = agree(ev, n, evali_expr(ev, n->kid[0], &v, err), err);
         val_drop(&v);
         return rc;
     case IR_DISPLAY:
-        if ((rc = evali_expr(ev, n->kid[0], &v, err))) return rc;
-        rc = show_value(ev->rt, ev->silent, n, &v, err);
+        rc = agree_shown(ev, n, evali_expr(ev, n->kid[0], &v, err), &v, err);
+        if (!rc) rc = show_value(ev->rt, ev->silent, n, &v, err);
         val_drop(&v);
         return rc;
     case IR_ASSIGN:
@@ -341,7 +356,10 @@ int evali_exec(eval_t *ev, const ir_node_t *n, err_t *err)
     case IR_DEL:
         return do_del(ev, n, err);
     case IR_IF:
-        if ((rc = evali_expr(ev, n->kid[0], &v, err))) return rc;
+        if ((rc = agree(ev, n->kid[0], evali_expr(ev, n->kid[0], &v, err), err))) {
+            val_drop(&v);
+            return rc;
+        }
         rc = evali_at(n->kid[0], ops_truth(ev->ops, &v, &t, err), err);
         val_drop(&v);
         if (rc) return rc;

@@ -3,7 +3,8 @@ with a handle, the kernel's own magics answer meanwhile, later cells wait behind
 order, %pxresult shows its output (waiting if needed, as often as asked, --targets for a
 subset), errors and time limits are kept for %pxresult, and -o NAME stores each engine's
 result as a per-engine value. Also: a %px --targets cell sent before the engines have
-started waits for them. Run on 2 and 4 engines."""
+started waits for them, and a name bound by %px on only some engines reads in global view
+without leaving an engine waiting. Run on 2 and 4 engines."""
 import re
 import time
 
@@ -114,6 +115,23 @@ def outputs(kc, n):
                       for k in range(n)], "a statement starting with '-' is not an option")
 
 
+def partial(kc, n):
+    # a name that %px bound on some engines only: global view says so, nobody hangs
+    r = parcenv.run(kc, "%px --noblock -o part 1/0 if rank == 1 else rank", timeout=30)
+    r = parcenv.run(kc, "part", timeout=30)
+    c.check("[1:execute] NameError: name 'part' is not defined" in r.traceback(),
+            "a per-engine name missing on engine 1: " + r.traceback())
+    r = parcenv.run(kc, "if part:\n    print(1)\n", timeout=30)
+    c.check("[1:execute] NameError" in r.traceback(), "... also in a condition")
+    parcenv.run(kc, "mixed = 5")
+    parcenv.run(kc, "%px --targets 0 mixed = -1", timeout=30)
+    r = parcenv.run(kc, "mixed", timeout=30)
+    c.eq(r.text, "[%s]" % ", ".join(["-1"] + ["5"] * (n - 1)),
+         "a name per-engine on engine 0 only reads per engine")
+    r = parcenv.run(kc, "7")
+    c.eq(r.text, "7", "the engines are still in step")
+
+
 def interrupt(km, kc):
     parcenv.run(kc, "%px --noblock sleep(30)")
     mid = kc.execute("2 + 3")
@@ -140,6 +158,7 @@ for n in (2, 4):
         if n == 4:
             errors_and_limits(kc, n)
         outputs(kc, n)
+        partial(kc, n)
         interrupt(km, kc)
     finally:
         parcenv.stop(km, kc)
