@@ -73,7 +73,8 @@ int engerr_format(const pool_done_t *d, int local, arena_t *a, engerr_fix_fn fix
         }
         wbuf_t who;
         wbuf_init(&who);
-        if (local || k < d->nranks) {
+        /* a MemoryError always names its engines: the sizes are theirs */
+        if (local || k < d->nranks || g->err.code == PARC_ENOMEM) {
             wbuf_printf(&who, "[");
             engerr_rank_set(&who, set, k);
             wbuf_printf(&who, ":execute] ");

@@ -69,6 +69,7 @@ void arr_unref(arr_t **ap)
     *ap = NULL;
     if (--a->refs > 0) return;
     if (a->buf && --a->buf->refs == 0) {
+        if (a->buf->held) *a->buf->held -= a->buf->bytes;
         mem_free(a->buf->p);
         mem_free(a->buf);
     }
@@ -182,14 +183,33 @@ static void shape_text(int ndim, const int64_t *shape, char *buf, size_t cap)
     if (k < cap) snprintf(buf + k, cap - k, ndim == 1 ? ",)" : ")");
 }
 
-static int too_big(int ndim, const int64_t *shape, int dtype, uint64_t bytes, err_t *err)
+/* The MemoryError of one engine, in words that are the same on every engine that fails
+ * alike (the kernel heads the group with the engine set): what it needed, of how much in
+ * all when the array is split over the engines, and what it had left of what it may hold.
+ * left (size_t)-1: the check passed (or there is none) and the system still said no. */
+static int too_big(const rt_t *rt, int ndim, const int64_t *shape, int dtype, int split,
+                   uint64_t bytes, uint64_t total, size_t left, err_t *err)
 {
-    char h[32], s[160];
+    char h[32], t[32], s[160], room[128];
     human(bytes, h, sizeof h);
+    human(total, t, sizeof t);
     shape_text(ndim, shape, s, sizeof s);
+    if (rt->mem_avail && left != (size_t)-1) {
+        char l[32], m[32];
+        human(left, l, sizeof l);
+        human(rt->mem_avail, m, sizeof m);
+        snprintf(room, sizeof room, "the engine has %s left of the %s it may hold", l, m);
+    } else {
+        snprintf(room, sizeof room, "the system refused it");
+    }
+    if (split)
+        return err_set(err, PARC_ENOMEM, (span_t){0},
+                       "Unable to allocate %s (this engine's part of %s) for an array with shape "
+                       "%s and data type %s; %s",
+                       h, t, s, dt_name(dtype), room);
     return err_set(err, PARC_ENOMEM, (span_t){0},
-                   "Unable to allocate %s for an array with shape %s and data type %s", h, s,
-                   dt_name(dtype));
+                   "Unable to allocate %s for an array with shape %s and data type %s; %s", h, s,
+                   dt_name(dtype), room);
 }
 
 int arri_new(const rt_t *rt, int ndim, const int64_t *shape, int dtype, int dist,
@@ -240,9 +260,11 @@ int arri_new(const rt_t *rt, int ndim, const int64_t *shape, int dtype, int dist
         s *= a->lshape[d];
     }
     size_t bytes = (size_t)s * dt_size(dtype);
-    if (rt->mem_avail && bytes > rt->mem_avail) {
+    size_t held = rt->mem_held ? *rt->mem_held : 0;
+    size_t left = rt->mem_avail > held ? rt->mem_avail - held : 0;
+    if (rt->mem_avail && bytes > left) {
         arr_unref(&a);
-        return too_big(ndim, shape, dtype, bytes, err);
+        return too_big(rt, ndim, shape, dtype, p > 1, bytes, total, left, err);
     }
     a->buf = mem_calloc(1, sizeof *a->buf);
     if (a->buf) {
@@ -252,9 +274,13 @@ int arri_new(const rt_t *rt, int ndim, const int64_t *shape, int dtype, int dist
     }
     if (!a->buf || !a->buf->p) {
         arr_unref(&a);
-        return too_big(ndim, shape, dtype, bytes, err);
+        return too_big(rt, ndim, shape, dtype, p > 1, bytes, total, (size_t)-1, err);
     }
     memset(a->buf->p, 0, bytes);
+    if (rt->mem_held) {
+        *rt->mem_held += bytes;
+        a->buf->held = rt->mem_held;
+    }
     *out = a;
     return 0;
 }

@@ -17,7 +17,8 @@
 typedef struct {
     int32_t refs;
     size_t bytes;
-    void *p; /* mem_aligned(64, ...) */
+    void *p;      /* mem_aligned(64, ...) */
+    size_t *held; /* the rank's count of bytes held (rt->mem_held), less bytes when freed */
 } abuf_t;
 
 struct arr {

@@ -1,7 +1,10 @@
 /* rt.c - setting up one rank's run-time state, and the interrupt check (see rt.h). */
 #include "rt.h"
 
+#include "mem.h"
+
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static uint64_t mix64(uint64_t z)
@@ -22,6 +25,21 @@ static size_t mem_available(void)
         if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1) break;
     fclose(f);
     return (size_t)kb * 1024;
+}
+
+/* PARC_ENGINE_MEM: "512M", "2G", "100000" (bytes); 0 when unset or not a size. */
+static size_t mem_cap(const char *s)
+{
+    if (!s || !*s) return 0;
+    char *e;
+    unsigned long long v = strtoull(s, &e, 10);
+    int shift = *e == 'K' || *e == 'k'   ? 10
+                : *e == 'M' || *e == 'm' ? 20
+                : *e == 'G' || *e == 'g' ? 30
+                                         : 0;
+    if (shift) e++;
+    if (e == s || *e || v == 0 || v > (~0ull >> 31)) return 0;
+    return (size_t)(v << shift);
 }
 
 int rt_init(rt_t *rt, uint64_t seed, atomic_int *intr)
@@ -48,11 +66,16 @@ int rt_init(rt_t *rt, uint64_t seed, atomic_int *intr)
         MPI_Comm_free(&node);
     }
     rt->mem_avail = mem_available() / (size_t)pernode;
+    size_t cap = mem_cap(getenv("PARC_ENGINE_MEM"));
+    if (cap && (!rt->mem_avail || cap < rt->mem_avail)) rt->mem_avail = cap;
+    rt->mem_held = mem_calloc(1, sizeof *rt->mem_held);
     return 0;
 }
 
 void rt_fini(rt_t *rt)
 {
+    mem_free(rt->mem_held);
+    rt->mem_held = NULL;
     if (rt->comm != MPI_COMM_NULL) MPI_Comm_free(&rt->comm);
     rt->comm = MPI_COMM_NULL;
 }

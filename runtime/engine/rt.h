@@ -24,7 +24,8 @@ typedef struct rt {
     uint64_t calls;         /* random calls since random.seed (the stream position) */
     uint64_t lseed, lcalls; /* this rank's own stream for local view */
     uint32_t cell;          /* exec count of the running cell */
-    size_t mem_avail;       /* bytes this rank may still allocate (refuse beyond, MemoryError) */
+    size_t mem_avail;       /* bytes of array chunks this rank may hold (beyond: MemoryError) */
+    size_t *mem_held;       /* bytes of array chunks it holds now (owned; NULL: not counted) */
     int pr_set;             /* set_printoptions was called; until then NumPy's defaults: */
     int pr_precision;       /* digits after the point (8) */
     int pr_unique;          /* floatmode 'unique' (1) or 'maxprec' (0, the default) */
@@ -37,7 +38,8 @@ typedef struct rt {
 /* Collective over MPI_COMM_WORLD (after MPI_Init). Fills rt: a duplicate of
  * MPI_COMM_WORLD that returns errors, rank and size, the global random stream from rank 0's
  * seed (the other ranks' seed is ignored), this rank's own stream derived from it, this
- * rank's share of the node's available memory, and interrupt = intr. 0, or PARC_EMPI. */
+ * rank's share of the node's available memory (or PARC_ENGINE_MEM bytes, with an optional
+ * K, M or G, when that is less), and interrupt = intr. 0, or PARC_EMPI. */
 int rt_init(rt_t *rt, uint64_t seed, atomic_int *intr);
 /* Frees the communicator (before MPI_Finalize); also after a failed rt_init. */
 void rt_fini(rt_t *rt);
