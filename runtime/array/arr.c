@@ -872,10 +872,9 @@ int arr_from_local(rt_t *rt, const arr_t *local, arr_t **out, err_t *err)
         mem_free(all);
         return rc;
     }
-    if (MPI_Allgather(mine, ARR_MAXDIM + 2, MPI_INT64_T, all, ARR_MAXDIM + 2, MPI_INT64_T,
-                      rt->comm) != MPI_SUCCESS) {
+    if ((rc = coll_allgather_bytes(rt, mine, sizeof mine, all, err))) {
         mem_free(all);
-        return err_set(err, PARC_EMPI, (span_t){0}, "MPI_Allgather failed");
+        return rc;
     }
     int64_t *bnd = mem_alloc((size_t)(rt->nranks + 1) * sizeof *bnd);
     if (!bnd) rc = err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");

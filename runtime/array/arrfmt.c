@@ -4,7 +4,7 @@
  * numpy/core/arrayprint.py's FloatingFormat, IntegerFormat, BoolFormat and _formatArray: the format
  * is chosen from the shown elements only, exactly as NumPy does after _leading_trailing.
  *
- * Only the shown elements travel: each rank sends the ones it holds to rank 0 (MPI_Gatherv)
+ * Only the shown elements travel: each rank sends the ones it holds to rank 0 (coll_gather_bytes)
  * and only rank 0 writes text. */
 #include <math.h>
 #include <stdio.h>
@@ -190,6 +190,16 @@ static int64_t corner_index(const corner_t *c, int d, int64_t i)
     return (c->sum[d] && i >= EDGE) ? c->shape[d] - 2 * EDGE + i : i;
 }
 
+/* The shown elements from n bytes of (index, value) records into c->v. */
+static void unpack(corner_t *c, const char *rec, size_t n, size_t sz)
+{
+    for (size_t u = 0; u < n; u += 8 + sz) {
+        int64_t k;
+        memcpy(&k, rec + u, 8);
+        memcpy(c->v + (size_t)k * sz, rec + u + 8, sz);
+    }
+}
+
 /* Collective: gathers the shown elements to rank 0. */
 static int gather_corner(const rt_t *rt, const arr_t *a, corner_t *c, err_t *err)
 {
@@ -225,40 +235,16 @@ static int gather_corner(const rt_t *rt, const arr_t *a, corner_t *c, err_t *err
         memcpy(mine + used + 8, (char *)a->buf->p + off * (int64_t)sz, sz);
         used += 8 + sz;
     }
-    if (!dist) {
-        for (size_t u = 0; u < used && !rc; u += 8 + sz) {
-            int64_t k;
-            memcpy(&k, mine + u, 8);
-            memcpy(c->v + (size_t)k * sz, mine + u + 8, sz);
-        }
-        mem_free(mine);
-        return rc;
+    char *all = NULL;
+    int64_t *offs = NULL;
+    if (dist) {
+        rc = arri_agree(rt, rc, err);
+        if (!rc) rc = coll_gather_bytes(rt, mine, used, &all, &offs, err);
+        if (!rc && rt->rank == 0) unpack(c, all, (size_t)offs[rt->nranks], sz);
+    } else if (!rc) {
+        unpack(c, mine, used, sz);
     }
-    int p = rt->nranks;
-    int *cnt = mem_calloc((size_t)p * 2, sizeof *cnt);
-    char *all = mem_alloc(((size_t)K + 1) * (sz + 8));
-    if ((!cnt || !all) && !rc) rc = err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
-    rc = arri_agree(rt, rc, err);
-    int n = (int)used;
-    if (!rc && MPI_Gather(&n, 1, MPI_INT, cnt, 1, MPI_INT, 0, rt->comm) != MPI_SUCCESS)
-        rc = PARC_EMPI;
-    if (!rc && rt->rank == 0)
-        for (int r = 1; r < p; r++)
-            cnt[p + r] = cnt[p + r - 1] + cnt[r - 1];
-    if (!rc &&
-        MPI_Gatherv(mine, n, MPI_BYTE, all, cnt, cnt + p, MPI_BYTE, 0, rt->comm) != MPI_SUCCESS)
-        rc = PARC_EMPI;
-    rc = coll_agree(rt->comm, rc);
-    if (rc) err_set(err, rc, (span_t){0}, "gathering an array for display failed");
-    if (!rc && rt->rank == 0) {
-        size_t tot = (size_t)cnt[p + p - 1] + (size_t)cnt[p - 1];
-        for (size_t u = 0; u < tot; u += 8 + sz) {
-            int64_t k;
-            memcpy(&k, all + u, 8);
-            memcpy(c->v + (size_t)k * sz, all + u + 8, sz);
-        }
-    }
-    mem_free(cnt);
+    mem_free(offs);
     mem_free(all);
     mem_free(mine);
     return rc;

@@ -477,6 +477,23 @@ static int add_axis(rt_t *rt, int dtype, int dist, val_t *r, int pos, int64_t le
     return 0;
 }
 
+/* The start of x[idx] and x[idx] = v (idx without bools): idx checked against a and
+ * normalised into sel. In local view a distributed array is indexed as this rank's chunk:
+ * *base is then *loc, a local copy the caller releases; otherwise *base is a, *loc NULL. */
+static int prologue(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, sel_t *sel, arr_t **base,
+                    arr_t **loc, err_t *err)
+{
+    int rc = parse(a, idx, nidx, sel, err);
+    if (rc) return rc;
+    *base = a;
+    if (!rt->local || !a->isdist) return 0;
+    *loc = arr_local(a);
+    if (!*loc) return err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
+    *base = *loc;
+    if ((rc = parse(*base, idx, nidx, sel, err))) arr_unref(loc);
+    return rc;
+}
+
 int arr_getitem(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, val_t *out, err_t *err)
 {
     idx_t rest[ARR_MAXDIM * 2];
@@ -490,20 +507,10 @@ int arr_getitem(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, val_t *out, err_
     }
     if (nidx > 0 && idx[0].kind == IDX_ARRAY) return take(rt, a, idx, nidx, out, err);
     sel_t sel[ARR_MAXDIM];
-    int rc = parse(a, idx, nidx, sel, err);
+    arr_t *base = NULL, *loc = NULL;
+    int rc = prologue(rt, a, idx, nidx, sel, &base, &loc, err);
     if (rc) return rc;
     int dist = a->isdist && !rt->local;
-    arr_t *base = a, *loc = NULL;
-    if (rt->local && a->isdist) {
-        loc = arr_local(a);
-        if (!loc) return err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
-        base = loc;
-        rc = parse(base, idx, nidx, sel, err);
-        if (rc) {
-            arr_unref(&loc);
-            return rc;
-        }
-    }
     int allint = base->ndim > 0;
     for (int d = 0; d < base->ndim; d++)
         allint &= sel[d].isint;
@@ -532,9 +539,7 @@ int arr_getitem(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, val_t *out, err_
             arr_unref(&lv);
         }
         rc = arri_agree(rt, rc, err);
-        if (!rc && MPI_Bcast(arri_base(res), (int)arr_local_bytes(res), MPI_BYTE, root, rt->comm) !=
-                       MPI_SUCCESS)
-            rc = err_set(err, PARC_EMPI, (span_t){0}, "MPI_Bcast failed");
+        if (!rc) rc = coll_bcast_bytes(rt, arri_base(res), arr_local_bytes(res), root, err);
         arr_unref(&v);
         if (rc) {
             arr_unref(&res);
@@ -562,19 +567,10 @@ int arr_setitem(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, const val_t *v, 
     }
     if (nidx > 0 && idx[0].kind == IDX_ARRAY) return put(rt, a, idx, nidx, v, err);
     sel_t sel[ARR_MAXDIM];
-    int rc = parse(a, idx, nidx, sel, err);
+    arr_t *base = NULL, *loc = NULL;
+    int rc = prologue(rt, a, idx, nidx, sel, &base, &loc, err);
     if (rc) return rc;
     int dist = a->isdist && !rt->local;
-    arr_t *base = a, *loc = NULL;
-    if (rt->local && a->isdist) {
-        loc = arr_local(a);
-        if (!loc) return err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
-        base = loc;
-        if ((rc = parse(base, idx, nidx, sel, err))) {
-            arr_unref(&loc);
-            return rc;
-        }
-    }
     if (dist && sel[0].isint) sel[0] = (sel_t){0, sel[0].start, 1, 1};
     arr_t *t = NULL;
     rc = view(rt, base, sel, &t, err);

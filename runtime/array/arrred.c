@@ -246,13 +246,10 @@ static int whole_free(rt_t *rt, int bi, fuse_t *f, val_t *out, err_t *err)
         if (rc) return rc;
         kred_t *all = mem_calloc((size_t)rt->nranks, sizeof *all);
         rc = arri_agree(rt, all ? 0 : err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory"), err);
-        if (!rc && MPI_Allgather(&st, (int)sizeof st, MPI_BYTE, all, (int)sizeof st, MPI_BYTE,
-                                 rt->comm) != MPI_SUCCESS)
-            rc = PARC_EMPI;
-        rc = coll_agree(rt->comm, rc);
+        if (!rc) rc = coll_allgather_bytes(rt, &st, sizeof st, all, err);
         if (rc) {
             mem_free(all);
-            return err_set(err, rc, (span_t){0}, "a reduction's exchange failed");
+            return rc;
         }
         kern_red_init(bi, &st);
         for (int r = 0; r < rt->nranks; r++)

@@ -22,6 +22,75 @@ int coll_agree(MPI_Comm comm, int local_rc)
     return rc;
 }
 
+static int too_big(size_t n, err_t *err)
+{
+    return n > 2147483647 ? err_set(err, PARC_ENOTIMPL, (span_t){0},
+                                    "exchanging more than 2 GiB at once is not supported")
+                          : 0;
+}
+
+int coll_allgather_bytes(const rt_t *rt, const void *mine, size_t n, void *all, err_t *err)
+{
+    int rc = arri_agree(rt, too_big(n * (size_t)rt->nranks, err), err);
+    if (!rc &&
+        MPI_Allgather(mine, (int)n, MPI_BYTE, all, (int)n, MPI_BYTE, rt->comm) != MPI_SUCCESS)
+        rc = err_set(err, PARC_EMPI, (span_t){0}, "MPI_Allgather failed");
+    return arri_agree(rt, rc, err);
+}
+
+int coll_bcast_bytes(const rt_t *rt, void *buf, size_t n, int root, err_t *err)
+{
+    int rc = arri_agree(rt, too_big(n, err), err);
+    if (!rc && MPI_Bcast(buf, (int)n, MPI_BYTE, root, rt->comm) != MPI_SUCCESS)
+        rc = err_set(err, PARC_EMPI, (span_t){0}, "MPI_Bcast failed");
+    return arri_agree(rt, rc, err);
+}
+
+int coll_gather_bytes(const rt_t *rt, const void *mine, size_t n, char **all, int64_t **offs,
+                      err_t *err)
+{
+    int p = rt->nranks, root = rt->rank == 0;
+    int *cnt = NULL;
+    *all = NULL;
+    *offs = NULL;
+    int rc = too_big(n, err);
+    if (!rc && root && !(cnt = mem_calloc((size_t)p * 2, sizeof *cnt)))
+        rc = err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
+    rc = arri_agree(rt, rc, err);
+    int len = (int)n;
+    if (!rc && MPI_Gather(&len, 1, MPI_INT, cnt, 1, MPI_INT, 0, rt->comm) != MPI_SUCCESS)
+        rc = err_set(err, PARC_EMPI, (span_t){0}, "MPI_Gather failed");
+    if (!rc && root) {
+        size_t total = 0;
+        for (int r = 0; r < p; r++)
+            total += (size_t)cnt[r];
+        rc = too_big(total, err);
+        if (!rc) {
+            *all = mem_alloc(total + 1);
+            *offs = mem_alloc((size_t)(p + 1) * sizeof **offs);
+            if (!*all || !*offs) rc = err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
+            if (!rc) (*offs)[0] = 0;
+        }
+        for (int r = 0; r < p && !rc; r++) {
+            (*offs)[r + 1] = (*offs)[r] + cnt[r];
+            cnt[p + r] = (int)(*offs)[r];
+        }
+    }
+    rc = arri_agree(rt, rc, err);
+    if (!rc && MPI_Gatherv(mine ? mine : "", len, MPI_BYTE, *all, cnt, cnt + p, MPI_BYTE, 0,
+                           rt->comm) != MPI_SUCCESS)
+        rc = err_set(err, PARC_EMPI, (span_t){0}, "MPI_Gatherv failed");
+    rc = arri_agree(rt, rc, err);
+    mem_free(cnt);
+    if (rc) {
+        mem_free(*all);
+        mem_free(*offs);
+        *all = NULL;
+        *offs = NULL;
+    }
+    return rc;
+}
+
 static int64_t row_elems(const arr_t *a)
 {
     int64_t inner = 1;

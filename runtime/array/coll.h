@@ -14,6 +14,22 @@
 /* Collective. Returns the lowest (worst) code any rank passed in, on every rank. */
 int coll_agree(MPI_Comm comm, int local_rc);
 
+/* Collective. Every rank's n bytes at mine (n the same on every rank), concatenated in rank
+ * order into all (rt->nranks * n bytes, the caller's), on every rank. */
+int coll_allgather_bytes(const rt_t *rt, const void *mine, size_t n, void *all, err_t *err);
+
+/* Collective. The n bytes at buf on rank root copied into buf on every rank (n the same on
+ * every rank). */
+int coll_bcast_bytes(const rt_t *rt, void *buf, size_t n, int root, err_t *err);
+
+/* Collective. Every rank's n bytes at mine (n may differ by rank) gathered on rank 0: there
+ * *all holds them in rank order and rank r's are [(*offs)[r], (*offs)[r + 1]) (rt->nranks + 1
+ * entries); elsewhere both are NULL. Caller frees both (mem_free). Rank 0 makes room only
+ * after the lengths are in and every rank learns whether it could, so no rank waits in a
+ * gather that never comes. */
+int coll_gather_bytes(const rt_t *rt, const void *mine, size_t n, char **all, int64_t **offs,
+                      err_t *err);
+
 /* Collective. A new local array holding all of distributed a (contiguous, C order), on
  * every rank. Caller owns *out. */
 int coll_allgather(const rt_t *rt, const arr_t *a, arr_t **out, err_t *err);

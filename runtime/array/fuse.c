@@ -26,8 +26,11 @@ typedef struct {
     int64_t st[ARR_MAXDIM]; /* a's stride per result dimension (0 when broadcast) */
 } leaf_t;
 
+/* The kinds of a fused program's instructions. */
+enum { INS_LOAD, INS_CAST, INS_BINARY, INS_UNARY, INS_CONST };
+
 typedef struct {
-    int kind; /* 0 leaf load, 1 cast, 2 binary, 3 unary, 4 constant (cval[dst]) */
+    int kind; /* INS_*: load leaf, cast a, a op b, op a, constant (cval[dst]) */
     int op, cdt, odt;
     int dst, a, b, leaf;
 } ins_t;
@@ -45,7 +48,7 @@ struct fuse {
     int nins, nreg, out;
     int rdt[MAXREG];    /* register dtypes */
     int rweak[MAXREG];  /* register weakness */
-    val_t cval[MAXREG]; /* kind 4: the value of a subtree of numbers only */
+    val_t cval[MAXREG]; /* INS_CONST: the value of a subtree of numbers only */
     char *tmp;          /* nreg * KERN_BLK * 16 bytes */
     const void *rp[MAXREG];
 };
@@ -295,7 +298,7 @@ static int cast_to(comp_t *c, int r, int dt)
     if (r < 0 || c->f->rdt[r] == dt) return r;
     int d = newreg(c, dt, c->f->rweak[r]);
     if (d < 0) return -1;
-    c->f->ins[c->f->nins++] = (ins_t){1, 0, c->f->rdt[r], dt, d, r, -1, -1};
+    c->f->ins[c->f->nins++] = (ins_t){INS_CAST, 0, c->f->rdt[r], dt, d, r, -1, -1};
     return d;
 }
 
@@ -322,7 +325,7 @@ static int compile(comp_t *c, const ir_node_t *n)
         int r = newreg(c, dt, weak);
         if (r < 0) return -1;
         c->f->cval[r] = v;
-        c->f->ins[c->f->nins++] = (ins_t){4, 0, dt, dt, r, -1, -1, -1};
+        c->f->ins[c->f->nins++] = (ins_t){INS_CONST, 0, dt, dt, r, -1, -1, -1};
         return r;
     }
     if (!ir_is_elemwise(n)) {
@@ -335,7 +338,7 @@ static int compile(comp_t *c, const ir_node_t *n)
         int dt = arri_val_dtype(&c->leaves[li], &weak);
         int r = newreg(c, dt, weak);
         if (r < 0) return -1;
-        c->f->ins[c->f->nins++] = (ins_t){0, 0, dt, dt, r, -1, -1, (int)li};
+        c->f->ins[c->f->nins++] = (ins_t){INS_LOAD, 0, dt, dt, r, -1, -1, (int)li};
         return r;
     }
     int op;
@@ -367,7 +370,7 @@ static int compile(comp_t *c, const ir_node_t *n)
     if (ra < 0 || (kb && rb < 0)) return -1;
     int d = newreg(c, odt, weak);
     if (d < 0) return -1;
-    f->ins[f->nins++] = (ins_t){kb ? 2 : 3, kop, cdt, odt, d, ra, rb, -1};
+    f->ins[f->nins++] = (ins_t){kb ? INS_BINARY : INS_UNARY, kop, cdt, odt, d, ra, rb, -1};
     return d;
 }
 
@@ -479,7 +482,7 @@ int fuse_build(rt_t *rt, const ir_node_t *tree, const val_t *leaves, size_t nlea
         } else {
             int weak, dt = arri_val_dtype(&leaves[0], &weak);
             f->out = newreg(&c, dt, weak);
-            f->ins[f->nins++] = (ins_t){0, 0, dt, dt, 0, -1, -1, 0};
+            f->ins[f->nins++] = (ins_t){INS_LOAD, 0, dt, dt, 0, -1, -1, 0};
         }
         if (f->out < 0) rc = err->code ? err->code : PARC_ERUNTIME;
     }
@@ -564,9 +567,10 @@ int fuse_build(rt_t *rt, const ir_node_t *tree, const val_t *leaves, size_t nlea
     for (int k = 0; k < f->nins; k++) {
         ins_t *in = &f->ins[k];
         char *buf = f->tmp + (size_t)in->dst * KERN_BLK * 16;
-        const val_t *sv = in->kind == 4                                         ? &f->cval[in->dst]
-                          : in->kind == 0 && f->leaf[in->leaf].mode == L_SCALAR ? &leaves[in->leaf]
-                                                                                : NULL;
+        const val_t *sv = in->kind == INS_CONST ? &f->cval[in->dst]
+                          : in->kind == INS_LOAD && f->leaf[in->leaf].mode == L_SCALAR
+                              ? &leaves[in->leaf]
+                              : NULL;
         if (sv) {
             char v[16];
             arri_store_val(in->cdt, v, sv);
@@ -649,7 +653,7 @@ int fuse_block(fuse_t *f, int64_t s, int64_t n, const void **res, err_t *err)
         const ins_t *in = &f->ins[k];
         char *buf = f->tmp + (size_t)in->dst * KERN_BLK * 16;
         switch (in->kind) {
-        case 0: {
+        case INS_LOAD: {
             const leaf_t *l = &f->leaf[in->leaf];
             if (l->mode == L_SCALAR) {
                 f->rp[in->dst] = buf;
@@ -661,16 +665,16 @@ int fuse_block(fuse_t *f, int64_t s, int64_t n, const void **res, err_t *err)
             }
             break;
         }
-        case 4:
+        case INS_CONST:
             f->rp[in->dst] = buf;
             break;
-        case 1:
+        case INS_CAST:
             kern_cast(in->cdt, in->odt, buf, f->rp[in->a], (size_t)n);
             f->rp[in->dst] = buf;
             break;
-        case 2:
-        case 3: {
-            int r = in->kind == 2
+        case INS_BINARY:
+        case INS_UNARY: {
+            int r = in->kind == INS_BINARY
                         ? kern_bin(in->op, in->cdt, buf, f->rp[in->a], f->rp[in->b], (size_t)n)
                         : kern_un(in->op, in->cdt, buf, f->rp[in->a], (size_t)n);
             if (r == KERN_ENEGPOW)

@@ -5,27 +5,18 @@
  *   communication; arrays and tuples/lists are formatted on every rank, since their repr
  *   may be Collective, and only the sending rank sends.
  * - A per-engine value in global view is shown as a list of every rank's repr (as
- *   ipyparallel's dview['c'] shows it); the gather is agreed in steps so that a rank that
- *   cannot make room never leaves the others waiting. */
+ *   ipyparallel's dview['c'] shows it), gathered by coll_gather_bytes. */
 #include "show.h"
 
 #include "arr.h"
+#include "coll.h"
 #include "mem.h"
 #include "obj.h"
 #include "out.h"
 #include "repr.h"
 
-static int mpi_err(int mrc, err_t *err)
-{
-    char msg[MPI_MAX_ERROR_STRING];
-    int len = 0;
-    MPI_Error_string(mrc, msg, &len);
-    return err_set(err, PARC_EMPI, (span_t){0}, "%.*s", len, msg);
-}
-
 /* Collective: every rank's repr of its own value, shown on rank 0 as a list (as
- * ipyparallel's dview['c'] shows it). Rank 0 first gathers the lengths, then tells every
- * rank whether it could make room, so that no rank waits in a gather that never comes. */
+ * ipyparallel's dview['c'] shows it). A rank whose repr fails still takes part with no text. */
 static int display_pereng(rt_t *rt, int silent, const val_t *v, err_t *err)
 {
     wbuf_t b, all;
@@ -36,38 +27,15 @@ static int display_pereng(rt_t *rt, int silent, const val_t *v, err_t *err)
     int rc = repr_val(rt, &((const obj_pereng_t *)v->u.o)->v, 0, &b, err);
     rt->local = saved;
     if (b.oom && !rc) rc = err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
-    int len = rc ? 0 : (int)b.len, mrc, ok = 1;
-    int *lens = NULL, *offs = NULL;
     char *buf = NULL;
-    if (rt->rank == 0) {
-        lens = mem_calloc((size_t)rt->nranks, sizeof *lens);
-        offs = mem_calloc((size_t)rt->nranks, sizeof *offs);
-        ok = lens && offs;
-    }
-    if ((mrc = MPI_Bcast(&ok, 1, MPI_INT, 0, rt->comm)) != MPI_SUCCESS) ok = 0;
-    if (ok && (mrc = MPI_Gather(&len, 1, MPI_INT, lens, 1, MPI_INT, 0, rt->comm)) != MPI_SUCCESS)
-        ok = 0;
-    if (ok && rt->rank == 0) {
-        size_t total = 0;
-        for (int r = 0; r < rt->nranks; r++) {
-            offs[r] = (int)total;
-            total += (size_t)lens[r];
-        }
-        buf = mem_alloc(total + 1);
-        ok = buf != NULL;
-    }
-    if ((mrc = MPI_Bcast(&ok, 1, MPI_INT, 0, rt->comm)) != MPI_SUCCESS) ok = 0;
-    if (ok && (mrc = MPI_Gatherv(b.p ? (void *)b.p : (void *)"", len, MPI_CHAR, buf, lens, offs,
-                                 MPI_CHAR, 0, rt->comm)) != MPI_SUCCESS)
-        ok = 0;
-    if (!ok && !rc)
-        rc = mrc != MPI_SUCCESS ? mpi_err(mrc, err)
-                                : err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
+    int64_t *offs = NULL;
+    int grc = coll_gather_bytes(rt, b.p, rc ? 0 : b.len, &buf, &offs, err);
+    if (!rc) rc = grc;
     if (!rc && rt->rank == 0 && !silent) {
         wbuf_u8(&all, '[');
         for (int r = 0; r < rt->nranks; r++) {
             if (r) wbuf_printf(&all, ", ");
-            wbuf_bytes(&all, buf + offs[r], (size_t)lens[r]);
+            wbuf_bytes(&all, buf + offs[r], (size_t)(offs[r + 1] - offs[r]));
         }
         wbuf_u8(&all, ']');
         if (all.oom)
@@ -75,7 +43,6 @@ static int display_pereng(rt_t *rt, int silent, const val_t *v, err_t *err)
         else
             out_result(rt, (const char *)all.p, all.len, NULL, 0);
     }
-    mem_free(lens);
     mem_free(offs);
     mem_free(buf);
     wbuf_free(&b);
