@@ -73,7 +73,7 @@ void arr_unref(arr_t **ap)
         mem_free(a->buf->p);
         mem_free(a->buf);
     }
-    mem_free(a->bnd);
+    dist_clear(&a->dist);
     mem_free(a);
 }
 
@@ -150,12 +150,46 @@ void *arri_addr(const arr_t *a, int64_t k)
     return (char *)a->buf->p + off * (int64_t)dt_size(a->dtype);
 }
 
+int64_t arri_row(const arr_t *a, int r)
+{
+    int64_t lo, hi;
+    if (r >= a->dist.grid[0]) return a->shape[0];
+    dist_block_range(&a->dist, 0, r, &lo, &hi);
+    return lo;
+}
+
 void arri_block(int64_t n, int p, int64_t *bnd)
 {
-    int64_t q = n / p, r = n % p;
-    bnd[0] = 0;
-    for (int i = 0; i < p; i++)
-        bnd[i + 1] = bnd[i] + q + (i < r ? 1 : 0);
+    dist_t d;
+    memset(&d, 0, sizeof d);
+    d.ndim = 1;
+    d.nranks = d.grid[0] = p;
+    d.shape[0] = n;
+    d.kind[0] = 'b';
+    for (int c = 0; c < p; c++)
+        dist_block_range(&d, 0, c, &bnd[c], &bnd[c + 1]);
+}
+
+int64_t *arri_rows(const rt_t *rt, const arr_t *a)
+{
+    int64_t *b = mem_alloc((size_t)(rt->nranks + 1) * sizeof *b);
+    for (int r = 0; b && r <= rt->nranks; r++)
+        b[r] = arri_row(a, r);
+    return b;
+}
+
+int arri_rows_dist(const rt_t *rt, int ndim, const int64_t *shape, const int64_t *bnd, dist_t *d,
+                   err_t *err)
+{
+    dist_t t;
+    int rc = dist_init(&t, ndim, shape, NULL, rt->nranks, err);
+    if (!rc && bnd) rc = dist_set_bounds(&t, 0, bnd, err);
+    if (rc) {
+        dist_clear(&t);
+        return rc;
+    }
+    *d = t;
+    return 0;
 }
 
 /* NumPy's _size_to_string: "72.8 TiB". */
@@ -212,47 +246,36 @@ static int too_big(const rt_t *rt, int ndim, const int64_t *shape, int dtype, in
                    dt_name(dtype), room);
 }
 
-int arri_new(const rt_t *rt, int ndim, const int64_t *shape, int dtype, int dist,
-             const int64_t *bnd, arr_t **out, err_t *err)
+/* Header and chunk of a new array; lay is NULL (local) or its layout (taken, cleared). */
+static int alloc_arr(const rt_t *rt, int ndim, const int64_t *shape, int dtype, dist_t *lay,
+                     arr_t **out, err_t *err)
 {
     if (ndim < 0 || ndim > ARR_MAXDIM)
         return err_set(err, PARC_EVALUE, (span_t){0}, "arrays have at most %d dimensions",
                        ARR_MAXDIM);
     if (dtype < 0 || dtype >= DT_COUNT)
         return err_set(err, PARC_ETYPE, (span_t){0}, "data type not understood");
-    if (dist && ndim == 0) dist = 0;
     size_t total = dt_size(dtype);
-    for (int d = 0; d < ndim; d++) {
-        if (shape[d] < 0)
+    for (int k = 0; k < ndim; k++) {
+        if (shape[k] < 0)
             return err_set(err, PARC_EVALUE, (span_t){0}, "negative dimensions are not allowed");
-        if (mem_mul(total, (size_t)shape[d], &total) || total > (size_t)INT64_MAX / 2)
+        if (mem_mul(total, (size_t)shape[k], &total) || total > (size_t)INT64_MAX / 2)
             return err_set(err, PARC_EVALUE, (span_t){0},
                            "array is too big; `arr.size * arr.dtype.itemsize` is larger than "
                            "the maximum possible size.");
     }
-    int p = dist ? rt->nranks : 1;
     arr_t *a = mem_calloc(1, sizeof *a);
     if (!a) return err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
     a->refs = 1;
     a->ndim = ndim;
     a->dtype = dtype;
-    a->isdist = dist;
-    a->nranks = p;
+    a->isdist = lay != NULL;
     memcpy(a->shape, shape, (size_t)ndim * sizeof *shape);
     memcpy(a->lshape, shape, (size_t)ndim * sizeof *shape);
-    for (int d = 0; d < ARR_MAXDIM; d++)
-        a->dist.kind[d] = d < ndim ? (d == 0 ? 'b' : 'n') : 0;
-    if (dist) {
-        a->bnd = mem_alloc((size_t)(p + 1) * sizeof *a->bnd);
-        if (!a->bnd) {
-            arr_unref(&a);
-            return err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
-        }
-        if (bnd)
-            memcpy(a->bnd, bnd, (size_t)(p + 1) * sizeof *bnd);
-        else
-            arri_block(shape[0], p, a->bnd);
-        a->lshape[0] = a->bnd[rt->rank + 1] - a->bnd[rt->rank];
+    if (lay) {
+        a->dist = *lay;
+        memset(lay, 0, sizeof *lay);
+        dist_lshape(&a->dist, rt->rank, a->lshape);
     }
     int64_t s = 1;
     for (int d = ndim - 1; d >= 0; d--) {
@@ -264,7 +287,7 @@ int arri_new(const rt_t *rt, int ndim, const int64_t *shape, int dtype, int dist
     size_t left = rt->mem_avail > held ? rt->mem_avail - held : 0;
     if (rt->mem_avail && bytes > left) {
         arr_unref(&a);
-        return too_big(rt, ndim, shape, dtype, p > 1, bytes, total, left, err);
+        return too_big(rt, ndim, shape, dtype, lay && rt->nranks > 1, bytes, total, left, err);
     }
     a->buf = mem_calloc(1, sizeof *a->buf);
     if (a->buf) {
@@ -274,7 +297,8 @@ int arri_new(const rt_t *rt, int ndim, const int64_t *shape, int dtype, int dist
     }
     if (!a->buf || !a->buf->p) {
         arr_unref(&a);
-        return too_big(rt, ndim, shape, dtype, p > 1, bytes, total, (size_t)-1, err);
+        return too_big(rt, ndim, shape, dtype, lay && rt->nranks > 1, bytes, total, (size_t)-1,
+                       err);
     }
     memset(a->buf->p, 0, bytes);
     if (rt->mem_held) {
@@ -283,6 +307,30 @@ int arri_new(const rt_t *rt, int ndim, const int64_t *shape, int dtype, int dist
     }
     *out = a;
     return 0;
+}
+
+int arri_new(const rt_t *rt, int ndim, const int64_t *shape, int dtype, int dist,
+             const int64_t *bnd, arr_t **out, err_t *err)
+{
+    /* 0-d arrays are local; a bad ndim is refused by alloc_arr */
+    if (!dist || ndim <= 0 || ndim > ARR_MAXDIM)
+        return alloc_arr(rt, ndim, shape, dtype, NULL, out, err);
+    dist_t d;
+    int rc = arri_rows_dist(rt, ndim, shape, bnd, &d, err);
+    if (rc) return rc;
+    rc = alloc_arr(rt, ndim, shape, dtype, &d, out, err);
+    dist_clear(&d);
+    return rc;
+}
+
+int arri_new_dist(const rt_t *rt, int dtype, const dist_t *d, arr_t **out, err_t *err)
+{
+    dist_t c;
+    int rc = dist_copy(&c, d, err);
+    if (rc) return rc;
+    rc = alloc_arr(rt, d->ndim, d->shape, dtype, &c, out, err);
+    dist_clear(&c);
+    return rc;
 }
 
 int arri_agree(const rt_t *rt, int rc, err_t *err)
@@ -445,7 +493,7 @@ void arri_copy_chunk(arr_t *dst, const arr_t *src)
 
 /* ---- creation ---- */
 
-static int check_dist(const rt_t *rt, int ndim, const dist_t *dist, int *isdist, err_t *err)
+static int check_dist(const rt_t *rt, int ndim, const dist_spec_t *dist, int *isdist, err_t *err)
 {
     *isdist = !rt->local && ndim > 0;
     if (!dist || !*isdist) return 0;
@@ -460,7 +508,7 @@ static int check_dist(const rt_t *rt, int ndim, const dist_t *dist, int *isdist,
 }
 
 /* Creates the chunk on every rank and agrees on success. */
-static int make(rt_t *rt, int ndim, const int64_t *shape, int dtype, const dist_t *dist,
+static int make(rt_t *rt, int ndim, const int64_t *shape, int dtype, const dist_spec_t *dist,
                 arr_t **out, err_t *err)
 {
     int isdist;
@@ -504,7 +552,7 @@ static int num_dtype(const val_t *v)
 }
 
 int arr_full(rt_t *rt, int ndim, const int64_t *shape, int dtype, const val_t *fill,
-             const dist_t *dist, arr_t **out, err_t *err)
+             const dist_spec_t *dist, arr_t **out, err_t *err)
 {
     if (fill && fill->kind != V_NONE && num_dtype(fill) < 0)
         return err_set(err, PARC_ETYPE, (span_t){0}, "fill value must be a number, not '%s'",
@@ -529,11 +577,11 @@ static int64_t gstart(const rt_t *rt, const arr_t *a)
     int64_t inner = 1;
     for (int d = 1; d < a->ndim; d++)
         inner *= a->shape[d];
-    return a->bnd[rt->rank] * inner;
+    return arri_row(a, rt->rank) * inner;
 }
 
 int arr_arange(rt_t *rt, const val_t *start, const val_t *stop, const val_t *step, int dtype,
-               const dist_t *dist, arr_t **out, err_t *err)
+               const dist_spec_t *dist, arr_t **out, err_t *err)
 {
     const val_t *vs[3] = {start, stop, step};
     int isint = 1;
@@ -596,7 +644,7 @@ int arr_arange(rt_t *rt, const val_t *start, const val_t *stop, const val_t *ste
 }
 
 int arr_linspace(rt_t *rt, double start, double stop, int64_t num, int endpoint, int dtype,
-                 const dist_t *dist, arr_t **out, err_t *err)
+                 const dist_spec_t *dist, arr_t **out, err_t *err)
 {
     if (num < 0)
         return err_set(err, PARC_EVALUE, (span_t){0},
@@ -676,7 +724,8 @@ static const val_t *elem_at(const val_t *v, int ndim, const int64_t *shape, int6
     return v;
 }
 
-int arr_from_value(rt_t *rt, const val_t *v, int dtype, const dist_t *dist, arr_t **out, err_t *err)
+int arr_from_value(rt_t *rt, const val_t *v, int dtype, const dist_spec_t *dist, arr_t **out,
+                   err_t *err)
 {
     int ndim = -1, dt = -1;
     int64_t shape[ARR_MAXDIM] = {0};
@@ -762,7 +811,7 @@ static int rand_check(int kind, double lo, double hi, err_t *err)
 }
 
 int arr_random(rt_t *rt, int kind, int ndim, const int64_t *shape, int dtype, double lo, double hi,
-               const dist_t *dist, arr_t **out, err_t *err)
+               const dist_spec_t *dist, arr_t **out, err_t *err)
 {
     int rc = rand_check(kind, lo, hi, err);
     if (rc) return rc;
@@ -821,21 +870,27 @@ int arr_localshapes(const rt_t *rt, const arr_t *a, int64_t *out, size_t cap)
 {
     size_t need = (size_t)rt->nranks * (size_t)a->ndim;
     if (cap < need) return -1;
-    for (int r = 0; r < rt->nranks; r++)
-        for (int d = 0; d < a->ndim; d++) {
-            int64_t v = a->shape[d];
-            if (d == 0 && a->isdist) v = a->bnd[r + 1] - a->bnd[r];
-            if (!a->isdist && d == 0) v = a->lshape[0];
-            out[(size_t)r * (size_t)a->ndim + (size_t)d] = v;
-        }
+    for (int r = 0; r < rt->nranks; r++) {
+        int64_t *o = out + (size_t)r * (size_t)a->ndim;
+        if (a->isdist)
+            dist_lshape(&a->dist, r, o);
+        else
+            memcpy(o, a->lshape, (size_t)a->ndim * sizeof *o);
+    }
     return (int)need;
 }
 
 void arr_dist_text(const arr_t *a, wbuf_t *out)
 {
+    char buf[64];
+    if (a->isdist) {
+        dist_text(&a->dist, buf, sizeof buf);
+        wbuf_printf(out, "%s", buf);
+        return;
+    }
     wbuf_printf(out, "(");
     for (int d = 0; d < a->ndim; d++)
-        wbuf_printf(out, d ? ", '%c'" : "'%c'", a->isdist ? a->dist.kind[d] : 'n');
+        wbuf_printf(out, d ? ", 'n'" : "'n'");
     wbuf_printf(out, a->ndim == 1 ? ",)" : ")");
 }
 
@@ -846,8 +901,7 @@ arr_t *arr_local(const arr_t *a)
     *l = *a;
     l->refs = 1;
     l->isdist = 0;
-    l->bnd = NULL;
-    l->nranks = 1;
+    memset(&l->dist, 0, sizeof l->dist); /* the bounds stay a's */
     memcpy(l->shape, a->lshape, sizeof l->shape);
     l->buf->refs++;
     return l;
@@ -911,7 +965,8 @@ int arr_from_local(rt_t *rt, const arr_t *local, arr_t **out, err_t *err)
 int arr_astype(rt_t *rt, const arr_t *a, int dtype, arr_t **out, err_t *err)
 {
     arr_t *b = NULL;
-    int rc = arri_new(rt, a->ndim, a->shape, dtype, a->isdist, a->bnd, &b, err);
+    int rc = a->isdist ? arri_new_dist(rt, dtype, &a->dist, &b, err)
+                       : arri_new(rt, a->ndim, a->shape, dtype, 0, NULL, &b, err);
     if (a->isdist && !rt->local) rc = arri_agree(rt, rc, err);
     if (rc) {
         arr_unref(&b);

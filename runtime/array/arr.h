@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dist.h"
 #include "dtype.h"
 #include "err.h"
 #include "ir.h"
@@ -23,15 +24,7 @@
 #include "value.h"
 #include "wire.h"
 
-#define ARR_MAXDIM 8
-
-/* How each dimension is spread over the engines: 'b' block, 'c' cyclic (block-cyclic with
- * block_size > 1), 'n' not distributed. Default: 'b' on axis 0, 'n' elsewhere. */
-typedef struct {
-    char kind[ARR_MAXDIM];
-    int64_t block_size;
-    int grid[ARR_MAXDIM]; /* engines along each dimension; 0 = choose */
-} dist_t;
+#define ARR_MAXDIM DIST_MAXDIM
 
 typedef struct arr arr_t;
 
@@ -44,18 +37,19 @@ int arr_dtype(const arr_t *a);
 int64_t arr_size(const arr_t *a); /* global element count */
 int arr_is_dist(const arr_t *a);
 size_t arr_local_bytes(const arr_t *a);
-const dist_t *arr_dist(const arr_t *a); /* NULL for a local array */
+const dist_t *arr_dist(const arr_t *a); /* NULL for a local array; borrowed from a */
 
-/* Creation. Collective in global view; local arrays in local view. dist NULL = default.
+/* Creation. Collective in global view; local arrays in local view. dist NULL = default
+ * (dist_spec_t in dist.h: 'b' on axis 0).
  * fill NULL = zeros. dtype -1 = from the arguments as NumPy does. */
 int arr_full(rt_t *rt, int ndim, const int64_t *shape, int dtype, const val_t *fill,
-             const dist_t *dist, arr_t **out, err_t *err);
+             const dist_spec_t *dist, arr_t **out, err_t *err);
 int arr_arange(rt_t *rt, const val_t *start, const val_t *stop, const val_t *step, int dtype,
-               const dist_t *dist, arr_t **out, err_t *err);
+               const dist_spec_t *dist, arr_t **out, err_t *err);
 int arr_linspace(rt_t *rt, double start, double stop, int64_t num, int endpoint, int dtype,
-                 const dist_t *dist, arr_t **out, err_t *err);
+                 const dist_spec_t *dist, arr_t **out, err_t *err);
 /* array([...]): v is a (nested) list/tuple of numbers, or a scalar. */
-int arr_from_value(rt_t *rt, const val_t *v, int dtype, const dist_t *dist, arr_t **out,
+int arr_from_value(rt_t *rt, const val_t *v, int dtype, const dist_spec_t *dist, arr_t **out,
                    err_t *err);
 
 enum { RAND_UNIFORM, RAND_NORMAL, RAND_INT };
@@ -63,7 +57,7 @@ enum { RAND_UNIFORM, RAND_NORMAL, RAND_INT };
  * this rank's stream). Advances the stream by one call. uniform in [lo, hi), normal with
  * mean lo and deviation hi, integers in [lo, hi). */
 int arr_random(rt_t *rt, int kind, int ndim, const int64_t *shape, int dtype, double lo, double hi,
-               const dist_t *dist, arr_t **out, err_t *err);
+               const dist_spec_t *dist, arr_t **out, err_t *err);
 /* One random scalar from the same stream (random.random() with no size). */
 int arr_random_scalar(rt_t *rt, int kind, double lo, double hi, val_t *out, err_t *err);
 

@@ -217,7 +217,8 @@ static int gather_corner(const rt_t *rt, const arr_t *a, corner_t *c, err_t *err
     }
     size_t sz = dt_size(a->dtype);
     int dist = a->isdist && !rt->local;
-    int64_t row0 = dist ? a->bnd[rt->rank] : 0, row1 = dist ? a->bnd[rt->rank + 1] : a->lshape[0];
+    int64_t row0 = dist ? arri_row(a, rt->rank) : 0;
+    int64_t row1 = dist ? arri_row(a, rt->rank + 1) : a->lshape[0];
     c->v = mem_calloc((size_t)K + 1, sz);
     char *mine = mem_alloc(((size_t)K + 1) * (sz + 8));
     int rc = (c->v && mine) ? 0 : err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");

@@ -74,10 +74,8 @@ static int parse(const arr_t *a, const idx_t *idx, int nidx, sel_t *sel, err_t *
 
 static int owner(const arr_t *a, int64_t row)
 {
-    int r = 0;
-    while (r + 1 < a->nranks && a->bnd[r + 1] <= row)
-        r++;
-    return r;
+    int64_t l;
+    return dist_g2l(&a->dist, 0, row, &l);
 }
 
 /* A view of a (local or distributed) with sel. An integer on the distributed axis 0 (with
@@ -94,39 +92,39 @@ static int view(const rt_t *rt, const arr_t *a, const sel_t *sel, arr_t **out, e
     v->refs = 1;
     v->dtype = a->dtype;
     v->isdist = dist;
-    v->nranks = a->nranks;
     v->buf = a->buf;
     a->buf->refs++;
     v->loff = a->loff;
-    int nd = 0, root = -1;
+    int nd = 0, root = -1, p = rt->nranks;
+    int64_t *vb = NULL; /* the view's axis-0 bounds when distributed */
+    if (dist) {
+        vb = mem_alloc((size_t)(p + 1) * sizeof *vb);
+        if (!vb) {
+            arr_unref(&v);
+            return err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
+        }
+    }
     for (int d = 0; d < a->ndim; d++) {
         const sel_t *s = &sel[d];
         if (d == 0 && dist && s->isint) {
             root = owner(a, s->start);
-            if (rt->rank == root) v->loff += (s->start - a->bnd[root]) * a->lstride[0];
+            if (rt->rank == root) v->loff += (s->start - arri_row(a, root)) * a->lstride[0];
             continue;
         }
         if (d == 0 && dist) {
-            int p = rt->nranks;
-            v->bnd = mem_alloc((size_t)(p + 1) * sizeof *v->bnd);
-            if (!v->bnd) {
-                arr_unref(&v);
-                return err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
-            }
             int64_t step = s->step > 0 ? s->step : 1;
             for (int r = 0; r <= p; r++) {
-                /* selected rows k with start + k*step < bnd[r] */
-                int64_t b = a->bnd[r] - s->start;
+                /* selected rows k with start + k*step < row r's start */
+                int64_t b = arri_row(a, r) - s->start;
                 int64_t k = b <= 0 ? 0 : (b + step - 1) / step;
-                v->bnd[r] = k < s->count ? k : s->count;
+                vb[r] = k < s->count ? k : s->count;
             }
-            int64_t k0 = v->bnd[rt->rank];
-            int64_t lrow = s->start + k0 * step - a->bnd[rt->rank];
-            v->lshape[0] = v->bnd[rt->rank + 1] - k0;
+            int64_t k0 = vb[rt->rank];
+            int64_t lrow = s->start + k0 * step - arri_row(a, rt->rank);
+            v->lshape[0] = vb[rt->rank + 1] - k0;
             if (v->lshape[0] > 0) v->loff += lrow * a->lstride[0];
             v->lstride[0] = a->lstride[0] * step;
             v->shape[0] = s->count;
-            v->dist.kind[0] = 'b';
             nd = 1;
             continue;
         }
@@ -135,23 +133,22 @@ static int view(const rt_t *rt, const arr_t *a, const sel_t *sel, arr_t **out, e
         v->shape[nd] = s->count;
         v->lshape[nd] = s->count;
         v->lstride[nd] = a->lstride[d] * s->step;
-        v->dist.kind[nd] = 'n';
         nd++;
     }
     v->ndim = nd;
     if (!dist || root >= 0) memcpy(v->shape, v->lshape, sizeof v->shape);
+    int rc = 0;
     if (root >= 0) {
-        int p = rt->nranks;
-        v->bnd = mem_alloc((size_t)(p + 1) * sizeof *v->bnd);
-        if (!v->bnd || nd == 0) {
-            arr_unref(&v);
-            return err_set(err, nd ? PARC_ENOMEM : PARC_ERUNTIME, (span_t){0},
-                           nd ? "out of memory" : "a row view needs an axis left");
-        }
+        if (nd == 0) rc = err_set(err, PARC_ERUNTIME, (span_t){0}, "a row view needs an axis left");
         for (int r = 0; r <= p; r++)
-            v->bnd[r] = r <= root ? 0 : v->shape[0];
+            vb[r] = r <= root ? 0 : v->shape[0];
         if (rt->rank != root) v->lshape[0] = 0;
-        v->dist.kind[0] = 'b';
+    }
+    if (dist && !rc) rc = arri_rows_dist(rt, nd, v->shape, vb, &v->dist, err);
+    mem_free(vb);
+    if (rc) {
+        arr_unref(&v);
+        return rc;
     }
     *out = v;
     return 0;
@@ -275,7 +272,8 @@ static int take_plan(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, take_t *tk,
         tk->bnd = mem_alloc((size_t)(p + 1) * sizeof *tk->bnd);
         if (!tk->bnd) rc = err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
         if (!rc && ix->isdist) {
-            memcpy(tk->bnd, ix->bnd, (size_t)(p + 1) * sizeof *tk->bnd);
+            for (int r = 0; r <= p; r++)
+                tk->bnd[r] = arri_row(ix, r);
             src = arr_ref(ix);
         } else if (!rc) {
             arri_block(ix->shape[0], p, tk->bnd);
@@ -413,20 +411,33 @@ static int strip_bools(const idx_t *idx, int nidx, idx_t *rest, int *nrest, int6
     return nb;
 }
 
-/* Inserts an axis of length 1 at pos into the header of a fresh (unshared) array. */
-static void insert_axis(arr_t *b, int pos)
+/* Inserts an axis of length 1 at pos into the header of a fresh (unshared) array. A
+ * distributed one keeps its rows on axis 0, or with pos 0 has its one new row on rank 0. */
+static int insert_axis(const rt_t *rt, arr_t *b, int pos, err_t *err)
 {
+    int64_t *bnd = NULL;
+    int p = rt->nranks;
+    if (b->isdist) {
+        bnd = mem_alloc((size_t)(p + 1) * sizeof *bnd);
+        if (!bnd) return err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
+        for (int r = 0; r <= p; r++)
+            bnd[r] = pos ? arri_row(b, r) : r > 0;
+    }
     for (int d = b->ndim; d > pos; d--) {
         b->shape[d] = b->shape[d - 1];
         b->lshape[d] = b->lshape[d - 1];
         b->lstride[d] = b->lstride[d - 1];
-        b->dist.kind[d] = b->dist.kind[d - 1];
     }
     b->shape[pos] = b->lshape[pos] = 1;
     b->lstride[pos] = 0;
-    b->dist.kind[pos] = pos == 0 && b->isdist ? 'b' : 'n';
-    if (pos == 0 && b->isdist) b->dist.kind[1] = 'n';
     b->ndim++;
+    int rc = 0;
+    if (b->isdist) {
+        dist_clear(&b->dist);
+        rc = arri_rows_dist(rt, b->ndim, b->shape, bnd, &b->dist, err);
+    }
+    mem_free(bnd);
+    return rc;
 }
 
 /* x[idx] where r = x[idx without its bools]: a copy of r with an axis of length len at
@@ -444,7 +455,10 @@ static int add_axis(rt_t *rt, int dtype, int dist, val_t *r, int pos, int64_t le
         for (int d = 0, k = 0; d <= nd; d++)
             shape[d] = d == pos ? len : a->shape[k++];
         /* axis 0 keeps its rows where the old one does; a new axis 0 is block split */
-        rc = arri_new(rt, nd + 1, shape, dtype, bdist, bdist && pos ? a->bnd : NULL, &b, err);
+        int64_t *bnd = bdist && pos ? arri_rows(rt, a) : NULL;
+        if (bdist && pos && !bnd) rc = err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
+        if (!rc) rc = arri_new(rt, nd + 1, shape, dtype, bdist, bnd, &b, err);
+        mem_free(bnd);
         if (!rc && !a && arri_lsize(b)) arri_store_val(dtype, arri_base(b), r);
     } else if (pos == 0 && a->isdist && !rt->local) {
         /* A new axis 0 of length 1: its owner, rank 0, holds everything. */
@@ -457,15 +471,13 @@ static int add_axis(rt_t *rt, int dtype, int dist, val_t *r, int pos, int64_t le
         mem_free(bnd);
         if (!rc) {
             int64_t rows = b->shape[0];
-            insert_axis(b, 0);
+            rc = insert_axis(rt, b, 0, err);
             b->lshape[0] = rt->rank == 0;
             b->lshape[1] = rows;
-            for (int k = 1; k <= rt->nranks; k++)
-                b->bnd[k] = 1;
         }
     } else {
         rc = arr_copy(rt, a, &b, err);
-        if (!rc) insert_axis(b, pos);
+        if (!rc) rc = insert_axis(rt, b, pos, err);
     }
     if (dist) rc = arri_agree(rt, rc, err);
     val_drop(r);
@@ -582,7 +594,7 @@ int arr_setitem(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, const val_t *v, 
         size_t sz = dt_size(t->dtype);
         int64_t m = arri_lsize(t), g0 = 0;
         if (t->isdist) {
-            g0 = t->bnd[rt->rank];
+            g0 = arri_row(t, rt->rank);
             for (int d = 1; d < t->ndim; d++)
                 g0 *= t->shape[d];
         }

@@ -1,11 +1,13 @@
 /* arrint.h - the inside of arr_t, shared by the array modules only (arr.c, arrops.c,
  * arrfmt.c, kern.c's callers and coll.c); everything else sees arr.h's opaque type.
  *
- * Layout decision: a distributed array is split on axis 0 only, each rank holding one
- * contiguous, ascending range of rows [bnd[rank], bnd[rank+1]) (block split by default;
- * slices and from_local give uneven ranges of the same shape). Every other axis is whole
- * on every rank. The chunk is a strided view into a refcounted 64-byte aligned buffer, so
- * basic slices share memory. */
+ * Layout: a distributed array carries a dist_t (dist.h) saying which rank holds which part
+ * of the global index space; this rank's chunk is the part dist_lshape gives it. The
+ * operations still assume what every array they make satisfies: axis 0 'b' over all
+ * ranks (grid[0] == nranks), each rank holding the ascending rows [arri_row(a, rank),
+ * arri_row(a, rank + 1)) (block split by default; slices and from_local give explicit
+ * uneven bounds), every other axis whole. The chunk is a strided view into a refcounted
+ * 64-byte aligned buffer, so basic slices share memory. */
 #ifndef PARC_ARRINT_H
 #define PARC_ARRINT_H
 
@@ -24,11 +26,9 @@ typedef struct {
 struct arr {
     int32_t refs;
     int ndim, dtype;
-    int isdist;                  /* 1: distributed (bnd set), 0: local to this rank */
-    int nranks;                  /* entries of bnd minus one */
+    int isdist;                  /* 1: distributed (dist set), 0: local to this rank */
     int64_t shape[ARR_MAXDIM];   /* global shape */
-    dist_t dist;                 /* kinds per axis ('b' on axis 0, 'n' elsewhere) */
-    int64_t *bnd;                /* nranks+1 row boundaries on axis 0 (distributed only) */
+    dist_t dist;                 /* distributed only: the layout (owns explicit bounds) */
     int64_t lshape[ARR_MAXDIM];  /* this rank's chunk shape */
     int64_t lstride[ARR_MAXDIM]; /* chunk strides in elements */
     int64_t loff;                /* chunk origin in elements from buf->p */
@@ -41,13 +41,24 @@ int64_t arri_lsize(const arr_t *a);
 int arri_contig(const arr_t *a);
 /* Address of the chunk's first element. */
 void *arri_base(const arr_t *a);
-/* A new array with a fresh contiguous chunk: distributed with boundaries bnd (copied;
- * NULL = block split over rt->nranks) when dist is set, else local. Checks sizes and
- * rt->mem_avail. Not collective: callers agree afterwards. */
+/* A new array with a fresh contiguous chunk: distributed with axis-0 row boundaries bnd
+ * (nranks+1 entries, copied; NULL = block split over rt->nranks) when dist is set, else
+ * local. Checks sizes and rt->mem_avail. Not collective: callers agree afterwards. */
 int arri_new(const rt_t *rt, int ndim, const int64_t *shape, int dtype, int dist,
              const int64_t *bnd, arr_t **out, err_t *err);
+/* The same with layout d (copied; its shape is the array's), distributed. */
+int arri_new_dist(const rt_t *rt, int dtype, const dist_t *d, arr_t **out, err_t *err);
+/* The default layout of shape over rt->nranks with axis-0 bounds bnd (NULL = block split)
+ * into *d (release with dist_clear). 0 or PARC_ENOMEM. */
+int arri_rows_dist(const rt_t *rt, int ndim, const int64_t *shape, const int64_t *bnd, dist_t *d,
+                   err_t *err);
 /* Block split of n rows over p ranks, first ranks taking the extras: bnd[0..p]. */
 void arri_block(int64_t n, int p, int64_t *bnd);
+/* First axis-0 row of rank r of distributed a (r == nranks: the row count). */
+int64_t arri_row(const arr_t *a, int r);
+/* The nranks+1 axis-0 row boundaries of distributed a, as arri_new takes them (caller
+ * frees with mem_free), or NULL when out of memory. */
+int64_t *arri_rows(const rt_t *rt, const arr_t *a);
 /* Copies the chunk of src into dst's chunk (same local shape), converting dtype. */
 void arri_copy_chunk(arr_t *dst, const arr_t *src);
 /* Address of the element at local flat (C order) position k of the chunk. */

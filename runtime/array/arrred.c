@@ -421,7 +421,10 @@ static int reduce_axis(rt_t *rt, int bi, arr_t *a, int axis, val_t *out, err_t *
     }
     if (rc) return rc;
     int keep = dist && axis != 0;
-    rc = arri_new(rt, nd, shape, odt, dist && nd > 0, keep ? a->bnd : NULL, &res, err);
+    int64_t *bnd = keep ? arri_rows(rt, a) : NULL;
+    if (keep && !bnd) rc = err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
+    if (!rc) rc = arri_new(rt, nd, shape, odt, dist && nd > 0, bnd, &res, err);
+    mem_free(bnd);
     int64_t L = src->lshape[axis];
     char *buf = rc ? NULL : mem_alloc((size_t)(L + 1) * 40 + 64);
     if (!rc && !buf) rc = err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
@@ -429,7 +432,7 @@ static int reduce_axis(rt_t *rt, int bi, arr_t *a, int axis, val_t *out, err_t *
     if (!rc) {
         /* Output element k of res's chunk <-> source lane. */
         int64_t m = arri_lsize(res);
-        int64_t row0 = (dist && axis == 0 && nd > 0) ? res->bnd[rt->rank] : 0;
+        int64_t row0 = (dist && axis == 0 && nd > 0) ? arri_row(res, rt->rank) : 0;
         for (int64_t k = 0; k < m && !rc; k++) {
             int64_t idx[ARR_MAXDIM], q = k;
             for (int d = nd - 1; d >= 0; d--) {

@@ -127,8 +127,8 @@ int coll_allgather(const rt_t *rt, const arr_t *a, arr_t **out, err_t *err)
     rc = arri_agree(rt, rc, err);
     if (!rc) {
         for (int r = 0; r < p; r++) {
-            cnt[r] = (int)((a->bnd[r + 1] - a->bnd[r]) * rb);
-            cnt[p + r] = (int)(a->bnd[r] * rb);
+            cnt[r] = (int)((arri_row(a, r + 1) - arri_row(a, r)) * rb);
+            cnt[p + r] = (int)(arri_row(a, r) * rb);
         }
         if (MPI_Allgatherv(arri_base(src), cnt[rt->rank], MPI_BYTE, arri_base(full), cnt, cnt + p,
                            MPI_BYTE, rt->comm) != MPI_SUCCESS)
@@ -168,10 +168,10 @@ int coll_redistribute(const rt_t *rt, const arr_t *a, const int64_t *bnd, arr_t 
         int *sc = c, *sd = c + p, *rcn = c + 2 * p, *rd = c + 3 * p;
         for (int q = 0; q < p; q++) {
             int64_t lo;
-            int64_t n = overlap(a->bnd[me], a->bnd[me + 1], bnd[q], bnd[q + 1], &lo);
+            int64_t n = overlap(arri_row(a, me), arri_row(a, me + 1), bnd[q], bnd[q + 1], &lo);
             sc[q] = (int)(n * rb);
-            sd[q] = (int)((n ? lo - a->bnd[me] : 0) * rb);
-            n = overlap(a->bnd[q], a->bnd[q + 1], bnd[me], bnd[me + 1], &lo);
+            sd[q] = (int)((n ? lo - arri_row(a, me) : 0) * rb);
+            n = overlap(arri_row(a, q), arri_row(a, q + 1), bnd[me], bnd[me + 1], &lo);
             rcn[q] = (int)(n * rb);
             rd[q] = (int)((n ? lo - bnd[me] : 0) * rb);
         }
@@ -450,18 +450,11 @@ int coll_tree(const rt_t *rt, int coll, int op, int acc, int64_t w, int64_t n, i
 
 /* ---- rows by global index ---- */
 
-/* The rank holding row g of a (the last rank whose range starts at or before g). */
-static int row_owner(const arr_t *a, int p, int64_t g)
+/* The rank holding row g of a. */
+static int row_owner(const arr_t *a, int64_t g)
 {
-    int lo = 0, hi = p - 1;
-    while (lo < hi) {
-        int mid = (lo + hi + 1) / 2;
-        if (a->bnd[mid] <= g)
-            lo = mid;
-        else
-            hi = mid - 1;
-    }
-    return lo;
+    int64_t l;
+    return dist_g2l(&a->dist, 0, g, &l);
 }
 
 /* Copies row lr of a's chunk (w elements) to or from the contiguous bytes at buf. */
@@ -502,7 +495,7 @@ static int rows_plan(const rt_t *rt, const arr_t *a, const int64_t *idx, int64_t
     if (!rc) {
         memset(sc, 0, (size_t)p * sizeof *sc);
         for (int64_t k = 0; k < n; k++) {
-            own[k] = row_owner(a, p, idx[k]);
+            own[k] = row_owner(a, idx[k]);
             sc[own[k]]++;
         }
         sd[0] = 0;
@@ -613,7 +606,7 @@ int coll_take_rows(const rt_t *rt, const arr_t *a, const int64_t *want, int64_t 
     /* The owners answer with the rows asked of them, in the order asked (the reverse of
      * the requests: sent with rcn/rd, received with sc/sd). */
     for (int64_t j = 0; !rc && j < x.ngot; j++)
-        row_copy((arr_t *)a, x.got[j] - a->bnd[rt->rank], x.w, x.theirs + j * x.rb, 0);
+        row_copy((arr_t *)a, x.got[j] - arri_row(a, rt->rank), x.w, x.theirs + j * x.rb, 0);
     if (!rc) rc = rows_move(rt, x.theirs, x.rcn, x.rd, x.mine, x.sc, x.sd, x.rb, err);
     for (int64_t s = 0; !rc && s < n; s++)
         memcpy((char *)dst + x.ord[s] * x.rb, x.mine + s * x.rb, (size_t)x.rb);
@@ -631,7 +624,7 @@ int coll_put_rows(const rt_t *rt, arr_t *a, const int64_t *put, int64_t n, const
     if (!rc) rc = rows_move(rt, x.mine, x.sc, x.sd, x.theirs, x.rcn, x.rd, x.rb, err);
     /* In rank order, then in each rank's order: the last of repeated rows wins, as in NumPy. */
     for (int64_t j = 0; !rc && j < x.ngot; j++)
-        row_copy(a, x.got[j] - a->bnd[rt->rank], x.w, x.theirs + j * x.rb, 1);
+        row_copy(a, x.got[j] - arri_row(a, rt->rank), x.w, x.theirs + j * x.rb, 1);
     rows_end(&x);
     return rc;
 }

@@ -39,7 +39,7 @@ struct fuse {
     rt_t *rt;
     int ndim, dtype, weak, isdist;
     int64_t shape[ARR_MAXDIM];
-    int64_t *bnd;
+    dist_t dist; /* the result's layout when distributed */
     int64_t lshape[ARR_MAXDIM];
     int64_t lsize, gstart, row0;
     leaf_t *leaf;
@@ -449,7 +449,7 @@ void fuse_free(fuse_t **fp)
     for (size_t i = 0; i < f->nleaf; i++)
         arr_unref(&f->leaf[i].a);
     mem_free(f->leaf);
-    mem_free(f->bnd);
+    dist_clear(&f->dist);
     mem_free(f->tmp);
     mem_free(f);
     *fp = NULL;
@@ -504,16 +504,14 @@ int fuse_build(rt_t *rt, const ir_node_t *tree, const val_t *leaves, size_t nlea
             break;
         }
     if (f->isdist) {
-        f->bnd = mem_alloc((size_t)(rt->nranks + 1) * sizeof *f->bnd);
-        if (!f->bnd)
-            rc = err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
-        else if (ref)
-            memcpy(f->bnd, ref->bnd, (size_t)(rt->nranks + 1) * sizeof *f->bnd);
+        if (ref)
+            rc = dist_copy(&f->dist, &ref->dist, err);
         else
-            arri_block(f->shape[0], rt->nranks, f->bnd);
-        if (f->bnd) {
-            f->row0 = f->bnd[rt->rank];
-            f->lshape[0] = f->bnd[rt->rank + 1] - f->row0;
+            rc = arri_rows_dist(rt, f->ndim, f->shape, NULL, &f->dist, err);
+        if (!rc) {
+            int64_t hi;
+            dist_block_range(&f->dist, 0, rt->rank, &f->row0, &hi);
+            f->lshape[0] = hi - f->row0;
         }
     }
     f->lsize = 1;
@@ -542,10 +540,18 @@ int fuse_build(rt_t *rt, const ir_node_t *tree, const val_t *leaves, size_t nlea
             if (!a) rc = err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
             full = a && same_shape(a, f->ndim, f->shape);
         } else if (dist && full) {
-            if (memcmp(a->bnd, f->bnd, (size_t)(rt->nranks + 1) * sizeof *f->bnd))
-                rc = coll_redistribute(rt, a, f->bnd, &a, err);
-            else
+            if (dist_equal(&a->dist, &f->dist)) {
                 arr_ref(a);
+            } else {
+                int64_t *bnd = mem_alloc((size_t)(rt->nranks + 1) * sizeof *bnd);
+                rc = bnd ? 0 : err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
+                for (int r = 0; bnd && r <= rt->nranks; r++)
+                    bnd[r] = r < rt->nranks ? dist_l2g(&f->dist, 0, r, 0) : f->shape[0];
+                /* every rank takes this branch: the dists are the same everywhere */
+                rc = arri_agree(rt, rc, err);
+                if (!rc) rc = coll_redistribute(rt, a, bnd, &a, err);
+                mem_free(bnd);
+            }
         } else if (dist) {
             rc = coll_allgather(rt, a, &a, err);
         } else {
@@ -601,9 +607,9 @@ int fuse_isdist(const fuse_t *f)
 {
     return f->isdist;
 }
-const int64_t *fuse_bnd(const fuse_t *f)
+const dist_t *fuse_dist(const fuse_t *f)
 {
-    return f->bnd;
+    return &f->dist;
 }
 int64_t fuse_lsize(const fuse_t *f)
 {

@@ -29,7 +29,7 @@ const int64_t *fuse_shape(const fuse_t *f);
 int fuse_dtype(const fuse_t *f);
 int fuse_weak(const fuse_t *f); /* result of weak scalars only */
 int fuse_isdist(const fuse_t *f);
-const int64_t *fuse_bnd(const fuse_t *f); /* nranks+1 row boundaries when distributed */
+const dist_t *fuse_dist(const fuse_t *f); /* the layout when distributed (borrowed) */
 int64_t fuse_lsize(const fuse_t *f);      /* elements of this rank's part */
 int64_t fuse_gstart(const fuse_t *f);     /* global flat index of its first element */
 

@@ -158,7 +158,7 @@ static int dist_char(call_t *c, const val_t *v, char *out, err_t *err)
 }
 
 /* dist= and block_size= into d; *use = 0 when neither was given (default dist). */
-int args_dist(call_t *c, const val_t *dv, const val_t *bs, int ndim, dist_t *d, int *use,
+int args_dist(call_t *c, const val_t *dv, const val_t *bs, int ndim, dist_spec_t *d, int *use,
               err_t *err)
 {
     memset(d, 0, sizeof *d);

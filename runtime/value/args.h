@@ -35,7 +35,7 @@ int args_shape(call_t *c, const val_t *v, int *ndim, int64_t *shape, err_t *err)
 int args_dtype(call_t *c, const val_t *v, int *dt, err_t *err);
 /* dist= and block_size= (either may be NULL) into d; *use = 0 when neither was given
  * (default dist). */
-int args_dist(call_t *c, const val_t *dv, const val_t *bs, int ndim, dist_t *d, int *use,
+int args_dist(call_t *c, const val_t *dv, const val_t *bs, int ndim, dist_spec_t *d, int *use,
               err_t *err);
 /* axis= value: an int, or None/NULL (ARR_NOAXIS). */
 int args_axis(call_t *c, const val_t *v, int *axis, err_t *err);

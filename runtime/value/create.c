@@ -21,7 +21,7 @@ int create_array(call_t *c, int bi, val_t *out, err_t *err)
     if (rc) return rc;
     int dt, use_dist, ndim = 1;
     int64_t shape[ARR_MAXDIM];
-    dist_t d;
+    dist_spec_t d;
     arr_t *a = NULL;
     if ((rc = args_dtype(c, kw[0], &dt, err))) return rc;
     if ((kw[3] && bi != BI_ZEROS && bi != BI_ONES && bi != BI_EMPTY && bi != BI_FULL) ||
@@ -147,7 +147,7 @@ int create_random(call_t *c, int bi, val_t *out, err_t *err)
     }
     int dt, ndim = 0, use_dist;
     int64_t shape[ARR_MAXDIM];
-    dist_t d;
+    dist_spec_t d;
     if ((rc = args_dtype(c, kw[0], &dt, err))) return rc;
     if (bi == BI_RANDOM) {
         const val_t *size = NULL;
