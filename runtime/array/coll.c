@@ -151,36 +151,118 @@ static int64_t overlap(int64_t a0, int64_t a1, int64_t b0, int64_t b1, int64_t *
     return hi > *lo ? hi - *lo : 0;
 }
 
-int coll_redistribute(const rt_t *rt, const arr_t *a, const int64_t *bnd, arr_t **out, err_t *err)
+/* Per dimension d and local index l of a chunk laid out by `mine` at coordinates mc: the
+ * rank-major contribution of the coordinate that `other` gives the same global index
+ * (their sum over the dimensions is that element's rank under other). tab[d] points into
+ * one allocation of sum(lshape) entries; caller frees tab[0]. */
+static int peer_tabs(const dist_t *mine, const int *mc, const int64_t *lshape, const dist_t *other,
+                     int64_t **tab, err_t *err)
 {
-    int p = rt->nranks, me = rt->rank;
+    int nd = mine->ndim;
+    int64_t total = 0, mult[ARR_MAXDIM];
+    for (int d = nd - 1, m = 1; d >= 0; d--) {
+        mult[d] = m;
+        m *= other->grid[d];
+        total += lshape[d];
+    }
+    int64_t *t = mem_alloc((size_t)(total + 1) * sizeof *t);
+    if (!t) return err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
+    for (int d = 0; d < nd; d++) {
+        tab[d] = t;
+        for (int64_t l = 0; l < lshape[d]; l++) {
+            int64_t g = dist_l2g(mine, d, mc[d], l), ol;
+            t[l] = dist_g2l(other, d, g, &ol) * mult[d];
+        }
+        t += lshape[d];
+    }
+    return 0;
+}
+
+/* Walks a chunk of shape ls in C order: the peer rank of each element from tab (see
+ * peer_tabs), either counting elements per peer (cnt) or copying element k between the
+ * chunk c and the exchange buffer x at the running byte offset of its peer (pos). */
+static void walk(int nd, const int64_t *ls, int64_t *const *tab, size_t sz, int *cnt, int *pos,
+                 char *c, char *x, int to_x)
+{
+    int64_t n = 1, idx[ARR_MAXDIM] = {0}, peer = 0;
+    for (int d = 0; d < nd; d++) {
+        n *= ls[d];
+        if (ls[d]) peer += tab[d][0];
+    }
+    for (int64_t k = 0; k < n; k++) {
+        if (cnt) {
+            cnt[peer] += (int)sz;
+        } else {
+            char *xp = x + pos[peer], *cp = c + (size_t)k * sz;
+            memcpy(to_x ? xp : cp, to_x ? cp : xp, sz);
+            pos[peer] += (int)sz;
+        }
+        for (int d = nd - 1; d >= 0; d--) {
+            peer -= tab[d][idx[d]];
+            if (++idx[d] < ls[d]) {
+                peer += tab[d][idx[d]];
+                break;
+            }
+            idx[d] = 0;
+            peer += tab[d][0];
+        }
+    }
+}
+
+int coll_redist(const rt_t *rt, const arr_t *a, const dist_t *to, arr_t **out, err_t *err)
+{
+    int p = rt->nranks, nd = a->ndim;
+    size_t sz = dt_size(a->dtype);
     arr_t *src = NULL, *dst = NULL;
+    int64_t *stab[ARR_MAXDIM], *rtab[ARR_MAXDIM];
     int *c = mem_calloc((size_t)p * 4, sizeof *c);
+    char *sbuf = NULL, *rbuf = NULL;
     int rc = c ? 0 : err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
-    int64_t rb = row_elems(a) * (int64_t)dt_size(a->dtype);
-    if (!rc && a->shape[0] * rb > 2147483647)
+    stab[0] = rtab[0] = NULL;
+    if (!rc &&
+        (arr_local_bytes(a) > 2147483647 || (double)dist_lsize(to, rt->rank) * sz > 2147483647.0))
         rc = err_set(err, PARC_ENOTIMPL, (span_t){0},
-                     "redistributing more than 2 GiB is not supported");
+                     "redistributing more than 2 GiB per engine is not supported");
     if (!rc) rc = contig(rt, a, &src, err);
-    if (!rc) rc = arri_new(rt, a->ndim, a->shape, a->dtype, 1, bnd, &dst, err);
+    if (!rc) rc = arri_new_dist(rt, a->dtype, to, &dst, err);
+    int fc[ARR_MAXDIM], tc[ARR_MAXDIM];
+    dist_coords(&a->dist, rt->rank, fc);
+    dist_coords(to, rt->rank, tc);
+    if (!rc) rc = peer_tabs(&a->dist, fc, src->lshape, to, stab, err);
+    if (!rc) rc = peer_tabs(to, tc, dst->lshape, &a->dist, rtab, err);
+    if (!rc) {
+        sbuf = mem_alloc(arr_local_bytes(src) + 1);
+        rbuf = mem_alloc(arr_local_bytes(dst) + 1);
+        if (!sbuf || !rbuf) rc = err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
+    }
     rc = arri_agree(rt, rc, err);
     if (!rc) {
         int *sc = c, *sd = c + p, *rcn = c + 2 * p, *rd = c + 3 * p;
-        for (int q = 0; q < p; q++) {
-            int64_t lo;
-            int64_t n = overlap(arri_row(a, me), arri_row(a, me + 1), bnd[q], bnd[q + 1], &lo);
-            sc[q] = (int)(n * rb);
-            sd[q] = (int)((n ? lo - arri_row(a, me) : 0) * rb);
-            n = overlap(arri_row(a, q), arri_row(a, q + 1), bnd[me], bnd[me + 1], &lo);
-            rcn[q] = (int)(n * rb);
-            rd[q] = (int)((n ? lo - bnd[me] : 0) * rb);
+        walk(nd, src->lshape, stab, sz, sc, NULL, NULL, NULL, 0);
+        walk(nd, dst->lshape, rtab, sz, rcn, NULL, NULL, NULL, 0);
+        for (int q = 0, so = 0, ro = 0; q < p; q++) {
+            sd[q] = so;
+            rd[q] = ro;
+            so += sc[q];
+            ro += rcn[q];
         }
-        if (MPI_Alltoallv(arri_base(src), sc, sd, MPI_BYTE, arri_base(dst), rcn, rd, MPI_BYTE,
-                          rt->comm) != MPI_SUCCESS)
+        /* pack in the sender's C order; the receiver takes each source's elements in its
+         * own C order: both are the global lexicographic order of the elements they share,
+         * since l2g is increasing along every dimension */
+        memcpy(sc, sd, (size_t)p * sizeof *sc);
+        walk(nd, src->lshape, stab, sz, NULL, sc, arri_base(src), sbuf, 1);
+        for (int q = 0; q < p; q++)
+            sc[q] -= sd[q];
+        if (MPI_Alltoallv(sbuf, sc, sd, MPI_BYTE, rbuf, rcn, rd, MPI_BYTE, rt->comm) != MPI_SUCCESS)
             rc = err_set(err, PARC_EMPI, (span_t){0}, "MPI_Alltoallv failed");
         rc = coll_agree(rt->comm, rc);
+        if (!rc) walk(nd, dst->lshape, rtab, sz, NULL, rd, arri_base(dst), rbuf, 0);
     }
     mem_free(c);
+    mem_free(sbuf);
+    mem_free(rbuf);
+    mem_free(stab[0]);
+    mem_free(rtab[0]);
     arr_unref(&src);
     if (rc) {
         arr_unref(&dst);
@@ -188,6 +270,21 @@ int coll_redistribute(const rt_t *rt, const arr_t *a, const int64_t *bnd, arr_t 
     }
     *out = dst;
     return 0;
+}
+
+int coll_redistribute(const rt_t *rt, const arr_t *a, const int64_t *bnd, arr_t **out, err_t *err)
+{
+    dist_t d;
+    memset(&d, 0, sizeof d);
+    int rc = arri_rows_dist(rt, a->ndim, a->shape, bnd, &d, err);
+    rc = arri_agree(rt, rc, err);
+    if (rc) {
+        dist_clear(&d);
+        return rc;
+    }
+    rc = coll_redist(rt, a, &d, out, err);
+    dist_clear(&d);
+    return rc;
 }
 
 /* ---- the reproducible tree ---- */

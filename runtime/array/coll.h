@@ -1,5 +1,5 @@
 /* coll.h - the collective steps the array modules need, each over rt->comm: agreement on
- * errors, gathering, redistribution of axis-0 rows, and the partition-independent
+ * errors, gathering, redistribution between any two layouts, and the partition-independent
  * ("bitwise reproducible") reduction tree of docs/architecture.md. Every function here is
  * Collective over rt->comm and returns the same code on every rank. */
 #ifndef PARC_COLL_H
@@ -34,8 +34,13 @@ int coll_gather_bytes(const rt_t *rt, const void *mine, size_t n, char **all, in
  * every rank. Caller owns *out. */
 int coll_allgather(const rt_t *rt, const arr_t *a, arr_t **out, err_t *err);
 
-/* Collective. A new distributed array with a's values whose axis-0 boundaries are bnd
- * (nranks+1 entries). Rows move with one MPI_Alltoallv. Caller owns *out. */
+/* Collective. A new distributed array with a's values laid out by `to` (same shape, any
+ * kinds and grid). One MPI_Alltoallv of packed elements: each rank packs its chunk in C
+ * order by destination and unpacks what it receives in C order by source, never through
+ * one rank; extra memory per rank: one send and one receive buffer of its chunks' sizes.
+ * Caller owns *out. */
+int coll_redist(const rt_t *rt, const arr_t *a, const dist_t *to, arr_t **out, err_t *err);
+/* The same to the row layout with axis-0 boundaries bnd (nranks+1 entries). */
 int coll_redistribute(const rt_t *rt, const arr_t *a, const int64_t *bnd, arr_t **out, err_t *err);
 
 /* Collective. Rows (along axis 0) of distributed a by global row index, each from its

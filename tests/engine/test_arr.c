@@ -444,6 +444,64 @@ static void test_repr(void)
     wbuf_free(&b);
 }
 
+/* Each element of a's chunk holds its global flat index (as int64). */
+static int holds_gidx(const arr_t *a)
+{
+    int coord[ARR_MAXDIM], ok = 1;
+    dist_coords(&a->dist, rt.rank, coord);
+    int64_t m = arri_lsize(a);
+    for (int64_t k = 0; k < m; k++) {
+        int64_t q = k, g = 0, mul = 1;
+        for (int d = a->ndim - 1; d >= 0; d--) {
+            g += dist_l2g(&a->dist, d, coord[d], q % a->lshape[d]) * mul;
+            q /= a->lshape[d];
+            mul *= a->shape[d];
+        }
+        ok &= arri_loadi(a->dtype, arri_addr(a, k)) == g;
+    }
+    return ok;
+}
+
+/* coll_redist between every pair of layouts of a 2-d array (row blocks, cyclic,
+ * block-cyclic, 2-d grids): values follow their global indices, and back again. */
+static void test_redist(void)
+{
+    err_t err;
+    err_clear(&err);
+    int64_t sh[2] = {7, 5};
+    arr_t *b = NULL;
+    dist_t rows;
+    CHECK(arri_rows_dist(&rt, 2, sh, NULL, &rows, &err) == 0);
+    /* a 2-d arange in row blocks */
+    CHECK(arri_new_dist(&rt, DT_INT64, &rows, &b, &err) == 0);
+    for (int64_t k = 0; k < arri_lsize(b); k++) {
+        int64_t v = arri_row(b, rt.rank) * 5 + k;
+        memcpy(arri_addr(b, k), &v, 8);
+    }
+    CHECK(holds_gidx(b));
+    static const char *const kinds[] = {"bn", "cn", "bc", "cb", "bb", "cc", "nb", "nc"};
+    for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++)
+        for (int64_t bs = 1; bs <= 2; bs++) {
+            dist_spec_t s;
+            dist_spec_default(&s);
+            s.kind[0] = kinds[i][0];
+            s.kind[1] = kinds[i][1];
+            s.block_size = bs;
+            dist_t d;
+            CHECK(dist_init(&d, 2, sh, &s, rt.nranks, &err) == 0);
+            arr_t *c = NULL, *e = NULL;
+            CHECK(coll_redist(&rt, b, &d, &c, &err) == 0);
+            CHECK(c && dist_equal(&c->dist, &d) && holds_gidx(c));
+            CHECK(c && coll_redist(&rt, c, &rows, &e, &err) == 0);
+            CHECK(e && holds_gidx(e));
+            arr_unref(&c);
+            arr_unref(&e);
+            dist_clear(&d);
+        }
+    dist_clear(&rows);
+    arr_unref(&b);
+}
+
 static void test_index(void)
 {
     err_t err;
@@ -499,6 +557,7 @@ int main(int argc, char **argv)
     test_fuse();
     test_repr();
     test_index();
+    test_redist();
     int fail = check_fail, any = 0;
     MPI_Allreduce(&fail, &any, 1, MPI_INT, MPI_MAX, rt.comm);
     if (rt.rank == 0) check_done();
