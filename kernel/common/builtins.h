@@ -131,7 +131,11 @@
        "set_printoptions(precision=None, threshold=None, floatmode=None)",                         \
        "How arrays are shown, as NumPy's: precision digits (8), threshold elements before "        \
        "summarizing with '...' (1000), floatmode 'maxprec' or 'unique' (every float with the "     \
-       "shortest digits that read back to it). Options not given keep their value.")
+       "shortest digits that read back to it). Options not given keep their value.")               \
+    BI(HISTOGRAM, "histogram", FUNC, "histogram(a, bins=10, range=None)",                          \
+       "(counts, edges) of a's values in bins equal bins over range (default: a's min and max), "  \
+       "as NumPy's: the last bin includes its right edge. bins is an integer; complex input is "   \
+       "refused. Each engine counts its own chunk; one collective sums the counts.")
 
 typedef enum {
 #define BI_ENUM(id, name, kind, sig, doc) BI_##id,

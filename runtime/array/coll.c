@@ -10,6 +10,7 @@
  * the shared blocks and evaluates the same tree. Nothing depends on the split. */
 #include "coll.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -724,4 +725,16 @@ int coll_put_rows(const rt_t *rt, arr_t *a, const int64_t *put, int64_t n, const
         row_copy(a, x.got[j] - arri_row(a, rt->rank), x.w, x.theirs + j * x.rb, 1);
     rows_end(&x);
     return rc;
+}
+
+int coll_sum_i64(const rt_t *rt, int64_t *v, int64_t n, err_t *err)
+{
+    /* In pieces of at most 2^26 values: MPI counts are ints. */
+    for (int64_t o = 0; o < n; o += (int64_t)1 << 26) {
+        int k = (int)(n - o < ((int64_t)1 << 26) ? n - o : (int64_t)1 << 26);
+        if (MPI_Allreduce(MPI_IN_PLACE, v + o, k, MPI_INT64_T, MPI_SUM, rt->comm) != MPI_SUCCESS)
+            return arri_agree(rt, err_set(err, PARC_EMPI, (span_t){0}, "MPI_Allreduce failed"),
+                              err);
+    }
+    return 0;
 }

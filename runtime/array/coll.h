@@ -69,4 +69,7 @@ int coll_tree(const rt_t *rt, int coll, int op, int acc, int64_t w, int64_t n, i
               int64_t g1, const void *bvals, int npieces, const int64_t *pstart,
               const int64_t *pcount, const void *const *pvals, void *out, err_t *err);
 
+/* Collective. v[0..n) summed elementwise over the ranks, in place on every rank (exact). */
+int coll_sum_i64(const rt_t *rt, int64_t *v, int64_t n, err_t *err);
+
 #endif

@@ -20,6 +20,7 @@
 #include "mem.h"
 #include "obj.h"
 #include "out.h"
+#include "plotfn.h"
 #include "reduce.h"
 #include "repr.h"
 
@@ -167,7 +168,8 @@ static int do_printoptions(call_t *c, val_t *out, err_t *err)
 static int do_func(call_t *c, int bi, val_t *out, err_t *err)
 {
     const char *fn = args_fname(bi);
-    if (c->nkw && bi != BI_PRINT && bi != BI_ROUND && bi != BI_COMPLEX && bi != BI_SET_PRINTOPTIONS)
+    if (c->nkw && bi != BI_PRINT && bi != BI_ROUND && bi != BI_COMPLEX &&
+        bi != BI_SET_PRINTOPTIONS && bi != BI_HISTOGRAM)
         return err_set(err, PARC_ETYPE, c->at, "%s() takes no keyword arguments", fn);
     int rc;
     switch (bi) {
@@ -241,6 +243,8 @@ static int do_func(call_t *c, int bi, val_t *out, err_t *err)
     }
     case BI_SET_PRINTOPTIONS:
         return do_printoptions(c, out, err);
+    case BI_HISTOGRAM:
+        return plotfn_histogram(c, out, err);
     case BI_FROM_LOCAL: {
         if ((rc = args_count(c, fn, 1, 1, err))) return rc;
         const val_t *v = &c->args[0];
