@@ -246,6 +246,30 @@ static int too_big(const rt_t *rt, int ndim, const int64_t *shape, int dtype, in
                    dt_name(dtype), room);
 }
 
+/* A new chunk's contents until written. Release builds: zeros. Debug builds (the
+ * sanitizer tests): signalling NaNs for floats and 0xA5 bytes for the rest, over the
+ * whole allocation (its rounding to 64 bytes too), so a kernel that reads an element no
+ * one wrote gives a wrong answer that a test sees (zeros often pass unnoticed, and
+ * AddressSanitizer does not look inside an allocation). */
+static void poison(int dtype, void *p, size_t n)
+{
+#ifdef NDEBUG
+    (void)dtype;
+    memset(p, 0, n);
+#else
+    memset(p, 0xA5, n);
+    if (dtype == DT_FLOAT64 || dtype == DT_COMPLEX128) {
+        uint64_t snan = 0x7FF4000000000000u;
+        for (size_t k = 0; k + 8 <= n; k += 8)
+            memcpy((char *)p + k, &snan, 8);
+    } else if (dtype == DT_FLOAT32) {
+        uint32_t snan = 0x7FA00000u;
+        for (size_t k = 0; k + 4 <= n; k += 4)
+            memcpy((char *)p + k, &snan, 4);
+    }
+#endif
+}
+
 /* Header and chunk of a new array; lay is NULL (local) or its layout (taken, cleared). */
 static int alloc_arr(const rt_t *rt, int ndim, const int64_t *shape, int dtype, dist_t *lay,
                      arr_t **out, err_t *err)
@@ -290,17 +314,18 @@ static int alloc_arr(const rt_t *rt, int ndim, const int64_t *shape, int dtype, 
         return too_big(rt, ndim, shape, dtype, lay && rt->nranks > 1, bytes, total, left, err);
     }
     a->buf = mem_calloc(1, sizeof *a->buf);
+    size_t room = bytes ? (bytes + 63) / 64 * 64 : 64;
     if (a->buf) {
         a->buf->refs = 1;
         a->buf->bytes = bytes;
-        a->buf->p = mem_aligned(64, bytes ? (bytes + 63) / 64 * 64 : 64);
+        a->buf->p = mem_aligned(64, room);
     }
     if (!a->buf || !a->buf->p) {
         arr_unref(&a);
         return too_big(rt, ndim, shape, dtype, lay && rt->nranks > 1, bytes, total, (size_t)-1,
                        err);
     }
-    memset(a->buf->p, 0, bytes);
+    poison(dtype, a->buf->p, room);
     if (rt->mem_held) {
         *rt->mem_held += bytes;
         a->buf->held = rt->mem_held;
@@ -561,11 +586,9 @@ int arr_full(rt_t *rt, int ndim, const int64_t *shape, int dtype, const val_t *f
     arr_t *a = NULL;
     int rc = make(rt, ndim, shape, dtype, dist, &a, err);
     if (rc) return rc;
-    if (fill && fill->kind != V_NONE) {
-        char v[16];
-        arri_store_val(dtype, v, fill);
-        kern_fill(dtype, arri_base(a), v, (size_t)arri_lsize(a));
-    }
+    char v[16] = {0};
+    if (fill && fill->kind != V_NONE) arri_store_val(dtype, v, fill);
+    kern_fill(dtype, arri_base(a), v, (size_t)arri_lsize(a));
     *out = a;
     return 0;
 }

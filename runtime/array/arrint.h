@@ -43,7 +43,9 @@ int arri_contig(const arr_t *a);
 void *arri_base(const arr_t *a);
 /* A new array with a fresh contiguous chunk: distributed with axis-0 row boundaries bnd
  * (nranks+1 entries, copied; NULL = block split over rt->nranks) when dist is set, else
- * local. Checks sizes and rt->mem_avail. Not collective: callers agree afterwards. */
+ * local. The caller writes every element: the chunk holds zeros in release builds and a
+ * poison pattern (NaNs, 0xA5 bytes) in debug builds. Checks sizes and rt->mem_avail. Not
+ * collective: callers agree afterwards. */
 int arri_new(const rt_t *rt, int ndim, const int64_t *shape, int dtype, int dist,
              const int64_t *bnd, arr_t **out, err_t *err);
 /* The same with layout d (copied; its shape is the array's), distributed. */

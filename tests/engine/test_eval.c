@@ -278,6 +278,20 @@ static void test_arrays(void)
     ERR("zeros(3, colour=1)", "TypeError", "zeros() got an unexpected keyword argument 'colour'");
 }
 
+/* A length-1 operand next to a distributed one: every engine reads its only element
+ * (issue 16, cause 1). In debug builds new chunks are poisoned, so reading past that
+ * element gives nan here instead of passing by luck. */
+static void test_broadcast_one(void)
+{
+    OUT("b = ones(3)\n(b + ones(1)).sum()", "Out[0]: 6.0\n");
+    OUT("b = ones(2)\n(b * arange(1, 2)).sum()", "Out[0]: 2.0\n");
+    OUT("b = linspace(1.0, 0, 2)\na = b[::2]\nb += a\nb.sum()", "Out[0]: 3.0\n");
+    OUT("b = ones((5, 2))\n(b - ones((1, 2))).sum() + (b < ones(1)).sum()", "Out[0]: 0.0\n");
+    OUT("(ones(7, dtype=complex128) * array([2j])).sum()", "Out[0]: 14j\n");
+    OUT("(arange(5) ^ array([True])).sum(), (arange(5) ** ones(1, dtype=int32)).sum()",
+        "Out[0]: (11, 10)\n");
+}
+
 static void test_local_view(void)
 {
     char want[256];
@@ -446,6 +460,7 @@ int main(int argc, char **argv)
         test_control();
         test_functions();
         test_arrays();
+        test_broadcast_one();
         test_local_view();
         test_names();
         test_attrs();
