@@ -8,6 +8,7 @@ a distributed one, in both orders, for each dtype; every one-operand ufunc on ea
     /usr/bin/python3 tests/py/test_numpy_diff.py              # everything, engines 1-4
     /usr/bin/python3 tests/py/test_numpy_diff.py -n 3 ops.txt # one file, 3 engines
     /usr/bin/python3 tests/py/test_numpy_diff.py -k 'var('    # cases containing text
+    /usr/bin/python3 tests/py/test_numpy_diff.py --ulp        # and the ulps each case needed
 """
 import glob
 import os
@@ -127,7 +128,7 @@ def generated():
 
 
 def main(argv):
-    engines, files, grep = (1, 2, 3, 4), [], None
+    engines, files, grep, ulps = (1, 2, 3, 4), [], None, False
     args = list(argv)
     while args:
         a = args.pop(0)
@@ -135,6 +136,8 @@ def main(argv):
             engines = tuple(int(x) for x in args.pop(0).split(","))
         elif a == "-k":
             grep = args.pop(0)
+        elif a == "--ulp":
+            ulps = True
         else:
             files.append(a)
     paths = sorted(glob.glob(os.path.join(DIFF, "*.txt")))
@@ -148,6 +151,11 @@ def main(argv):
     if grep:
         cases = [c for c in cases if grep in c.source]
     failures = numpydiff.run(cases, engines=engines, skip=SKIP)
+    if ulps:
+        allowed = sum(1 for c in cases if c.ulp)
+        print("cases allowing ulps: %d; those that needed any (largest first):" % allowed)
+        for src, d in sorted(numpydiff.ULP_SEEN.items(), key=lambda kv: -kv[1]):
+            print("  %d ulp: %s" % (d, src.replace("\n", "; ")))
     sys.exit(1 if failures else 0)
 
 
