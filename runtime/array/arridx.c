@@ -8,8 +8,10 @@
  * first axis that rank holds whole (boundaries like [0, 0, n, n]), the others nothing.
  * An integer index array (or list) on the first axis gives a copy whose rows come from
  * their owners (coll_take_rows; assignment through one: coll_put_rows).
- * Still missing: negative steps on the distributed axis, newaxis on distributed arrays,
- * masks, and index arrays past the first axis (NotImplementedError). */
+ * A boolean mask alone gives the selected cells, split as the array's are (each rank
+ * keeps its own, in order). Still missing: negative steps on the distributed axis,
+ * newaxis on distributed arrays, masks with other indices, and index arrays past the
+ * first axis (NotImplementedError). */
 #include <string.h>
 
 #include "arr.h"
@@ -241,7 +243,8 @@ static int take_plan(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, take_t *tk,
             return err_set(err, PARC_ENOTIMPL, (span_t){0},
                            "only one index array, on the first axis, is supported yet");
     if (ix->dtype == DT_BOOL)
-        return err_set(err, PARC_ENOTIMPL, (span_t){0}, "boolean masks are not supported yet");
+        return err_set(err, PARC_ENOTIMPL, (span_t){0},
+                       "a boolean mask with other indices is not supported yet");
     if (ix->dtype != DT_INT32 && ix->dtype != DT_INT64)
         return err_set(err, PARC_EINDEX, (span_t){0},
                        "arrays used as indices must be of integer (or boolean) type");
@@ -381,6 +384,159 @@ static int put(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, const val_t *v, e
     return rc;
 }
 
+/* ---- boolean masks ---- */
+
+/* x[m] with m a bool array over x's first k = m.ndim axes: the cells (positions over those
+ * axes) of x's chunk that m selects. The result, shape (total,) + x.shape[k:], is split as
+ * x's cells are: this rank's selected cells come after `before` others. */
+typedef struct {
+    arr_t *x, *m;     /* x (or its chunk in local view); m aligned with x's cells */
+    int64_t moff;     /* m's flat chunk index of x's first cell */
+    int64_t ncell, w; /* cells in x's chunk; elements per cell */
+    int64_t before, total;
+    int dist, rnd;
+    int64_t rshape[ARR_MAXDIM];
+    int64_t *bnd; /* the result's split when dist */
+} mask_t;
+
+static void mask_free(mask_t *mk)
+{
+    arr_unref(&mk->x);
+    arr_unref(&mk->m);
+    mem_free(mk->bnd);
+}
+
+static int mask_plan(rt_t *rt, arr_t *a, arr_t *m, mask_t *mk, err_t *err)
+{
+    memset(mk, 0, sizeof *mk);
+    int k = m->ndim;
+    if (k == 0 || k > a->ndim)
+        return err_set(err, PARC_EINDEX, (span_t){0},
+                       "too many indices for array: array is %d-dimensional, but %d were indexed",
+                       a->ndim, k);
+    for (int d = 0; d < k; d++)
+        if (m->shape[d] != a->shape[d])
+            return err_set(err, PARC_EINDEX, (span_t){0},
+                           "boolean index did not match indexed array along dimension %d; "
+                           "dimension is %lld but corresponding boolean dimension is %lld",
+                           d, (long long)a->shape[d], (long long)m->shape[d]);
+    int rc = 0, p = rt->nranks;
+    mk->x = rt->local && a->isdist ? arr_local(a) : arr_ref(a);
+    if (!mk->x) return err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
+    arr_t *x = mk->x;
+    mk->dist = x->isdist && !rt->local;
+    int64_t inner = 1;
+    mk->w = 1;
+    for (int d = 1; d < k; d++)
+        inner *= x->shape[d];
+    for (int d = k; d < x->ndim; d++)
+        mk->w *= x->shape[d];
+    mk->ncell = (k ? x->lshape[0] : 1) * inner;
+    if (mk->dist && m->isdist) {
+        if (memcmp(m->bnd, x->bnd, (size_t)(p + 1) * sizeof *m->bnd))
+            rc = coll_redistribute(rt, m, x->bnd, &mk->m, err);
+        else
+            mk->m = arr_ref(m);
+    } else if (mk->dist) {
+        mk->m = arr_ref(m);
+        mk->moff = x->bnd[rt->rank] * inner;
+    } else if (m->isdist && !rt->local) {
+        rc = coll_allgather(rt, m, &mk->m, err);
+    } else if (!(mk->m = m->isdist ? arr_local(m) : arr_ref(m))) {
+        rc = err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
+    }
+    int64_t c = 0;
+    for (int64_t q = 0; !rc && q < mk->ncell; q++)
+        c += *(const uint8_t *)arri_addr(mk->m, mk->moff + q) != 0;
+    mk->total = c;
+    if (mk->dist) {
+        /* every rank's count, through a one-element-per-rank array */
+        arr_t *cnt = NULL, *all = NULL;
+        int64_t np = p;
+        mk->bnd = mem_alloc((size_t)(p + 1) * sizeof *mk->bnd);
+        if (!rc && !mk->bnd) rc = err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
+        if (!rc) rc = arri_new(rt, 1, &np, DT_INT64, 1, NULL, &cnt, err);
+        rc = arri_agree(rt, rc, err);
+        if (!rc) {
+            memcpy(arri_base(cnt), &c, sizeof c);
+            rc = coll_allgather(rt, cnt, &all, err);
+        }
+        for (int r = 0; !rc && r < p; r++) {
+            int64_t cr;
+            memcpy(&cr, (const char *)arri_base(all) + r * 8, 8);
+            mk->bnd[r + 1] = (r ? mk->bnd[r] : 0) + cr;
+        }
+        if (!rc) {
+            mk->bnd[0] = 0;
+            mk->before = mk->bnd[rt->rank];
+            mk->total = mk->bnd[p];
+        }
+        arr_unref(&cnt);
+        arr_unref(&all);
+    }
+    mk->rnd = 1 + x->ndim - k;
+    mk->rshape[0] = mk->total;
+    memcpy(mk->rshape + 1, x->shape + k, (size_t)(x->ndim - k) * sizeof *x->shape);
+    return rc;
+}
+
+static int mask_sel(const mask_t *mk, int64_t q)
+{
+    return *(const uint8_t *)arri_addr(mk->m, mk->moff + q) != 0;
+}
+
+/* x[m] (a copy). */
+static int mask_get(rt_t *rt, arr_t *a, arr_t *m, val_t *out, err_t *err)
+{
+    mask_t mk;
+    int rc = mask_plan(rt, a, m, &mk, err);
+    arr_t *res = NULL;
+    if (!rc) rc = arri_new(rt, mk.rnd, mk.rshape, a->dtype, mk.dist, mk.bnd, &res, err);
+    if (mk.dist) rc = arri_agree(rt, rc, err);
+    size_t sz = dt_size(a->dtype);
+    for (int64_t q = 0, j = 0; !rc && q < mk.ncell; q++) {
+        if (!mask_sel(&mk, q)) continue;
+        for (int64_t e = 0; e < mk.w; e++)
+            memcpy(arri_addr(res, j * mk.w + e), arri_addr(mk.x, q * mk.w + e), sz);
+        j++;
+    }
+    mask_free(&mk);
+    if (rc) {
+        arr_unref(&res);
+        return rc;
+    }
+    *out = val_array(&res);
+    return 0;
+}
+
+/* x[m] = v: v a number or broadcast to (selected cells,) + x.shape[k:]. */
+static int mask_set(rt_t *rt, arr_t *a, arr_t *m, const val_t *v, err_t *err)
+{
+    mask_t mk;
+    int rc = mask_plan(rt, a, m, &mk, err);
+    arr_t *src = NULL;
+    if (!rc) rc = setitem_source(rt, v, mk.rnd, mk.rshape, &src, err);
+    int dt = a->dtype;
+    size_t sz = dt_size(dt);
+    char one[16];
+    if (!rc && !src) arri_store_val(dt, one, v);
+    for (int64_t q = 0, j = mk.before; !rc && q < mk.ncell; q++) {
+        if (!mask_sel(&mk, q)) continue;
+        for (int64_t e = 0; e < mk.w; e++) {
+            char *dst = arri_addr(mk.x, q * mk.w + e);
+            if (src)
+                kern_cast(src->dtype, dt, dst, bcast_addr(src, mk.rnd, mk.rshape, j * mk.w + e), 1);
+            else
+                memcpy(dst, one, sz);
+        }
+        j++;
+    }
+    if (mk.dist) rc = arri_agree(rt, rc, err);
+    arr_unref(&src);
+    mask_free(&mk);
+    return rc;
+}
+
 /* Bool scalars in idx are 0-d masks: together they add one axis of length 1 (all True)
  * or 0. Copies the other entries to rest and gives the new axis' length and place in the
  * result: NumPy's rule for advanced indices (the bools and the integers next to them)
@@ -517,6 +673,8 @@ int arr_getitem(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, val_t *out, err_
         if (rc) return rc;
         return add_axis(rt, a->dtype, a->isdist && !rt->local, &r, pos, len, out, err);
     }
+    if (nidx == 1 && idx[0].kind == IDX_ARRAY && idx[0].arr->dtype == DT_BOOL)
+        return mask_get(rt, a, idx[0].arr, out, err);
     if (nidx > 0 && idx[0].kind == IDX_ARRAY) return take(rt, a, idx, nidx, out, err);
     sel_t sel[ARR_MAXDIM];
     arr_t *base = NULL, *loc = NULL;
@@ -577,6 +735,8 @@ int arr_setitem(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, const val_t *v, 
         if (!len) return 0;
         return arr_setitem(rt, a, rest, nrest, v, err);
     }
+    if (nidx == 1 && idx[0].kind == IDX_ARRAY && idx[0].arr->dtype == DT_BOOL)
+        return mask_set(rt, a, idx[0].arr, v, err);
     if (nidx > 0 && idx[0].kind == IDX_ARRAY) return put(rt, a, idx, nidx, v, err);
     sel_t sel[ARR_MAXDIM];
     arr_t *base = NULL, *loc = NULL;
