@@ -26,10 +26,12 @@
 #include "magic.h"
 #include "mem.h"
 #include "pxbg.h"
+#include "verify.h"
 #include "rankout.h"
 #include "wire.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -57,7 +59,8 @@ typedef struct {
     const magic_seg_t *cur; /* segment running on the engines */
     int waiting;            /* pool_exec accepted, on_done not yet called */
     int in_step;
-    int blocked; /* the next segment waits for the --noblock cell on the engines */
+    int blocked;  /* the next segment waits (the --noblock cell, starting engines, %verify) */
+    verify_t *vf; /* %verify running on fresh pools; NULL: none */
     int failed;
     int local;      /* the running segment is local view */
     int nranks;     /* ranks the running segment was sent to (0 = unknown) */
@@ -165,6 +168,7 @@ static void run_free(run_t **rp)
     run_t *r = *rp;
     if (!r) return;
     rankout_destroy(&r->out);
+    verify_destroy(&r->vf);
     wbuf_free(&r->ir);
     msg_destroy(&r->req);
     arena_destroy(&r->a);
@@ -649,6 +653,17 @@ static void step(exec_t *p)
         if (r->timeit_left > 0) {
             r->timeit_left--;
             exec_ir(p);
+        } else if (r->vf) {
+            if (verify_step(r->vf)) {
+                r->blocked = 1;
+                break;
+            }
+            wbuf_t t;
+            wbuf_init(&t);
+            int agree = verify_report(r->vf, &t);
+            verify_destroy(&r->vf);
+            out_text(p, &t);
+            (void)agree;
         } else if (r->seg < r->mc.n) {
             const magic_seg_t *g = &r->mc.segs[r->seg];
             /* a %px segment needs the job's size (--targets, the handle): it waits for the
@@ -897,6 +912,50 @@ void exec_payload(exec_t *p, json_t *payload)
 void exec_run_code(exec_t *p, const magic_seg_t *g, int local, int time_kind)
 {
     run_code(p, g, local, time_kind);
+}
+
+void exec_verify(exec_t *p, const magic_seg_t *g)
+{
+    run_t *r = p->run;
+    int sizes[VERIFY_MAX_POOLS];
+    size_t n = 0;
+    const char *s = g->args;
+    while (*s) {
+        char *e;
+        long v = strtol(s, &e, 10);
+        if (e == s || v < 1 || v > VERIFY_MAX_ENGINES || n == VERIFY_MAX_POOLS ||
+            (*e && *e != ',')) {
+            char msg[200];
+            snprintf(msg, sizeof msg,
+                     "%%verify --engines takes up to %d engine counts from 1 to %d, like 1,2,3 "
+                     "(not '%.40s')",
+                     VERIFY_MAX_POOLS, VERIFY_MAX_ENGINES, g->args);
+            usage_error(p, msg);
+            return;
+        }
+        sizes[n++] = (int)v;
+        s = *e ? e + 1 : e;
+    }
+    if (n == 0 || !p->pool) {
+        usage_error(p,
+                    n ? "no engine pool (see the kernel's log)" : "%verify --engines 1,2,3 STMT");
+        return;
+    }
+    err_t err;
+    err_clear(&err);
+    wbuf_t setup, stmt;
+    wbuf_init(&setup);
+    wbuf_init(&stmt);
+    r->cur = g;
+    if (lang_compile(r->a, VERIFY_SETUP, strlen(VERIFY_SETUP), r->cell, NULL, 0, &setup, &err) ||
+        lang_compile(r->a, g->src, g->len, r->cell, NULL, 0, &stmt, &err)) {
+        if (!err.code) err_set(&err, PARC_ESYNTAX, (span_t){0}, "cannot compile this statement");
+        show_err_t(p, err, NULL, 0, "", NULL);
+    } else if (!(r->vf = verify_new(p->pool, sizes, n, &setup, &stmt, r->cell))) {
+        usage_error(p, "out of memory");
+    }
+    wbuf_free(&setup);
+    wbuf_free(&stmt);
 }
 
 void exec_pxresult(exec_t *p, const char *spec)

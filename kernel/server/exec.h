@@ -58,5 +58,8 @@ void exec_run_code(exec_t *p, const magic_seg_t *g, int local, int time_kind);
 /* %pxresult: shows the last %px --noblock cell's output, results and errors (it has ended:
  * a %pxresult segment waits for it), for the engines in the --targets spec (NULL: all). */
 void exec_pxresult(exec_t *p, const char *spec);
+/* %verify: g->args the engine counts ("1,2,3"), g->src the statement; runs it on fresh
+ * pools (verify_) while the cell waits, then shows the report. */
+void exec_verify(exec_t *p, const magic_seg_t *g);
 
 #endif

@@ -154,6 +154,12 @@ static void m_pxresult(kmagic_t *k, exec_t *p, const magic_seg_t *g)
     exec_pxresult(p, spec);
 }
 
+static void m_verify(kmagic_t *k, exec_t *p, const magic_seg_t *g)
+{
+    (void)k;
+    exec_verify(p, g);
+}
+
 static void m_autopx(kmagic_t *k, exec_t *p, const magic_seg_t *g)
 {
     (void)g;
@@ -482,11 +488,14 @@ static const struct {
     const char *name;
     void (*fn)(kmagic_t *k, exec_t *p, const magic_seg_t *g);
 } line_magics[] = {
-    {"lsmagic", m_lsmagic}, {"magic", m_magic}, {"engines", m_engines},
-    {"who", m_who},         {"whos", m_who},    {"pxresult", m_pxresult},
-    {"autopx", m_autopx},   {"time", m_time},   {"timeit", m_time},
-    {"history", m_history}, {"pwd", m_pwd},     {"cd", m_cd},
-    {"env", m_env},         {"exit", m_exit},   {"pxconfig", m_pxconfig},
+    {"lsmagic", m_lsmagic}, {"magic", m_magic},
+    {"engines", m_engines}, {"who", m_who},
+    {"whos", m_who},        {"pxresult", m_pxresult},
+    {"verify", m_verify},   {"autopx", m_autopx},
+    {"time", m_time},       {"timeit", m_time},
+    {"history", m_history}, {"pwd", m_pwd},
+    {"cd", m_cd},           {"env", m_env},
+    {"exit", m_exit},       {"pxconfig", m_pxconfig},
     {"timeout", m_timeout},
 };
 

@@ -12,8 +12,9 @@
 #include <string.h>
 
 const char *const magic_line_names[] = {
-    "autopx",   "cd",       "engines", "env",  "history", "lsmagic", "magic", "pwd",  "px",
-    "pxconfig", "pxresult", "seed",    "time", "timeit",  "timeout", "who",   "whos", NULL,
+    "autopx",  "cd",     "engines",  "env",      "history", "lsmagic", "magic",
+    "pwd",     "px",     "pxconfig", "pxresult", "seed",    "time",    "timeit",
+    "timeout", "verify", "who",      "whos",     NULL,
 };
 
 static const struct {
@@ -40,6 +41,9 @@ static const struct {
     {"who", "%who: names of the variables on the engines."},
     {"whos", "%whos: variables with kind, shape, dtype, distribution and bytes per engine."},
     {"seed", "%seed N: same as random.seed(N) in global view."},
+    {"verify", "%verify [--engines 1,2,3] STMT: runs STMT on fresh pools of those sizes (your "
+               "engines and variables untouched), shows each result and whether the bits "
+               "agree."},
     {"lsmagic", "%lsmagic: lists the magics."},
     {"magic", "%magic: explains each magic."},
     {"pxresult", "%pxresult [--targets T]: the output and results of the last %px --noblock "
@@ -357,7 +361,19 @@ static int line_magic(split_t *s, size_t line)
     g->name = name;
     g->args = arena_strndup(s->a, s->src + i, ae - i);
     if (!g->args) return PARC_ENOMEM;
-    if (strcmp(name, "time") == 0 || strcmp(name, "timeit") == 0) {
+    if (strcmp(name, "verify") == 0) {
+        /* %verify [--engines 1,2,3] STMT: args is the list, src the statement */
+        g->args = "1,2,3";
+        if (i + 9 <= end && strncmp(s->src + i, "--engines", 9) == 0) {
+            i += 9;
+            if (i < end && s->src[i] == '=') i++;
+            skip_ws(s->src, &i, end);
+            g->args = word(s, &i, end);
+            if (!g->args) return PARC_ENOMEM;
+            skip_ws(s->src, &i, end);
+        }
+    }
+    if (strcmp(name, "time") == 0 || strcmp(name, "timeit") == 0 || strcmp(name, "verify") == 0) {
         size_t skip = i - s->start[line];
         g->col = (int)skip;
         g->src = code_text(s, line, line + 1, skip, &g->len);

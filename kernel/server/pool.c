@@ -89,6 +89,10 @@ struct pool {
 
     names_t *names;
     farm_t *farm; /* the request's pmap/apply farm, if it runs one */
+
+    void *ctx;         /* borrowed ZeroMQ context, for a side pool */
+    char *key;         /* owned copy of the session key, for a side pool */
+    struct pool *side; /* fresh engines beside these (%verify); polled and ticked with p */
 };
 
 /* --- sending ------------------------------------------------------------------------ */
@@ -595,8 +599,10 @@ pool_t *pool_new(void *zmq_ctx, const pool_cfg_t *cfg, err_t *err)
     p->bind = mem_strdup(cfg->bind_host && *cfg->bind_host ? cfg->bind_host : "127.0.0.1");
     p->names = names_new();
     p->farm = farm_new();
+    p->key = mem_strdup(key);
+    p->ctx = zmq_ctx;
     if (!p->sign || !p->engine_path || !p->mpirun || !p->mpi_args || !p->bind || !p->names ||
-        !p->farm) {
+        !p->farm || !p->key) {
         err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
         pool_destroy(&p);
         return NULL;
@@ -617,6 +623,7 @@ void pool_destroy(pool_t **pp)
 {
     pool_t *p = pp ? *pp : NULL;
     if (!p) return;
+    pool_destroy(&p->side);
     if (p->router) {
         pool_stop(p);
         zmq_close(p->router);
@@ -631,6 +638,7 @@ void pool_destroy(pool_t **pp)
     names_destroy(&p->names);
     farm_destroy(&p->farm);
     sign_destroy(&p->sign);
+    mem_free(p->key);
     mem_free(p);
     *pp = NULL;
 }
@@ -701,6 +709,7 @@ int pool_exec(pool_t *p, int mode, const int *targets, size_t ntargets, uint32_t
 
 void pool_interrupt(pool_t *p)
 {
+    if (p->side) pool_interrupt(p->side);
     if (p->req == REQ_WAITING) {
         fail_later(p, PARC_EINTR, "interrupted while the engines were starting");
         return;
@@ -731,6 +740,7 @@ int pool_pollitems(pool_t *p, zmq_pollitem_t *items, int max)
     if (k < max) items[k++] = (zmq_pollitem_t){p->router, 0, ZMQ_POLLIN, 0};
     if (p->job.outfd >= 0 && k < max)
         items[k++] = (zmq_pollitem_t){NULL, p->job.outfd, ZMQ_POLLIN, 0};
+    if (p->side) k += pool_pollitems(p->side, items + k, max - k);
     return k;
 }
 
@@ -753,9 +763,40 @@ void pool_handle(pool_t *p)
     }
     launch_drain(&p->job);
     tick(p);
+    if (p->side) pool_handle(p->side);
 }
 
+static long own_timeout_ms(const pool_t *p);
+
 long pool_timeout_ms(const pool_t *p)
+{
+    long side = p->side ? pool_timeout_ms(p->side) : -1;
+    long own = own_timeout_ms(p);
+    return side < 0 ? own : own < 0 || side < own ? side : own;
+}
+
+pool_t *pool_side_start(pool_t *p, int nengines, err_t *err)
+{
+    pool_destroy(&p->side);
+    pool_cfg_t cfg = {.key = p->key,
+                      .engine_path = p->engine_path,
+                      .mpirun = p->mpirun,
+                      .mpi_args = p->mpi_args,
+                      .bind_host = "127.0.0.1",
+                      .nengines = nengines,
+                      .launch = 1,
+                      .start_timeout_ms = p->start_timeout_ms};
+    p->side = pool_new(p->ctx, &cfg, err);
+    if (p->side && pool_start(p->side, nengines, err)) pool_destroy(&p->side);
+    return p->side;
+}
+
+void pool_side_end(pool_t *p)
+{
+    pool_destroy(&p->side);
+}
+
+static long own_timeout_ms(const pool_t *p)
 {
     if (p->fail_code) return 0;
     if (p->state == ST_STARTING || p->req != REQ_NONE || p->job.child > 0) {

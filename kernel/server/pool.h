@@ -103,6 +103,14 @@ const names_t *pool_names(const pool_t *p); /* borrowed: the engines' variables 
 /* Appends the %engines table (rank, host, pid, memory) as text to *out; 0 or PARC_ENOMEM. */
 int pool_describe(const pool_t *p, wbuf_t *out);
 
+/* Fresh engines beside p's (%verify): a pool of nengines ranks started on this machine with
+ * p's key, engine and launcher, polled and ticked through p (pool_pollitems, pool_handle,
+ * pool_timeout_ms and pool_interrupt cover it), p's own engines and names untouched. One at
+ * a time: a second start replaces the first. Borrowed until pool_side_end or
+ * pool_destroy(p); NULL with err set when it cannot be started. */
+pool_t *pool_side_start(pool_t *p, int nengines, err_t *err);
+void pool_side_end(pool_t *p); /* stops and frees the side pool; not from its callbacks */
+
 /* Path of the attach file a cluster launcher passes to parc-engine (--attach FILE). */
 const char *pool_attach_file(const pool_t *p);
 

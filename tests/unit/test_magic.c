@@ -74,6 +74,12 @@ static void test_cell_magics(arena_t *a)
     CHECK(rc == 0 && c.n == 2 && strcmp(c.segs[0].out_name, "q2") == 0);
     CHECK(c.n == 2 && strcmp(c.segs[0].targets, "0") == 0 && !c.segs[1].out_name);
     CHECK(c.n == 2 && strcmp(c.segs[1].src, "\n-x") == 0);
+    c = split(a, "%verify --engines 1,2 x.sum()\n%verify y", 0, &rc, &e);
+    CHECK(rc == 0 && c.n == 2 && c.segs[0].kind == MAGIC_LINE);
+    CHECK(c.n == 2 && strcmp(c.segs[0].args, "1,2") == 0 && strcmp(c.segs[0].src, "x.sum()") == 0);
+    CHECK(c.n == 2 && c.segs[0].col == 22 && strcmp(c.segs[1].args, "1,2,3") == 0);
+    c = split(a, "%verify --engines=3", 0, &rc, &e);
+    CHECK(rc == PARC_EVALUE && strstr(e.msg, "needs a statement"));
     c = split(a, "%px -o 2x y", 0, &rc, &e);
     CHECK(rc == PARC_EVALUE && strstr(e.msg, "variable name"));
     c = split(a, "%%px --collapse --timeout 2.5\nx", 0, &rc, &e);
