@@ -72,6 +72,18 @@ static void m_engines(kmagic_t *k, exec_t *p, const magic_seg_t *g)
             return;
         }
         if (t.len == 0) wbuf_printf(&t, "no engines are running (%%engines start -n N)\n");
+    } else if ((strcmp(verb, "start") == 0 || strcmp(verb, "restart") == 0) &&
+               !pool_launches(pool)) {
+        /* attach mode: the site's launcher starts engines, the kernel cannot */
+        if (strcmp(verb, "restart") == 0) pool_stop(pool);
+        wbuf_printf(&t,
+                    "attach mode (PARC_LAUNCH=0): the kernel does not start engines.%s\n"
+                    "Start them with your launcher, e.g.\n"
+                    "  mpirun --hostfile H -n N parc-engine --attach %s\n"
+                    "  srun -n N parc-engine --attach %s\n",
+                    strcmp(verb, "restart") == 0 ? " The attached engines were asked to leave."
+                                                 : "",
+                    pool_attach_file(pool), pool_attach_file(pool));
     } else if (strcmp(verb, "start") == 0 || strcmp(verb, "restart") == 0) {
         if (n < 0 || n > 4096) {
             wbuf_free(&t);

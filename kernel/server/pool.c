@@ -37,6 +37,9 @@
  * than iopub can take is slowed down instead of filling the kernel's memory. */
 #define POOL_RCVHWM 100
 
+#define POOL_HB_IVL_MS     500  /* attach mode: the router pings each engine this often */
+#define POOL_HB_TIMEOUT_MS 1500 /* ... and drops it after this long without an answer */
+
 enum { ST_STOPPED, ST_STARTING, ST_READY };
 enum { REQ_NONE, REQ_WAITING, REQ_SENT };
 
@@ -90,6 +93,7 @@ struct pool {
     names_t *names;
     farm_t *farm; /* the request's pmap/apply farm, if it runs one */
 
+    void *mon;         /* PAIR socket: the router monitor (attach mode: dropped engines) */
     void *ctx;         /* borrowed ZeroMQ context, for a side pool */
     char *key;         /* owned copy of the session key, for a side pool */
     struct pool *side; /* fresh engines beside these (%verify); polled and ticked with p */
@@ -556,6 +560,18 @@ static int bind_router(pool_t *p, void *ctx, err_t *err)
         zmq_getsockopt(p->router, ZMQ_LAST_ENDPOINT, ep, &epn))
         return err_set(err, PARC_EIO, (span_t){0}, "cannot listen for engines on %s: %s", p->bind,
                        zmq_strerror(zmq_errno()));
+    /* Attach mode has no mpirun to report a death: the router pings the engines (ZMTP
+     * heartbeats) and its monitor reports a dropped connection, from a killed process at
+     * once, from a lost host within POOL_HB_TIMEOUT_MS. */
+    int ivl = POOL_HB_IVL_MS, tmo = POOL_HB_TIMEOUT_MS;
+    char mon[64];
+    snprintf(mon, sizeof mon, "inproc://parc-pool-mon-%p", (void *)p);
+    if (!p->launch && (zmq_setsockopt(p->router, ZMQ_HEARTBEAT_IVL, &ivl, sizeof ivl) ||
+                       zmq_setsockopt(p->router, ZMQ_HEARTBEAT_TIMEOUT, &tmo, sizeof tmo) ||
+                       zmq_socket_monitor(p->router, mon, ZMQ_EVENT_DISCONNECTED) ||
+                       !(p->mon = zmq_socket(ctx, ZMQ_PAIR)) || zmq_connect(p->mon, mon)))
+        return err_set(err, PARC_EIO, (span_t){0}, "cannot watch the engine connections: %s",
+                       zmq_strerror(zmq_errno()));
     /* A wildcard address is no use to an engine: give it this host's name instead. */
     const char *port = strrchr(ep, ':');
     if (strncmp(ep, "tcp://0.0.0.0:", 14) == 0 || strncmp(ep, "tcp://*:", 8) == 0)
@@ -626,8 +642,10 @@ void pool_destroy(pool_t **pp)
     pool_destroy(&p->side);
     if (p->router) {
         pool_stop(p);
+        if (p->mon) zmq_socket_monitor(p->router, NULL, 0);
         zmq_close(p->router);
     }
+    if (p->mon) zmq_close(p->mon);
     req_free(p);
     if (p->attach[0]) unlink(p->attach);
     mem_free(p->engine_path);
@@ -646,6 +664,11 @@ void pool_destroy(pool_t **pp)
 int pool_ready(const pool_t *p)
 {
     return p->state == ST_READY;
+}
+
+int pool_launches(const pool_t *p)
+{
+    return p->launch;
 }
 
 int pool_starting(const pool_t *p)
@@ -740,8 +763,44 @@ int pool_pollitems(pool_t *p, zmq_pollitem_t *items, int max)
     if (k < max) items[k++] = (zmq_pollitem_t){p->router, 0, ZMQ_POLLIN, 0};
     if (p->job.outfd >= 0 && k < max)
         items[k++] = (zmq_pollitem_t){NULL, p->job.outfd, ZMQ_POLLIN, 0};
+    if (p->mon && k < max) items[k++] = (zmq_pollitem_t){p->mon, 0, ZMQ_POLLIN, 0};
     if (p->side) k += pool_pollitems(p->side, items + k, max - k);
     return k;
+}
+
+/* Attach mode: an engine's connection dropped while the job ran, so an engine died (or its
+ * host went away); the MPI job cannot go on without it. Reported as a death in launch mode
+ * is, and the pool waits for a launcher to attach a new job. */
+static void watch(pool_t *p)
+{
+    int lost = 0;
+    for (;;) {
+        zmq_msg_t ev, addr;
+        zmq_msg_init(&ev);
+        zmq_msg_init(&addr);
+        int rc = zmq_msg_recv(&ev, p->mon, ZMQ_DONTWAIT);
+        if (rc >= 0 && zmq_msg_more(&ev)) zmq_msg_recv(&addr, p->mon, 0);
+        if (rc >= 6) {
+            uint16_t id;
+            memcpy(&id, zmq_msg_data(&ev), sizeof id);
+            lost |= id == ZMQ_EVENT_DISCONNECTED;
+        }
+        zmq_msg_close(&ev);
+        zmq_msg_close(&addr);
+        if (rc < 0) break;
+    }
+    if (!lost || p->state == ST_STOPPED || p->n == 0) return;
+    char msg[700];
+    snprintf(msg, sizeof msg,
+             "an attached engine died or its host cannot be reached (its connection dropped); "
+             "the job of %d engines is gone: start it again with the launcher (mpirun ... "
+             "parc-engine --attach %s)",
+             p->n, p->attach);
+    fprintf(stderr, "parc pool: %s\n", msg);
+    for (int r = 0; r < p->n && p->ranks; r++)
+        if (p->ranks[r].hello_w) send_to(p, 'e', r, LINK_SHUTDOWN, NULL, 0);
+    kill_job(p);
+    if (p->req) finish(p, PARC_EENGINE, msg);
 }
 
 void pool_handle(pool_t *p)
@@ -762,6 +821,7 @@ void pool_handle(pool_t *p)
         link_msg_close(&m);
     }
     launch_drain(&p->job);
+    if (p->mon) watch(p);
     tick(p);
     if (p->side) pool_handle(p->side);
 }

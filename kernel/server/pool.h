@@ -77,6 +77,7 @@ int pool_start(pool_t *p, int nengines, err_t *err);
 int pool_stop(pool_t *p);           /* SHUTDOWN, wait a little, then kill */
 int pool_ready(const pool_t *p);    /* 1 when every rank said HELLO */
 int pool_busy(const pool_t *p);     /* 1 while a request runs */
+int pool_launches(const pool_t *p); /* 1: the kernel starts engines; 0: attach mode */
 int pool_starting(const pool_t *p); /* 1 while the engines start (or attach) and say HELLO */
 int pool_size(const pool_t *p);     /* ranks in the job (0 before HELLO) */
 
