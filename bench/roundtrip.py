@@ -23,7 +23,7 @@ import zmq
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "py"))
 import parcenv  # noqa: E402
 
-N = int(sys.argv[1]) if len(sys.argv) > 1 else 200
+N = int(sys.argv[1]) if __name__ == "__main__" and len(sys.argv) > 1 else 200
 
 
 def roundtrips(kc, code, n):
@@ -42,7 +42,13 @@ def roundtrips(kc, code, n):
 
 
 def lean_roundtrips(info, code, n):
-    """Raw pyzmq: one DEALER on shell, one SUB on iopub, frames signed with hmac."""
+    """Raw pyzmq: one DEALER on shell, one SUB on iopub, frames signed with hmac; the median
+    round trip in ms."""
+    return statistics.median(lean_times(info, code, n)) * 1e3
+
+
+def lean_times(info, code, n):
+    """The n round trips (execute_request sent -> its idle received) in seconds, lean client."""
     ctx = zmq.Context.instance()
     addr = "%s://%s:" % (info["transport"], info["ip"])
     shell = ctx.socket(zmq.DEALER)
@@ -75,7 +81,7 @@ def lean_roundtrips(info, code, n):
         shell.recv_multipart()
     shell.close(0)
     iopub.close(0)
-    return statistics.median(times) * 1e3
+    return times
 
 
 def kernel_case(name, code, start):
@@ -97,42 +103,51 @@ def ipykernel_start():
     return start_new_kernel(kernel_name="python3")
 
 
+def ipp_times(dv, code, n):
+    """n blocking DirectView.execute(code) round trips in seconds, after 20 to warm up."""
+    for _ in range(20):
+        dv.execute(code, block=True)
+    times = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        dv.execute(code, block=True)
+        times.append(time.perf_counter() - t0)
+    return times
+
+
 def ipyparallel_case():
     import ipyparallel as ipp
     cluster = ipp.Cluster(n=2, log_level=40)
     rc = cluster.start_and_connect_sync()
     try:
         rc.wait_for_engines(2, timeout=60)
-        dv = rc[:]
-        for _ in range(20):
-            dv.execute("1", block=True)
-        times = []
-        for _ in range(N):
-            t0 = time.perf_counter()
-            dv.execute("1", block=True)
-            times.append(time.perf_counter() - t0)
-        return statistics.median(times) * 1e3, None
+        return statistics.median(ipp_times(rc[:], "1", N)) * 1e3, None
     finally:
         rc.close()
         cluster.stop_cluster_sync()
 
 
-rows = []
-parc = kernel_case("parc", "1", lambda: parcenv.start(engines=2))
-rows.append(("parc global cell `1` (2 engines)", parc))
-rows.append(("parc `%px 1` (2 engines)",
-             kernel_case("parc", "%px 1", lambda: parcenv.start(engines=2))))
-try:
-    rows.append(("ipykernel `1`", kernel_case("ipykernel", "1", ipykernel_start)))
-except Exception as e:  # a missing baseline is reported, not fatal
-    print("ipykernel baseline failed: %s" % e, file=sys.stderr)
-try:
-    rows.append(("ipyparallel DirectView.execute (2 engines)", ipyparallel_case()))
-except Exception as e:
-    print("ipyparallel baseline failed: %s" % e, file=sys.stderr)
+def main():
+    rows = []
+    parc = kernel_case("parc", "1", lambda: parcenv.start(engines=2))
+    rows.append(("parc global cell `1` (2 engines)", parc))
+    rows.append(("parc `%px 1` (2 engines)",
+                 kernel_case("parc", "%px 1", lambda: parcenv.start(engines=2))))
+    try:
+        rows.append(("ipykernel `1`", kernel_case("ipykernel", "1", ipykernel_start)))
+    except Exception as e:  # a missing baseline is reported, not fatal
+        print("ipykernel baseline failed: %s" % e, file=sys.stderr)
+    try:
+        rows.append(("ipyparallel DirectView.execute (2 engines)", ipyparallel_case()))
+    except Exception as e:
+        print("ipyparallel baseline failed: %s" % e, file=sys.stderr)
 
-print("median round trip (execute_request -> idle) over %d requests, ms:" % N)
-print("  %-45s %16s %16s" % ("", "jupyter_client", "lean client"))
-for name, (jc, lean) in rows:
-    col2 = "%8.3f (%4.1fx)" % (lean, lean / parc[1]) if lean is not None else "%16s" % "-"
-    print("  %-45s %8.3f (%4.1fx) %s" % (name, jc, jc / parc[0], col2))
+    print("median round trip (execute_request -> idle) over %d requests, ms:" % N)
+    print("  %-45s %16s %16s" % ("", "jupyter_client", "lean client"))
+    for name, (jc, lean) in rows:
+        col2 = "%8.3f (%4.1fx)" % (lean, lean / parc[1]) if lean is not None else "%16s" % "-"
+        print("  %-45s %8.3f (%4.1fx) %s" % (name, jc, jc / parc[0], col2))
+
+
+if __name__ == "__main__":
+    main()
