@@ -2,6 +2,8 @@
   start     KernelManager.start_kernel until every engine has answered `%px rank` (s)
   global    trivial global cell `1`, execute_request sent -> idle, lean pyzmq client (ms)
   px        the same for `%px 1` (ms)
+  cpu       the kernel process's CPU time per cell in those runs (/proc/PID/stat: what the
+            kernel itself pays for each engine)
   live      a %%px cell whose engines each print a line and then sleep 1 s: the time from the
             execute_request to each engine's line on iopub (a stream or the live area), the
             slowest engine (ms); this includes dispatching the cell, so it bounds the time
@@ -43,6 +45,13 @@ def first_seen(r, text):
     return None
 
 
+def kernel_cpu(pid):
+    """CPU seconds (user + system) the kernel process has used so far (Linux /proc)."""
+    with open("/proc/%d/stat" % pid) as f:
+        st = f.read().rsplit(")", 1)[1].split()
+    return (int(st[11]) + int(st[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def parc_row(e):
     t0 = time.perf_counter()
     km, kc = parcenv.start(engines=e, timeout=120)
@@ -63,9 +72,12 @@ def parc_row(e):
         kc.stop_channels()
         info = km.get_connection_info()
         row = {"start": start, "live": min(live) * 1e3}
+        pid = km.provisioner.process.pid
         for name, code in (("global", "1"), ("px", "%px 1")):
             lean_times(info, code, 20)  # warm up
+            c0 = kernel_cpu(pid)
             row[name] = med_min(lean_times(info, code, N))
+            row[name + "_cpu"] = (kernel_cpu(pid) - c0) / N * 1e3
         return row
     finally:
         kc.stop_channels()
@@ -130,6 +142,8 @@ def main():
     for label, who, key in (("parc global `1` (ms)", "parc", "global"),
                             ("parc `%px 1` (ms)", "parc", "px"),
                             ("ipyparallel `DirectView.execute('1')` (ms)", "ipp", "px"),
+                            ("parc kernel CPU per global cell (ms)", "parc", "global_cpu"),
+                            ("parc kernel CPU per `%px` cell (ms)", "parc", "px_cpu"),
                             ("parc start (s)", "parc", "start"),
                             ("ipyparallel start (s)", "ipp", "start"),
                             ("parc live: every engine's first line (ms)", "parc", "live"),
