@@ -433,13 +433,21 @@ static int mask_plan(rt_t *rt, arr_t *a, arr_t *m, mask_t *mk, err_t *err)
         mk->w *= x->shape[d];
     mk->ncell = (k ? x->lshape[0] : 1) * inner;
     if (mk->dist && m->isdist) {
-        if (memcmp(m->bnd, x->bnd, (size_t)(p + 1) * sizeof *m->bnd))
-            rc = coll_redistribute(rt, m, x->bnd, &mk->m, err);
-        else
+        int same = 1;
+        for (int r = 0; r <= p; r++)
+            same &= arri_row(m, r) == arri_row(x, r);
+        if (same) {
             mk->m = arr_ref(m);
+        } else {
+            int64_t *xb = arri_rows(rt, x);
+            rc = xb ? 0 : err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
+            rc = arri_agree(rt, rc, err);
+            if (!rc) rc = coll_redistribute(rt, m, xb, &mk->m, err);
+            mem_free(xb);
+        }
     } else if (mk->dist) {
         mk->m = arr_ref(m);
-        mk->moff = x->bnd[rt->rank] * inner;
+        mk->moff = arri_row(x, rt->rank) * inner;
     } else if (m->isdist && !rt->local) {
         rc = coll_allgather(rt, m, &mk->m, err);
     } else if (!(mk->m = m->isdist ? arr_local(m) : arr_ref(m))) {
