@@ -135,7 +135,55 @@
     BI(HISTOGRAM, "histogram", FUNC, "histogram(a, bins=10, range=None)",                          \
        "(counts, edges) of a's values in bins equal bins over range (default: a's min and max), "  \
        "as NumPy's: the last bin includes its right edge. bins is an integer; complex input is "   \
-       "refused. Each engine counts its own chunk; one collective sums the counts.")
+       "refused. Each engine counts its own chunk; one collective sums the counts.")               \
+    BI(ADD, "add", UFUNC2, "add(x, y)", "x + y, elementwise.")                                     \
+    BI(SUBTRACT, "subtract", UFUNC2, "subtract(x, y)", "x - y, elementwise.")                      \
+    BI(MULTIPLY, "multiply", UFUNC2, "multiply(x, y)", "x * y, elementwise.")                      \
+    BI(DIVIDE, "divide", UFUNC2, "divide(x, y)",                                                   \
+       "x / y, elementwise (true division: float64 for integers).")                                \
+    BI(TRUE_DIVIDE, "true_divide", UFUNC2, "true_divide(x, y)", "Same as divide.")                 \
+    BI(FLOOR_DIVIDE, "floor_divide", UFUNC2, "floor_divide(x, y)",                                 \
+       "x // y, elementwise (integer division by zero gives 0).")                                  \
+    BI(POWER, "power", UFUNC2, "power(x, y)", "x ** y, elementwise.")                              \
+    BI(MOD, "mod", UFUNC2, "mod(x, y)", "Same as remainder.")                                      \
+    BI(REMAINDER, "remainder", UFUNC2, "remainder(x, y)",                                          \
+       "x % y with the divisor's sign, elementwise.")                                              \
+    BI(FMOD, "fmod", UFUNC2, "fmod(x, y)",                                                         \
+       "Remainder with the dividend's sign (C fmod), elementwise.")                                \
+    BI(GREATER, "greater", UFUNC2, "greater(x, y)", "x > y, elementwise.")                         \
+    BI(GREATER_EQUAL, "greater_equal", UFUNC2, "greater_equal(x, y)", "x >= y, elementwise.")      \
+    BI(LESS, "less", UFUNC2, "less(x, y)", "x < y, elementwise.")                                  \
+    BI(LESS_EQUAL, "less_equal", UFUNC2, "less_equal(x, y)", "x <= y, elementwise.")               \
+    BI(EQUAL, "equal", UFUNC2, "equal(x, y)", "x == y, elementwise.")                              \
+    BI(NOT_EQUAL, "not_equal", UFUNC2, "not_equal(x, y)", "x != y, elementwise.")                  \
+    BI(BITWISE_AND, "bitwise_and", UFUNC2, "bitwise_and(x, y)",                                    \
+       "x & y for bool and integer arrays.")                                                       \
+    BI(BITWISE_OR, "bitwise_or", UFUNC2, "bitwise_or(x, y)", "x | y for bool and integer arrays.") \
+    BI(BITWISE_XOR, "bitwise_xor", UFUNC2, "bitwise_xor(x, y)",                                    \
+       "x ^ y for bool and integer arrays.")                                                       \
+    BI(LEFT_SHIFT, "left_shift", UFUNC2, "left_shift(x, y)",                                       \
+       "x << y for integers (0 past the width).")                                                  \
+    BI(RIGHT_SHIFT, "right_shift", UFUNC2, "right_shift(x, y)",                                    \
+       "x >> y for integers (arithmetic shift).")                                                  \
+    BI(LOGICAL_AND, "logical_and", UFUNC2, "logical_and(x, y)",                                    \
+       "Truth of x and y, elementwise (bool).")                                                    \
+    BI(LOGICAL_OR, "logical_or", UFUNC2, "logical_or(x, y)",                                       \
+       "Truth of x or y, elementwise (bool).")                                                     \
+    BI(LOGICAL_XOR, "logical_xor", UFUNC2, "logical_xor(x, y)",                                    \
+       "Truth of x xor y, elementwise (bool).")                                                    \
+    BI(POSITIVE, "positive", UFUNC1, "positive(x)", "+x, elementwise (a copy).")                   \
+    BI(INVERT, "invert", UFUNC1, "invert(x)",                                                      \
+       "~x: bitwise not for integers, logical not for bool.")                                      \
+    BI(BITWISE_NOT, "bitwise_not", UFUNC1, "bitwise_not(x)", "Same as invert.")                    \
+    BI(CONJUGATE, "conjugate", UFUNC1, "conjugate(x)",                                             \
+       "Complex conjugate, elementwise (real input unchanged).")                                   \
+    BI(CONJ, "conj", UFUNC1, "conj(x)", "Same as conjugate.")                                      \
+    BI(ARCSINH, "arcsinh", UFUNC1, "arcsinh(x)", "Inverse hyperbolic sine, elementwise.")          \
+    BI(ARCCOSH, "arccosh", UFUNC1, "arccosh(x)", "Inverse hyperbolic cosine, elementwise.")        \
+    BI(ARCTANH, "arctanh", UFUNC1, "arctanh(x)", "Inverse hyperbolic tangent, elementwise.")       \
+    BI(LOGICAL_NOT, "logical_not", UFUNC1, "logical_not(x)",                                       \
+       "True where x is zero (or False), elementwise.")                                            \
+    BI(ISINF, "isinf", UFUNC1, "isinf(x)", "True where x is plus or minus infinity, elementwise.")
 
 typedef enum {
 #define BI_ENUM(id, name, kind, sig, doc) BI_##id,

@@ -149,9 +149,47 @@ int fuse_inplace(int op, int from, int to, err_t *err)
                    fuse_ufunc_name(op), dt_name(from), dt_name(to));
 }
 
+/* The ufunc builtins that are an operator spelled as a function, and the other spellings
+ * of one ufunc, mapped to the op that computes them (so they share its type rule and loop). */
+static int alias(int op)
+{
+    static const struct {
+        short bi, op;
+    } map[] = {
+        {BI_ABS, KOP_BI + BI_ABSOLUTE},
+        {BI_ADD, IR_ADD},
+        {BI_SUBTRACT, IR_SUB},
+        {BI_MULTIPLY, IR_MUL},
+        {BI_DIVIDE, IR_DIV},
+        {BI_TRUE_DIVIDE, IR_DIV},
+        {BI_FLOOR_DIVIDE, IR_FLOORDIV},
+        {BI_POWER, IR_POW},
+        {BI_MOD, IR_MOD},
+        {BI_REMAINDER, IR_MOD},
+        {BI_GREATER, IR_GT},
+        {BI_GREATER_EQUAL, IR_GE},
+        {BI_LESS, IR_LT},
+        {BI_LESS_EQUAL, IR_LE},
+        {BI_EQUAL, IR_EQ},
+        {BI_NOT_EQUAL, IR_NE},
+        {BI_BITWISE_AND, IR_BITAND},
+        {BI_BITWISE_OR, IR_BITOR},
+        {BI_BITWISE_XOR, IR_BITXOR},
+        {BI_LEFT_SHIFT, IR_LSHIFT},
+        {BI_RIGHT_SHIFT, IR_RSHIFT},
+        {BI_NEGATIVE, IR_NEG},
+        {BI_INVERT, IR_INVERT},
+        {BI_BITWISE_NOT, IR_INVERT},
+        {BI_CONJ, KOP_BI + BI_CONJUGATE},
+    };
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (op == KOP_BI + map[i].bi) return map[i].op;
+    return op;
+}
+
 int fuse_types(int op, int dta, int wa, int dtb, int wb, int *cdt, int *odt, int *kop, err_t *err)
 {
-    if (op == KOP_BI + BI_ABS) op = KOP_BI + BI_ABSOLUTE;
+    op = alias(op);
     *kop = op;
     if (dtb >= 0) {
         int c = promote_weak(dta, wa, dtb, wb);
@@ -199,6 +237,19 @@ int fuse_types(int op, int dta, int wa, int dtb, int wb, int *cdt, int *odt, int
         case KOP_BI + BI_MAXIMUM:
         case KOP_BI + BI_MINIMUM:
             return 0;
+        case KOP_BI + BI_FMOD:
+            if (k == 3) return unsupported(op, dta, dtb, err);
+            if (k == 0) *cdt = *odt = DT_INT64;
+            return 0;
+        case KOP_BI + BI_LOGICAL_AND:
+        case KOP_BI + BI_LOGICAL_OR:
+        case KOP_BI + BI_LOGICAL_XOR:
+            /* Each operand's truth, then the bool loop. */
+            *cdt = *odt = DT_BOOL;
+            *kop = op == KOP_BI + BI_LOGICAL_AND  ? IR_BITAND
+                   : op == KOP_BI + BI_LOGICAL_OR ? IR_BITOR
+                                                  : IR_BITXOR;
+            return 0;
         case KOP_BI + BI_HYPOT:
         case KOP_BI + BI_ARCTAN2:
             if (k == 3) return unsupported(op, dta, dtb, err);
@@ -219,6 +270,21 @@ int fuse_types(int op, int dta, int wa, int dtb, int wb, int *cdt, int *odt, int
         return 0;
     case IR_POS:
         return 0;
+    case KOP_BI + BI_POSITIVE:
+        if (k == 0)
+            return err_set(err, PARC_ETYPE, (span_t){0},
+                           "ufunc 'positive' did not contain a loop with signature matching "
+                           "types <class 'numpy.dtype[bool_]'> -> None");
+        *kop = IR_POS;
+        return 0;
+    case KOP_BI + BI_CONJUGATE:
+        if (k == 0) *cdt = *odt = DT_INT64;
+        if (k < 3) *kop = IR_POS;
+        return 0;
+    case KOP_BI + BI_LOGICAL_NOT:
+        *cdt = *odt = DT_BOOL;
+        *kop = IR_INVERT;
+        return 0;
     case IR_INVERT:
         if (k >= 2) return unsupported(op, dta, -1, err);
         return 0;
@@ -237,6 +303,7 @@ int fuse_types(int op, int dta, int wa, int dtb, int wb, int *cdt, int *odt, int
         return 0;
     case KOP_BI + BI_ISNAN:
     case KOP_BI + BI_ISFINITE:
+    case KOP_BI + BI_ISINF:
         *odt = DT_BOOL;
         return 0;
     case KOP_BI + BI_FLOOR:
@@ -259,6 +326,9 @@ int fuse_types(int op, int dta, int wa, int dtb, int wb, int *cdt, int *odt, int
     case KOP_BI + BI_SINH:
     case KOP_BI + BI_COSH:
     case KOP_BI + BI_TANH:
+    case KOP_BI + BI_ARCSINH:
+    case KOP_BI + BI_ARCCOSH:
+    case KOP_BI + BI_ARCTANH:
         if (k <= 1) *cdt = *odt = DT_FLOAT64;
         return 0;
     }

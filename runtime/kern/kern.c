@@ -196,7 +196,7 @@ static void hypot_f32(float *d, const float *a, const float *b, size_t n)
     }
 }
 
-#define FLOAT_BIN(NAME, T, SQRT, POW, FLOOR)                                                       \
+#define FLOAT_BIN(NAME, T, SQRT, POW, FLOOR, FMOD)                                                 \
     static int NAME(int op, T *d, const T *a, const T *b, size_t n)                                \
     {                                                                                              \
         switch (op) {                                                                              \
@@ -240,12 +240,16 @@ static void hypot_f32(float *d, const float *a, const float *b, size_t n)
             for (size_t i = 0; i < n; i++)                                                         \
                 d[i] = (T)atan2(a[i], b[i]);                                                       \
             return 0;                                                                              \
+        case KOP_BI + BI_FMOD:                                                                     \
+            for (size_t i = 0; i < n; i++)                                                         \
+                d[i] = FMOD(a[i], b[i]);                                                           \
+            return 0;                                                                              \
         }                                                                                          \
         return KERN_EBADOP;                                                                        \
     }
 
-FLOAT_BIN(bin_f64, double, sqrt, pow, floor)
-FLOAT_BIN(bin_f32, float, sqrtf, powf, floorf)
+FLOAT_BIN(bin_f64, double, sqrt, pow, floor, fmod)
+FLOAT_BIN(bin_f32, float, sqrtf, powf, floorf, fmodf)
 
 /* Integer power by squaring; wraps like NumPy. */
 static inline int64_t ipow(int64_t a, int64_t b)
@@ -299,6 +303,12 @@ static inline int64_t ipow(int64_t a, int64_t b)
                     if (r != 0 && ((r < 0) != (y < 0))) r += y;                                    \
                     d[i] = r;                                                                      \
                 }                                                                                  \
+            }                                                                                      \
+            return 0;                                                                              \
+        case KOP_BI + BI_FMOD:                                                                     \
+            for (size_t i = 0; i < n; i++) {                                                       \
+                T x = a[i], y = b[i];                                                              \
+                d[i] = (y == 0 || y == -1) ? 0 : x % y;                                            \
             }                                                                                      \
             return 0;                                                                              \
         case IR_POW:                                                                               \
@@ -545,6 +555,9 @@ int kern_bin(int op, int dt, void *d, const void *a, const void *b, size_t n)
             UN_CASE(KOP_BI + BI_SINH, sinh##S(x))                                                  \
             UN_CASE(KOP_BI + BI_COSH, cosh##S(x))                                                  \
             UN_CASE(KOP_BI + BI_TANH, tanh##S(x))                                                  \
+            UN_CASE(KOP_BI + BI_ARCSINH, asinh##S(x))                                              \
+            UN_CASE(KOP_BI + BI_ARCCOSH, acosh##S(x))                                              \
+            UN_CASE(KOP_BI + BI_ARCTANH, atanh##S(x))                                              \
             UN_CASE(KOP_BI + BI_LOG10, log10##S(x))                                                \
             UN_CASE(KOP_BI + BI_LOG1P, log1p##S(x))                                                \
             UN_CASE(KOP_BI + BI_EXPM1, expm1##S(x))                                                \
@@ -617,6 +630,10 @@ static int un_c128(int op, cplx *d, const cplx *a, size_t n)
         UN_CASE(KOP_BI + BI_ARCSIN, casin(x))
         UN_CASE(KOP_BI + BI_ARCCOS, cacos(x))
         UN_CASE(KOP_BI + BI_ARCTAN, catan(x))
+        UN_CASE(KOP_BI + BI_ARCSINH, casinh(x))
+        UN_CASE(KOP_BI + BI_ARCCOSH, cacosh(x))
+        UN_CASE(KOP_BI + BI_ARCTANH, catanh(x))
+        UN_CASE(KOP_BI + BI_CONJUGATE, conj(x))
         UN_CASE(KOP_BI + BI_SQUARE, cmul(x, x))
         UN_CASE(KOP_BI + BI_RECIPROCAL, crecip(x))
         UN_CASE(KOP_BI + BI_SIGN, csign(x))
@@ -626,6 +643,14 @@ static int un_c128(int op, cplx *d, const cplx *a, size_t n)
         UN_CASE(KOP_BI + BI_EXPM1, cexpm1_np(x))
     }
     return KERN_EBADOP;
+}
+
+/* isnan (cls 0), isfinite (1) or isinf (2) of re + im*j. */
+static inline int fclass(int cls, double re, double im)
+{
+    if (cls == 0) return isnan(re) || isnan(im);
+    if (cls == 1) return isfinite(re) && isfinite(im);
+    return isinf(re) || isinf(im);
 }
 
 /* Unaries whose output dtype differs from the input's. */
@@ -639,37 +664,38 @@ static int un_special(int op, int dt, void *d, const void *a, size_t n)
             r[i] = cabs(x[i]);
         return 0;
     }
-    int nan = op == KOP_BI + BI_ISNAN;
+    /* cls: 0 isnan, 1 isfinite, 2 isinf */
+    int cls = op == KOP_BI + BI_ISNAN ? 0 : op == KOP_BI + BI_ISFINITE ? 1 : 2;
     switch (dt) {
     case DT_FLOAT64: {
         const double *x = a;
         for (size_t i = 0; i < n; i++)
-            o[i] = (uint8_t)(nan ? isnan(x[i]) : isfinite(x[i]));
+            o[i] = (uint8_t)fclass(cls, x[i], 0);
         return 0;
     }
     case DT_FLOAT32: {
         const float *x = a;
         for (size_t i = 0; i < n; i++)
-            o[i] = (uint8_t)(nan ? isnan(x[i]) : isfinite(x[i]));
+            o[i] = (uint8_t)fclass(cls, x[i], 0);
         return 0;
     }
     case DT_COMPLEX128: {
         const double *x = a;
         for (size_t i = 0; i < n; i++)
-            o[i] = (uint8_t)(nan ? (isnan(x[2 * i]) || isnan(x[2 * i + 1]))
-                                 : (isfinite(x[2 * i]) && isfinite(x[2 * i + 1])));
+            o[i] = (uint8_t)fclass(cls, x[2 * i], x[2 * i + 1]);
         return 0;
     }
     default:
         for (size_t i = 0; i < n; i++)
-            o[i] = (uint8_t)!nan;
+            o[i] = (uint8_t)(cls == 1);
         return 0;
     }
 }
 
 int kern_un(int op, int dt, void *d, const void *a, size_t n)
 {
-    if (op == KOP_CABS || op == KOP_BI + BI_ISNAN || op == KOP_BI + BI_ISFINITE)
+    if (op == KOP_CABS || op == KOP_BI + BI_ISNAN || op == KOP_BI + BI_ISFINITE ||
+        op == KOP_BI + BI_ISINF)
         return un_special(op, dt, d, a, n);
     switch (dt) {
     case DT_BOOL:
@@ -1099,6 +1125,8 @@ double kern_bin_ref(int op, double a, double b)
         return fmaxnan(a, b);
     case KOP_BI + BI_MINIMUM:
         return fminnan(a, b);
+    case KOP_BI + BI_FMOD:
+        return fmod(a, b);
     }
     return NAN;
 }
@@ -1138,6 +1166,12 @@ double kern_un_ref(int op, double a)
         return cosh(a);
     case KOP_BI + BI_TANH:
         return tanh(a);
+    case KOP_BI + BI_ARCSINH:
+        return asinh(a);
+    case KOP_BI + BI_ARCCOSH:
+        return acosh(a);
+    case KOP_BI + BI_ARCTANH:
+        return atanh(a);
     case KOP_BI + BI_LOG10:
         return log10(a);
     case KOP_BI + BI_LOG1P:
@@ -1160,6 +1194,8 @@ double kern_un_ref(int op, double a)
         return isnan(a);
     case KOP_BI + BI_ISFINITE:
         return isfinite(a);
+    case KOP_BI + BI_ISINF:
+        return isinf(a);
     }
     return NAN;
 }

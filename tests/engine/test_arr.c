@@ -275,7 +275,8 @@ static void test_fuse(void)
                  IR_MOD,
                  KOP_BI + BI_HYPOT,
                  KOP_BI + BI_ARCTAN2,
-                 KOP_BI + BI_MAXIMUM};
+                 KOP_BI + BI_MAXIMUM,
+                 KOP_BI + BI_FMOD};
     for (size_t k = 0; k < sizeof ops / sizeof *ops; k++) {
         CHECK(kern_bin(ops[k], DT_FLOAT64, d, a, b2, 64) == 0);
         int bad = 0;
@@ -285,8 +286,9 @@ static void test_fuse(void)
         }
         CHECK(bad == 0);
     }
-    int uops[] = {KOP_BI + BI_SQRT,     KOP_BI + BI_EXP, KOP_BI + BI_SIN, KOP_BI + BI_FLOOR,
-                  KOP_BI + BI_ABSOLUTE, IR_NEG,          KOP_BI + BI_SIGN};
+    int uops[] = {KOP_BI + BI_SQRT,  KOP_BI + BI_EXP,      KOP_BI + BI_SIN,
+                  KOP_BI + BI_FLOOR, KOP_BI + BI_ABSOLUTE, IR_NEG,
+                  KOP_BI + BI_SIGN,  KOP_BI + BI_ARCSINH,  KOP_BI + BI_ARCTANH};
     for (size_t k = 0; k < sizeof uops / sizeof *uops; k++) {
         CHECK(kern_un(uops[k], DT_FLOAT64, d, a, 64) == 0);
         int bad = 0;

@@ -80,6 +80,7 @@ complete
 x = su<|>
 ---
 4-6
+subtract
 sum
 
 === nothing after the word [complete]
@@ -88,6 +89,8 @@ co<|>
 0-2
 complex
 complex128
+conj
+conjugate
 continue
 cos
 cosh
@@ -154,9 +157,12 @@ s = 'ééé'; ar<|>
 11-13
 arange
 arccos
+arccosh
 arcsin
+arcsinh
 arctan
 arctan2
+arctanh
 array
 
 === builtin function [inspect]

@@ -30,12 +30,20 @@ SKIP = {
 
 BINOPS = ["+", "-", "*", "/", "//", "%", "**", "<", "<=", ">", ">=", "==", "!=", "&", "|",
           "^", "<<", ">>"]
-UFUNC2 = ["hypot", "arctan2", "maximum", "minimum"]
+UFUNC2 = ["hypot", "arctan2", "maximum", "minimum", "fmod", "logical_and", "logical_or",
+          "logical_xor"]
+# The operators spelled as functions: the same loops as the operators, so they are tried
+# with a partner of the same dtype and a Python scalar only.
+FORMS = ["add", "subtract", "multiply", "divide", "true_divide", "floor_divide", "power", "mod",
+         "remainder", "greater", "greater_equal", "less", "less_equal", "equal", "not_equal",
+         "bitwise_and", "bitwise_or", "bitwise_xor", "left_shift", "right_shift"]
 UFUNC1 = ["sqrt", "exp", "log", "sin", "cos", "tan", "arcsin", "arccos", "arctan", "sinh",
           "cosh", "tanh", "log10", "log1p", "expm1", "floor", "ceil", "square", "negative",
-          "absolute", "isnan", "isfinite", "sign", "rint", "reciprocal"]
+          "absolute", "isnan", "isfinite", "sign", "rint", "reciprocal", "arcsinh", "arccosh",
+          "arctanh", "conjugate", "positive", "logical_not", "isinf", "invert"]
 
-BOOL_UFUNC1 = {"isnan", "isfinite", "sign", "absolute", "negative"}
+BOOL_UFUNC1 = {"isnan", "isfinite", "sign", "absolute", "negative", "conjugate", "positive",
+               "logical_not", "isinf", "invert"}
 
 # A distributed operand of length 5 per dtype, and its length-1 partner.
 LONG = {
@@ -58,7 +66,8 @@ PY = {"float64": "2.5", "int64": "3", "bool": "True", "complex128": "1j"}
 # differently: allowed this many ulps.
 TRANSCENDENTAL_ULP = 4
 TRANSCENDENTAL = {"exp", "log", "sin", "cos", "tan", "arcsin", "arccos", "arctan", "sinh", "cosh",
-                  "tanh", "log10", "log1p", "expm1", "arctan2", "hypot", "**"}
+                  "tanh", "log10", "log1p", "expm1", "arctan2", "hypot", "**", "arcsinh",
+                  "arccosh", "arctanh", "power"}
 
 
 def generated():
@@ -90,6 +99,11 @@ def generated():
                 add("a = %s\nb = %s\n%s(a, b)" % (long_, short, fn), "gen:ufunc2")
                 if both:
                     add("a = %s\nb = %s\n%s(b, a)" % (long_, short, fn), "gen:ufunc2")
+            if ds == dl or ds.endswith(" python"):
+                for fn in FORMS:
+                    add("a = %s\nb = %s\n%s(a, b)" % (long_, short, fn), "gen:forms")
+                    if both:
+                        add("a = %s\nb = %s\n%s(b, a)" % (long_, short, fn), "gen:forms")
         # A length-1 operand broadcast into a 2-d distributed array (5 rows, 3 columns).
         rows = long_[len("array(["):-2].split(", ")
         a2 = "array([%s])" % ", ".join("[%s, %s, %s]" % (x, x, x) for x in rows)
