@@ -14,6 +14,16 @@ const bi_info_t *bi_info(int id)
     return id >= 0 && id < BI_COUNT ? &table[id] : NULL;
 }
 
+int bi_ufunc_arity(int id)
+{
+    const bi_info_t *bi = bi_info(id);
+    if (!bi) return 0;
+    return bi->kind == BI_K_UFUNC1   ? 1
+           : bi->kind == BI_K_UFUNC2 ? 2
+           : bi->kind == BI_K_UFUNC3 ? 3
+                                     : 0;
+}
+
 int bi_lookup(const char *name, size_t len)
 {
     for (int i = 0; i < BI_COUNT; i++)

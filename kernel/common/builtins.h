@@ -5,7 +5,7 @@
  * engine. Ids are positions in this list: append, never reorder (the IR version pins them).
  *
  * BI(id, "name", kind, "signature", "one-paragraph doc")
- * Kinds: FUNC plain function; UFUNC1/UFUNC2 elementwise with one/two operands (fusible);
+ * Kinds: FUNC plain function; UFUNC1/UFUNC2/UFUNC3 elementwise with 1/2/3 operands (fusible);
  * REDUCE reduction (whole array or axis=); CREATE array creation; RANDOM random.*; CONST a
  * constant; DTYPE a dtype object; COMM local-view communication. */
 #ifndef PARC_BUILTINS_H
@@ -183,7 +183,13 @@
     BI(ARCTANH, "arctanh", UFUNC1, "arctanh(x)", "Inverse hyperbolic tangent, elementwise.")       \
     BI(LOGICAL_NOT, "logical_not", UFUNC1, "logical_not(x)",                                       \
        "True where x is zero (or False), elementwise.")                                            \
-    BI(ISINF, "isinf", UFUNC1, "isinf(x)", "True where x is plus or minus infinity, elementwise.")
+    BI(ISINF, "isinf", UFUNC1, "isinf(x)", "True where x is plus or minus infinity, elementwise.") \
+    BI(WHERE, "where", UFUNC3, "where(condition, x, y)",                                           \
+       "x where condition is true, else y, elementwise; dtype of x and y promoted.")               \
+    BI(CLIP, "clip", UFUNC3, "clip(a, a_min, a_max)",                                              \
+       "a limited to [a_min, a_max] elementwise (one bound may be None); a nan element stays "     \
+       "nan, "                                                                                     \
+       "a nan bound given as a number is ignored, as NumPy's.")
 
 typedef enum {
 #define BI_ENUM(id, name, kind, sig, doc) BI_##id,
@@ -201,7 +207,8 @@ typedef enum {
     BI_K_RANDOM,
     BI_K_CONST,
     BI_K_DTYPE,
-    BI_K_COMM
+    BI_K_COMM,
+    BI_K_UFUNC3
 } bi_kind_t;
 
 typedef struct {
@@ -211,6 +218,8 @@ typedef struct {
 
 /* The row for id, or NULL when out of range. */
 const bi_info_t *bi_info(int id);
+/* Operands of the elementwise builtin id (1, 2 or 3), or 0 when id is not one. */
+int bi_ufunc_arity(int id);
 /* The id named name ("random.rand" included), or -1. */
 int bi_lookup(const char *name, size_t len);
 

@@ -56,9 +56,8 @@ int ir_is_elemwise(const ir_node_t *n)
     ir_cls_t c = ir_op_class(n->op);
     if (c == IR_CLS_BIN || c == IR_CLS_CMP || c == IR_CLS_UN) return 1;
     if (n->op != IR_CALL || n->nkid < 2 || n->kid[0]->op != IR_BUILTIN) return 0;
-    const bi_info_t *bi = bi_info((int)n->kid[0]->imm.i);
-    if (!bi || (bi->kind != BI_K_UFUNC1 && bi->kind != BI_K_UFUNC2)) return 0;
-    if (n->nkid - 1 != (bi->kind == BI_K_UFUNC1 ? 1u : 2u)) return 0;
+    int k = bi_ufunc_arity((int)n->kid[0]->imm.i);
+    if (!k || n->nkid - 1 != (uint32_t)k) return 0;
     for (uint32_t i = 1; i < n->nkid; i++)
         if (n->kid[i]->op == IR_KWARG) return 0;
     return 1;

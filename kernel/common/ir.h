@@ -146,7 +146,7 @@ void ir_encode(const ir_node_t *root, wbuf_t *out);
 int ir_decode(arena_t *a, const void *p, size_t n, ir_node_t **root, err_t *err);
 
 /* 1 when n is an inner node of an elementwise (FUSE) tree: a BIN, CMP or UN op, or a CALL
- * whose kid0 is a BUILTIN of kind UFUNC1/UFUNC2 with only positional arguments. A FUSE
+ * whose kid0 is a BUILTIN of kind UFUNC1/2/3 with only positional arguments. A FUSE
  * tree's leaves are, in preorder left to right, the maximal subtrees that are not inner
  * nodes (a CALL's kid0, the BUILTIN callee, is neither: it is skipped). comp_ uses this to
  * build FUSE nodes, eval_ to evaluate the leaves, kern_ to build its loop program. */

@@ -142,16 +142,46 @@ int arr_scalar_unop(int irop, const val_t *a0, val_t *out, err_t *err)
     return 0;
 }
 
+/* where(c, x, y) of numbers: x or y in their promoted dtype (a NumPy scalar). */
+static int scalar_where(const val_t *args, val_t *out, err_t *err)
+{
+    int wx, wy, t;
+    int dx = arri_val_dtype(&args[1], &wx), dy = arri_val_dtype(&args[2], &wy);
+    int cdt, odt, kop, rc = val_truth(&args[0], &t, err);
+    if (!rc) rc = fuse_types(KOP_BI + BI_WHERE, dx, wx, dy, wy, &cdt, &odt, &kop, err);
+    if (rc) return rc;
+    char r[16];
+    arri_store_val(cdt, r, &args[t ? 1 : 2]);
+    *out = arri_elem_val(odt, r);
+    return 0;
+}
+
+/* clip(a, lo, hi) of numbers: the fused program's two steps, one scalar at a time. */
+static int scalar_clip(const val_t *args, val_t *out, err_t *err)
+{
+    val_t m = args[0];
+    if (args[1].kind == V_NONE && args[2].kind == V_NONE)
+        return err_set(err, PARC_EVALUE, (span_t){0}, "One of max or min must be given");
+    for (int i = 0; i < 2; i++) {
+        if (args[1 + i].kind == V_NONE) continue;
+        int rc = arr_scalar_binop(i ? KOP_CLIPHI_C : KOP_CLIPLO_C, &m, &args[1 + i], &m, err);
+        if (rc) return rc;
+    }
+    *out = m;
+    return 0;
+}
+
 int arr_scalar_ufunc(int bi, const val_t *args, size_t nargs, val_t *out, err_t *err)
 {
     const bi_info_t *info = bi_info(bi);
-    if (!info || (info->kind != BI_K_UFUNC1 && info->kind != BI_K_UFUNC2))
-        return err_set(err, PARC_ERUNTIME, (span_t){0}, "not a ufunc");
-    size_t want = info->kind == BI_K_UFUNC1 ? 1 : 2;
+    size_t want = (size_t)bi_ufunc_arity(bi);
+    if (!want) return err_set(err, PARC_ERUNTIME, (span_t){0}, "not a ufunc");
     if (nargs != want)
         return err_set(err, PARC_ETYPE, (span_t){0}, "%s() takes %zu arguments (%zu given)",
                        info->name, want, nargs);
     if (want == 1) return arr_scalar_unop(KOP_BI + bi, &args[0], out, err);
+    if (bi == BI_WHERE) return scalar_where(args, out, err);
+    if (bi == BI_CLIP) return scalar_clip(args, out, err);
     return arr_scalar_binop(KOP_BI + bi, &args[0], &args[1], out, err);
 }
 
@@ -171,8 +201,8 @@ int arri_scalar_tree(const ir_node_t *n, const val_t *leaves, size_t nleaves, si
     val_t a, b;
     int rc;
     if (n->op == IR_CALL) {
-        val_t args[2];
-        for (uint32_t i = 1; i < n->nkid; i++)
+        val_t args[3];
+        for (uint32_t i = 1; i < n->nkid && i <= 3; i++)
             if ((rc = arri_scalar_tree(n->kid[i], leaves, nleaves, next, &args[i - 1], err)))
                 return rc;
         rc = arr_scalar_ufunc((int)n->kid[0]->imm.i, args, n->nkid - 1, out, err);
@@ -192,12 +222,9 @@ int arr_fuse(rt_t *rt, const ir_node_t *tree, const val_t *leaves, size_t nleave
              err_t *err)
 {
     int narr = 0;
-    for (size_t i = 0; i < nleaves; i++) {
-        if (leaves[i].kind == V_ARRAY)
-            narr++;
-        else if (!val_is_num(&leaves[i]))
-            return KERN_GENERIC;
-    }
+    if (!fuse_accepts(tree, leaves, nleaves)) return KERN_GENERIC;
+    for (size_t i = 0; i < nleaves; i++)
+        narr += leaves[i].kind == V_ARRAY;
     if (!narr) {
         size_t next = 0;
         return arri_scalar_tree(tree, leaves, nleaves, &next, out, err);

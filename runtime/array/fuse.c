@@ -27,12 +27,13 @@ typedef struct {
 } leaf_t;
 
 /* The kinds of a fused program's instructions. */
-enum { INS_LOAD, INS_CAST, INS_BINARY, INS_UNARY, INS_CONST };
+enum { INS_LOAD, INS_CAST, INS_BINARY, INS_UNARY, INS_CONST, INS_SELECT };
 
 typedef struct {
-    int kind; /* INS_*: load leaf, cast a, a op b, op a, constant (cval[dst]) */
+    int kind; /* INS_*: load leaf, cast a, a op b, op a, constant (cval[dst]), a ? b : c */
     int op, cdt, odt;
     int dst, a, b, leaf;
+    int c; /* INS_SELECT: dst = a ? b : c */
 } ins_t;
 
 struct fuse {
@@ -48,6 +49,7 @@ struct fuse {
     int nins, nreg, out;
     int rdt[MAXREG];    /* register dtypes */
     int rweak[MAXREG];  /* register weakness */
+    int rconst[MAXREG]; /* 1: the same value at every element (a number) */
     val_t cval[MAXREG]; /* INS_CONST: the value of a subtree of numbers only */
     char *tmp;          /* nreg * KERN_BLK * 16 bytes */
     const void *rp[MAXREG];
@@ -118,6 +120,7 @@ const char *fuse_ufunc_name(int op)
     case IR_INVERT:
         return "invert";
     }
+    if (op >= KOP_CLIPLO && op <= KOP_CLIPHI_C) return "clip";
     if (op >= KOP_BI) {
         const bi_info_t *bi = bi_info(op - KOP_BI);
         if (bi) return bi->name;
@@ -236,6 +239,12 @@ int fuse_types(int op, int dta, int wa, int dtb, int wb, int *cdt, int *odt, int
             return 0;
         case KOP_BI + BI_MAXIMUM:
         case KOP_BI + BI_MINIMUM:
+            return 0;
+        case KOP_BI + BI_WHERE:
+        case KOP_CLIPLO:
+        case KOP_CLIPHI:
+        case KOP_CLIPLO_C:
+        case KOP_CLIPHI_C:
             return 0;
         case KOP_BI + BI_FMOD:
             if (k == 3) return unsupported(op, dta, dtb, err);
@@ -368,7 +377,7 @@ static int cast_to(comp_t *c, int r, int dt)
     if (r < 0 || c->f->rdt[r] == dt) return r;
     int d = newreg(c, dt, c->f->rweak[r]);
     if (d < 0) return -1;
-    c->f->ins[c->f->nins++] = (ins_t){INS_CAST, 0, c->f->rdt[r], dt, d, r, -1, -1};
+    c->f->ins[c->f->nins++] = (ins_t){INS_CAST, 0, c->f->rdt[r], dt, d, r, -1, -1, 0};
     return d;
 }
 
@@ -383,6 +392,78 @@ static int has_array(const comp_t *c, const ir_node_t *n, size_t *k)
     return any;
 }
 
+/* Appends op on registers ra and rb (-1: unary) with NumPy's types; the result register. */
+static int emit(comp_t *c, int op, int ra, int rb)
+{
+    fuse_t *f = c->f;
+    int cdt, odt, kop;
+    int weak = f->rweak[ra] && (rb < 0 || f->rweak[rb]);
+    int cst = f->rconst[ra] && (rb < 0 || f->rconst[rb]);
+    if (fuse_types(op, f->rdt[ra], f->rweak[ra], rb >= 0 ? f->rdt[rb] : -1,
+                   rb >= 0 ? f->rweak[rb] : 0, &cdt, &odt, &kop, c->err))
+        return -1;
+    ra = cast_to(c, ra, cdt);
+    if (rb >= 0 && ra >= 0) rb = cast_to(c, rb, cdt);
+    if (ra < 0 || rb < -1) return -1;
+    int d = newreg(c, odt, weak);
+    if (d < 0) return -1;
+    f->rconst[d] = cst;
+    f->ins[f->nins++] = (ins_t){rb >= 0 ? INS_BINARY : INS_UNARY, kop, cdt, odt, d, ra, rb, -1, 0};
+    return d;
+}
+
+static int compile(comp_t *c, const ir_node_t *n);
+
+/* 1 when n is the leaf None (a clip bound left out). */
+static int is_none(const comp_t *c, const ir_node_t *n)
+{
+    return !ir_is_elemwise(n) && c->next < c->nleaves && c->leaves[c->next].kind == V_NONE;
+}
+
+/* clip(a, lo, hi): the lower bound, then the upper one (NumPy's loop); a bound that is a
+ * number has its nan ignored, as NumPy's loop for a constant bound does. where(cond, x, y):
+ * x and y promoted, cond taken as its truth, then one select. */
+static int compile3(comp_t *c, const ir_node_t *n)
+{
+    int bi = (int)n->kid[0]->imm.i, r[3];
+    fuse_t *f = c->f;
+    if (bi == BI_CLIP) {
+        size_t k = c->next, k2;
+        int d = compile(c, n->kid[1]);
+        k2 = c->next;
+        if (d >= 0 && is_none(c, n->kid[2]) && k2 + 1 < c->nleaves &&
+            c->leaves[k2 + 1].kind == V_NONE && !ir_is_elemwise(n->kid[3])) {
+            (void)k;
+            err_set(c->err, PARC_EVALUE, (span_t){0}, "One of max or min must be given");
+            return -1;
+        }
+        for (int i = 0; i < 2 && d >= 0; i++) {
+            if (is_none(c, n->kid[2 + i])) {
+                c->next++;
+                continue;
+            }
+            int b = compile(c, n->kid[2 + i]);
+            if (b < 0) return -1;
+            d = emit(
+                c, f->rconst[b] ? (i ? KOP_CLIPHI_C : KOP_CLIPLO_C) : (i ? KOP_CLIPHI : KOP_CLIPLO),
+                d, b);
+        }
+        return d;
+    }
+    for (int i = 0; i < 3; i++)
+        if ((r[i] = compile(c, n->kid[1 + i])) < 0) return -1;
+    int cdt, odt, kop;
+    if (fuse_types(KOP_BI + bi, f->rdt[r[1]], f->rweak[r[1]], f->rdt[r[2]], f->rweak[r[2]], &cdt,
+                   &odt, &kop, c->err))
+        return -1;
+    int a = cast_to(c, r[0], DT_BOOL), x = cast_to(c, r[1], cdt), y = cast_to(c, r[2], cdt);
+    if (a < 0 || x < 0 || y < 0) return -1;
+    int d = newreg(c, odt, 0);
+    if (d < 0) return -1;
+    f->ins[f->nins++] = (ins_t){INS_SELECT, kop, cdt, odt, d, a, x, -1, y};
+    return d;
+}
+
 static int compile(comp_t *c, const ir_node_t *n)
 {
     size_t k = c->next;
@@ -395,7 +476,8 @@ static int compile(comp_t *c, const ir_node_t *n)
         int r = newreg(c, dt, weak);
         if (r < 0) return -1;
         c->f->cval[r] = v;
-        c->f->ins[c->f->nins++] = (ins_t){INS_CONST, 0, dt, dt, r, -1, -1, -1};
+        c->f->rconst[r] = 1;
+        c->f->ins[c->f->nins++] = (ins_t){INS_CONST, 0, dt, dt, r, -1, -1, -1, 0};
         return r;
     }
     if (!ir_is_elemwise(n)) {
@@ -408,9 +490,11 @@ static int compile(comp_t *c, const ir_node_t *n)
         int dt = arri_val_dtype(&c->leaves[li], &weak);
         int r = newreg(c, dt, weak);
         if (r < 0) return -1;
-        c->f->ins[c->f->nins++] = (ins_t){INS_LOAD, 0, dt, dt, r, -1, -1, (int)li};
+        c->f->rconst[r] = c->leaves[li].kind != V_ARRAY;
+        c->f->ins[c->f->nins++] = (ins_t){INS_LOAD, 0, dt, dt, r, -1, -1, (int)li, 0};
         return r;
     }
+    if (n->op == IR_CALL && n->nkid == 4) return compile3(c, n);
     int op;
     const ir_node_t *ka, *kb = NULL;
     if (n->op == IR_CALL) {
@@ -429,19 +513,7 @@ static int compile(comp_t *c, const ir_node_t *n)
         rb = compile(c, kb);
         if (rb < 0) return -1;
     }
-    fuse_t *f = c->f;
-    int cdt, odt, kop;
-    int weak = f->rweak[ra] && (rb < 0 || f->rweak[rb]);
-    if (fuse_types(op, f->rdt[ra], f->rweak[ra], rb >= 0 ? f->rdt[rb] : -1,
-                   rb >= 0 ? f->rweak[rb] : 0, &cdt, &odt, &kop, c->err))
-        return -1;
-    ra = cast_to(c, ra, cdt);
-    if (rb >= 0) rb = cast_to(c, rb, cdt);
-    if (ra < 0 || (kb && rb < 0)) return -1;
-    int d = newreg(c, odt, weak);
-    if (d < 0) return -1;
-    f->ins[f->nins++] = (ins_t){kb ? INS_BINARY : INS_UNARY, kop, cdt, odt, d, ra, rb, -1};
-    return d;
+    return emit(c, op, ra, rb);
 }
 
 /* ---- leaves ---- */
@@ -525,19 +597,35 @@ void fuse_free(fuse_t **fp)
     *fp = NULL;
 }
 
+/* fuse_accepts for the subtree n whose leaves start at leaves[*k]; bound: n is a clip
+ * bound. */
+static int accepts(const ir_node_t *n, const val_t *leaves, size_t nleaves, size_t *k, int bound)
+{
+    if (!ir_is_elemwise(n)) {
+        if (*k >= nleaves) return 0;
+        const val_t *v = &leaves[(*k)++];
+        return v->kind == V_ARRAY || val_is_num(v) || (bound && v->kind == V_NONE);
+    }
+    int clip = n->op == IR_CALL && n->kid[0]->imm.i == BI_CLIP;
+    for (uint32_t i = n->op == IR_CALL ? 1 : 0; i < n->nkid; i++)
+        if (!accepts(n->kid[i], leaves, nleaves, k, clip && i >= 2)) return 0;
+    return 1;
+}
+
+int fuse_accepts(const ir_node_t *tree, const val_t *leaves, size_t nleaves)
+{
+    size_t k = 0;
+    if (!tree) return nleaves == 1 && (leaves[0].kind == V_ARRAY || val_is_num(&leaves[0]));
+    return accepts(tree, leaves, nleaves, &k, 0);
+}
+
 int fuse_build(rt_t *rt, const ir_node_t *tree, const val_t *leaves, size_t nleaves, fuse_t **out,
                err_t *err)
 {
-    int narr = 0, ndist = 0;
-    for (size_t i = 0; i < nleaves; i++) {
-        const val_t *v = &leaves[i];
-        if (v->kind == V_ARRAY) {
-            narr++;
-            ndist += arr_is_dist(v->u.a) && !rt->local;
-        } else if (!val_is_num(v)) {
-            return KERN_GENERIC;
-        }
-    }
+    int ndist = 0;
+    if (!fuse_accepts(tree, leaves, nleaves)) return KERN_GENERIC;
+    for (size_t i = 0; i < nleaves; i++)
+        if (leaves[i].kind == V_ARRAY) ndist += arr_is_dist(leaves[i].u.a) && !rt->local;
     fuse_t *f = mem_calloc(1, sizeof *f);
     if (!f) return err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
     f->rt = rt;
@@ -552,7 +640,7 @@ int fuse_build(rt_t *rt, const ir_node_t *tree, const val_t *leaves, size_t nlea
         } else {
             int weak, dt = arri_val_dtype(&leaves[0], &weak);
             f->out = newreg(&c, dt, weak);
-            f->ins[f->nins++] = (ins_t){INS_LOAD, 0, dt, dt, 0, -1, -1, 0};
+            f->ins[f->nins++] = (ins_t){INS_LOAD, 0, dt, dt, 0, -1, -1, 0, 0};
         }
         if (f->out < 0) rc = err->code ? err->code : PARC_ERUNTIME;
     }
@@ -742,6 +830,10 @@ int fuse_block(fuse_t *f, int64_t s, int64_t n, const void **res, err_t *err)
             break;
         }
         case INS_CONST:
+            f->rp[in->dst] = buf;
+            break;
+        case INS_SELECT:
+            kern_sel(in->cdt, buf, f->rp[in->a], f->rp[in->b], f->rp[in->c], (size_t)n);
             f->rp[in->dst] = buf;
             break;
         case INS_CAST:

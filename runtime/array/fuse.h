@@ -22,6 +22,8 @@ typedef struct fuse fuse_t;
 int fuse_build(rt_t *rt, const ir_node_t *tree, const val_t *leaves, size_t nleaves, fuse_t **out,
                err_t *err);
 void fuse_free(fuse_t **fp);
+/* 1 when fuse_build can take the leaves: numbers and arrays, and None as a clip bound. */
+int fuse_accepts(const ir_node_t *tree, const val_t *leaves, size_t nleaves);
 
 /* Result description. */
 int fuse_ndim(const fuse_t *f);

@@ -89,7 +89,7 @@ static int gen_tree(eval_t *ev, const ir_node_t *n, const val_t *vals, size_t *k
         *out = val_ref(vals[(*k)++]);
         return 0;
     }
-    val_t a[2] = {val_none(), val_none()};
+    val_t a[3] = {val_none(), val_none(), val_none()};
     uint32_t first = n->op == IR_CALL ? 1 : 0, na = n->nkid - first;
     int rc = 0;
     for (uint32_t i = 0; i < na && !rc; i++)
@@ -105,6 +105,7 @@ static int gen_tree(eval_t *ev, const ir_node_t *n, const val_t *vals, size_t *k
     }
     val_drop(&a[0]);
     val_drop(&a[1]);
+    val_drop(&a[2]);
     return rc;
 }
 

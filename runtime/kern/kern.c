@@ -244,6 +244,22 @@ static void hypot_f32(float *d, const float *a, const float *b, size_t n)
             for (size_t i = 0; i < n; i++)                                                         \
                 d[i] = FMOD(a[i], b[i]);                                                           \
             return 0;                                                                              \
+        case KOP_CLIPLO:                                                                           \
+            for (size_t i = 0; i < n; i++)                                                         \
+                d[i] = (a[i] != a[i] || a[i] > b[i]) ? a[i] : b[i];                                \
+            return 0;                                                                              \
+        case KOP_CLIPHI:                                                                           \
+            for (size_t i = 0; i < n; i++)                                                         \
+                d[i] = (a[i] != a[i] || a[i] < b[i]) ? a[i] : b[i];                                \
+            return 0;                                                                              \
+        case KOP_CLIPLO_C:                                                                         \
+            for (size_t i = 0; i < n; i++)                                                         \
+                d[i] = (a[i] != a[i] || b[i] != b[i] || a[i] > b[i]) ? a[i] : b[i];                \
+            return 0;                                                                              \
+        case KOP_CLIPHI_C:                                                                         \
+            for (size_t i = 0; i < n; i++)                                                         \
+                d[i] = (a[i] != a[i] || b[i] != b[i] || a[i] < b[i]) ? a[i] : b[i];                \
+            return 0;                                                                              \
         }                                                                                          \
         return KERN_EBADOP;                                                                        \
     }
@@ -341,6 +357,16 @@ static inline int64_t ipow(int64_t a, int64_t b)
             for (size_t i = 0; i < n; i++)                                                         \
                 d[i] = a[i] >= b[i] ? a[i] : b[i];                                                 \
             return 0;                                                                              \
+        case KOP_CLIPLO:                                                                           \
+        case KOP_CLIPLO_C:                                                                         \
+            for (size_t i = 0; i < n; i++)                                                         \
+                d[i] = a[i] > b[i] ? a[i] : b[i];                                                  \
+            return 0;                                                                              \
+        case KOP_CLIPHI:                                                                           \
+        case KOP_CLIPHI_C:                                                                         \
+            for (size_t i = 0; i < n; i++)                                                         \
+                d[i] = a[i] < b[i] ? a[i] : b[i];                                                  \
+            return 0;                                                                              \
         case KOP_BI + BI_MINIMUM:                                                                  \
             for (size_t i = 0; i < n; i++)                                                         \
                 d[i] = a[i] <= b[i] ? a[i] : b[i];                                                 \
@@ -359,12 +385,16 @@ static int bin_bool(int op, uint8_t *d, const uint8_t *a, const uint8_t *b, size
     case IR_ADD:
     case IR_BITOR:
     case KOP_BI + BI_MAXIMUM:
+    case KOP_CLIPLO:
+    case KOP_CLIPLO_C:
         for (size_t i = 0; i < n; i++)
             d[i] = a[i] | b[i];
         return 0;
     case IR_MUL:
     case IR_BITAND:
     case KOP_BI + BI_MINIMUM:
+    case KOP_CLIPHI:
+    case KOP_CLIPHI_C:
         for (size_t i = 0; i < n; i++)
             d[i] = a[i] & b[i];
         return 0;
@@ -399,9 +429,13 @@ static int bin_c128(int op, cplx *d, const cplx *a, const cplx *b, size_t n)
         for (size_t i = 0; i < n; i++)
             d[i] = cpow_np(a[i], b[i]);
         return 0;
+    case KOP_CLIPLO:
+    case KOP_CLIPLO_C:
+    case KOP_CLIPHI:
+    case KOP_CLIPHI_C:
     case KOP_BI + BI_MAXIMUM:
     case KOP_BI + BI_MINIMUM: {
-        int mx = op == KOP_BI + BI_MAXIMUM;
+        int mx = op == KOP_BI + BI_MAXIMUM || op == KOP_CLIPLO || op == KOP_CLIPLO_C;
         for (size_t i = 0; i < n; i++)
             d[i] = cpick(a[i], b[i], mx);
         return 0;
@@ -825,6 +859,30 @@ void kern_cast(int from, int to, void *d, const void *a, size_t n)
     }
 }
 
+#define SEL_LOOP(T)                                                                                \
+    {                                                                                              \
+        T *o = d;                                                                                  \
+        const T *p = x, *q = y;                                                                    \
+        for (size_t i = 0; i < n; i++)                                                             \
+            o[i] = m[i] ? p[i] : q[i];                                                             \
+        return;                                                                                    \
+    }
+
+void kern_sel(int dt, void *d, const void *c, const void *x, const void *y, size_t n)
+{
+    const uint8_t *m = c;
+    switch (dt_size(dt)) {
+    case 1:
+        SEL_LOOP(uint8_t)
+    case 4:
+        SEL_LOOP(uint32_t)
+    case 8:
+        SEL_LOOP(uint64_t)
+    default:
+        SEL_LOOP(cplx)
+    }
+}
+
 void kern_fill(int dt, void *d, const void *v, size_t n)
 {
     size_t sz = dt_size(dt);
@@ -1127,6 +1185,10 @@ double kern_bin_ref(int op, double a, double b)
         return fminnan(a, b);
     case KOP_BI + BI_FMOD:
         return fmod(a, b);
+    case KOP_CLIPLO:
+        return isnan(a) || a > b ? a : b;
+    case KOP_CLIPHI:
+        return isnan(a) || a < b ? a : b;
     }
     return NAN;
 }

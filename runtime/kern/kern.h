@@ -15,6 +15,12 @@
 #define KOP_BI   1000 /* op = KOP_BI + BI_* for ufunc builtins */
 #define KOP_CABS 3000 /* |complex| -> float64 */
 #define KOP_REAL 3001 /* unused placeholder for future real/imag */
+/* clip's two steps: x > lo ? x : lo, then x < hi ? x : hi (a bound equal to x wins, a nan x
+ * stays); the _C forms ignore a nan bound, as NumPy's loop for a constant bound does. */
+#define KOP_CLIPLO   3002
+#define KOP_CLIPHI   3003
+#define KOP_CLIPLO_C 3004
+#define KOP_CLIPHI_C 3005
 
 enum { ACC_F64, ACC_F32, ACC_C128 }; /* reduction accumulators */
 enum { KERN_OK = 0, KERN_ENEGPOW = 1, KERN_EBADOP = 2 };
@@ -27,6 +33,8 @@ int kern_bin(int op, int dt, void *d, const void *a, const void *b, size_t n);
 int kern_un(int op, int dt, void *d, const void *a, size_t n);
 /* d[i] = (to) a[i], NumPy's unsafe casting (nan/inf to int gives INT_MIN). */
 void kern_cast(int from, int to, void *d, const void *a, size_t n);
+/* d[i] = c[i] ? x[i] : y[i] for n elements of dtype dt (where). */
+void kern_sel(int dt, void *d, const void *c, const void *x, const void *y, size_t n);
 /* Fills n elements of dtype dt at d with the element at v. */
 void kern_fill(int dt, void *d, const void *v, size_t n);
 

@@ -270,7 +270,7 @@ int call_builtin(call_t *c, int bi, val_t *out, err_t *err)
     const bi_info_t *info = bi_info(bi);
     if (!info) return err_set(err, PARC_ETYPE, c->at, "unknown builtin");
     for (size_t i = 0; i < c->nargs && info->kind != BI_K_FUNC && info->kind != BI_K_REDUCE &&
-                       info->kind != BI_K_UFUNC1 && info->kind != BI_K_UFUNC2;
+                       !bi_ufunc_arity(bi);
          i++)
         if (c->args[i].kind == V_PERENG)
             return err_set(err, PARC_ETYPE, c->at,
@@ -280,12 +280,20 @@ int call_builtin(call_t *c, int bi, val_t *out, err_t *err)
     case BI_K_FUNC:
         return do_func(c, bi, out, err);
     case BI_K_UFUNC1:
-    case BI_K_UFUNC2: {
-        size_t want = info->kind == BI_K_UFUNC1 ? 1 : 2;
+    case BI_K_UFUNC2:
+    case BI_K_UFUNC3: {
+        size_t want = (size_t)bi_ufunc_arity(bi);
         int rc;
         if (c->nkw)
             return err_set(err, PARC_ETYPE, c->at, "%s() got an unexpected keyword argument '%s'",
                            args_fname(bi), c->kw[0].name);
+        if (bi == BI_WHERE && c->nargs == 1)
+            return err_set(err, PARC_ENOTIMPL, c->at,
+                           "where(condition) with one argument is not available yet: use "
+                           "where(condition, x, y)");
+        if (bi == BI_WHERE && c->nargs == 2)
+            return err_set(err, PARC_EVALUE, c->at,
+                           "either both or neither of x and y should be given");
         if ((rc = args_count(c, args_fname(bi), want, want, err))) return rc;
         return args_at(c, ops_ufunc(c->ops, bi, c->args, c->nargs, out, err), err);
     }

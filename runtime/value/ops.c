@@ -18,6 +18,7 @@ struct ops {
     ir_node_t *un;    /* UN node over one NONE leaf */
     ir_node_t *call1; /* CALL(BUILTIN, NONE) for UFUNC1 */
     ir_node_t *call2; /* CALL(BUILTIN, NONE, NONE) for UFUNC2 */
+    ir_node_t *call3; /* CALL(BUILTIN, NONE, NONE, NONE) for UFUNC3 */
 };
 
 static ir_node_t *leafy(arena_t *a, int op, uint32_t n, int builtin)
@@ -38,7 +39,8 @@ ops_t *ops_new(rt_t *rt)
     o->rt = rt;
     o->a = arena_new();
     if (!o->a || !(o->bin = leafy(o->a, IR_ADD, 2, 0)) || !(o->un = leafy(o->a, IR_NEG, 1, 0)) ||
-        !(o->call1 = leafy(o->a, IR_CALL, 2, 1)) || !(o->call2 = leafy(o->a, IR_CALL, 3, 1))) {
+        !(o->call1 = leafy(o->a, IR_CALL, 2, 1)) || !(o->call2 = leafy(o->a, IR_CALL, 3, 1)) ||
+        !(o->call3 = leafy(o->a, IR_CALL, 4, 1))) {
         ops_destroy(&o);
         return NULL;
     }
@@ -336,8 +338,8 @@ int ops_ufunc(ops_t *o, int bi, const val_t *args, size_t nargs, val_t *out, err
         ok &= num_or_arr(&args[i]);
     }
     if (all_num) return arr_scalar_ufunc(bi, args, nargs, out, err);
-    if (ok && (nargs == 1 || nargs == 2)) {
-        ir_node_t *t = nargs == 1 ? o->call1 : o->call2;
+    if (ok && nargs >= 1 && nargs <= 3) {
+        ir_node_t *t = nargs == 1 ? o->call1 : nargs == 2 ? o->call2 : o->call3;
         t->kid[0]->imm.i = bi;
         int rc = arr_fuse(o->rt, t, args, nargs, out, err);
         if (rc != KERN_GENERIC) return rc;

@@ -276,7 +276,9 @@ static void test_fuse(void)
                  KOP_BI + BI_HYPOT,
                  KOP_BI + BI_ARCTAN2,
                  KOP_BI + BI_MAXIMUM,
-                 KOP_BI + BI_FMOD};
+                 KOP_BI + BI_FMOD,
+                 KOP_CLIPLO,
+                 KOP_CLIPHI};
     for (size_t k = 0; k < sizeof ops / sizeof *ops; k++) {
         CHECK(kern_bin(ops[k], DT_FLOAT64, d, a, b2, 64) == 0);
         int bad = 0;
@@ -297,6 +299,16 @@ static void test_fuse(void)
             bad += !(d[i] == w || (isnan(d[i]) && isnan(w)));
         }
         CHECK(bad == 0);
+    }
+    /* where's select, for each element size */
+    {
+        uint8_t m[3] = {1, 0, 1};
+        int32_t x4[3] = {1, 2, 3}, y4[3] = {-1, -2, -3}, d4[3];
+        double xc[6] = {1, 2, 3, 4, 5, 6}, yc[6] = {-1, -2, -3, -4, -5, -6}, dc[6];
+        kern_sel(DT_INT32, d4, m, x4, y4, 3);
+        CHECK(d4[0] == 1 && d4[1] == -2 && d4[2] == 3);
+        kern_sel(DT_COMPLEX128, dc, m, xc, yc, 3);
+        CHECK(dc[0] == 1 && dc[1] == 2 && dc[2] == -3 && dc[3] == -4 && dc[4] == 5);
     }
     /* integer floor division and modulo take the divisor's sign */
     int64_t ia[4] = {7, -7, 7, -7}, ib[4] = {2, 2, -2, -2}, id[4];

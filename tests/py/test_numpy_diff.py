@@ -99,6 +99,10 @@ def generated():
                 add("a = %s\nb = %s\n%s(a, b)" % (long_, short, fn), "gen:ufunc2")
                 if both:
                     add("a = %s\nb = %s\n%s(b, a)" % (long_, short, fn), "gen:ufunc2")
+            add("a = %s\nb = %s\nwhere(a != 0, a, b)" % (long_, short), "gen:where")
+            add("a = %s\nb = %s\nwhere(a != 0, b, a)" % (long_, short), "gen:where")
+            add("a = %s\nb = %s\nclip(a, b, 2)" % (long_, short), "gen:clip")
+            add("a = %s\nb = %s\nclip(a, -1, b)" % (long_, short), "gen:clip")
             if ds == dl or ds.endswith(" python"):
                 for fn in FORMS:
                     add("a = %s\nb = %s\n%s(a, b)" % (long_, short, fn), "gen:forms")

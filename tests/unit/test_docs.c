@@ -29,6 +29,7 @@ static const struct {
     {BI_K_RANDOM, "Random numbers"},
     {BI_K_UFUNC1, "Elementwise functions of one operand (fused)"},
     {BI_K_UFUNC2, "Elementwise functions of two operands (fused)"},
+    {BI_K_UFUNC3, "Elementwise functions of three operands (fused)"},
     {BI_K_REDUCE, "Reductions"},
     {BI_K_CONST, "Constants"},
     {BI_K_DTYPE, "Dtypes"},
