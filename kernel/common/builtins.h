@@ -187,9 +187,15 @@
     BI(WHERE, "where", UFUNC3, "where(condition, x, y)",                                           \
        "x where condition is true, else y, elementwise; dtype of x and y promoted.")               \
     BI(CLIP, "clip", UFUNC3, "clip(a, a_min, a_max)",                                              \
-       "a limited to [a_min, a_max] elementwise (one bound may be None); a nan element stays "     \
-       "nan, "                                                                                     \
-       "a nan bound given as a number is ignored, as NumPy's.")
+       "a limited to [a_min, a_max] elementwise (one bound may be None); a nan element "           \
+       "stays nan, a nan bound given as a number is ignored, as NumPy's.")                         \
+    BI(ISCLOSE, "isclose", FUNC, "isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False)",         \
+       "True where |a - b| <= atol + rtol * |b| elementwise (infinities close only to "            \
+       "themselves, nan to nothing unless equal_nan), as NumPy's; fused, one pass.")               \
+    BI(ALLCLOSE, "allclose", FUNC, "allclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False)",      \
+       "True (a Python bool) when isclose(a, b, ...) holds everywhere; one fused pass.")           \
+    BI(ARRAY_EQUAL, "array_equal", FUNC, "array_equal(a1, a2, equal_nan=False)",                   \
+       "True when a1 and a2 have the same shape and elements (nan equal to nan with equal_nan).")
 
 typedef enum {
 #define BI_ENUM(id, name, kind, sig, doc) BI_##id,

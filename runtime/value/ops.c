@@ -353,6 +353,68 @@ int ops_ufunc(ops_t *o, int bi, const val_t *args, size_t nargs, val_t *out, err
                    info ? info->name : "?");
 }
 
+#define FORMULA_MAX 48 /* leaves of one formula */
+
+typedef struct {
+    arena_t *a;
+    const char *p;
+    const val_t *args;
+    size_t nargs;
+    val_t leaves[FORMULA_MAX];
+    size_t nleaves;
+} formula_t;
+
+static ir_node_t *formula_node(formula_t *fm)
+{
+    while (*fm->p == ' ')
+        fm->p++;
+    if (*fm->p == '$') {
+        size_t k = (size_t)(fm->p[1] - '0');
+        fm->p += 2;
+        if (k >= fm->nargs || fm->nleaves >= FORMULA_MAX) return NULL;
+        fm->leaves[fm->nleaves++] = fm->args[k];
+        return ir_new(fm->a, IR_NONE, (span_t){0}, 0);
+    }
+    const char *name = fm->p;
+    while (*fm->p && *fm->p != '(')
+        fm->p++;
+    int bi = bi_lookup(name, (size_t)(fm->p - name));
+    int k = bi_ufunc_arity(bi);
+    if (!k || *fm->p != '(') return NULL;
+    fm->p++;
+    ir_node_t *n = ir_new(fm->a, IR_CALL, (span_t){0}, (uint32_t)k + 1);
+    if (!n || !(n->kid[0] = ir_new(fm->a, IR_BUILTIN, (span_t){0}, 0))) return NULL;
+    n->kid[0]->imm.i = bi;
+    for (int i = 1; i <= k; i++) {
+        if (!(n->kid[i] = formula_node(fm))) return NULL;
+        while (*fm->p == ' ')
+            fm->p++;
+        if (*fm->p++ != (i == k ? ')' : ',')) return NULL;
+    }
+    return n;
+}
+
+int ops_formula(ops_t *o, const char *text, const val_t *args, size_t nargs, int red, val_t *out,
+                err_t *err)
+{
+    for (size_t i = 0; i < nargs; i++)
+        if (args[i].kind == V_PERENG) return pereng_error(err);
+    formula_t fm = {arena_new(), text, args, nargs, {{0}}, 0};
+    if (!fm.a) return err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
+    ir_node_t *t = formula_node(&fm);
+    int rc;
+    if (!t || *fm.p)
+        rc = err_set(err, PARC_ERUNTIME, (span_t){0}, "bad formula at '%s'", fm.p);
+    else if (red >= 0)
+        rc = arr_reduce(o->rt, red, t, fm.leaves, fm.nleaves, ARR_NOAXIS, out, err);
+    else
+        rc = arr_fuse(o->rt, t, fm.leaves, fm.nleaves, out, err);
+    if (rc == KERN_GENERIC)
+        rc = err_set(err, PARC_ETYPE, (span_t){0}, "operands must be numbers or arrays");
+    arena_destroy(&fm.a);
+    return rc;
+}
+
 int ops_contains(ops_t *o, const val_t *needle, const val_t *hay, int *res, err_t *err)
 {
     switch (hay->kind) {

@@ -22,6 +22,13 @@ int ops_binop(ops_t *o, int irop, const val_t *a, const val_t *b, val_t *out, er
 int ops_unop(ops_t *o, int irop, const val_t *a, val_t *out, err_t *err); /* NEG POS INVERT */
 int ops_ufunc(ops_t *o, int bi, const val_t *args, size_t nargs, val_t *out, err_t *err);
 
+/* Evaluates text, nested ufunc calls over $0..$9 (args[k]), as one fused program:
+ * "less_equal(absolute(subtract($0, $1)), $2)". Each builtin keeps its own loop and type
+ * rule, and no full-size temporary is made. red >= 0: the reduction red (BI_ALL ...) of the
+ * whole result instead (a scalar). Collective with a distributed operand. text is the
+ * caller's own: a bad formula is a programmer error (PARC_ERUNTIME). */
+int ops_formula(ops_t *o, const char *text, const val_t *args, size_t nargs, int red, val_t *out,
+                err_t *err);
 /* Python ==, without broadcasting: arrays compare by identity (used by `in`, list ==). */
 int ops_equal(const val_t *a, const val_t *b);
 /* `needle in hay` into *res. Collective when hay is a distributed array. */

@@ -164,6 +164,7 @@ arctan
 arctan2
 arctanh
 array
+array_equal
 
 === builtin function [inspect]
 sum<|>
