@@ -7,6 +7,8 @@
  * the block loop never allocates). Types follow NumPy with NEP 50 weak Python scalars. */
 #include "fuse.h"
 
+#include <float.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -66,12 +68,32 @@ static int cat_default(int c)
     return d[c];
 }
 
+/* Weakness is 1, plus W_BIG for a Python int outside int32 or a finite float outside
+ * float32, plus W_BIG16 for an int outside [-32768, 65535]: NumPy 1.24 casts Python scalars
+ * by value, so such a scalar widens an int32 or float32 array's result (int32 + 2**40 is
+ * int64, float32 + 65536 is float64) where NEP 50 would keep the array's dtype. */
+enum { W_BIG = 2, W_BIG16 = 4 };
+
 static int promote_weak(int a, int wa, int b, int wb)
 {
-    if (wa == wb) return dt_promote(a, b);
-    int s = wa ? b : a, w = wa ? a : b;
-    if (cat(w) <= cat(s)) return s;
-    return cat_default(cat(w));
+    if (!wa == !wb) return dt_promote(a, b);
+    int s = wa ? b : a, w = wa ? a : b, fl = wa ? wa : wb;
+    if (cat(w) > cat(s)) return cat_default(cat(w));
+    int widen = (s == DT_INT32 && cat(w) == 1 && (fl & W_BIG)) ||
+                (s == DT_FLOAT32 && cat(w) == 1 && (fl & W_BIG16)) ||
+                (s == DT_FLOAT32 && cat(w) == 2 && (fl & W_BIG));
+    return widen ? (s == DT_INT32 ? DT_INT64 : DT_FLOAT64) : s;
+}
+
+/* The weakness of number v of weakness weak as an array operand (see promote_weak). */
+static int leaf_weak(const val_t *v, int weak)
+{
+    if (!weak) return 0;
+    if (v->kind == V_INT)
+        return 1 | ((v->u.i < INT32_MIN || v->u.i > INT32_MAX) ? W_BIG | W_BIG16 : 0) |
+               ((v->u.i < -32768 || v->u.i > 65535) ? W_BIG16 : 0);
+    if (v->kind == V_FLOAT) return 1 | ((isfinite(v->u.f) && fabs(v->u.f) > FLT_MAX) ? W_BIG : 0);
+    return 1;
 }
 
 const char *fuse_ufunc_name(int op)
@@ -473,6 +495,7 @@ static int compile(comp_t *c, const ir_node_t *n)
         val_t v;
         if (arri_scalar_tree(n, c->leaves, c->nleaves, &c->next, &v, c->err)) return -1;
         int weak, dt = arri_val_dtype(&v, &weak);
+        weak = leaf_weak(&v, weak);
         int r = newreg(c, dt, weak);
         if (r < 0) return -1;
         c->f->cval[r] = v;
@@ -488,6 +511,7 @@ static int compile(comp_t *c, const ir_node_t *n)
         size_t li = c->next++;
         int weak;
         int dt = arri_val_dtype(&c->leaves[li], &weak);
+        weak = leaf_weak(&c->leaves[li], weak);
         int r = newreg(c, dt, weak);
         if (r < 0) return -1;
         c->f->rconst[r] = c->leaves[li].kind != V_ARRAY;
