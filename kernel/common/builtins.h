@@ -125,6 +125,10 @@
     BI(APPLY, "apply", FUNC, "apply(f, *args)",                                                    \
        "Global view: f(*args) once on every engine in local view; the list of results in rank "    \
        "order.")                                                                                   \
+    BI(PMAP_ASYNC, "pmap_async", FUNC, "pmap_async(f, items, ..., chunksize=1, balanced=True)",    \
+       "Global view: pmap that returns at once an AsyncResult r; the items run while the engines " \
+       "wait for them (r.get(timeout=None), for x in r, sleep()). r.ready(), r.progress, "         \
+       "r.partial() (the results so far, None for the others).")                                   \
     BI(SLEEP, "sleep", FUNC, "sleep(seconds)",                                                     \
        "Waits that many seconds (a float), interruptible; for tests and demos of pmap.")           \
     BI(SET_PRINTOPTIONS, "set_printoptions", FUNC,                                                 \

@@ -66,7 +66,8 @@ enum { LINK_F_SILENT = 1 };
 /* FARM flags (farm.h) */
 enum {
     FARM_F_BALANCED = 1, /* next chunk to whoever asks; else chunk c goes to engine c % N */
-    FARM_F_STOP = 2      /* this engine was interrupted: hand out nothing more, to anyone */
+    FARM_F_STOP = 2,     /* this engine was interrupted: hand out nothing more, to anyone */
+    FARM_F_ASYNC = 4     /* pmap_async: the farm outlives the request that started it */
 };
 #define FARM_CANCELLED 0xffffffffu /* FARM_GO's first item when the farm was interrupted */
 

@@ -23,7 +23,7 @@ struct farm {
     uint32_t id;       /* the engines' farm id */
     uint32_t n, chunk; /* items, items per chunk */
     uint32_t nchunks;
-    int balanced, cancelled;
+    int balanced, cancelled, async;
     int nranks;
     uint32_t next;   /* balanced: next chunk to hand out */
     uint32_t *rnext; /* static: each rank's next chunk */
@@ -52,7 +52,7 @@ void farm_destroy(farm_t **fp)
     *fp = NULL;
 }
 
-static int start(farm_t *f, uint32_t id, uint32_t n, uint32_t chunk, int balanced, int nranks,
+static int start(farm_t *f, uint32_t id, uint32_t n, uint32_t chunk, uint8_t flags, int nranks,
                  double now)
 {
     farm_end(f);
@@ -67,7 +67,8 @@ static int start(farm_t *f, uint32_t id, uint32_t n, uint32_t chunk, int balance
     f->n = n;
     f->chunk = chunk ? chunk : 1;
     f->nchunks = n / f->chunk + (n % f->chunk != 0);
-    f->balanced = balanced;
+    f->balanced = (flags & FARM_F_BALANCED) != 0;
+    f->async = (flags & FARM_F_ASYNC) != 0;
     f->nranks = nranks;
     for (int r = 0; r < nranks; r++)
         f->rnext[r] = (uint32_t)r;
@@ -126,7 +127,7 @@ int farm_request(farm_t *f, int rank, int nranks, const uint8_t *body, size_t n,
     int rc = 0;
     if (r.bad || rank < 0 || rank >= nranks || chunk == 0) rc = PARC_EPROTO;
     if (!rc && (!f->on || f->id != id || f->nranks != nranks))
-        rc = start(f, id, items, chunk, (flags & FARM_F_BALANCED) != 0, nranks, now);
+        rc = start(f, id, items, chunk, flags, nranks, now);
     if (!rc && (items != f->n || chunk != f->chunk || ok > f->n - f->ndone)) rc = PARC_EPROTO;
     size_t before = r.off;
     if (!rc) rc = read_fails(&r, rank, nfail, NULL, NULL);
@@ -162,6 +163,11 @@ void farm_cancel(farm_t *f)
 int farm_active(const farm_t *f)
 {
     return f->on;
+}
+
+int farm_async(const farm_t *f)
+{
+    return f->on && f->async;
 }
 
 double farm_started(const farm_t *f)

@@ -16,7 +16,8 @@
  *   FARM_GO  K->E  u32 farm id, u32 first item, u32 count (0: no more work for this engine;
  *                  then first is FARM_CANCELLED when the farm was interrupted)
  * The farm id is the engines' count of farms started (the same on every rank in global view);
- * a FARM with a new id starts a new farm. */
+ * a FARM with a new id starts a new farm. A pmap_async farm (FARM_F_ASYNC) is not ended with
+ * the request that started it: its engines ask again from later cells (r.get(), sleep()). */
 #ifndef PARC_FARM_H
 #define PARC_FARM_H
 
@@ -55,6 +56,7 @@ void farm_cancel(farm_t *f); /* an interrupt: no more chunks for anyone */
 void farm_end(farm_t *f);    /* the request that ran the farm is over */
 
 int farm_active(const farm_t *f);     /* 1 while a farm runs (started, not yet ended) */
+int farm_async(const farm_t *f);      /* 1 for a pmap_async farm (it outlives its request) */
 double farm_started(const farm_t *f); /* the `now` of its first request */
 int farm_over(const farm_t *f);       /* 1 once every engine was told "no more work" */
 /* Appends one line of progress ("pmap: 7/16 done, 1 failed; busy: 0-1; idle: 2; 4.2 s"). */

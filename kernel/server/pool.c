@@ -91,7 +91,9 @@ struct pool {
     names_t *acc; /* local view: per-engine names gathered from this request */
 
     names_t *names;
-    farm_t *farm; /* the request's pmap/apply farm, if it runs one */
+    farm_t *farm;     /* the request's pmap/apply farm, if it runs one */
+    int farm_touched; /* an engine asked for work in this request (a pmap_async farm may be
+                         active without this request using it) */
 
     void *mon;         /* PAIR socket: the router monitor (attach mode: dropped engines) */
     void *ctx;         /* borrowed ZeroMQ context, for a side pool */
@@ -147,9 +149,11 @@ static void finish(pool_t *p, int code, const char *pool_msg)
     pool_rank_done_t *done = p->done;
     pool_cb_t cb = p->cb;
     if (farm_active(p->farm)) {
-        if (cb.on_farm) cb.on_farm(cb.ud, p->farm, NULL);
-        farm_end(p->farm);
+        if (cb.on_farm && p->farm_touched) cb.on_farm(cb.ud, p->farm, NULL);
+        /* A pmap_async farm goes on in later cells, unless it is over or the engines are. */
+        if (code || !farm_async(p->farm) || farm_over(p->farm)) farm_end(p->farm);
     }
+    p->farm_touched = 0;
     if (code == 0 && p->mode == LINK_LOCAL)
         engnames_merge(p->names, p->acc, p->nsent == (size_t)p->n);
     if (code) {
@@ -427,6 +431,7 @@ static void on_farm(pool_t *p, int rank, const link_msg_t *m)
 {
     wbuf_t b;
     wbuf_init(&b);
+    p->farm_touched = 1;
     int rc =
         farm_request(p->farm, rank, p->n, m->body, m->n, launch_now_ms() / 1e3, &b, farm_fail, p);
     if (rc) {
@@ -502,7 +507,7 @@ static void on_message(pool_t *p, const link_msg_t *m)
 
 static void tick(pool_t *p)
 {
-    if (p->req == REQ_SENT && farm_active(p->farm) && p->cb.on_farm)
+    if (p->req == REQ_SENT && farm_active(p->farm) && p->farm_touched && p->cb.on_farm)
         p->cb.on_farm(p->cb.ud, p->farm, NULL);
     if (p->fail_code) {
         int code = p->fail_code;

@@ -33,6 +33,7 @@ typedef struct rt {
     void *eng;              /* the engine (out_ uses it); opaque here */
     uint32_t farms;         /* pmap farms started: the farm id, the same on every rank */
     int in_farm;            /* 1 while this rank runs a pmap item (its output is its own) */
+    void *async;            /* the last pmap_async farm while its AsyncResult lives (pmap.c) */
 } rt_t;
 
 /* Collective over MPI_COMM_WORLD (after MPI_Init). Fills rt: a duplicate of

@@ -148,15 +148,10 @@ static int dtype_builtin(int dt)
 }
 
 /* pmap_'s way to call a function value: a user function, a lambda or a builtin. */
-typedef struct {
-    eval_t *ev;
-    const ir_node_t *site;
-} farm_site_t;
-
 static int farm_call(void *ud, const val_t *f, const val_t *args, size_t nargs, val_t *out,
                      err_t *err, char *fn, size_t cap)
 {
-    farm_site_t *fs = ud;
+    evali_farm_t *fs = ud;
     eval_t *ev = fs->ev;
     size_t ntb = ev->ntb;
     int rc;
@@ -174,6 +169,13 @@ static int farm_call(void *ud, const val_t *f, const val_t *args, size_t nargs, 
     if (rc && f->kind == V_FUNC) snprintf(fn, cap, "%s", ev->ntb > ntb ? ev->tb[ntb].fn : "");
     ev->ntb = ntb; /* the item's error is reported on its own, not as the cell's */
     return rc;
+}
+
+void evali_farm(eval_t *ev, const ir_node_t *site, evali_farm_t *fs, pmap_ctx_t *pc)
+{
+    fs->ev = ev;
+    fs->site = site;
+    *pc = (pmap_ctx_t){ev->rt, site->at, farm_call, fs};
 }
 
 /* CALL and METHOD: evaluate callee/self and arguments, then dispatch. */
@@ -249,12 +251,17 @@ static int eval_call(eval_t *ev, const ir_node_t *n, val_t *out, err_t *err)
                     .nkw = nkw,
                     .tree = tree,
                     .nleaves = nleaves};
-        if (method) {
+        evali_farm_t fs;
+        pmap_ctx_t pc;
+        evali_farm(ev, n, &fs, &pc);
+        if (method && callee.kind == V_ASYNC) {
+            rc = pmap_method(&pc, &c, &callee, n->s, out, err);
+        } else if (method) {
             rc = attr_method(&c, &callee, n->s, out, err);
-        } else if (bi == BI_PMAP || bi == BI_APPLY) {
-            farm_site_t fs = {ev, n};
-            pmap_ctx_t pc = {ev->rt, n->at, farm_call, &fs};
+        } else if (bi == BI_PMAP || bi == BI_APPLY || bi == BI_PMAP_ASYNC) {
             rc = pmap_call(&pc, bi, args, nargs, kw, nkw, out, err);
+        } else if (bi == BI_SLEEP && pmap_pending(ev->rt)) {
+            rc = pmap_sleep(&pc, &c, out, err);
         } else if (bi >= 0)
             rc = call_builtin(&c, bi, out, err);
         else if (callee.kind == V_FUNC)
@@ -383,7 +390,14 @@ int evali_expr(eval_t *ev, const ir_node_t *n, val_t *out, err_t *err)
         return eval_seq(ev, n, V_LIST, out, err);
     case IR_ATTR:
         if ((rc = evali_expr(ev, n->kid[0], &a, err))) return rc;
-        rc = attr_get(ev->rt, &a, n->s, n->at, out, err);
+        if (a.kind == V_ASYNC) {
+            evali_farm_t fs;
+            pmap_ctx_t pc;
+            evali_farm(ev, n, &fs, &pc);
+            rc = pmap_attr(&pc, &a, n->s, out, err);
+        } else {
+            rc = attr_get(ev->rt, &a, n->s, n->at, out, err);
+        }
         val_drop(&a);
         return evali_at(n, rc, err);
     case IR_SUBSCR: {

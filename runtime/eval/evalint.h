@@ -22,6 +22,7 @@
 #include "ns.h"
 #include "obj.h"
 #include "ops.h"
+#include "pmap.h"
 #include "rt.h"
 #include "value.h"
 
@@ -79,5 +80,14 @@ int evali_make_func(eval_t *ev, const ir_node_t *n, val_t *out, err_t *err);
 /* Calls user function f at site with evaluated arguments (borrowed). */
 int evali_call_user(eval_t *ev, const ir_node_t *site, obj_func_t *f, const val_t *args,
                     size_t nargs, const call_kw_t *kw, size_t nkw, val_t *out, err_t *err);
+
+/* evalexpr.c */
+/* pmap_'s context for a farm's work at site (pmap, apply, an AsyncResult's methods, a for
+ * loop over it): fs holds the evaluator and the site, pc calls functions through them. */
+typedef struct {
+    eval_t *ev;
+    const ir_node_t *site;
+} evali_farm_t;
+void evali_farm(eval_t *ev, const ir_node_t *site, evali_farm_t *fs, pmap_ctx_t *pc);
 
 #endif

@@ -272,6 +272,24 @@ static int do_for(eval_t *ev, const ir_node_t *n, err_t *err)
         }
         break;
     }
+    case V_ASYNC: {
+        /* Each result in item order as soon as an engine ran it. */
+        evali_farm_t fs;
+        pmap_ctx_t pc;
+        evali_farm(ev, n, &fs, &pc);
+        for (uint32_t i = 0; !rc && !broke; i++) {
+            val_t x = val_none();
+            if ((rc = pmap_iter(&pc, &it, i, &x, err)) == 1) {
+                rc = 0;
+                break;
+            }
+            if (rc) rc = evali_at(n->kid[1], rc, err);
+            if (!rc && !(rc = check_target(ev, tgt, &x, err)) && !(rc = bind(ev, tgt, &x, err)))
+                rc = loop_body(ev, body, n, &broke, err);
+            val_drop(&x);
+        }
+        break;
+    }
     case V_STR: {
         const str_t *s = (const str_t *)it.u.o;
         for (size_t i = 0; !rc && !broke && i < s->n;) {

@@ -180,8 +180,9 @@ static int holds_array(const val_t *v)
 static void name_record(rt_t *rt, const gent_t *e, wbuf_t *out)
 {
     static const char *const kinds[V_NKINDS] = {
-        "NoneType", "bool",     "int",     "float", "complex", "str",   "tuple",     "list",
-        "ndarray",  "function", "builtin", "dtype", "range",   "slice", "per-engine"};
+        "NoneType", "bool",  "int",        "float",      "complex", "str",
+        "tuple",    "list",  "ndarray",    "function",   "builtin", "dtype",
+        "range",    "slice", "per-engine", "AsyncResult"};
     const val_t *v = &e->v;
     wbuf_t sum;
     wbuf_init(&sum);

@@ -28,6 +28,14 @@ typedef struct {
     val_t v; /* this rank's value of a name defined in local view */
 } obj_pereng_t;
 
+/* The header of a pmap_async farm, r = pmap_async(f, items): pmap.c owns what follows it and
+ * frees it through fini (this folder cannot see the engine's scheduling). */
+typedef struct obj_async {
+    obj_t h;
+    uint32_t n; /* items */
+    void (*fini)(struct obj_async *a);
+} obj_async_t;
+
 /* One cell's decoded IR: the arena it lives in. Functions defined in the cell hold a
  * reference, so their IR outlives the cell. */
 typedef struct {
@@ -61,7 +69,7 @@ obj_prog_t *obj_prog_new(arena_t **ap);                                 /* takes
 void obj_prog_unref(obj_prog_t **pp);                                   /* NULL-safe */
 int64_t obj_range_len(const obj_range_t *r);
 
-/* Frees an object whose count reached zero (range, slice, function, per-engine). */
+/* Frees an object whose count reached zero (range, slice, function, per-engine, async). */
 void obj_free(obj_t *o);
 
 #endif

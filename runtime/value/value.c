@@ -99,6 +99,7 @@ static int has_obj(int kind)
     case V_RANGE:
     case V_SLICE:
     case V_PERENG:
+    case V_ASYNC:
         return 1;
     default:
         return 0;
@@ -143,8 +144,10 @@ int val_is_num(const val_t *v)
 const char *val_kind_name(const val_t *v)
 {
     static const char *const names[V_NKINDS] = {
-        "NoneType", "bool",     "int",     "float", "complex", "str",   "tuple",           "list",
-        "ndarray",  "function", "builtin", "dtype", "range",   "slice", "per-engine value"};
+        "NoneType",   "bool",  "int",   "float",   "complex",
+        "str",        "tuple", "list",  "ndarray", "function",
+        "builtin",    "dtype", "range", "slice",   "per-engine value",
+        "AsyncResult"};
     if (v->kind >= V_NKINDS) return "?";
     /* NumPy scalars name their dtype, as type(np.float32(1)) does. */
     if (val_is_num(v) && !v->weak) return dt_name(v->dtype);
@@ -312,6 +315,9 @@ void obj_free(obj_t *o)
     }
     case V_PERENG:
         val_drop(&((obj_pereng_t *)o)->v);
+        break;
+    case V_ASYNC:
+        ((obj_async_t *)o)->fini((obj_async_t *)o);
         break;
     case V_FUNC: {
         obj_func_t *f = (obj_func_t *)o;

@@ -32,6 +32,7 @@ typedef enum {
     V_RANGE,   /* o: range object (start, stop, step) */
     V_SLICE,   /* o: slice (start, stop, step, each may be None) */
     V_PERENG,  /* o: defined in local view; a different value on each engine */
+    V_ASYNC,   /* o: obj_async_t, a pmap_async farm (runtime/engine/pmap.c) */
     V_NKINDS
 } vkind_t;
 

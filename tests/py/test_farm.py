@@ -1,7 +1,9 @@
-"""Task farming through the kernel (pmap, apply, sleep) on 1, 2 and 3 engines: results in
-item order, zipped sequences, chunks, the static split, balance with uneven sleeps (wall time
-near the balanced schedule, clearly below the static one), failed items named with their
-engine and place, output of items, the progress line, interrupts, and bad input."""
+"""Task farming through the kernel (pmap, apply, sleep, pmap_async) on 1, 2 and 3 engines:
+results in item order, zipped sequences, chunks, the static split, balance with uneven sleeps
+(wall time near the balanced schedule, clearly below the static one), failed items named with
+their engine and place, output of items, the progress line, interrupts, bad input; and
+pmap_async's AsyncResult: returns at once, ready/progress/get/partial, get's timeout,
+iteration in item order, errors, interrupts that keep the finished results."""
 import time
 
 import parcenv
@@ -137,6 +139,80 @@ def interrupt(km, kc, n, tag):
     c.eq(r.text, "[0, 1, 4, 9, 16]", tag + "farms run again after the interrupt")
 
 
+def asynchronous(km, kc, n, tag):
+    items = [0.3, 0.05, 0.2, 0.05, 0.1, 0.3, 0.05, 0.15]
+    lst = "[" + ", ".join(map(str, items)) + "]"
+    dt, r = timed(kc, "ra = pmap_async(wait, %s)\nra" % lst)
+    c.eq(r.text, "<AsyncResult: pmap_async of 8 items>", tag + "pmap_async gives an AsyncResult")
+    c.check(dt < sum(items) / 2, tag + "pmap_async returns at once: %.2f s" % dt)
+    c.eq(parcenv.run(kc, "(ra.ready(), ra.progress)").text, "(False, 0)",
+         tag + "nothing ran before a cell waits for it")
+    dt, r = timed(kc, "y = 6 * 7\ny")
+    c.eq(r.text, "42", tag + "another cell runs at once")
+    c.check(dt < 0.25, tag + "without waiting for the farm: %.2f s" % dt)
+    # the seed's loop: while not res.ready(): sleep(1); print(res.progress)
+    r = parcenv.run(kc, "while not ra.ready():\n    sleep(0.2)\n    print(ra.progress)")
+    steps = [int(x) for x in r.stdout.split()]
+    c.check(steps and steps == sorted(steps) and steps[-1] == len(items),
+            tag + "progress grows while sleep() waits, up to all items: %r" % steps)
+    c.eq(parcenv.run(kc, "ra.ready()").text, "True", tag + "ready once all ran")
+    c.eq(parcenv.run(kc, "ra.get()").text, lst, tag + "get: results in item order")
+    c.eq(parcenv.run(kc, "ra.get(timeout=0)").text, lst, tag + "get again, the same")
+    # balance: get() runs the farm like pmap does
+    uneven = ([0.6] + [0.05] * (n - 1)) * 3
+    ul = "[" + ", ".join(map(str, uneven)) + "]"
+    dt, r = timed(kc, "rb = pmap_async(wait, %s)\nrb.get()" % ul)
+    c.eq(r.text, ul, tag + "uneven items: results")
+    c.check(dt < 3 * 0.6 * (0.8 if n > 1 else 1.3), tag + "get() balances: %.2f s" % dt)
+    # iteration: in item order, as each result is in
+    r = parcenv.run(kc, "for v in pmap_async(square, range(9), chunksize=2):\n    print(v)")
+    c.eq(r.stdout.split(), [str(i * i) for i in range(9)], tag + "for x in r: item order")
+    # errors
+    r = parcenv.run(kc, "re = pmap_async(inv, range(7))\nre.get()")
+    ev = r.errors[0]["evalue"] if r.errors else ""
+    c.check(ev.startswith("3 of 7 items failed: [item 0 on engine "),
+            tag + "get raises pmap's error: " + ev)
+    c.check(r.stderr.count("ZeroDivisionError: division by zero") == 3,
+            tag + "each failure shown as it happens: " + r.stderr)
+    r = parcenv.run(kc, "re.partial()")
+    c.eq(r.text, "[None, 1.0, 0.5, None, 1.0, 0.5, None]", tag + "partial: None where it failed")
+    r = parcenv.run(kc, "for v in re:\n    print(v)")
+    c.check("ZeroDivisionError: [item 0 on engine " in r.traceback() and r.stdout == "",
+            tag + "the loop raises the item's error: " + r.traceback())
+    # timeout, then the same farm goes on
+    r = parcenv.run(kc, "rt = pmap_async(wait, [0.4] * %d)\nrt.get(timeout=0.1)" % (3 * n))
+    c.check("TimeoutError: pmap_async: " in r.traceback(), tag + "timeout: " + r.traceback())
+    r = parcenv.run(kc, "p = rt.partial()\n(len(p), 0 < rt.progress < len(p))")
+    c.eq(r.text, "(%d, True)" % (3 * n), tag + "after the timeout some items ran")
+    r = parcenv.run(kc, "rt.get() == [0.4] * %d" % (3 * n))
+    c.eq(r.text, "True", tag + "a later get() finishes the farm")
+    # a new farm first finishes the one before it
+    parcenv.run(kc, "r1 = pmap_async(square, range(5))")
+    r = parcenv.run(kc, "(pmap(lambda x: -x, range(3)), r1.ready(), r1.get())")
+    c.eq(r.text, "([0, -1, -2], True, [0, 1, 4, 9, 16])",
+         tag + "pmap after an unfinished pmap_async")
+    for code, kind in (("%px ra.ready()", "RuntimeError"), ("ra.get(timeout=-1)", "ValueError"),
+                       ("ra.nothing", "AttributeError"), ("ra.wait()", "AttributeError"),
+                       ("pmap_async(square)", "TypeError"), ("ra.get(1, 2)", "TypeError")):
+        r = parcenv.run(kc, code)
+        c.check(kind in r.traceback(), tag + "%s raises %s: %s" % (code, kind, r.traceback()))
+    # an interrupt during get() stops the farm and keeps what finished
+    parcenv.run(kc, "ri = pmap_async(wait, [0.5] * 40)")
+    msg_id = kc.execute("ri.get()")
+    r, dt = parcenv.interrupt_after(km, kc, msg_id, 1.6)
+    c.check(dt < 1.5, tag + "interrupt stopped get() in %.2f s" % dt)
+    c.check("KeyboardInterrupt: pmap_async was interrupted after " in r.traceback(),
+            tag + "KeyboardInterrupt: " + r.traceback())
+    r = parcenv.run(kc, "k = ri.progress\np = ri.partial()\n"
+                        "(k > 0, p[:k] == [0.5] * k, p[k:] == [None] * (40 - k), ri.ready())")
+    c.eq(r.text, "(True, True, True, True)", tag + "the finished results stay in r")
+    r = parcenv.run(kc, "ri.get()")
+    c.check("KeyboardInterrupt: pmap_async was interrupted after " in r.traceback(),
+            tag + "get after the interrupt says so: " + r.traceback())
+    r = parcenv.run(kc, "pmap(square, range(5))")
+    c.eq(r.text, "[0, 1, 4, 9, 16]", tag + "farms run again after the interrupt")
+
+
 for n in (1, 2, 3):
     tag = "[%d engine%s] " % (n, "s" if n > 1 else "")
     km, kc = parcenv.start(engines=n)
@@ -149,6 +225,7 @@ for n in (1, 2, 3):
         if n > 1:
             balance(kc, n, tag)
         interrupt(km, kc, n, tag)
+        asynchronous(km, kc, n, tag)
     finally:
         parcenv.stop(km, kc)
 c.done()
