@@ -2,8 +2,9 @@
  *
  * The progress line is display_data with a transient display_id, then update_display_data
  * with the same id: the notebook and JupyterLab replace it in place, and a console shows
- * each update as a new line (so updates are rate-limited). The id (kernel pid and the
- * farm's start in ms) is unique, so two farms never update each other's line. */
+ * each update as a new line (so updates are rate-limited). The id (kernel pid and when the
+ * cell began to wait, in ms) is unique, so two farms, or two cells waiting for one
+ * pmap_async farm, never update each other's line. */
 #include "farmshow.h"
 
 #include <stdio.h>
@@ -52,7 +53,9 @@ static void publish(farmshow_t *s, chan_t *chan, const msg_t *req, const char *t
 void farmshow_progress(farmshow_t *s, chan_t *chan, const msg_t *req, const farm_t *f, double now,
                        int final)
 {
-    if (!farm_active(f) || (!s->shown && now - farm_started(f) < FARMSHOW_AFTER_S)) return;
+    if (!farm_active(f)) return;
+    if (!s->since) s->since = now;
+    if (!s->shown && now - s->since < FARMSHOW_AFTER_S) return;
     if (s->shown && !final && now - s->last < FARMSHOW_EVERY_S) return;
     wbuf_t t;
     wbuf_init(&t);
@@ -70,7 +73,7 @@ void farmshow_progress(farmshow_t *s, chan_t *chan, const msg_t *req, const farm
     wbuf_free(&t);
     s->last = now;
     if (!s->shown) {
-        snprintf(s->id, sizeof s->id, "parc-farm-%ld-%.0f", (long)getpid(), farm_started(f) * 1e3);
+        snprintf(s->id, sizeof s->id, "parc-farm-%ld-%.0f", (long)getpid(), s->since * 1e3);
         s->shown = 1;
         publish(s, chan, req, "display_data");
     } else {

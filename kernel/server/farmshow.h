@@ -14,6 +14,7 @@
 
 /* The progress line of one cell: a small value kept in the running cell's state. */
 typedef struct {
+    double since;   /* when this cell first heard of the farm (0: not yet) */
     int shown;      /* the display_data went out */
     double last;    /* when the last update went out */
     char id[48];    /* its display_id */
@@ -32,7 +33,9 @@ void farmshow_output(chan_t *chan, const msg_t *req, int rank, int stream, const
                      size_t n);
 
 /* Brings the progress line up to date at time now (CLOCK_MONOTONIC seconds). final: the
- * request is over (the line is updated one last time if it was shown). */
+ * request is over (the line is updated one last time if it was shown). The line appears once
+ * this cell has waited FARMSHOW_AFTER_S for the farm (a pmap_async farm may have started in
+ * an earlier cell: what counts is this cell's wait). */
 void farmshow_progress(farmshow_t *s, chan_t *chan, const msg_t *req, const farm_t *f, double now,
                        int final);
 

@@ -1,7 +1,8 @@
-"""Runs notebooks/first-steps.ipynb with nbclient (4 engines, as it was saved) and checks
-that every cell's text output is the one saved in the notebook; then runs it the way a
-person would, with a plain `jupyter nbconvert --execute` (no --allow-errors): the
-deliberate error cell is tagged raises-exception, so that must succeed too."""
+"""Runs the notebooks (notebooks/first-steps.ipynb, notebooks/task-farming.ipynb) with nbclient
+(4 engines, as they were saved) and checks that every cell's text output is the one saved in
+the notebook; then runs each the way a person would, with a plain `jupyter nbconvert
+--execute` (no --allow-errors): a deliberate error cell is tagged raises-exception, so that
+must succeed too."""
 import copy
 import os
 import subprocess
@@ -13,15 +14,10 @@ from nbclient import NotebookClient
 import parcenv
 
 c = parcenv.Checker("notebook")
-path = os.path.join(parcenv.SOURCE, "notebooks", "first-steps.ipynb")
-saved = nbformat.read(path, as_version=4)
-nb = copy.deepcopy(saved)
-for cell in nb.cells:
-    if cell.cell_type == "code":
-        cell.outputs = []
 parcenv.install_kernelspec()
 os.environ["PARC_ENGINES"] = "4"
-NotebookClient(nb, kernel_name="parc", timeout=300, allow_errors=True).execute()
+# each notebook with the errors its tagged cells raise on purpose
+NOTEBOOKS = (("first-steps.ipynb", ["SyntaxError"]), ("task-farming.ipynb", []))
 
 
 def texts(cell):
@@ -40,22 +36,35 @@ def texts(cell):
     return out
 
 
-code_cells = [(a, b) for a, b in zip(saved.cells, nb.cells) if a.cell_type == "code"]
-c.check(len(code_cells) > 5, "notebook has code cells")
-for i, (want, got) in enumerate(code_cells):
-    c.check(len(want.get("outputs", [])) > 0, "cell %d has saved outputs" % i)
-    c.eq(texts(got), texts(want), "cell %d: %s" % (i, want.source.splitlines()[0]))
+def check(name, raised):
+    path = os.path.join(parcenv.SOURCE, "notebooks", name)
+    saved = nbformat.read(path, as_version=4)
+    nb = copy.deepcopy(saved)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = []
+    NotebookClient(nb, kernel_name="parc", timeout=300, allow_errors=True).execute()
+    code_cells = [(a, b) for a, b in zip(saved.cells, nb.cells) if a.cell_type == "code"]
+    c.check(len(code_cells) > 5, name + ": notebook has code cells")
+    for i, (want, got) in enumerate(code_cells):
+        c.check(len(want.get("outputs", [])) > 0, "%s: cell %d has saved outputs" % (name, i))
+        c.eq(texts(got), texts(want), "%s: cell %d: %s" % (name, i, want.source.splitlines()[0]))
 
-# A plain nbconvert stops at the first error unless the cell says it raises on purpose.
-with tempfile.TemporaryDirectory(prefix="parc-nbconvert-") as out:
-    p = subprocess.run(["/usr/bin/jupyter", "nbconvert", "--to", "notebook", "--execute",
-                        "--ExecutePreprocessor.kernel_name=parc", "--output-dir", out, path],
-                       capture_output=True, text=True, timeout=300)
-    c.check(p.returncode == 0, "plain jupyter nbconvert --execute: " + p.stderr[-2000:])
-    done = os.path.join(out, os.path.basename(path))
-    if c.check(os.path.exists(done), "nbconvert wrote the executed notebook"):
-        ran = nbformat.read(done, as_version=4)
-        errs = [o for cell in ran.cells for o in cell.get("outputs", [])
-                if o.output_type == "error"]
-        c.eq([e.ename for e in errs], ["SyntaxError"], "only the tagged cell raised")
+    # A plain nbconvert stops at the first error unless the cell says it raises on purpose.
+    with tempfile.TemporaryDirectory(prefix="parc-nbconvert-") as out:
+        p = subprocess.run(["/usr/bin/jupyter", "nbconvert", "--to", "notebook", "--execute",
+                            "--ExecutePreprocessor.kernel_name=parc", "--output-dir", out, path],
+                           capture_output=True, text=True, timeout=300)
+        c.check(p.returncode == 0,
+                name + ": plain jupyter nbconvert --execute: " + p.stderr[-2000:])
+        done = os.path.join(out, os.path.basename(path))
+        if c.check(os.path.exists(done), name + ": nbconvert wrote the executed notebook"):
+            ran = nbformat.read(done, as_version=4)
+            errs = [o for cell in ran.cells for o in cell.get("outputs", [])
+                    if o.output_type == "error"]
+            c.eq([e.ename for e in errs], raised, name + ": only the tagged cells raised")
+
+
+for name, raised in NOTEBOOKS:
+    check(name, raised)
 c.done()
