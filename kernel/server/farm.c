@@ -28,6 +28,7 @@ struct farm {
     uint32_t next;   /* balanced: next chunk to hand out */
     uint32_t *rnext; /* static: each rank's next chunk */
     uint8_t *state;  /* per rank: R_IDLE, R_BUSY, R_LEFT */
+    uint32_t *hold;  /* per rank: 2 entries, the first item and count of the chunk it runs */
     uint32_t ndone, nfail;
     double t0;
 };
@@ -41,6 +42,7 @@ void farm_end(farm_t *f)
 {
     mem_free(f->rnext);
     mem_free(f->state);
+    mem_free(f->hold);
     memset(f, 0, sizeof *f);
 }
 
@@ -58,7 +60,8 @@ static int start(farm_t *f, uint32_t id, uint32_t n, uint32_t chunk, uint8_t fla
     farm_end(f);
     f->rnext = mem_calloc((size_t)nranks, sizeof *f->rnext);
     f->state = mem_calloc((size_t)nranks, 1);
-    if (!f->rnext || !f->state) {
+    f->hold = mem_calloc(2 * (size_t)nranks, sizeof *f->hold);
+    if (!f->rnext || !f->state || !f->hold) {
         farm_end(f);
         return PARC_ENOMEM;
     }
@@ -148,6 +151,10 @@ int farm_request(farm_t *f, int rank, int nranks, const uint8_t *body, size_t n,
         first = c * f->chunk;
         count = f->n - first < f->chunk ? f->n - first : f->chunk;
     }
+    if (!rc) {
+        f->hold[2 * rank] = first;
+        f->hold[2 * rank + 1] = count;
+    }
     wbuf_u32(reply, id);
     wbuf_u32(reply, first);
     wbuf_u32(reply, count);
@@ -219,4 +226,21 @@ void farm_progress(const farm_t *f, double now, wbuf_t *out)
         ranks_in(f, R_IDLE, out);
     }
     wbuf_printf(out, "; %.1f s", now - f->t0);
+}
+
+void farm_lost(const farm_t *f, wbuf_t *out)
+{
+    if (!f->on) return;
+    wbuf_printf(out, "pmap: %u of %u items had finished", f->ndone, f->n);
+    int k = 0;
+    for (int r = 0; r < f->nranks; r++) {
+        if (f->state[r] != R_BUSY) continue;
+        uint32_t a = f->hold[2 * r], n = f->hold[2 * r + 1];
+        wbuf_printf(out, "%s", k++ ? ", " : "; running: ");
+        if (n == 1)
+            wbuf_printf(out, "item %u on engine %d", a, r);
+        else
+            wbuf_printf(out, "items %u-%u on engine %d", a, a + n - 1, r);
+    }
+    wbuf_printf(out, "; the MPI job ends with an engine, and every result of the farm with it");
 }

@@ -62,4 +62,13 @@ int farm_over(const farm_t *f);       /* 1 once every engine was told "no more w
 /* Appends one line of progress ("pmap: 7/16 done, 1 failed; busy: 0-1; idle: 2; 4.2 s"). */
 void farm_progress(const farm_t *f, double now, wbuf_t *out);
 
+/* Appends what an engine's death costs a running farm: "pmap: 7 of 16 items had finished;
+ * running: item 8 on engine 1, ...; the MPI job ends with an engine, and every result of the
+ * farm with it". The results live in the engines until the final gather, and mpirun (Open
+ * MPI 4.1, no ULFM) ends the job when a rank dies, so nothing can hand the dead engine's
+ * items to the others. (Under mpirun --enable-recovery the others live on, a collective over
+ * the old communicator hangs, and MPI_Comm_create_group over the survivors works; the pool
+ * does not run engines that way.) */
+void farm_lost(const farm_t *f, wbuf_t *out);
+
 #endif

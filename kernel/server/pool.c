@@ -148,6 +148,13 @@ static void finish(pool_t *p, int code, const char *pool_msg)
     err_clear(&d.pool_err);
     pool_rank_done_t *done = p->done;
     pool_cb_t cb = p->cb;
+    wbuf_t why;
+    wbuf_init(&why);
+    if (farm_active(p->farm) && code && p->farm_touched) {
+        wbuf_printf(&why, "%s; ", pool_msg ? pool_msg : "");
+        farm_lost(p->farm, &why);
+        if (!why.oom) pool_msg = wbuf_cstring(&why);
+    }
     if (farm_active(p->farm)) {
         if (cb.on_farm && p->farm_touched) cb.on_farm(cb.ud, p->farm, NULL);
         /* A pmap_async farm goes on in later cells, unless it is over or the engines are. */
@@ -159,6 +166,7 @@ static void finish(pool_t *p, int code, const char *pool_msg)
     if (code) {
         err_set(&d.pool_err, code, (span_t){0}, "%s", pool_msg ? pool_msg : "");
         d.code = code;
+        wbuf_free(&why);
     } else {
         d.nranks = p->nsent;
         d.ranks = done;

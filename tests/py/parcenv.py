@@ -7,6 +7,7 @@ offers start()/run() to drive the kernel through jupyter_client the way a front 
 import json
 import os
 import queue
+import re
 import shutil
 import signal
 import sys
@@ -126,6 +127,18 @@ def run(kc, code, timeout=120, allow_stdin=False, stdin_answer=None, **kw):
     """Executes code and collects iopub output until the kernel goes idle."""
     msg_id = kc.execute(code, allow_stdin=allow_stdin, **kw)
     return collect(kc, msg_id, timeout, stdin_answer)
+
+
+def engine_pids(kc):
+    """{rank: pid} from %engines, and its text."""
+    r = run(kc, "%engines")
+    text = r.stdout + "".join(r.results)
+    pids = {}
+    for line in text.splitlines():
+        m = re.match(r"\s*(\d+)\s+\S+\s+(\d+)\b", line)
+        if m:
+            pids[int(m.group(1))] = int(m.group(2))
+    return pids, text
 
 
 def interrupt_after(km, kc, msg_id, delay, how="message", timeout=30):

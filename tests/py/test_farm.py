@@ -4,6 +4,8 @@ results in item order, zipped sequences, chunks, the static split, balance with 
 their engine and place, output of items, the progress line, interrupts, bad input; and
 pmap_async's AsyncResult: returns at once, ready/progress/get/partial, get's timeout,
 iteration in item order, errors, interrupts that keep the finished results."""
+import os
+import signal
 import time
 
 import parcenv
@@ -213,6 +215,24 @@ def asynchronous(km, kc, n, tag):
     c.eq(r.text, "[0, 1, 4, 9, 16]", tag + "farms run again after the interrupt")
 
 
+def death(kc, n, tag):
+    # Open MPI ends the whole job when an engine dies: the farm says what it loses.
+    pids, text = parcenv.engine_pids(kc)
+    if not c.check(n - 1 in pids, tag + "%engines lists the last engine: " + text):
+        return
+    msg_id = kc.execute("pmap(wait, [0.4] * 40)")
+    time.sleep(1.5)
+    os.kill(pids[n - 1], signal.SIGKILL)
+    r = parcenv.collect(kc, msg_id, timeout=60)
+    tb = r.traceback()
+    c.check("engine %d" % (n - 1) in tb and "pmap: " in tb and " of 40 items had finished" in tb
+            and "on engine %d" % (n - 1) in tb and "every result of the farm" in tb,
+            tag + "a dead engine's farm says what was lost: " + tb)
+    parcenv.run(kc, "%engines restart")
+    r = parcenv.run(kc, DEFS + "pmap(square, range(4))")
+    c.eq(r.text, "[0, 1, 4, 9]", tag + "farms run again after the restart")
+
+
 for n in (1, 2, 3):
     tag = "[%d engine%s] " % (n, "s" if n > 1 else "")
     km, kc = parcenv.start(engines=n)
@@ -226,6 +246,8 @@ for n in (1, 2, 3):
             balance(kc, n, tag)
         interrupt(km, kc, n, tag)
         asynchronous(km, kc, n, tag)
+        if n > 1:
+            death(kc, n, tag)
     finally:
         parcenv.stop(km, kc)
 c.done()

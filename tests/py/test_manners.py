@@ -3,7 +3,6 @@ mode) stop a long cell on every engine and keep the variables; input() over stdi
 killed engine is reported with its rank and signal and the pool comes back; the ipc
 transport; %engines, %who, %time; shutdown in the middle of a cell leaves nothing running."""
 import os
-import re
 import signal
 import subprocess
 import time
@@ -26,19 +25,8 @@ def interrupted(km, kc, how, tag):
     c.eq(len(r.displays), 2, tag + "every engine answers after the interrupt")
 
 
-def engine_pids(kc):
-    r = parcenv.run(kc, "%engines")
-    text = r.stdout + "".join(r.results)
-    pids = {}
-    for line in text.splitlines():
-        m = re.match(r"\s*(\d+)\s+\S+\s+(\d+)\b", line)
-        if m:
-            pids[int(m.group(1))] = int(m.group(2))
-    return pids, text
-
-
 def dead_engine(kc):
-    pids, text = engine_pids(kc)
+    pids, text = parcenv.engine_pids(kc)
     c.check(set(pids) == {0, 1}, "%engines lists rank and pid: " + text)
     if 1 not in pids:
         return
@@ -59,7 +47,7 @@ def dead_engine(kc):
     r = parcenv.run(kc, "%engines restart")
     r = parcenv.run(kc, "1 + 1")
     c.eq(r.text, "2", "the pool works again after a restart")
-    newpids, _ = engine_pids(kc)
+    newpids, _ = parcenv.engine_pids(kc)
     c.check(len(newpids) == 2 and newpids.get(1) != pids[1], "new engines: %r" % newpids)
     parcenv.run(kc, "fresh = 1")
     parcenv.run(kc, "%engines restart")
