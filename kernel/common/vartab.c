@@ -1,22 +1,22 @@
-/* names.c - a sorted array of name records (see names.h). Tables hold tens to a few
+/* vartab.c - a sorted array of name records (see vartab.h). Tables hold tens to a few
  * thousand names; binary search and memmove are plenty. */
-#include "names.h"
+#include "vartab.h"
 #include "err.h"
 #include "mem.h"
 
 #include <string.h>
 
-struct names {
-    name_info_t *v;
+struct vartab {
+    vartab_rec_t *v;
     size_t n, cap;
 };
 
-names_t *names_new(void)
+vartab_t *vartab_new(void)
 {
-    return mem_calloc(1, sizeof(names_t));
+    return mem_calloc(1, sizeof(vartab_t));
 }
 
-static void info_free(name_info_t *i)
+static void info_free(vartab_rec_t *i)
 {
     mem_free(i->name);
     mem_free(i->kind);
@@ -26,24 +26,24 @@ static void info_free(name_info_t *i)
     mem_free(i->summary);
 }
 
-void names_clear(names_t *t)
+void vartab_clear(vartab_t *t)
 {
     for (size_t i = 0; i < t->n; i++)
         info_free(&t->v[i]);
     t->n = 0;
 }
 
-void names_destroy(names_t **np)
+void vartab_destroy(vartab_t **np)
 {
     if (!np || !*np) return;
-    names_clear(*np);
+    vartab_clear(*np);
     mem_free((*np)->v);
     mem_free(*np);
     *np = NULL;
 }
 
 /* Index of name, or of where it would go (*found = 0). */
-static size_t find(const names_t *t, const char *name, int *found)
+static size_t find(const vartab_t *t, const char *name, int *found)
 {
     size_t lo = 0, hi = t->n;
     while (lo < hi) {
@@ -68,9 +68,9 @@ static char *dup(const char *s)
     return mem_strndup(s, strlen(s));
 }
 
-int names_put(names_t *t, const name_info_t *in)
+int vartab_put(vartab_t *t, const vartab_rec_t *in)
 {
-    name_info_t c = *in;
+    vartab_rec_t c = *in;
     c.name = dup(in->name);
     c.kind = dup(in->kind);
     c.dtype = dup(in->dtype);
@@ -87,7 +87,7 @@ int names_put(names_t *t, const name_info_t *in)
     }
     if (t->n == t->cap) {
         size_t cap = t->cap ? 2 * t->cap : 32;
-        name_info_t *v = mem_realloc(t->v, cap * sizeof *v);
+        vartab_rec_t *v = mem_realloc(t->v, cap * sizeof *v);
         if (!v) goto oom;
         t->v = v;
         t->cap = cap;
@@ -101,7 +101,7 @@ oom:
     return PARC_ENOMEM;
 }
 
-void names_remove(names_t *t, const char *name)
+void vartab_remove(vartab_t *t, const char *name)
 {
     int found;
     size_t at = find(t, name, &found);
@@ -111,19 +111,19 @@ void names_remove(names_t *t, const char *name)
     t->n--;
 }
 
-const name_info_t *names_get(const names_t *t, const char *name)
+const vartab_rec_t *vartab_get(const vartab_t *t, const char *name)
 {
     int found;
     size_t at = find(t, name, &found);
     return found ? &t->v[at] : NULL;
 }
 
-size_t names_count(const names_t *t)
+size_t vartab_count(const vartab_t *t)
 {
     return t->n;
 }
 
-const name_info_t *names_at(const names_t *t, size_t i)
+const vartab_rec_t *vartab_at(const vartab_t *t, size_t i)
 {
     return i < t->n ? &t->v[i] : NULL;
 }

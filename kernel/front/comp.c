@@ -26,8 +26,8 @@ struct scope {
 
 typedef struct {
     arena_t *a;
-    const names_t *names; /* engines' variables; may be NULL */
-    int local;            /* compiling for local view */
+    const vartab_t *names; /* engines' variables; may be NULL */
+    int local;             /* compiling for local view */
     err_t *err;
     scope_t *sc;     /* innermost scope */
     scope_t *module; /* the cell's module scope */
@@ -149,7 +149,7 @@ static int shadowed(const comp_t *c, const char *name)
 {
     for (const scope_t *s = c->sc; s; s = s->up)
         if (bound_in(s, name)) return 1;
-    return c->names && names_get(c->names, name) != NULL;
+    return c->names && vartab_get(c->names, name) != NULL;
 }
 
 static ir_node_t *builtin(comp_t *c, const ast_t *e, int id)
@@ -533,7 +533,7 @@ static int depth(const ir_node_t *n, const ir_node_t **deep)
     return d + 1;
 }
 
-int comp_cell(arena_t *a, const ast_t *cell, const names_t *names, int local, ir_node_t **out,
+int comp_cell(arena_t *a, const ast_t *cell, const vartab_t *names, int local, ir_node_t **out,
               err_t *err)
 {
     err_t e;

@@ -11,12 +11,12 @@
 #include "ast.h"
 #include "err.h"
 #include "ir.h"
-#include "names.h"
+#include "vartab.h"
 
 /* Compiles cell (an AST_BLOCK from parse_cell) into *out (an IR BLOCK in a). `names` (may
  * be NULL) lists the engines' variables; local = 1 compiles for local view (%px).
  * Returns 0, or PARC_ENOMEM / PARC_ESYNTAX (too deep) / PARC_EATTR with err set. */
-int comp_cell(arena_t *a, const ast_t *cell, const names_t *names, int local, ir_node_t **out,
+int comp_cell(arena_t *a, const ast_t *cell, const vartab_t *names, int local, ir_node_t **out,
               err_t *err);
 
 #endif

@@ -51,7 +51,7 @@ static void store_result(arena_t *a, ast_t *tree, const char *name, err_t *e)
     if (!ast_add(a, as, none, e)) ast_add(a, tree, as, e);
 }
 
-static int compile(arena_t *a, const char *src, size_t len, uint32_t cell, const names_t *names,
+static int compile(arena_t *a, const char *src, size_t len, uint32_t cell, const vartab_t *names,
                    int local, const char *store, wbuf_t *out, err_t *err)
 {
     err_t e;
@@ -73,14 +73,14 @@ static int compile(arena_t *a, const char *src, size_t len, uint32_t cell, const
     return err_set(err, e.code, e.at, "%s", e.msg);
 }
 
-int lang_compile(arena_t *a, const char *src, size_t len, uint32_t cell, const names_t *names,
+int lang_compile(arena_t *a, const char *src, size_t len, uint32_t cell, const vartab_t *names,
                  int local, wbuf_t *out, err_t *err)
 {
     return compile(a, src, len, cell, names, local, NULL, out, err);
 }
 
-int lang_compile_store(arena_t *a, const char *src, size_t len, uint32_t cell, const names_t *names,
-                       const char *name, wbuf_t *out, err_t *err)
+int lang_compile_store(arena_t *a, const char *src, size_t len, uint32_t cell,
+                       const vartab_t *names, const char *name, wbuf_t *out, err_t *err)
 {
     return compile(a, src, len, cell, names, 1, name, out, err);
 }
@@ -271,7 +271,7 @@ static const struct {
 #undef AM_ROW
 };
 
-int lang_complete(arena_t *a, const char *src, size_t len, size_t cursor, const names_t *names,
+int lang_complete(arena_t *a, const char *src, size_t len, size_t cursor, const vartab_t *names,
                   const char ***matches, size_t *nmatches, size_t *start, size_t *end)
 {
     list_t l = {.a = a};
@@ -307,7 +307,7 @@ int lang_complete(arena_t *a, const char *src, size_t len, size_t cursor, const 
         if (olen == 0 || olen >= sizeof name) goto done;
         memcpy(name, obj, olen);
         name[olen] = 0;
-        const name_info_t *ni = names ? names_get(names, name) : NULL;
+        const vartab_rec_t *ni = names ? vartab_get(names, name) : NULL;
         if (!ni && strcmp(name, "random") == 0) {
             for (int i = 0; i < BI_COUNT; i++) {
                 const char *bn = bi_info(i)->name;
@@ -318,8 +318,8 @@ int lang_complete(arena_t *a, const char *src, size_t len, size_t cursor, const 
                 push(&l, members[i].name, strlen(members[i].name), pre, plen);
         }
     } else {
-        for (size_t i = 0; names && i < names_count(names); i++) {
-            const char *nm = names_at(names, i)->name;
+        for (size_t i = 0; names && i < vartab_count(names); i++) {
+            const char *nm = vartab_at(names, i)->name;
             push(&l, nm, strlen(nm), pre, plen);
         }
         for (int i = 0; i < BI_COUNT; i++) {
@@ -363,7 +363,7 @@ static int name_at(const char *src, size_t len, size_t cur, size_t *s, size_t *e
     return i < j;
 }
 
-int lang_inspect(arena_t *a, const char *src, size_t len, size_t cursor, const names_t *names,
+int lang_inspect(arena_t *a, const char *src, size_t len, size_t cursor, const vartab_t *names,
                  wbuf_t *out)
 {
     (void)a;
@@ -374,7 +374,7 @@ int lang_inspect(arena_t *a, const char *src, size_t len, size_t cursor, const n
     if (n >= sizeof name) return 0;
     memcpy(name, src + s, n);
     name[n] = 0;
-    const name_info_t *ni = names ? names_get(names, name) : NULL;
+    const vartab_rec_t *ni = names ? vartab_get(names, name) : NULL;
     if (ni) {
         wbuf_printf(out, "%s: %s\n", ni->name, ni->kind);
         if (ni->dtype && *ni->dtype) wbuf_printf(out, "dtype: %s\n", ni->dtype);

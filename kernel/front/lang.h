@@ -11,7 +11,7 @@
 
 #include "arena.h"
 #include "err.h"
-#include "names.h"
+#include "vartab.h"
 #include "wire.h"
 
 /* Compiles one cell (exec count `cell`, used in every span) into encoded IR appended to
@@ -19,14 +19,14 @@
  * `sum = 3` shadows the builtin. local = 1 compiles for local view (%px): `rank` and
  * `nranks` are names there. The last statement, if an expression, becomes DISPLAY.
  * Returns 0 or a PARC_E* code (PARC_ESYNTAX, PARC_EINDENT, PARC_ENOMEM ...) with err set. */
-int lang_compile(arena_t *a, const char *src, size_t len, uint32_t cell, const names_t *names,
+int lang_compile(arena_t *a, const char *src, size_t len, uint32_t cell, const vartab_t *names,
                  int local, wbuf_t *out, err_t *err);
 
 /* As lang_compile in local view, with each engine's result stored under `name` (%px -o):
  * a last expression statement E becomes `name = E` and then shows name; a cell ending
  * otherwise gets `name = None` appended. name must be an identifier. */
-int lang_compile_store(arena_t *a, const char *src, size_t len, uint32_t cell, const names_t *names,
-                       const char *name, wbuf_t *out, err_t *err);
+int lang_compile_store(arena_t *a, const char *src, size_t len, uint32_t cell,
+                       const vartab_t *names, const char *name, wbuf_t *out, err_t *err);
 
 typedef enum { LANG_COMPLETE, LANG_INCOMPLETE, LANG_INVALID } lang_status_t;
 
@@ -37,13 +37,13 @@ lang_status_t lang_is_complete(arena_t *a, const char *src, size_t len, const ch
 /* Completion at code point `cursor`: matches (arena strings, sorted, unique) for the word
  * being typed: variables, builtins, `random.` members, array methods and attributes after
  * `x.`, magics after `%`. [*start, *end) is the code point range they replace. */
-int lang_complete(arena_t *a, const char *src, size_t len, size_t cursor, const names_t *names,
+int lang_complete(arena_t *a, const char *src, size_t len, size_t cursor, const vartab_t *names,
                   const char ***matches, size_t *nmatches, size_t *start, size_t *end);
 
 /* Inspection at code point `cursor` (the name under or just before it, `x?` included):
  * appends plain text to out (a builtin's signature and doc, a variable's kind, dtype,
  * shape, distribution and bytes per engine). Returns 1 when found, 0 when not. */
-int lang_inspect(arena_t *a, const char *src, size_t len, size_t cursor, const names_t *names,
+int lang_inspect(arena_t *a, const char *src, size_t len, size_t cursor, const vartab_t *names,
                  wbuf_t *out);
 
 /* A call-chain frame of an error raised in the engines: where, and in which function. */

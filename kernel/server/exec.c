@@ -502,7 +502,7 @@ static void run_code(exec_t *p, const magic_seg_t *g, int local, int time_kind)
     r->targets = NULL;
     r->ntargets = 0;
     wbuf_free(&r->ir);
-    const names_t *names = p->pool ? pool_names(p->pool) : NULL;
+    const vartab_t *names = p->pool ? pool_names(p->pool) : NULL;
     int crc =
         local && g->out_name
             ? lang_compile_store(r->a, g->src, g->len, r->cell, names, g->out_name, &r->ir, &err)
@@ -560,7 +560,7 @@ static void run_inspect(exec_t *p, const magic_seg_t *g)
     run_t *r = p->run;
     wbuf_t t;
     wbuf_init(&t);
-    const names_t *names = p->pool ? pool_names(p->pool) : NULL;
+    const vartab_t *names = p->pool ? pool_names(p->pool) : NULL;
     size_t cps = 0;
     for (size_t i = 0; i < g->len; i++)
         cps += ((unsigned char)g->src[i] & 0xc0) != 0x80;

@@ -6,7 +6,7 @@
 #include "kmagic.h"
 #include "magic.h"
 #include "mem.h"
-#include "names.h"
+#include "vartab.h"
 #include "pool.h"
 #include "wire.h"
 
@@ -116,8 +116,8 @@ static void m_engines(kmagic_t *k, exec_t *p, const magic_seg_t *g)
 static void m_who(kmagic_t *k, exec_t *p, const magic_seg_t *g)
 {
     (void)k;
-    const names_t *nm = exec_pool(p) ? pool_names(exec_pool(p)) : NULL;
-    size_t n = nm ? names_count(nm) : 0;
+    const vartab_t *nm = exec_pool(p) ? pool_names(exec_pool(p)) : NULL;
+    size_t n = nm ? vartab_count(nm) : 0;
     int full = strcmp(g->name, "whos") == 0;
     wbuf_t t;
     wbuf_init(&t);
@@ -125,7 +125,7 @@ static void m_who(kmagic_t *k, exec_t *p, const magic_seg_t *g)
         wbuf_printf(&t, "Interactive namespace is empty.\n");
     } else if (!full) {
         for (size_t i = 0; i < n; i++)
-            wbuf_printf(&t, "%s%s", i ? "\t" : "", names_at(nm, i)->name);
+            wbuf_printf(&t, "%s%s", i ? "\t" : "", vartab_at(nm, i)->name);
         wbuf_printf(&t, "\n");
     } else {
         wbuf_printf(&t, "%-16s %-9s %-14s %-10s %-12s %14s %s\n", "Variable", "Kind", "Shape",
@@ -134,7 +134,7 @@ static void m_who(kmagic_t *k, exec_t *p, const magic_seg_t *g)
                     "--------------------------------------------------------------------------"
                     "----------------------------------------");
         for (size_t i = 0; i < n; i++) {
-            const name_info_t *v = names_at(nm, i);
+            const vartab_rec_t *v = vartab_at(nm, i);
             wbuf_printf(&t, "%-16s %-9s %-14s %-10s %-12s %14llu %s%s\n", v->name, v->kind,
                         v->shape, v->dtype, v->dist, (unsigned long long)v->bytes,
                         v->per_engine ? "per-engine " : "", v->summary);

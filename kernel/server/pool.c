@@ -12,7 +12,7 @@
  * PARC_EENGINE and leaves the pool STOPPED, so the next pool_exec starts engines again.
  *
  * launch_ owns the mpirun child (its session, output pipe, reaping, the attach file) and
- * engnames_ folds the engines' name reports into the table; this file holds the states, the
+ * varsync_ folds the engines' name reports into the table; this file holds the states, the
  * HELLO handshake, sending requests and gathering the DONE replies. */
 #define _DEFAULT_SOURCE
 #include "log.h"
@@ -26,7 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "engnames.h"
+#include "varsync.h"
 #include "launch.h"
 #include "link.h"
 #include "mem.h"
@@ -88,9 +88,9 @@ struct pool {
     int input_rank;
     int fail_code; /* a pending failure to report from the next tick */
     char fail_msg[256];
-    names_t *acc; /* local view: per-engine names gathered from this request */
+    vartab_t *acc; /* local view: per-engine names gathered from this request */
 
-    names_t *names;
+    vartab_t *names;
     farm_t *farm;     /* the request's pmap/apply farm, if it runs one */
     int farm_touched; /* an engine asked for work in this request (a pmap_async farm may be
                          active without this request using it) */
@@ -124,7 +124,7 @@ static void req_free(pool_t *p)
     mem_free(p->sent);
     mem_free(p->done);
     mem_free(p->got);
-    names_destroy(&p->acc);
+    vartab_destroy(&p->acc);
     p->targets = NULL;
     p->ir = NULL;
     p->sent = NULL;
@@ -162,7 +162,7 @@ static void finish(pool_t *p, int code, const char *pool_msg)
     }
     p->farm_touched = 0;
     if (code == 0 && p->mode == LINK_LOCAL)
-        engnames_merge(p->names, p->acc, p->nsent == (size_t)p->n);
+        varsync_merge(p->names, p->acc, p->nsent == (size_t)p->n);
     if (code) {
         err_set(&d.pool_err, code, (span_t){0}, "%s", pool_msg ? pool_msg : "");
         d.code = code;
@@ -291,7 +291,7 @@ static void kill_job(pool_t *p)
     p->state = ST_STOPPED;
     reset_ranks(p, 0);
     /* The variables died with the job: %who, completion and inspect must not offer them. */
-    names_clear(p->names);
+    vartab_clear(p->names);
 }
 
 int pool_stop(pool_t *p)
@@ -404,9 +404,9 @@ static void on_done(pool_t *p, int rank, const link_msg_t *m)
     uint32_t nn = rbuf_u32(&r);
     int names_rc = 0;
     if (!r.bad && p->mode == LINK_GLOBAL && rank == 0)
-        names_rc = engnames_global(&p->names, &r, nn); /* even none: `del x` empties the table */
+        names_rc = varsync_global(&p->names, &r, nn); /* even none: `del x` empties the table */
     else if (!r.bad && nn && p->mode == LINK_LOCAL)
-        names_rc = engnames_local(&p->acc, p->names, &r, nn);
+        names_rc = varsync_local(&p->acc, p->names, &r, nn);
     else if (nn)
         r.bad = 1; /* only rank 0 speaks for the names in global view */
     double secs = rbuf_f64(&r);
@@ -626,7 +626,7 @@ pool_t *pool_new(void *zmq_ctx, const pool_cfg_t *cfg, err_t *err)
     p->mpirun = mem_strdup(cfg->mpirun ? cfg->mpirun : env_mpirun ? env_mpirun : "mpirun");
     p->mpi_args = mem_strdup(cfg->mpi_args ? cfg->mpi_args : env_args ? env_args : "");
     p->bind = mem_strdup(cfg->bind_host && *cfg->bind_host ? cfg->bind_host : "127.0.0.1");
-    p->names = names_new();
+    p->names = vartab_new();
     p->farm = farm_new();
     p->key = mem_strdup(key);
     p->ctx = zmq_ctx;
@@ -666,7 +666,7 @@ void pool_destroy(pool_t **pp)
     mem_free(p->mpi_args);
     mem_free(p->bind);
     mem_free(p->ranks);
-    names_destroy(&p->names);
+    vartab_destroy(&p->names);
     farm_destroy(&p->farm);
     sign_destroy(&p->sign);
     mem_free(p->key);
@@ -880,7 +880,7 @@ static long own_timeout_ms(const pool_t *p)
     return -1;
 }
 
-const names_t *pool_names(const pool_t *p)
+const vartab_t *pool_names(const pool_t *p)
 {
     return p->names;
 }

@@ -16,7 +16,7 @@
 
 #include "err.h"
 #include "farm.h"
-#include "names.h"
+#include "vartab.h"
 #include "wire.h"
 
 typedef struct pool pool_t;
@@ -99,7 +99,7 @@ int pool_pollitems(pool_t *p, zmq_pollitem_t *items, int max);
 void pool_handle(pool_t *p);
 long pool_timeout_ms(const pool_t *p);
 
-const names_t *pool_names(const pool_t *p); /* borrowed: the engines' variables */
+const vartab_t *pool_names(const pool_t *p); /* borrowed: the engines' variables */
 
 /* Appends the %engines table (rank, host, pid, memory) as text to *out; 0 or PARC_ENOMEM. */
 int pool_describe(const pool_t *p, wbuf_t *out);

@@ -110,7 +110,7 @@ static void h_complete(proto_t *p, int ch, msg_t **mp)
     arena_t *a = arena_new();
     const char **matches = NULL;
     size_t nm = 0, start = cur, end = cur;
-    const names_t *names = p->cfg.pool ? pool_names(p->cfg.pool) : NULL;
+    const vartab_t *names = p->cfg.pool ? pool_names(p->cfg.pool) : NULL;
     if (a) lang_complete(a, code, strlen(code), cur, names, &matches, &nm, &start, &end);
     json_t *arr = json_array();
     for (size_t i = 0; arr && i < nm; i++)
@@ -130,7 +130,7 @@ static void h_inspect(proto_t *p, int ch, msg_t **mp)
     arena_t *a = arena_new();
     wbuf_t t;
     wbuf_init(&t);
-    const names_t *names = p->cfg.pool ? pool_names(p->cfg.pool) : NULL;
+    const vartab_t *names = p->cfg.pool ? pool_names(p->cfg.pool) : NULL;
     int found = a ? lang_inspect(a, code, strlen(code), cur, names, &t) == 1 : 0;
     json_t *c;
     if (found && !t.oom)

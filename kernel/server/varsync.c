@@ -1,29 +1,29 @@
-/* engnames.c - the engines' name reports merged into the kernel's name table (see
- * engnames.h); pool_ calls it for each DONE. In global view rank 0 speaks for every rank;
+/* varsync.c - the engines' name reports merged into the kernel's name table (see
+ * varsync.h); pool_ calls it for each DONE. In global view rank 0 speaks for every rank;
  * in local view each targeted rank reports its per-engine names, gathered until the request
  * ends and merged then. */
-#include "engnames.h"
+#include "varsync.h"
 #include "mem.h"
 
 #include <string.h>
 
 /* Local view: per-engine names gathered from the ranks join the table; when every rank
  * took part, per-engine names that none of them reported any more are gone. */
-void engnames_merge(names_t *names, const names_t *acc, int every_rank)
+void varsync_merge(vartab_t *names, const vartab_t *acc, int every_rank)
 {
     if (!acc) return;
     if (every_rank) {
-        for (size_t i = names_count(names); i-- > 0;) {
-            const name_info_t *ni = names_at(names, i);
-            if (ni->per_engine && !names_get(acc, ni->name)) names_remove(names, ni->name);
+        for (size_t i = vartab_count(names); i-- > 0;) {
+            const vartab_rec_t *ni = vartab_at(names, i);
+            if (ni->per_engine && !vartab_get(acc, ni->name)) vartab_remove(names, ni->name);
         }
     }
-    for (size_t i = 0; i < names_count(acc); i++)
-        if (names_put(names, names_at(acc, i)) != 0) break;
+    for (size_t i = 0; i < vartab_count(acc); i++)
+        if (vartab_put(names, vartab_at(acc, i)) != 0) break;
 }
 
 /* Reads one name record; 0 or -1 when malformed or out of memory. */
-static int read_name(rbuf_t *r, name_info_t *ni)
+static int read_name(rbuf_t *r, vartab_rec_t *ni)
 {
     size_t n[6];
     const char *s[6];
@@ -41,7 +41,7 @@ static int read_name(rbuf_t *r, name_info_t *ni)
     return 0;
 }
 
-static void free_name(name_info_t *ni)
+static void free_name(vartab_rec_t *ni)
 {
     mem_free(ni->name);
     mem_free(ni->kind);
@@ -54,46 +54,46 @@ static void free_name(name_info_t *ni)
 
 /* Global view: rank 0's table replaces ours; per-engine names it does not list stay (they
  * may live on other engines only). */
-int engnames_global(names_t **names, rbuf_t *r, uint32_t nn)
+int varsync_global(vartab_t **names, rbuf_t *r, uint32_t nn)
 {
-    names_t *t = names_new();
+    vartab_t *t = vartab_new();
     int rc = t ? 0 : -1;
     for (uint32_t i = 0; i < nn && rc == 0; i++) {
-        name_info_t ni = {0};
+        vartab_rec_t ni = {0};
         rc = read_name(r, &ni);
-        if (rc == 0) rc = names_put(t, &ni) ? -1 : 0;
+        if (rc == 0) rc = vartab_put(t, &ni) ? -1 : 0;
         free_name(&ni);
     }
-    for (size_t i = 0; i < names_count(*names) && rc == 0; i++) {
-        const name_info_t *ni = names_at(*names, i);
-        if (ni->per_engine && !names_get(t, ni->name)) rc = names_put(t, ni) ? -1 : 0;
+    for (size_t i = 0; i < vartab_count(*names) && rc == 0; i++) {
+        const vartab_rec_t *ni = vartab_at(*names, i);
+        if (ni->per_engine && !vartab_get(t, ni->name)) rc = vartab_put(t, ni) ? -1 : 0;
     }
     if (rc) {
-        names_destroy(&t);
+        vartab_destroy(&t);
         return -1;
     }
-    names_destroy(names);
+    vartab_destroy(names);
     *names = t;
     return 0;
 }
 
 /* Local view: gather per-engine names (largest share of bytes) until the request ends.
  * A name the table knows as a global one is per-engine only if the engine says so. */
-int engnames_local(names_t **acc, const names_t *names, rbuf_t *r, uint32_t nn)
+int varsync_local(vartab_t **acc, const vartab_t *names, rbuf_t *r, uint32_t nn)
 {
-    if (!*acc && !(*acc = names_new())) return -1;
+    if (!*acc && !(*acc = vartab_new())) return -1;
     for (uint32_t i = 0; i < nn; i++) {
-        name_info_t ni = {0};
+        vartab_rec_t ni = {0};
         if (read_name(r, &ni)) {
             free_name(&ni);
             return -1;
         }
-        const name_info_t *old = names_get(names, ni.name);
+        const vartab_rec_t *old = vartab_get(names, ni.name);
         int keep = ni.per_engine || !old || old->per_engine;
-        const name_info_t *seen = names_get(*acc, ni.name);
+        const vartab_rec_t *seen = vartab_get(*acc, ni.name);
         if (seen && seen->bytes > ni.bytes) ni.bytes = seen->bytes;
         ni.per_engine = 1;
-        int rc = keep ? names_put(*acc, &ni) : 0;
+        int rc = keep ? vartab_put(*acc, &ni) : 0;
         free_name(&ni);
         if (rc) return -1;
     }

@@ -4,7 +4,7 @@
  * evalfn.c (evalint.h is what the four share).
  *
  * Where it sits: eng_ decodes a cell and calls eval_cell; statements and Python-level values
- * are handled by the eval files, global names by ns_, subscripts by item_, elementwise trees
+ * are handled by the eval files, global names by globals_, subscripts by item_, elementwise trees
  * go whole to arr_fuse (FUSE nodes), builtins to call_, methods and attributes to attr_,
  * generic operators to ops_, the displayed value to show_.
  *
@@ -24,7 +24,7 @@
 #include "arr.h"
 #include "evalint.h"
 #include "mem.h"
-#include "ns.h"
+#include "globals.h"
 #include "obj.h"
 #include "ops.h"
 
@@ -39,7 +39,7 @@ eval_t *eval_new(rt_t *rt)
     eval_t *ev = mem_calloc(1, sizeof *ev);
     if (!ev) return NULL;
     ev->rt = rt;
-    ev->ns = ns_new();
+    ev->ns = globals_new();
     ev->tb = mem_calloc(TB_MAX, sizeof *ev->tb);
     ev->ops = ops_new(rt);
     if (!ev->ns || !ev->tb || !ev->ops) eval_destroy(&ev);
@@ -50,7 +50,7 @@ void eval_destroy(eval_t **evp)
 {
     eval_t *ev = *evp;
     if (!ev) return;
-    ns_destroy(&ev->ns);
+    globals_destroy(&ev->ns);
     mem_free(ev->tb);
     ops_destroy(&ev->ops);
     mem_free(ev);
@@ -96,7 +96,7 @@ int evali_load(eval_t *ev, const ir_node_t *n, val_t *out, err_t *err)
         }
     }
     int per_engine = 0;
-    const val_t *gv = ns_get(ev->ns, name, &per_engine);
+    const val_t *gv = globals_get(ev->ns, name, &per_engine);
     if (gv) {
         if (ev->rt->local && gv->kind == V_ARRAY && arr_is_dist(gv->u.a)) {
             arr_t *l = arr_local(gv->u.a);
@@ -133,7 +133,7 @@ int evali_store(eval_t *ev, const char *name, val_t *v, err_t *err)
         *v = val_none();
         return 0;
     }
-    return ns_set(ev->ns, name, v, ev->rt->local, err);
+    return globals_set(ev->ns, name, v, ev->rt->local, err);
 }
 
 void evali_tb_push(eval_t *ev, span_t where, const char *fn)
@@ -182,5 +182,5 @@ int eval_cell(eval_t *ev, arena_t **ap, const ir_node_t *root, int silent, err_t
 
 uint32_t eval_names(eval_t *ev, wbuf_t *out)
 {
-    return ns_records(ev->ns, ev->rt, out);
+    return globals_records(ev->ns, ev->rt, out);
 }

@@ -19,7 +19,7 @@
 #include "err.h"
 #include "eval.h"
 #include "ir.h"
-#include "ns.h"
+#include "globals.h"
 #include "obj.h"
 #include "ops.h"
 #include "pmap.h"
@@ -39,7 +39,7 @@ typedef struct frame {
 struct eval {
     rt_t *rt;
     ops_t *ops;
-    ns_t *ns;         /* global names */
+    globals_t *ns;    /* global names */
     frame_t *fr;      /* running function's frame, NULL at cell level */
     int depth;        /* user-function calls in progress */
     obj_prog_t *prog; /* the running cell's program */

@@ -15,7 +15,7 @@
 #include "evalint.h"
 #include "item.h"
 #include "mem.h"
-#include "ns.h"
+#include "globals.h"
 #include "obj.h"
 #include "ops.h"
 #include "show.h"
@@ -188,7 +188,7 @@ static int do_del(eval_t *ev, const ir_node_t *n, err_t *err)
                                    t->s);
                 val_drop(&ev->fr->vals[i]);
                 ev->fr->bound[i] = 0;
-            } else if (ns_del(ev->ns, t->s)) {
+            } else if (globals_del(ev->ns, t->s)) {
                 return err_set(err, PARC_ENAME, t->at, "name '%s' is not defined", t->s);
             }
         } else if (t->op == IR_SUBSCR) {

@@ -1,4 +1,4 @@
-/* ns.c - the global names (see ns.h): a chained hash table (FNV-1a, power-of-two size,
+/* globals.c - the global names (see globals.h): a chained hash table (FNV-1a, power-of-two size,
  * grown at 3/4 full), plus the name records eval_names sends up for the variable table.
  *
  * Decisions a reader could not guess:
@@ -7,7 +7,7 @@
  * - A name record never triggers communication: arrays are described by their metadata,
  *   other values by a repr cut to 80 characters, and values holding arrays (a tuple of
  *   arrays) get no summary, since their repr would be Collective. */
-#include "ns.h"
+#include "globals.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -24,7 +24,7 @@ typedef struct gent {
     uint8_t per_engine; /* bound in local view */
 } gent_t;
 
-struct ns {
+struct globals {
     gent_t **tab; /* chained hash */
     size_t cap, n;
 };
@@ -39,26 +39,26 @@ static size_t hash(const char *s)
     return h;
 }
 
-static gent_t *gfind(const ns_t *ns, const char *name)
+static gent_t *gfind(const globals_t *ns, const char *name)
 {
     for (gent_t *e = ns->tab[hash(name) & (ns->cap - 1)]; e; e = e->next)
         if (strcmp(e->name, name) == 0) return e;
     return NULL;
 }
 
-ns_t *ns_new(void)
+globals_t *globals_new(void)
 {
-    ns_t *ns = mem_calloc(1, sizeof *ns);
+    globals_t *ns = mem_calloc(1, sizeof *ns);
     if (!ns) return NULL;
     ns->cap = 64;
     ns->tab = mem_calloc(ns->cap, sizeof *ns->tab);
-    if (!ns->tab) ns_destroy(&ns);
+    if (!ns->tab) globals_destroy(&ns);
     return ns;
 }
 
-void ns_destroy(ns_t **nsp)
+void globals_destroy(globals_t **nsp)
 {
-    ns_t *ns = *nsp;
+    globals_t *ns = *nsp;
     if (!ns) return;
     for (size_t i = 0; ns->tab && i < ns->cap; i++)
         for (gent_t *e = ns->tab[i], *nx; e; e = nx) {
@@ -72,7 +72,7 @@ void ns_destroy(ns_t **nsp)
     *nsp = NULL;
 }
 
-const val_t *ns_get(const ns_t *ns, const char *name, int *per_engine)
+const val_t *globals_get(const globals_t *ns, const char *name, int *per_engine)
 {
     const gent_t *e = gfind(ns, name);
     if (!e) return NULL;
@@ -80,7 +80,7 @@ const val_t *ns_get(const ns_t *ns, const char *name, int *per_engine)
     return &e->v;
 }
 
-static int grow(ns_t *ns)
+static int grow(globals_t *ns)
 {
     size_t cap = ns->cap * 2;
     gent_t **t = mem_calloc(cap, sizeof *t);
@@ -99,7 +99,7 @@ static int grow(ns_t *ns)
 }
 
 /* Binds a global; takes *v. A per-engine value is unwrapped and marked per_engine. */
-int ns_set(ns_t *ns, const char *name, val_t *v, int local, err_t *err)
+int globals_set(globals_t *ns, const char *name, val_t *v, int local, err_t *err)
 {
     int per = local;
     if (v->kind == V_PERENG) {
@@ -133,7 +133,7 @@ int ns_set(ns_t *ns, const char *name, val_t *v, int local, err_t *err)
     return 0;
 }
 
-int ns_del(ns_t *ns, const char *name)
+int globals_del(globals_t *ns, const char *name)
 {
     gent_t **pp = &ns->tab[hash(name) & (ns->cap - 1)];
     for (; *pp; pp = &(*pp)->next)
@@ -233,7 +233,7 @@ static void name_record(rt_t *rt, const gent_t *e, wbuf_t *out)
     wbuf_free(&dist);
 }
 
-uint32_t ns_records(const ns_t *ns, rt_t *rt, wbuf_t *out)
+uint32_t globals_records(const globals_t *ns, rt_t *rt, wbuf_t *out)
 {
     uint32_t n = 0;
     for (size_t i = 0; i < ns->cap; i++)

@@ -7,7 +7,7 @@
 #include "arena.h"
 #include "ir.h"
 #include "lang.h"
-#include "names.h"
+#include "vartab.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -32,12 +32,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const char *src = (const char *)data;
     arena_t *a = arena_new();
-    names_t *names = names_new();
+    vartab_t *names = vartab_new();
     if (!a || !names) goto out;
-    name_info_t x = {"x", "ndarray", "float64", "(10,)", "('b',)", "", 80, 0};
-    name_info_t s = {"sum", "int", "", "", "", "3", 0, 0};
-    names_put(names, &x);
-    names_put(names, &s);
+    vartab_rec_t x = {"x", "ndarray", "float64", "(10,)", "('b',)", "", 80, 0};
+    vartab_rec_t s = {"sum", "int", "", "", "", "3", 0, 0};
+    vartab_put(names, &x);
+    vartab_put(names, &s);
     wbuf_t ir;
     wbuf_init(&ir);
     err_t e;
@@ -81,7 +81,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     lang_inspect(a, src, size, size, names, &in);
     wbuf_free(&in);
 out:
-    names_destroy(&names);
+    vartab_destroy(&names);
     arena_destroy(&a);
     return 0;
 }

@@ -20,7 +20,7 @@
 #include "ir.h"
 #include "lang.h"
 #include "mem.h"
-#include "names.h"
+#include "vartab.h"
 
 #include <dirent.h>
 #include <stdio.h>
@@ -40,17 +40,17 @@ static const char *get_src(void *ud, uint32_t cell, size_t *len)
     return c->src;
 }
 
-static void put(names_t *t, const char *name, const char *kind, const char *dtype,
+static void put(vartab_t *t, const char *name, const char *kind, const char *dtype,
                 const char *shape, const char *dist, const char *summary, uint64_t bytes, int pe)
 {
-    name_info_t i = {(char *)name, (char *)kind,    (char *)dtype, (char *)shape,
-                     (char *)dist, (char *)summary, bytes,         pe};
-    CHECK(names_put(t, &i) == 0);
+    vartab_rec_t i = {(char *)name, (char *)kind,    (char *)dtype, (char *)shape,
+                      (char *)dist, (char *)summary, bytes,         pe};
+    CHECK(vartab_put(t, &i) == 0);
 }
 
-static names_t *base_names(const char *extra)
+static vartab_t *base_names(const char *extra)
 {
-    names_t *t = names_new();
+    vartab_t *t = vartab_new();
     put(t, "x", "ndarray", "float64", "(1000,)", "('b',)", "", 2000, 0);
     put(t, "y", "ndarray", "int64", "(300, 10)", "('b', 'n')", "", 6000, 0);
     put(t, "n", "int", "", "", "", "5", 0, 0);
@@ -92,7 +92,7 @@ static void run_case(const char *opts, const char *src, size_t len, wbuf_t *out)
             snprintf(mode, sizeof mode, "%.*s", (int)n, o);
         o += n;
     }
-    names_t *names = base_names(extra);
+    vartab_t *names = base_names(extra);
     arena_t *a = arena_new();
     /* the cursor marker */
     char *text = malloc(len + 1);
@@ -146,7 +146,7 @@ static void run_case(const char *opts, const char *src, size_t len, wbuf_t *out)
     }
     free(text);
     arena_destroy(&a);
-    names_destroy(&names);
+    vartab_destroy(&names);
 }
 
 static size_t trim(const char *s, size_t n)
@@ -246,7 +246,7 @@ static const char medium[] = "import_ok = 1\n"
  * failure falls after the last allocation); the sanitizer build checks for leaks. */
 static void test_alloc_failures(void)
 {
-    names_t *names = base_names("");
+    vartab_t *names = base_names("");
     int ok = 0;
     for (long n = 0; n < 2000 && !ok; n++) {
         mem_fail_after(n);
@@ -272,7 +272,7 @@ static void test_alloc_failures(void)
         arena_destroy(&a);
     }
     CHECK(ok);
-    names_destroy(&names);
+    vartab_destroy(&names);
 }
 
 /* The err_t contract: codes, spans and stickiness as lang.h promises. */

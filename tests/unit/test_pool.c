@@ -286,7 +286,7 @@ static void test_engines(const char *engine, int n, void *ctx)
     rec_reset(&r);
     CHECK(exec_ir(&r, LINK_GLOBAL, NULL, 0, assign_cell("x", int_node(42))) == 0);
     CHECK(wait_done(&r, 10000) >= 0 && r.code == 0);
-    const name_info_t *ni = names_get(pool_names(p), "x");
+    const vartab_rec_t *ni = vartab_get(pool_names(p), "x");
     CHECK(ni && !ni->per_engine);
 
     rec_reset(&r);
@@ -316,9 +316,9 @@ static void test_engines(const char *engine, int n, void *ctx)
     rec_reset(&r);
     CHECK(exec_ir(&r, LINK_LOCAL, tg, 1, assign_cell("c", str_node(IR_NAME, "rank"))) == 0);
     CHECK(wait_done(&r, 10000) >= 0 && r.code == 0 && r.nranks == 1);
-    ni = names_get(pool_names(p), "c");
+    ni = vartab_get(pool_names(p), "c");
     CHECK(ni && ni->per_engine);
-    CHECK(names_get(pool_names(p), "x") != NULL);
+    CHECK(vartab_get(pool_names(p), "x") != NULL);
     int bad[1] = {n};
     rec_reset(&r);
     CHECK(exec_ir(&r, LINK_LOCAL, bad, 1, print_cell(int_node(1))) == 0);
