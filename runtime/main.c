@@ -1,9 +1,9 @@
 /* main.c - parc-engine's entry point: `parc-engine --attach FILE`, started by mpirun (from
  * the kernel, or from a cluster launcher). Everything else happens in eng_main. */
-#include <stdio.h>
 #include <string.h>
 
 #include "engine.h"
+#include "log.h"
 
 int main(int argc, char **argv)
 {
@@ -14,12 +14,12 @@ int main(int argc, char **argv)
         else if (strncmp(argv[i], "--attach=", 9) == 0)
             attach = argv[i] + 9;
         else {
-            fprintf(stderr, "usage: parc-engine --attach FILE\n");
+            log_warn("usage: parc-engine --attach FILE");
             return 2;
         }
     }
     if (!attach) {
-        fprintf(stderr, "usage: parc-engine --attach FILE\n");
+        log_warn("usage: parc-engine --attach FILE");
         return 2;
     }
     return eng_main(attach);

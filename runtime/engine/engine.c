@@ -34,6 +34,7 @@
 #include "eval.h"
 #include "ir.h"
 #include "link.h"
+#include "log.h"
 #include "mem.h"
 #include "rt.h"
 #include "sign.h"
@@ -77,7 +78,7 @@ static int read_attach(eng_t *e, const char *path)
     err_t err;
     err_clear(&err);
     if (attach_read(path, &a, &err) != 0) {
-        fprintf(stderr, "parc-engine: %s (%s)\n", err.msg, path);
+        log_warn("parc-engine: %s (%s)", err.msg, path);
         return -1;
     }
     snprintf(e->addr, sizeof e->addr, "%s", a.address);
@@ -86,7 +87,7 @@ static int read_attach(eng_t *e, const char *path)
     e->sign = sign_new(a.key, a.keylen);
     attach_wipe(&a);
     if (!e->sign) {
-        fprintf(stderr, "parc-engine: cannot set up HMAC-SHA256\n");
+        log_warn("parc-engine: cannot set up HMAC-SHA256");
         return -1;
     }
     return 0;
@@ -104,8 +105,8 @@ static void *dealer(eng_t *e, char ch)
         zmq_setsockopt(s, ZMQ_HEARTBEAT_IVL, &ivl, sizeof ivl) ||
         zmq_setsockopt(s, ZMQ_HEARTBEAT_TIMEOUT, &ttl, sizeof ttl) ||
         zmq_setsockopt(s, ZMQ_SNDTIMEO, &sndtimeo, sizeof sndtimeo) || zmq_connect(s, e->addr)) {
-        fprintf(stderr, "parc-engine %d: cannot connect to %s: %s\n", e->rt.rank, e->addr,
-                zmq_strerror(zmq_errno()));
+        log_warn("parc-engine %d: cannot connect to %s: %s", e->rt.rank, e->addr,
+                 zmq_strerror(zmq_errno()));
         zmq_close(s);
         return NULL;
     }
@@ -137,7 +138,7 @@ static int kernel_alive(const eng_t *e)
 static void set_gone(eng_t *e, const char *why)
 {
     if (!atomic_exchange(&e->gone, 1)) {
-        fprintf(stderr, "parc-engine %d: %s; leaving\n", e->rt.rank, why);
+        log_warn("parc-engine %d: %s; leaving", e->rt.rank, why);
         atomic_store(&e->intr, 1);
     }
 }
@@ -151,8 +152,7 @@ static void ctl_message(eng_t *e, void *s)
             atomic_store(&e->have_intr, 1);
             if (atomic_load(&e->cur_seq) == m.h.seq) atomic_store(&e->intr, 1);
         } else {
-            fprintf(stderr, "parc-engine %d: unexpected message type %d on control\n", e->rt.rank,
-                    m.h.type);
+            log_warn("parc-engine %d: unexpected message type %d on control", e->rt.rank, m.h.type);
         }
         link_msg_close(&m);
     }
@@ -236,7 +236,7 @@ int eng_send(eng_t *e, int type, const void *body, size_t n)
 {
     link_hdr_t h = {(uint8_t)type, e->seq, e->rt.rank};
     if (link_send(e->work, NULL, 0, e->sign, &h, body, n) != 0) {
-        fprintf(stderr, "parc-engine %d: send failed: %s\n", e->rt.rank, zmq_strerror(zmq_errno()));
+        log_warn("parc-engine %d: send failed: %s", e->rt.rank, zmq_strerror(zmq_errno()));
         return -1;
     }
     return 0;
@@ -357,8 +357,7 @@ static void serve(eng_t *e)
         int rc = zmq_poll(&it, 1, 500);
         if (rc < 0) {
             if (zmq_errno() == EINTR) continue;
-            fprintf(stderr, "parc-engine %d: poll failed: %s\n", e->rt.rank,
-                    zmq_strerror(zmq_errno()));
+            log_warn("parc-engine %d: poll failed: %s", e->rt.rank, zmq_strerror(zmq_errno()));
             return;
         }
         if (rc == 0) continue;
@@ -373,14 +372,13 @@ static void serve(eng_t *e)
                 err_clear(&ok);
                 send_done(e, &ok, NULL, 0, 1, 0);
             } else if (type != LINK_SHUTDOWN && type != LINK_INPUT_REP) {
-                fprintf(stderr, "parc-engine %d: unexpected message type %d\n", e->rt.rank, type);
+                log_warn("parc-engine %d: unexpected message type %d", e->rt.rank, type);
             }
             link_msg_close(&m);
             if (type == LINK_SHUTDOWN) return;
         }
         if (rc < 0) {
-            fprintf(stderr, "parc-engine %d: receive failed: %s\n", e->rt.rank,
-                    zmq_strerror(zmq_errno()));
+            log_warn("parc-engine %d: receive failed: %s", e->rt.rank, zmq_strerror(zmq_errno()));
             return;
         }
     }
@@ -406,8 +404,8 @@ static int await_reply(eng_t *e, int type, int interruptible, const char *what, 
         if (rc <= 0) continue;
         while ((rc = link_recv(e->work, 0, e->sign, 1, m)) == 1) {
             if (m->h.type == type && m->h.seq == e->seq) return 0;
-            fprintf(stderr, "parc-engine %d: message type %d ignored while waiting in %s\n",
-                    e->rt.rank, m->h.type, what);
+            log_warn("parc-engine %d: message type %d ignored while waiting in %s", e->rt.rank,
+                     m->h.type, what);
             link_msg_close(m);
         }
         if (rc < 0) return err_set(err, PARC_EIO, (span_t){0}, "%s: the link failed", what);
@@ -480,20 +478,20 @@ int eng_main(const char *attach_file)
 {
     int provided = 0;
     if (MPI_Init_thread(NULL, NULL, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS) {
-        fprintf(stderr, "parc-engine: MPI_Init_thread failed\n");
+        log_warn("parc-engine: MPI_Init_thread failed");
         return 1;
     }
     eng_t *e = mem_calloc(1, sizeof *e);
     int status = 1;
     if (!e) {
-        fprintf(stderr, "parc-engine: out of memory\n");
+        log_warn("parc-engine: out of memory");
         goto fin;
     }
     /* A kernel gone mid-send must not kill the rank with SIGPIPE. */
     signal(SIGPIPE, SIG_IGN);
     if (gethostname(e->host, sizeof e->host - 1) != 0) snprintf(e->host, sizeof e->host, "?");
     if (rt_init(&e->rt, random_seed(), &e->intr) != 0) {
-        fprintf(stderr, "parc-engine: MPI set-up failed\n");
+        log_warn("parc-engine: MPI set-up failed");
         goto fin;
     }
     e->rt.eng = e;
@@ -501,14 +499,13 @@ int eng_main(const char *attach_file)
     e->ev = eval_new(&e->rt);
     e->zctx = zmq_ctx_new();
     if (!e->ev || !e->zctx) {
-        fprintf(stderr, "parc-engine %d: cannot create the interpreter or zmq context\n",
-                e->rt.rank);
+        log_warn("parc-engine %d: cannot create the interpreter or zmq context", e->rt.rank);
         goto fin;
     }
     e->work = dealer(e, 'e');
     if (!e->work || hello(e, e->work, 0) != 0) goto fin;
     if (pthread_create(&e->ctl, NULL, ctl_main, e) != 0) {
-        fprintf(stderr, "parc-engine %d: cannot start the control thread\n", e->rt.rank);
+        log_warn("parc-engine %d: cannot start the control thread", e->rt.rank);
         goto fin;
     }
     e->ctl_started = 1;

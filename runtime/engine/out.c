@@ -15,6 +15,7 @@
 
 #include "engine.h"
 #include "link.h"
+#include "log.h"
 #include "mem.h"
 #include "wire.h"
 
@@ -38,7 +39,7 @@ void out_write(rt_t *rt, int stream, const char *s, size_t n)
     wbuf_u8(&b, (uint8_t)((stream == 2 ? 2 : 1) + (rt->in_farm ? 2 : 0)));
     wbuf_str(&b, s, n);
     if (b.oom)
-        fprintf(stderr, "parc-engine %d: out of memory sending output\n", rt->rank);
+        log_warn("parc-engine %d: out of memory sending output", rt->rank);
     else
         eng_send(rt->eng, LINK_STREAM, b.p, b.len);
     wbuf_free(&b);
@@ -57,7 +58,7 @@ void out_result(rt_t *rt, const char *plain, size_t np, const char *html, size_t
     wbuf_str(&b, plain, np);
     wbuf_str(&b, html ? html : "", html ? nh : 0);
     if (b.oom)
-        fprintf(stderr, "parc-engine %d: out of memory sending a result\n", rt->rank);
+        log_warn("parc-engine %d: out of memory sending a result", rt->rank);
     else
         eng_send(rt->eng, LINK_RESULT, b.p, b.len);
     wbuf_free(&b);
