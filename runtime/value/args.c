@@ -60,6 +60,19 @@ int args_either(call_t *c, const char *fn, size_t i, const val_t *kwv, const cha
     return 0;
 }
 
+int args_bind(call_t *c, const char *fn, const char *const *names, size_t n, size_t maxpos,
+              const val_t **out, err_t *err)
+{
+    const val_t *kw[ARGS_MAXBIND] = {0};
+    if (n > ARGS_MAXBIND)
+        return err_set(err, PARC_ERUNTIME, c->at, "%s(): too many parameters", fn);
+    int rc = args_kw(c, fn, names, n, kw, err);
+    if (!rc) rc = args_count(c, fn, 0, maxpos, err);
+    for (size_t i = 0; i < n && !rc; i++)
+        rc = args_either(c, fn, i, kw[i], names[i], &out[i], err);
+    return rc;
+}
+
 int args_int(call_t *c, const val_t *v, int64_t *out, err_t *err)
 {
     if (v->kind == V_INT || v->kind == V_BOOL) {

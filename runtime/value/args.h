@@ -27,6 +27,13 @@ int args_count(call_t *c, const char *fn, size_t lo, size_t hi, err_t *err);
 int args_either(call_t *c, const char *fn, size_t i, const val_t *kwv, const char *kwname,
                 const val_t **out, err_t *err);
 
+/* Binds parameters names[0..n) (n <= ARGS_MAXBIND) by position (at most maxpos of them) or
+ * by keyword: out[i] is the argument or NULL when absent (args_kw, args_count and
+ * args_either in one). */
+#define ARGS_MAXBIND 8
+int args_bind(call_t *c, const char *fn, const char *const *names, size_t n, size_t maxpos,
+              const val_t **out, err_t *err);
+
 int args_int(call_t *c, const val_t *v, int64_t *out, err_t *err);   /* int or bool */
 int args_double(call_t *c, const val_t *v, double *out, err_t *err); /* int, bool or float */
 /* An int or a tuple/list of ints: at most ARR_MAXDIM, none negative. */

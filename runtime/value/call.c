@@ -123,11 +123,8 @@ static int do_printoptions(call_t *c, val_t *out, err_t *err)
 {
     static const char *const names[] = {"precision", "threshold", "floatmode"};
     const char *fn = "set_printoptions";
-    const val_t *kw[3] = {0}, *v[3] = {0};
-    int rc = args_kw(c, fn, names, 3, kw, err);
-    if (!rc) rc = args_count(c, fn, 0, 2, err);
-    for (size_t i = 0; i < 3 && !rc; i++)
-        rc = args_either(c, fn, i, kw[i], names[i], &v[i], err);
+    const val_t *v[3] = {0};
+    int rc = args_bind(c, fn, names, 3, 2, v, err);
     if (rc) return rc;
     rt_t *rt = c->rt;
     int prec = rt->pr_set ? rt->pr_precision : 8, unique = rt->pr_set ? rt->pr_unique : 0;

@@ -64,11 +64,8 @@ int plotfn_histogram(call_t *c, val_t *out, err_t *err)
 {
     static const char *const names[] = {"a", "bins", "range"};
     const char *fn = "histogram";
-    const val_t *kw[3] = {0}, *v[3] = {0};
-    int rc = args_kw(c, fn, names, 3, kw, err);
-    if (!rc) rc = args_count(c, fn, 0, 3, err);
-    for (size_t i = 0; i < 3 && !rc; i++)
-        rc = args_either(c, fn, i, kw[i], names[i], &v[i], err);
+    const val_t *v[3] = {0};
+    int rc = args_bind(c, fn, names, 3, 3, v, err);
     if (rc) return rc;
     if (!v[0])
         return err_set(err, PARC_ETYPE, c->at,
