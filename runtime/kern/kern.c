@@ -512,24 +512,31 @@ static int cmp_c128(int op, uint8_t *d, const double *a, const double *b, size_t
     return 0;
 }
 
+/* KERN_BY_DTYPE(dt, F, args...): returns F_<dtype>(args...) from the dtype's kernel family
+ * (F_bool, F_i32, F_i64, F_f32, F_f64, F_c128), KERN_EBADOP for any other dtype. */
+#define KERN_BY_DTYPE(dt, F, ...)                                                                  \
+    do {                                                                                           \
+        switch (dt) {                                                                              \
+        case DT_BOOL:                                                                              \
+            return F##_bool(__VA_ARGS__);                                                          \
+        case DT_INT32:                                                                             \
+            return F##_i32(__VA_ARGS__);                                                           \
+        case DT_INT64:                                                                             \
+            return F##_i64(__VA_ARGS__);                                                           \
+        case DT_FLOAT32:                                                                           \
+            return F##_f32(__VA_ARGS__);                                                           \
+        case DT_FLOAT64:                                                                           \
+            return F##_f64(__VA_ARGS__);                                                           \
+        case DT_COMPLEX128:                                                                        \
+            return F##_c128(__VA_ARGS__);                                                          \
+        }                                                                                          \
+        return KERN_EBADOP;                                                                        \
+    } while (0)
+
 int kern_bin(int op, int dt, void *d, const void *a, const void *b, size_t n)
 {
     if (op >= IR_LT && op <= IR_NE) {
-        switch (dt) {
-        case DT_BOOL:
-            return cmp_bool(op, d, a, b, n);
-        case DT_INT32:
-            return cmp_i32(op, d, a, b, n);
-        case DT_INT64:
-            return cmp_i64(op, d, a, b, n);
-        case DT_FLOAT32:
-            return cmp_f32(op, d, a, b, n);
-        case DT_FLOAT64:
-            return cmp_f64(op, d, a, b, n);
-        case DT_COMPLEX128:
-            return cmp_c128(op, d, a, b, n);
-        }
-        return KERN_EBADOP;
+        KERN_BY_DTYPE(dt, cmp, op, d, a, b, n);
     }
     if (op == KOP_BI + BI_HYPOT) {
         if (dt == DT_FLOAT64) {
@@ -542,21 +549,7 @@ int kern_bin(int op, int dt, void *d, const void *a, const void *b, size_t n)
         }
         return KERN_EBADOP;
     }
-    switch (dt) {
-    case DT_BOOL:
-        return bin_bool(op, d, a, b, n);
-    case DT_INT32:
-        return bin_i32(op, d, a, b, n);
-    case DT_INT64:
-        return bin_i64(op, d, a, b, n);
-    case DT_FLOAT32:
-        return bin_f32(op, d, a, b, n);
-    case DT_FLOAT64:
-        return bin_f64(op, d, a, b, n);
-    case DT_COMPLEX128:
-        return bin_c128(op, d, a, b, n);
-    }
-    return KERN_EBADOP;
+    KERN_BY_DTYPE(dt, bin, op, d, a, b, n);
 }
 
 #define UN_CASE(OP, EXPR)                                                                          \
@@ -731,21 +724,7 @@ int kern_un(int op, int dt, void *d, const void *a, size_t n)
     if (op == KOP_CABS || op == KOP_BI + BI_ISNAN || op == KOP_BI + BI_ISFINITE ||
         op == KOP_BI + BI_ISINF)
         return un_special(op, dt, d, a, n);
-    switch (dt) {
-    case DT_BOOL:
-        return un_bool(op, d, a, n);
-    case DT_INT32:
-        return un_i32(op, d, a, n);
-    case DT_INT64:
-        return un_i64(op, d, a, n);
-    case DT_FLOAT32:
-        return un_f32(op, d, a, n);
-    case DT_FLOAT64:
-        return un_f64(op, d, a, n);
-    case DT_COMPLEX128:
-        return un_c128(op, d, a, n);
-    }
-    return KERN_EBADOP;
+    KERN_BY_DTYPE(dt, un, op, d, a, n);
 }
 
 static inline int64_t f2i64(double x)
@@ -758,47 +737,32 @@ static inline int32_t f2i32(double x)
     return (x > -2147483649.0 && x < 2147483648.0) ? (int32_t)x : INT32_MIN;
 }
 
-/* CAST_FROM(T, GETR): reads element i of a as real double via GETR. */
-#define CAST_TO(dst, EXPR_F64, EXPR_I64, ISCPLX, IM)                                               \
+/* CAST_STORE(T, STORE): runs STORE for every i with o pointing at the destination d as T *. */
+#define CAST_STORE(T, STORE)                                                                       \
+    {                                                                                              \
+        T *o = d;                                                                                  \
+        for (size_t i = 0; i < n; i++)                                                             \
+            STORE;                                                                                 \
+        return;                                                                                    \
+    }
+
+/* CAST_TO: writes element i of a, read as EXPR_F64 (real part), EXPR_I32/EXPR_I64 (as an
+ * integer) and IM (imaginary part, when ISCPLX), into the destination dtype `to`. */
+#define CAST_TO(EXPR_F64, EXPR_I32, EXPR_I64, ISCPLX, IM)                                          \
     switch (to) {                                                                                  \
-    case DT_BOOL: {                                                                                \
-        uint8_t *o = dst;                                                                          \
-        for (size_t i = 0; i < n; i++)                                                             \
-            o[i] = (uint8_t)((EXPR_F64) != 0 || (ISCPLX && (IM) != 0));                            \
-        return;                                                                                    \
-    }                                                                                              \
-    case DT_INT32: {                                                                               \
-        int32_t *o = dst;                                                                          \
-        for (size_t i = 0; i < n; i++)                                                             \
-            o[i] = (int32_t)(EXPR_I64);                                                            \
-        return;                                                                                    \
-    }                                                                                              \
-    case DT_INT64: {                                                                               \
-        int64_t *o = dst;                                                                          \
-        for (size_t i = 0; i < n; i++)                                                             \
-            o[i] = (EXPR_I64);                                                                     \
-        return;                                                                                    \
-    }                                                                                              \
-    case DT_FLOAT32: {                                                                             \
-        float *o = dst;                                                                            \
-        for (size_t i = 0; i < n; i++)                                                             \
-            o[i] = (float)(EXPR_F64);                                                              \
-        return;                                                                                    \
-    }                                                                                              \
-    case DT_FLOAT64: {                                                                             \
-        double *o = dst;                                                                           \
-        for (size_t i = 0; i < n; i++)                                                             \
-            o[i] = (double)(EXPR_F64);                                                             \
-        return;                                                                                    \
-    }                                                                                              \
-    case DT_COMPLEX128: {                                                                          \
-        double *o = dst;                                                                           \
-        for (size_t i = 0; i < n; i++) {                                                           \
-            o[2 * i] = (double)(EXPR_F64);                                                         \
-            o[2 * i + 1] = ISCPLX ? (double)(IM) : 0.0;                                            \
-        }                                                                                          \
-        return;                                                                                    \
-    }                                                                                              \
+    case DT_BOOL:                                                                                  \
+        CAST_STORE(uint8_t, o[i] = (uint8_t)((EXPR_F64) != 0 || (ISCPLX && (IM) != 0)))            \
+    case DT_INT32:                                                                                 \
+        CAST_STORE(int32_t, o[i] = (EXPR_I32))                                                     \
+    case DT_INT64:                                                                                 \
+        CAST_STORE(int64_t, o[i] = (EXPR_I64))                                                     \
+    case DT_FLOAT32:                                                                               \
+        CAST_STORE(float, o[i] = (float)(EXPR_F64))                                                \
+    case DT_FLOAT64:                                                                               \
+        CAST_STORE(double, o[i] = (double)(EXPR_F64))                                              \
+    case DT_COMPLEX128:                                                                            \
+        CAST_STORE(double,                                                                         \
+                   (o[2 * i] = (double)(EXPR_F64), o[2 * i + 1] = ISCPLX ? (double)(IM) : 0.0))    \
     }
 
 void kern_cast(int from, int to, void *d, const void *a, size_t n)
@@ -810,50 +774,32 @@ void kern_cast(int from, int to, void *d, const void *a, size_t n)
     switch (from) {
     case DT_BOOL: {
         const uint8_t *x = a;
-        CAST_TO(d, x[i], (int64_t)x[i], 0, 0)
+        CAST_TO(x[i], (int32_t)x[i], (int64_t)x[i], 0, 0)
         return;
     }
     case DT_INT32: {
         const int32_t *x = a;
-        CAST_TO(d, x[i], (int64_t)x[i], 0, 0)
+        CAST_TO(x[i], (int32_t)x[i], (int64_t)x[i], 0, 0)
         return;
     }
     case DT_INT64: {
         const int64_t *x = a;
-        CAST_TO(d, x[i], x[i], 0, 0)
+        CAST_TO(x[i], (int32_t)x[i], x[i], 0, 0)
         return;
     }
     case DT_FLOAT32: {
         const float *x = a;
-        if (to == DT_INT32) {
-            int32_t *o = d;
-            for (size_t i = 0; i < n; i++)
-                o[i] = f2i32(x[i]);
-            return;
-        }
-        CAST_TO(d, x[i], f2i64(x[i]), 0, 0)
+        CAST_TO(x[i], f2i32(x[i]), f2i64(x[i]), 0, 0)
         return;
     }
     case DT_FLOAT64: {
         const double *x = a;
-        if (to == DT_INT32) {
-            int32_t *o = d;
-            for (size_t i = 0; i < n; i++)
-                o[i] = f2i32(x[i]);
-            return;
-        }
-        CAST_TO(d, x[i], f2i64(x[i]), 0, 0)
+        CAST_TO(x[i], f2i32(x[i]), f2i64(x[i]), 0, 0)
         return;
     }
     case DT_COMPLEX128: {
         const double *x = a;
-        if (to == DT_INT32) {
-            int32_t *o = d;
-            for (size_t i = 0; i < n; i++)
-                o[i] = f2i32(x[2 * i]);
-            return;
-        }
-        CAST_TO(d, x[2 * i], f2i64(x[2 * i]), 1, x[2 * i + 1])
+        CAST_TO(x[2 * i], f2i32(x[2 * i]), f2i64(x[2 * i]), 1, x[2 * i + 1])
         return;
     }
     }
@@ -910,23 +856,30 @@ void kern_fill(int dt, void *d, const void *v, size_t n)
     }
 }
 
+/* FOLD_HALVE: copies the c values of vals into t, pads it to m with op's identity (1 for a
+ * product, 0 for a sum), halves it pairwise down to the w lanes and stores them in out. */
+#define FOLD_HALVE(T, t, vals, c, m, w, op, out)                                                   \
+    do {                                                                                           \
+        int64_t c_ = (c), m_ = (m), w_ = (w);                                                      \
+        memcpy(t, vals, (size_t)c_ * sizeof(T));                                                   \
+        for (int64_t i = c_; i < m_; i++)                                                          \
+            t[i] = (T)(op ? 1 : 0);                                                                \
+        for (int64_t h = m_ / 2; h >= w_; h /= 2)                                                  \
+            if (op)                                                                                \
+                for (int64_t i = 0; i < h; i++)                                                    \
+                    t[i] = t[i] * t[i + h];                                                        \
+            else                                                                                   \
+                for (int64_t i = 0; i < h; i++)                                                    \
+                    t[i] = t[i] + t[i + h];                                                        \
+        memcpy(out, t, (size_t)w_ * sizeof(T));                                                    \
+    } while (0)
+
 /* Pairwise halving over a padded block; the order of additions is fixed by B alone. */
 void kern_fold(int op, int acc, int64_t w, int64_t B, const void *vals, int64_t count, void *out)
 {
     if (acc == ACC_F32) {
         float t[KERN_BLK];
-        int64_t m = w * B, c = count * w;
-        memcpy(t, vals, (size_t)c * sizeof(float));
-        for (int64_t i = c; i < m; i++)
-            t[i] = op ? 1.0f : 0.0f;
-        for (int64_t h = m / 2; h >= w; h /= 2)
-            if (op)
-                for (int64_t i = 0; i < h; i++)
-                    t[i] = t[i] * t[i + h];
-            else
-                for (int64_t i = 0; i < h; i++)
-                    t[i] = t[i] + t[i + h];
-        memcpy(out, t, (size_t)w * sizeof(float));
+        FOLD_HALVE(float, t, vals, count *w, w *B, w, op, out);
         return;
     }
     if (acc == ACC_C128 && op) {
@@ -948,18 +901,7 @@ void kern_fold(int op, int acc, int64_t w, int64_t B, const void *vals, int64_t 
     /* double sums, double products, complex sums (componentwise as doubles) */
     double t[2 * KERN_BLK];
     int64_t k = acc == ACC_C128 ? 2 : 1;
-    int64_t m = w * B * k, c = count * w * k, wk = w * k;
-    memcpy(t, vals, (size_t)c * sizeof(double));
-    for (int64_t i = c; i < m; i++)
-        t[i] = op ? 1.0 : 0.0;
-    for (int64_t h = m / 2; h >= wk; h /= 2)
-        if (op)
-            for (int64_t i = 0; i < h; i++)
-                t[i] = t[i] * t[i + h];
-        else
-            for (int64_t i = 0; i < h; i++)
-                t[i] = t[i] + t[i + h];
-    memcpy(out, t, (size_t)wk * sizeof(double));
+    FOLD_HALVE(double, t, vals, count *w *k, w *B *k, w *k, op, out);
 }
 
 void kern_combine(int op, int acc, int64_t w, void *a, const void *b)
