@@ -209,6 +209,14 @@ static void kids(comp_t *c, ir_node_t *n, const ast_t *e, uint32_t from)
         n->kid[from + i] = expr(c, e->kid[i]);
 }
 
+/* A node of kind op with nkid kids, the first e->n of them e's kids compiled. */
+static ir_node_t *with_kids(comp_t *c, int op, const ast_t *e, uint32_t nkid)
+{
+    ir_node_t *n = mk(c, op, e->at, nkid);
+    kids(c, n, e, 0);
+    return n;
+}
+
 /* PARAM kids of a def or lambda into n (defaults compiled in the enclosing scope), binding
  * the parameter names in the new scope fs. */
 static void params(comp_t *c, ir_node_t *n, const ast_t *fn, uint32_t np, scope_t *fs)
@@ -270,6 +278,10 @@ static ir_node_t *lambda(comp_t *c, const ast_t *e)
     return c->err->code ? NULL : n;
 }
 
+/* The IR constant for each AST literal kind. */
+static const unsigned char literal_ir[] = {
+    [AST_BOOL] = IR_BOOL, [AST_INT] = IR_INT, [AST_FLOAT] = IR_FLOAT, [AST_IMAG] = IR_IMAG};
+
 static ir_node_t *expr(comp_t *c, const ast_t *e)
 {
     if (c->err->code) return NULL;
@@ -281,12 +293,7 @@ static ir_node_t *expr(comp_t *c, const ast_t *e)
     case AST_INT:
     case AST_FLOAT:
     case AST_IMAG:
-        n = mk(c,
-               e->kind == AST_BOOL    ? IR_BOOL
-               : e->kind == AST_INT   ? IR_INT
-               : e->kind == AST_FLOAT ? IR_FLOAT
-                                      : IR_IMAG,
-               e->at, 0);
+        n = mk(c, literal_ir[e->kind], e->at, 0);
         if (n) n->imm.i = e->v.i; /* the union's bits: i or f alike */
         return n;
     case AST_STR:
@@ -306,24 +313,16 @@ static ir_node_t *expr(comp_t *c, const ast_t *e)
     }
     case AST_TUPLE:
     case AST_LIST:
-        n = mk(c, e->kind == AST_TUPLE ? IR_TUPLE : IR_LIST, e->at, e->n);
-        kids(c, n, e, 0);
-        return n;
+        return with_kids(c, e->kind == AST_TUPLE ? IR_TUPLE : IR_LIST, e, e->n);
     case AST_SUBSCR:
-        n = mk(c, IR_SUBSCR, e->at, 2);
-        kids(c, n, e, 0);
-        return n;
+        return with_kids(c, IR_SUBSCR, e, 2);
     case AST_SLICE:
-        n = mk(c, IR_SLICE, e->at, 3);
-        kids(c, n, e, 0);
-        return n;
+        return with_kids(c, IR_SLICE, e, 3);
     case AST_CALL:
         return call(c, e);
     case AST_BINOP:
     case AST_BOOLOP:
-        n = mk(c, e->op, e->at, 2);
-        kids(c, n, e, 0);
-        return n;
+        return with_kids(c, e->op, e, 2);
     case AST_UNARY: {
         const ast_t *k = e->kid[0];
         /* -1j stays a negation: Python's -1j is complex(-0.0, -1.0), which an imaginary
@@ -338,9 +337,7 @@ static ir_node_t *expr(comp_t *c, const ast_t *e)
             n->at = e->at;
             return n;
         }
-        n = mk(c, e->op, e->at, 1);
-        kids(c, n, e, 0);
-        return n;
+        return with_kids(c, e->op, e, 1);
     }
     case AST_COMPARE:
         if (e->n == 2) {
@@ -355,9 +352,7 @@ static ir_node_t *expr(comp_t *c, const ast_t *e)
         kids(c, n, e, 0);
         return n;
     case AST_IFEXP:
-        n = mk(c, IR_IFEXP, e->at, 3);
-        kids(c, n, e, 0);
-        return n;
+        return with_kids(c, IR_IFEXP, e, 3);
     case AST_LAMBDA:
         return lambda(c, e);
     default:
