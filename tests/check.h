@@ -31,6 +31,19 @@ static int check_pass, check_fail;
         }                                                                                          \
     } while (0)
 
+/* A staircase of `if` headers (`line` on each step, indented one more space each time) into
+ * dst, up to n steps or until cap bytes would be passed; returns the bytes written. */
+static inline size_t check_staircase(char *dst, size_t cap, int n, const char *line)
+{
+    size_t k = 0, len = strlen(line);
+    for (int i = 0; i < n && k + (size_t)i + len <= cap; i++) {
+        memset(dst + k, ' ', (size_t)i);
+        memcpy(dst + k + (size_t)i, line, len);
+        k += (size_t)i + len;
+    }
+    return k;
+}
+
 /* The whole file at path, NUL-terminated (malloc'ed; *len its length), or NULL. */
 static inline char *check_slurp(const char *path, size_t *len)
 {

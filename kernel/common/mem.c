@@ -91,3 +91,15 @@ size_t mem_count(void)
 {
     return count;
 }
+
+void *mem_grow_zero(void *p, size_t *n, size_t need, size_t sz)
+{
+    if (need <= *n) return p;
+    size_t bytes;
+    if (mem_mul(need, sz, &bytes)) return NULL;
+    char *q = mem_realloc(p, bytes);
+    if (!q) return NULL;
+    memset(q + *n * sz, 0, (need - *n) * sz);
+    *n = need;
+    return q;
+}

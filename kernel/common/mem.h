@@ -8,9 +8,12 @@
 
 #include <stddef.h>
 
-void *mem_alloc(size_t n);                 /* NULL on failure (or injected failure) */
-void *mem_calloc(size_t n, size_t sz);     /* zeroed; NULL on overflow or failure */
-void *mem_realloc(void *p, size_t n);      /* as realloc; p untouched on failure */
+void *mem_alloc(size_t n);             /* NULL on failure (or injected failure) */
+void *mem_calloc(size_t n, size_t sz); /* zeroed; NULL on overflow or failure */
+void *mem_realloc(void *p, size_t n);  /* as realloc; p untouched on failure */
+/* The array p of *n elements of sz bytes grown to at least need elements, the new ones zeroed
+ * and *n updated; NULL on failure (p and *n untouched). */
+void *mem_grow_zero(void *p, size_t *n, size_t need, size_t sz);
 void *mem_aligned(size_t align, size_t n); /* posix_memalign; free with mem_free */
 char *mem_strndup(const char *s, size_t n);
 char *mem_strdup(const char *s); /* NULL for NULL (or on failure) */

@@ -306,6 +306,26 @@ static ast_t *else_part(pcur_t *p)
     return body(p, t, "'else' statement");
 }
 
+/* A compound statement's node: kind, spanning its keyword t to the header expression h, with
+ * the nk kids k; NULL once an error is set. */
+static ast_t *compound(pcur_t *p, int kind, const tok_t *t, const ast_t *h, ast_t *const *k, int nk)
+{
+    ast_t *n = pcur_node(p, kind, h ? span_join(t->at, h->at) : t->at);
+    for (int i = 0; i < nk; i++)
+        pcur_add(p, n, k[i]);
+    return p->err.code ? NULL : n;
+}
+
+/* A loop's body (where break and continue are allowed) and, in *e, its else part. */
+static ast_t *loop_body(pcur_t *p, tok_t *t, const char *what, ast_t **e)
+{
+    p->loops++;
+    ast_t *b = body(p, t, what);
+    p->loops--;
+    *e = else_part(p);
+    return b;
+}
+
 static ast_t *if_stmt(pcur_t *p)
 {
     tok_t *t = pcur_cur(p);
@@ -320,11 +340,7 @@ static ast_t *if_stmt(pcur_t *p)
     } else {
         e = else_part(p);
     }
-    ast_t *n = pcur_node(p, AST_IF, c ? span_join(t->at, c->at) : t->at);
-    pcur_add(p, n, c);
-    pcur_add(p, n, b);
-    pcur_add(p, n, e);
-    return p->err.code ? NULL : n;
+    return compound(p, AST_IF, t, c, (ast_t *[]){c, b, e}, 3);
 }
 
 static ast_t *while_stmt(pcur_t *p)
@@ -332,15 +348,8 @@ static ast_t *while_stmt(pcur_t *p)
     tok_t *t = pcur_cur(p);
     pcur_next(p);
     ast_t *c = cond_test(p);
-    p->loops++;
-    ast_t *b = body(p, t, "'while' statement");
-    p->loops--;
-    ast_t *e = else_part(p);
-    ast_t *n = pcur_node(p, AST_WHILE, c ? span_join(t->at, c->at) : t->at);
-    pcur_add(p, n, c);
-    pcur_add(p, n, b);
-    pcur_add(p, n, e);
-    return p->err.code ? NULL : n;
+    ast_t *e, *b = loop_body(p, t, "'while' statement", &e);
+    return compound(p, AST_WHILE, t, c, (ast_t *[]){c, b, e}, 3);
 }
 
 static ast_t *for_stmt(pcur_t *p)
@@ -352,16 +361,8 @@ static ast_t *for_stmt(pcur_t *p)
     pcur_expect(p, LEX_IN, "expected 'in'");
     ast_t *it = expr_list(p, expr_test);
     pcur_expect(p, LEX_COLON, "expected ':'");
-    p->loops++;
-    ast_t *b = body(p, t, "'for' statement");
-    p->loops--;
-    ast_t *e = else_part(p);
-    ast_t *n = pcur_node(p, AST_FOR, it ? span_join(t->at, it->at) : t->at);
-    pcur_add(p, n, v);
-    pcur_add(p, n, it);
-    pcur_add(p, n, b);
-    pcur_add(p, n, e);
-    return p->err.code ? NULL : n;
+    ast_t *e, *b = loop_body(p, t, "'for' statement", &e);
+    return compound(p, AST_FOR, t, it, (ast_t *[]){v, it, b, e}, 4);
 }
 
 static ast_t *def_stmt(pcur_t *p)

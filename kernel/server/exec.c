@@ -163,6 +163,15 @@ static const char *hist_lookup(void *ud, uint32_t cell, size_t *len)
     return hist_source(p->hist, cell, len);
 }
 
+/* A queued request other than an execute (kernel_info held back to keep arrival order):
+ * answered by the owner's callback and freed. */
+static void answer_other(exec_t *p, qitem_t *q)
+{
+    if (p->other) p->other(p->other_ud, q->ch, &q->m);
+    msg_destroy(&q->m);
+    mem_free(q);
+}
+
 static void run_free(run_t **rp)
 {
     run_t *r = *rp;
@@ -624,11 +633,8 @@ static void finish(exec_t *p)
             qitem_t *q = p->qhead;
             p->qhead = q->next;
             p->qlen--;
-            if (q->other) {
-                /* only executes are aborted; a deferred kernel_info is still answered */
-                if (p->other) p->other(p->other_ud, q->ch, &q->m);
-                msg_destroy(&q->m);
-                mem_free(q);
+            if (q->other) { /* only executes are aborted; a deferred kernel_info is answered */
+                answer_other(p, q);
                 continue;
             }
             chan_status(p->chan, q->m, "busy");
@@ -759,9 +765,7 @@ static void start_next(exec_t *p)
         if (!p->qhead) p->qtail = NULL;
         p->qlen--;
         if (q->other) {
-            if (p->other) p->other(p->other_ud, q->ch, &q->m);
-            msg_destroy(&q->m);
-            mem_free(q);
+            answer_other(p, q);
             continue;
         }
         begin(p, q);
@@ -996,10 +1000,7 @@ void exec_pxresult(exec_t *p, const char *spec)
 exec_t *exec_new(chan_t *chan, pool_t *pool, hist_t *hist)
 {
     exec_t *p = mem_calloc(1, sizeof *p);
-    if (!p) return NULL;
-    p->chan = chan;
-    p->pool = pool;
-    p->hist = hist;
+    if (p) *p = (exec_t){.chan = chan, .pool = pool, .hist = hist};
     return p;
 }
 

@@ -84,19 +84,10 @@ void pxbg_destroy(pxbg_t **bp)
 static bg_rank_t *rank_of(pxbg_t *b, int rank)
 {
     if (rank < 0 || rank > 65535) return NULL;
-    if ((size_t)rank >= b->nr) {
-        size_t n = (size_t)rank + 1;
-        bg_rank_t *r = mem_realloc(b->r, n * sizeof *r);
-        if (!r) return NULL;
-        for (size_t i = b->nr; i < n; i++) {
-            wbuf_init(&r[i].text[0]);
-            wbuf_init(&r[i].text[1]);
-            r[i].dropped = 0;
-        }
-        b->r = r;
-        b->nr = n;
-    }
-    return &b->r[rank];
+    bg_rank_t *r = mem_grow_zero(b->r, &b->nr, (size_t)rank + 1, sizeof *r);
+    if (!r) return NULL; /* zeroed: empty text buffers, nothing dropped */
+    b->r = r;
+    return &r[rank];
 }
 
 void pxbg_stream(pxbg_t *b, int rank, int stream, const char *text, size_t n)

@@ -77,19 +77,10 @@ rankout_t *rankout_new(chan_t *chan, const msg_t *req, arena_t *a)
 static rank_out_t *rank_out(rankout_t *r, int rank)
 {
     if (rank < 0 || rank > 65535) return NULL;
-    if ((size_t)rank >= r->nout) {
-        size_t n = (size_t)rank + 1;
-        rank_out_t *o = mem_realloc(r->out, n * sizeof *o);
-        if (!o) return NULL;
-        for (size_t i = r->nout; i < n; i++) {
-            wbuf_init(&o[i].text[0]);
-            wbuf_init(&o[i].text[1]);
-            o[i].done = 0;
-        }
-        r->out = o;
-        r->nout = n;
-    }
-    return &r->out[rank];
+    rank_out_t *o = mem_grow_zero(r->out, &r->nout, (size_t)rank + 1, sizeof *o);
+    if (!o) return NULL; /* zeroed: empty text buffers, not done */
+    r->out = o;
+    return &o[rank];
 }
 
 static void free_outs(rankout_t *r)

@@ -390,13 +390,7 @@ static void test_limits(void)
     CHECK(repeat("sqrt(f(", "x", "))", 45, &e) == 0);
     /* deep blocks: refused cleanly */
     char *deep = malloc(200000);
-    size_t k = 0;
-    for (int i = 0; i < 120; i++) {
-        memset(deep + k, ' ', (size_t)i);
-        k += (size_t)i;
-        memcpy(deep + k, "if x:\n", 6);
-        k += 6;
-    }
+    size_t k = check_staircase(deep, 200000, 120, "if x:\n");
     memset(deep + k, ' ', 120);
     k += 120;
     memcpy(deep + k, "pass\n", 5);

@@ -39,27 +39,25 @@ static int kinds(const char *src, char *buf, size_t cap)
 
 static void test_kinds(void)
 {
+    static const struct {
+        const char *src, *kinds;
+    } cases[] = {
+        {"x = 1 + 2.5", "NAME = INT + FLOAT NL EOF"},
+        {"a**=b//c<<=d->e...f", "NAME **= NAME // NAME <<= NAME -> NAME ... NAME NL EOF"},
+        {"if x:\n    y\n  # c\n\nz", "if NAME : NL IN NAME NL DE NAME NL EOF"},
+        {"if a:\n if b:\n  c\n", "if NAME : NL IN if NAME : NL IN NAME NL DE DE EOF"},
+        {"f(1,\n  2)\n", "NAME ( INT , INT ) NL EOF"},
+        {"x = 1 + \\\n 2", "NAME = INT + INT NL EOF"},
+        {"not in is and or lambda True None", "not in is and or lambda True None NL EOF"},
+        {"", "EOF"},
+        {"\n\n  \n# only\n", "EOF"},
+        {"2j .5 1. 0xff r'a' u'b'", "IMAG FLOAT FLOAT INT STR STR NL EOF"},
+    };
     char b[1024];
-    kinds("x = 1 + 2.5", b, sizeof b);
-    CHECK_STR(b, "NAME = INT + FLOAT NL EOF");
-    kinds("a**=b//c<<=d->e...f", b, sizeof b);
-    CHECK_STR(b, "NAME **= NAME // NAME <<= NAME -> NAME ... NAME NL EOF");
-    kinds("if x:\n    y\n  # c\n\nz", b, sizeof b);
-    CHECK_STR(b, "if NAME : NL IN NAME NL DE NAME NL EOF");
-    kinds("if a:\n if b:\n  c\n", b, sizeof b);
-    CHECK_STR(b, "if NAME : NL IN if NAME : NL IN NAME NL DE DE EOF");
-    kinds("f(1,\n  2)\n", b, sizeof b);
-    CHECK_STR(b, "NAME ( INT , INT ) NL EOF");
-    kinds("x = 1 + \\\n 2", b, sizeof b);
-    CHECK_STR(b, "NAME = INT + INT NL EOF");
-    kinds("not in is and or lambda True None", b, sizeof b);
-    CHECK_STR(b, "not in is and or lambda True None NL EOF");
-    kinds("", b, sizeof b);
-    CHECK_STR(b, "EOF");
-    kinds("\n\n  \n# only\n", b, sizeof b);
-    CHECK_STR(b, "EOF");
-    kinds("2j .5 1. 0xff r'a' u'b'", b, sizeof b);
-    CHECK_STR(b, "IMAG FLOAT FLOAT INT STR STR NL EOF");
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        kinds(cases[i].src, b, sizeof b);
+        CHECK_STR(b, cases[i].kinds);
+    }
 }
 
 static void test_values_spans(void)
@@ -157,14 +155,7 @@ static void test_limits(void)
     src[300] = 0;
     char b[4096];
     CHECK(kinds(src, b, sizeof b) == PARC_ESYNTAX);
-    size_t k = 0;
-    for (int i = 0; i < 120; i++) {
-        memset(src + k, ' ', (size_t)i);
-        k += (size_t)i;
-        memcpy(src + k, "if a:\n", 6);
-        k += 6;
-        if (k > 1000) break;
-    }
+    size_t k = check_staircase(src, sizeof src - 1, 120, "if a:\n");
     src[k] = 0;
     arena_t *a = arena_new();
     lex_t *lx = lex_new(a, src, k, 1);
