@@ -199,7 +199,12 @@
     BI(ALLCLOSE, "allclose", FUNC, "allclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False)",      \
        "True (a Python bool) when isclose(a, b, ...) holds everywhere; one fused pass.")           \
     BI(ARRAY_EQUAL, "array_equal", FUNC, "array_equal(a1, a2, equal_nan=False)",                   \
-       "True when a1 and a2 have the same shape and elements (nan equal to nan with equal_nan).")
+       "True when a1 and a2 have the same shape and elements (nan equal to nan with equal_nan).")  \
+    BI(ARGMIN, "argmin", REDUCE, "argmin(a, axis=None)",                                           \
+       "Index of the smallest element (the first one on ties, the first nan if any): an int64 "    \
+       "index into the flattened array, or an int64 array of indices along axis.")                 \
+    BI(ARGMAX, "argmax", REDUCE, "argmax(a, axis=None)",                                           \
+       "Index of the largest element (the first one on ties, the first nan if any), as argmin.")
 
 typedef enum {
 #define BI_ENUM(id, name, kind, sig, doc) BI_##id,
@@ -245,6 +250,8 @@ int bi_lookup(const char *name, size_t len);
     AM(var, "x.var(axis=None)", "Variance.")                                                       \
     AM(any, "x.any(axis=None)", "True if any element is true.")                                    \
     AM(all, "x.all(axis=None)", "True if all elements are true.")                                  \
+    AM(argmin, "x.argmin(axis=None)", "Index of the smallest element (as argmin).")                \
+    AM(argmax, "x.argmax(axis=None)", "Index of the largest element (as argmax).")                 \
     AM(copy, "x.copy()", "A new array with the same values.")                                      \
     AM(astype, "x.astype(dtype)", "A copy converted to dtype.")                                    \
     AM(reshape, "x.reshape(shape)", "The same elements in a new shape.")                           \

@@ -189,9 +189,18 @@ static int whole_tree(rt_t *rt, int bi, fuse_t *f, int64_t N, val_t *out, err_t 
     return 0;
 }
 
-static const char *red_name(int bi)
+/* NumPy's error for min/max/argmin/argmax of nothing, or 0. */
+static int empty_check(int bi, const kred_t *st, err_t *err)
 {
-    return bi == BI_MIN ? "minimum" : "maximum";
+    if (st->has || st->nan) return 0;
+    if (bi == BI_MIN || bi == BI_MAX)
+        return err_set(err, PARC_EVALUE, (span_t){0},
+                       "zero-size array to reduction operation %s which has no identity",
+                       bi == BI_MIN ? "minimum" : "maximum");
+    if (bi == BI_ARGMIN || bi == BI_ARGMAX)
+        return err_set(err, PARC_EVALUE, (span_t){0}, "attempt to get %s of an empty sequence",
+                       bi == BI_ARGMIN ? "argmin" : "argmax");
+    return 0;
 }
 
 static val_t free_result(int bi, int dt, const kred_t *st)
@@ -216,6 +225,12 @@ static val_t free_result(int bi, int dt, const kred_t *st)
         v.dtype = DT_BOOL;
         v.u.i = st->i != 0;
         return v;
+    case BI_ARGMIN:
+    case BI_ARGMAX:
+        v.kind = V_INT;
+        v.dtype = DT_INT64;
+        v.u.i = st->nan ? st->nat : st->at;
+        return v;
     }
     if (dt == DT_BOOL || dt == DT_INT32 || dt == DT_INT64) {
         v.kind = dt == DT_BOOL ? V_BOOL : V_INT;
@@ -233,6 +248,7 @@ static int whole_free(rt_t *rt, int bi, fuse_t *f, val_t *out, err_t *err)
     int64_t m = fuse_lsize(f);
     kred_t st;
     kern_red_init(bi, &st);
+    st.pos = fuse_gstart(f);
     int rc = 0;
     for (int64_t s = 0; s < m && !rc; s += KERN_BLK) {
         int64_t n = m - s < KERN_BLK ? m - s : KERN_BLK;
@@ -258,10 +274,7 @@ static int whole_free(rt_t *rt, int bi, fuse_t *f, val_t *out, err_t *err)
     } else if (rc) {
         return rc;
     }
-    if ((bi == BI_MIN || bi == BI_MAX) && !st.has && !st.nan)
-        return err_set(err, PARC_EVALUE, (span_t){0},
-                       "zero-size array to reduction operation %s which has no identity",
-                       red_name(bi));
+    if ((rc = empty_check(bi, &st, err))) return rc;
     *out = free_result(bi, dt, &st);
     return 0;
 }
@@ -369,10 +382,8 @@ static int lane(const rt_t *rt, int bi, int dt, const char *p, int64_t L, int64_
     kred_t s;
     kern_red_init(bi, &s);
     kern_red(bi, dt, buf, (size_t)L, &s);
-    if ((bi == BI_MIN || bi == BI_MAX) && !s.has && !s.nan)
-        return err_set(err, PARC_EVALUE, (span_t){0},
-                       "zero-size array to reduction operation %s which has no identity",
-                       red_name(bi));
+    int rc = empty_check(bi, &s, err);
+    if (rc) return rc;
     v = free_result(bi, dt, &s);
     arri_store_val(odt, dst, &v);
     return 0;
@@ -390,6 +401,8 @@ static int out_dtype(int bi, int dt)
     case BI_STD:
         return dt == DT_FLOAT32 ? DT_FLOAT32 : DT_FLOAT64;
     case BI_COUNT_NONZERO:
+    case BI_ARGMIN:
+    case BI_ARGMAX:
         return DT_INT64;
     case BI_ANY:
     case BI_ALL:

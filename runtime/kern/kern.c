@@ -956,6 +956,35 @@ static inline void mm(int bi, kred_t *st, double re, double im)
     }
 }
 
+/* argmin/argmax of one float (or complex) value at index at: the first nan wins, then the
+ * first of equal best values, as NumPy's. */
+static inline void am(int bi, kred_t *st, double re, double im, int64_t at)
+{
+    if (re != re || im != im) {
+        if (!st->nan) st->nat = at;
+        st->nan = 1;
+        return;
+    }
+    int better = !st->has;
+    if (!better && bi == BI_ARGMIN) better = re < st->f[0] || (re == st->f[0] && im < st->f[1]);
+    if (!better && bi == BI_ARGMAX) better = re > st->f[0] || (re == st->f[0] && im > st->f[1]);
+    if (better) {
+        st->f[0] = re;
+        st->f[1] = im;
+        st->at = at;
+        st->has = 1;
+    }
+}
+
+static inline void am_int(int bi, kred_t *st, int64_t v, int64_t at)
+{
+    if (!st->has || (bi == BI_ARGMIN ? v < st->i : v > st->i)) {
+        st->i = v;
+        st->at = at;
+        st->has = 1;
+    }
+}
+
 #define RED_LOOP(T, RE, IM, ISINT)                                                                 \
     {                                                                                              \
         const T *x = a;                                                                            \
@@ -1005,6 +1034,16 @@ static inline void mm(int bi, kred_t *st, double re, double im)
             for (size_t k = 0; k < n; k++)                                                         \
                 mm(bi, st, (double)(RE), (double)(IM));                                            \
             return;                                                                                \
+        case BI_ARGMIN:                                                                            \
+        case BI_ARGMAX:                                                                            \
+            for (size_t k = 0; k < n; k++) {                                                       \
+                if (ISINT)                                                                         \
+                    am_int(bi, st, (int64_t)x[k], st->pos + (int64_t)k);                           \
+                else                                                                               \
+                    am(bi, st, (double)(RE), (double)(IM), st->pos + (int64_t)k);                  \
+            }                                                                                      \
+            st->pos += (int64_t)n;                                                                 \
+            return;                                                                                \
         }                                                                                          \
     }
 
@@ -1045,6 +1084,12 @@ void kern_red(int bi, int dt, const void *a, size_t n, kred_t *st)
             for (size_t k = 0; k < n; k++)
                 mm(bi, st, x[2 * k], x[2 * k + 1]);
             return;
+        case BI_ARGMIN:
+        case BI_ARGMAX:
+            for (size_t k = 0; k < n; k++)
+                am(bi, st, x[2 * k], x[2 * k + 1], st->pos + (int64_t)k);
+            st->pos += (int64_t)n;
+            return;
         }
         return;
     }
@@ -1084,6 +1129,22 @@ void kern_red_merge(int bi, int dt, kred_t *st, const kred_t *o)
             st->nan = 1;
         }
         if (o->has) mm(bi, st, o->f[0], o->f[1]);
+        return;
+    case BI_ARGMIN:
+    case BI_ARGMAX:
+        if (o->nan && (!st->nan || o->nat < st->nat)) {
+            st->nat = o->nat;
+            st->nan = 1;
+        }
+        if (!o->has) return;
+        if (st->has && (isint ? o->i == st->i : o->f[0] == st->f[0] && o->f[1] == st->f[1])) {
+            if (o->at < st->at) st->at = o->at;
+            return;
+        }
+        if (isint)
+            am_int(bi, st, o->i, o->at);
+        else
+            am(bi, st, o->f[0], o->f[1], o->at);
         return;
     }
 }

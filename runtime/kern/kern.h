@@ -52,10 +52,13 @@ typedef struct {
     int has;      /* min/max: a value seen */
     int nan;      /* min/max: a nan seen */
     double nf[2]; /* min/max: the first element with a nan (NumPy returns it) */
+    int64_t pos;  /* argmin/argmax: index of the next element (set it before the first call) */
+    int64_t at;   /* argmin/argmax: index of the best value (i or f holds the value) */
+    int64_t nat;  /* argmin/argmax: index of the first nan (wins when nan is set) */
 } kred_t;
 void kern_red_init(int bi, kred_t *st);
 void kern_red(int bi, int dt, const void *a, size_t n, kred_t *st);
-/* Folds st2 into st (rank order combine). */
+/* Folds st2 into st (rank order combine; argmin/argmax keep the smaller index on ties). */
 void kern_red_merge(int bi, int dt, kred_t *st, const kred_t *st2);
 
 /* Naive twin of kern_bin/kern_un for float64 one element at a time (the tests compare). */

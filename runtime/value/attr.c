@@ -54,9 +54,9 @@ int attr_method(call_t *c, const val_t *self, const char *name, val_t *out, err_
     static const struct {
         const char *name;
         int bi;
-    } reds[] = {{"sum", BI_SUM}, {"mean", BI_MEAN}, {"min", BI_MIN},
-                {"max", BI_MAX}, {"prod", BI_PROD}, {"std", BI_STD},
-                {"var", BI_VAR}, {"any", BI_ANY},   {"all", BI_ALL}};
+    } reds[] = {{"sum", BI_SUM},   {"mean", BI_MEAN},     {"min", BI_MIN},      {"max", BI_MAX},
+                {"prod", BI_PROD}, {"std", BI_STD},       {"var", BI_VAR},      {"any", BI_ANY},
+                {"all", BI_ALL},   {"argmin", BI_ARGMIN}, {"argmax", BI_ARGMAX}};
     for (size_t i = 0; i < sizeof reds / sizeof reds[0]; i++) {
         if (strcmp(reds[i].name, name) != 0) continue;
         static const char *const names[] = {"axis"};

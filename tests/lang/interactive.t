@@ -163,6 +163,8 @@ arcsinh
 arctan
 arctan2
 arctanh
+argmax
+argmin
 array
 array_equal
 
