@@ -69,8 +69,7 @@ void arr_unref(arr_t **ap)
     *ap = NULL;
     if (--a->refs > 0) return;
     if (a->buf && --a->buf->refs == 0) {
-        if (a->buf->held) *a->buf->held -= a->buf->bytes;
-        mem_free(a->buf->p);
+        chunk_put(a->buf->pool, a->buf->p, a->buf->bytes, a->buf->cap, a->buf->mem_avail);
         mem_free(a->buf);
     }
     dist_clear(&a->dist);
@@ -307,29 +306,26 @@ static int alloc_arr(const rt_t *rt, int ndim, const int64_t *shape, int dtype, 
         s *= a->lshape[d];
     }
     size_t bytes = (size_t)s * dt_size(dtype);
-    size_t held = rt->mem_held ? *rt->mem_held : 0;
+    size_t held = chunk_held(rt->chunks);
     size_t left = rt->mem_avail > held ? rt->mem_avail - held : 0;
     if (rt->mem_avail && bytes > left) {
         arr_unref(&a);
         return too_big(rt, ndim, shape, dtype, lay && rt->nranks > 1, bytes, total, left, err);
     }
     a->buf = mem_calloc(1, sizeof *a->buf);
-    size_t room = bytes ? (bytes + 63) / 64 * 64 : 64;
     if (a->buf) {
         a->buf->refs = 1;
         a->buf->bytes = bytes;
-        a->buf->p = mem_aligned(64, room);
+        a->buf->pool = rt->chunks;
+        a->buf->mem_avail = rt->mem_avail;
+        a->buf->p = chunk_get(rt->chunks, bytes, rt->mem_avail, &a->buf->cap);
     }
     if (!a->buf || !a->buf->p) {
         arr_unref(&a);
         return too_big(rt, ndim, shape, dtype, lay && rt->nranks > 1, bytes, total, (size_t)-1,
                        err);
     }
-    poison(dtype, a->buf->p, room);
-    if (rt->mem_held) {
-        *rt->mem_held += bytes;
-        a->buf->held = rt->mem_held;
-    }
+    poison(dtype, a->buf->p, bytes ? (bytes + 63) / 64 * 64 : 64);
     *out = a;
     return 0;
 }

@@ -15,12 +15,15 @@
 #include <stdint.h>
 
 #include "arr.h"
+#include "chunk.h"
 
 typedef struct {
     int32_t refs;
     size_t bytes;
-    void *p;      /* mem_aligned(64, ...) */
-    size_t *held; /* the rank's count of bytes held (rt->mem_held), less bytes when freed */
+    void *p;          /* from chunk_get (64-byte aligned) */
+    size_t cap;       /* its capacity (chunk_get's *cap) */
+    chunks_t *pool;   /* the rank's chunk memory it goes back to (rt->chunks; may be NULL) */
+    size_t mem_avail; /* rt->mem_avail when made: the pool's bound when given back */
 } abuf_t;
 
 struct arr {

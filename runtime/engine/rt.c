@@ -1,6 +1,7 @@
 /* rt.c - setting up one rank's run-time state, and the interrupt check (see rt.h). */
 #include "rt.h"
 
+#include "chunk.h"
 #include "mem.h"
 
 #include <stdio.h>
@@ -68,14 +69,13 @@ int rt_init(rt_t *rt, uint64_t seed, atomic_int *intr)
     rt->mem_avail = mem_available() / (size_t)pernode;
     size_t cap = mem_cap(getenv("PARC_ENGINE_MEM"));
     if (cap && (!rt->mem_avail || cap < rt->mem_avail)) rt->mem_avail = cap;
-    rt->mem_held = mem_calloc(1, sizeof *rt->mem_held);
+    rt->chunks = chunk_new();
     return 0;
 }
 
 void rt_fini(rt_t *rt)
 {
-    mem_free(rt->mem_held);
-    rt->mem_held = NULL;
+    chunk_destroy(&rt->chunks);
     if (rt->comm != MPI_COMM_NULL) MPI_Comm_free(&rt->comm);
     rt->comm = MPI_COMM_NULL;
 }

@@ -25,7 +25,8 @@ typedef struct rt {
     uint64_t lseed, lcalls; /* this rank's own stream for local view */
     uint32_t cell;          /* exec count of the running cell */
     size_t mem_avail;       /* bytes of array chunks this rank may hold (beyond: MemoryError) */
-    size_t *mem_held;       /* bytes of array chunks it holds now (owned; NULL: not counted) */
+    struct chunks *chunks;  /* its chunk memory: bytes held, freed chunks pooled (chunk.h;
+                               owned; NULL: not counted, not pooled) */
     int pr_set;             /* set_printoptions was called; until then NumPy's defaults: */
     int pr_precision;       /* digits after the point (8) */
     int pr_unique;          /* floatmode 'unique' (1) or 'maxprec' (0, the default) */

@@ -13,6 +13,7 @@
 #include "arrint.h"
 #include "builtins.h"
 #include "check.h"
+#include "chunk.h"
 #include "coll.h"
 #include "ir.h"
 #include "kern.h"
@@ -561,6 +562,61 @@ static void test_index(void)
     arr_unref(&a);
 }
 
+/* The chunk pool: a dropped big chunk is handed back to the next array of its size class
+ * (same memory, poisoned again in debug builds), one that is too big for the bound is
+ * not kept, and pooled memory counts as free for the MemoryError check. Local view, so
+ * every rank checks its own chunks. */
+static void test_pool(void)
+{
+    size_t avail0 = rt.mem_avail;
+    int local0 = rt.local;
+    rt.local = 1;
+    rt.mem_avail = (size_t)64 << 20;
+    chunk_trim(rt.chunks);
+    err_t err;
+    err_clear(&err);
+    int64_t n = 1 << 18; /* 2 MiB of float64 */
+    arr_t *a = NULL, *b = NULL;
+    chunk_stats_t s0 = chunk_stats(rt.chunks);
+    CHECK(arr_random(&rt, RAND_UNIFORM, 1, &n, -1, 0, 1, NULL, &a, &err) == 0);
+    void *pa = a ? arri_base(a) : NULL;
+    arr_unref(&a);
+    chunk_stats_t s1 = chunk_stats(rt.chunks);
+    CHECK(s1.fresh == s0.fresh + 1 && s1.pooled >= (size_t)n * 8 && s1.held == s0.held);
+    int64_t n2 = n + 100; /* a few rows more: the same size class */
+    CHECK(arri_new(&rt, 1, &n2, DT_FLOAT64, 0, NULL, &b, &err) == 0);
+    chunk_stats_t s2 = chunk_stats(rt.chunks);
+    CHECK(b && arri_base(b) == pa && s2.reused == s1.reused + 1 && s2.pooled == 0);
+    if (b) {
+        uint64_t bits;
+        memcpy(&bits, (char *)arri_base(b) + 8 * 1000, 8);
+#ifdef NDEBUG
+        CHECK(bits == 0);
+#else
+        CHECK(bits == 0x7FF4000000000000u); /* poisoned again, not the old values */
+#endif
+    }
+    arr_unref(&b);
+    /* a chunk bigger than a quarter of what the rank may hold is freed, not pooled */
+    int64_t big = (int64_t)(rt.mem_avail / 4 / 8) + (1 << 16);
+    CHECK(arri_new(&rt, 1, &big, DT_FLOAT64, 0, NULL, &a, &err) == 0);
+    arr_unref(&a);
+    chunk_stats_t s3 = chunk_stats(rt.chunks);
+    CHECK(s3.fresh == s2.fresh + 1 && s3.pooled <= rt.mem_avail / 4);
+    /* pooled bytes are free: 63/64 of the limit still fits with a chunk in the pool, which
+     * goes back to the system first */
+    CHECK(arri_new(&rt, 1, &n, DT_FLOAT64, 0, NULL, &a, &err) == 0);
+    arr_unref(&a);
+    CHECK(chunk_stats(rt.chunks).pooled > 0);
+    int64_t most = (int64_t)(rt.mem_avail / 8 / 64 * 63);
+    CHECK(arri_new(&rt, 1, &most, DT_FLOAT64, 0, NULL, &a, &err) == 0);
+    chunk_stats_t s4 = chunk_stats(rt.chunks);
+    CHECK(a && s4.held == (size_t)most * 8 && s4.held + s4.pooled <= rt.mem_avail);
+    arr_unref(&a);
+    rt.mem_avail = avail0;
+    rt.local = local0;
+}
+
 int main(int argc, char **argv)
 {
     MPI_Init(&argc, &argv);
@@ -572,6 +628,7 @@ int main(int argc, char **argv)
     test_repr();
     test_index();
     test_redist();
+    test_pool();
     int fail = check_fail, any = 0;
     MPI_Allreduce(&fail, &any, 1, MPI_INT, MPI_MAX, rt.comm);
     if (rt.rank == 0) check_done();
