@@ -204,7 +204,26 @@
        "Index of the smallest element (the first one on ties, the first nan if any): an int64 "    \
        "index into the flattened array, or an int64 array of indices along axis.")                 \
     BI(ARGMAX, "argmax", REDUCE, "argmax(a, axis=None)",                                           \
-       "Index of the largest element (the first one on ties, the first nan if any), as argmin.")
+       "Index of the largest element (the first one on ties, the first nan if any), as argmin.")   \
+    BI(EYE, "eye", CREATE, "eye(N, M=None, k=0, dtype=float64, dist='b')",                         \
+       "An N x M array (M defaults to N) with ones on diagonal k (0 the main one, > 0 above it, "  \
+       "< 0 below) and zeros elsewhere.")                                                          \
+    BI(IDENTITY, "identity", CREATE, "identity(n, dtype=float64, dist='b')",                       \
+       "The n x n identity array: eye(n).")                                                        \
+    BI(ZEROS_LIKE, "zeros_like", CREATE, "zeros_like(a, dtype=None)",                              \
+       "Zeros with a's shape and distribution; dtype defaults to a's.")                            \
+    BI(ONES_LIKE, "ones_like", CREATE, "ones_like(a, dtype=None)",                                 \
+       "Ones with a's shape and distribution; dtype defaults to a's.")                             \
+    BI(FULL_LIKE, "full_like", CREATE, "full_like(a, fill_value, dtype=None)",                     \
+       "fill_value (converted to the dtype) with a's shape and distribution; dtype defaults to "   \
+       "a's.")                                                                                     \
+    BI(EMPTY_LIKE, "empty_like", CREATE, "empty_like(a, dtype=None)",                              \
+       "An array with a's shape, distribution and dtype (contents are zeros in parc).")            \
+    BI(FROMFUNCTION, "fromfunction", CREATE,                                                       \
+       "fromfunction(function, shape, dtype=float64, dist='b', **kwargs)",                         \
+       "function(i0, i1, ...) called once with one index array per axis (each of the full shape, " \
+       "of dtype, holding its own index along that axis), as NumPy's; its result is returned. "    \
+       "Other keywords are passed to function.")
 
 typedef enum {
 #define BI_ENUM(id, name, kind, sig, doc) BI_##id,

@@ -52,6 +52,17 @@ int arr_linspace(rt_t *rt, double start, double stop, int64_t num, int endpoint,
 int arr_from_value(rt_t *rt, const val_t *v, int dtype, const dist_spec_t *dist, arr_t **out,
                    err_t *err);
 
+/* eye(n, m, k): ones where column - row == k, zeros elsewhere (dtype -1: float64). */
+int arr_eye(rt_t *rt, int64_t n, int64_t m, int64_t k, int dtype, const dist_spec_t *dist,
+            arr_t **out, err_t *err);
+/* The array of shape whose elements are their own index along axis (dtype -1: float64),
+ * as NumPy's indices(shape)[axis]: what fromfunction passes its function. */
+int arr_indices(rt_t *rt, int ndim, const int64_t *shape, int axis, int dtype,
+                const dist_spec_t *dist, arr_t **out, err_t *err);
+/* A new array with proto's shape and layout (its chunk shape in local view), dtype -1 =
+ * proto's, every element fill converted to it (NULL = zeros). */
+int arr_like(rt_t *rt, const arr_t *proto, int dtype, const val_t *fill, arr_t **out, err_t *err);
+
 enum { RAND_UNIFORM, RAND_NORMAL, RAND_INT };
 /* Random values from rt's stream (global view: seed, call number, global index; local view:
  * this rank's stream). Advances the stream by one call. uniform in [lo, hi), normal with

@@ -11,8 +11,96 @@
 #include "arr.h"
 #include "builtins.h"
 
+/* eye(N, M, k) and identity(n). */
+static int eye(call_t *c, int bi, val_t *out, err_t *err)
+{
+    static const char *const names[] = {"N", "M", "k", "dtype", "dist", "block_size"};
+    const val_t *v[6] = {0};
+    const char *fn = args_fname(bi);
+    int64_t n = 0, m = 0, k = 0;
+    int dt, use_dist, rc;
+    dist_spec_t d;
+    if (bi == BI_IDENTITY) {
+        static const char *const inames[] = {"n", "dtype", "dist", "block_size"};
+        const val_t *iv[4] = {0};
+        if ((rc = args_bind(c, fn, inames, 4, 2, iv, err))) return rc;
+        v[0] = iv[0];
+        v[3] = iv[1];
+        v[4] = iv[2];
+        v[5] = iv[3];
+    } else if ((rc = args_bind(c, fn, names, 6, 4, v, err))) {
+        return rc;
+    }
+    if (!v[0])
+        return err_set(err, PARC_ETYPE, c->at, "%s() missing required argument '%s'", fn,
+                       bi == BI_IDENTITY ? "n" : "N");
+    if ((rc = args_int(c, v[0], &n, err))) return rc;
+    m = n;
+    if (v[1] && v[1]->kind != V_NONE && (rc = args_int(c, v[1], &m, err))) return rc;
+    if (v[2] && (rc = args_int(c, v[2], &k, err))) return rc;
+    if ((rc = args_dtype(c, v[3], &dt, err))) return rc;
+    if ((rc = args_dist(c, v[4], v[5], 2, &d, &use_dist, err))) return rc;
+    arr_t *a = NULL;
+    rc = arr_eye(c->rt, n, m, k, dt, use_dist ? &d : NULL, &a, err);
+    if (rc) return args_at(c, rc, err);
+    *out = val_array(&a);
+    return 0;
+}
+
+/* zeros_like, ones_like, empty_like, full_like: a's shape and layout unless dist= says
+ * otherwise; a number or a list is made into an array first, as NumPy does. */
+static int like(call_t *c, int bi, val_t *out, err_t *err)
+{
+    static const char *const names[] = {"a", "fill_value", "dtype", "dist", "block_size"};
+    const val_t *v[5] = {0};
+    const char *fn = args_fname(bi);
+    int full = bi == BI_FULL_LIKE, dt, use_dist, rc;
+    if (full)
+        rc = args_bind(c, fn, names, 5, 3, v, err);
+    else {
+        const val_t *w[4] = {0};
+        static const char *const wnames[] = {"a", "dtype", "dist", "block_size"};
+        rc = args_bind(c, fn, wnames, 4, 2, w, err);
+        v[0] = w[0];
+        v[2] = w[1];
+        v[3] = w[2];
+        v[4] = w[3];
+    }
+    if (rc) return rc;
+    if (!v[0] || (full && !v[1]))
+        return err_set(err, PARC_ETYPE, c->at, "%s() missing required argument '%s'", fn,
+                       !v[0] ? "a" : "fill_value");
+    if (full && !val_is_num(v[1]))
+        return err_set(err, PARC_ETYPE, c->at, "fill_value must be a number, not '%s'",
+                       val_kind_name(v[1]));
+    if ((rc = args_dtype(c, v[2], &dt, err))) return rc;
+    val_t one = val_int(1);
+    const val_t *fill = full ? v[1] : bi == BI_ONES_LIKE ? &one : NULL;
+    arr_t *proto = NULL, *a = NULL;
+    if (v[0]->kind == V_ARRAY)
+        proto = arr_ref(v[0]->u.a);
+    else if ((rc = arr_from_value(c->rt, v[0], -1, NULL, &proto, err)))
+        return args_at(c, rc, err);
+    dist_spec_t d;
+    rc = args_dist(c, v[3], v[4], arr_ndim(proto), &d, &use_dist, err);
+    if (!rc && use_dist)
+        rc = arr_full(c->rt, arr_ndim(proto), arr_shape(proto), dt < 0 ? arr_dtype(proto) : dt,
+                      fill, &d, &a, err);
+    else if (!rc)
+        rc = arr_like(c->rt, proto, dt, fill, &a, err);
+    arr_unref(&proto);
+    if (rc) return args_at(c, rc, err);
+    *out = val_array(&a);
+    return 0;
+}
+
 int create_array(call_t *c, int bi, val_t *out, err_t *err)
 {
+    if (bi == BI_EYE || bi == BI_IDENTITY) return eye(c, bi, out, err);
+    if (bi == BI_ZEROS_LIKE || bi == BI_ONES_LIKE || bi == BI_FULL_LIKE || bi == BI_EMPTY_LIKE)
+        return like(c, bi, out, err);
+    if (bi == BI_FROMFUNCTION)
+        return err_set(err, PARC_ETYPE, c->at, "fromfunction() needs a function to call");
     static const char *const names[] = {"dtype",      "dist", "block_size", "shape",
                                         "fill_value", "num",  "endpoint"};
     const val_t *kw[7] = {0};

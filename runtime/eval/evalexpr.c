@@ -262,6 +262,8 @@ static int eval_call(eval_t *ev, const ir_node_t *n, val_t *out, err_t *err)
             rc = pmap_call(&pc, bi, args, nargs, kw, nkw, out, err);
         } else if (bi == BI_SLEEP && pmap_pending(ev->rt)) {
             rc = pmap_sleep(&pc, &c, out, err);
+        } else if (bi == BI_FROMFUNCTION) {
+            rc = evali_fromfunction(ev, n, &c, out, err);
         } else if (bi >= 0)
             rc = call_builtin(&c, bi, out, err);
         else if (callee.kind == V_FUNC)

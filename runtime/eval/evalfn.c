@@ -12,6 +12,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "args.h"
+#include "arr.h"
+#include "builtins.h"
 #include "evalint.h"
 #include "mem.h"
 #include "obj.h"
@@ -284,5 +287,64 @@ int evali_call_user(eval_t *ev, const ir_node_t *site, obj_func_t *f, const val_
         val_drop(&fr.vals[i]);
     mem_free(fr.vals);
     mem_free(fr.bound);
+    return rc;
+}
+
+/* fromfunction(function, shape, dtype=float64, dist=, block_size=, **kwargs), as NumPy's:
+ * one call of function with an index array per axis (arr_indices) and the other keywords. */
+int evali_fromfunction(eval_t *ev, const ir_node_t *site, call_t *c, val_t *out, err_t *err)
+{
+    if (c->nargs != 2)
+        return err_set(err, PARC_ETYPE, c->at,
+                       "fromfunction() takes 2 positional arguments but %zu were given", c->nargs);
+    const val_t *fv = &c->args[0], *dtv = NULL, *dv = NULL, *bs = NULL;
+    if (fv->kind != V_FUNC && fv->kind != V_BUILTIN)
+        return err_set(err, PARC_ETYPE, c->at, "'%s' object is not callable", val_kind_name(fv));
+    if (c->args[1].kind != V_TUPLE && c->args[1].kind != V_LIST)
+        return err_set(err, PARC_ETYPE, c->at, "'%s' object is not iterable",
+                       val_kind_name(&c->args[1]));
+    call_kw_t *pass = mem_calloc(c->nkw ? c->nkw : 1, sizeof *pass);
+    if (!pass) return err_set(err, PARC_ENOMEM, c->at, "out of memory");
+    size_t np = 0;
+    for (size_t i = 0; i < c->nkw; i++) {
+        const char *k = c->kw[i].name;
+        const val_t **slot = !strcmp(k, "dtype")        ? &dtv
+                             : !strcmp(k, "dist")       ? &dv
+                             : !strcmp(k, "block_size") ? &bs
+                                                        : NULL;
+        if (slot)
+            *slot = &c->kw[i].v;
+        else
+            pass[np++] = c->kw[i];
+    }
+    int ndim = 0, dt = -1, use = 0;
+    int64_t shape[ARR_MAXDIM];
+    dist_spec_t d;
+    int rc = args_shape(c, &c->args[1], &ndim, shape, err);
+    if (!rc) rc = args_dtype(c, dtv, &dt, err);
+    if (!rc) rc = args_dist(c, dv, bs, ndim, &d, &use, err);
+    val_t idx[ARR_MAXDIM];
+    int made = 0;
+    for (; !rc && made < ndim; made++) {
+        arr_t *a = NULL;
+        rc = args_at(c, arr_indices(c->rt, ndim, shape, made, dt, use ? &d : NULL, &a, err), err);
+        if (rc) break;
+        idx[made] = val_array(&a);
+    }
+    if (!rc && fv->kind == V_FUNC) {
+        rc =
+            evali_call_user(ev, site, (obj_func_t *)fv->u.o, idx, (size_t)ndim, pass, np, out, err);
+    } else if (!rc) {
+        call_t b = *c;
+        b.args = idx;
+        b.nargs = (size_t)ndim;
+        b.kw = pass;
+        b.nkw = np;
+        b.tree = NULL;
+        b.nleaves = 0;
+        rc = call_builtin(&b, (int)fv->u.i, out, err);
+    }
+    val_drop_n(idx, (size_t)made);
+    mem_free(pass);
     return rc;
 }

@@ -80,6 +80,8 @@ int evali_make_func(eval_t *ev, const ir_node_t *n, val_t *out, err_t *err);
 /* Calls user function f at site with evaluated arguments (borrowed). */
 int evali_call_user(eval_t *ev, const ir_node_t *site, obj_func_t *f, const val_t *args,
                     size_t nargs, const call_kw_t *kw, size_t nkw, val_t *out, err_t *err);
+/* fromfunction(f, shape, ...) called at site with c's evaluated arguments. */
+int evali_fromfunction(eval_t *ev, const ir_node_t *site, call_t *c, val_t *out, err_t *err);
 
 /* evalexpr.c */
 /* pmap_'s context for a farm's work at site (pmap, apply, an AsyncResult's methods, a for

@@ -400,6 +400,11 @@ static void test_attrs(void)
         "Out[0]: (('b', 'n'), ('b', 'n'), ('b',))\n");
     OUT("ones(4, dtype=float32).dtype, full(3, 7).dtype", "Out[0]: (dtype('float32'), "
                                                           "dtype('int64'))\n");
+    /* The *_like creators keep the input's layout, uneven slice bounds included. */
+    OUT("s = arange(10)[3:]\nzeros_like(s).localshapes == s.localshapes, "
+        "full_like(s, 2.5, dtype=float32).localshapes == s.localshapes",
+        "Out[0]: (True, True)\n");
+    lout("zl = ones_like(arange(4) + rank)\nzl.shape, zl.sum()", "Out[%d]: ((4,), 4)\n", rt.rank);
     OUT("float32(0.1)", "Out[0]: 0.1\n");
     OUT("random.seed(3)\nv = random.random()\n0 <= v < 1", "Out[0]: True\n");
     lout("loc = arange(3) + rank\nloc.shape", "Out[%d]: (3,)\n", rt.rank);

@@ -28,7 +28,7 @@ class ParcKernelTests(jupyter_kernel_test.KernelTests):
     code_hello_world = 'print("hello, world")'
 
     completion_samples = [
-        {"text": "zero", "matches": {"zeros"}},
+        {"text": "zero", "matches": {"zeros", "zeros_like"}},
         {"text": "%engi", "matches": {"%engines"}},
     ]
 
