@@ -16,7 +16,7 @@ vartab_t *vartab_new(void)
     return mem_calloc(1, sizeof(vartab_t));
 }
 
-static void info_free(vartab_rec_t *i)
+void vartab_rec_free(vartab_rec_t *i)
 {
     mem_free(i->name);
     mem_free(i->kind);
@@ -24,12 +24,13 @@ static void info_free(vartab_rec_t *i)
     mem_free(i->shape);
     mem_free(i->dist);
     mem_free(i->summary);
+    memset(i, 0, sizeof *i);
 }
 
 void vartab_clear(vartab_t *t)
 {
     for (size_t i = 0; i < t->n; i++)
-        info_free(&t->v[i]);
+        vartab_rec_free(&t->v[i]);
     t->n = 0;
 }
 
@@ -81,7 +82,7 @@ int vartab_put(vartab_t *t, const vartab_rec_t *in)
     int found;
     size_t at = find(t, c.name, &found);
     if (found) {
-        info_free(&t->v[at]);
+        vartab_rec_free(&t->v[at]);
         t->v[at] = c;
         return 0;
     }
@@ -97,7 +98,7 @@ int vartab_put(vartab_t *t, const vartab_rec_t *in)
     t->n++;
     return 0;
 oom:
-    info_free(&c);
+    vartab_rec_free(&c);
     return PARC_ENOMEM;
 }
 
@@ -106,7 +107,7 @@ void vartab_remove(vartab_t *t, const char *name)
     int found;
     size_t at = find(t, name, &found);
     if (!found) return;
-    info_free(&t->v[at]);
+    vartab_rec_free(&t->v[at]);
     memmove(&t->v[at], &t->v[at + 1], (t->n - at - 1) * sizeof *t->v);
     t->n--;
 }

@@ -19,6 +19,9 @@ typedef struct {
     int per_engine; /* 1: defined in local view, a different value per engine */
 } vartab_rec_t;
 
+/* Frees a record's strings and zeroes it. */
+void vartab_rec_free(vartab_rec_t *r);
+
 typedef struct vartab vartab_t;
 
 vartab_t *vartab_new(void); /* caller owns; NULL on failure */

@@ -41,17 +41,6 @@ static int read_name(rbuf_t *r, vartab_rec_t *ni)
     return 0;
 }
 
-static void free_name(vartab_rec_t *ni)
-{
-    mem_free(ni->name);
-    mem_free(ni->kind);
-    mem_free(ni->dtype);
-    mem_free(ni->shape);
-    mem_free(ni->dist);
-    mem_free(ni->summary);
-    memset(ni, 0, sizeof *ni);
-}
-
 /* Global view: rank 0's table replaces ours; per-engine names it does not list stay (they
  * may live on other engines only). */
 int varsync_global(vartab_t **names, rbuf_t *r, uint32_t nn)
@@ -62,7 +51,7 @@ int varsync_global(vartab_t **names, rbuf_t *r, uint32_t nn)
         vartab_rec_t ni = {0};
         rc = read_name(r, &ni);
         if (rc == 0) rc = vartab_put(t, &ni) ? -1 : 0;
-        free_name(&ni);
+        vartab_rec_free(&ni);
     }
     for (size_t i = 0; i < vartab_count(*names) && rc == 0; i++) {
         const vartab_rec_t *ni = vartab_at(*names, i);
@@ -85,7 +74,7 @@ int varsync_local(vartab_t **acc, const vartab_t *names, rbuf_t *r, uint32_t nn)
     for (uint32_t i = 0; i < nn; i++) {
         vartab_rec_t ni = {0};
         if (read_name(r, &ni)) {
-            free_name(&ni);
+            vartab_rec_free(&ni);
             return -1;
         }
         const vartab_rec_t *old = vartab_get(names, ni.name);
@@ -94,7 +83,7 @@ int varsync_local(vartab_t **acc, const vartab_t *names, rbuf_t *r, uint32_t nn)
         if (seen && seen->bytes > ni.bytes) ni.bytes = seen->bytes;
         ni.per_engine = 1;
         int rc = keep ? vartab_put(*acc, &ni) : 0;
-        free_name(&ni);
+        vartab_rec_free(&ni);
         if (rc) return -1;
     }
     return 0;
