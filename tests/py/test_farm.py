@@ -205,9 +205,12 @@ def asynchronous(km, kc, n, tag):
     c.check(dt < 1.5, tag + "interrupt stopped get() in %.2f s" % dt)
     c.check("KeyboardInterrupt: pmap_async was interrupted after " in r.traceback(),
             tag + "KeyboardInterrupt: " + r.traceback())
-    r = parcenv.run(kc, "k = ri.progress\np = ri.partial()\n"
-                        "(k > 0, p[:k] == [0.5] * k, p[k:] == [None] * (40 - k), ri.ready())")
-    c.eq(r.text, "(True, True, True, True)", tag + "the finished results stay in r")
+    # items finish out of order on several engines: the k finished ones are anywhere in p
+    r = parcenv.run(kc, "k = ri.progress\np = ri.partial()\nfin = 0\nbad = 0\n"
+                        "for v in p:\n    if v is not None:\n        fin += 1\n"
+                        "        if v != 0.5:\n            bad += 1\n"
+                        "(k > 0, fin == k, bad, len(p), ri.ready())")
+    c.eq(r.text, "(True, True, 0, 40, True)", tag + "the finished results stay in r")
     r = parcenv.run(kc, "ri.get()")
     c.check("KeyboardInterrupt: pmap_async was interrupted after " in r.traceback(),
             tag + "get after the interrupt says so: " + r.traceback())
