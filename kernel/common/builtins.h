@@ -223,7 +223,20 @@
        "fromfunction(function, shape, dtype=float64, dist='b', **kwargs)",                         \
        "function(i0, i1, ...) called once with one index array per axis (each of the full shape, " \
        "of dtype, holding its own index along that axis), as NumPy's; its result is returned. "    \
-       "Other keywords are passed to function.")
+       "Other keywords are passed to function.")                                                   \
+    BI(UNIFORM, "random.uniform", RANDOM,                                                          \
+       "random.uniform(low=0.0, high=1.0, size=None, dtype=float64, dist='b')",                    \
+       "Uniform samples in [low, high) of shape size (a float when size is None, an int or a "     \
+       "tuple otherwise), from the seeded parallel stream.")                                       \
+    BI(NORMAL, "random.normal", RANDOM,                                                            \
+       "random.normal(loc=0.0, scale=1.0, size=None, dtype=float64, dist='b')",                    \
+       "Normal samples of mean loc and standard deviation scale (scale >= 0) of shape size, from " \
+       "the seeded parallel stream.")                                                              \
+    BI(RANDINT, "random.randint", RANDOM,                                                          \
+       "random.randint(low, high=None, size=None, dtype=int64, dist='b')",                         \
+       "Integers drawn evenly from [low, high) ([0, low) without high) of shape size, in dtype "   \
+       "(bool, int32 or int64; the bounds must fit it and lie within +-2**53). An int when size "  \
+       "is None.")
 
 typedef enum {
 #define BI_ENUM(id, name, kind, sig, doc) BI_##id,

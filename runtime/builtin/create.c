@@ -7,6 +7,8 @@
  * view; random.random() with no size and rand()/randn() with no dimensions give a scalar. */
 #include "create.h"
 
+#include <math.h>
+
 #include "args.h"
 #include "arr.h"
 #include "builtins.h"
@@ -212,8 +214,106 @@ int create_array(call_t *c, int bi, val_t *out, err_t *err)
     return 0;
 }
 
+/* A bound of random.randint: an int, or a float truncated as NumPy does. */
+static int int_bound(call_t *c, const val_t *v, int64_t *out, err_t *err)
+{
+    if (v->kind == V_FLOAT) {
+        double f = v->u.f;
+        if (!(f > -0x1p63 && f < 0x1p63))
+            return err_set(err, PARC_EOVERFLOW, c->at, "cannot convert float %g to integer", f);
+        *out = (int64_t)f;
+        return 0;
+    }
+    return args_int(c, v, out, err);
+}
+
+/* randint's bounds against its dtype, with NumPy's messages, and parc's own limit: the
+ * generator takes them as doubles, so they must be exact there. */
+static int randint_check(call_t *c, int dt, int64_t lo, int64_t hi, err_t *err)
+{
+    if (dt != DT_BOOL && dt != DT_INT32 && dt != DT_INT64)
+        return err_set(err, PARC_ETYPE, c->at, "Unsupported dtype dtype('%s') for randint",
+                       dt_name(dt));
+    int64_t min = dt == DT_BOOL ? 0 : dt == DT_INT32 ? INT32_MIN : INT64_MIN;
+    int64_t max = dt == DT_BOOL ? 1 : dt == DT_INT32 ? INT32_MAX : INT64_MAX;
+    const char *name = dt == DT_BOOL ? "bool" : dt_name(dt);
+    if (lo < min) return err_set(err, PARC_EVALUE, c->at, "low is out of bounds for %s", name);
+    if (hi - 1 > max || hi < min)
+        return err_set(err, PARC_EVALUE, c->at, "high is out of bounds for %s", name);
+    if (lo >= hi) return err_set(err, PARC_EVALUE, c->at, "low >= high");
+    if (lo < -(INT64_C(1) << 53) || hi > (INT64_C(1) << 53))
+        return err_set(err, PARC_EVALUE, c->at,
+                       "randint() bounds beyond +-2**53 are not supported by parc's generator");
+    return 0;
+}
+
+/* random.uniform(low, high, size), random.normal(loc, scale, size) and
+ * random.randint(low, high, size, dtype): arr_random's kinds with NumPy's parameters. */
+static int draw(call_t *c, int bi, val_t *out, err_t *err)
+{
+    static const char *const un[] = {"low", "high", "size", "dtype", "dist", "block_size"};
+    static const char *const nn[] = {"loc", "scale", "size", "dtype", "dist", "block_size"};
+    const char *fn = args_fname(bi);
+    const val_t *v[6] = {0};
+    int isint = bi == BI_RANDINT, kind = isint ? RAND_INT : bi == BI_NORMAL ? RAND_NORMAL : 0;
+    int rc = args_bind(c, fn, bi == BI_NORMAL ? nn : un, 6, isint ? 4 : 3, v, err);
+    if (rc) return rc;
+    for (int i = 0; i < 2; i++)
+        if (v[i] && v[i]->kind == V_ARRAY)
+            return err_set(err, PARC_ENOTIMPL, c->at,
+                           "%s() with an array for %s is not available: scale a call with "
+                           "number arguments instead",
+                           fn, (bi == BI_NORMAL ? nn : un)[i]);
+    int dt;
+    if ((rc = args_dtype(c, v[3], &dt, err))) return rc;
+    if (!isint && dt >= 0 && dt != DT_FLOAT32 && dt != DT_FLOAT64)
+        return err_set(err, PARC_ETYPE, c->at, "Unsupported dtype %s for random floats",
+                       dt_name(dt));
+    double lo = 0.0, hi = 1.0;
+    if (isint) {
+        int64_t l = 0, h = 0;
+        if (!v[0]) return err_set(err, PARC_ETYPE, c->at, "randint() missing argument 'low'");
+        if ((rc = int_bound(c, v[0], &l, err))) return rc;
+        if (v[1] && v[1]->kind != V_NONE) {
+            if ((rc = int_bound(c, v[1], &h, err))) return rc;
+        } else {
+            h = l;
+            l = 0;
+        }
+        if ((rc = randint_check(c, dt < 0 ? DT_INT64 : dt, l, h, err))) return rc;
+        lo = (double)l;
+        hi = (double)h;
+    } else {
+        if (v[0] && (rc = args_double(c, v[0], &lo, err))) return rc;
+        if (v[1] && (rc = args_double(c, v[1], &hi, err))) return rc;
+        if (kind == RAND_UNIFORM && !isfinite(hi - lo))
+            return err_set(err, PARC_EOVERFLOW, c->at, "Range exceeds valid bounds");
+    }
+    if (!v[2] || v[2]->kind == V_NONE) {
+        rc = arr_random_scalar(c->rt, kind, lo, hi, out, err);
+        if (!rc && dt >= 0) { /* dtype= given: a NumPy scalar of that dtype */
+            if (out->kind == V_INT && dt == DT_BOOL) out->kind = V_BOOL;
+            if (out->kind == V_FLOAT && dt == DT_FLOAT32) out->u.f = (float)out->u.f;
+            out->dtype = (uint8_t)dt;
+            out->weak = 0;
+        }
+        return args_at(c, rc, err);
+    }
+    int ndim = 0, use;
+    int64_t shape[ARR_MAXDIM];
+    dist_spec_t d;
+    if ((rc = args_shape(c, v[2], &ndim, shape, err))) return rc;
+    if ((rc = args_dist(c, v[4], v[5], ndim, &d, &use, err))) return rc;
+    arr_t *a = NULL;
+    rc = arr_random(c->rt, kind, ndim, shape, dt, lo, hi, use ? &d : NULL, &a, err);
+    if (rc) return args_at(c, rc, err);
+    *out = val_array(&a);
+    return 0;
+}
+
 int create_random(call_t *c, int bi, val_t *out, err_t *err)
 {
+    if (bi == BI_UNIFORM || bi == BI_NORMAL || bi == BI_RANDINT) return draw(c, bi, out, err);
     static const char *const names[] = {"dtype", "dist", "block_size", "size"};
     const val_t *kw[4] = {0};
     const char *fn = args_fname(bi);

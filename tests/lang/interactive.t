@@ -101,6 +101,7 @@ random.r<|>
 ---
 7-8
 rand
+randint
 randn
 random
 
