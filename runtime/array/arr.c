@@ -8,19 +8,19 @@
  *
  * Random numbers: every value is Philox4x32-10 of counter (global flat index, call number)
  * under key seed, so it is the same on any number of ranks and any split; uniform doubles
- * take 53 bits, float32 24 bits, normals one Box-Muller pair per index. */
+ * take 53 bits, float32 24 bits, normals one Box-Muller pair per index (rng.h draws them in
+ * SIMD batches). */
 #include "arr.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
-#include <Random123/philox.h>
-
 #include "arrint.h"
 #include "coll.h"
 #include "kern.h"
 #include "mem.h"
+#include "rng.h"
 
 static const char *const dt_names[DT_COUNT] = {"bool",    "int32",   "int64",
                                                "float32", "float64", "complex128"};
@@ -766,58 +766,44 @@ int arr_from_value(rt_t *rt, const val_t *v, int dtype, const dist_spec_t *dist,
 
 /* ---- random ---- */
 
-typedef struct {
-    philox4x32_key_t key;
-    uint64_t call;
-} rstream_t;
-
-static rstream_t stream(rt_t *rt)
+static rng_t stream(rt_t *rt)
 {
-    rstream_t s;
+    rng_t s;
     uint64_t seed = rt->local ? rt->lseed : rt->seed;
-    s.key.v[0] = (uint32_t)seed;
-    s.key.v[1] = (uint32_t)(seed >> 32) ^ (rt->local ? 0x5bd1e995u : 0u);
+    s.key[0] = (uint32_t)seed;
+    s.key[1] = (uint32_t)(seed >> 32) ^ (rt->local ? 0x5bd1e995u : 0u);
     s.call = rt->local ? rt->lcalls++ : rt->calls++;
     return s;
 }
 
-static inline philox4x32_ctr_t draw(const rstream_t *s, uint64_t i)
+/* n values of kind from global index g0 into p (dtype), in blocks for the integer cast. */
+static void rfill(const rng_t *s, int kind, int dtype, double lo, double hi, uint64_t g0, int64_t n,
+                  void *p)
 {
-    philox4x32_ctr_t c = {
-        {(uint32_t)i, (uint32_t)(i >> 32), (uint32_t)s->call, (uint32_t)(s->call >> 32)}};
-    return philox4x32(c, s->key);
-}
-
-static inline double u53(uint32_t lo, uint32_t hi)
-{
-    return (double)((((uint64_t)hi << 32) | lo) >> 11) * 0x1p-53;
-}
-
-/* One value of kind at global index i, as double (and as int64 for RAND_INT). */
-static void rvalue(const rstream_t *s, int kind, int dtype, double lo, double hi, uint64_t i,
-                   double *f, int64_t *iv)
-{
-    philox4x32_ctr_t r = draw(s, i);
-    switch (kind) {
-    case RAND_UNIFORM:
-        if (dtype == DT_FLOAT32) {
-            float u = (float)(r.v[0] >> 8) * 0x1p-24f;
-            *f = (float)lo + ((float)hi - (float)lo) * u;
+    if (kind == RAND_UNIFORM && dtype == DT_FLOAT32) {
+        rng_uniform32(s, g0, (size_t)n, lo, hi, p);
+        return;
+    }
+    if (kind == RAND_UNIFORM) {
+        rng_uniform64(s, g0, (size_t)n, lo, hi, p);
+        return;
+    }
+    double f[KERN_BLK];
+    int64_t iv[KERN_BLK];
+    uint64_t range = (uint64_t)((int64_t)hi - (int64_t)lo);
+    size_t sz = dt_size(dtype);
+    for (int64_t k = 0; k < n; k += KERN_BLK) {
+        size_t m = (size_t)(n - k < KERN_BLK ? n - k : KERN_BLK);
+        char *d = (char *)p + (size_t)k * sz;
+        if (kind == RAND_INT) {
+            rng_int(s, g0 + (uint64_t)k, m, (int64_t)lo, range, iv);
+            kern_cast(DT_INT64, dtype, d, iv, m);
+        } else if (dtype == DT_FLOAT32) {
+            rng_normal(s, g0 + (uint64_t)k, m, lo, hi, f);
+            kern_cast(DT_FLOAT64, DT_FLOAT32, d, f, m);
         } else {
-            *f = lo + (hi - lo) * u53(r.v[0], r.v[1]);
+            rng_normal(s, g0 + (uint64_t)k, m, lo, hi, (double *)d);
         }
-        return;
-    case RAND_NORMAL: {
-        double u1 = u53(r.v[0], r.v[1]), u2 = u53(r.v[2], r.v[3]);
-        *f = lo + hi * sqrt(-2.0 * log1p(-u1)) * cos(6.283185307179586 * u2);
-        return;
-    }
-    default: {
-        uint64_t range = (uint64_t)((int64_t)hi - (int64_t)lo);
-        uint64_t x = ((uint64_t)r.v[1] << 32) | r.v[0];
-        *iv = (int64_t)lo + (int64_t)(((unsigned __int128)x * range) >> 64);
-        return;
-    }
     }
 }
 
@@ -841,21 +827,8 @@ int arr_random(rt_t *rt, int kind, int ndim, const int64_t *shape, int dtype, do
     arr_t *a = NULL;
     rc = make(rt, ndim, shape, dtype, dist, &a, err);
     if (rc) return rc;
-    rstream_t s = stream(rt);
-    int64_t g0 = gstart(rt, a), m = arri_lsize(a);
-    char *p = arri_base(a);
-    size_t sz = dt_size(dtype);
-    for (int64_t k = 0; k < m; k++) {
-        double f = 0;
-        int64_t iv = 0;
-        rvalue(&s, kind, dtype, lo, hi, (uint64_t)(g0 + k), &f, &iv);
-        if (kind == RAND_INT)
-            kern_cast(DT_INT64, dtype, p + k * (int64_t)sz, &iv, 1);
-        else if (dtype == DT_FLOAT32)
-            ((float *)p)[k] = (float)f;
-        else
-            ((double *)p)[k] = f;
-    }
+    rng_t s = stream(rt);
+    rfill(&s, kind, dtype, lo, hi, (uint64_t)gstart(rt, a), arri_lsize(a), arri_base(a));
     *out = a;
     return 0;
 }
@@ -864,10 +837,11 @@ int arr_random_scalar(rt_t *rt, int kind, double lo, double hi, val_t *out, err_
 {
     int rc = rand_check(kind, lo, hi, err);
     if (rc) return rc;
-    rstream_t s = stream(rt);
+    rng_t s = stream(rt);
     double f = 0;
     int64_t iv = 0;
-    rvalue(&s, kind, DT_FLOAT64, lo, hi, 0, &f, &iv);
+    rfill(&s, kind, kind == RAND_INT ? DT_INT64 : DT_FLOAT64, lo, hi, 0, 1,
+          kind == RAND_INT ? (void *)&iv : (void *)&f);
     val_t v = {0};
     v.weak = 1;
     if (kind == RAND_INT) {

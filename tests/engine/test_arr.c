@@ -17,6 +17,7 @@
 #include "coll.h"
 #include "ir.h"
 #include "kern.h"
+#include "rng.h"
 #include "wire.h"
 
 static rt_t rt;
@@ -138,6 +139,45 @@ static void test_random(void)
     arr_unref(&loc);
     arr_unref(&full);
     arr_unref(&x);
+}
+
+/* The batched generator against Random123's scalar Philox and the scalar formulas, for
+ * runs that start anywhere (a counter crossing 2^32 too) and end between batches. */
+static void test_rng(void)
+{
+    rng_t s = {{0x12345678u, 0x9abcdef0u}, ((uint64_t)7 << 32) | 3};
+    philox4x32_key_t k = {{s.key[0], s.key[1]}};
+    static const uint64_t starts[] = {0, 5, 1000, ((uint64_t)1 << 32) - 6};
+    enum { N = 37 };
+    int bad = 0;
+    for (size_t t = 0; t < sizeof starts / sizeof *starts; t++) {
+        uint64_t i0 = starts[t];
+        double u[N], g[N];
+        float f[N];
+        int64_t iv[N];
+        rng_uniform64(&s, i0, N, -2.0, 3.0, u);
+        rng_uniform32(&s, i0, N, -2.0, 3.0, f);
+        rng_normal(&s, i0, N, 1.5, 2.0, g);
+        rng_int(&s, i0, N, -10, 1000, iv);
+        for (int j = 0; j < N; j++) {
+            uint64_t i = i0 + (uint64_t)j;
+            philox4x32_ctr_t c = {
+                {(uint32_t)i, (uint32_t)(i >> 32), (uint32_t)s.call, (uint32_t)(s.call >> 32)}};
+            philox4x32_ctr_t r = philox4x32(c, k);
+            uint32_t w[4];
+            rng_ref(&s, i, w);
+            bad += memcmp(w, r.v, sizeof w) != 0;
+            double u1 = (double)((((uint64_t)r.v[1] << 32) | r.v[0]) >> 11) * 0x1p-53;
+            double u2 = (double)((((uint64_t)r.v[3] << 32) | r.v[2]) >> 11) * 0x1p-53;
+            bad += u[j] != -2.0 + (3.0 - -2.0) * u1;
+            float fu = (float)(r.v[0] >> 8) * 0x1p-24f;
+            bad += f[j] != -2.0f + (3.0f - -2.0f) * fu;
+            bad += g[j] != 1.5 + 2.0 * sqrt(-2.0 * log1p(-u1)) * cos(6.283185307179586 * u2);
+            uint64_t x = ((uint64_t)r.v[1] << 32) | r.v[0];
+            bad += iv[j] != -10 + (int64_t)(((unsigned __int128)x * 1000) >> 64);
+        }
+    }
+    CHECK(bad == 0);
 }
 
 /* sum(x) for random x: bitwise the same as the one-rank tree over the gathered values. */
@@ -623,6 +663,7 @@ int main(int argc, char **argv)
     if (rt_init(&rt, 1, &intr) != 0) MPI_Abort(MPI_COMM_WORLD, 1);
     test_create();
     test_random();
+    test_rng();
     test_reduce();
     test_fuse();
     test_repr();
