@@ -102,9 +102,14 @@ static int tree_pass(rt_t *rt, fuse_t *f, int op, int acc, int64_t N, const doub
         if (!rc) rc = fuse_block(f, s, n, &res, err);
         if (rc) break;
         if (j >= jlo && j < jhi) {
-            to_acc(dt, acc, res, n, center, buf);
+            const void *vals = buf;
+            /* values already in the accumulator's type are folded where they are */
+            if (!center && acc_dt(acc) == dt && !(gp == 0 && op && acc == ACC_C128))
+                vals = res;
+            else
+                to_acc(dt, acc, res, n, center, buf);
             if (gp == 0) prod_first(op, acc, buf);
-            kern_fold(op, acc, 1, B, buf, n, bv + (size_t)(j - jlo) * esz);
+            kern_fold(op, acc, 1, B, vals, n, bv + (size_t)(j - jlo) * esz);
         } else {
             int k = j < jlo ? 0 : 1;
             if (k == 1 && np == 0) k = 0;

@@ -856,14 +856,38 @@ void kern_fill(int dt, void *d, const void *v, size_t n)
     }
 }
 
-/* FOLD_HALVE: copies the c values of vals into t, pads it to m with op's identity (1 for a
- * product, 0 for a sum), halves it pairwise down to the w lanes and stores them in out. */
+/* FOLD_HALVE: the c values of vals padded to m with op's identity (1 for a product, 0 for a
+ * sum), halved pairwise down to the w lanes, stored in out. The first halving reads vals
+ * itself (no copy of the block), computing each t[i] = v[i] op v[i + h] with the padding
+ * as operands exactly where the padded copy had them, so the bits are those of halving the
+ * padded copy. */
 #define FOLD_HALVE(T, t, vals, c, m, w, op, out)                                                   \
     do {                                                                                           \
-        int64_t c_ = (c), m_ = (m), w_ = (w);                                                      \
-        memcpy(t, vals, (size_t)c_ * sizeof(T));                                                   \
-        for (int64_t i = c_; i < m_; i++)                                                          \
-            t[i] = (T)(op ? 1 : 0);                                                                \
+        int64_t c_ = (c), m_ = (m), w_ = (w), h_ = m_ / 2;                                         \
+        const T *v_ = (const T *)(vals), id_ = (T)(op ? 1 : 0);                                    \
+        if (h_ < w_) {                                                                             \
+            memcpy(t, v_, (size_t)c_ * sizeof(T));                                                 \
+            for (int64_t i = c_; i < m_; i++)                                                      \
+                t[i] = id_;                                                                        \
+        } else {                                                                                   \
+            int64_t both_ = c_ - h_ < 0 ? 0 : c_ - h_, one_ = c_ < h_ ? c_ : h_;                   \
+            if (op) {                                                                              \
+                for (int64_t i = 0; i < both_; i++)                                                \
+                    t[i] = v_[i] * v_[i + h_];                                                     \
+                for (int64_t i = both_; i < one_; i++)                                             \
+                    t[i] = v_[i] * id_;                                                            \
+                for (int64_t i = one_; i < h_; i++)                                                \
+                    t[i] = id_ * id_;                                                              \
+            } else {                                                                               \
+                for (int64_t i = 0; i < both_; i++)                                                \
+                    t[i] = v_[i] + v_[i + h_];                                                     \
+                for (int64_t i = both_; i < one_; i++)                                             \
+                    t[i] = v_[i] + id_;                                                            \
+                for (int64_t i = one_; i < h_; i++)                                                \
+                    t[i] = id_ + id_;                                                              \
+            }                                                                                      \
+            m_ = h_;                                                                               \
+        }                                                                                          \
         for (int64_t h = m_ / 2; h >= w_; h /= 2)                                                  \
             if (op)                                                                                \
                 for (int64_t i = 0; i < h; i++)                                                    \
