@@ -33,22 +33,30 @@
        "Largest of several values, or of an array's elements (along axis if given).")              \
     BI(INPUT, "input", FUNC, "input(prompt='')",                                                   \
        "Asks the front end for a line of text and returns it (global view: asked once).")          \
-    BI(ZEROS, "zeros", CREATE, "zeros(shape, dtype=float64, dist='b')",                            \
+    BI(ZEROS, "zeros", CREATE,                                                                     \
+       "zeros(shape, dtype=float64, dist='b', block_size=1, grid_shape=None)",                     \
        "A new distributed array of the given shape filled with zeros.")                            \
-    BI(ONES, "ones", CREATE, "ones(shape, dtype=float64, dist='b')",                               \
+    BI(ONES, "ones", CREATE,                                                                       \
+       "ones(shape, dtype=float64, dist='b', block_size=1, grid_shape=None)",                      \
        "A new distributed array of the given shape filled with ones.")                             \
-    BI(EMPTY, "empty", CREATE, "empty(shape, dtype=float64, dist='b')",                            \
+    BI(EMPTY, "empty", CREATE,                                                                     \
+       "empty(shape, dtype=float64, dist='b', block_size=1, grid_shape=None)",                     \
        "A new distributed array of the given shape (contents are zeros in parc).")                 \
-    BI(FULL, "full", CREATE, "full(shape, fill_value, dtype=None, dist='b')",                      \
+    BI(FULL, "full", CREATE,                                                                       \
+       "full(shape, fill_value, dtype=None, dist='b', block_size=1, grid_shape=None)",             \
        "A new distributed array filled with fill_value; dtype follows fill_value by default.")     \
-    BI(ARANGE, "arange", CREATE, "arange([start,] stop[, step], dtype=None, dist='b')",            \
+    BI(ARANGE, "arange", CREATE,                                                                   \
+       "arange([start,] stop[, step], dtype=None, dist='b', block_size=1, grid_shape=None)",       \
        "Evenly spaced values in [start, stop); int64 for integer arguments, else float64.")        \
     BI(LINSPACE, "linspace", CREATE,                                                               \
-       "linspace(start, stop, num=50, endpoint=True, dtype=float64, dist='b')",                    \
+       "linspace(start, stop, num=50, endpoint=True, dtype=float64, dist='b', block_size=1, "      \
+       "grid_shape=None)",                                                                         \
        "num evenly spaced float64 values from start to stop.")                                     \
-    BI(RAND, "random.rand", RANDOM, "random.rand(d0, d1, ..., dtype=float64, dist='b')",           \
+    BI(RAND, "random.rand", RANDOM,                                                                \
+       "random.rand(d0, d1, ..., dtype=float64, dist='b', block_size=1, grid_shape=None)",         \
        "Uniform samples in [0, 1) of shape (d0, d1, ...), from the seeded parallel stream.")       \
-    BI(RANDOM, "random.random", RANDOM, "random.random(size=None, dtype=float64, dist='b')",       \
+    BI(RANDOM, "random.random", RANDOM,                                                            \
+       "random.random(size=None, dtype=float64, dist='b', block_size=1, grid_shape=None)",         \
        "Uniform samples in [0, 1) of shape size (a float when size is None).")                     \
     BI(SEED, "random.seed", RANDOM, "random.seed(s)",                                              \
        "Starts the random stream at seed s: later random values depend only on s, the call "       \
@@ -97,9 +105,11 @@
     BI(VAR, "var", REDUCE, "var(x, axis=None)", "Variance (ddof=0).")                              \
     BI(ANY, "any", REDUCE, "any(x, axis=None)", "True if any element is true.")                    \
     BI(ALL, "all", REDUCE, "all(x, axis=None)", "True if every element is true.")                  \
-    BI(ARRAY, "array", CREATE, "array(values, dtype=None, dist='b')",                              \
+    BI(ARRAY, "array", CREATE,                                                                     \
+       "array(values, dtype=None, dist='b', block_size=1, grid_shape=None)",                       \
        "A distributed array from a (nested) list or tuple of numbers.")                            \
-    BI(RANDN, "random.randn", RANDOM, "random.randn(d0, d1, ..., dtype=float64, dist='b')",        \
+    BI(RANDN, "random.randn", RANDOM,                                                              \
+       "random.randn(d0, d1, ..., dtype=float64, dist='b', block_size=1, grid_shape=None)",        \
        "Standard normal samples of shape (d0, d1, ...).")                                          \
     BI(FROM_LOCAL, "from_local", FUNC, "from_local(c)",                                            \
        "A distributed array made of each engine's local array c, stacked in rank order on axis "   \
@@ -297,6 +307,9 @@ int bi_lookup(const char *name, size_t len);
     AA(T, "x.T", "Transpose.")                                                                     \
     AA(localshapes, "x.localshapes", "List of each engine's chunk shape, in rank order.")          \
     AA(dist, "x.dist", "Distribution per dimension: 'b' block, 'c' cyclic, 'n' not distributed.")  \
-    AA(global_index, "x.global_index", "Local view: the global indices this engine's chunk holds.")
+    AA(grid_shape, "x.grid_shape", "Engines along each dimension (the process grid).")             \
+    AA(global_index, "x.global_index",                                                             \
+       "Local view: the global indices of this engine's chunk, per dimension a range or an "       \
+       "int64 array.")
 
 #endif

@@ -114,6 +114,11 @@ const dist_t *arr_dist(const arr_t *a)
     return a->isdist ? &a->dist : NULL;
 }
 
+const dist_t *arr_origin_dist(const arr_t *a)
+{
+    return a->isdist || a->ofdist ? &a->dist : NULL;
+}
+
 int64_t arri_lsize(const arr_t *a)
 {
     int64_t n = 1;
@@ -514,33 +519,64 @@ void arri_copy_chunk(arr_t *dst, const arr_t *src)
 
 /* ---- creation ---- */
 
-static int check_dist(const rt_t *rt, int ndim, const dist_spec_t *dist, int *isdist, err_t *err)
-{
-    *isdist = !rt->local && ndim > 0;
-    if (!dist || !*isdist) return 0;
-    for (int d = 0; d < ndim; d++) {
-        char k = dist->kind[d];
-        if (k == 0 || (d == 0 && k == 'b') || (d > 0 && k == 'n')) continue;
-        return err_set(err, PARC_ENOTIMPL, (span_t){0},
-                       "distribution '%c' on axis %d is not supported yet (only ('b', 'n', ...))",
-                       k, d);
-    }
-    return 0;
-}
-
-/* Creates the chunk on every rank and agrees on success. */
+/* Creates the chunk on every rank and agrees on success. In global view an array of at
+ * least one dimension is distributed with the layout dist asks for (NULL: the default). */
 static int make(rt_t *rt, int ndim, const int64_t *shape, int dtype, const dist_spec_t *dist,
                 arr_t **out, err_t *err)
 {
-    int isdist;
-    int rc = check_dist(rt, ndim, dist, &isdist, err);
-    if (!rc) rc = arri_new(rt, ndim, shape, dtype, isdist, NULL, out, err);
-    if (isdist) {
-        int all = arri_agree(rt, rc, err);
-        if (all && !rc) arr_unref(out);
-        rc = all;
+    int isdist = !rt->local && ndim > 0 && ndim <= ARR_MAXDIM;
+    if (!isdist) return arri_new(rt, ndim, shape, dtype, 0, NULL, out, err);
+    dist_t d;
+    memset(&d, 0, sizeof d);
+    int rc = dist_init(&d, ndim, shape, dist, rt->nranks, err);
+    if (!rc) rc = alloc_arr(rt, ndim, shape, dtype, &d, out, err);
+    dist_clear(&d);
+    int all = arri_agree(rt, rc, err);
+    if (all && !rc) arr_unref(out);
+    return all;
+}
+
+/* Global flat (C order) indices of local elements [k0, k0 + n) of a's chunk into g: the
+ * creators fill by global position, so values do not depend on the layout. */
+static void gflat(const rt_t *rt, const arr_t *a, int64_t k0, int64_t n, int64_t *g)
+{
+    if (!a->isdist || dist_is_rows(&a->dist)) {
+        int64_t inner = 1;
+        for (int d = 1; d < a->ndim; d++)
+            inner *= a->shape[d];
+        int64_t g0 = a->isdist ? arri_row(a, rt->rank) * inner : 0;
+        for (int64_t i = 0; i < n; i++)
+            g[i] = g0 + k0 + i;
+        return;
     }
-    return rc;
+    int nd = a->ndim, coord[ARR_MAXDIM];
+    int64_t idx[ARR_MAXDIM], q = k0;
+    dist_coords(&a->dist, rt->rank, coord);
+    for (int d = nd - 1; d >= 0; d--) {
+        idx[d] = q % a->lshape[d];
+        q /= a->lshape[d];
+    }
+    for (int64_t i = 0; i < n; i++) {
+        int64_t f = 0;
+        for (int d = 0; d < nd; d++)
+            f = f * a->shape[d] + dist_l2g(&a->dist, d, coord[d], idx[d]);
+        g[i] = f;
+        for (int d = nd - 1; d >= 0; d--) {
+            if (++idx[d] < a->lshape[d]) break;
+            idx[d] = 0;
+        }
+    }
+}
+
+#define GBLK 1024
+
+int arri_rowwise(const rt_t *rt, arr_t *a, arr_t **out, err_t *err)
+{
+    if (!a->isdist || rt->local || dist_is_rows(&a->dist)) {
+        *out = arr_ref(a);
+        return 0;
+    }
+    return coll_redistribute(rt, a, NULL, out, err);
 }
 
 int arri_val_dtype(const val_t *v, int *weak)
@@ -589,16 +625,6 @@ int arr_full(rt_t *rt, int ndim, const int64_t *shape, int dtype, const val_t *f
     return 0;
 }
 
-/* First global flat index of this rank's chunk (chunks are contiguous in C order). */
-static int64_t gstart(const rt_t *rt, const arr_t *a)
-{
-    if (!a->isdist) return 0;
-    int64_t inner = 1;
-    for (int d = 1; d < a->ndim; d++)
-        inner *= a->shape[d];
-    return arri_row(a, rt->rank) * inner;
-}
-
 int arr_arange(rt_t *rt, const val_t *start, const val_t *stop, const val_t *step, int dtype,
                const dist_spec_t *dist, arr_t **out, err_t *err)
 {
@@ -642,20 +668,23 @@ int arr_arange(rt_t *rt, const val_t *start, const val_t *stop, const val_t *ste
     arr_t *a = NULL;
     int rc = make(rt, 1, &n, dtype, dist, &a, err);
     if (rc) return rc;
-    int64_t g0 = gstart(rt, a), m = arri_lsize(a);
+    int64_t m = arri_lsize(a), g[GBLK];
     char *p = arri_base(a);
     size_t sz = dt_size(dtype);
-    if (isint) {
-        for (int64_t k = 0; k < m; k++) {
-            int64_t v = (int64_t)((uint64_t)i[0] + (uint64_t)(g0 + k) * (uint64_t)i[2]);
-            kern_cast(DT_INT64, dtype, p + k * (int64_t)sz, &v, 1);
-        }
-    } else {
-        /* NumPy fills start + i*delta with delta = (start + step) - start. */
-        double delta = (f[0] + f[2]) - f[0];
-        for (int64_t k = 0; k < m; k++) {
-            double v = g0 + k == 0 ? f[0] : f[0] + (double)(g0 + k) * delta;
-            kern_cast(DT_FLOAT64, dtype, p + k * (int64_t)sz, &v, 1);
+    /* NumPy fills start + i*delta with delta = (start + step) - start. */
+    double delta = (f[0] + f[2]) - f[0];
+    for (int64_t k0 = 0; k0 < m; k0 += GBLK) {
+        int64_t nb = m - k0 < GBLK ? m - k0 : GBLK;
+        gflat(rt, a, k0, nb, g);
+        for (int64_t j = 0; j < nb; j++) {
+            char *e = p + (k0 + j) * (int64_t)sz;
+            if (isint) {
+                int64_t v = (int64_t)((uint64_t)i[0] + (uint64_t)g[j] * (uint64_t)i[2]);
+                kern_cast(DT_INT64, dtype, e, &v, 1);
+            } else {
+                double v = g[j] == 0 ? f[0] : f[0] + (double)g[j] * delta;
+                kern_cast(DT_FLOAT64, dtype, e, &v, 1);
+            }
         }
     }
     *out = a;
@@ -674,16 +703,20 @@ int arr_linspace(rt_t *rt, double start, double stop, int64_t num, int endpoint,
     if (rc) return rc;
     int64_t div = endpoint ? num - 1 : num;
     double delta = stop - start, step = div > 0 ? delta / (double)div : NAN;
-    int64_t g0 = gstart(rt, a), m = arri_lsize(a);
+    int64_t m = arri_lsize(a), g[GBLK];
     char *p = arri_base(a);
-    for (int64_t k = 0; k < m; k++) {
-        double i = (double)(g0 + k), v;
-        if (div > 0)
-            v = step == 0 ? i / (double)div * delta + start : i * step + start;
-        else
-            v = i * delta + start;
-        if (endpoint && num > 1 && g0 + k == num - 1) v = stop;
-        kern_cast(DT_FLOAT64, dtype, p + k * (int64_t)dt_size(dtype), &v, 1);
+    for (int64_t k0 = 0; k0 < m; k0 += GBLK) {
+        int64_t nb = m - k0 < GBLK ? m - k0 : GBLK;
+        gflat(rt, a, k0, nb, g);
+        for (int64_t j = 0; j < nb; j++) {
+            double i = (double)g[j], v;
+            if (div > 0)
+                v = step == 0 ? i / (double)div * delta + start : i * step + start;
+            else
+                v = i * delta + start;
+            if (endpoint && num > 1 && g[j] == num - 1) v = stop;
+            kern_cast(DT_FLOAT64, dtype, p + (k0 + j) * (int64_t)dt_size(dtype), &v, 1);
+        }
     }
     *out = a;
     return 0;
@@ -756,10 +789,15 @@ int arr_from_value(rt_t *rt, const val_t *v, int dtype, const dist_spec_t *dist,
     arr_t *a = NULL;
     rc = make(rt, ndim, shape, dtype, dist, &a, err);
     if (rc) return rc;
-    int64_t g0 = gstart(rt, a), m = arri_lsize(a);
+    int64_t m = arri_lsize(a), g[GBLK];
     char *p = arri_base(a);
-    for (int64_t k = 0; k < m; k++)
-        arri_store_val(dtype, p + k * (int64_t)dt_size(dtype), elem_at(v, ndim, shape, g0 + k));
+    for (int64_t k0 = 0; k0 < m; k0 += GBLK) {
+        int64_t nb = m - k0 < GBLK ? m - k0 : GBLK;
+        gflat(rt, a, k0, nb, g);
+        for (int64_t j = 0; j < nb; j++)
+            arri_store_val(dtype, p + (k0 + j) * (int64_t)dt_size(dtype),
+                           elem_at(v, ndim, shape, g[j]));
+    }
     *out = a;
     return 0;
 }
@@ -807,6 +845,36 @@ static void rfill(const rng_t *s, int kind, int dtype, double lo, double hi, uin
     }
 }
 
+/* rfill over a chunk of any layout: each owned interval of the last axis is a run of
+ * consecutive global flat indices. */
+static void rand_runs(const rt_t *rt, const rng_t *s, int kind, int dtype, double lo, double hi,
+                      arr_t *a)
+{
+    int nd = a->ndim, coord[ARR_MAXDIM];
+    int64_t last = a->lshape[nd - 1], idx[ARR_MAXDIM] = {0};
+    if (last == 0) return;
+    dist_coords(&a->dist, rt->rank, coord);
+    int64_t outer = arri_lsize(a) / last, nint = dist_nintervals(&a->dist, nd - 1, coord[nd - 1]);
+    size_t sz = dt_size(dtype);
+    for (int64_t o = 0; o < outer; o++) {
+        int64_t base = 0, off = 0;
+        for (int d = 0; d < nd - 1; d++)
+            base = base * a->shape[d] + dist_l2g(&a->dist, d, coord[d], idx[d]);
+        base *= a->shape[nd - 1];
+        char *row = (char *)arri_base(a) + (size_t)(o * last) * sz;
+        for (int64_t i = 0; i < nint; i++) {
+            int64_t st, cnt;
+            dist_interval(&a->dist, nd - 1, coord[nd - 1], i, &st, &cnt);
+            rfill(s, kind, dtype, lo, hi, (uint64_t)(base + st), cnt, row + (size_t)off * sz);
+            off += cnt;
+        }
+        for (int d = nd - 2; d >= 0; d--) {
+            if (++idx[d] < a->lshape[d]) break;
+            idx[d] = 0;
+        }
+    }
+}
+
 static int rand_check(int kind, double lo, double hi, err_t *err)
 {
     if (kind == RAND_INT && !((int64_t)lo < (int64_t)hi))
@@ -828,7 +896,13 @@ int arr_random(rt_t *rt, int kind, int ndim, const int64_t *shape, int dtype, do
     rc = make(rt, ndim, shape, dtype, dist, &a, err);
     if (rc) return rc;
     rng_t s = stream(rt);
-    rfill(&s, kind, dtype, lo, hi, (uint64_t)gstart(rt, a), arri_lsize(a), arri_base(a));
+    if (!a->isdist || dist_is_rows(&a->dist)) {
+        int64_t g0 = 0;
+        gflat(rt, a, 0, 1, &g0);
+        rfill(&s, kind, dtype, lo, hi, (uint64_t)g0, arri_lsize(a), arri_base(a));
+    } else {
+        rand_runs(rt, &s, kind, dtype, lo, hi, a);
+    }
     *out = a;
     return 0;
 }
@@ -887,6 +961,17 @@ void arr_dist_text(const arr_t *a, wbuf_t *out)
     wbuf_printf(out, a->ndim == 1 ? ",)" : ")");
 }
 
+int arr_owned_indices(const rt_t *rt, const dist_t *d, int dim, arr_t **out, err_t *err)
+{
+    int coord[ARR_MAXDIM];
+    dist_coords(d, rt->rank, coord);
+    int64_t n = dist_extent(d, dim, coord[dim]);
+    int rc = arri_new(rt, 1, &n, DT_INT64, 0, NULL, out, err);
+    for (int64_t l = 0; !rc && l < n; l++)
+        ((int64_t *)arri_base(*out))[l] = dist_l2g(d, dim, coord[dim], l);
+    return rc;
+}
+
 arr_t *arr_local(const arr_t *a)
 {
     arr_t *l = mem_calloc(1, sizeof *l);
@@ -894,7 +979,11 @@ arr_t *arr_local(const arr_t *a)
     *l = *a;
     l->refs = 1;
     l->isdist = 0;
-    memset(&l->dist, 0, sizeof l->dist); /* the bounds stay a's */
+    /* the chunk remembers where it lies in a (x.global_index in local view) */
+    err_t e;
+    err_clear(&e);
+    l->ofdist = a->isdist && !dist_copy(&l->dist, &a->dist, &e);
+    if (!l->ofdist) memset(&l->dist, 0, sizeof l->dist);
     memcpy(l->shape, a->lshape, sizeof l->shape);
     l->buf->refs++;
     return l;

@@ -38,6 +38,8 @@ int64_t arr_size(const arr_t *a); /* global element count */
 int arr_is_dist(const arr_t *a);
 size_t arr_local_bytes(const arr_t *a);
 const dist_t *arr_dist(const arr_t *a); /* NULL for a local array; borrowed from a */
+/* The same, and for the local view of a distributed array (arr_local) that array's. */
+const dist_t *arr_origin_dist(const arr_t *a);
 
 /* Creation. Collective in global view; local arrays in local view. dist NULL = default
  * (dist_spec_t in dist.h: 'b' on axis 0).
@@ -113,6 +115,9 @@ int arr_localshapes(const rt_t *rt, const arr_t *a, int64_t *out, size_t cap);
 /* "('b', 'n')" */
 void arr_dist_text(const arr_t *a, wbuf_t *out);
 
+/* A new local int64 array of the global indices along dim of this rank's part of layout
+ * d, ascending. Not collective. */
+int arr_owned_indices(const rt_t *rt, const dist_t *d, int dim, arr_t **out, err_t *err);
 arr_t *arr_local(const arr_t *a); /* this rank's chunk as a local array (shares memory) */
 int arr_from_local(rt_t *rt, const arr_t *local, arr_t **out, err_t *err); /* Collective */
 int arr_astype(rt_t *rt, const arr_t *a, int dtype, arr_t **out, err_t *err);

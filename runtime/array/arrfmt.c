@@ -216,22 +216,23 @@ static int gather_corner(const rt_t *rt, const arr_t *a, corner_t *c, err_t *err
         K *= c->cshape[d];
     }
     size_t sz = dt_size(a->dtype);
-    int dist = a->isdist && !rt->local;
-    int64_t row0 = dist ? arri_row(a, rt->rank) : 0;
-    int64_t row1 = dist ? arri_row(a, rt->rank + 1) : a->lshape[0];
+    int dist = a->isdist && !rt->local, coord[ARR_MAXDIM];
+    if (dist) dist_coords(&a->dist, rt->rank, coord);
     c->v = mem_calloc((size_t)K + 1, sz);
     char *mine = mem_alloc(((size_t)K + 1) * (sz + 8));
     int rc = (c->v && mine) ? 0 : err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
     size_t used = 0;
     for (int64_t k = 0; k < K && !rc; k++) {
-        int64_t q = k, off = a->loff, g0 = 0;
+        int64_t q = k, off = a->loff;
+        int here = 1;
         for (int d = a->ndim - 1; d >= 0; d--) {
             int64_t i = corner_index(c, d, q % c->cshape[d]);
             q /= c->cshape[d];
-            if (d == 0) g0 = i;
-            off += (d == 0 ? i - row0 : i) * a->lstride[d];
+            /* any layout: the owner along each dimension and the local index there */
+            if (dist) here &= dist_g2l(&a->dist, d, i, &i) == coord[d];
+            off += i * a->lstride[d];
         }
-        if (a->ndim > 0 && (g0 < row0 || g0 >= row1)) continue;
+        if (!here) continue;
         memcpy(mine + used, &k, 8);
         memcpy(mine + used + 8, (char *)a->buf->p + off * (int64_t)sz, sz);
         used += 8 + sz;

@@ -670,14 +670,14 @@ static int prologue(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, sel_t *sel, 
     return rc;
 }
 
-int arr_getitem(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, val_t *out, err_t *err)
+static int getitem(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, val_t *out, err_t *err)
 {
     idx_t rest[ARR_MAXDIM * 2];
     int nrest, pos;
     int64_t len;
     if (nidx <= ARR_MAXDIM * 2 && strip_bools(idx, nidx, rest, &nrest, &len, &pos)) {
         val_t r;
-        int rc = arr_getitem(rt, a, rest, nrest, &r, err);
+        int rc = getitem(rt, a, rest, nrest, &r, err);
         if (rc) return rc;
         return add_axis(rt, a->dtype, a->isdist && !rt->local, &r, pos, len, out, err);
     }
@@ -732,7 +732,7 @@ int arr_getitem(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, val_t *out, err_
     return item_result(&v, allint, out);
 }
 
-int arr_setitem(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, const val_t *v, err_t *err)
+static int setitem(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, const val_t *v, err_t *err)
 {
     idx_t rest[ARR_MAXDIM * 2];
     int nrest, pos;
@@ -741,7 +741,7 @@ int arr_setitem(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, const val_t *v, 
         /* x[False] = v selects nothing; x[True] = v is x[...] = v (v may have the new
          * axis of length 1 first). */
         if (!len) return 0;
-        return arr_setitem(rt, a, rest, nrest, v, err);
+        return setitem(rt, a, rest, nrest, v, err);
     }
     if (nidx == 1 && idx[0].kind == IDX_ARRAY && idx[0].arr->dtype == DT_BOOL)
         return mask_set(rt, a, idx[0].arr, v, err);
@@ -779,5 +779,72 @@ int arr_setitem(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, const val_t *v, 
     if (dist) rc = arri_agree(rt, rc, err);
     arr_unref(&src);
     arr_unref(&t);
+    return rc;
+}
+
+/* Indexing runs on row layouts. Another layout of x or of an index array is moved to the
+ * default rows first (arri_rowwise; every rank sees the same layouts, so all take the
+ * same branches); a slice of such an x is therefore a copy, not a view. *rows holds x
+ * (or its row copy) and ix the index entries with their arrays replaced likewise. */
+static int to_rows(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, arr_t **rows, idx_t *ix,
+                   err_t *err)
+{
+    int rc = arri_rowwise(rt, a, rows, err);
+    for (int k = 0; k < nidx; k++) {
+        ix[k] = idx[k];
+        ix[k].arr = NULL;
+        if (!rc && idx[k].kind == IDX_ARRAY) rc = arri_rowwise(rt, idx[k].arr, &ix[k].arr, err);
+    }
+    if (rc) {
+        arr_unref(rows);
+        for (int k = 0; k < nidx; k++)
+            arr_unref(&ix[k].arr);
+    }
+    return rc;
+}
+
+static void drop_rows(arr_t **rows, idx_t *ix, int nidx)
+{
+    arr_unref(rows);
+    for (int k = 0; k < nidx; k++)
+        arr_unref(&ix[k].arr);
+}
+
+static int needs_rows(const rt_t *rt, const arr_t *a, const idx_t *idx, int nidx)
+{
+    if (rt->local) return 0;
+    int any = a->isdist && !dist_is_rows(&a->dist);
+    for (int k = 0; k < nidx; k++)
+        if (idx[k].kind == IDX_ARRAY && idx[k].arr->isdist) any |= !dist_is_rows(&idx[k].arr->dist);
+    return any;
+}
+
+int arr_getitem(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, val_t *out, err_t *err)
+{
+    if (nidx > ARR_MAXDIM * 2 || !needs_rows(rt, a, idx, nidx))
+        return getitem(rt, a, idx, nidx, out, err);
+    arr_t *r = NULL;
+    idx_t ix[ARR_MAXDIM * 2];
+    int rc = to_rows(rt, a, idx, nidx, &r, ix, err);
+    if (rc) return rc;
+    rc = getitem(rt, r, ix, nidx, out, err);
+    drop_rows(&r, ix, nidx);
+    return rc;
+}
+
+int arr_setitem(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, const val_t *v, err_t *err)
+{
+    if (nidx > ARR_MAXDIM * 2 || !needs_rows(rt, a, idx, nidx))
+        return setitem(rt, a, idx, nidx, v, err);
+    arr_t *r = NULL, *back = NULL;
+    idx_t ix[ARR_MAXDIM * 2];
+    int rc = to_rows(rt, a, idx, nidx, &r, ix, err);
+    if (rc) return rc;
+    /* r is a copy when a's layout is not rows: write there, then move it back into a */
+    rc = setitem(rt, r, ix, nidx, v, err);
+    if (!rc && r != a) rc = coll_redist(rt, r, &a->dist, &back, err);
+    if (!rc && back) arri_copy_chunk(a, back);
+    arr_unref(&back);
+    drop_rows(&r, ix, nidx);
     return rc;
 }

@@ -2,11 +2,13 @@
  * arrfmt.c, kern.c's callers and coll.c); everything else sees arr.h's opaque type.
  *
  * Layout: a distributed array carries a dist_t (dist.h) saying which rank holds which part
- * of the global index space; this rank's chunk is the part dist_lshape gives it. The
- * operations still assume what every array they make satisfies: axis 0 'b' over all
- * ranks (grid[0] == nranks), each rank holding the ascending rows [arri_row(a, rank),
- * arri_row(a, rank + 1)) (block split by default; slices and from_local give explicit
- * uneven bounds), every other axis whole. The chunk is a strided view into a refcounted
+ * of the global index space; this rank's chunk is the part dist_lshape gives it. Creators,
+ * astype/copy and elementwise operations between arrays of one layout take any layout;
+ * the rest (display, indexing, axis reductions, histogram, broadcasting) works on the row
+ * layout (dist_is_rows): axis 0 'b' over all ranks, each rank holding the ascending rows
+ * [arri_row(a, rank), arri_row(a, rank + 1)) (block split by default; slices and
+ * from_local give explicit uneven bounds), every other axis whole, and moves any other
+ * layout there first with arri_rowwise. The chunk is a strided view into a refcounted
  * 64-byte aligned buffer, so basic slices share memory. */
 #ifndef PARC_ARRINT_H
 #define PARC_ARRINT_H
@@ -31,7 +33,8 @@ struct arr {
     int ndim, dtype;
     int isdist;                  /* 1: distributed (dist set), 0: local to this rank */
     int64_t shape[ARR_MAXDIM];   /* global shape */
-    dist_t dist;                 /* distributed only: the layout (owns explicit bounds) */
+    dist_t dist;                 /* the layout (owns explicit bounds): distributed, or ofdist */
+    int ofdist;                  /* local view (arr_local) of a distributed array: dist is its */
     int64_t lshape[ARR_MAXDIM];  /* this rank's chunk shape */
     int64_t lstride[ARR_MAXDIM]; /* chunk strides in elements */
     int64_t loff;                /* chunk origin in elements from buf->p */
@@ -57,6 +60,11 @@ int arri_new_dist(const rt_t *rt, int dtype, const dist_t *d, arr_t **out, err_t
  * into *d (release with dist_clear). 0 or PARC_ENOMEM. */
 int arri_rows_dist(const rt_t *rt, int ndim, const int64_t *shape, const int64_t *bnd, dist_t *d,
                    err_t *err);
+/* *out = a when a is local, rt->local is set or a has the row layout (a new reference),
+ * else a copy of a redistributed to the default layout (one coll_redist: extra memory
+ * per rank about two chunks while it runs). Collective for a distributed a in global view
+ * (every rank takes the same branch: the layout is the same everywhere). Caller owns *out. */
+int arri_rowwise(const rt_t *rt, arr_t *a, arr_t **out, err_t *err);
 /* Block split of n rows over p ranks, first ranks taking the extras: bnd[0..p]. */
 void arri_block(int64_t n, int p, int64_t *bnd);
 /* First axis-0 row of rank r of distributed a (r == nranks: the row count). */

@@ -7,6 +7,7 @@
 #include "arr.h"
 #include "arrint.h"
 #include "builtins.h"
+#include "coll.h"
 #include "fuse.h"
 #include "kern.h"
 
@@ -230,7 +231,7 @@ int arr_fuse(rt_t *rt, const ir_node_t *tree, const val_t *leaves, size_t nleave
         return arri_scalar_tree(tree, leaves, nleaves, &next, out, err);
     }
     fuse_t *f = NULL;
-    int rc = fuse_build(rt, tree, leaves, nleaves, &f, err);
+    int rc = fuse_build_keep(rt, tree, leaves, nleaves, &f, err);
     if (rc) {
         if (rc != KERN_GENERIC && err->at.line == 0) err->at = tree->at;
         return rc;
@@ -251,6 +252,12 @@ int arr_fuse(rt_t *rt, const ir_node_t *tree, const val_t *leaves, size_t nleave
         if (!rc) memcpy((char *)arri_base(a) + s * (int64_t)sz, res, (size_t)n * sz);
     }
     if (coll) rc = arri_agree(rt, rc, err);
+    if (!rc && fuse_home(f)) {
+        arr_t *b = NULL;
+        rc = coll_redist(rt, a, fuse_home(f), &b, err);
+        arr_unref(&a);
+        a = b;
+    }
     fuse_free(&f);
     if (rc) {
         arr_unref(&a);

@@ -325,8 +325,11 @@ int arr_reduce(rt_t *rt, int bi, const ir_node_t *tree, const val_t *leaves, siz
         tmp = leaves[0];
         arr_ref(tmp.u.a);
     }
-    rc = reduce_axis(rt, bi, tmp.u.a, axis, out, err);
+    arr_t *rows = NULL;
+    rc = arri_rowwise(rt, tmp.u.a, &rows, err);
     arr_unref(&tmp.u.a);
+    if (!rc) rc = reduce_axis(rt, bi, rows, axis, out, err);
+    arr_unref(&rows);
     return rc;
 }
 

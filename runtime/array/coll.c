@@ -114,6 +114,14 @@ static int contig(const rt_t *rt, const arr_t *a, arr_t **out, err_t *err)
 
 int coll_allgather(const rt_t *rt, const arr_t *a, arr_t **out, err_t *err)
 {
+    if (!dist_is_rows(&a->dist)) {
+        /* rows first: then every rank's part is one run of the C-order result */
+        arr_t *r = NULL;
+        int rc = coll_redistribute(rt, a, NULL, &r, err);
+        if (!rc) rc = coll_allgather(rt, r, out, err);
+        arr_unref(&r);
+        return rc;
+    }
     int p = rt->nranks;
     arr_t *src = NULL, *full = NULL;
     int *cnt = mem_calloc((size_t)p * 2, sizeof *cnt);

@@ -293,6 +293,14 @@ int dist_equal(const dist_t *a, const dist_t *b)
     return 1;
 }
 
+int dist_is_rows(const dist_t *d)
+{
+    if (d->ndim < 1 || d->grid[0] != d->nranks || (d->kind[0] != 'b' && d->grid[0] != 1)) return 0;
+    for (int i = 1; i < d->ndim; i++)
+        if (d->grid[i] != 1) return 0;
+    return 1;
+}
+
 int dist_is_default(const dist_t *d)
 {
     dist_t def;

@@ -83,6 +83,10 @@ void dist_block_range(const dist_t *d, int dim, int c, int64_t *lo, int64_t *hi)
 
 /* 1 when a and b place every element on the same rank at the same local position. */
 int dist_equal(const dist_t *a, const dist_t *b);
+/* 1 when d keeps every axis-0 row whole on one rank and the rows in rank order, one
+ * ascending range per rank (the layout the row-wise array code takes): grid[0] == nranks,
+ * axis 0 'b' (or on one engine), every other axis on one engine. */
+int dist_is_rows(const dist_t *d);
 /* 1 when d is the default layout for its shape and nranks ('b' regular on axis 0 only). */
 int dist_is_default(const dist_t *d);
 

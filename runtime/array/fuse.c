@@ -43,6 +43,8 @@ struct fuse {
     int ndim, dtype, weak, isdist;
     int64_t shape[ARR_MAXDIM];
     dist_t dist; /* the result's layout when distributed */
+    dist_t home; /* hashome: the layout arr_fuse moves the result to afterwards */
+    int hashome;
     int64_t lshape[ARR_MAXDIM];
     int64_t lsize, gstart, row0;
     leaf_t *leaf;
@@ -616,6 +618,7 @@ void fuse_free(fuse_t **fp)
         arr_unref(&f->leaf[i].a);
     mem_free(f->leaf);
     dist_clear(&f->dist);
+    dist_clear(&f->home);
     mem_free(f->tmp);
     mem_free(f);
     *fp = NULL;
@@ -643,8 +646,38 @@ int fuse_accepts(const ir_node_t *tree, const val_t *leaves, size_t nleaves)
     return accepts(tree, leaves, nleaves, &k, 0);
 }
 
-int fuse_build(rt_t *rt, const ir_node_t *tree, const val_t *leaves, size_t nleaves, fuse_t **out,
-               err_t *err)
+/* The result's layout is that of ref, the first distributed leaf of full shape (else the
+ * default). A row layout is kept as it is. Another layout is kept (keep) when every array
+ * leaf is distributed with the full shape: the loop then runs on the chunks where they
+ * lie. Otherwise the loop runs on the default rows, and with keep the result goes back to
+ * ref's layout afterwards (f->home). */
+static int layout(fuse_t *f, const arr_t *ref, int keep, int allfull, err_t *err)
+{
+    rt_t *rt = f->rt;
+    int rows = !ref || dist_is_rows(&ref->dist), native = !rows && keep && allfull;
+    int rc = 0;
+    if (ref && (rows || native))
+        rc = dist_copy(&f->dist, &ref->dist, err);
+    else
+        rc = arri_rows_dist(rt, f->ndim, f->shape, NULL, &f->dist, err);
+    if (!rc && ref && !rows && keep && !native) {
+        rc = dist_copy(&f->home, &ref->dist, err);
+        f->hashome = !rc;
+    }
+    if (rc) return rc;
+    if (native) {
+        dist_lshape(&f->dist, rt->rank, f->lshape);
+        f->row0 = 0;
+    } else {
+        int64_t hi;
+        dist_block_range(&f->dist, 0, rt->rank, &f->row0, &hi);
+        f->lshape[0] = hi - f->row0;
+    }
+    return 0;
+}
+
+static int build(rt_t *rt, const ir_node_t *tree, const val_t *leaves, size_t nleaves, int keep,
+                 fuse_t **out, err_t *err)
 {
     int ndist = 0;
     if (!fuse_accepts(tree, leaves, nleaves)) return KERN_GENERIC;
@@ -677,25 +710,16 @@ int fuse_build(rt_t *rt, const ir_node_t *tree, const val_t *leaves, size_t nlea
     f->weak = f->rweak[f->out];
     f->isdist = ndist > 0;
     memcpy(f->lshape, f->shape, sizeof f->shape);
-    /* The result's split: the first distributed leaf of full shape, else a block split. */
     const arr_t *ref = NULL;
-    for (size_t i = 0; i < nleaves && f->isdist; i++)
-        if (leaves[i].kind == V_ARRAY && arr_is_dist(leaves[i].u.a) &&
-            same_shape(leaves[i].u.a, f->ndim, f->shape)) {
-            ref = leaves[i].u.a;
-            break;
-        }
-    if (f->isdist) {
-        if (ref)
-            rc = dist_copy(&f->dist, &ref->dist, err);
-        else
-            rc = arri_rows_dist(rt, f->ndim, f->shape, NULL, &f->dist, err);
-        if (!rc) {
-            int64_t hi;
-            dist_block_range(&f->dist, 0, rt->rank, &f->row0, &hi);
-            f->lshape[0] = hi - f->row0;
-        }
+    int allfull = 1;
+    for (size_t i = 0; i < nleaves && f->isdist; i++) {
+        if (leaves[i].kind != V_ARRAY) continue;
+        const arr_t *a = leaves[i].u.a;
+        int full = arr_is_dist(a) && same_shape(a, f->ndim, f->shape);
+        if (full && !ref) ref = a;
+        allfull &= full;
     }
+    if (f->isdist) rc = layout(f, ref, keep, allfull, err);
     f->lsize = 1;
     int64_t inner = 1;
     for (int d = 0; d < f->ndim; d++) {
@@ -722,18 +746,11 @@ int fuse_build(rt_t *rt, const ir_node_t *tree, const val_t *leaves, size_t nlea
             if (!a) rc = err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
             full = a && same_shape(a, f->ndim, f->shape);
         } else if (dist && full) {
-            if (dist_equal(&a->dist, &f->dist)) {
+            /* every rank takes the same branch: the dists are the same everywhere */
+            if (dist_equal(&a->dist, &f->dist))
                 arr_ref(a);
-            } else {
-                int64_t *bnd = mem_alloc((size_t)(rt->nranks + 1) * sizeof *bnd);
-                rc = bnd ? 0 : err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
-                for (int r = 0; bnd && r <= rt->nranks; r++)
-                    bnd[r] = r < rt->nranks ? dist_l2g(&f->dist, 0, r, 0) : f->shape[0];
-                /* every rank takes this branch: the dists are the same everywhere */
-                rc = arri_agree(rt, rc, err);
-                if (!rc) rc = coll_redistribute(rt, a, bnd, &a, err);
-                mem_free(bnd);
-            }
+            else
+                rc = coll_redist(rt, a, &f->dist, &a, err);
         } else if (dist) {
             rc = coll_allgather(rt, a, &a, err);
         } else {
@@ -767,6 +784,23 @@ int fuse_build(rt_t *rt, const ir_node_t *tree, const val_t *leaves, size_t nlea
     }
     *out = f;
     return 0;
+}
+
+int fuse_build(rt_t *rt, const ir_node_t *tree, const val_t *leaves, size_t nleaves, fuse_t **out,
+               err_t *err)
+{
+    return build(rt, tree, leaves, nleaves, 0, out, err);
+}
+
+int fuse_build_keep(rt_t *rt, const ir_node_t *tree, const val_t *leaves, size_t nleaves,
+                    fuse_t **out, err_t *err)
+{
+    return build(rt, tree, leaves, nleaves, 1, out, err);
+}
+
+const dist_t *fuse_home(const fuse_t *f)
+{
+    return f->hashome ? &f->home : NULL;
 }
 
 int fuse_ndim(const fuse_t *f)

@@ -3,11 +3,14 @@
  * it block by block (kern_ does the loops). arr_fuse writes the blocks to a new array;
  * arr_reduce folds them into accumulators, so no full-size temporary is made.
  *
- * fuse_build works out the broadcast shape, the result's layout (the split of the first
- * distributed leaf of full shape, else a block split) and how each leaf is read: in place
- * when it has the result's shape and split, after coll_redistribute when only the split
- * differs, and indexed by global position in a replicated copy (coll_allgather) when it is
- * broadcast. Collective when a leaf is a distributed array (and rt->local is 0). */
+ * fuse_build works out the broadcast shape, the result's layout (the row layout of the
+ * first distributed leaf of full shape, else the default rows: reductions need the
+ * chunk to be one run of the global C order) and how each leaf is read: in place when it
+ * has the result's shape and layout, after coll_redist when only the layout differs, and
+ * indexed by global position in a replicated copy (coll_allgather) when it is broadcast.
+ * fuse_build_keep (elementwise results) keeps any layout of that first leaf: in place when
+ * every array leaf is distributed with the full shape, else computed on rows and moved
+ * back (fuse_home). Collective when a leaf is a distributed array (and rt->local is 0). */
 #ifndef PARC_FUSE_H
 #define PARC_FUSE_H
 
@@ -22,6 +25,11 @@ typedef struct fuse fuse_t;
 int fuse_build(rt_t *rt, const ir_node_t *tree, const val_t *leaves, size_t nleaves, fuse_t **out,
                err_t *err);
 void fuse_free(fuse_t **fp);
+/* The same for an elementwise result, which keeps the first full leaf's layout. */
+int fuse_build_keep(rt_t *rt, const ir_node_t *tree, const val_t *leaves, size_t nleaves,
+                    fuse_t **out, err_t *err);
+/* The layout the result must be moved to once computed (coll_redist), or NULL. Borrowed. */
+const dist_t *fuse_home(const fuse_t *f);
 /* 1 when fuse_build can take the leaves: numbers and arrays, and None as a clip bound. */
 int fuse_accepts(const ir_node_t *tree, const val_t *leaves, size_t nleaves);
 
@@ -33,7 +41,7 @@ int fuse_weak(const fuse_t *f); /* result of weak scalars only */
 int fuse_isdist(const fuse_t *f);
 const dist_t *fuse_dist(const fuse_t *f); /* the layout when distributed (borrowed) */
 int64_t fuse_lsize(const fuse_t *f);      /* elements of this rank's part */
-int64_t fuse_gstart(const fuse_t *f);     /* global flat index of its first element */
+int64_t fuse_gstart(const fuse_t *f);     /* global flat index of its first element (row layouts) */
 
 /* Evaluates local elements [s, s+n) (n <= KERN_BLK); *res points at n values of
  * fuse_dtype (valid until the next call). Returns 0 or PARC_EVALUE with err set. */

@@ -1,6 +1,6 @@
 /* create.c - the array-creation and random builtins (see create.h). Each parses shape,
- * dtype=, dist= and block_size= and calls arr_full, arr_arange, arr_linspace,
- * arr_from_value or arr_random; without dist= or block_size= arr_ picks the default
+ * dtype=, dist=, block_size= and grid_shape= and calls arr_full, arr_arange, arr_linspace,
+ * arr_from_value or arr_random; without any of the three arr_ picks the default
  * distribution.
  *
  * random.seed sets the global stream in global view and this rank's own stream in local
@@ -12,6 +12,14 @@
 #include "args.h"
 #include "arr.h"
 #include "builtins.h"
+
+/* dist=, block_size= and grid_shape= into d (see args_dist, args_grid). */
+static int dist_args(call_t *c, const val_t *dv, const val_t *bs, const val_t *gs, int ndim,
+                     dist_spec_t *d, int *use, err_t *err)
+{
+    int rc = args_dist(c, dv, bs, ndim, d, use, err);
+    return rc ? rc : args_grid(c, gs, ndim, d, use, err);
+}
 
 /* eye(N, M, k) and identity(n). */
 static int eye(call_t *c, int bi, val_t *out, err_t *err)
@@ -104,10 +112,10 @@ int create_array(call_t *c, int bi, val_t *out, err_t *err)
     if (bi == BI_FROMFUNCTION)
         return err_set(err, PARC_ETYPE, c->at, "fromfunction() needs a function to call");
     static const char *const names[] = {"dtype",      "dist", "block_size", "shape",
-                                        "fill_value", "num",  "endpoint"};
-    const val_t *kw[7] = {0};
+                                        "fill_value", "num",  "endpoint",   "grid_shape"};
+    const val_t *kw[8] = {0};
     const char *fn = args_fname(bi);
-    int rc = args_kw(c, fn, names, 7, kw, err);
+    int rc = args_kw(c, fn, names, 8, kw, err);
     if (rc) return rc;
     int dt, use_dist, ndim = 1;
     int64_t shape[ARR_MAXDIM];
@@ -140,7 +148,7 @@ int create_array(call_t *c, int bi, val_t *out, err_t *err)
             return err_set(err, PARC_ETYPE, c->at, "%s() missing required argument '%s'", fn,
                            !sh ? "shape" : "fill_value");
         if ((rc = args_shape(c, sh, &ndim, shape, err))) return rc;
-        if ((rc = args_dist(c, kw[1], kw[2], ndim, &d, &use_dist, err))) return rc;
+        if ((rc = dist_args(c, kw[1], kw[2], kw[7], ndim, &d, &use_dist, err))) return rc;
         val_t one = val_int(1);
         if (bi == BI_ONES) fill = &one;
         if (bi != BI_FULL && dt < 0) dt = DT_FLOAT64;
@@ -161,7 +169,7 @@ int create_array(call_t *c, int bi, val_t *out, err_t *err)
         const val_t *start = c->nargs == 1 ? &zero : &c->args[0];
         const val_t *stop = c->nargs == 1 ? &c->args[0] : &c->args[1];
         const val_t *step = c->nargs == 3 ? &c->args[2] : &one;
-        if ((rc = args_dist(c, kw[1], kw[2], 1, &d, &use_dist, err))) return rc;
+        if ((rc = dist_args(c, kw[1], kw[2], kw[7], 1, &d, &use_dist, err))) return rc;
         rc = arr_arange(c->rt, start, stop, step, dt, use_dist ? &d : NULL, &a, err);
         break;
     }
@@ -182,7 +190,7 @@ int create_array(call_t *c, int bi, val_t *out, err_t *err)
                            "non-negative.",
                            (long long)num);
         if (epv && (rc = ops_truth(c->ops, epv, &ep, err))) return rc;
-        if ((rc = args_dist(c, kw[1], kw[2], 1, &d, &use_dist, err))) return rc;
+        if ((rc = dist_args(c, kw[1], kw[2], kw[7], 1, &d, &use_dist, err))) return rc;
         rc = arr_linspace(c->rt, lo, hi, num, ep, dt < 0 ? DT_FLOAT64 : dt, use_dist ? &d : NULL,
                           &a, err);
         break;
@@ -197,12 +205,12 @@ int create_array(call_t *c, int bi, val_t *out, err_t *err)
                 rc = arr_copy(c->rt, v->u.a, &a, err);
             break;
         }
-        int nd = 1;
+        int nd = 0;
         for (const val_t *p = v; (p->kind == V_LIST || p->kind == V_TUPLE) &&
-                                 ((const seq_t *)p->u.o)->n > 0 && nd < ARR_MAXDIM;
+                                 ((const seq_t *)p->u.o)->n > 0 && nd <= ARR_MAXDIM;
              p = &((const seq_t *)p->u.o)->v[0])
             nd++;
-        if ((rc = args_dist(c, kw[1], kw[2], nd, &d, &use_dist, err))) return rc;
+        if ((rc = dist_args(c, kw[1], kw[2], kw[7], nd, &d, &use_dist, err))) return rc;
         rc = arr_from_value(c->rt, v, dt, use_dist ? &d : NULL, &a, err);
         break;
     }
@@ -314,10 +322,10 @@ static int draw(call_t *c, int bi, val_t *out, err_t *err)
 int create_random(call_t *c, int bi, val_t *out, err_t *err)
 {
     if (bi == BI_UNIFORM || bi == BI_NORMAL || bi == BI_RANDINT) return draw(c, bi, out, err);
-    static const char *const names[] = {"dtype", "dist", "block_size", "size"};
-    const val_t *kw[4] = {0};
+    static const char *const names[] = {"dtype", "dist", "block_size", "grid_shape", "size"};
+    const val_t *kw[5] = {0};
     const char *fn = args_fname(bi);
-    int rc = args_kw(c, fn, names, bi == BI_RANDOM ? 4 : bi == BI_SEED ? 0 : 3, kw, err);
+    int rc = args_kw(c, fn, names, bi == BI_RANDOM ? 5 : bi == BI_SEED ? 0 : 4, kw, err);
     if (rc) return rc;
     if (bi == BI_SEED) {
         if ((rc = args_count(c, "seed", 1, 1, err))) return rc;
@@ -340,7 +348,7 @@ int create_random(call_t *c, int bi, val_t *out, err_t *err)
     if (bi == BI_RANDOM) {
         const val_t *size = NULL;
         if ((rc = args_count(c, fn, 0, 1, err))) return rc;
-        if ((rc = args_either(c, fn, 0, kw[3], "size", &size, err))) return rc;
+        if ((rc = args_either(c, fn, 0, kw[4], "size", &size, err))) return rc;
         if (!size || size->kind == V_NONE) {
             rc = arr_random_scalar(c->rt, RAND_UNIFORM, 0.0, 1.0, out, err);
             return args_at(c, rc, err);
@@ -362,7 +370,7 @@ int create_random(call_t *c, int bi, val_t *out, err_t *err)
             return args_at(c, rc, err);
         }
     }
-    if ((rc = args_dist(c, kw[1], kw[2], ndim, &d, &use_dist, err))) return rc;
+    if ((rc = dist_args(c, kw[1], kw[2], kw[3], ndim, &d, &use_dist, err))) return rc;
     arr_t *a = NULL;
     rc = arr_random(c->rt, bi == BI_RANDN ? RAND_NORMAL : RAND_UNIFORM, ndim, shape,
                     dt < 0 ? DT_FLOAT64 : dt, 0.0, 1.0, use_dist ? &d : NULL, &a, err);

@@ -206,6 +206,39 @@ int args_dist(call_t *c, const val_t *dv, const val_t *bs, int ndim, dist_spec_t
     return 0;
 }
 
+int args_grid(call_t *c, const val_t *gv, int ndim, dist_spec_t *d, int *use, err_t *err)
+{
+    if (!gv || gv->kind == V_NONE) return 0;
+    if (gv->kind != V_TUPLE && gv->kind != V_LIST)
+        return err_set(err, PARC_ETYPE, c->at, "grid_shape must be a tuple of integers");
+    const seq_t *s = (const seq_t *)gv->u.o;
+    int ndist = 0;
+    for (int i = 0; i < ndim; i++)
+        ndist += d->kind[i] != 'n';
+    /* one entry per dimension (1 for 'n' ones), or one per distributed dimension */
+    if ((int)s->n != ndim && (int)s->n != ndist)
+        return err_set(err, PARC_EVALUE, c->at,
+                       "grid_shape has %zu entries for an array of %d dimensions (%d "
+                       "distributed)",
+                       s->n, ndim, ndist);
+    for (int i = 0, j = 0; i < ndim; i++) {
+        if ((int)s->n != ndim && d->kind[i] == 'n') continue;
+        int64_t g = 0;
+        int rc = args_int(c, &s->v[j++], &g, err);
+        if (rc) return rc;
+        if (g < 1 || g > 1 << 20)
+            return err_set(err, PARC_EVALUE, c->at, "grid_shape entries must be positive");
+        if (d->kind[i] == 'n' && g > 1)
+            return err_set(err, PARC_EVALUE, c->at,
+                           "grid_shape puts %lld engines on dimension %d, which is not "
+                           "distributed ('n')",
+                           (long long)g, i);
+        d->grid[i] = d->kind[i] == 'n' ? 0 : (int)g;
+    }
+    *use = 1;
+    return 0;
+}
+
 int args_axis(call_t *c, const val_t *v, int *axis, err_t *err)
 {
     *axis = ARR_NOAXIS;

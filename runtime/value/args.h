@@ -44,6 +44,9 @@ int args_dtype(call_t *c, const val_t *v, int *dt, err_t *err);
  * (default dist). */
 int args_dist(call_t *c, const val_t *dv, const val_t *bs, int ndim, dist_spec_t *d, int *use,
               err_t *err);
+/* grid_shape= (NULL/None: chosen) into d->grid after args_dist set the kinds: one entry
+ * per dimension (1 for 'n' ones) or one per distributed dimension. Sets *use when given. */
+int args_grid(call_t *c, const val_t *gv, int ndim, dist_spec_t *d, int *use, err_t *err);
 /* axis= value: an int, or None/NULL (ARR_NOAXIS). */
 int args_axis(call_t *c, const val_t *v, int *axis, err_t *err);
 

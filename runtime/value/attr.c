@@ -10,6 +10,7 @@
 #include "arr.h"
 #include "builtins.h"
 #include "mem.h"
+#include "obj.h"
 
 static int list_method(call_t *c, const val_t *self, const char *name, val_t *out, err_t *err)
 {
@@ -106,6 +107,41 @@ static val_t shape_tuple(const int64_t *sh, int nd, err_t *err)
     return t;
 }
 
+/* In local view, the global indices of this rank's chunk of distributed a: per dimension
+ * a range (block, cyclic, or a block-cyclic chunk of one block) or an int64 array. */
+static int global_index(rt_t *rt, const arr_t *a, span_t at, val_t *out, err_t *err)
+{
+    const dist_t *d = arr_origin_dist(a);
+    int nd = arr_ndim(a), coord[ARR_MAXDIM];
+    dist_coords(d, rt->rank, coord);
+    val_t t = val_seq(V_TUPLE, (size_t)nd, err);
+    for (int i = 0; t.kind == V_TUPLE && i < nd; i++) {
+        int c = coord[i];
+        int64_t n = dist_extent(d, i, c), s0 = n ? dist_l2g(d, i, c, 0) : 0;
+        val_t v;
+        if (d->kind[i] != 'c' || dist_nintervals(d, i, c) <= 1) {
+            v = obj_range(s0, s0 + n, 1, err);
+        } else if (d->bsize[i] == 1) {
+            v = obj_range(c, d->shape[i], d->grid[i], err);
+        } else {
+            arr_t *ix = NULL;
+            int rc = arr_owned_indices(rt, d, i, &ix, err);
+            v = rc ? val_none() : val_array(&ix);
+        }
+        if (v.kind == V_NONE) {
+            val_drop(&t);
+            break;
+        }
+        ((seq_t *)t.u.o)->v[i] = v;
+    }
+    if (err->code) {
+        if (err->at.line == 0) err->at = at;
+        return err->code;
+    }
+    *out = t;
+    return 0;
+}
+
 int attr_get(rt_t *rt, const val_t *self, const char *name, span_t at, val_t *out, err_t *err)
 {
     if (self->kind == V_COMPLEX && (!strcmp(name, "real") || !strcmp(name, "imag"))) {
@@ -163,7 +199,23 @@ int attr_get(rt_t *rt, const val_t *self, const char *name, span_t at, val_t *ou
             ((seq_t *)t.u.o)->v[i] = s;
         }
         *out = t;
-    } else if (!strcmp(name, "T") || !strcmp(name, "global_index")) {
+    } else if (!strcmp(name, "grid_shape")) {
+        const dist_t *d = arr_dist(a);
+        if (!d) {
+            *out = val_none();
+            return 0;
+        }
+        int64_t g[ARR_MAXDIM];
+        for (int i = 0; i < nd; i++)
+            g[i] = d->grid[i];
+        *out = shape_tuple(g, nd, err);
+    } else if (!strcmp(name, "global_index")) {
+        if (!rt->local || !arr_origin_dist(a))
+            return err_set(err, PARC_EATTR, at,
+                           "x.global_index is the global indices of an engine's chunk of a "
+                           "distributed array: ask for it in local view (%%px)");
+        return global_index(rt, a, at, out, err);
+    } else if (!strcmp(name, "T")) {
         return err_set(err, PARC_ENOTIMPL, at, "x.%s is not available yet", name);
     } else {
         return err_set(err, PARC_EATTR, at, "'ndarray' object has no attribute '%s'", name);

@@ -186,21 +186,21 @@ sqrt(x**2 + y**2) without overflow, elementwise.
 === cursor inside the name [inspect]
 lin<|>space(0, 1)
 ---
-linspace(start, stop, num=50, endpoint=True, dtype=float64, dist='b')
+linspace(start, stop, num=50, endpoint=True, dtype=float64, dist='b', block_size=1, grid_shape=None)
 
 num evenly spaced float64 values from start to stop.
 
 === after an open paren [inspect]
 zeros(<|>
 ---
-zeros(shape, dtype=float64, dist='b')
+zeros(shape, dtype=float64, dist='b', block_size=1, grid_shape=None)
 
 A new distributed array of the given shape filled with zeros.
 
 === random member [inspect]
 random.rand<|>
 ---
-random.rand(d0, d1, ..., dtype=float64, dist='b')
+random.rand(d0, d1, ..., dtype=float64, dist='b', block_size=1, grid_shape=None)
 
 Uniform samples in [0, 1) of shape (d0, d1, ...), from the seeded parallel stream.
 

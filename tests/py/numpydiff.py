@@ -6,7 +6,9 @@ lines valid both in parc and in NumPy (the NumPy side runs after `from numpy imp
 `import numpy.random as random`, `import numpy.linalg as linalg`); the LAST line is an
 expression whose value is compared. Lines starting with `#` are comments; `# ulp N` inside
 a case allows N units in the last place for floats, and 0.0 == -0.0 (default: the same
-bits). Compared:
+bits). A case that writes `@dist1` (1-d) or `@dist2` (2-d) as the last argument of array
+creators runs once per distribution in DISTS: parc gets the keywords (`dist='c'`,
+`dist=('b', 'b')`, `block_size=2` ...), NumPy the call without them. Compared:
 kind (NumPy scalar, Python value or array), dtype, shape and every element's bits (any NaN
 equals any NaN; -0.0 differs from 0.0). When NumPy raises, parc must raise the same
 exception kind (the parc error's name is one of the NumPy exception's classes).
@@ -39,11 +41,38 @@ import parcenv
 PRINTOPTIONS = "set_printoptions(floatmode='unique', threshold=10**18)"
 
 
+# The distributions a case with @dist1/@dist2 runs under: (name, 1-d keywords, 2-d keywords).
+DISTS = [
+    ("b", "", ""),
+    ("c", "dist='c'", "dist=('c', 'n')"),
+    ("bc", "dist='c', block_size=2", "dist=('b', 'c'), block_size=2"),
+    ("bb", "dist='b'", "dist=('b', 'b')"),
+    ("nb", "dist='c', block_size=3", "dist=('n', 'b')"),
+    ("cc", "dist='c', block_size=4", "dist=('c', 'c')"),
+]
+
+
+def _dist_sub(src, kw1, kw2):
+    for tag, kw in (("@dist1", kw1), ("@dist2", kw2)):
+        src = re.sub(r",\s*" + tag, (", " + kw) if kw else "", src)
+    return src
+
+
 class Case:
-    def __init__(self, source, origin="", ulp=0):
+    def __init__(self, source, origin="", ulp=0, npsource=None):
         self.source = source.strip("\n")
         self.origin = origin
         self.ulp = ulp
+        self.npsource = self.source if npsource is None else npsource.strip("\n")
+
+
+def expand(case):
+    """The case once per distribution when it names @dist1/@dist2, else itself."""
+    if "@dist" not in case.source:
+        return [case]
+    np_src = _dist_sub(case.source, "", "")
+    return [Case(_dist_sub(case.source, k1, k2), "%s[%s]" % (case.origin, name), case.ulp,
+                 np_src) for name, k1, k2 in DISTS]
 
     def __repr__(self):
         return "Case(%r, %r)" % (self.source, self.origin)
@@ -56,7 +85,7 @@ def parse_text(text, name="<text>"):
     def flush():
         if any(not l.lstrip().startswith("#") for l in cur):
             body = "\n".join(l for l in cur if not l.lstrip().startswith("#"))
-            cases.append(Case(body, "%s:%d" % (name, first), ulp))
+            cases.extend(expand(Case(body, "%s:%d" % (name, first), ulp)))
 
     for no, line in enumerate(text.split("\n"), 1):
         if not line.strip():
@@ -92,7 +121,7 @@ _NS = _namespace()
 def numpy_eval(case):
     """('value', v) or ('error', exception)."""
     ns = dict(_NS)
-    tree = ast.parse(case.source)  # a case that is not Python is the case's bug: raise
+    tree = ast.parse(case.npsource)  # a case that is not Python is the case's bug: raise
     last = None  # a case ending in a statement only checks that both raise, or neither
     if tree.body and isinstance(tree.body[-1], ast.Expr):
         last = ast.Expression(tree.body.pop().value)
