@@ -114,6 +114,10 @@
     BI(FROM_LOCAL, "from_local", FUNC, "from_local(c)",                                            \
        "A distributed array made of each engine's local array c, stacked in rank order on axis "   \
        "0.")                                                                                       \
+    BI(REDISTRIBUTE, "redistribute", CREATE,                                                       \
+       "redistribute(x, dist='b', block_size=1, grid_shape=None)",                                 \
+       "A copy of the distributed array x in another layout (the default without keywords), "      \
+       "moved by one all-to-all between the engines.")                                             \
     BI(ALLREDUCE, "allreduce", COMM, "allreduce(v, op='sum')",                                     \
        "Local view: combines v over all engines with 'sum', 'prod', 'min' or 'max'.")              \
     BI(BCAST, "bcast", COMM, "bcast(v, root=0)", "Local view: root's v, on every engine.")         \

@@ -1059,6 +1059,20 @@ int arr_astype(rt_t *rt, const arr_t *a, int dtype, arr_t **out, err_t *err)
     return 0;
 }
 
+int arr_redistribute(rt_t *rt, const arr_t *a, const dist_spec_t *spec, arr_t **out, err_t *err)
+{
+    if (!a->isdist || rt->local)
+        return err_set(err, PARC_EVALUE, (span_t){0},
+                       "redistribute() moves a distributed array in global view");
+    dist_t d;
+    memset(&d, 0, sizeof d);
+    int rc = dist_init(&d, a->ndim, a->shape, spec, rt->nranks, err);
+    rc = arri_agree(rt, rc, err);
+    if (!rc) rc = coll_redist(rt, a, &d, out, err);
+    dist_clear(&d);
+    return rc;
+}
+
 int arr_copy(rt_t *rt, const arr_t *a, arr_t **out, err_t *err)
 {
     return arr_astype(rt, a, a->dtype, out, err);

@@ -121,6 +121,9 @@ int arr_owned_indices(const rt_t *rt, const dist_t *d, int dim, arr_t **out, err
 arr_t *arr_local(const arr_t *a); /* this rank's chunk as a local array (shares memory) */
 int arr_from_local(rt_t *rt, const arr_t *local, arr_t **out, err_t *err); /* Collective */
 int arr_astype(rt_t *rt, const arr_t *a, int dtype, arr_t **out, err_t *err);
+/* A copy of distributed a laid out by spec (NULL: the default), moved by coll_redist.
+ * Collective; global view only. */
+int arr_redistribute(rt_t *rt, const arr_t *a, const dist_spec_t *spec, arr_t **out, err_t *err);
 int arr_copy(rt_t *rt, const arr_t *a, arr_t **out, err_t *err);
 
 /* Indexing: one entry per index in x[i, a:b:c, ...]. */

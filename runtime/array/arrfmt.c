@@ -500,6 +500,70 @@ static void repr_text(const arr_t *a, const corner_t *c, wbuf_t *o)
         wbuf_printf(o, " %s", dts);
 }
 
+/* Global indices coordinate c owns along dim, as slice text: "0:4", "1::3" (cyclic), or
+ * the first block-cyclic intervals "0:2, 6:8, 12:14, ... (5 blocks)". */
+static void owned_text(const dist_t *d, int dim, int c, wbuf_t *o)
+{
+    int64_t n = dist_nintervals(d, dim, c), s0, cnt;
+    if (n == 0) {
+        wbuf_printf(o, "-");
+        return;
+    }
+    if (n > 1 && d->bsize[dim] == 1) {
+        wbuf_printf(o, "%d::%d", c, d->grid[dim]);
+        return;
+    }
+    for (int64_t i = 0; i < n && i < 3; i++) {
+        dist_interval(d, dim, c, i, &s0, &cnt);
+        wbuf_printf(o, i ? ", %lld:%lld" : "%lld:%lld", (long long)s0, (long long)(s0 + cnt));
+    }
+    if (n > 3) wbuf_printf(o, ", ... (%lld blocks)", (long long)n);
+}
+
+/* The ownership table of a distributed array's text/html: the grid, then per engine its
+ * grid coordinates, global index ranges, local shape and bytes (from the layout alone, no
+ * communication). At most 64 engines are listed. */
+static void owners_html(const rt_t *rt, const arr_t *a, wbuf_t *o)
+{
+    const dist_t *d = &a->dist;
+    char dt[64];
+    dist_text(d, dt, sizeof dt);
+    wbuf_printf(o, "<table><caption>");
+    wbuf_html(o, dt, strlen(dt));
+    wbuf_printf(o, " on a ");
+    for (int i = 0; i < a->ndim; i++)
+        wbuf_printf(o, i ? "x%d" : "%d", d->grid[i]);
+    wbuf_printf(o, " grid of %d engine%s</caption>\n<tr><th>engine</th><th>grid</th>", rt->nranks,
+                rt->nranks == 1 ? "" : "s");
+    for (int i = 0; i < a->ndim; i++)
+        wbuf_printf(o, "<th>axis %d</th>", i);
+    wbuf_printf(o, "<th>local shape</th><th>bytes</th></tr>\n");
+    int shown = rt->nranks < 64 ? rt->nranks : 64;
+    for (int r = 0; r < shown; r++) {
+        int coord[ARR_MAXDIM];
+        int64_t ls[ARR_MAXDIM], m = 1;
+        dist_coords(d, r, coord);
+        dist_lshape(d, r, ls);
+        wbuf_printf(o, "<tr><td>%d</td><td>(", r);
+        for (int i = 0; i < a->ndim; i++)
+            wbuf_printf(o, i ? ", %d" : "%d", coord[i]);
+        wbuf_printf(o, a->ndim == 1 ? ",)</td>" : ")</td>");
+        for (int i = 0; i < a->ndim; i++) {
+            wbuf_printf(o, "<td>");
+            owned_text(d, i, coord[i], o);
+            wbuf_printf(o, "</td>");
+            m *= ls[i];
+        }
+        wbuf_printf(o, "<td>(");
+        for (int i = 0; i < a->ndim; i++)
+            wbuf_printf(o, i ? ", %lld" : "%lld", (long long)ls[i]);
+        wbuf_printf(o, a->ndim == 1 ? ",)</td>" : ")</td>");
+        wbuf_printf(o, "<td>%lld</td></tr>\n", (long long)m * (long long)dt_size(a->dtype));
+    }
+    if (shown < rt->nranks) wbuf_printf(o, "<tr><td>... %d more</td></tr>\n", rt->nranks - shown);
+    wbuf_printf(o, "</table>");
+}
+
 int arr_repr(rt_t *rt, const arr_t *a, wbuf_t *plain, wbuf_t *html, err_t *err)
 {
     corner_t c;
@@ -522,6 +586,7 @@ int arr_repr(rt_t *rt, const arr_t *a, wbuf_t *plain, wbuf_t *html, err_t *err)
             wbuf_printf(html, "<pre>");
             wbuf_html(html, (const char *)t.p, t.len);
             wbuf_printf(html, "</pre>");
+            if (a->isdist && !rt->local) owners_html(rt, a, html);
         }
         wbuf_free(&t);
     }

@@ -199,7 +199,18 @@ int create_array(call_t *c, int bi, val_t *out, err_t *err)
         if ((rc = args_count(c, fn, 1, 1, err))) return rc;
         const val_t *v = &c->args[0];
         if (v->kind == V_ARRAY) {
-            if (dt >= 0 && dt != arr_dtype(v->u.a))
+            int nd = arr_ndim(v->u.a);
+            if ((rc = dist_args(c, kw[1], kw[2], kw[7], nd, &d, &use_dist, err))) return rc;
+            if (use_dist && arr_is_dist(v->u.a) && !c->rt->local) {
+                /* array(x, dist=...): x in that layout, then the dtype */
+                arr_t *r = NULL;
+                rc = arr_redistribute(c->rt, v->u.a, &d, &r, err);
+                if (!rc && dt >= 0 && dt != arr_dtype(r))
+                    rc = arr_astype(c->rt, r, dt, &a, err);
+                else if (!rc)
+                    a = arr_ref(r);
+                arr_unref(&r);
+            } else if (dt >= 0 && dt != arr_dtype(v->u.a))
                 rc = arr_astype(c->rt, v->u.a, dt, &a, err);
             else
                 rc = arr_copy(c->rt, v->u.a, &a, err);
@@ -212,6 +223,21 @@ int create_array(call_t *c, int bi, val_t *out, err_t *err)
             nd++;
         if ((rc = dist_args(c, kw[1], kw[2], kw[7], nd, &d, &use_dist, err))) return rc;
         rc = arr_from_value(c->rt, v, dt, use_dist ? &d : NULL, &a, err);
+        break;
+    }
+    case BI_REDISTRIBUTE: {
+        if ((rc = args_count(c, fn, 1, 1, err))) return rc;
+        const val_t *v = &c->args[0];
+        if (v->kind != V_ARRAY || !arr_is_dist(v->u.a) || c->rt->local)
+            return err_set(err, PARC_ETYPE, c->at,
+                           "redistribute() needs a distributed array in global view, not %s",
+                           v->kind == V_ARRAY ? "a local one" : val_kind_name(v));
+        if (kw[0])
+            return err_set(err, PARC_ETYPE, c->at,
+                           "redistribute() got an unexpected keyword argument 'dtype'");
+        if ((rc = dist_args(c, kw[1], kw[2], kw[7], arr_ndim(v->u.a), &d, &use_dist, err)))
+            return rc;
+        rc = arr_redistribute(c->rt, v->u.a, use_dist ? &d : NULL, &a, err);
         break;
     }
     default:

@@ -1,7 +1,7 @@
 """Distributions through the kernel (issue 7) on 1, 2, 3 and 4 engines: random arrays and
 float reductions print the same text under every distribution and engine count (the
 reproducibility promise of SPEC §5 and §7); x.dist, x.localshapes and x.grid_shape report the
-layout; x.global_index in local view gives each engine's global indices; bad layouts are
+layout and the text/html repr shows who owns what; x.global_index in local view gives each engine's global indices; bad layouts are
 refused with the same error on every engine. Values against NumPy are in tests/diff/dist.txt."""
 import re
 
@@ -102,6 +102,25 @@ def layout(kc, n, tag):
                 tag + "no distributed dimension: " + str(r.errors))
     r = parcenv.run(kc, "zeros((4, 6), dist=('n', 'b'), grid_shape=(2, 1))")
     c.check(r.errors and r.errors[0]["ename"] == "ValueError", tag + "engines on an 'n' axis")
+    # the text/html repr: the text in <pre>, then who owns what
+    r = parcenv.run(kc, "zeros((4, 6), dist=('b', 'c'))")
+    html = [m["content"]["data"].get("text/html", "") for m in r.msgs
+            if m["msg_type"] == "execute_result"]
+    c.check(html and "<table>" in html[0], tag + "ownership table in text/html: %r" % html)
+    g0 = {1: 1, 2: 2, 3: 3, 4: 2}[n]
+    g1 = n // g0
+    if html:
+        h = html[0]
+        c.check("on a %dx%d grid of %d engine" % (g0, g1, n) in h, tag + "grid caption: " + h)
+        rows = h.count("<tr><td>")
+        c.eq(rows, n, tag + "one row per engine")
+        # engine 0 owns rows 0:(4 split over g0) and columns 0::g1
+        r0 = len(range(0, 4, 1)) // g0 + (1 if 4 % g0 else 0)
+        want = "<tr><td>0</td><td>(0, 0)</td><td>0:%d</td><td>%s</td>" % (
+            r0, "0::%d" % g1 if g1 > 1 else "0:6")
+        c.check(want in h, tag + "engine 0's row: want %s in %s" % (want, h))
+        c.check(("<td>%d</td></tr>" % (r0 * len(range(0, 6, g1)) * 8)) in h,
+                tag + "engine 0's bytes")
     r = parcenv.run(kc, "zeros(5, dist='x')")
     c.check(r.errors and r.errors[0]["ename"] == "ValueError", tag + "unknown kind")
 
