@@ -114,6 +114,18 @@
     BI(FROM_LOCAL, "from_local", FUNC, "from_local(c)",                                            \
        "A distributed array made of each engine's local array c, stacked in rank order on axis "   \
        "0.")                                                                                       \
+    BI(TRANSPOSE, "transpose", SHAPE, "transpose(a, axes=None)",                                   \
+       "a with its axes permuted (reversed by default): a view; the layout's axes move with "      \
+       "them.")                                                                                    \
+    BI(RESHAPE, "reshape", SHAPE, "reshape(a, newshape)",                                          \
+       "The elements of a in C order in a new shape (one entry may be -1).")                       \
+    BI(RAVEL, "ravel", SHAPE, "ravel(a)", "a as a 1-d array in C order.")                          \
+    BI(CONCATENATE, "concatenate", SHAPE, "concatenate(arrays, axis=0)",                           \
+       "The arrays joined along an existing axis.")                                                \
+    BI(SQUEEZE, "squeeze", SHAPE, "squeeze(a, axis=None)",                                         \
+       "a without its axes of length 1 (or only axis).")                                           \
+    BI(EXPAND_DIMS, "expand_dims", SHAPE, "expand_dims(a, axis)",                                  \
+       "a with a new axis of length 1 before axis: a view.")                                       \
     BI(REDISTRIBUTE, "redistribute", CREATE,                                                       \
        "redistribute(x, dist='b', block_size=1, grid_shape=None)",                                 \
        "A copy of the distributed array x in another layout (the default without keywords), "      \
@@ -269,7 +281,8 @@ typedef enum {
     BI_K_CONST,
     BI_K_DTYPE,
     BI_K_COMM,
-    BI_K_UFUNC3
+    BI_K_UFUNC3,
+    BI_K_SHAPE
 } bi_kind_t;
 
 typedef struct {
@@ -300,15 +313,18 @@ int bi_lookup(const char *name, size_t len);
     AM(argmax, "x.argmax(axis=None)", "Index of the largest element (as argmax).")                 \
     AM(copy, "x.copy()", "A new array with the same values.")                                      \
     AM(astype, "x.astype(dtype)", "A copy converted to dtype.")                                    \
-    AM(reshape, "x.reshape(shape)", "The same elements in a new shape.")                           \
-    AM(transpose, "x.transpose()", "Axes reversed.")
+    AM(reshape, "x.reshape(shape)", "The same elements in a new shape (as reshape).")              \
+    AM(transpose, "x.transpose(*axes)", "Axes permuted, reversed by default (as transpose).")      \
+    AM(ravel, "x.ravel()", "As ravel(x).")                                                         \
+    AM(flatten, "x.flatten()", "A 1-d copy in C order.")                                           \
+    AM(squeeze, "x.squeeze(axis=None)", "As squeeze(x).")
 
 #define PARC_ARRAY_ATTRS(AA)                                                                       \
     AA(shape, "x.shape", "Tuple of the global dimensions.")                                        \
     AA(ndim, "x.ndim", "Number of dimensions.")                                                    \
     AA(size, "x.size", "Number of elements.")                                                      \
     AA(dtype, "x.dtype", "Element type.")                                                          \
-    AA(T, "x.T", "Transpose.")                                                                     \
+    AA(T, "x.T", "Transpose: x.transpose().")                                                      \
     AA(localshapes, "x.localshapes", "List of each engine's chunk shape, in rank order.")          \
     AA(dist, "x.dist", "Distribution per dimension: 'b' block, 'c' cyclic, 'n' not distributed.")  \
     AA(grid_shape, "x.grid_shape", "Engines along each dimension (the process grid).")             \

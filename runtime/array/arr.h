@@ -126,6 +126,18 @@ int arr_astype(rt_t *rt, const arr_t *a, int dtype, arr_t **out, err_t *err);
 int arr_redistribute(rt_t *rt, const arr_t *a, const dist_spec_t *spec, arr_t **out, err_t *err);
 int arr_copy(rt_t *rt, const arr_t *a, arr_t **out, err_t *err);
 
+/* Shape and layout (arrshape.c). Collective for distributed arrays in global view.
+ * transpose: axes NULL = reversed; a view (x first moved to the default rows when its
+ * grid would have to change engines). reshape: one -1 allowed; a view when no element
+ * changes engines, else a copy. expand_dims: a view with a new axis of length 1 ('n').
+ * squeeze: axis ARR_NOAXIS = every axis of length 1. concatenate: a new array, the
+ * default layout in global view. */
+int arr_transpose(rt_t *rt, const arr_t *a, const int *axes, arr_t **out, err_t *err);
+int arr_reshape(rt_t *rt, const arr_t *a, int ndim, const int64_t *shape, arr_t **out, err_t *err);
+int arr_expand_dims(rt_t *rt, const arr_t *a, int axis, arr_t **out, err_t *err);
+int arr_squeeze(rt_t *rt, const arr_t *a, int axis, arr_t **out, err_t *err);
+int arr_concatenate(rt_t *rt, arr_t *const *as, int n, int axis, arr_t **out, err_t *err);
+
 /* Indexing: one entry per index in x[i, a:b:c, ...]. */
 typedef struct {
     uint8_t kind; /* IDX_INT, IDX_SLICE, IDX_NEWAXIS, IDX_ARRAY, IDX_BOOL (i: 0 or 1) */

@@ -9,9 +9,11 @@
  * An integer index array (or list) on the first axis gives a copy whose rows come from
  * their owners (coll_take_rows; assignment through one: coll_put_rows).
  * A boolean mask alone gives the selected cells, split as the array's are (each rank
- * keeps its own, in order). Still missing: negative steps on the distributed axis,
- * newaxis on distributed arrays, masks with other indices, and index arrays past the
- * first axis (NotImplementedError). */
+ * keeps its own, in order). newaxis entries are dropped, then the result gets its axes
+ * of length 1 (arr_expand_dims: views). A negative step on the distributed axis selects
+ * the same rows with the positive step, then reverses them by one all-to-all (a copy;
+ * assignment through one writes v reversed). Still missing: masks with other indices and
+ * index arrays past the first axis (NotImplementedError). */
 #include <string.h>
 
 #include "arr.h"
@@ -819,8 +821,137 @@ static int needs_rows(const rt_t *rt, const arr_t *a, const idx_t *idx, int nidx
     return any;
 }
 
+/* newaxis entries: *nrest indices without them in rest, and the result axes they make
+ * (ascending) in pos; -1 when combined with an index array or a 0-d bool (not done). */
+static int strip_newaxes(const idx_t *idx, int nidx, idx_t *rest, int *nrest, int *pos)
+{
+    int n = 0, outd = 0;
+    *nrest = 0;
+    for (int k = 0; k < nidx; k++) {
+        if (idx[k].kind == IDX_ARRAY || idx[k].kind == IDX_BOOL) return -1;
+        if (idx[k].kind == IDX_NEWAXIS) {
+            pos[n++] = outd++;
+            continue;
+        }
+        outd += idx[k].kind == IDX_SLICE;
+        rest[(*nrest)++] = idx[k];
+    }
+    return n;
+}
+
+/* Rows of distributed (global view) or local a in reverse order along axis 0: a copy, the
+ * default rows in global view (coll_take_rows: one all-to-all of requests and rows). */
+static int flip0(rt_t *rt, arr_t *a, arr_t **out, err_t *err)
+{
+    int64_t n = a->shape[0];
+    arr_t *res = NULL, *src = NULL;
+    int dist = a->isdist && !rt->local;
+    int rc = dist ? arri_rowwise(rt, a, &src, err)
+                  : ((src = rt->local && a->isdist ? arr_local(a) : arr_ref(a))
+                         ? 0
+                         : err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory"));
+    if (!rc) rc = arri_new(rt, src->ndim, src->shape, src->dtype, dist, NULL, &res, err);
+    int64_t r0 = rc || !dist ? 0 : arri_row(res, rt->rank), m = rc ? 0 : res->lshape[0];
+    int64_t *want = rc ? NULL : mem_alloc((size_t)(m + 1) * sizeof *want);
+    if (!rc && !want) rc = err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
+    for (int64_t k = 0; want && k < m; k++)
+        want[k] = n - 1 - (r0 + k);
+    if (dist) rc = arri_agree(rt, rc, err);
+    if (!rc && dist) {
+        rc = coll_take_rows(rt, src, want, m, arri_base(res), err);
+    } else if (!rc) {
+        int64_t w = m ? arri_lsize(res) / m : 0;
+        size_t sz = dt_size(res->dtype);
+        for (int64_t k = 0; k < m; k++)
+            for (int64_t j = 0; j < w; j++)
+                memcpy((char *)arri_base(res) + (size_t)(k * w + j) * sz,
+                       arri_addr(src, want[k] * w + j), sz);
+    }
+    mem_free(want);
+    arr_unref(&src);
+    if (rc) {
+        arr_unref(&res);
+        return rc;
+    }
+    *out = res;
+    return 0;
+}
+
+/* For a distributed a in global view whose axis-0 index is a slice with a negative step:
+ * the same elements with a positive step in fwd[0] (the rest as in idx); 1 when done, 0
+ * when there is nothing to turn (a wrong index is left to getitem's own checks). */
+static int forward(const rt_t *rt, const arr_t *a, const idx_t *idx, int nidx, idx_t *fwd)
+{
+    if (rt->local || !a->isdist || nidx < 1 || idx[0].kind != IDX_SLICE || idx[0].step >= 0)
+        return 0;
+    sel_t sel[ARR_MAXDIM];
+    err_t e;
+    err_clear(&e);
+    if (nidx > ARR_MAXDIM || parse(a, idx, nidx, sel, &e)) return 0;
+    memcpy(fwd, idx, (size_t)nidx * sizeof *idx);
+    int64_t last = sel[0].start + (sel[0].count - 1) * sel[0].step;
+    fwd[0] = (idx_t){IDX_SLICE,    1,   1, 1, 0, last, last + (sel[0].count - 1) * -sel[0].step + 1,
+                     -sel[0].step, NULL};
+    if (sel[0].count == 0) fwd[0].stop = fwd[0].start = 0;
+    return 1;
+}
+
 int arr_getitem(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, val_t *out, err_t *err)
 {
+    idx_t rest[ARR_MAXDIM * 2];
+    int pos[ARR_MAXDIM * 2], nrest, nnew;
+    if (nidx <= ARR_MAXDIM * 2 && (nnew = strip_newaxes(idx, nidx, rest, &nrest, pos)) > 0) {
+        /* x[..., None, ...]: x[the rest], then an axis of length 1 at each place; x itself
+         * when the rest takes everything (a view in every layout) */
+        val_t r;
+        int all = nrest <= a->ndim && !(rt->local && a->isdist), rc = 0;
+        for (int k = 0; k < nrest; k++)
+            all &= rest[k].kind == IDX_SLICE && !rest[k].has_start && !rest[k].has_stop &&
+                   rest[k].step == 1;
+        arr_t *self = all ? arr_ref(a) : NULL;
+        if (all)
+            r = val_array(&self);
+        else
+            rc = arr_getitem(rt, a, rest, nrest, &r, err);
+        if (rc) return rc;
+        arr_t *v = NULL;
+        int k = 0;
+        if (r.kind != V_ARRAY) {
+            /* all integers: the element in an array of nnew axes of length 1 */
+            int64_t ones[ARR_MAXDIM * 2];
+            for (int i = 0; i < nnew; i++)
+                ones[i] = 1;
+            int weak, dt = arri_val_dtype(&r, &weak);
+            rc = arr_full(rt, nnew, ones, dt, &r, NULL, &v, err);
+            k = nnew;
+        } else {
+            v = r.u.a;
+        }
+        for (; !rc && k < nnew; k++) {
+            arr_t *w = NULL;
+            rc = arr_expand_dims(rt, v, pos[k], &w, err);
+            arr_unref(&v);
+            v = w;
+        }
+        if (rc) {
+            arr_unref(&v);
+            return rc;
+        }
+        *out = val_array(&v);
+        return 0;
+    }
+    if (nidx <= ARR_MAXDIM && forward(rt, a, idx, nidx, rest)) {
+        /* a negative step on the distributed axis: the positive one, then reversed rows */
+        val_t r;
+        int rc = arr_getitem(rt, a, rest, nidx, &r, err);
+        if (rc) return rc;
+        arr_t *f = NULL;
+        rc = flip0(rt, r.u.a, &f, err);
+        val_drop(&r);
+        if (rc) return rc;
+        *out = val_array(&f);
+        return 0;
+    }
     if (nidx > ARR_MAXDIM * 2 || !needs_rows(rt, a, idx, nidx))
         return getitem(rt, a, idx, nidx, out, err);
     arr_t *r = NULL;
@@ -834,6 +965,27 @@ int arr_getitem(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, val_t *out, err_
 
 int arr_setitem(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, const val_t *v, err_t *err)
 {
+    idx_t rest[ARR_MAXDIM * 2];
+    int pos[ARR_MAXDIM * 2], nrest;
+    /* x[..., None] = v: the new axes have length 1, v broadcasts without them */
+    if (nidx <= ARR_MAXDIM * 2 && strip_newaxes(idx, nidx, rest, &nrest, pos) > 0)
+        return arr_setitem(rt, a, rest, nrest, v, err);
+    if (nidx <= ARR_MAXDIM && forward(rt, a, idx, nidx, rest)) {
+        /* a negative step on the distributed axis: the positive one, from v reversed
+         * along its first axis when that axis is the target's first */
+        int rc, tnd = a->ndim;
+        for (int k = 0; k < nidx; k++)
+            tnd -= rest[k].kind == IDX_INT;
+        if (v->kind == V_ARRAY && v->u.a->ndim == tnd && tnd > 0 && v->u.a->shape[0] > 1) {
+            arr_t *f = NULL;
+            if ((rc = flip0(rt, v->u.a, &f, err))) return rc;
+            val_t fv = val_array(&f);
+            rc = arr_setitem(rt, a, rest, nidx, &fv, err);
+            val_drop(&fv);
+            return rc;
+        }
+        return arr_setitem(rt, a, rest, nidx, v, err);
+    }
     if (nidx > ARR_MAXDIM * 2 || !needs_rows(rt, a, idx, nidx))
         return setitem(rt, a, idx, nidx, v, err);
     arr_t *r = NULL, *back = NULL;

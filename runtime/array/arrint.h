@@ -3,7 +3,8 @@
  *
  * Layout: a distributed array carries a dist_t (dist.h) saying which rank holds which part
  * of the global index space; this rank's chunk is the part dist_lshape gives it. Creators,
- * astype/copy and elementwise operations between arrays of one layout take any layout;
+ * astype/copy, transpose/expand_dims/squeeze views (arrshape.c) and elementwise operations
+ * between arrays of one layout take any layout;
  * the rest (display, indexing, axis reductions, histogram, broadcasting) works on the row
  * layout (dist_is_rows): axis 0 'b' over all ranks, each rank holding the ascending rows
  * [arri_row(a, rank), arri_row(a, rank + 1)) (block split by default; slices and

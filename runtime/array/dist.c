@@ -344,3 +344,59 @@ void dist_text(const dist_t *d, char *buf, int cap)
         k += snprintf(buf + k, (size_t)(cap - k), i ? ", '%c'" : "'%c'", d->kind[i]);
     if (k < cap) snprintf(buf + k, (size_t)(cap - k), d->ndim == 1 ? ",)" : ")");
 }
+
+/* dst's dimension i is src's from[i] (-1: a new dimension of length 1, 'n'). */
+static int remap(const dist_t *src, int ndim, const int *from, dist_t *dst, err_t *err)
+{
+    dist_t t;
+    memset(&t, 0, sizeof t);
+    t.ndim = ndim;
+    t.nranks = src->nranks;
+    for (int i = 0; i < ndim; i++) {
+        int f = from[i];
+        t.shape[i] = f < 0 ? 1 : src->shape[f];
+        t.kind[i] = f < 0 ? 'n' : src->kind[f];
+        t.bsize[i] = f < 0 ? 0 : src->bsize[f];
+        t.grid[i] = f < 0 ? 1 : src->grid[f];
+    }
+    for (int i = 0; i < ndim; i++) {
+        if (from[i] < 0 || !src->bnd[from[i]]) continue;
+        int rc = dist_set_bounds(&t, i, src->bnd[from[i]], err);
+        if (rc) {
+            dist_clear(&t);
+            return rc;
+        }
+    }
+    *dst = t;
+    return 0;
+}
+
+int dist_permute(const dist_t *src, const int *axes, dist_t *dst, err_t *err)
+{
+    int last = -1;
+    for (int i = 0; i < src->ndim; i++) {
+        if (src->grid[axes[i]] == 1) continue;
+        if (axes[i] < last) return 1;
+        last = axes[i];
+    }
+    return remap(src, src->ndim, axes, dst, err);
+}
+
+int dist_insert(const dist_t *src, int pos, dist_t *dst, err_t *err)
+{
+    int from[DIST_MAXDIM];
+    if (src->ndim >= DIST_MAXDIM)
+        return err_set(err, PARC_EVALUE, (span_t){0}, "arrays have at most %d dimensions",
+                       DIST_MAXDIM);
+    for (int i = 0, j = 0; i <= src->ndim; i++)
+        from[i] = i == pos ? -1 : j++;
+    return remap(src, src->ndim + 1, from, dst, err);
+}
+
+int dist_remove(const dist_t *src, int dim, dist_t *dst, err_t *err)
+{
+    int from[DIST_MAXDIM];
+    for (int i = 0, j = 0; j < src->ndim; j++)
+        if (j != dim) from[i++] = j;
+    return remap(src, src->ndim - 1, from, dst, err);
+}

@@ -95,6 +95,17 @@ int dist_is_default(const dist_t *d);
  * MPI's ceil(n/p) blocks, e.g. 10 over 3). */
 int dist_darray(const dist_t *d, int *gsizes, int *distribs, int *dargs, int *psizes);
 
+/* Layouts of the same elements in another shape, for views (no data moves); each fills
+ * *dst (a deep copy: release with dist_clear) and returns 0, or PARC_ENOMEM.
+ * dist_permute: dimension i of dst is src's axes[i]. Returns 1 (dst untouched) when the
+ * engines would have to change places: dst's row-major rank order must see src's
+ * distributed dimensions (grid > 1) in the same order.
+ * dist_insert: a new dimension of length 1, 'n', before dimension pos (0..ndim).
+ * dist_remove: without dimension dim, which must have length 1 and one engine. */
+int dist_permute(const dist_t *src, const int *axes, dist_t *dst, err_t *err);
+int dist_insert(const dist_t *src, int pos, dist_t *dst, err_t *err);
+int dist_remove(const dist_t *src, int dim, dist_t *dst, err_t *err);
+
 /* "('b', 'n')" into buf (always NUL-terminated). */
 void dist_text(const dist_t *d, char *buf, int cap);
 

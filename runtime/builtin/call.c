@@ -24,6 +24,7 @@
 #include "plotfn.h"
 #include "reduce.h"
 #include "repr.h"
+#include "shape.h"
 
 /* ---- FUNC builtins ---- */
 
@@ -307,6 +308,8 @@ int call_builtin(call_t *c, int bi, val_t *out, err_t *err)
         return conv_dtype(c, bi, out, err);
     case BI_K_COMM:
         return comm_call(c, bi, out, err);
+    case BI_K_SHAPE:
+        return shape_call(c, bi, NULL, out, err);
     default:
         return err_set(err, PARC_ETYPE, c->at, "'%s' object is not callable",
                        info->kind == BI_K_CONST && bi != BI_NEWAXIS ? "float" : "NoneType");

@@ -11,6 +11,7 @@
 #include "builtins.h"
 #include "mem.h"
 #include "obj.h"
+#include "shape.h"
 
 static int list_method(call_t *c, const val_t *self, const char *name, val_t *out, err_t *err)
 {
@@ -88,8 +89,11 @@ int attr_method(call_t *c, const val_t *self, const char *name, val_t *out, err_
         if ((rc = args_dtype(c, dv, &dt, err))) return rc;
         if (dt < 0) return err_set(err, PARC_ETYPE, c->at, "data type not understood");
         rc = arr_astype(c->rt, self->u.a, dt, &a, err);
-    } else if (!strcmp(name, "reshape") || !strcmp(name, "transpose")) {
-        return err_set(err, PARC_ENOTIMPL, c->at, "%s() is not available yet", name);
+    } else if (!strcmp(name, "reshape") || !strcmp(name, "transpose") || !strcmp(name, "ravel") ||
+               !strcmp(name, "squeeze")) {
+        return shape_call(c, bi_lookup(name, strlen(name)), self, out, err);
+    } else if (!strcmp(name, "flatten")) {
+        return shape_flatten(c, self, out, err);
     } else {
         return err_set(err, PARC_EATTR, c->at, "'ndarray' object has no attribute '%s'", name);
     }
@@ -216,7 +220,13 @@ int attr_get(rt_t *rt, const val_t *self, const char *name, span_t at, val_t *ou
                            "distributed array: ask for it in local view (%%px)");
         return global_index(rt, a, at, out, err);
     } else if (!strcmp(name, "T")) {
-        return err_set(err, PARC_ENOTIMPL, at, "x.%s is not available yet", name);
+        arr_t *t = NULL;
+        int rc = arr_transpose(rt, a, NULL, &t, err);
+        if (rc) {
+            if (err->at.line == 0) err->at = at;
+            return rc;
+        }
+        *out = val_array(&t);
     } else {
         return err_set(err, PARC_EATTR, at, "'ndarray' object has no attribute '%s'", name);
     }

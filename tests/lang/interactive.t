@@ -89,6 +89,7 @@ co<|>
 0-2
 complex
 complex128
+concatenate
 conj
 conjugate
 continue
@@ -111,6 +112,7 @@ x.s<|>
 2-3
 shape
 size
+squeeze
 std
 sum
 

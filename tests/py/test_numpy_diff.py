@@ -23,11 +23,7 @@ DIFF = os.path.join(HERE, "..", "diff")
 # Cases expected to fail because the work belongs to another open issue: the case's source
 # (or its first line) -> why. They run anyway and are reported; never hide a wrong answer
 # of this runner's own issue here.
-SKIP = {
-    "ones((1, 3)) + arange(3.0).reshape(3, 1)": "reshape is not available yet",
-    "x = ones((4, 3)); y = arange(4.0)[:, newaxis]; x * y":
-        "newaxis on a distributed array is not available yet",
-}
+SKIP = {}
 
 BINOPS = ["+", "-", "*", "/", "//", "%", "**", "<", "<=", ">", ">=", "==", "!=", "&", "|",
           "^", "<<", ">>"]

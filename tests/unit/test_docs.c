@@ -26,6 +26,7 @@ static const struct {
 } sections[] = {
     {BI_K_FUNC, "Functions"},
     {BI_K_CREATE, "Array creation"},
+    {BI_K_SHAPE, "Shape and layout"},
     {BI_K_RANDOM, "Random numbers"},
     {BI_K_UFUNC1, "Elementwise functions of one operand (fused)"},
     {BI_K_UFUNC2, "Elementwise functions of two operands (fused)"},
