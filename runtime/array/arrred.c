@@ -6,7 +6,9 @@
  * Float and complex sum/prod/mean/var/std go through coll_tree, the fixed global tree
  * (docs/architecture.md, "Reproducible reductions"): blocks are evaluated aligned to the tree's
  * global blocks, folded on the spot, and only the blocks shared with a neighbour travel as raw
- * elements. var is two passes (mean, then the mean of squared deviations), as NumPy computes it. */
+ * elements. var is two passes (mean, then the mean of squared deviations), as NumPy computes it.
+ * Along an axis the tree reductions combine rows as vectors (axis_tree, below), without a
+ * gather; the order-free ones reduce lane by lane (and gather a distributed axis 0). */
 #include <math.h>
 #include <string.h>
 
@@ -333,60 +335,15 @@ int arr_reduce(rt_t *rt, int bi, const ir_node_t *tree, const val_t *leaves, siz
     return rc;
 }
 
-/* The reduction of one lane of L elements (stride st elements from p) of dtype dt. */
-static int lane(const rt_t *rt, int bi, int dt, const char *p, int64_t L, int64_t st, char *buf,
-                void *dst, int odt, err_t *err)
+/* The order-free reduction of one lane of L elements (stride st elements from p) of dtype
+ * dt. */
+static int lane(int bi, int dt, const char *p, int64_t L, int64_t st, char *buf, void *dst, int odt,
+                err_t *err)
 {
     size_t sz = dt_size(dt);
     for (int64_t i = 0; i < L; i++)
         memcpy(buf + (size_t)i * sz, p + i * st * (int64_t)sz, sz);
     val_t v;
-    if (is_tree_op(bi, dt)) {
-        int acc = acc_of(bi, dt);
-        size_t esz = acc == ACC_F32 ? 4 : acc == ACC_C128 ? 16 : 8;
-        int64_t B = coll_tree_block(1);
-        char *conv = buf + (size_t)L * 16;
-        double sum[2] = {0, 0}, q[2] = {0, 0};
-        double mean[2] = {0, 0};
-        for (int pass = 0; pass < (bi == BI_VAR || bi == BI_STD ? 2 : 1); pass++) {
-            /* var's first pass is the mean: complex needs the complex sum. */
-            acc = pass == 0 && dt == DT_COMPLEX128 ? ACC_C128 : acc_of(bi, dt);
-            esz = acc == ACC_F32 ? 4 : acc == ACC_C128 ? 16 : 8;
-            if (pass)
-                mean_of(dt == DT_FLOAT32      ? DT_FLOAT32
-                        : dt == DT_COMPLEX128 ? dt
-                                              : DT_FLOAT64,
-                        sum, L, mean);
-            to_acc(dt, acc, buf, L, pass ? mean : NULL, conv);
-            if (L > 0) prod_first(bi == BI_PROD, acc, conv);
-            int64_t nb = (L + B - 1) / B;
-            char *bv = conv + (size_t)L * esz;
-            for (int64_t j = 0; j < nb; j++)
-                kern_fold(bi == BI_PROD, acc, 1, B, conv + (size_t)(j * B) * esz,
-                          (j + 1) * B <= L ? B : L - j * B, bv + (size_t)j * esz);
-            char r16[16] = {0};
-            int rc =
-                coll_tree(rt, 0, bi == BI_PROD, acc, 1, L, 0, L, bv, 0, NULL, NULL, NULL, r16, err);
-            if (rc) return rc;
-            double *t = pass ? q : sum;
-            if (acc == ACC_F32) {
-                float x;
-                memcpy(&x, r16, 4);
-                t[0] = x;
-            } else {
-                memcpy(t, r16, esz);
-            }
-        }
-        if (bi == BI_SUM || bi == BI_PROD)
-            v = fval(odt, sum[0], sum[1]);
-        else if (bi == BI_MEAN) {
-            mean_of(odt, sum, L, mean);
-            v = fval(odt, mean[0], mean[1]);
-        } else
-            v = fval(odt, bi == BI_STD ? sqrt(q[0] / (double)L) : q[0] / (double)L, 0);
-        arri_store_val(odt, dst, &v);
-        return 0;
-    }
     kred_t s;
     kern_red_init(bi, &s);
     kern_red(bi, dt, buf, (size_t)L, &s);
@@ -419,6 +376,209 @@ static int out_dtype(int bi, int dt)
     return dt;
 }
 
+/* ---- tree reductions along an axis ----
+ *
+ * Along axis k the array is outer slabs of L x w (L = shape[k], w = the product of the
+ * axes after k), and every slab's rows are combined elementwise, as vectors of w lanes, in
+ * coll_tree's order over the row index: blocks of coll_tree_block(w) rows halved pairwise,
+ * a binary tree above. A row is read once, contiguously, whatever the axis; on the
+ * distributed axis 0 each rank folds the rows it holds and coll_tree combines the ranks'
+ * partial rows (nothing is gathered). For the last axis (w = 1) this is the lane tree of
+ * the whole-array reductions. */
+
+/* n rows of w values (dtype dt, at src) in the accumulator's type into dst, each lane
+ * centered and squared when center (w values, or w (re, im) pairs for complex). */
+static void rows_to_acc(int dt, int acc, const void *src, int64_t n, int64_t w,
+                        const double *center, void *dst)
+{
+    if (!center) {
+        kern_cast(dt, acc_dt(acc), dst, src, (size_t)(n * w));
+        return;
+    }
+    size_t sz = dt_size(dt), esz = acc == ACC_F32 ? 4 : 8;
+    if (dt == DT_FLOAT64 && acc == ACC_F64) { /* to_acc's formula, lanes in a row */
+        const double *x = src;
+        double *o = dst;
+        for (int64_t r = 0; r < n; r++)
+            for (int64_t l = 0; l < w; l++) {
+                double d = x[r * w + l] - center[l];
+                o[r * w + l] = d * d;
+            }
+        return;
+    }
+    for (int64_t r = 0; r < n; r++)
+        for (int64_t l = 0; l < w; l++) {
+            const char *x = (const char *)src + (size_t)(r * w + l) * sz;
+            char *o = (char *)dst + (size_t)(r * w + l) * esz;
+            to_acc(dt, acc, x, 1, center + (dt == DT_COMPLEX128 ? 2 * l : l), o);
+        }
+}
+
+/* Collective when coll. The tree of rows [r0, r1) (this rank's; all L when !coll) of an
+ * L x w slab whose rows r0.. are at p (dtype dt, contiguous) into out (w accumulator
+ * values, on every rank). */
+static int slab_tree(rt_t *rt, int coll, int op, int acc, int dt, const char *p, int64_t L,
+                     int64_t r0, int64_t r1, int64_t w, const double *center, void *out, err_t *err)
+{
+    int64_t B = coll_tree_block(w), jlo, jhi;
+    coll_tree_owned(L, B, r0, r1, &jlo, &jhi);
+    size_t esz = acc == ACC_F32 ? 4 : acc == ACC_C128 ? 16 : 8, dsz = dt_size(dt);
+    size_t vsz = (size_t)w * esz;
+    int same = !center && acc_dt(acc) == dt && !(op && acc == ACC_C128);
+    /* one-row blocks (w > KERN_BLK / 2) are their own folds: the rows themselves */
+    int direct = B == 1 && same;
+    char *bv = direct ? NULL : mem_alloc((size_t)(jhi - jlo + 1) * vsz);
+    char *buf = mem_alloc((size_t)B * vsz);
+    char *piece[2] = {mem_alloc((size_t)B * vsz), mem_alloc((size_t)B * vsz)};
+    int rc = ((bv || direct) && buf && piece[0] && piece[1])
+                 ? 0
+                 : err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory in a reduction");
+    int64_t ps[2] = {0, 0}, pc[2] = {0, 0};
+    int np = 0;
+    /* the rows of partial blocks travel raw: before the first owned block, after the last */
+    int64_t from[2] = {r0, jhi * B > r0 ? jhi * B : r0};
+    int64_t to[2] = {jlo * B < r1 ? jlo * B : r1, r1};
+    for (int side = 0; side < 2 && !rc; side++) {
+        int64_t a = from[side], e = to[side];
+        if (e <= a) continue;
+        const char *src = p + (size_t)(a - r0) * (size_t)w * dsz;
+        rows_to_acc(dt, acc, src, e - a, w, center, piece[np]);
+        if (a == 0)
+            for (int64_t l = 0; l < w; l++)
+                prod_first(op, acc, piece[np] + (size_t)l * esz);
+        ps[np] = a;
+        pc[np] = e - a;
+        np++;
+    }
+    for (int64_t j = jlo; j < jhi && !rc && !direct; j++) {
+        int64_t a = j * B, e = a + B < L ? a + B : L;
+        const char *src = p + (size_t)(a - r0) * (size_t)w * dsz;
+        char *dst = bv + (size_t)(j - jlo) * vsz;
+        if (B == 1) {
+            rows_to_acc(dt, acc, src, 1, w, center, dst);
+            if (a == 0)
+                for (int64_t l = 0; l < w; l++)
+                    prod_first(op, acc, dst + (size_t)l * esz);
+            continue;
+        }
+        const void *vals = src;
+        if (!same || (a == 0 && op && acc == ACC_C128)) {
+            rows_to_acc(dt, acc, src, e - a, w, center, buf);
+            if (a == 0)
+                for (int64_t l = 0; l < w; l++)
+                    prod_first(op, acc, buf + (size_t)l * esz);
+            vals = buf;
+        }
+        kern_fold(op, acc, w, B, vals, e - a, dst);
+    }
+    if (coll) rc = arri_agree(rt, rc, err);
+    const void *pv[2] = {piece[0], piece[1]};
+    const void *vals = direct ? (const void *)p : bv;
+    int64_t nb = (L + B - 1) / B;
+    if (!rc && !coll && nb > 0) {
+        /* the whole axis is here: coll_tree's single node (0, K), without its messages */
+        int K = 0;
+        while (((int64_t)1 << K) < nb)
+            K++;
+        char *scratch = mem_alloc((size_t)(K + 1) * vsz);
+        if (scratch)
+            kern_tree(op, acc, w, vsz, vals, nb, K, out, scratch);
+        else
+            rc = err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory in a reduction");
+        mem_free(scratch);
+    } else if (!rc) {
+        rc = coll_tree(rt, coll, op, acc, w, L, r0, r1, vals, np, ps, pc, pv, out, err);
+    }
+    mem_free(bv);
+    mem_free(buf);
+    mem_free(piece[0]);
+    mem_free(piece[1]);
+    return rc;
+}
+
+/* Tree reduction bi (is_tree_op) of src (contiguous chunk) along axis into res's chunk
+ * (dtype odt). coll: axis 0 is distributed over the ranks (Collective); res is then
+ * block-split on its axis 0 and each rank keeps its part of the result. */
+static int axis_tree(rt_t *rt, int bi, const arr_t *src, int axis, int coll, arr_t *res, err_t *err)
+{
+    int dt = src->dtype, odt = res->dtype, op = bi == BI_PROD;
+    int passes = bi == BI_VAR || bi == BI_STD ? 2 : 1;
+    int64_t outer = 1, w = 1, lrows = src->lshape[axis];
+    for (int d = 0; d < src->ndim; d++)
+        if (d < axis)
+            outer *= src->lshape[d];
+        else if (d > axis)
+            w *= src->lshape[d];
+    int64_t L = coll ? src->shape[0] : lrows;
+    int64_t r0 = coll ? arri_row(src, rt->rank) : 0, r1 = coll ? arri_row(src, rt->rank + 1) : L;
+    int64_t m = arri_lsize(res), goff = 0;
+    if (coll && res->ndim > 0) goff = arri_row(res, rt->rank) * (res->lstride[0]);
+    double *sum = mem_calloc((size_t)w + 1, 2 * sizeof(double));
+    double *q = mem_calloc((size_t)w + 1, 2 * sizeof(double));
+    double *center = mem_calloc((size_t)w + 1, 2 * sizeof(double));
+    char *accv = mem_alloc(((size_t)w + 1) * 16);
+    int rc = sum && q && center && accv
+                 ? 0
+                 : err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory in a reduction");
+    if (coll) rc = arri_agree(rt, rc, err);
+    size_t dsz = dt_size(dt);
+    int mdt = dt == DT_FLOAT32 ? DT_FLOAT32 : dt == DT_COMPLEX128 ? dt : DT_FLOAT64;
+    for (int64_t o = 0; o < outer && !rc; o++) {
+        const char *p = (const char *)arri_base(src) + (size_t)(o * lrows * w) * dsz;
+        for (int pass = 0; pass < passes && !rc; pass++) {
+            /* var's first pass is the mean: complex needs the complex sum. */
+            int acc = pass == 0 && dt == DT_COMPLEX128 ? ACC_C128 : acc_of(bi, dt);
+            if (pass)
+                for (int64_t l = 0; l < w; l++) {
+                    double mu[2];
+                    mean_of(mdt, sum + 2 * l, L, mu);
+                    if (dt == DT_COMPLEX128) {
+                        center[2 * l] = mu[0];
+                        center[2 * l + 1] = mu[1];
+                    } else {
+                        center[l] = mu[0];
+                    }
+                }
+            rc = slab_tree(rt, coll, op, acc, dt, p, L, r0, r1, w, pass ? center : NULL, accv, err);
+            double *t = pass ? q : sum;
+            for (int64_t l = 0; l < w && !rc; l++) {
+                if (acc == ACC_F32) {
+                    float x;
+                    memcpy(&x, accv + (size_t)l * 4, 4);
+                    t[2 * l] = x;
+                    t[2 * l + 1] = 0;
+                } else if (acc == ACC_C128) {
+                    memcpy(t + 2 * l, accv + (size_t)l * 16, 16);
+                } else {
+                    memcpy(t + 2 * l, accv + (size_t)l * 8, 8);
+                    t[2 * l + 1] = 0;
+                }
+            }
+        }
+        for (int64_t l = 0; l < w && !rc; l++) {
+            int64_t k = coll ? l - goff : o * w + l;
+            if (k < 0 || k >= m) continue;
+            val_t v;
+            if (bi == BI_SUM || bi == BI_PROD) {
+                v = fval(odt, sum[2 * l], sum[2 * l + 1]);
+            } else if (bi == BI_MEAN) {
+                double mu[2];
+                mean_of(odt, sum + 2 * l, L, mu);
+                v = fval(odt, mu[0], mu[1]);
+            } else {
+                double var = q[2 * l] / (double)L;
+                v = fval(odt, bi == BI_STD ? sqrt(var) : var, 0);
+            }
+            arri_store_val(odt, arri_addr(res, k), &v);
+        }
+    }
+    mem_free(sum);
+    mem_free(q);
+    mem_free(center);
+    mem_free(accv);
+    return rc;
+}
+
 static int reduce_axis(rt_t *rt, int bi, arr_t *a, int axis, val_t *out, err_t *err)
 {
     int dt = a->dtype, odt = out_dtype(bi, dt);
@@ -429,9 +589,10 @@ static int reduce_axis(rt_t *rt, int bi, arr_t *a, int axis, val_t *out, err_t *
     int dist = a->isdist && !rt->local;
     arr_t *src = NULL, *res = NULL;
     int rc = 0;
-    if (dist && axis == 0) {
-        /* Columns cross ranks: gather the whole array (simple and exact; TODO: a
-         * column-vector tree instead of the gather for large arrays). */
+    int tree = is_tree_op(bi, dt);
+    if (dist && axis == 0 && !tree) {
+        /* Columns cross ranks: gather the whole array (order-free reductions; TODO: local
+         * partial rows and one collective, as the tree reductions do). */
         rc = coll_allgather(rt, a, &src, err);
     } else {
         src = arr_ref(a);
@@ -441,8 +602,24 @@ static int reduce_axis(rt_t *rt, int bi, arr_t *a, int axis, val_t *out, err_t *
         }
     }
     if (rc) return rc;
+    if (tree) {
+        /* the rows are read as contiguous vectors: a strided view is copied first (every
+         * rank copies when any rank's chunk is strided, the copy being Collective) */
+        int64_t strided = !arri_contig(src);
+        if (dist) rc = coll_sum_i64(rt, &strided, 1, err);
+        arr_t *c = NULL;
+        if (!rc && strided) rc = arr_copy(rt, src, &c, err);
+        if (c) {
+            arr_unref(&src);
+            src = c;
+        }
+        if (rc) {
+            arr_unref(&src);
+            return rc;
+        }
+    }
     int keep = dist && axis != 0;
-    int64_t *bnd = keep ? arri_rows(rt, a) : NULL;
+    int64_t *bnd = keep ? arri_rows(rt, src) : NULL;
     if (keep && !bnd) rc = err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
     if (!rc) rc = arri_new(rt, nd, shape, odt, dist && nd > 0, bnd, &res, err);
     mem_free(bnd);
@@ -450,7 +627,9 @@ static int reduce_axis(rt_t *rt, int bi, arr_t *a, int axis, val_t *out, err_t *
     char *buf = rc ? NULL : mem_alloc((size_t)(L + 1) * 40 + 64);
     if (!rc && !buf) rc = err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
     if (dist) rc = arri_agree(rt, rc, err);
-    if (!rc) {
+    if (!rc && tree) {
+        rc = axis_tree(rt, bi, src, axis, dist && axis == 0, res, err);
+    } else if (!rc) {
         /* Output element k of res's chunk <-> source lane. */
         int64_t m = arri_lsize(res);
         int64_t row0 = (dist && axis == 0 && nd > 0) ? arri_row(res, rt->rank) : 0;
@@ -465,7 +644,7 @@ static int reduce_axis(rt_t *rt, int bi, arr_t *a, int axis, val_t *out, err_t *
             for (int d = 0, e = 0; d < src->ndim; d++)
                 if (d != axis) off += idx[e++] * src->lstride[d];
             const char *p = (const char *)src->buf->p + off * (int64_t)dt_size(dt);
-            rc = lane(rt, bi, dt, p, L, src->lstride[axis], buf, arri_addr(res, k), odt, err);
+            rc = lane(bi, dt, p, L, src->lstride[axis], buf, arri_addr(res, k), odt, err);
         }
         if (dist) rc = arri_agree(rt, rc, err);
     }

@@ -374,22 +374,6 @@ static int get(const tree_t *t, int64_t a, int k, void *dst)
     return 1;
 }
 
-/* Local value of node (a, k) from this rank's block values bv (block jlo first). */
-static void local_node(const tree_t *t, const char *bv, int64_t jlo, int64_t a, int k, void *dst,
-                       char *scratch)
-{
-    if (k == 0) {
-        memcpy(dst, bv + (size_t)(a - jlo) * t->vsz, t->vsz);
-        return;
-    }
-    local_node(t, bv, jlo, a, k - 1, dst, scratch);
-    int64_t b = a + ((int64_t)1 << (k - 1));
-    if (b >= t->nb) return;
-    char *right = scratch + (size_t)k * t->vsz;
-    local_node(t, bv, jlo, b, k - 1, right, scratch);
-    kern_combine(t->op, t->acc, t->w, dst, right);
-}
-
 int coll_tree(const rt_t *rt, int coll, int op, int acc, int64_t w, int64_t n, int64_t g0,
               int64_t g1, const void *bvals, int npieces, const int64_t *pstart,
               const int64_t *pcount, const void *const *pvals, void *out, err_t *err)
@@ -419,7 +403,8 @@ int coll_tree(const rt_t *rt, int coll, int op, int acc, int64_t w, int64_t n, i
             if (end > jhi) break;
             k++;
         }
-        local_node(&t, bvals, jlo, a, k, v, scratch);
+        kern_tree(op, acc, w, t.vsz, (const char *)bvals + (size_t)(a - jlo) * t.vsz, t.nb - a, k,
+                  v, scratch);
         wbuf_i64(&nodes, a);
         wbuf_i64(&nodes, k);
         wbuf_bytes(&nodes, v, t.vsz);

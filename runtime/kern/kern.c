@@ -928,6 +928,21 @@ void kern_fold(int op, int acc, int64_t w, int64_t B, const void *vals, int64_t 
     FOLD_HALVE(double, t, vals, count *w *k, w *B *k, w *k, op, out);
 }
 
+void kern_tree(int op, int acc, int64_t w, size_t vsz, const void *bv, int64_t n, int k, void *dst,
+               void *scratch)
+{
+    if (k == 0) {
+        memcpy(dst, bv, vsz);
+        return;
+    }
+    kern_tree(op, acc, w, vsz, bv, n, k - 1, dst, scratch);
+    int64_t h = (int64_t)1 << (k - 1);
+    if (h >= n) return;
+    char *right = (char *)scratch + (size_t)k * vsz;
+    kern_tree(op, acc, w, vsz, (const char *)bv + (size_t)h * vsz, n - h, k - 1, right, scratch);
+    kern_combine(op, acc, w, dst, right);
+}
+
 void kern_combine(int op, int acc, int64_t w, void *a, const void *b)
 {
     if (acc == ACC_F32) {

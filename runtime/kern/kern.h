@@ -42,6 +42,12 @@ void kern_fill(int dt, void *d, const void *v, size_t n);
  * 2 complex) padded with the identity to B vectors, then halves added (op 0) or
  * multiplied (op 1) elementwise until one vector is left, written to out. B*w <= KERN_BLK. */
 void kern_fold(int op, int acc, int64_t w, int64_t B, const void *vals, int64_t count, void *out);
+/* Node (0, k) of the fixed binary tree over n block values (w accumulator values each,
+ * vsz bytes, at bv): a leaf is a block's value, a node its left half op its right half,
+ * elementwise, and a right half that starts at or beyond n leaves the left one. dst gets w
+ * values; scratch holds k + 1 vectors. */
+void kern_tree(int op, int acc, int64_t w, size_t vsz, const void *bv, int64_t n, int k, void *dst,
+               void *scratch);
 /* a = a op b for w accumulator values. */
 void kern_combine(int op, int acc, int64_t w, void *a, const void *b);
 

@@ -252,6 +252,57 @@ static void test_reduce(void)
     wbuf_free(&b);
 }
 
+/* Tree reductions along an axis on the distributed array: bitwise the same as in local
+ * view on this rank's gathered copy (the whole axis on one rank), for row blocks that
+ * straddle ranks (w = 3: 1024-row blocks), one-row blocks (w = 3000) and a middle axis,
+ * float64 and float32. */
+static void test_axis_tree(void)
+{
+    static const struct {
+        int ndim;
+        int64_t shape[3];
+        int axis;
+    } cases[] = {{2, {2500, 3, 0}, 0}, {2, {9, 3000, 0}, 0}, {3, {37, 5, 4}, 0},
+                 {3, {37, 5, 4}, 1},   {3, {37, 5, 4}, 2},   {2, {2500, 3, 0}, 1}};
+    static const int bis[] = {BI_SUM, BI_MEAN, BI_VAR, BI_STD, BI_PROD};
+    err_t err;
+    err_clear(&err);
+    rt.seed = 11;
+    rt.calls = 0;
+    int bad = 0;
+    for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+        for (int f32 = 0; f32 < 2; f32++) {
+            arr_t *x = NULL, *full = NULL;
+            CHECK(arr_random(&rt, RAND_UNIFORM, cases[c].ndim, cases[c].shape,
+                             f32 ? DT_FLOAT32 : DT_FLOAT64, 0.5, 1.5, NULL, &x, &err) == 0);
+            CHECK(coll_allgather(&rt, x, &full, &err) == 0);
+            arr_t *loc = full ? arr_local(full) : NULL;
+            for (size_t k = 0; k < sizeof bis / sizeof *bis && x && loc; k++) {
+                val_t xv = varr(x), lv = varr(loc), d, l;
+                CHECK(arr_reduce(&rt, bis[k], NULL, &xv, 1, cases[c].axis, &d, &err) == 0);
+                arr_t *dg = NULL;
+                CHECK(coll_allgather(&rt, d.u.a, &dg, &err) == 0);
+                rt.local = 1;
+                CHECK(arr_reduce(&rt, bis[k], NULL, &lv, 1, cases[c].axis, &l, &err) == 0);
+                rt.local = 0;
+                arr_t *dl = dg ? arr_local(dg) : NULL;
+                if (dl && arri_lsize(dl) == arri_lsize(l.u.a))
+                    bad += memcmp(arri_base(dl), arri_base(l.u.a), arr_local_bytes(dl)) != 0;
+                else
+                    bad++;
+                arr_unref(&dl);
+                arr_unref(&dg);
+                arr_unref(&d.u.a);
+                arr_unref(&l.u.a);
+            }
+            arr_unref(&loc);
+            arr_unref(&full);
+            arr_unref(&x);
+        }
+    }
+    CHECK(bad == 0);
+}
+
 static void test_fuse(void)
 {
     err_t err;
@@ -665,6 +716,7 @@ int main(int argc, char **argv)
     test_random();
     test_rng();
     test_reduce();
+    test_axis_tree();
     test_fuse();
     test_repr();
     test_index();
