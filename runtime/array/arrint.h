@@ -88,8 +88,11 @@ val_t arri_elem_val(int dt, const void *p);
 /* The number-val_t as double[2] and its dtype; and back. */
 void arri_val_to_num(const val_t *v, double out[2]);
 val_t arri_num_to_val(int dt, const double v[2], int weak);
-/* Agreement after a rank-local step (see coll_agree); fills err on ranks that did not fail. */
-int arri_agree(const rt_t *rt, int rc, err_t *err);
+/* Agreement after a rank-local step (see coll_agree); fills err on ranks that did not fail.
+ * Debug builds also check that every rank came from the same sequence of agreement sites
+ * (coll_sequence). */
+int arri_agree_at(const rt_t *rt, int rc, err_t *err, const char *file, int line);
+#define arri_agree(rt, rc, err) arri_agree_at((rt), (rc), (err), __FILE__, __LINE__)
 
 /* Evaluates the elementwise tree n over number leaves (preorder from leaves[*next],
  * advancing *next) with the scalar rules of arr_scalar_binop/unop/ufunc: Python's where

@@ -30,6 +30,52 @@ static int too_big(size_t n, err_t *err)
                           : 0;
 }
 
+int coll_sequence(const rt_t *rt, const char *file, int line, err_t *err)
+{
+#ifdef NDEBUG
+    (void)rt;
+    (void)file;
+    (void)line;
+    (void)err;
+    return 0;
+#else
+    if (!rt->collseq) return 0;
+    uint64_t h = rt->collseq[0] ^ 0xcbf29ce484222325u;
+    for (const char *c = file; *c; c++)
+        h = (h ^ (uint8_t)*c) * 0x100000001b3u;
+    h = (h ^ (uint64_t)line) * 0x100000001b3u;
+    rt->collseq[0] = h;
+    uint64_t n = ++rt->collseq[1];
+    int p = rt->nranks;
+    uint64_t *all = mem_alloc((size_t)p * sizeof *all);
+    if (!all) return 0; /* the check is a debugging aid: out of memory skips it */
+    int rc = MPI_Allgather(&h, 1, MPI_UINT64_T, all, 1, MPI_UINT64_T, rt->comm) == MPI_SUCCESS
+                 ? 0
+                 : err_set(err, PARC_EMPI, (span_t){0}, "MPI_Allgather failed");
+    /* the hash most ranks have (ties: the lowest rank's), and the first rank without it */
+    int best = 0, most = 0, bad = -1;
+    for (int r = 0; !rc && r < p; r++) {
+        int k = 0;
+        for (int q = 0; q < p; q++)
+            k += all[q] == all[r];
+        if (k > most) {
+            most = k;
+            best = r;
+        }
+    }
+    for (int r = 0; !rc && r < p && bad < 0; r++)
+        if (all[r] != all[best]) bad = r;
+    /* report once: every rank goes on from the same hash, so later steps are checked anew */
+    if (bad >= 0) rt->collseq[0] = all[best];
+    mem_free(all);
+    if (rc || bad < 0) return rc;
+    return err_set(err, PARC_ERUNTIME, (span_t){0},
+                   "collective steps diverged (debug check): engine %d took another path than "
+                   "engine %d; this engine is at %s:%d, agreement %llu",
+                   bad, best, file, line, (unsigned long long)n);
+#endif
+}
+
 int coll_allgather_bytes(const rt_t *rt, const void *mine, size_t n, void *all, err_t *err)
 {
     int rc = arri_agree(rt, too_big(n * (size_t)rt->nranks, err), err);

@@ -14,6 +14,15 @@
 /* Collective. Returns the lowest (worst) code any rank passed in, on every rank. */
 int coll_agree(MPI_Comm comm, int local_rc);
 
+/* Collective; debug builds only (a no-op returning 0 with NDEBUG). Adds the agreement site
+ * (file, line) to this rank's running hash of the sites it passed and compares the hashes
+ * of all ranks (one MPI_Allgather), as PETSc's PetscValidLogicalCollective does: when they
+ * differ, some rank took another path through the collective steps and would sooner or
+ * later wait in a collective the others never enter. Returns 0, or PARC_ERUNTIME on every
+ * rank with err naming the first engine that is not where the most engines are, and this
+ * engine's site. */
+int coll_sequence(const rt_t *rt, const char *file, int line, err_t *err);
+
 /* Collective. Every rank's n bytes at mine (n the same on every rank), concatenated in rank
  * order into all (rt->nranks * n bytes, the caller's), on every rank. */
 int coll_allgather_bytes(const rt_t *rt, const void *mine, size_t n, void *all, err_t *err);
@@ -21,6 +30,15 @@ int coll_allgather_bytes(const rt_t *rt, const void *mine, size_t n, void *all, 
 /* Collective. The n bytes at buf on rank root copied into buf on every rank (n the same on
  * every rank). */
 int coll_bcast_bytes(const rt_t *rt, void *buf, size_t n, int root, err_t *err);
+
+/* Collective; debug builds only (a no-op returning 0 with NDEBUG). Adds the agreement site
+ * (file, line) to this rank's running hash of the sites it passed and compares the hashes
+ * of all ranks (one MPI_Allgather), as PETSc's PetscValidLogicalCollective does: when they
+ * differ, some rank took another path through the collective steps and would sooner or
+ * later wait in a collective the others never enter. Returns 0, or PARC_ERUNTIME on every
+ * rank with err naming the first engine that is not where the most engines are, and this
+ * engine's site. */
+int coll_sequence(const rt_t *rt, const char *file, int line, err_t *err);
 
 /* Collective. Every rank's n bytes at mine (n may differ by rank) gathered on rank 0: there
  * *all holds them in rank order and rank r's are [(*offs)[r], (*offs)[r + 1]) (rt->nranks + 1

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static uint64_t mix64(uint64_t z)
 {
@@ -70,14 +71,49 @@ int rt_init(rt_t *rt, uint64_t seed, atomic_int *intr)
     size_t cap = mem_cap(getenv("PARC_ENGINE_MEM"));
     if (cap && (!rt->mem_avail || cap < rt->mem_avail)) rt->mem_avail = cap;
     rt->chunks = chunk_new();
+    rt->collseq = mem_calloc(2, sizeof *rt->collseq);
     return 0;
 }
 
 void rt_fini(rt_t *rt)
 {
     chunk_destroy(&rt->chunks);
+    mem_free(rt->collseq);
+    rt->collseq = NULL;
     if (rt->comm != MPI_COMM_NULL) MPI_Comm_free(&rt->comm);
     rt->comm = MPI_COMM_NULL;
+}
+
+static double mono_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+int rt_poll(rt_t *rt, err_t *err)
+{
+    if (rt->local || rt->nranks == 1) return rt_check(rt, err);
+    if (rt->poll_left > 1) {
+        rt->poll_left--;
+        return 0;
+    }
+    double now = mono_s();
+    int64_t mine[2], all[2] = {0, 0};
+    mine[0] = rt->interrupt && atomic_load_explicit(rt->interrupt, memory_order_relaxed);
+    mine[1] = rt->poll_t0 > 0 ? (int64_t)((now - rt->poll_t0) * 1e6) : 0;
+    if (MPI_Allreduce(mine, all, 2, MPI_INT64_T, MPI_MAX, rt->comm) != MPI_SUCCESS)
+        return err_set(err, PARC_EMPI, (span_t){0}, "MPI_Allreduce failed");
+    rt->poll_t0 = now;
+    /* the same agreed microseconds on every rank: the same next interval */
+    int64_t every = rt->poll_every > 0 ? rt->poll_every : 1;
+    if (all[1] < 2000 && every < (1 << 20))
+        every *= 2;
+    else if (all[1] > 20000 && every > 1)
+        every /= 2;
+    rt->poll_every = rt->poll_left = every;
+    if (all[0]) return err_set(err, PARC_EINTR, (span_t){0}, "interrupted");
+    return 0;
 }
 
 int rt_check(const rt_t *rt, err_t *err)

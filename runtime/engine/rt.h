@@ -35,6 +35,11 @@ typedef struct rt {
     uint32_t farms;         /* pmap farms started: the farm id, the same on every rank */
     int in_farm;            /* 1 while this rank runs a pmap item (its output is its own) */
     void *async;            /* the last pmap_async farm while its AsyncResult lives (pmap.c) */
+    int64_t poll_every;     /* global view: loop steps between agreed interrupt checks */
+    int64_t poll_left;      /* steps left until the next one (rt_poll) */
+    double poll_t0;         /* when the last one was (CLOCK_MONOTONIC seconds) */
+    uint64_t *collseq;      /* debug builds: [0] a running hash of the agreement sites this
+                               rank passed, [1] their count (coll_sequence; owned) */
 } rt_t;
 
 /* Collective over MPI_COMM_WORLD (after MPI_Init). Fills rt: a duplicate of
@@ -49,5 +54,13 @@ void rt_fini(rt_t *rt);
 /* PARC_EINTR (with err set) when an interrupt arrived, else 0. Cheap: one atomic load.
  * Local-only: ranks agree on it at the next collective step (coll_agree). */
 int rt_check(const rt_t *rt, err_t *err);
+/* The interrupt check of a loop step or a function call, which decides whether the ranks
+ * leave the loop. In local view (or on one rank) rt_check. In global view every rank must
+ * leave at the same step, but the interrupt reaches the ranks at different moments, so the
+ * local flag is acted on only at agreed points: every poll_every-th call is Collective
+ * (an MPI_Allreduce of the flag and the time since the last agreed point), and the
+ * interval adapts from that agreed time towards ~10 ms, so all ranks make the same
+ * decisions. PARC_EINTR on every rank, or 0. */
+int rt_poll(rt_t *rt, err_t *err);
 
 #endif

@@ -242,7 +242,7 @@ static int bind_args(const obj_func_t *f, frame_t *fr, const val_t *args, size_t
 int evali_call_user(eval_t *ev, const ir_node_t *site, obj_func_t *f, const val_t *args,
                     size_t nargs, const call_kw_t *kw, size_t nkw, val_t *out, err_t *err)
 {
-    int rc = rt_check(ev->rt, err);
+    int rc = rt_poll(ev->rt, err);
     if (rc) return evali_at(site, rc, err);
     if (ev->depth >= MAX_DEPTH)
         return err_set(err, PARC_ERECURSION, site->at, "maximum recursion depth exceeded");

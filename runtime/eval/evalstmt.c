@@ -226,7 +226,7 @@ static int do_del(eval_t *ev, const ir_node_t *n, err_t *err)
 /* Runs one iteration's body; returns 1 to stop the loop (break), else 0 / error / flow. */
 static int loop_body(eval_t *ev, const ir_node_t *body, const ir_node_t *n, int *broke, err_t *err)
 {
-    int rc = evali_at(n, rt_check(ev->rt, err), err);
+    int rc = evali_at(n, rt_poll(ev->rt, err), err);
     if (rc) return rc;
     ev->loops++;
     rc = evali_exec(ev, body, err);

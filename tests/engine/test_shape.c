@@ -1,7 +1,8 @@
 /* test_shape.c - transpose, reshape, expand_dims, squeeze, concatenate and negative steps
  * (arrshape.c, arridx.c) on every layout of a 5x7 array, on 1-4 ranks: each element of a
  * result is checked against the value its global indices say it must hold, and views are
- * checked to share memory with their source. */
+ * checked to share memory with their source. In debug builds also the check that every
+ * rank passed the same agreement sites (coll_sequence), with one rank sent another way. */
 #include <mpi.h>
 #include <stdio.h>
 #include <string.h>
@@ -157,6 +158,32 @@ static void one_layout(const char *kinds, int64_t bs)
     arr_unref(&x);
 }
 
+/* Debug builds: rank 0 (or, on 3+ ranks, the last) agrees from another line than the
+ * others; every rank gets the same error naming it, then all go on in step again. */
+static void test_sequence(void)
+{
+#ifndef NDEBUG
+    err_t err;
+    err_clear(&err);
+    int odd = rt.nranks >= 3 ? rt.nranks - 1 : 1 % rt.nranks, rc;
+    if (rt.rank == odd)
+        rc = arri_agree(&rt, 0, &err);
+    else
+        rc = arri_agree(&rt, 0, &err);
+    if (rt.nranks == 1) {
+        CHECK(rc == 0);
+        return;
+    }
+    CHECK(rc == PARC_ERUNTIME);
+    char want[64];
+    snprintf(want, sizeof want, "engine %d took another path than engine 0", odd);
+    CHECK(strstr(err.msg, want) != NULL);
+    /* reported once: the ranks go on from the same hash */
+    err_clear(&err);
+    CHECK(arri_agree(&rt, 0, &err) == 0);
+#endif
+}
+
 int main(int argc, char **argv)
 {
     MPI_Init(&argc, &argv);
@@ -165,6 +192,7 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++)
         for (int64_t bs = 1; bs <= 2; bs++)
             one_layout(kinds[i], bs);
+    test_sequence();
     int fail = check_fail, any = 0;
     MPI_Allreduce(&fail, &any, 1, MPI_INT, MPI_MAX, rt.comm);
     if (rt.rank == 0) check_done();
