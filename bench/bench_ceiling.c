@@ -1,0 +1,92 @@
+/* bench_ceiling.c - the "limit" column of bench/speed.py: what plain C on this machine does
+ * for the same rows, under mpiexec, each rank on its half of n. Prints one line per row with
+ * the best of 3 times (the slowest rank's) and a checksum:
+ *   pi    estimate_pi(n) fused: x and y drawn inline by rng_ (parc's generator) in blocks of
+ *         KERN_BLK, counted where x*x + y*y <= 1 (libm's hypot is a
+ *         scalar call), one MPI_Allreduce; no arrays
+ *   rand  rng_uniform64 into memory already written once (parc's random.rand on reused memory)
+ *   read  one pass reading n/ranks doubles per rank (eight partial sums): the STREAM-like
+ *         floor of x.sum(); and the same over a 10^4 x 10^4-sized chunk is the floor of z.sum
+ * Usage: mpiexec -n 2 bench_ceiling [n]. */
+#include <mpi.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kern.h"
+#include "mem.h"
+#include "rng.h"
+
+static double slowest(MPI_Comm comm, double t)
+{
+    double m = 0;
+    MPI_Allreduce(&t, &m, 1, MPI_DOUBLE, MPI_MAX, comm);
+    return m;
+}
+
+static double read_sum(const double *x, int64_t n)
+{
+    double s[8] = {0};
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (int k = 0; k < 8; k++)
+            s[k] += x[i + k];
+    for (; i < n; i++)
+        s[0] += x[i];
+    return ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
+}
+
+int main(int argc, char **argv)
+{
+    MPI_Init(&argc, &argv);
+    int rank, nr;
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &nr);
+    int64_t n = argc > 1 ? atoll(argv[1]) : 100000000;
+    int64_t lo = n * rank / nr, hi = n * (rank + 1) / nr, m = hi - lo;
+    rng_t sx = {{1, 0}, 0}, sy = {{1, 0}, 1};
+    double *x = mem_aligned(64, (size_t)m * sizeof *x + 64);
+    if (!x) MPI_Abort(MPI_COMM_WORLD, 1);
+    memset(x, 0, (size_t)m * sizeof *x);
+    double best[3] = {1e30, 1e30, 1e30}, chk[3] = {0, 0, 0};
+    for (int rep = 0; rep < 3; rep++) {
+        double bx[KERN_BLK], by[KERN_BLK];
+        MPI_Barrier(MPI_COMM_WORLD);
+        double t0 = MPI_Wtime();
+        long long in = 0, all = 0;
+        for (int64_t k = 0; k < m; k += KERN_BLK) {
+            size_t b = (size_t)(m - k < KERN_BLK ? m - k : KERN_BLK);
+            rng_uniform64(&sx, (uint64_t)(lo + k), b, 0, 1, bx);
+            rng_uniform64(&sy, (uint64_t)(lo + k), b, 0, 1, by);
+            for (size_t i = 0; i < b; i++)
+                in += bx[i] * bx[i] + by[i] * by[i] <= 1.0;
+        }
+        MPI_Allreduce(&in, &all, 1, MPI_LONG_LONG, MPI_SUM, MPI_COMM_WORLD);
+        double t = slowest(MPI_COMM_WORLD, MPI_Wtime() - t0);
+        if (t < best[0]) best[0] = t;
+        chk[0] = 4.0 * (double)all / (double)n;
+
+        MPI_Barrier(MPI_COMM_WORLD);
+        t0 = MPI_Wtime();
+        rng_uniform64(&sx, (uint64_t)lo, (size_t)m, 0, 1, x);
+        t = slowest(MPI_COMM_WORLD, MPI_Wtime() - t0);
+        if (t < best[1]) best[1] = t;
+
+        MPI_Barrier(MPI_COMM_WORLD);
+        t0 = MPI_Wtime();
+        double s = read_sum(x, m), tot = 0;
+        MPI_Allreduce(&s, &tot, 1, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
+        t = slowest(MPI_COMM_WORLD, MPI_Wtime() - t0);
+        if (t < best[2]) best[2] = t;
+        chk[2] = tot;
+    }
+    if (rank == 0) {
+        printf("pi n=%lld ranks=%d time=%.4f s checksum=%.7f\n", (long long)n, nr, best[0], chk[0]);
+        printf("rand n=%lld ranks=%d time=%.4f s\n", (long long)n, nr, best[1]);
+        printf("read n=%lld ranks=%d time=%.4f s checksum=%.6g\n", (long long)n, nr, best[2],
+               chk[2]);
+    }
+    mem_free(x);
+    MPI_Finalize();
+    return 0;
+}

@@ -1,0 +1,202 @@
+"""The speed table of issue 9: parc (2 engines) against NumPy (this process, one core),
+mpi4py (2 ranks, NumPy on each half) and plain C (bench_ceiling, 2 ranks), in one run.
+Rows (N = 10**8 unless given, z is 10**4 x 10**4):
+  pi_seed    estimate_pi(N) written as the DistArray seed writes it (a function with
+             x = random.rand(N), y = random.rand(N), inside = hypot(x, y) <= 1.,
+             return 4. * inside.sum() / N)
+  pi_cell    x = random.rand(N); y = random.rand(N); 4*count_nonzero(hypot(x, y) <= 1)/N
+  rand       x = random.rand(N) (the second and later times: memory reused)
+  sum mean std   x.sum(), x.mean(), x.std()
+  sum0 sum1  z.sum(axis=0), z.sum(axis=1)
+  count      count_nonzero(hypot(x, y) <= 1)
+Times are the best of R runs, seconds, from the client: execute_request to idle for parc
+(its ~1 ms round trip included), perf_counter for NumPy, the slowest rank between barriers
+for mpi4py and C. "peak" is the largest engine's VmHWM during the row (clear_refs reset
+before it), with the idle engine's RSS beside it. OPENBLAS_CORETYPE is passed to every side
+as it is set here (printed). Usage:
+  OPENBLAS_CORETYPE=Haswell /usr/bin/python3 bench/speed.py [N] [R] [Z]
+(PARC_BUILD selects the build; Debian's python3-mpi4py for the mpi4py column.)
+"""
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "tests", "py"))
+import parcenv  # noqa: E402
+
+N = int(sys.argv[1]) if len(sys.argv) > 1 else 10**8
+R = int(sys.argv[2]) if len(sys.argv) > 2 else 3
+Z = int(sys.argv[3]) if len(sys.argv) > 3 else 10**4
+
+PI_DEF = """def estimate_pi(n):
+    x = random.rand(n)
+    y = random.rand(n)
+    inside = hypot(x, y) <= 1.
+    return 4. * inside.sum() / n
+"""
+
+# (name, parc setup, parc timed cell, numpy setup, numpy timed statement)
+ROWS = [
+    ("pi_seed", PI_DEF, "p = estimate_pi(N)", PI_DEF, "p = estimate_pi(N)"),
+    ("pi_cell", "", "x = random.rand(N); y = random.rand(N); p = 4*count_nonzero(hypot(x, y) <= 1)/N",
+     "", "x = random.rand(N); y = random.rand(N); p = 4*count_nonzero(hypot(x, y) <= 1)/N"),
+    ("rand", "x = random.rand(N)", "x = random.rand(N)",
+     "x = random.rand(N); g = random.default_rng()", "g.random(out=x)"),
+    ("sum", "x = random.rand(N)", "s = x.sum()", "x = random.rand(N)", "s = x.sum()"),
+    ("mean", "", "s = x.mean()", "", "s = x.mean()"),
+    ("std", "", "s = x.std()", "", "s = x.std()"),
+    ("sum0", "del x\nz = random.rand(Z, Z)", "s = z.sum(axis=0)", "del x; z = random.rand(Z, Z)",
+     "s = z.sum(axis=0)"),
+    ("sum1", "", "s = z.sum(axis=1)", "", "s = z.sum(axis=1)"),
+    ("count", "del z\nx = random.rand(N)\ny = random.rand(N)", "c = count_nonzero(hypot(x, y) <= 1)",
+     "del z; x = random.rand(N); y = random.rand(N)", "c = count_nonzero(hypot(x, y) <= 1)"),
+]
+
+MPI_SRC = r"""
+import sys, time, numpy as np
+from mpi4py import MPI
+c = MPI.COMM_WORLD; r, p = c.Get_rank(), c.Get_size()
+N, Z, R = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+n = N * (r + 1) // p - N * r // p
+zr = Z * (r + 1) // p - Z * r // p
+def best(f):
+    b = 1e30
+    for _ in range(R):
+        c.Barrier(); t = time.perf_counter(); f(); t = c.allreduce(time.perf_counter() - t, MPI.MAX)
+        b = min(b, t)
+    return b
+def pi():
+    x = np.random.rand(n); y = np.random.rand(n)
+    return 4. * c.allreduce(int(np.count_nonzero(np.hypot(x, y) <= 1.))) / N
+x = np.random.rand(n); g = np.random.default_rng(r)
+out = {"pi_seed": best(pi), "pi_cell": best(pi), "rand": best(lambda: g.random(out=x)),
+       "sum": best(lambda: c.allreduce(x.sum())),
+       "mean": best(lambda: c.allreduce(x.sum()) / N)}
+def std():
+    m = c.allreduce(x.sum()) / N
+    return (c.allreduce(((x - m) ** 2).sum()) / N) ** 0.5
+out["std"] = best(std)
+y = np.random.rand(n)
+out["count"] = best(lambda: c.allreduce(int(np.count_nonzero(np.hypot(x, y) <= 1))))
+del x, y
+z = np.random.rand(zr, Z)
+def s0():
+    v = z.sum(axis=0); t = np.empty_like(v); c.Allreduce(v, t); return t
+out["sum0"] = best(s0)
+out["sum1"] = best(lambda: z.sum(axis=1))
+if r == 0: print(repr(out))
+"""
+
+
+def env_root():
+    e = dict(os.environ)
+    e.update(OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
+    return e
+
+
+def mpi4py_times():
+    try:
+        import mpi4py  # noqa: F401
+    except ImportError:
+        return {}
+    with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as f:
+        f.write(MPI_SRC)
+    try:
+        out = subprocess.run(["mpiexec", "--oversubscribe", "-n", "2", "/usr/bin/python3", f.name,
+                              str(N), str(Z), str(R)], env=env_root(), capture_output=True,
+                             text=True, timeout=3600)
+        return eval(out.stdout.strip().splitlines()[-1]) if out.returncode == 0 else {}
+    finally:
+        os.unlink(f.name)
+
+
+def ceiling_times():
+    exe = os.path.join(parcenv.BUILD, "bench_ceiling")
+    out = subprocess.run(["mpiexec", "--oversubscribe", "-n", "2", exe, str(N)], env=env_root(),
+                         capture_output=True, text=True, timeout=3600).stdout
+    t = {}
+    for line in out.splitlines():
+        k, rest = line.split(" ", 1)
+        t[k] = float(rest.split("time=")[1].split()[0])
+    return {"pi_seed": t.get("pi"), "pi_cell": t.get("pi"), "rand": t.get("rand"),
+            "sum": t.get("read"), "mean": t.get("read"), "sum0": t.get("read"),
+            "sum1": t.get("read"), "std": t.get("read") and 2 * t["read"]}
+
+
+def numpy_times():
+    import numpy
+    ns = {"N": N, "Z": Z}
+    exec("from numpy import *\nimport numpy.random as random", ns)
+    out = {}
+    for name, _, _, setup, stmt in ROWS:
+        exec(setup, ns)
+        best = 1e30
+        for _ in range(R):
+            t = time.perf_counter()
+            exec(stmt, ns)
+            best = min(best, time.perf_counter() - t)
+        out[name] = best
+    del numpy
+    return out
+
+
+def vm(pid, key):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith(key):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def parc_times():
+    km, kc = parcenv.start(engines=2)
+    out, peak = {}, {}
+    try:
+        parcenv.run(kc, "N = %d\nZ = %d" % (N, Z))
+        pids, _ = parcenv.engine_pids(kc)
+        idle = max(vm(p, "VmRSS") for p in pids.values())
+        for name, setup, stmt, _, _ in ROWS:
+            if setup:
+                r = parcenv.run(kc, setup, timeout=3600)
+                assert not r.errors, r.traceback()
+            best = 1e30
+            for p in pids.values():
+                with open("/proc/%d/clear_refs" % p, "w") as f:
+                    f.write("5")
+            for _ in range(R):
+                t = time.perf_counter()
+                r = parcenv.run(kc, stmt, timeout=3600)
+                best = min(best, time.perf_counter() - t)
+                assert not r.errors, r.traceback()
+            out[name] = best
+            peak[name] = max(vm(p, "VmHWM") for p in pids.values())
+    finally:
+        parcenv.stop(km, kc)
+    return out, peak, idle
+
+
+def main():
+    core = os.environ.get("OPENBLAS_CORETYPE", "(unset)")
+    load = open("/proc/loadavg").read().split()[:3]
+    parc, peak, idle = parc_times()
+    c = ceiling_times()
+    mp = mpi4py_times()
+    npy = numpy_times()
+    print("N=%d, z %dx%d, best of %d, OPENBLAS_CORETYPE=%s, load average before: %s, after: %s"
+          % (N, Z, Z, R, core, " ".join(load), " ".join(open("/proc/loadavg").read().split()[:3])))
+    print("idle engine RSS %.0f MB" % (idle / 1e6))
+    print("| row | parc, 2 engines (s) | NumPy, 1 core (s) | mpi4py, 2 ranks (s) | C, 2 ranks (s) "
+          "| parc vs NumPy | engine peak RSS (MB) |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
+    f = lambda v: "%.3f" % v if v else "-"  # noqa: E731
+    for name, *_ in ROWS:
+        print("| %s | %s | %s | %s | %s | %.1fx | %.0f |" % (
+            name, f(parc[name]), f(npy.get(name)), f(mp.get(name)), f(c.get(name)),
+            npy[name] / parc[name], peak[name] / 1e6))
+
+
+if __name__ == "__main__":
+    main()
