@@ -32,6 +32,11 @@
  *   NAMES      K->E  (empty)  answer with DONE carrying the name table, code 0 (no cell run)
  *   FARM       E->K  ready for the next chunk of a pmap/apply farm (bodies: farm.h)
  *   FARM_GO    K->E  the chunk (or none), in answer to FARM
+ *   PROGRESS   K->E  (empty)  on the control socket: what is the request seq doing?
+ *              E->K  from the control socket, only while that request runs: u8 state
+ *                    (RT_* of runtime/engine/rt.h), u32 cell, i32 line (the statement
+ *                    running; 0 unknown), i64 done, i64 total (elements of the running
+ *                    array operation; total 0: none)
  */
 #ifndef PARC_LINK_H
 #define PARC_LINK_H
@@ -59,6 +64,7 @@ enum {
     LINK_NAMES,
     LINK_FARM,
     LINK_FARM_GO,
+    LINK_PROGRESS,
     LINK_NTYPES
 };
 enum { LINK_GLOBAL = 0, LINK_LOCAL = 1 };

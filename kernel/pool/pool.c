@@ -458,6 +458,23 @@ static void on_farm(pool_t *p, int rank, const link_msg_t *m)
     if (!rc && p->cb.on_farm) p->cb.on_farm(p->cb.ud, p->farm, NULL);
 }
 
+static void on_progress(pool_t *p, int rank, const link_msg_t *m)
+{
+    rbuf_t r;
+    rbuf_init(&r, m->body, m->n);
+    pool_progress_t pg;
+    pg.state = rbuf_u8(&r);
+    pg.cell = rbuf_u32(&r);
+    pg.line = rbuf_i32(&r);
+    pg.done = rbuf_i64(&r);
+    pg.total = rbuf_i64(&r);
+    if (r.bad || rbuf_left(&r)) {
+        fprintf(stderr, "parc pool: malformed PROGRESS from engine %d dropped\n", rank);
+        return;
+    }
+    if (p->cb.on_progress) p->cb.on_progress(p->cb.ud, rank, &pg);
+}
+
 static void on_message(pool_t *p, const link_msg_t *m)
 {
     char ch = m->id[0];
@@ -470,7 +487,11 @@ static void on_message(pool_t *p, const link_msg_t *m)
         on_hello(p, rank, ch, m);
         return;
     }
-    if (ch != 'e' || p->req != REQ_SENT || m->h.seq != p->seq) return; /* stale or stray */
+    if (p->req != REQ_SENT || m->h.seq != p->seq) return; /* stale or stray */
+    if (ch == 'c') {
+        if (m->h.type == LINK_PROGRESS) on_progress(p, rank, m);
+        return;
+    }
     rbuf_t r;
     rbuf_init(&r, m->body, m->n);
     size_t n1, n2;
@@ -754,6 +775,14 @@ void pool_interrupt(pool_t *p)
     farm_cancel(p->farm);
     for (size_t i = 0; i < p->nsent; i++)
         send_to(p, 'c', p->sent[i], LINK_INTERRUPT, NULL, 0);
+}
+
+void pool_ask_progress(pool_t *p)
+{
+    if (p->req != REQ_SENT) return;
+    for (size_t i = 0; i < p->nsent; i++)
+        if (!p->got[i] && p->ranks[p->sent[i]].hello_c)
+            send_to(p, 'c', p->sent[i], LINK_PROGRESS, NULL, 0);
 }
 
 void pool_input_reply(pool_t *p, const char *text, size_t n)

@@ -53,6 +53,15 @@ typedef struct {
     double seconds; /* slowest engine's wall time for the cell */
 } pool_done_t;
 
+/* What one engine said it was doing (LINK_PROGRESS, kernel/link/link.h). */
+typedef struct {
+    int state;     /* RT_* of runtime/engine/rt.h: 1 computing, 2 in a reduction, 3 in
+                      another collective, 4 sending output, 5 waiting for input() */
+    uint32_t cell; /* the statement running: cell and line (line 0: unknown) */
+    int32_t line;
+    int64_t done, total; /* elements of the running array operation (total 0: none) */
+} pool_progress_t;
+
 typedef struct {
     void *ud;
     /* stream 1 stdout, 2 stderr; 3 and 4 the same printed by a pmap item in global view */
@@ -67,6 +76,8 @@ typedef struct {
      * the farm still readable just before on_done) */
     void (*on_farm)(void *ud, const farm_t *f, const farm_fail_t *fail);
     void (*on_done)(void *ud, const pool_done_t *d); /* exactly once per accepted pool_exec */
+    /* optional: rank's answer to pool_ask_progress (only while the request runs) */
+    void (*on_progress)(void *ud, int rank, const pool_progress_t *pg);
 } pool_cb_t;
 
 pool_t *pool_new(void *zmq_ctx, const pool_cfg_t *cfg, err_t *err); /* caller owns */
@@ -89,7 +100,10 @@ int pool_size(const pool_t *p);     /* ranks in the job (0 before HELLO) */
 int pool_exec(pool_t *p, int mode, const int *targets, size_t ntargets, uint32_t exec_count,
               uint32_t flags, const void *ir, size_t n, const pool_cb_t *cb, err_t *err);
 
-void pool_interrupt(pool_t *p);                               /* the running request, if any */
+void pool_interrupt(pool_t *p); /* the running request, if any */
+/* Asks each engine of the running request whose DONE has not arrived what it is doing (on
+ * the control sockets, so a busy engine answers at once); answers come to on_progress. */
+void pool_ask_progress(pool_t *p);
 void pool_input_reply(pool_t *p, const char *text, size_t n); /* answer to on_input */
 
 /* Poll integration: fills up to max items (sockets/fds), returns how many. After zmq_poll

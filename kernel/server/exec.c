@@ -28,6 +28,7 @@
 #include "pxbg.h"
 #include "verify.h"
 #include "rankout.h"
+#include "status.h"
 #include "wire.h"
 
 #include <stdio.h>
@@ -66,6 +67,7 @@ typedef struct {
     int nranks;     /* ranks the running segment was sent to (0 = unknown) */
     int first;      /* lowest targeted rank: its global-view output is shown live */
     rankout_t *out; /* the running segment's output, held per rank */
+    status_t *st;   /* the running segment's status line */
     double cell_t0, seg_t0, eng_total;
     int time_kind;   /* 0, 1 for %time, 2 for %timeit */
     int timeit_left; /* runs still to start */
@@ -177,6 +179,7 @@ static void run_free(run_t **rp)
     run_t *r = *rp;
     if (!r) return;
     rankout_destroy(&r->out);
+    status_destroy(&r->st);
     verify_destroy(&r->vf);
     wbuf_free(&r->ir);
     msg_destroy(&r->req);
@@ -295,6 +298,17 @@ static void on_rank_done(void *ud, int rank)
     if (!r || !r->waiting) return;
     rankout_size(r->out, pool_size(p->pool));
     rankout_rank_done(r->out, rank);
+    status_size(r->st, pool_size(p->pool));
+    status_rank_done(r->st, rank);
+}
+
+static void on_progress(void *ud, int rank, const pool_progress_t *pg)
+{
+    exec_t *p = ud;
+    run_t *r = p->run;
+    if (!r || !r->waiting) return;
+    status_size(r->st, pool_size(p->pool));
+    status_progress(r->st, rank, pg);
 }
 
 static void on_input(void *ud, int rank, const char *prompt, int password)
@@ -383,6 +397,7 @@ static const pool_cb_t *callbacks(exec_t *p, pool_cb_t *cb)
     cb->on_rank_done = on_rank_done;
     cb->on_farm = on_farm;
     cb->on_done = on_done;
+    cb->on_progress = on_progress;
     return cb;
 }
 
@@ -487,6 +502,7 @@ static void exec_ir(exec_t *p)
     rankout_begin(r->out, r->local, r->targets, r->ntargets);
     rankout_collapse(r->out, r->collapse);
     r->seg_t0 = now_s();
+    status_begin(r->st, r->targets, r->ntargets, r->seg_t0);
     r->deadline = r->limit > 0 ? r->seg_t0 + r->limit : 0;
     r->timed_out = 0;
     r->waiting = 1;
@@ -694,7 +710,8 @@ static void begin(exec_t *p, qitem_t *q)
     run_t *r = mem_calloc(1, sizeof *r);
     if (r) r->a = arena_new();
     if (r && r->a) r->out = rankout_new(p->chan, q->m, r->a);
-    if (!r || !r->out) {
+    if (r && r->out) r->st = status_new();
+    if (!r || !r->out || !r->st) {
         chan_status(p->chan, q->m, "busy");
         chan_reply(p->chan, q->ch, q->m, "execute_reply",
                    chan_error_content("MemoryError", "the kernel is out of memory"));
@@ -1025,6 +1042,21 @@ void exec_close(exec_t *p)
     p->closing = 1;
 }
 
+/* A long segment's status line (status.h), in its live area; none while a farm shows its
+ * own progress line, or for a replay of kept output. */
+static void show_status(exec_t *p)
+{
+    run_t *r = p->run;
+    if (!p->pool || r->farm.since) return;
+    status_size(r->st, pool_size(p->pool));
+    wbuf_t t;
+    wbuf_init(&t);
+    int due = status_tick(r->st, now_s(), hist_lookup, p, &t);
+    if ((due & STATUS_SHOW) && !t.oom) rankout_status(r->out, (const char *)t.p, t.len);
+    wbuf_free(&t);
+    if (due & STATUS_ASK) pool_ask_progress(p->pool);
+}
+
 void exec_tick(exec_t *p)
 {
     run_t *r = p->run;
@@ -1037,12 +1069,17 @@ void exec_tick(exec_t *p)
         p->bg_timed_out = 1;
         pool_interrupt(p->pool);
     }
-    if (p->run && p->run->waiting) rankout_tick(p->run->out);
+    if (p->run && p->run->waiting) {
+        show_status(p);
+        rankout_tick(p->run->out);
+    }
     if (p->run && !p->run->waiting && !p->run->in_step) step(p);
     start_next(p);
 }
 
 long exec_timeout_ms(const exec_t *p)
 {
-    return p->run && p->run->waiting ? rankout_due_ms(p->run->out) : -1;
+    if (!p->run || !p->run->waiting) return -1;
+    long a = rankout_due_ms(p->run->out), b = status_due_ms(p->run->st, now_s());
+    return a < 0 ? b : b < 0 ? a : a < b ? a : b;
 }

@@ -51,6 +51,7 @@ struct rankout {
     int area;       /* 1 once opened in this segment */
     int quiet;      /* no area in this segment */
     int dirty;      /* held text changed since the last update */
+    wbuf_t status;  /* the status line shown above the held lines ("": none) */
     long long last_ms;
     char display_id[96];
 };
@@ -89,6 +90,7 @@ static void free_outs(rankout_t *r)
         wbuf_free(&r->out[i].text[0]);
         wbuf_free(&r->out[i].text[1]);
     }
+    wbuf_free(&r->status);
     mem_free(r->out);
     r->out = NULL;
     r->nout = 0;
@@ -140,12 +142,13 @@ static void publish_area(rankout_t *o, const char *type, json_t *data)
                            "display_id", o->display_id));
 }
 
-/* Opens the live area before the segment's first output, when the segment has one. */
-static void open_area(rankout_t *o)
+/* Opens the live area before the segment's first output, when the segment has one, or
+ * (any: for the status line) in any segment. */
+static void open_area(rankout_t *o, int any)
 {
-    if (o->area || !o->local || o->quiet) return;
+    if (o->area || o->quiet) return;
     size_t n = o->ntargets ? o->ntargets : (size_t)(o->nranks > 0 ? o->nranks : 0);
-    if (n < 2) return;
+    if (!any && (!o->local || n < 2)) return;
     snprintf(o->display_id, sizeof o->display_id, "parc-live-%.64s-%u",
              msg_str(o->req->header, "msg_id", "cell"), o->segno);
     o->area = 1;
@@ -178,7 +181,11 @@ static void update_area(rankout_t *o)
     wbuf_init(&t);
     wbuf_init(&h);
     int shown = 0, more = 0;
-    for (size_t i = 0; i < o->nout; i++) {
+    if (o->status.len) {
+        wbuf_bytes(&t, o->status.p, o->status.len);
+        wbuf_printf(&t, "\n");
+    }
+    for (size_t i = 0; i < o->nout && o->local; i++) {
         if ((int)i == o->live) continue; /* it streams */
         for (int s = 0; s < 2; s++) {
             const wbuf_t *b = &o->out[i].text[s];
@@ -223,6 +230,14 @@ long rankout_due_ms(const rankout_t *o)
     return wait > 0 ? (long)wait : 0;
 }
 
+void rankout_status(rankout_t *o, const char *text, size_t n)
+{
+    o->status.len = 0;
+    wbuf_bytes(&o->status, text, n);
+    open_area(o, 1);
+    o->dirty = 1;
+}
+
 void rankout_tick(rankout_t *o)
 {
     if (rankout_due_ms(o) == 0) update_area(o);
@@ -258,7 +273,7 @@ static void emit_lines(rankout_t *p, int rank, int s, wbuf_t *buf, int flush)
 
 void rankout_stream(rankout_t *r, int rank, int s, const char *text, size_t n)
 {
-    open_area(r);
+    open_area(r, 0);
     if (!r->local && rank == r->first) {
         r->fhash[s] = fnv(r->fhash[s], text, n);
         r->flen[s] += n;
@@ -281,7 +296,7 @@ void rankout_stream(rankout_t *r, int rank, int s, const char *text, size_t n)
 void rankout_result(rankout_t *r, int rank, const char *plain, size_t np, const char *html,
                     size_t nh)
 {
-    open_area(r);
+    open_area(r, 0);
     if (r->nres == r->capres) {
         size_t cap = r->capres ? r->capres * 2 : 16;
         local_result_t *nr = arena_array(r->a, cap, sizeof *nr);
@@ -299,7 +314,7 @@ void rankout_result(rankout_t *r, int rank, const char *plain, size_t np, const 
 
 void rankout_rank_done(rankout_t *r, int rank)
 {
-    open_area(r);
+    open_area(r, 0);
     rank_out_t *o = rank_out(r, rank);
     if (!o || !r->local) return;
     o->done = 1;

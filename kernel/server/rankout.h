@@ -59,6 +59,10 @@ void rankout_result(rankout_t *o, int rank, const char *plain, size_t np, const 
 /* The segment ended: shows the held output in rank order, then the results in rank order
  * as display_data "Out[rank:cell]: ...", and forgets them. */
 void rankout_flush(rankout_t *o, uint32_t cell);
+/* The segment's status line (status.h), shown at the top of the live area, which it opens
+ * in any segment (global view, one engine) if need be; replaces the previous one. The
+ * area, status line included, is emptied when the segment ends. */
+void rankout_status(rankout_t *o, const char *text, size_t n);
 /* Publishes the live area's update when one is due (call once per loop turn). */
 void rankout_tick(rankout_t *o);
 /* ms until an update is due (0: now), or -1 when none waits: the loop sleeps at most that. */

@@ -361,7 +361,7 @@ int arri_new_dist(const rt_t *rt, int dtype, const dist_t *d, arr_t **out, err_t
 
 int arri_agree_at(const rt_t *rt, int rc, err_t *err, const char *file, int line)
 {
-    int all = coll_agree(rt->comm, rc);
+    int all = coll_agree(rt, rc);
     if (all && !rc) err_set(err, all, (span_t){0}, "the operation failed on another engine");
     if (!all) all = coll_sequence(rt, file, line, err);
     return all;

@@ -192,7 +192,7 @@ static int outer_edges(const rt_t *rt, int coll, const arr_t *a, const arr_edge_
         scan(rt, a, tmp, &mine, err);
         if (coll) {
             part_t *all = mem_calloc((size_t)rt->nranks, sizeof *all);
-            int rc = coll_agree(rt->comm, all ? mine.rc : PARC_ENOMEM);
+            int rc = coll_agree(rt, all ? mine.rc : PARC_ENOMEM);
             if (rc) {
                 mem_free(all);
                 if (!err->code)
@@ -325,7 +325,7 @@ int arr_histogram(rt_t *rt, const arr_t *a, int64_t nbins, const arr_edge_t *lo,
     /* Every rank gets here, whatever failed: errors so far are the same everywhere except
      * count()'s (an interrupt), which are agreed now. */
     if (coll) rc = arri_agree(rt, rc, err);
-    if (coll && !rc) rc = coll_agree(rt->comm, coll_sum_i64(rt, cnt, nbins, err));
+    if (coll && !rc) rc = coll_agree(rt, coll_sum_i64(rt, cnt, nbins, err));
     arr_t *c = NULL, *e = NULL;
     if (!rc) rc = result(rt, coll, DT_INT64, nbins, cnt, &c, err);
     if (!rc) rc = result(rt, coll, f32 ? DT_FLOAT32 : DT_FLOAT64, nbins + 1, ed, &e, err);

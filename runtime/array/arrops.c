@@ -247,10 +247,12 @@ int arr_fuse(rt_t *rt, const ir_node_t *tree, const val_t *leaves, size_t nleave
     for (int64_t s = 0; s < m && !rc; s += KERN_BLK) {
         int64_t n = m - s < KERN_BLK ? m - s : KERN_BLK;
         const void *res;
+        rt_step(rt, s, m);
         rc = rt_check(rt, err);
         if (!rc) rc = fuse_block(f, s, n, &res, err);
         if (!rc) memcpy((char *)arri_base(a) + s * (int64_t)sz, res, (size_t)n * sz);
     }
+    rt_step(rt, 0, 0);
     if (coll) rc = arri_agree(rt, rc, err);
     if (!rc && fuse_home(f)) {
         arr_t *b = NULL;

@@ -100,6 +100,7 @@ static int tree_pass(rt_t *rt, fuse_t *f, int op, int acc, int64_t N, const doub
         if (e > m) e = m;
         int64_t n = e - s;
         const void *res;
+        rt_step(rt, s, m);
         rc = rt_check(rt, err);
         if (!rc) rc = fuse_block(f, s, n, &res, err);
         if (rc) break;
@@ -123,6 +124,7 @@ static int tree_pass(rt_t *rt, fuse_t *f, int op, int acc, int64_t N, const doub
         }
         s = e;
     }
+    rt_step(rt, 0, 0);
     if (coll) rc = arri_agree(rt, rc, err);
     char res16[16] = {0};
     const void *pv[2] = {piece[0], piece[1]};
@@ -260,10 +262,12 @@ static int whole_free(rt_t *rt, int bi, fuse_t *f, val_t *out, err_t *err)
     for (int64_t s = 0; s < m && !rc; s += KERN_BLK) {
         int64_t n = m - s < KERN_BLK ? m - s : KERN_BLK;
         const void *res;
+        rt_step(rt, s, m);
         rc = rt_check(rt, err);
         if (!rc) rc = fuse_block(f, s, n, &res, err);
         if (!rc) kern_red(bi, dt, res, (size_t)n, &st);
     }
+    rt_step(rt, 0, 0);
     if (fuse_isdist(f)) {
         rc = arri_agree(rt, rc, err);
         if (rc) return rc;
@@ -290,8 +294,8 @@ static int whole_free(rt_t *rt, int bi, fuse_t *f, val_t *out, err_t *err)
  * the distributed axis 0, each column across ranks) is reduced. */
 static int reduce_axis(rt_t *rt, int bi, arr_t *a, int axis, val_t *out, err_t *err);
 
-int arr_reduce(rt_t *rt, int bi, const ir_node_t *tree, const val_t *leaves, size_t nleaves,
-               int axis, val_t *out, err_t *err)
+static int reduce_run(rt_t *rt, int bi, const ir_node_t *tree, const val_t *leaves, size_t nleaves,
+                      int axis, val_t *out, err_t *err)
 {
     if (nleaves == 0) return err_set(err, PARC_ETYPE, (span_t){0}, "reduction of nothing");
     fuse_t *f = NULL;
@@ -332,6 +336,16 @@ int arr_reduce(rt_t *rt, int bi, const ir_node_t *tree, const val_t *leaves, siz
     arr_unref(&tmp.u.a);
     if (!rc) rc = reduce_axis(rt, bi, rows, axis, out, err);
     arr_unref(&rows);
+    return rc;
+}
+
+/* Ranks that wait for the others anywhere in a reduction report RT_REDUCTION (rt.h). */
+int arr_reduce(rt_t *rt, int bi, const ir_node_t *tree, const val_t *leaves, size_t nleaves,
+               int axis, val_t *out, err_t *err)
+{
+    int was = rt_op_begin(rt, RT_REDUCTION);
+    int rc = reduce_run(rt, bi, tree, leaves, nleaves, axis, out, err);
+    rt_op_end(rt, was);
     return rc;
 }
 

@@ -16,10 +16,11 @@
 
 #include "mem.h"
 
-int coll_agree(MPI_Comm comm, int local_rc)
+int coll_agree(const rt_t *rt, int local_rc)
 {
-    int rc = 0;
-    if (MPI_Allreduce(&local_rc, &rc, 1, MPI_INT, MPI_MIN, comm) != MPI_SUCCESS) return PARC_EMPI;
+    int rc = 0, was = rt_wait_begin(rt, RT_COLLECTIVE);
+    if (MPI_Allreduce(&local_rc, &rc, 1, MPI_INT, MPI_MIN, rt->comm) != MPI_SUCCESS) rc = PARC_EMPI;
+    rt_wait_end(rt, was);
     return rc;
 }
 
@@ -310,7 +311,7 @@ int coll_redist(const rt_t *rt, const arr_t *a, const dist_t *to, arr_t **out, e
             sc[q] -= sd[q];
         if (MPI_Alltoallv(sbuf, sc, sd, MPI_BYTE, rbuf, rcn, rd, MPI_BYTE, rt->comm) != MPI_SUCCESS)
             rc = err_set(err, PARC_EMPI, (span_t){0}, "MPI_Alltoallv failed");
-        rc = coll_agree(rt->comm, rc);
+        rc = coll_agree(rt, rc);
         if (!rc) walk(nd, dst->lshape, rtab, sz, NULL, rd, arri_base(dst), rbuf, 0);
     }
     mem_free(c);
@@ -420,9 +421,9 @@ static int get(const tree_t *t, int64_t a, int k, void *dst)
     return 1;
 }
 
-int coll_tree(const rt_t *rt, int coll, int op, int acc, int64_t w, int64_t n, int64_t g0,
-              int64_t g1, const void *bvals, int npieces, const int64_t *pstart,
-              const int64_t *pcount, const void *const *pvals, void *out, err_t *err)
+static int tree(const rt_t *rt, int coll, int op, int acc, int64_t w, int64_t n, int64_t g0,
+                int64_t g1, const void *bvals, int npieces, const int64_t *pstart,
+                const int64_t *pcount, const void *const *pvals, void *out, err_t *err)
 {
     int64_t B = coll_tree_block(w), jlo, jhi;
     coll_tree_owned(n, B, g0, g1, &jlo, &jhi);
@@ -489,11 +490,11 @@ int coll_tree(const rt_t *rt, int coll, int op, int acc, int64_t w, int64_t n, i
         }
         if (!rc) all = mem_alloc(tot ? tot : 1);
         if (!rc && !all) rc = PARC_ENOMEM;
-        rc = coll_agree(rt->comm, rc);
+        rc = coll_agree(rt, rc);
         if (!rc && MPI_Allgatherv(msg.p, mine, MPI_BYTE, all, cnt, cnt + p, MPI_BYTE, rt->comm) !=
                        MPI_SUCCESS)
             rc = PARC_EMPI;
-        rc = coll_agree(rt->comm, rc);
+        rc = coll_agree(rt, rc);
         if (rc) err_set(err, rc, (span_t){0}, "a reduction's exchange failed");
     }
     /* Decode every rank's nodes; gather the shared blocks' elements. */
@@ -664,7 +665,7 @@ static int rows_plan(const rt_t *rt, const arr_t *a, const int64_t *idx, int64_t
     if (!rc && MPI_Alltoallv(sidx, sc, sd, MPI_INT64_T, *got, rcn, rd, MPI_INT64_T, rt->comm) !=
                    MPI_SUCCESS)
         rc = PARC_EMPI;
-    rc = coll_agree(rt->comm, rc);
+    rc = coll_agree(rt, rc);
     if (rc) {
         if (!err->code) err_set(err, rc, (span_t){0}, "exchanging row indices failed");
         mem_free(*got);
@@ -687,7 +688,7 @@ static int rows_move(const rt_t *rt, const void *s, const int *sc, const int *sd
     if (!rc && MPI_Alltoallv(s, sc, sd, row, r, rcn, rd, row, rt->comm) != MPI_SUCCESS)
         rc = PARC_EMPI;
     if (!rc) MPI_Type_free(&row);
-    rc = coll_agree(rt->comm, rc);
+    rc = coll_agree(rt, rc);
     if (rc) err_set(err, rc, (span_t){0}, "exchanging rows failed");
     return rc;
 }
@@ -766,7 +767,17 @@ int coll_put_rows(const rt_t *rt, arr_t *a, const int64_t *put, int64_t n, const
     return rc;
 }
 
-int coll_sum_i64(const rt_t *rt, int64_t *v, int64_t n, err_t *err)
+int coll_tree(const rt_t *rt, int coll, int op, int acc, int64_t w, int64_t n, int64_t g0,
+              int64_t g1, const void *bvals, int npieces, const int64_t *pstart,
+              const int64_t *pcount, const void *const *pvals, void *out, err_t *err)
+{
+    int was = rt_wait_begin(rt, RT_REDUCTION);
+    int rc = tree(rt, coll, op, acc, w, n, g0, g1, bvals, npieces, pstart, pcount, pvals, out, err);
+    rt_wait_end(rt, was);
+    return rc;
+}
+
+static int sum_i64(const rt_t *rt, int64_t *v, int64_t n, err_t *err)
 {
     /* In pieces of at most 2^26 values: MPI counts are ints. */
     for (int64_t o = 0; o < n; o += (int64_t)1 << 26) {
@@ -776,4 +787,12 @@ int coll_sum_i64(const rt_t *rt, int64_t *v, int64_t n, err_t *err)
                               err);
     }
     return 0;
+}
+
+int coll_sum_i64(const rt_t *rt, int64_t *v, int64_t n, err_t *err)
+{
+    int was = rt_wait_begin(rt, RT_REDUCTION);
+    int rc = sum_i64(rt, v, n, err);
+    rt_wait_end(rt, was);
+    return rc;
 }

@@ -11,8 +11,10 @@
 #include "arrint.h"
 #include "kern.h"
 
-/* Collective. Returns the lowest (worst) code any rank passed in, on every rank. */
-int coll_agree(MPI_Comm comm, int local_rc);
+/* Collective. Returns the lowest (worst) code any rank passed in, on every rank. The ranks
+ * that wait here report RT_COLLECTIVE (rt.h), those in coll_tree and coll_sum_i64
+ * RT_REDUCTION. */
+int coll_agree(const rt_t *rt, int local_rc);
 
 /* Collective; debug builds only (a no-op returning 0 with NDEBUG). Adds the agreement site
  * (file, line) to this rank's running hash of the sites it passed and compares the hashes

@@ -234,7 +234,7 @@ static int comm_op(call_t *c, const val_t *opv, MPI_Op *op, err_t *err)
     return 0;
 }
 
-int comm_call(call_t *c, int bi, val_t *out, err_t *err)
+static int comm_run(call_t *c, int bi, val_t *out, err_t *err)
 {
     const char *fn = args_fname(bi);
     if (!c->rt->local) return err_set(err, PARC_ERUNTIME, c->at, "%s is for local view (%%px)", fn);
@@ -366,4 +366,14 @@ int comm_call(call_t *c, int bi, val_t *out, err_t *err)
     default:
         return err_set(err, PARC_ENOTIMPL, c->at, "%s() is not available", fn);
     }
+}
+
+/* The rank reports itself waiting in a reduction (allreduce) or a collective (the others)
+ * while the call runs (rt.h). */
+int comm_call(call_t *c, int bi, val_t *out, err_t *err)
+{
+    int was = rt_wait_begin(c->rt, bi == BI_ALLREDUCE ? RT_REDUCTION : RT_COLLECTIVE);
+    int rc = comm_run(c, bi, out, err);
+    rt_wait_end(c->rt, was);
+    return rc;
 }

@@ -143,11 +143,31 @@ static void set_gone(eng_t *e, const char *why)
     }
 }
 
+/* Answers the kernel's PROGRESS for the request running now (a question about an older
+ * one is not answered). Reads the main thread's progress word; never touches MPI. */
+static void progress_reply(eng_t *e, void *s, uint32_t seq)
+{
+    const rt_progress_t *pg = e->rt.pg;
+    if (!pg || atomic_load(&e->cur_seq) != seq) return;
+    wbuf_t b;
+    wbuf_init(&b);
+    wbuf_u8(&b, (uint8_t)atomic_load_explicit(&pg->state, memory_order_relaxed));
+    wbuf_u32(&b, atomic_load_explicit(&pg->cell, memory_order_relaxed));
+    wbuf_u32(&b, (uint32_t)atomic_load_explicit(&pg->line, memory_order_relaxed));
+    wbuf_u64(&b, (uint64_t)atomic_load_explicit(&pg->done, memory_order_relaxed));
+    wbuf_u64(&b, (uint64_t)atomic_load_explicit(&pg->total, memory_order_relaxed));
+    link_hdr_t h = {LINK_PROGRESS, seq, e->rt.rank};
+    if (!b.oom) link_send(s, NULL, 0, e->sign, &h, b.p, b.len);
+    wbuf_free(&b);
+}
+
 static void ctl_message(eng_t *e, void *s)
 {
     link_msg_t m;
     while (link_recv(s, 0, e->sign, 1, &m) == 1) {
-        if (m.h.type == LINK_INTERRUPT) {
+        if (m.h.type == LINK_PROGRESS) {
+            progress_reply(e, s, m.h.seq);
+        } else if (m.h.type == LINK_INTERRUPT) {
             atomic_store(&e->intr_seq, m.h.seq);
             atomic_store(&e->have_intr, 1);
             if (atomic_load(&e->cur_seq) == m.h.seq) atomic_store(&e->intr, 1);
@@ -307,6 +327,13 @@ static void run_exec(eng_t *e, const link_msg_t *m)
         return;
     }
     e->rt.cell = cell;
+    if (e->rt.pg) {
+        atomic_store(&e->rt.pg->cell, cell);
+        atomic_store(&e->rt.pg->line, 0);
+        rt_step(&e->rt, 0, 0);
+        atomic_store(&e->rt.pg->op, 0);
+        atomic_store(&e->rt.pg->state, RT_COMPUTING);
+    }
     atomic_store(&e->cur_seq, m->h.seq);
     atomic_store(&e->intr, 0);
     if (atomic_load(&e->have_intr) && atomic_load(&e->intr_seq) == m->h.seq)
@@ -326,6 +353,7 @@ static void run_exec(eng_t *e, const link_msg_t *m)
     arena_destroy(&a);
     double secs = now_s() - t0;
     int with_names = e->rt.local || e->rt.rank == 0;
+    if (e->rt.pg) atomic_store(&e->rt.pg->state, RT_IDLE);
     send_done(e, &err, frames, err.code ? nframes : 0, with_names, secs);
     atomic_store(&e->cur_seq, 0);
 }

@@ -40,8 +40,11 @@ void out_write(rt_t *rt, int stream, const char *s, size_t n)
     wbuf_str(&b, s, n);
     if (b.oom)
         log_warn("parc-engine %d: out of memory sending output", rt->rank);
-    else
+    else {
+        int was = rt_wait_begin(rt, RT_OUTPUT);
         eng_send(rt->eng, LINK_STREAM, b.p, b.len);
+        rt_wait_end(rt, was);
+    }
     wbuf_free(&b);
 }
 
@@ -81,7 +84,7 @@ static int ask(rt_t *rt, const char *prompt, int password, char **line, size_t *
     return eng_input(rt->eng, line, n, err);
 }
 
-int out_input(rt_t *rt, const char *prompt, int password, char **line, err_t *err)
+static int input_run(rt_t *rt, const char *prompt, int password, char **line, err_t *err)
 {
     *line = NULL;
     if (!rt->eng)
@@ -128,4 +131,12 @@ int out_input(rt_t *rt, const char *prompt, int password, char **line, err_t *er
     }
     (*line)[len] = 0;
     return 0;
+}
+
+int out_input(rt_t *rt, const char *prompt, int password, char **line, err_t *err)
+{
+    int was = rt_wait_begin(rt, RT_INPUT);
+    int rc = input_run(rt, prompt, password, line, err);
+    rt_wait_end(rt, was);
+    return rc;
 }

@@ -72,6 +72,7 @@ int rt_init(rt_t *rt, uint64_t seed, atomic_int *intr)
     if (cap && (!rt->mem_avail || cap < rt->mem_avail)) rt->mem_avail = cap;
     rt->chunks = chunk_new();
     rt->collseq = mem_calloc(2, sizeof *rt->collseq);
+    rt->pg = mem_calloc(1, sizeof *rt->pg);
     return 0;
 }
 
@@ -80,6 +81,8 @@ void rt_fini(rt_t *rt)
     chunk_destroy(&rt->chunks);
     mem_free(rt->collseq);
     rt->collseq = NULL;
+    mem_free(rt->pg);
+    rt->pg = NULL;
     if (rt->comm != MPI_COMM_NULL) MPI_Comm_free(&rt->comm);
     rt->comm = MPI_COMM_NULL;
 }

@@ -15,6 +15,28 @@
 
 #include "err.h"
 
+/* What a rank is doing, for the kernel's status line of a long cell (kernel/server/status.h):
+ * written by the main thread with relaxed stores (one or two per statement, per block of
+ * KERN_BLK elements and per collective), read by the control thread when the kernel asks
+ * (LINK_PROGRESS). A word, not a lock: the hot loops never wait for it. */
+enum {
+    RT_IDLE = 0,   /* no cell runs */
+    RT_COMPUTING,  /* running its own statements */
+    RT_REDUCTION,  /* in a reduction's collective step (sum, mean, allreduce, ...) */
+    RT_COLLECTIVE, /* in another collective: agreement, redistribution, broadcast, barrier */
+    RT_OUTPUT,     /* sending output to the kernel (waits when the kernel reads slowly) */
+    RT_INPUT,      /* waiting for input() */
+    RT_NSTATES
+};
+
+typedef struct {
+    atomic_int state; /* RT_* */
+    atomic_int op;    /* the collective operation running (RT_REDUCTION), or 0 */
+    atomic_uint cell; /* the running statement: cell and line (0: none yet) */
+    atomic_int line;
+    atomic_llong done, total; /* elements of the running array operation (total 0: none) */
+} rt_progress_t;
+
 typedef struct rt {
     MPI_Comm comm;          /* the engines' communicator (a dup of MPI_COMM_WORLD) */
     int rank, nranks;       /* this rank in comm, and comm's size */
@@ -40,6 +62,7 @@ typedef struct rt {
     double poll_t0;         /* when the last one was (CLOCK_MONOTONIC seconds) */
     uint64_t *collseq;      /* debug builds: [0] a running hash of the agreement sites this
                                rank passed, [1] their count (coll_sequence; owned) */
+    rt_progress_t *pg;      /* what this rank is doing (owned; NULL: not reported) */
 } rt_t;
 
 /* Collective over MPI_COMM_WORLD (after MPI_Init). Fills rt: a duplicate of
@@ -62,5 +85,48 @@ int rt_check(const rt_t *rt, err_t *err);
  * interval adapts from that agreed time towards ~10 ms, so all ranks make the same
  * decisions. PARC_EINTR on every rank, or 0. */
 int rt_poll(rt_t *rt, err_t *err);
+
+/* Progress reports, all cheap (relaxed stores; nothing when rt->pg is NULL).
+ * rt_wait_begin: the rank enters a collective step of kind RT_REDUCTION, RT_COLLECTIVE,
+ * RT_OUTPUT or RT_INPUT; only a computing rank changes state (the outer kind wins, and a
+ * step inside an operation begun with rt_op_begin takes the operation's kind), and
+ * rt_wait_end(rt, the returned value) restores it. rt_op_begin / rt_op_end bracket an
+ * operation (a reduction) whose collective steps are all of one kind. rt_at: the statement at cell,
+ * line starts. rt_step: done of total elements of an array operation are computed (total 0: none
+ * runs). */
+static inline int rt_wait_begin(const rt_t *rt, int kind)
+{
+    if (!rt->pg) return -1;
+    int old = atomic_load_explicit(&rt->pg->state, memory_order_relaxed);
+    if (old == RT_COMPUTING) {
+        int op = atomic_load_explicit(&rt->pg->op, memory_order_relaxed);
+        atomic_store_explicit(&rt->pg->state, op ? op : kind, memory_order_relaxed);
+    }
+    return old;
+}
+static inline int rt_op_begin(const rt_t *rt, int kind)
+{
+    return rt->pg ? atomic_exchange_explicit(&rt->pg->op, kind, memory_order_relaxed) : 0;
+}
+static inline void rt_op_end(const rt_t *rt, int old)
+{
+    if (rt->pg) atomic_store_explicit(&rt->pg->op, old, memory_order_relaxed);
+}
+static inline void rt_wait_end(const rt_t *rt, int old)
+{
+    if (rt->pg && old >= 0) atomic_store_explicit(&rt->pg->state, old, memory_order_relaxed);
+}
+static inline void rt_at(const rt_t *rt, uint32_t cell, int32_t line)
+{
+    if (!rt->pg || line <= 0) return;
+    atomic_store_explicit(&rt->pg->cell, cell, memory_order_relaxed);
+    atomic_store_explicit(&rt->pg->line, line, memory_order_relaxed);
+}
+static inline void rt_step(const rt_t *rt, int64_t done, int64_t total)
+{
+    if (!rt->pg) return;
+    atomic_store_explicit(&rt->pg->done, done, memory_order_relaxed);
+    atomic_store_explicit(&rt->pg->total, total, memory_order_relaxed);
+}
 
 #endif

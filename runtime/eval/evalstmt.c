@@ -86,7 +86,7 @@ static int bind(eval_t *ev, const ir_node_t *t, const val_t *v, err_t *err)
 static int agree(eval_t *ev, const ir_node_t *n, int rc, err_t *err)
 {
     if (ev->rt->local || ev->fr || ev->loops || ev->rt->nranks == 1) return rc;
-    int all = coll_agree(ev->rt->comm, rc);
+    int all = coll_agree(ev->rt, rc);
     if (all < 0 && rc == 0)
         return err_set(err, all, n->at, "the statement failed on another engine");
     return rc;
@@ -99,7 +99,7 @@ static int agree(eval_t *ev, const ir_node_t *n, int rc, err_t *err)
 static int agree_shown(eval_t *ev, const ir_node_t *n, int rc, val_t *v, err_t *err)
 {
     if (ev->rt->local || ev->fr || ev->loops || ev->rt->nranks == 1) return rc;
-    int all = coll_agree(ev->rt->comm, rc ? rc : v->kind == V_PERENG ? 0 : 1);
+    int all = coll_agree(ev->rt, rc ? rc : v->kind == V_PERENG ? 0 : 1);
     if (all < 0 && rc == 0)
         return err_set(err, all, n->at, "the statement failed on another engine");
     if (rc || all != 0 || v->kind == V_PERENG) return rc;
@@ -353,6 +353,7 @@ int evali_exec(eval_t *ev, const ir_node_t *n, err_t *err)
 {
     int rc = 0, t;
     val_t v = val_none();
+    if (n->op != IR_BLOCK) rt_at(ev->rt, n->at.cell, n->at.line);
     switch (n->op) {
     case IR_BLOCK:
         for (uint32_t i = 0; i < n->nkid && !rc; i++)
