@@ -1047,11 +1047,13 @@ void exec_close(exec_t *p)
 static void show_status(exec_t *p)
 {
     run_t *r = p->run;
-    if (!p->pool || r->farm.since) return;
+    if (!p->pool) return;
     status_size(r->st, pool_size(p->pool));
     wbuf_t t;
     wbuf_init(&t);
+    /* ticked in a farm too, so that the next tick is due later (exec_timeout_ms) */
     int due = status_tick(r->st, now_s(), hist_lookup, p, &t);
+    if (r->farm.since) due = 0;
     if ((due & STATUS_SHOW) && !t.oom) rankout_status(r->out, (const char *)t.p, t.len);
     wbuf_free(&t);
     if (due & STATUS_ASK) pool_ask_progress(p->pool);

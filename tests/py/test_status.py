@@ -43,7 +43,8 @@ def run_on(n):
         parcenv.run(kc, "1")
 
         # global view: every engine computes; the line names the statement and the fraction
-        code = ("x = ones(8000000)\ns = 0.0\nk = 0\nfor i in range(20):\n"
+        # (the sleep makes the cell long enough on a fast machine; the loop is sampled after)
+        code = ("x = ones(8000000)\ns = 0.0\nsleep(1.5)\nfor i in range(40):\n"
                 "    s = s + ((x * 2.5 + 1.0) ** 0.5).sum()\ns > 0")
         r = parcenv.run(kc, code)
         c.check(not r.errors, "%d engines, global: ran %s" % (n, r.traceback()))
@@ -66,7 +67,7 @@ def run_on(n):
 
         # local view: engine 0 computes, the others wait for it in allreduce
         code = ("%%px\nif rank == 0:\n    y = ones(4000000)\n    k = 0\n"
-                "    for i in range(40):\n        z = (y * 3.0 + y) ** 0.5\n"
+                "    for i in range(80):\n        z = (y * 3.0 + y) ** 0.5\n"
                 "b = allreduce(rank)\nb")
         r = parcenv.run(kc, code)
         c.check(not r.errors, "%d engines, %%px: ran %s" % (n, r.traceback()))
@@ -97,8 +98,9 @@ def run_on(n):
         c.eq(statuses(r), [], "%d engines: a short cell has no status line" % n)
         c.eq(r.live, [], "%d engines: a short global cell has no live area" % n)
 
-        # an interrupted long cell: the area is emptied too
-        msg_id = kc.execute("for i in range(1000000000):\n    u = ones(100000).sum()")
+        # an interrupted long cell: the area is emptied too (a sleep: every engine is in it when
+        # the interrupt comes, so they all stop at the same statement)
+        msg_id = kc.execute("sleep(60)")
         r, _ = parcenv.interrupt_after(km, kc, msg_id, 3.0)
         c.check(r.errors, "%d engines: interrupted" % n)
         c.check(statuses(r), "%d engines: the interrupted cell showed its status" % n)
