@@ -1,12 +1,18 @@
-"""Runs the notebooks (notebooks/first-steps.ipynb, notebooks/task-farming.ipynb) with nbclient
-(4 engines, as they were saved) and checks that every cell's text output is the one saved in
-the notebook; then runs each the way a person would, with a plain `jupyter nbconvert
---execute` (no --allow-errors): a deliberate error cell is tagged raises-exception, so that
-must succeed too."""
+"""Runs the notebooks (notebooks/*.ipynb: first steps, task farming, and the seeds' programs:
+the DistArray talk, the IPython.parallel tutorial's habits, per-engine statistics) with
+nbclient (4 engines, as they were saved) and checks that every cell's text output is the one
+saved in the notebook, and the seeds' answers against NumPy; then runs each the way a person
+would, with a plain `jupyter nbconvert --execute` (no --allow-errors): a deliberate error cell
+is tagged raises-exception, so that must succeed too."""
+import ast
 import copy
+import math
 import os
+import re
 import subprocess
 import tempfile
+
+import numpy as np
 
 import nbformat
 from nbclient import NotebookClient
@@ -17,7 +23,9 @@ c = parcenv.Checker("notebook")
 parcenv.install_kernelspec()
 os.environ["PARC_ENGINES"] = "4"
 # each notebook with the errors its tagged cells raise on purpose
-NOTEBOOKS = (("first-steps.ipynb", ["SyntaxError"]), ("task-farming.ipynb", []))
+NOTEBOOKS = (("first-steps.ipynb", ["SyntaxError"]), ("task-farming.ipynb", []),
+             ("distarray-talk.ipynb", []), ("parallel-tutorial.ipynb", []),
+             ("per-engine-statistics.ipynb", []))
 
 
 def texts(cell):
@@ -25,6 +33,8 @@ def texts(cell):
     front ends merge them when they show and save a cell (message boundaries vary)."""
     out = []
     for o in cell.get("outputs", []):
+        if o.output_type == "display_data" and o.data == {"text/html": ""}:
+            continue  # a live area, saved empty; a global cell has one only past 2 s
         if o.output_type == "stream" and out and out[-1][0] == o.name:
             out[-1] = (o.name, out[-1][1] + o.text)
         elif o.output_type == "stream":
@@ -34,6 +44,113 @@ def texts(cell):
         elif o.output_type == "error":
             out.append(("error", o.ename, o.evalue))
     return out
+
+
+def output(cell):
+    """All of a cell's text output, streams and results, in order."""
+    return "".join(t[1] if t[0] != "error" else "%s: %s" % t[1:] for t in texts(cell)
+                   if len(t) == 2 or t[0] == "error")
+
+
+def by_source(nb, start, exact=False):
+    """The output of the first code cell whose source starts with start (or is start)."""
+    for cell in nb.cells:
+        if cell.cell_type == "code" and (cell.source == start if exact else
+                                         cell.source.startswith(start)):
+            return output(cell)
+    c.check(False, "no cell starts with %r" % start)
+    return ""
+
+
+def printed(text):
+    """{name: value} from the lines '<built-in function NAME> VALUE'."""
+    return {m.group(1): float(m.group(2))
+            for m in re.finditer(r"<built-in function (\w+)> (\S+)", text)}
+
+
+def close(a, b):
+    return math.isclose(a, b, rel_tol=1e-13, abs_tol=1e-13)
+
+
+def seeds_distarray(nb):
+    pi4 = float(by_source(nb, "estimate_pi(10**7)", exact=True))
+    c.check(abs(pi4 - math.pi) < 0.005, "talk: Monte Carlo pi with 10**7 darts: %r" % pi4)
+    c.eq(by_source(nb, "a.localshapes"), "[(75, 10), (75, 10), (75, 10), (75, 10)]",
+         "talk: ones((300, 10)) in four chunks of (75, 10)")
+    c.eq(by_source(nb, "%px print(rank, a.shape"),
+         "".join("[stdout:%d] %d (75, 10) 750.0\n" % (k, k) for k in range(4)),
+         "talk: each engine's chunk")
+    c.eq(by_source(nb, "ones((301, 10)).localshapes"),
+         "[(76, 10), (75, 10), (75, 10), (75, 10)]", "talk: an uneven split")
+    x, y, i = np.linspace(0.1, 0.9, 9), np.linspace(1.0, 2.0, 9), np.arange(1, 10)
+    want = {}
+    for f in ("absolute arccos arcsin arcsinh arctan arctanh conjugate cos cosh exp expm1 log "
+              "log10 log1p negative reciprocal rint sign sin sinh sqrt square tan tanh").split():
+        want[f] = getattr(np, f)(x).sum()
+    want["arccosh"] = np.arccosh(x + 1).sum()
+    for f in ("add arctan2 divide floor_divide fmod hypot multiply power remainder subtract "
+              "true_divide").split():
+        want[f] = getattr(np, f)(x, y).sum()
+    for f in "bitwise_and bitwise_or bitwise_xor left_shift right_shift".split():
+        want[f] = getattr(np, f)(i, 2).sum()
+    want["invert"] = np.invert(i).sum()
+    got = {}
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            got.update(printed(output(cell)))
+    c.eq(sorted(got), sorted(want), "talk: every ufunc of the list shown")
+    for f in sorted(want):
+        c.check(f in got and close(got[f], float(want[f])),
+                "talk: %s: parc %r, NumPy %r" % (f, got.get(f), want[f]))
+
+
+def seeds_tutorial(nb):
+    cells = [output(cell) for cell in nb.cells if cell.cell_type == "code"]
+    c.check("[9, 9, 9, 9]" in cells and "[20, 20, 9, 9]" in cells,
+            "tutorial: per-engine values after %px and %px --targets 0-1")
+    c.eq(by_source(nb, "%px print(rank, s)"),
+         "".join("[stdout:%d] %d %s\n" % (k, k, np.arange(6 * k, 6 * k + 6)) for k in range(4)),
+         "tutorial: arange(24) scattered in four chunks")
+    c.check("array([ 0,  1,  2,  3,  4,  5,  6,  7,  8,  9, 10, 11, 12, 13, 14, 15, 16,\n"
+            "       17, 18, 19, 20, 21, 22, 23])" in by_source(nb, "g", exact=True),
+            "tutorial: showing from_local's array gathers 0..23")
+    c.eq(by_source(nb, "allclose(from_local(y)"), "True", "tutorial: scatter, sqrt, gather")
+    c.eq(float(by_source(nb, "u = arange(1000000.0)")), float(np.arange(1e6) @ np.ones(10**6)),
+         "tutorial: the dot product of two distributed vectors")
+    C = np.arange(30.0).reshape(10, 3) @ np.arange(15.0).reshape(3, 5)
+    got = by_source(nb, "for j in range(5):")
+    rows = [ln.split(" ", 1) for ln in got.strip().splitlines()]
+    c.eq(len(rows), 5, "tutorial: five columns of A B")
+    for j, col in rows:
+        vals = [float(v) for v in col.strip("[] ").split()]
+        c.check(np.array_equal(vals, C[:, int(j)]),
+                "tutorial: column %s of A B: parc %s, NumPy %s" % (j, vals, C[:, int(j)]))
+    c.eq(by_source(nb, "def square"), str([k * k for k in range(10)]), "tutorial: pmap")
+
+
+def seeds_statistics(nb):
+    z = np.linspace(0, 1, 11)
+    got = ast.literal_eval(by_source(nb, "z = linspace"))
+    c.check(close(got[0], np.std(z)) and close(got[1], np.var(z)),
+            "statistics: std and var of linspace(0, 1, 11): parc %s, NumPy %s"
+            % (got[:2], (np.std(z), np.var(z))))
+    glob = [ast.literal_eval(ln) for ln in by_source(nb, "for N in range").splitlines()]
+    farm = [ast.literal_eval(ln) for ln in by_source(nb, "stats = pmap").splitlines()]
+    for what, rows in (("global view", glob), ("pmap", farm)):
+        c.eq([r[0] for r in rows], list(range(100000, 100010)), "statistics: %s: N" % what)
+        c.check(all(abs(r[1] - 1) < 0.01 and abs(r[2] - r[1] ** 2) < 1e-12 for r in rows),
+                "statistics: %s: std near 1 and var = std**2: %s" % (what, rows))
+    c.eq(by_source(nb, "ok = True"), "True", "statistics: var = std**2 in parc")
+    per = re.findall(r"Out\[(\d+):\d+\]: (\([^)]*\))", by_source(nb, "%%px\nmine"))
+    c.eq([(int(k), ast.literal_eval(t)) for k, t in per], list(enumerate(farm[:4])),
+         "statistics: %%px gives each engine's N the statistics pmap gave")
+    c.eq(by_source(nb, "%px print(rank, mine == stats[rank])"),
+         "".join("[stdout:%d] %d True\n" % (k, k) for k in range(4)),
+         "statistics: the same N, the same statistics")
+
+
+SEEDS = {"distarray-talk.ipynb": seeds_distarray, "parallel-tutorial.ipynb": seeds_tutorial,
+         "per-engine-statistics.ipynb": seeds_statistics}
 
 
 def check(name, raised):
@@ -49,6 +166,8 @@ def check(name, raised):
     for i, (want, got) in enumerate(code_cells):
         c.check(len(want.get("outputs", [])) > 0, "%s: cell %d has saved outputs" % (name, i))
         c.eq(texts(got), texts(want), "%s: cell %d: %s" % (name, i, want.source.splitlines()[0]))
+    if name in SEEDS:
+        SEEDS[name](nb)
 
     # A plain nbconvert stops at the first error unless the cell says it raises on purpose.
     with tempfile.TemporaryDirectory(prefix="parc-nbconvert-") as out:
