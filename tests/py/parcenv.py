@@ -129,6 +129,17 @@ def run(kc, code, timeout=120, allow_stdin=False, stdin_answer=None, **kw):
     return collect(kc, msg_id, timeout, stdin_answer)
 
 
+def attached(kc, n, timeout=60):
+    """Waits until n engines answer a %px cell (attach mode: a launcher started them)."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        r = run(kc, "%px rank")
+        if r.reply["content"]["status"] == "ok" and len(r.displays) == n:
+            return True
+        time.sleep(0.5)
+    return False
+
+
 def engine_pids(kc):
     """{rank: pid} from %engines, and its text."""
     r = run(kc, "%engines")

@@ -33,16 +33,6 @@ def stop_launcher(job):
     job.wait(timeout=30)
 
 
-def attached(kc, n, timeout=60):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        r = parcenv.run(kc, "%px rank")
-        if r.reply["content"]["status"] == "ok" and len(r.displays) == n:
-            return True
-        time.sleep(0.5)
-    return False
-
-
 def engine_pids(kc):
     return [int(p) for p in re.findall(r"^\d+ +\S+ +(\d+) ", parcenv.run(kc, "%engines").stdout,
                                        re.M)]
@@ -55,7 +45,7 @@ def attach_mode(kc, attach):
     for n in (2, 4):
         job = launcher(attach, n)
         try:
-            c.check(attached(kc, n), "%d engines attach and answer" % n)
+            c.check(parcenv.attached(kc, n), "%d engines attach and answer" % n)
             parcenv.run(kc, "x = arange(10)")
             pids = engine_pids(kc)
             c.eq(len(pids), n, "%%engines lists the %d attached engines" % n)
@@ -83,7 +73,7 @@ def attach_mode(kc, attach):
     # a death while idle, then a new job
     job = launcher(attach, 2)
     try:
-        c.check(attached(kc, 2), "a new job attaches after the deaths")
+        c.check(parcenv.attached(kc, 2), "a new job attaches after the deaths")
         pids = engine_pids(kc)
         if pids:
             os.kill(pids[0], signal.SIGKILL)
