@@ -160,6 +160,10 @@ int eval_cell(eval_t *ev, arena_t **ap, const ir_node_t *root, int silent, err_t
     ev->depth = 0;
     ev->loops = 0;
     ev->ntb = 0;
+    /* A cell's first loop step or call polls for an interrupt at once (rt_poll), whatever
+     * interval the last cell's loop had grown to; every rank resets alike. */
+    ev->rt->poll_every = ev->rt->poll_left = 0;
+    ev->rt->poll_t0 = 0;
     int rc = root ? evali_exec(ev, root, err) : 0;
     if (rc > 0) rc = 0;
     val_drop(&ev->ret);
