@@ -57,12 +57,12 @@ def statement(rng):
             "x += 1", "z *= 0.5", "x[1:3] = 7",
         ]), "ok"
     if pick < 0.85:
-        # failing statements: nothing may change, no engine may wait
+        # failing statements whatever the shapes: nothing may change, no engine may wait
         return rng.choice([
-            "z[10**6]", "x[%d]" % (n + 3), "z + ones((%d, %d))" % (n + 1, m + 5),
+            "z[10**6]", "x[10**6] = 1", "z = ones((2, 3)) * ones((4, 5))",
             "zeros((4, 6), dist=('b', 'b'), grid_shape=(5, 5))", "zeros(3, dist='q')",
-            "nosuchname + 1", "x.reshape(%d, 7)" % (n + 1), "concatenate((z, x))",
-            "z.sum(axis=3)", "x = undefined_thing", "z = z + ones(%d)" % (m + 1),
+            "nosuchname + 1", "x = x.reshape(-1, 1000003)", "concatenate((z, x))",
+            "z.sum(axis=3)", "x = undefined_thing", "z = z.reshape(10**6 + 7)",
             "transpose(z, (0, 0))", "redistribute(3)", "z[:, :, 0]",
         ]), "error"
     if pick < 0.93:
