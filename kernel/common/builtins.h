@@ -231,10 +231,12 @@
        "index into the flattened array, or an int64 array of indices along axis.")                 \
     BI(ARGMAX, "argmax", REDUCE, "argmax(a, axis=None)",                                           \
        "Index of the largest element (the first one on ties, the first nan if any), as argmin.")   \
-    BI(EYE, "eye", CREATE, "eye(N, M=None, k=0, dtype=float64, dist='b')",                         \
+    BI(EYE, "eye", CREATE,                                                                         \
+       "eye(N, M=None, k=0, dtype=float64, dist='b', block_size=1, grid_shape=None)",              \
        "An N x M array (M defaults to N) with ones on diagonal k (0 the main one, > 0 above it, "  \
        "< 0 below) and zeros elsewhere.")                                                          \
-    BI(IDENTITY, "identity", CREATE, "identity(n, dtype=float64, dist='b')",                       \
+    BI(IDENTITY, "identity", CREATE,                                                               \
+       "identity(n, dtype=float64, dist='b', block_size=1, grid_shape=None)",                      \
        "The n x n identity array: eye(n).")                                                        \
     BI(ZEROS_LIKE, "zeros_like", CREATE, "zeros_like(a, dtype=None)",                              \
        "Zeros with a's shape and distribution; dtype defaults to a's.")                            \
@@ -251,15 +253,18 @@
        "of dtype, holding its own index along that axis), as NumPy's; its result is returned. "    \
        "Other keywords are passed to function.")                                                   \
     BI(UNIFORM, "random.uniform", RANDOM,                                                          \
-       "random.uniform(low=0.0, high=1.0, size=None, dtype=float64, dist='b')",                    \
+       "random.uniform(low=0.0, high=1.0, size=None, dtype=float64, dist='b', block_size=1, "      \
+       "grid_shape=None)",                                                                         \
        "Uniform samples in [low, high) of shape size (a float when size is None, an int or a "     \
        "tuple otherwise), from the seeded parallel stream.")                                       \
     BI(NORMAL, "random.normal", RANDOM,                                                            \
-       "random.normal(loc=0.0, scale=1.0, size=None, dtype=float64, dist='b')",                    \
+       "random.normal(loc=0.0, scale=1.0, size=None, dtype=float64, dist='b', block_size=1, "      \
+       "grid_shape=None)",                                                                         \
        "Normal samples of mean loc and standard deviation scale (scale >= 0) of shape size, from " \
        "the seeded parallel stream.")                                                              \
     BI(RANDINT, "random.randint", RANDOM,                                                          \
-       "random.randint(low, high=None, size=None, dtype=int64, dist='b')",                         \
+       "random.randint(low, high=None, size=None, dtype=int64, dist='b', block_size=1, "           \
+       "grid_shape=None)",                                                                         \
        "Integers drawn evenly from [low, high) ([0, low) without high) of shape size, in dtype "   \
        "(bool, int32 or int64; the bounds must fit it and lie within +-2**53). An int when size "  \
        "is None.")

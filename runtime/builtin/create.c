@@ -24,21 +24,22 @@ static int dist_args(call_t *c, const val_t *dv, const val_t *bs, const val_t *g
 /* eye(N, M, k) and identity(n). */
 static int eye(call_t *c, int bi, val_t *out, err_t *err)
 {
-    static const char *const names[] = {"N", "M", "k", "dtype", "dist", "block_size"};
-    const val_t *v[6] = {0};
+    static const char *const names[] = {"N", "M", "k", "dtype", "dist", "block_size", "grid_shape"};
+    const val_t *v[7] = {0};
     const char *fn = args_fname(bi);
     int64_t n = 0, m = 0, k = 0;
     int dt, use_dist, rc;
     dist_spec_t d;
     if (bi == BI_IDENTITY) {
-        static const char *const inames[] = {"n", "dtype", "dist", "block_size"};
-        const val_t *iv[4] = {0};
-        if ((rc = args_bind(c, fn, inames, 4, 2, iv, err))) return rc;
+        static const char *const inames[] = {"n", "dtype", "dist", "block_size", "grid_shape"};
+        const val_t *iv[5] = {0};
+        if ((rc = args_bind(c, fn, inames, 5, 2, iv, err))) return rc;
         v[0] = iv[0];
         v[3] = iv[1];
         v[4] = iv[2];
         v[5] = iv[3];
-    } else if ((rc = args_bind(c, fn, names, 6, 4, v, err))) {
+        v[6] = iv[4];
+    } else if ((rc = args_bind(c, fn, names, 7, 4, v, err))) {
         return rc;
     }
     if (!v[0])
@@ -49,7 +50,7 @@ static int eye(call_t *c, int bi, val_t *out, err_t *err)
     if (v[1] && v[1]->kind != V_NONE && (rc = args_int(c, v[1], &m, err))) return rc;
     if (v[2] && (rc = args_int(c, v[2], &k, err))) return rc;
     if ((rc = args_dtype(c, v[3], &dt, err))) return rc;
-    if ((rc = args_dist(c, v[4], v[5], 2, &d, &use_dist, err))) return rc;
+    if ((rc = dist_args(c, v[4], v[5], v[6], 2, &d, &use_dist, err))) return rc;
     arr_t *a = NULL;
     rc = arr_eye(c->rt, n, m, k, dt, use_dist ? &d : NULL, &a, err);
     if (rc) return args_at(c, rc, err);
@@ -61,20 +62,22 @@ static int eye(call_t *c, int bi, val_t *out, err_t *err)
  * otherwise; a number or a list is made into an array first, as NumPy does. */
 static int like(call_t *c, int bi, val_t *out, err_t *err)
 {
-    static const char *const names[] = {"a", "fill_value", "dtype", "dist", "block_size"};
-    const val_t *v[5] = {0};
+    static const char *const names[] = {"a",    "fill_value", "dtype",
+                                        "dist", "block_size", "grid_shape"};
+    const val_t *v[6] = {0};
     const char *fn = args_fname(bi);
     int full = bi == BI_FULL_LIKE, dt, use_dist, rc;
     if (full)
-        rc = args_bind(c, fn, names, 5, 3, v, err);
+        rc = args_bind(c, fn, names, 6, 3, v, err);
     else {
-        const val_t *w[4] = {0};
-        static const char *const wnames[] = {"a", "dtype", "dist", "block_size"};
-        rc = args_bind(c, fn, wnames, 4, 2, w, err);
+        const val_t *w[5] = {0};
+        static const char *const wnames[] = {"a", "dtype", "dist", "block_size", "grid_shape"};
+        rc = args_bind(c, fn, wnames, 5, 2, w, err);
         v[0] = w[0];
         v[2] = w[1];
         v[3] = w[2];
         v[4] = w[3];
+        v[5] = w[4];
     }
     if (rc) return rc;
     if (!v[0] || (full && !v[1]))
@@ -92,7 +95,7 @@ static int like(call_t *c, int bi, val_t *out, err_t *err)
     else if ((rc = arr_from_value(c->rt, v[0], -1, NULL, &proto, err)))
         return args_at(c, rc, err);
     dist_spec_t d;
-    rc = args_dist(c, v[3], v[4], arr_ndim(proto), &d, &use_dist, err);
+    rc = dist_args(c, v[3], v[4], v[5], arr_ndim(proto), &d, &use_dist, err);
     if (!rc && use_dist)
         rc = arr_full(c->rt, arr_ndim(proto), arr_shape(proto), dt < 0 ? arr_dtype(proto) : dt,
                       fill, &d, &a, err);
@@ -285,12 +288,14 @@ static int randint_check(call_t *c, int dt, int64_t lo, int64_t hi, err_t *err)
  * random.randint(low, high, size, dtype): arr_random's kinds with NumPy's parameters. */
 static int draw(call_t *c, int bi, val_t *out, err_t *err)
 {
-    static const char *const un[] = {"low", "high", "size", "dtype", "dist", "block_size"};
-    static const char *const nn[] = {"loc", "scale", "size", "dtype", "dist", "block_size"};
+    static const char *const un[] = {"low",  "high",       "size",      "dtype",
+                                     "dist", "block_size", "grid_shape"};
+    static const char *const nn[] = {"loc",  "scale",      "size",      "dtype",
+                                     "dist", "block_size", "grid_shape"};
     const char *fn = args_fname(bi);
-    const val_t *v[6] = {0};
+    const val_t *v[7] = {0};
     int isint = bi == BI_RANDINT, kind = isint ? RAND_INT : bi == BI_NORMAL ? RAND_NORMAL : 0;
-    int rc = args_bind(c, fn, bi == BI_NORMAL ? nn : un, 6, isint ? 4 : 3, v, err);
+    int rc = args_bind(c, fn, bi == BI_NORMAL ? nn : un, 7, isint ? 4 : 3, v, err);
     if (rc) return rc;
     for (int i = 0; i < 2; i++)
         if (v[i] && v[i]->kind == V_ARRAY)
@@ -337,7 +342,7 @@ static int draw(call_t *c, int bi, val_t *out, err_t *err)
     int64_t shape[ARR_MAXDIM];
     dist_spec_t d;
     if ((rc = args_shape(c, v[2], &ndim, shape, err))) return rc;
-    if ((rc = args_dist(c, v[4], v[5], ndim, &d, &use, err))) return rc;
+    if ((rc = dist_args(c, v[4], v[5], v[6], ndim, &d, &use, err))) return rc;
     arr_t *a = NULL;
     rc = arr_random(c->rt, kind, ndim, shape, dt, lo, hi, use ? &d : NULL, &a, err);
     if (rc) return args_at(c, rc, err);

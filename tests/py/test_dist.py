@@ -72,6 +72,10 @@ def layout(kc, n, tag):
     c.eq(ev("zeros((4, 6), dist=('b', 'b'), grid_shape=(1, %d)).grid_shape" % n),
          "(1, %d)" % n, tag + "grid_shape given")
     c.eq(ev("zeros((4, 6), dist=('n', 'c')).grid_shape"), "(1, %d)" % n, tag + "('n', 'c')")
+    c.eq(ev("eye(4, dist=('b', 'b'), grid_shape=(1, %d)).grid_shape" % n), "(1, %d)" % n,
+         tag + "eye with grid_shape")
+    c.eq(ev("random.uniform(0, 1, (4, 6), dist=('b', 'b'), grid_shape=(%d, 1)).grid_shape" % n),
+         "(%d, 1)" % n, tag + "random.uniform with grid_shape")
     # 6 columns over n engines in blocks of 2
     r = parcenv.run(kc, "w = zeros((5, 6), dist=('n', 'c'), block_size=2)\n"
                         "%px print(rank, w.global_index)")
