@@ -821,6 +821,37 @@ static int needs_rows(const rt_t *rt, const arr_t *a, const idx_t *idx, int nidx
     return any;
 }
 
+/* x[i, j, ...] with an integer for every axis of a distributed x of any layout: the
+ * element's owner (dist_owner) and its address there (NULL on the other ranks). 1 when
+ * idx is such an index, 0 when not, PARC_EINDEX (the same on every rank) when out of
+ * bounds. No communication. */
+static int element(const rt_t *rt, const arr_t *a, const idx_t *idx, int nidx, int *owner,
+                   char **at, err_t *err)
+{
+    if (rt->local || !a->isdist || nidx != a->ndim) return 0;
+    int64_t g[ARR_MAXDIM] = {0};
+    for (int d = 0; d < nidx; d++) {
+        if (idx[d].kind != IDX_INT) return 0;
+        int64_t n = a->shape[d], i = idx[d].i < 0 ? idx[d].i + n : idx[d].i;
+        if (i < 0 || i >= n)
+            return err_set(err, PARC_EINDEX, (span_t){0},
+                           "index %lld is out of bounds for axis %d with size %lld",
+                           (long long)idx[d].i, d, (long long)n);
+        g[d] = i;
+    }
+    *owner = dist_owner(&a->dist, g);
+    *at = NULL;
+    if (*owner != rt->rank) return 1;
+    int64_t off = a->loff;
+    for (int d = 0; d < nidx; d++) {
+        int64_t l;
+        dist_g2l(&a->dist, d, g[d], &l);
+        off += l * a->lstride[d];
+    }
+    *at = (char *)a->buf->p + off * (int64_t)dt_size(a->dtype);
+    return 1;
+}
+
 /* newaxis entries: *nrest indices without them in rest, and the result axes they make
  * (ascending) in pos; -1 when combined with an index array or a 0-d bool (not done). */
 static int strip_newaxes(const idx_t *idx, int nidx, idx_t *rest, int *nrest, int *pos)
@@ -954,6 +985,16 @@ int arr_getitem(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, val_t *out, err_
     }
     if (nidx > ARR_MAXDIM * 2 || !needs_rows(rt, a, idx, nidx))
         return getitem(rt, a, idx, nidx, out, err);
+    int owner, is;
+    char *at, elem[16] = {0};
+    if ((is = element(rt, a, idx, nidx, &owner, &at, err)) != 0) {
+        /* one element of any layout: its owner sends it to all */
+        if (is < 0) return is;
+        if (at) memcpy(elem, at, dt_size(a->dtype));
+        int rc = coll_bcast_bytes(rt, elem, dt_size(a->dtype), owner, err);
+        if (!rc) *out = arri_elem_val(a->dtype, elem);
+        return rc;
+    }
     arr_t *r = NULL;
     idx_t ix[ARR_MAXDIM * 2];
     int rc = to_rows(rt, a, idx, nidx, &r, ix, err);
@@ -988,6 +1029,14 @@ int arr_setitem(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, const val_t *v, 
     }
     if (nidx > ARR_MAXDIM * 2 || !needs_rows(rt, a, idx, nidx))
         return setitem(rt, a, idx, nidx, v, err);
+    int owner, is;
+    char *at;
+    if (val_is_num(v) && (is = element(rt, a, idx, nidx, &owner, &at, err)) != 0) {
+        /* one element of any layout, a number: its owner writes it */
+        if (is < 0) return is;
+        if (at) arri_store_val(a->dtype, at, v);
+        return 0;
+    }
     arr_t *r = NULL, *back = NULL;
     idx_t ix[ARR_MAXDIM * 2];
     int rc = to_rows(rt, a, idx, nidx, &r, ix, err);

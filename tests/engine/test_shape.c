@@ -149,6 +149,23 @@ static void one_layout(const char *kinds, int64_t bs)
     CHECK(arr_getitem(&rt, x, &ix, 1, &v, &err) == 0);
     CHECK(v.kind == V_ARRAY && v.u.a->shape[0] == 2 && holds(v.u.a, w_rev2));
     arr_unref(&v.u.a);
+    /* one element, read and written on its owner in any layout */
+    idx_t e2[2] = {{0}, {0}};
+    e2[0].kind = e2[1].kind = IDX_INT;
+    e2[0].i = 3;
+    e2[1].i = -2;
+    CHECK(arr_getitem(&rt, x, e2, 2, &v, &err) == 0);
+    CHECK(v.kind == V_INT && v.u.i == 3 * 7 + 5);
+    val_t nine = {0};
+    nine.kind = V_INT;
+    nine.u.i = 99;
+    CHECK(arr_setitem(&rt, x, e2, 2, &nine, &err) == 0);
+    CHECK(arr_getitem(&rt, x, e2, 2, &v, &err) == 0 && v.u.i == 99);
+    nine.u.i = 3 * 7 + 5;
+    CHECK(arr_setitem(&rt, x, e2, 2, &nine, &err) == 0);
+    e2[0].i = 5;
+    CHECK(arr_getitem(&rt, x, e2, 2, &v, &err) == PARC_EINDEX);
+    err_clear(&err);
     /* x[::-1] = x[::-1] leaves x as it was */
     ix = (idx_t){IDX_SLICE, 0, 0, 1, 0, 0, 0, -1, NULL};
     CHECK(arr_getitem(&rt, x, &ix, 1, &v, &err) == 0);
