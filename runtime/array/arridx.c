@@ -852,6 +852,90 @@ static int element(const rt_t *rt, const arr_t *a, const idx_t *idx, int nidx, i
     return 1;
 }
 
+/* First k in [0, count] with start + k * step >= x (step > 0). */
+static int64_t kfirst(int64_t x, int64_t start, int64_t step, int64_t count)
+{
+    int64_t k = x <= start ? 0 : (x - start + step - 1) / step;
+    return k < count ? k : count;
+}
+
+/* Basic slicing of a distributed x whose axes are all 'b' or 'n' (a 2-d grid of blocks,
+ * ('n', 'b') ...): a view, as NumPy gives. Each axis keeps its engines, its blocks become
+ * the selected elements they hold (explicit bounds, uneven); an integer is taken on axes
+ * with one engine only. 1 with *out set, 0 when the index is not of that kind (negative
+ * steps, integers on an axis spread over engines, index arrays, newaxis), or PARC_E*. */
+static int block_view(const rt_t *rt, arr_t *a, const idx_t *idx, int nidx, val_t *out, err_t *err)
+{
+    if (rt->local || !a->isdist || nidx > a->ndim) return 0;
+    for (int d = 0; d < a->ndim; d++)
+        if (a->dist.kind[d] == 'c' && a->dist.grid[d] > 1) return 0;
+    for (int k = 0; k < nidx; k++)
+        if (idx[k].kind != IDX_INT && idx[k].kind != IDX_SLICE) return 0;
+    sel_t sel[ARR_MAXDIM];
+    int rc = parse(a, idx, nidx, sel, err);
+    if (rc) return rc;
+    for (int d = 0; d < a->ndim; d++)
+        if ((sel[d].isint && a->dist.grid[d] > 1) || (!sel[d].isint && sel[d].step < 0)) return 0;
+    int coord[ARR_MAXDIM], nd = 0, p = 0;
+    dist_coords(&a->dist, rt->rank, coord);
+    arr_t *v = mem_calloc(1, sizeof *v);
+    int64_t *bnd = mem_alloc((size_t)(rt->nranks + 1) * sizeof *bnd);
+    if (!v || !bnd) rc = err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
+    dist_t d2;
+    memset(&d2, 0, sizeof d2);
+    d2.nranks = a->dist.nranks;
+    if (!rc) {
+        *v = *a;
+        v->refs = 1;
+        v->ofdist = 0;
+        memset(&v->dist, 0, sizeof v->dist);
+        v->buf->refs++;
+    }
+    for (int d = 0; !rc && d < a->ndim; d++) {
+        int64_t lo, hi;
+        dist_block_range(&a->dist, d, coord[d], &lo, &hi);
+        const sel_t *s = &sel[d];
+        if (s->isint) { /* one engine holds the whole axis */
+            v->loff += (s->start - lo) * a->lstride[d];
+            continue;
+        }
+        p = a->dist.grid[d];
+        for (int c = 0; c < p; c++) {
+            int64_t clo, chi;
+            dist_block_range(&a->dist, d, c, &clo, &chi);
+            bnd[c] = kfirst(clo, s->start, s->step, s->count);
+        }
+        bnd[p] = s->count;
+        int64_t k0 = bnd[coord[d]], k1 = bnd[coord[d] + 1];
+        v->shape[nd] = s->count;
+        v->lshape[nd] = k1 - k0;
+        v->lstride[nd] = a->lstride[d] * s->step;
+        if (k1 > k0) v->loff += (s->start + k0 * s->step - lo) * a->lstride[d];
+        d2.shape[nd] = s->count;
+        d2.kind[nd] = a->dist.kind[d] == 'n' ? 'n' : 'b';
+        d2.grid[nd] = p;
+        d2.ndim = nd + 1;
+        if (d2.kind[nd] == 'b') rc = dist_set_bounds(&d2, nd, bnd, err);
+        nd++;
+    }
+    mem_free(bnd);
+    if (!rc && nd == 0) {
+        /* every axis an integer, each on one engine: all of them hold it (nranks == 1) */
+        dist_clear(&d2);
+        arr_unref(&v);
+        return 0;
+    }
+    if (rc) {
+        dist_clear(&d2);
+        arr_unref(&v);
+        return rc;
+    }
+    v->ndim = nd;
+    v->dist = d2;
+    *out = val_array(&v);
+    return 1;
+}
+
 /* newaxis entries: *nrest indices without them in rest, and the result axes they make
  * (ascending) in pos; -1 when combined with an index array or a 0-d bool (not done). */
 static int strip_newaxes(const idx_t *idx, int nidx, idx_t *rest, int *nrest, int *pos)
@@ -987,6 +1071,7 @@ int arr_getitem(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, val_t *out, err_
         return getitem(rt, a, idx, nidx, out, err);
     int owner, is;
     char *at, elem[16] = {0};
+    if ((is = block_view(rt, a, idx, nidx, out, err)) != 0) return is < 0 ? is : 0;
     if ((is = element(rt, a, idx, nidx, &owner, &at, err)) != 0) {
         /* one element of any layout: its owner sends it to all */
         if (is < 0) return is;
@@ -1000,6 +1085,21 @@ int arr_getitem(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, val_t *out, err_
     int rc = to_rows(rt, a, idx, nidx, &r, ix, err);
     if (rc) return rc;
     rc = getitem(rt, r, ix, nidx, out, err);
+    drop_rows(&r, ix, nidx);
+    return rc;
+}
+
+/* x[idx] = v for a layout that is not rows: on a row copy, then moved back into a. */
+static int set_rows(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, const val_t *v, err_t *err)
+{
+    arr_t *r = NULL, *back = NULL;
+    idx_t ix[ARR_MAXDIM * 2];
+    int rc = to_rows(rt, a, idx, nidx, &r, ix, err);
+    if (rc) return rc;
+    rc = setitem(rt, r, ix, nidx, v, err);
+    if (!rc && r != a) rc = coll_redist(rt, r, &a->dist, &back, err);
+    if (!rc && back) arri_copy_chunk(a, back);
+    arr_unref(&back);
     drop_rows(&r, ix, nidx);
     return rc;
 }
@@ -1037,15 +1137,13 @@ int arr_setitem(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, const val_t *v, 
         if (at) arri_store_val(a->dtype, at, v);
         return 0;
     }
-    arr_t *r = NULL, *back = NULL;
-    idx_t ix[ARR_MAXDIM * 2];
-    int rc = to_rows(rt, a, idx, nidx, &r, ix, err);
-    if (rc) return rc;
-    /* r is a copy when a's layout is not rows: write there, then move it back into a */
-    rc = setitem(rt, r, ix, nidx, v, err);
-    if (!rc && r != a) rc = coll_redist(rt, r, &a->dist, &back, err);
-    if (!rc && back) arri_copy_chunk(a, back);
-    arr_unref(&back);
-    drop_rows(&r, ix, nidx);
-    return rc;
+    val_t view;
+    if ((is = block_view(rt, a, idx, nidx, &view, err)) != 0) {
+        /* through the view: written back into a's memory */
+        if (is < 0) return is;
+        int rc = set_rows(rt, view.u.a, NULL, 0, v, err);
+        val_drop(&view);
+        return rc;
+    }
+    return set_rows(rt, a, idx, nidx, v, err);
 }

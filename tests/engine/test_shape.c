@@ -73,6 +73,11 @@ static int64_t w_cat1(const int64_t *g) /* concatenate((x, x), axis=1) */
     return g[0] * 7 + g[1] % 7;
 }
 
+static int64_t w_sl(const int64_t *g) /* x[1:4, ::2] */
+{
+    return (1 + g[0]) * 7 + 2 * g[1];
+}
+
 static arr_t *make(const char *kinds, int64_t bs)
 {
     err_t err;
@@ -149,6 +154,14 @@ static void one_layout(const char *kinds, int64_t bs)
     CHECK(arr_getitem(&rt, x, &ix, 1, &v, &err) == 0);
     CHECK(v.kind == V_ARRAY && v.u.a->shape[0] == 2 && holds(v.u.a, w_rev2));
     arr_unref(&v.u.a);
+    /* basic slices: views in every layout without a cyclic axis over several engines */
+    idx_t sl[2] = {{IDX_SLICE, 1, 1, 0, 0, 1, 4, 1, NULL}, {IDX_SLICE, 0, 0, 1, 0, 0, 0, 2, NULL}};
+    CHECK(arr_getitem(&rt, x, sl, 2, &v, &err) == 0);
+    int cyc = (x->dist.kind[0] == 'c' && x->dist.grid[0] > 1) ||
+              (x->dist.kind[1] == 'c' && x->dist.grid[1] > 1);
+    CHECK(v.kind == V_ARRAY && v.u.a->shape[0] == 3 && v.u.a->shape[1] == 4 && holds(v.u.a, w_sl));
+    if (!cyc) CHECK(v.kind == V_ARRAY && v.u.a->buf == x->buf);
+    val_drop(&v);
     /* one element, read and written on its owner in any layout */
     idx_t e2[2] = {{0}, {0}};
     e2[0].kind = e2[1].kind = IDX_INT;

@@ -7,7 +7,8 @@ lines valid both in parc and in NumPy (the NumPy side runs after `from numpy imp
 expression whose value is compared. Lines starting with `#` are comments; `# ulp N` inside
 a case allows N units in the last place for floats, and 0.0 == -0.0 (default: the same
 bits). A case that writes `@dist1` (1-d) or `@dist2` (2-d) as the last argument of array
-creators runs once per distribution in DISTS: parc gets the keywords (`dist='c'`,
+creators runs once per distribution in DISTS (`@block2`: the 2-d ones without a cyclic axis,
+the default in their place): parc gets the keywords (`dist='c'`,
 `dist=('b', 'b')`, `block_size=2` ...), NumPy the call without them; `redistribute(x, ...)`
 is a copy on the NumPy side. Compared:
 kind (NumPy scalar, Python value or array), dtype, shape and every element's bits (any NaN
@@ -54,7 +55,7 @@ DISTS = [
 
 
 def _dist_sub(src, kw1, kw2):
-    for tag, kw in (("@dist1", kw1), ("@dist2", kw2)):
+    for tag, kw in (("@dist1", kw1), ("@dist2", kw2), ("@block2", "" if "'c'" in kw2 else kw2)):
         src = re.sub(r",\s*" + tag, (", " + kw) if kw else "", src)
     return src
 
@@ -69,7 +70,7 @@ class Case:
 
 def expand(case):
     """The case once per distribution when it names @dist1/@dist2, else itself."""
-    if "@dist" not in case.source:
+    if "@dist" not in case.source and "@block" not in case.source:
         return [case]
     np_src = _dist_sub(case.source, "", "")
     return [Case(_dist_sub(case.source, k1, k2), "%s[%s]" % (case.origin, name), case.ulp,
