@@ -110,7 +110,8 @@ int rt_poll(rt_t *rt, err_t *err)
     rt->poll_t0 = now;
     /* the same agreed microseconds on every rank: the same next interval */
     int64_t every = rt->poll_every > 0 ? rt->poll_every : 1;
-    if (all[1] < 2000 && every < (1 << 20))
+    /* at most 64 steps apart: a recursion meets a check long before RecursionError (200) */
+    if (all[1] < 2000 && every < 64)
         every *= 2;
     else if (all[1] > 20000 && every > 1)
         every /= 2;

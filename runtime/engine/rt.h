@@ -82,7 +82,7 @@ int rt_check(const rt_t *rt, err_t *err);
  * leave at the same step, but the interrupt reaches the ranks at different moments, so the
  * local flag is acted on only at agreed points: every poll_every-th call is Collective
  * (an MPI_Allreduce of the flag and the time since the last agreed point), and the
- * interval adapts from that agreed time towards ~10 ms, so all ranks make the same
+ * interval (1 to 64 steps) adapts from that agreed time, so all ranks make the same
  * decisions. PARC_EINTR on every rank, or 0. */
 int rt_poll(rt_t *rt, err_t *err);
 
