@@ -4,12 +4,13 @@
 # Usage: scripts/deps.sh [build|test]   (test adds what the test suite needs)
 set -euo pipefail
 want=(cmake make gcc pkg-config libzmq3-dev libjansson-dev libssl-dev libopenmpi-dev
-      openmpi-bin libopenblas-dev librandom123-dev python3-jupyter-client jupyter-client
+      openmpi-bin libopenblas-dev librandom123-dev libcairo2-dev fonts-dejavu-core
+      python3-jupyter-client jupyter-client
       jupyter-console
       jupyter-notebook python3-zmq python3-numpy)
 if [ "${1:-build}" = test ]; then
     want+=(python3-nbclient python3-nbformat python3-jupyter-kernel-test python3-ipykernel
-           jupyter-nbconvert clang clang-format procps)
+           jupyter-nbconvert clang clang-format procps chromium python3-pil)
 fi
 missing=()
 for p in "${want[@]}"; do

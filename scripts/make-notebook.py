@@ -1,6 +1,6 @@
 """Writes the notebooks in notebooks/ that are made from cells (first-steps, distarray-talk,
-parallel-tutorial, per-engine-statistics), then runs each with 4 engines through nbclient so
-the saved outputs are real. Rerun after changing the cells (all, or the ones named):
+parallel-tutorial, per-engine-statistics, pictures), then runs each with 4 engines through
+nbclient so the saved outputs are real. Rerun after changing the cells (all, or the ones named):
     PARC_BUILD=build /usr/bin/python3 scripts/make-notebook.py [NAME ...]"""
 import os
 import sys
@@ -208,11 +208,43 @@ PER_ENGINE_STATISTICS = [
     code("%px print(rank, mine == stats[rank])"),
 ]
 
+PICTURES = [
+    md("# Pictures of arrays of any size\n\nEach engine reduces its chunk to what the picture "
+       "needs (bin counts, the min and max of a line in every pixel column, a grid of cell "
+       "means); the kernel draws. " + RUN_WITH),
+    md("## The darts of Monte Carlo π\n\nDarts inside the quarter circle in one colour, "
+       "outside in another: `nan` marks the points a series leaves out."),
+    code("random.seed(2026)\nx = random.rand(3000)\ny = random.rand(3000)\n"
+         "inside = hypot(x, y) <= 1\n"
+         "scatter(where(inside, x, nan), where(inside, y, nan), label='inside', "
+         "width=400, height=400)\n"
+         "scatter(where(inside, nan, x), where(inside, nan, y), label='outside', "
+         "width=400, height=400, title='darts')"),
+    code("4 * count_nonzero(inside) / 3000"),
+    md("With 10**7 darts the scatter becomes a density picture of counts."),
+    code("x = random.rand(10**7)\ny = random.rand(10**7)\nscatter(x, y, title='10**7 darts')\n"
+         "4 * count_nonzero(hypot(x, y) <= 1) / 10**7"),
+    md("## A histogram of 10**8 normal samples\n\nThe counts are `numpy.histogram`'s; only the "
+       "100 counts and edges travel."),
+    code("hist(random.randn(10**8), bins=100, title='randn(10**8)')"),
+    md("## A line of 10**7 points\n\nMore points than pixels: every pixel column gets the min "
+       "and max of its points, so the envelope is exact."),
+    code("plot(sin(linspace(0, 2 * pi, 10**7)), title='sin', xlabel='index', ylabel='sin')"),
+    md("## A heat-equation state\n\nA hot square spreads by the 5-point stencil; `imshow` "
+       "averages the engines' rows down to the picture."),
+    code("z = zeros((200, 200))\nz[90:110, 90:110] = 1.0\nfor step in range(300):\n"
+         "    z[1:-1, 1:-1] = z[1:-1, 1:-1] + 0.2 * (z[2:, 1:-1] + z[:-2, 1:-1] + "
+         "z[1:-1, 2:] + z[1:-1, :-2] - 4 * z[1:-1, 1:-1])\n"
+         "imshow(z, title='after 300 steps', width=480, height=480)"),
+    code("z.sum()"),
+]
+
 NOTEBOOKS = {
     "first-steps": FIRST_STEPS,
     "distarray-talk": DISTARRAY_TALK,
     "parallel-tutorial": PARALLEL_TUTORIAL,
     "per-engine-statistics": PER_ENGINE_STATISTICS,
+    "pictures": PICTURES,
 }
 
 parcenv.install_kernelspec()

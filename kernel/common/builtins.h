@@ -267,7 +267,24 @@
        "grid_shape=None)",                                                                         \
        "Integers drawn evenly from [low, high) ([0, low) without high) of shape size, in dtype "   \
        "(bool, int32 or int64; the bounds must fit it and lie within +-2**53). An int when size "  \
-       "is None.")
+       "is None.")                                                                                 \
+    BI(PLOT, "plot", FUNC,                                                                         \
+       "plot([x,] y, title=, xlabel=, ylabel=, label=, width=640, height=400)",                    \
+       "Line plot of y (against x, or the index), drawn in the notebook at the end of the cell. "  \
+       "Engines send the picture's data, never the array: with more points than pixels, the "      \
+       "min and max of y in every pixel column. Non-finite points are left out.")                  \
+    BI(SCATTER, "scatter", FUNC,                                                                   \
+       "scatter(x, y, title=, xlabel=, ylabel=, label=, width=, height=)",                         \
+       "Scatter plot: markers when there are few points, else a density image of counts.")         \
+    BI(HIST, "hist", FUNC,                                                                         \
+       "hist(x, bins=10, range=None, title=, xlabel=, ylabel=, width=, height=)",                  \
+       "Histogram bars; the counts are numpy.histogram's of x's finite values.")                   \
+    BI(IMSHOW, "imshow", FUNC, "imshow(z, title=, xlabel=, ylabel=, width=, height=)",             \
+       "A 2-d array as an image (viridis), block-averaged on the engines to the display size.")    \
+    BI(FIGURE, "figure", FUNC, "figure()",                                                         \
+       "Starts a new figure: later plot calls of the cell draw into it, not the current one.")     \
+    BI(SAVEFIG, "savefig", FUNC, "savefig(fname)",                                                 \
+       "Writes the current figure to fname (.svg or .png), as the kernel renders it.")
 
 typedef enum {
 #define BI_ENUM(id, name, kind, sig, doc) BI_##id,

@@ -37,6 +37,8 @@
  *                    (RT_* of runtime/engine/rt.h), u32 cell, i32 line (the statement
  *                    running; 0 unknown), i64 done, i64 total (elements of the running
  *                    array operation; total 0: none)
+ *   FIGURE     E->K  one figure record (figure.h): a plot's reduced data, figure(), savefig()
+ *              (global view: rank 0 only)
  */
 #ifndef PARC_LINK_H
 #define PARC_LINK_H
@@ -65,6 +67,7 @@ enum {
     LINK_FARM,
     LINK_FARM_GO,
     LINK_PROGRESS,
+    LINK_FIGURE,
     LINK_NTYPES
 };
 enum { LINK_GLOBAL = 0, LINK_LOCAL = 1 };

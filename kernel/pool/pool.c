@@ -509,6 +509,9 @@ static void on_message(pool_t *p, const link_msg_t *m)
         if (!r.bad && p->cb.on_result) p->cb.on_result(p->cb.ud, rank, pl, n1, n2 ? ht : NULL, n2);
         break;
     }
+    case LINK_FIGURE:
+        if (p->cb.on_figure) p->cb.on_figure(p->cb.ud, rank, m->body, m->n);
+        break;
     case LINK_INPUT_REQ: {
         const char *pr = rbuf_str(&r, &n1);
         int pw = rbuf_u8(&r);

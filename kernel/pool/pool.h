@@ -69,6 +69,8 @@ typedef struct {
     void (*on_result)(void *ud, int rank, const char *plain, size_t np, const char *html,
                       size_t nh);
     void (*on_input)(void *ud, int rank, const char *prompt, int password);
+    /* optional: a FIGURE record (figure.h) from rank */
+    void (*on_figure)(void *ud, int rank, const void *rec, size_t n);
     /* optional (NULL: not called): rank's DONE arrived, after all its output; before on_done */
     void (*on_rank_done)(void *ud, int rank);
     /* optional: a farm (pmap) of this request moved on: fail is a failed item, or NULL when

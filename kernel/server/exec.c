@@ -20,6 +20,7 @@
 #include "conn.h"
 #include "engerr.h"
 #include "farmshow.h"
+#include "figs.h"
 #include "kmagic.h"
 #include "lang.h"
 #include "link.h"
@@ -68,6 +69,7 @@ typedef struct {
     int first;      /* lowest targeted rank: its global-view output is shown live */
     rankout_t *out; /* the running segment's output, held per rank */
     status_t *st;   /* the running segment's status line */
+    figs_t *figs;   /* the running segment's figures (figs_) */
     double cell_t0, seg_t0, eng_total;
     int time_kind;   /* 0, 1 for %time, 2 for %timeit */
     int timeit_left; /* runs still to start */
@@ -180,6 +182,7 @@ static void run_free(run_t **rp)
     if (!r) return;
     rankout_destroy(&r->out);
     status_destroy(&r->st);
+    figs_destroy(&r->figs);
     verify_destroy(&r->vf);
     wbuf_free(&r->ir);
     msg_destroy(&r->req);
@@ -291,6 +294,22 @@ static void on_result(void *ud, int rank, const char *plain, size_t np, const ch
     rankout_result(r->out, rank, plain, np, html, nh);
 }
 
+static void on_figure(void *ud, int rank, const void *rec, size_t n)
+{
+    exec_t *p = ud;
+    run_t *r = p->run;
+    if (!r || !r->waiting) return;
+    if (!r->figs && !(r->figs = figs_new())) return;
+    wbuf_t note;
+    wbuf_init(&note);
+    figs_record(r->figs, rank, rec, n, &note);
+    if (note.len) {
+        rankout_size(r->out, pool_size(p->pool));
+        rankout_stream(r->out, rank, 1, (const char *)note.p, note.len);
+    }
+    wbuf_free(&note);
+}
+
 static void on_rank_done(void *ud, int rank)
 {
     exec_t *p = ud;
@@ -349,6 +368,7 @@ static void on_done(void *ud, const pool_done_t *d)
     r->waiting = 0;
     double wall = now_s() - r->seg_t0;
     rankout_flush(r->out, r->cell);
+    if (r->figs) figs_publish(r->figs, p->chan, r->req, r->local);
     r->eng_total += d->seconds;
     if (d->code && r->timed_out && d->code == PARC_EINTR) {
         err_t e;
@@ -394,6 +414,7 @@ static const pool_cb_t *callbacks(exec_t *p, pool_cb_t *cb)
     cb->on_stream = on_stream;
     cb->on_result = on_result;
     cb->on_input = on_input;
+    cb->on_figure = on_figure;
     cb->on_rank_done = on_rank_done;
     cb->on_farm = on_farm;
     cb->on_done = on_done;

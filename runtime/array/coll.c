@@ -777,22 +777,30 @@ int coll_tree(const rt_t *rt, int coll, int op, int acc, int64_t w, int64_t n, i
     return rc;
 }
 
-static int sum_i64(const rt_t *rt, int64_t *v, int64_t n, err_t *err)
+/* MPI_Allreduce in place, in pieces of at most 2^26 values: MPI counts are ints. */
+static int allreduce(const rt_t *rt, void *v, int64_t n, MPI_Datatype type, size_t size, MPI_Op op,
+                     err_t *err)
 {
-    /* In pieces of at most 2^26 values: MPI counts are ints. */
+    int was = rt_wait_begin(rt, RT_REDUCTION), rc = 0;
     for (int64_t o = 0; o < n; o += (int64_t)1 << 26) {
         int k = (int)(n - o < ((int64_t)1 << 26) ? n - o : (int64_t)1 << 26);
-        if (MPI_Allreduce(MPI_IN_PLACE, v + o, k, MPI_INT64_T, MPI_SUM, rt->comm) != MPI_SUCCESS)
-            return arri_agree(rt, err_set(err, PARC_EMPI, (span_t){0}, "MPI_Allreduce failed"),
-                              err);
+        if (MPI_Allreduce(MPI_IN_PLACE, (char *)v + o * (int64_t)size, k, type, op, rt->comm) !=
+            MPI_SUCCESS) {
+            rc = arri_agree(rt, err_set(err, PARC_EMPI, (span_t){0}, "MPI_Allreduce failed"), err);
+            break;
+        }
     }
-    return 0;
+    rt_wait_end(rt, was);
+    return rc;
 }
 
 int coll_sum_i64(const rt_t *rt, int64_t *v, int64_t n, err_t *err)
 {
-    int was = rt_wait_begin(rt, RT_REDUCTION);
-    int rc = sum_i64(rt, v, n, err);
-    rt_wait_end(rt, was);
-    return rc;
+    return allreduce(rt, v, n, MPI_INT64_T, sizeof *v, MPI_SUM, err);
+}
+
+int coll_reduce_f64(const rt_t *rt, double *v, int64_t n, int op, err_t *err)
+{
+    MPI_Op mop = op == COLL_MIN ? MPI_MIN : op == COLL_MAX ? MPI_MAX : MPI_SUM;
+    return allreduce(rt, v, n, MPI_DOUBLE, sizeof *v, mop, err);
 }

@@ -92,4 +92,9 @@ int coll_tree(const rt_t *rt, int coll, int op, int acc, int64_t w, int64_t n, i
 /* Collective. v[0..n) summed elementwise over the ranks, in place on every rank (exact). */
 int coll_sum_i64(const rt_t *rt, int64_t *v, int64_t n, err_t *err);
 
+/* Collective. v[0..n) combined elementwise over the ranks with op, in place on every rank.
+ * COLL_SUM adds in MPI's order (not reproducible across engine counts: for pictures). */
+enum { COLL_MIN, COLL_MAX, COLL_SUM };
+int coll_reduce_f64(const rt_t *rt, double *v, int64_t n, int op, err_t *err);
+
 #endif

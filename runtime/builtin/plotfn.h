@@ -12,4 +12,8 @@
  * caller. Collective for a distributed x in global view. */
 int plotfn_histogram(call_t *c, val_t *out, err_t *err);
 
+/* plot, scatter, hist, imshow, figure, savefig: the data reduced where it lives (arrplot.h)
+ * and sent to the kernel as a figure record (figure.h) for it to draw; *out is None. */
+int plotfn_picture(call_t *c, int bi, val_t *out, err_t *err);
+
 #endif

@@ -67,6 +67,16 @@ void out_result(rt_t *rt, const char *plain, size_t np, const char *html, size_t
     wbuf_free(&b);
 }
 
+void out_figure(rt_t *rt, const void *rec, size_t n)
+{
+    if (!rt->eng) {
+        printf("Figure[%d]: %zu bytes\n", rt->rank, n);
+        fflush(stdout);
+        return;
+    }
+    if (speaks(rt)) eng_send(rt->eng, LINK_FIGURE, rec, n);
+}
+
 /* This rank asks the kernel and waits for the answer. */
 static int ask(rt_t *rt, const char *prompt, int password, char **line, size_t *n, err_t *err)
 {

@@ -17,6 +17,9 @@ void out_write(rt_t *rt, int stream, const char *s, size_t n);
 /* Sends the cell's displayed value (text/plain, and text/html or NULL). */
 void out_result(rt_t *rt, const char *plain, size_t np, const char *html, size_t nh);
 
+/* Sends one figure record (figure.h) for the kernel to draw (global view: rank 0's). */
+void out_figure(rt_t *rt, const void *rec, size_t n);
+
 /* input(prompt): asks the front end for a line. Global view: Collective; rank 0 asks and
  * broadcasts the answer. Local view: this rank asks. *line is mem_alloc'ed, caller frees.
  * PARC_EINTR when interrupted while waiting. */

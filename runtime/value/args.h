@@ -30,7 +30,7 @@ int args_either(call_t *c, const char *fn, size_t i, const val_t *kwv, const cha
 /* Binds parameters names[0..n) (n <= ARGS_MAXBIND) by position (at most maxpos of them) or
  * by keyword: out[i] is the argument or NULL when absent (args_kw, args_count and
  * args_either in one). */
-#define ARGS_MAXBIND 8
+#define ARGS_MAXBIND 12
 int args_bind(call_t *c, const char *fn, const char *const *names, size_t n, size_t maxpos,
               const val_t **out, err_t *err);
 

@@ -1,18 +1,22 @@
-"""Runs the notebooks (notebooks/*.ipynb: first steps, task farming, and the seeds' programs:
-the DistArray talk, the IPython.parallel tutorial's habits, per-engine statistics) with
+"""Runs the notebooks (notebooks/*.ipynb: first steps, task farming, pictures, and the seeds'
+programs: the DistArray talk, the IPython.parallel tutorial's habits, per-engine statistics) with
 nbclient (4 engines, as they were saved) and checks that every cell's text output is the one
 saved in the notebook, and the seeds' answers against NumPy; then runs each the way a person
 would, with a plain `jupyter nbconvert --execute` (no --allow-errors): a deliberate error cell
-is tagged raises-exception, so that must succeed too."""
+is tagged raises-exception, so that must succeed too. The executed pictures notebook is then
+converted to HTML and shown in a real browser (headless Chromium): its screenshot must hold the
+figures' colours, where the same page with the figures taken out holds none."""
 import ast
 import copy
 import math
 import os
 import re
+import shutil
 import subprocess
 import tempfile
 
 import numpy as np
+from PIL import Image
 
 import nbformat
 from nbclient import NotebookClient
@@ -25,7 +29,7 @@ os.environ["PARC_ENGINES"] = "4"
 # each notebook with the errors its tagged cells raise on purpose
 NOTEBOOKS = (("first-steps.ipynb", ["SyntaxError"]), ("task-farming.ipynb", []),
              ("distarray-talk.ipynb", []), ("parallel-tutorial.ipynb", []),
-             ("per-engine-statistics.ipynb", []))
+             ("per-engine-statistics.ipynb", []), ("pictures.ipynb", []))
 
 
 def texts(cell):
@@ -182,6 +186,51 @@ def check(name, raised):
             errs = [o for cell in ran.cells for o in cell.get("outputs", [])
                     if o.output_type == "error"]
             c.eq([e.ename for e in errs], raised, name + ": only the tagged cells raised")
+            if name == "pictures.ipynb":
+                in_browser(done, out)
+
+
+def figure_pixels(png):
+    """Pixels of the figures' colours: the first series colour (matplotlib's C0 blue) and
+    viridis's greens and blues, which page text and chrome never use."""
+    img = Image.open(png).convert("RGB")
+    n = 0
+    for r, g, b in img.getdata():
+        c0 = abs(r - 31) < 40 and abs(g - 119) < 40 and abs(b - 180) < 40
+        vir = g > r + 30 and b > r and r < 120
+        n += c0 or vir
+    return n
+
+
+def screenshot(html, png):
+    p = subprocess.run([shutil.which("chromium") or "chromium", "--headless", "--no-sandbox",
+                        "--disable-gpu", "--hide-scrollbars", "--window-size=1100,9000",
+                        "--screenshot=" + png, "file://" + html],
+                       capture_output=True, text=True, timeout=120)
+    return p.returncode == 0 and os.path.exists(png)
+
+
+def in_browser(executed, out):
+    p = subprocess.run(["/usr/bin/jupyter", "nbconvert", "--to", "html", "--output-dir", out,
+                        executed], capture_output=True, text=True, timeout=120)
+    html = os.path.join(out, "pictures.html")
+    if not c.check(p.returncode == 0 and os.path.exists(html), "nbconvert --to html: " +
+                   p.stderr[-1000:]):
+        return
+    page = open(html, encoding="utf-8").read()
+    c.check(page.count("data:image/png;base64,") >= 2 and
+            page.count("data:image/svg+xml;base64,") >= 3, "the HTML keeps the figures (PNG and SVG)")
+    bare = os.path.join(out, "bare.html")
+    with open(bare, "w", encoding="utf-8") as fp:
+        fp.write(re.sub(r"<svg.*?</svg>", "", re.sub(r'<img src="data:image/[^"]*"', "<img", page),
+                        flags=re.S))
+    shot, bare_shot = os.path.join(out, "shot.png"), os.path.join(out, "bare.png")
+    if not c.check(screenshot(html, shot) and screenshot(bare, bare_shot),
+                   "headless Chromium takes screenshots"):
+        return
+    n, n0 = figure_pixels(shot), figure_pixels(bare_shot)
+    c.check(n > 50000 and n0 < 2000, "the browser shows the figures: %d figure-coloured pixels, "
+            "%d without the figures" % (n, n0))
 
 
 for name, raised in NOTEBOOKS:
