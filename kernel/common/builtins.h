@@ -214,8 +214,10 @@
     BI(LOGICAL_NOT, "logical_not", UFUNC1, "logical_not(x)",                                       \
        "True where x is zero (or False), elementwise.")                                            \
     BI(ISINF, "isinf", UFUNC1, "isinf(x)", "True where x is plus or minus infinity, elementwise.") \
-    BI(WHERE, "where", UFUNC3, "where(condition, x, y)",                                           \
-       "x where condition is true, else y, elementwise; dtype of x and y promoted.")               \
+    BI(WHERE, "where", UFUNC3, "where(condition, x, y) / where(condition)",                        \
+       "x where condition is true, else y, elementwise; dtype of x and y promoted. With only "     \
+       "condition (an array): a tuple of int64 index arrays, one per axis, of its nonzero "        \
+       "elements in C order, as NumPy's nonzero.")                                                 \
     BI(CLIP, "clip", UFUNC3, "clip(a, a_min, a_max)",                                              \
        "a limited to [a_min, a_max] elementwise (one bound may be None); a nan element "           \
        "stays nan, a nan bound given as a number is ignored, as NumPy's.")                         \
@@ -352,6 +354,11 @@ int bi_lookup(const char *name, size_t len);
     AA(grid_shape, "x.grid_shape", "Engines along each dimension (the process grid).")             \
     AA(global_index, "x.global_index",                                                             \
        "Local view: the global indices of this engine's chunk, per dimension a range or an "       \
-       "int64 array.")
+       "int64 array.")                                                                             \
+    AA(real, "x.real",                                                                             \
+       "Real part: a float64 view of a complex array (writes go through), else x.")                \
+    AA(imag, "x.imag",                                                                             \
+       "Imaginary part: a float64 view of a complex array, else a new array of "                   \
+       "zeros.")
 
 #endif

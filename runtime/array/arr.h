@@ -64,6 +64,12 @@ int arr_indices(rt_t *rt, int ndim, const int64_t *shape, int axis, int dtype,
 /* A new array with proto's shape and layout (its chunk shape in local view), dtype -1 =
  * proto's, every element fill converted to it (NULL = zeros). */
 int arr_like(rt_t *rt, const arr_t *proto, int dtype, const val_t *fill, arr_t **out, err_t *err);
+/* where(c) / nonzero(c): a tuple of c->ndim int64 arrays, the indices of c's nonzero
+ * elements along each axis in C order (distributed like a mask's selection). Collective. */
+int arr_nonzero(rt_t *rt, arr_t *c, val_t *out, err_t *err);
+/* a.real (imag 0) or a.imag (1): for complex a a float64 view sharing a's memory; for
+ * other dtypes a itself, or a new array of zeros (a copy: writing to it changes nothing). */
+int arr_part(rt_t *rt, arr_t *a, int imag, arr_t **out, err_t *err);
 
 enum { RAND_UNIFORM, RAND_NORMAL, RAND_INT };
 /* Random values from rt's stream (global view: seed, call number, global index; local view:

@@ -289,10 +289,14 @@ int call_builtin(call_t *c, int bi, val_t *out, err_t *err)
         if (c->nkw)
             return err_set(err, PARC_ETYPE, c->at, "%s() got an unexpected keyword argument '%s'",
                            args_fname(bi), c->kw[0].name);
-        if (bi == BI_WHERE && c->nargs == 1)
-            return err_set(err, PARC_ENOTIMPL, c->at,
-                           "where(condition) with one argument is not available yet: use "
-                           "where(condition, x, y)");
+        if (bi == BI_WHERE && c->nargs == 1) {
+            if (c->args[0].kind != V_ARRAY)
+                return err_set(err, PARC_ENOTIMPL, c->at,
+                               "where(condition) of a %s is not available (NumPy deprecates "
+                               "it): use an array",
+                               val_kind_name(&c->args[0]));
+            return args_at(c, arr_nonzero(c->rt, c->args[0].u.a, out, err), err);
+        }
         if (bi == BI_WHERE && c->nargs == 2)
             return err_set(err, PARC_EVALUE, c->at,
                            "either both or neither of x and y should be given");

@@ -148,8 +148,27 @@ static int global_index(rt_t *rt, const arr_t *a, span_t at, val_t *out, err_t *
 
 int attr_get(rt_t *rt, const val_t *self, const char *name, span_t at, val_t *out, err_t *err)
 {
-    if (self->kind == V_COMPLEX && (!strcmp(name, "real") || !strcmp(name, "imag"))) {
-        *out = val_float(self->u.c[name[0] == 'i']);
+    int part = !strcmp(name, "real") ? 0 : !strcmp(name, "imag") ? 1 : -1;
+    if (self->kind == V_COMPLEX && part >= 0) {
+        *out = val_float(self->u.c[part]);
+        return 0;
+    }
+    if (part >= 0 && (self->kind == V_FLOAT || self->kind == V_INT || self->kind == V_BOOL)) {
+        /* As Python's and NumPy's numbers: the number itself (a bool as an int), or 0. */
+        *out = *self;
+        if (self->kind == V_BOOL && self->weak) out->kind = V_INT;
+        if (part) out->u.i = 0;
+        if (part && self->kind == V_FLOAT) out->u.f = 0.0;
+        return 0;
+    }
+    if (self->kind == V_ARRAY && part >= 0) {
+        arr_t *a = NULL;
+        int rc = arr_part(rt, self->u.a, part, &a, err);
+        if (rc) {
+            if (err->at.line == 0) err->at = at;
+            return rc;
+        }
+        *out = val_array(&a);
         return 0;
     }
     if (self->kind != V_ARRAY)
