@@ -1,5 +1,9 @@
 /* main.c - parc-engine's entry point: `parc-engine --attach FILE`, started by mpirun (from
- * the kernel, or from a cluster launcher). Everything else happens in eng_main. */
+ * the kernel, or from a cluster launcher). Everything else happens in eng_main.
+ * Engines run one per core, so each engine's OpenBLAS runs on one thread, unless
+ * OPENBLAS_NUM_THREADS asks for more. */
+#include <cblas.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "engine.h"
@@ -22,5 +26,6 @@ int main(int argc, char **argv)
         log_warn("usage: parc-engine --attach FILE");
         return 2;
     }
+    if (!getenv("OPENBLAS_NUM_THREADS")) openblas_set_num_threads(1);
     return eng_main(attach);
 }

@@ -286,7 +286,15 @@
     BI(FIGURE, "figure", FUNC, "figure()",                                                         \
        "Starts a new figure: later plot calls of the cell draw into it, not the current one.")     \
     BI(SAVEFIG, "savefig", FUNC, "savefig(fname)",                                                 \
-       "Writes the current figure to fname (.svg or .png), as the kernel renders it.")
+       "Writes the current figure to fname (.svg or .png), as the kernel renders it.")             \
+    BI(DOT, "dot", FUNC, "dot(a, b)",                                                              \
+       "Dot product: of two vectors a number (bitwise the same on any engine count), else the "    \
+       "matrix product; with a number, the elementwise product.")                                  \
+    BI(MATMUL, "matmul", FUNC, "matmul(a, b)",                                                     \
+       "Matrix product a @ b of 1-d and 2-d arrays (OpenBLAS on each engine, PBLAS between).")     \
+    BI(INNER, "inner", FUNC, "inner(a, b)", "Sum product over the last axes of a and b.")          \
+    BI(OUTER, "outer", FUNC, "outer(a, b)", "The matrix a[i] * b[j] of the flattened a and b.")    \
+    BI(VDOT, "vdot", FUNC, "vdot(a, b)", "Dot product of the flattened a and b, conjugating a.")
 
 typedef enum {
 #define BI_ENUM(id, name, kind, sig, doc) BI_##id,

@@ -5,8 +5,9 @@
  * variable the engines already hold (`names`), or a name the cell binds in the scope that
  * reads it (assignment, for target, def, parameter, global declaration). Scopes are found by
  * a prescan of each body before it is compiled, because Python's rule is "bound anywhere in
- * the scope", not "bound before this line". `random.rand` resolves the same way through its
- * `random` name; an unknown `random.x` is an AttributeError here, before any engine runs.
+ * the scope", not "bound before this line". `random.rand` and `linalg.inv` resolve the same
+ * way through their module's name; an unknown `random.x` is an AttributeError here, before
+ * any engine runs.
  *
  * Fusion: after the tree is built, each maximal subtree whose root ir_is_elemwise() holds
  * is wrapped in a FUSE node, for kern_ to run as one blocked loop; the subtrees hanging off
@@ -169,13 +170,13 @@ static ir_node_t *named(comp_t *c, int op, const ast_t *e)
     return n;
 }
 
-/* `random.rand` when `random` is not a user's: the builtin's id, -1 when e is not of that
- * shape, -2 (error set) when the member does not exist. */
+/* `random.rand` (or `linalg.inv`) when the module's name is not a user's: the builtin's id, -1 when
+ * e is not of that shape, -2 (error set) when the member does not exist. */
 static int dotted(comp_t *c, const ast_t *e)
 {
     if (e->kind != AST_ATTR || e->kid[0]->kind != AST_NAME) return -1;
     const char *mod = e->kid[0]->s;
-    if (strcmp(mod, "random") != 0 || shadowed(c, mod)) return -1;
+    if ((strcmp(mod, "random") != 0 && strcmp(mod, "linalg") != 0) || shadowed(c, mod)) return -1;
     char buf[128];
     size_t ml = strlen(mod), al = e->slen;
     if (ml + 1 + al >= sizeof buf) al = sizeof buf - ml - 2;

@@ -308,10 +308,11 @@ int lang_complete(arena_t *a, const char *src, size_t len, size_t cursor, const 
         memcpy(name, obj, olen);
         name[olen] = 0;
         const vartab_rec_t *ni = names ? vartab_get(names, name) : NULL;
-        if (!ni && strcmp(name, "random") == 0) {
+        if (!ni && (strcmp(name, "random") == 0 || strcmp(name, "linalg") == 0)) {
             for (int i = 0; i < BI_COUNT; i++) {
                 const char *bn = bi_info(i)->name;
-                if (strncmp(bn, "random.", 7) == 0) push(&l, bn + 7, strlen(bn + 7), pre, plen);
+                if (strncmp(bn, name, olen) == 0 && bn[olen] == '.')
+                    push(&l, bn + olen + 1, strlen(bn + olen + 1), pre, plen);
             }
         } else if (!ni || strcmp(ni->kind, "ndarray") == 0) {
             for (size_t i = 0; i < sizeof members / sizeof members[0]; i++)

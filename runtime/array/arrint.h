@@ -1,5 +1,6 @@
 /* arrint.h - the inside of arr_t, shared by the array modules only (arr.c, arrops.c,
- * arrfmt.c, kern.c's callers and coll.c); everything else sees arr.h's opaque type.
+ * arrfmt.c, kern.c's callers, coll.c, and runtime/linalg's la_); everything else sees
+ * arr.h's opaque type.
  *
  * Layout: a distributed array carries a dist_t (dist.h) saying which rank holds which part
  * of the global index space; this rank's chunk is the part dist_lshape gives it. Creators,

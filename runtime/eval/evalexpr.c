@@ -19,6 +19,7 @@
 #include "call.h"
 #include "evalint.h"
 #include "item.h"
+#include "la.h"
 #include "mem.h"
 #include "obj.h"
 #include "ops.h"
@@ -420,7 +421,10 @@ int evali_expr(eval_t *ev, const ir_node_t *n, val_t *out, err_t *err)
     case IR_FUSE:
         return eval_fuse(ev, n, out, err);
     case IR_MATMUL:
-        return err_set(err, PARC_ENOTIMPL, n->at, "matrix multiplication (@) is not available yet");
+        if ((rc = evali_expr(ev, n->kid[0], &a, err)) || (rc = evali_expr(ev, n->kid[1], &b, err)))
+            break;
+        rc = evali_at(n, la_product(ev->rt, ev->ops, LA_MATMUL, &a, &b, out, err), err);
+        break;
     case IR_IS:
     case IR_ISNOT:
     case IR_IN:

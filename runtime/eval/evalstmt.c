@@ -14,6 +14,7 @@
 #include "coll.h"
 #include "evalint.h"
 #include "item.h"
+#include "la.h"
 #include "mem.h"
 #include "globals.h"
 #include "obj.h"
@@ -138,7 +139,14 @@ static int do_augassign(eval_t *ev, const ir_node_t *n, err_t *err)
         rc = err_set(err, PARC_ETYPE, t->at, "illegal expression for augmented assignment");
     }
     if (!rc) rc = evali_expr(ev, n->kid[1], &rhs, err);
-    if (!rc) rc = evali_at(n, ops_binop(ev->ops, op, &cur, &rhs, &res, err), err);
+    if (!rc && op == IR_MATMUL && cur.kind == V_ARRAY)
+        rc = err_set(err, PARC_ETYPE, n->at,
+                     "In-place matrix multiplication is not (yet) supported. Use 'a = a @ b' "
+                     "instead of 'a @= b'.");
+    else if (!rc && op == IR_MATMUL)
+        rc = evali_at(n, la_product(ev->rt, ev->ops, LA_MATMUL, &cur, &rhs, &res, err), err);
+    else if (!rc)
+        rc = evali_at(n, ops_binop(ev->ops, op, &cur, &rhs, &res, err), err);
     if (!rc && cur.kind == V_ARRAY) {
         int rdt = res.kind == V_ARRAY ? arr_dtype(res.u.a) : res.dtype;
         rc = evali_at(n, arr_inplace_check(op, rdt, arr_dtype(cur.u.a), err), err);
