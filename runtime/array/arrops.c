@@ -96,6 +96,9 @@ int arr_scalar_binop(int irop, const val_t *a0, const val_t *b0, val_t *out, err
         return err_set(err, PARC_ETYPE, (span_t){0},
                        "unsupported operand type(s) for %s: '%s' and '%s'", ir_op_name(irop),
                        val_kind_name(a), val_kind_name(b));
+    /* NumPy 1.24 casts by value only next to an array: a NumPy scalar with a Python number
+     * promotes their full dtypes (int32(3) + 2**40 is int64, float32(2.5) / 3 float64). */
+    if (!wa || !wb) wa = wb = 0;
     int cdt, odt, kop;
     int rc = fuse_types(irop, da, wa, db, wb, &cdt, &odt, &kop, err);
     if (rc) return rc;
@@ -148,6 +151,7 @@ static int scalar_where(const val_t *args, val_t *out, err_t *err)
 {
     int wx, wy, t;
     int dx = arri_val_dtype(&args[1], &wx), dy = arri_val_dtype(&args[2], &wy);
+    if (!wx || !wy) wx = wy = 0; /* as arr_scalar_binop */
     int cdt, odt, kop, rc = val_truth(&args[0], &t, err);
     if (!rc) rc = fuse_types(KOP_BI + BI_WHERE, dx, wx, dy, wy, &cdt, &odt, &kop, err);
     if (rc) return rc;

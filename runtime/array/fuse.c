@@ -70,32 +70,44 @@ static int cat_default(int c)
     return d[c];
 }
 
-/* Weakness is 1, plus W_BIG for a Python int outside int32 or a finite float outside
- * float32, plus W_BIG16 for an int outside [-32768, 65535]: NumPy 1.24 casts Python scalars
- * by value, so such a scalar widens an int32 or float32 array's result (int32 + 2**40 is
- * int64, float32 + 65536 is float64) where NEP 50 would keep the array's dtype. */
-enum { W_BIG = 2, W_BIG16 = 4 };
+/* Weakness is 1, plus W_BIG for a number outside int32 (an int) or a finite one outside
+ * float32, plus W_BIG16 for an int outside [-32768, 65535]: NumPy 1.24 casts scalars next
+ * to arrays by value, so such a scalar widens an int32 or float32 array's result (int32 +
+ * 2**40 is int64, float32 + 65536 is float64) where NEP 50 would keep the array's dtype.
+ * W_TYPED marks a NumPy scalar (x.sum(), x[0]) or 0-d array: 1.24 casts it by value as a
+ * Python number of its kind, but when its kind is above the array's its own dtype counts,
+ * not the kind's default (bool_array + int32(5) is int32, bool_array + 5 is int64). */
+enum { W_BIG = 2, W_BIG16 = 4, W_TYPED = 8 };
 
 static int promote_weak(int a, int wa, int b, int wb)
 {
     if (!wa == !wb) return dt_promote(a, b);
     int s = wa ? b : a, w = wa ? a : b, fl = wa ? wa : wb;
-    if (cat(w) > cat(s)) return cat_default(cat(w));
+    if (cat(w) > cat(s)) return (fl & W_TYPED) ? dt_promote(s, w) : cat_default(cat(w));
     int widen = (s == DT_INT32 && cat(w) == 1 && (fl & W_BIG)) ||
                 (s == DT_FLOAT32 && cat(w) == 1 && (fl & W_BIG16)) ||
                 (s == DT_FLOAT32 && cat(w) == 2 && (fl & W_BIG));
     return widen ? (s == DT_INT32 ? DT_INT64 : DT_FLOAT64) : s;
 }
 
-/* The weakness of number v of weakness weak as an array operand (see promote_weak). */
+/* The weakness of operand v (weak: a Python number) as promote_weak takes it: Python and
+ * NumPy scalars and 0-d arrays (which every rank holds whole) are cast by value, as NumPy
+ * 1.24 does; arrays of one or more dimensions are not. */
 static int leaf_weak(const val_t *v, int weak)
 {
-    if (!weak) return 0;
+    if (v->kind == V_ARRAY) {
+        const arr_t *a = v->u.a;
+        if (arr_ndim(a) != 0 || arri_lsize(a) != 1) return 0;
+        val_t e = arri_elem_val(arr_dtype(a), arri_base(a));
+        return leaf_weak(&e, 0);
+    }
+    int w = weak ? 1 : 1 | W_TYPED;
     if (v->kind == V_INT)
-        return 1 | ((v->u.i < INT32_MIN || v->u.i > INT32_MAX) ? W_BIG | W_BIG16 : 0) |
+        return w | ((v->u.i < INT32_MIN || v->u.i > INT32_MAX) ? W_BIG | W_BIG16 : 0) |
                ((v->u.i < -32768 || v->u.i > 65535) ? W_BIG16 : 0);
-    if (v->kind == V_FLOAT) return 1 | ((isfinite(v->u.f) && fabs(v->u.f) > FLT_MAX) ? W_BIG : 0);
-    return 1;
+    if (v->kind == V_FLOAT) return w | ((isfinite(v->u.f) && fabs(v->u.f) > FLT_MAX) ? W_BIG : 0);
+    if (v->kind == V_BOOL || v->kind == V_COMPLEX) return w;
+    return 0;
 }
 
 const char *fuse_ufunc_name(int op)

@@ -141,7 +141,8 @@ def numpy_eval(case):
 
 # ---- parc's text back to values ----
 
-_NUM = r"[-+]?(?:nan|inf|(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?)"
+_UNUM = r"(?:nan|inf|(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?)"
+_NUM = r"[-+]?" + _UNUM
 
 
 def _float(s):
@@ -155,7 +156,7 @@ def _complex(tok):
     if not t.endswith("j"):
         raise ValueError("not a complex: %r" % tok)
     t = t[:-1]
-    m = re.fullmatch("(%s)(%s)" % (_NUM, _NUM), t)
+    m = re.fullmatch("(%s)([-+]%s)" % (_NUM, _UNUM), t)  # the imaginary part has a sign
     if m:
         return complex(_float(m.group(1)), _float(m.group(2)))
     if re.fullmatch(_NUM, t):
@@ -247,7 +248,9 @@ def parse_parc(text):
 
 # ---- comparing ----
 
-def _bits(x):
+def _bits(x, single=False):
+    if single:
+        return struct.unpack("<i", struct.pack("<f", x))[0]
     return struct.unpack("<q", struct.pack("<d", x))[0]
 
 
@@ -257,7 +260,8 @@ ULP_SEEN = {}
 _comparing = [None]
 
 
-def float_eq(a, b, ulp):
+def float_eq(a, b, ulp, single=False):
+    """single: a and b are float32 values, ulps counted in float32's."""
     a, b = float(a), float(b)
     if math.isnan(a) or math.isnan(b):
         return math.isnan(a) and math.isnan(b)
@@ -265,7 +269,7 @@ def float_eq(a, b, ulp):
         return True
     if ulp == 0 or math.isinf(a) or math.isinf(b) or (a < 0) != (b < 0):
         return ulp > 0 and a == b  # with ulp, 0.0 and -0.0 are equal
-    d = abs(_bits(a) - _bits(b))
+    d = abs(_bits(a, single) - _bits(b, single))
     src = _comparing[0]
     if src is not None:
         ULP_SEEN[src] = max(ULP_SEEN.get(src, 0), d)
@@ -288,6 +292,9 @@ def scalar_eq(want, got, ulp):
     kw, kg = _kind(want), _kind(got)
     if kw != kg:
         return False
+    if isinstance(want, numpy.float32):
+        # parc prints a float32 with the shortest digits that read back as that float32
+        return float_eq(want, numpy.float32(got), ulp, True)
     if kw == "float":
         return float_eq(want, got, ulp)
     if kw == "complex":
@@ -317,7 +324,7 @@ def array_eq(want, got, ulp):
             if not (float_eq(w.real, g.real, ulp) and float_eq(w.imag, g.imag, ulp)):
                 return False
         elif want.dtype.kind == "f":
-            if not float_eq(w, g, ulp):
+            if not float_eq(w, g, ulp, want.dtype == numpy.float32):
                 return False
         elif w != g:
             return False

@@ -12,6 +12,7 @@ import shutil
 import signal
 import sys
 import tempfile
+import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -38,8 +39,12 @@ def install_kernelspec(interrupt_mode="message"):
         "language": "parc",
         "interrupt_mode": interrupt_mode,
     }
-    with open(os.path.join(ks, "kernel.json"), "w") as f:
+    # Written whole and renamed into place: kernels started from several threads read it
+    # while another thread installs it again.
+    tmp = os.path.join(ks, "kernel.json.%d.%d" % (os.getpid(), threading.get_ident()))
+    with open(tmp, "w") as f:
         json.dump(spec, f)
+    os.replace(tmp, os.path.join(ks, "kernel.json"))
     os.environ["JUPYTER_PATH"] = _ksdir + os.pathsep + os.environ.get("JUPYTER_PATH", "")
     return _ksdir
 

@@ -3,12 +3,14 @@ the case format and how values are compared exactly).
 
 Cases: every tests/diff/*.txt, plus generated families: every binary operator, in-place
 operator and two-operand ufunc with a length-1 (or 0-d, or Python scalar) operand next to
-a distributed one, in both orders, for each dtype; every one-operand ufunc on each dtype.
+a distributed one, in both orders, for each dtype; every one-operand ufunc on each dtype;
+the type promotion table (promote_cases); random expressions (random_cases).
 
     /usr/bin/python3 tests/py/test_numpy_diff.py              # everything, engines 1-4
     /usr/bin/python3 tests/py/test_numpy_diff.py -n 3 ops.txt # one file, 3 engines
     /usr/bin/python3 tests/py/test_numpy_diff.py -k 'var('    # cases containing text
     /usr/bin/python3 tests/py/test_numpy_diff.py --ulp        # and the ulps each case needed
+    /usr/bin/python3 tests/py/test_numpy_diff.py promote      # the type promotion table
 """
 import glob
 import os
@@ -210,6 +212,69 @@ def random_cases(seed=RAND_SEED, count=RAND_COUNT):
     return cases
 
 
+# ---- type promotion: every binary operator and two-operand ufunc, every dtype pair ----
+#
+# An array of each of the six dtypes (length 5, split unevenly over 2 and 3 engines) with an
+# array of each dtype, with Python numbers of each kind on either side (small, too big for
+# int16, int32 or float32, complex), and with NumPy scalars (x[0]) and 0-d arrays of each
+# dtype on either side: NumPy 1.24's result dtype and values. Left out: where NumPy answers float16 or
+# complex64, which parc does not have (docs/language.md, "Known differences").
+PROMOTE_DT = ["bool", "int32", "int64", "float32", "float64", "complex128"]
+PROMOTE_VALUES = {"bool": "[True, False, True, True, False]", "int": "[-3, 0, 2, 7, 1]",
+                  "float": "[-2.5, 0.0, 0.5, 3.0, 1.0]",
+                  "complex": "[1+2j, -1j, 0j, 2.5+0j, 1+0j]"}
+PROMOTE_PY = ["True", "3", "70000", "2**40", "2.5", "1e300", "1j"]
+PROMOTE_NP = {"bool": "True", "int32": "3", "int64": "-7", "float32": "2.5", "float64": "-1.5",
+              "complex128": "1j"}
+PROMOTE_NP_OPS = ["+", "/", "//", "**", "<", "&", "maximum", "hypot"]
+
+
+def _promote_array(dt):
+    kind = ("bool" if dt == "bool" else "int" if "int" in dt else
+            "float" if "float" in dt else "complex")
+    return "array(%s, dtype=%s)" % (PROMOTE_VALUES[kind], dt)
+
+
+def promote_cases():
+    cases = []
+
+    def add(src, op):
+        case = numpydiff.Case(src, "gen:promote", TRANSCENDENTAL_ULP if op in TRANSCENDENTAL else 0)
+        kind, v = numpydiff.numpy_eval(case)
+        if not (kind == "value" and str(getattr(v, "dtype", "")) in ("float16", "complex64")):
+            cases.append(case)
+
+    def expr(op, x, y):
+        return "%s %s %s" % (x, op, y) if op in BINOPS else "%s(%s, %s)" % (op, x, y)
+
+    for op in BINOPS + UFUNC2:
+        for a in PROMOTE_DT:
+            for b in PROMOTE_DT:
+                add("a = %s\nb = %s\n%s" % (_promote_array(a), _promote_array(b),
+                                             expr(op, "a", "b")), op)
+            for p in PROMOTE_PY:
+                add("a = %s\n%s" % (_promote_array(a), expr(op, "a", p)), op)
+                add("a = %s\n%s" % (_promote_array(a), expr(op, p, "a")), op)
+            if op not in PROMOTE_NP_OPS:
+                continue
+            for b, v in PROMOTE_NP.items():
+                for form in ("array([%s], dtype=%s)[0]", "array(%s, dtype=%s)"):
+                    s = form % (v, b)
+                    add("a = %s\ns = %s\n%s" % (_promote_array(a), s, expr(op, "a", "s")), op)
+                    add("a = %s\ns = %s\n%s" % (_promote_array(a), s, expr(op, "s", "a")), op)
+    # NumPy scalars with Python numbers and with each other: no array, so 1.24 promotes the
+    # full dtypes (int32(3) + 2**40 is int64).
+    for op in PROMOTE_NP_OPS:
+        for a, v in PROMOTE_NP.items():
+            s = "array([%s], dtype=%s)[0]" % (v, a)
+            for p in PROMOTE_PY:
+                add("s = %s\n%s" % (s, expr(op, "s", p)), op)
+                add("s = %s\n%s" % (s, expr(op, p, "s")), op)
+            for b, w in PROMOTE_NP.items():
+                add("s = %s\nt = array([%s], dtype=%s)[0]\n%s" % (s, w, b, expr(op, "s", "t")), op)
+    return cases
+
+
 def main(argv):
     engines, files, grep, ulps = (1, 2, 3, 4), [], None, False
     args = list(argv)
@@ -233,9 +298,15 @@ def main(argv):
         cases += generated()
     if not files or "random" in files:
         cases += random_cases()
+    # The promotion table is large: it runs on 1, 2 and 3 engines (of those asked for).
+    promote = promote_cases() if not files or "promote" in files else []
     if grep:
         cases = [c for c in cases if grep in c.source]
-    failures = numpydiff.run(cases, engines=engines, skip=SKIP)
+        promote = [c for c in promote if grep in c.source]
+    failures = numpydiff.run(cases, engines=engines, skip=SKIP) if cases else []
+    if promote:
+        failures += numpydiff.run(promote, engines=tuple(n for n in engines if n <= 3) or engines,
+                                  skip=SKIP)
     if ulps:
         allowed = sum(1 for c in cases if c.ulp)
         print("cases allowing ulps: %d; those that needed any (largest first):" % allowed)
