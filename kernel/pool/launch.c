@@ -4,7 +4,9 @@
  * process group must not reach it. Its stdout/stderr (and the engines' forwarded output)
  * come back on one non-blocking pipe: logged to the kernel's stderr line by line, the last
  * lines kept for messages. A dead engine is named from mpirun's own report ("process rank 1
- * with PID ... exited on signal 9 (Killed)") when there is one. Only launch_wait and
+ * with PID ... exited on signal 9 (Killed)") when there is one, or from the same words of
+ * the engine's guard (runtime/main.c): mpirun runs with --enable-recovery, so an engine's
+ * death does not end the job and mpirun does not report it. Only launch_wait and
  * launch_kill block, and only for the bounded waits pool_stop asks for. */
 #define _DEFAULT_SOURCE
 #include "launch.h"
@@ -104,6 +106,23 @@ void launch_summary(const launch_t *l, char *out, size_t max)
     }
 }
 
+int launch_rank_death(const launch_t *l, int rank, char *out, size_t max)
+{
+    for (const char *s = strstr(l->tail, "process rank "); s; s = strstr(s + 1, "process rank ")) {
+        int r, sig;
+        long pid;
+        char name[64] = "";
+        if (sscanf(s, "process rank %d with PID %ld on node %*s exited on signal %d (%63[^)])", &r,
+                   &pid, &sig, name) >= 3 &&
+            r == rank) {
+            snprintf(out, max, "engine %d died (signal %d%s%s)", rank, sig, name[0] ? ": " : "",
+                     name);
+            return 1;
+        }
+    }
+    return 0;
+}
+
 void launch_death(const launch_t *l, char *out, size_t max)
 {
     const char *s = strstr(l->tail, "process rank ");
@@ -148,6 +167,8 @@ int launch_spawn(launch_t *l, const char *mpirun, const char *mpi_args, const ch
     argv[a++] = nbuf;
     if (n > launch_cores()) argv[a++] = "--oversubscribe";
     if (geteuid() == 0) argv[a++] = "--allow-run-as-root";
+    /* An engine's death does not end the job: a pmap farm finishes on the others (pool.c). */
+    argv[a++] = "--enable-recovery";
     argv[a++] = "--mca";
     argv[a++] = "btl_vader_single_copy_mechanism";
     argv[a++] = "none";
@@ -156,6 +177,7 @@ int launch_spawn(launch_t *l, const char *mpirun, const char *mpi_args, const ch
          t = strtok_r(NULL, " \t", &save))
         argv[a++] = t;
     argv[a++] = engine_path;
+    argv[a++] = "--guard"; /* says how an engine died, which mpirun no longer does */
     argv[a++] = "--attach";
     argv[a++] = attach;
     argv[a] = NULL;

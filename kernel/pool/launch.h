@@ -49,6 +49,9 @@ void launch_death(const launch_t *l, char *out, size_t max);
 int launch_write_attach(char *attach, size_t cap, const char *path, const attach_t *a, err_t *err);
 
 void launch_sleep_ms(int ms);
+/* When mpirun's output (or the engine's guard, runtime/main.c) said how engine rank died:
+ * writes "engine 1 died (signal 9: Killed)" to out and returns 1; else 0. */
+int launch_rank_death(const launch_t *l, int rank, char *out, size_t max);
 int launch_alive(long pid);   /* 1 when a local process exists and is not a zombie */
 long launch_rss_kb(long pid); /* VmRSS of a local process in kB; -1 when unknown */
 

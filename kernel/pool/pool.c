@@ -10,6 +10,9 @@
  * mpirun exits, the start times out, or pool_stop. A request submitted while STARTING waits;
  * a start that fails, or a job that dies mid-request, ends the request through on_done with
  * PARC_EENGINE and leaves the pool STOPPED, so the next pool_exec starts engines again.
+ * mpirun keeps the job when an engine dies (--enable-recovery): the router's monitor sees
+ * the engine's connections drop and find_dead names it; the job is then ended here, after a
+ * pmap in flight finished without it (engine_died, farm.h).
  *
  * launch_ owns the mpirun child (its session, output pipe, reaping, the attach file) and
  * varsync_ folds the engines' name reports into the table; this file holds the states, the
@@ -45,6 +48,8 @@ enum { REQ_NONE, REQ_WAITING, REQ_SENT };
 
 typedef struct {
     int hello_w, hello_c; /* 1 once the work / control HELLO arrived */
+    int dead;             /* its process is gone (launch mode, mpirun --enable-recovery) */
+    long long gone_at;    /* ms when its process was first seen gone (0: not yet) */
     long pid;
     char host[64];
 } rank_info_t;
@@ -91,15 +96,20 @@ struct pool {
     vartab_t *acc; /* local view: per-engine names gathered from this request */
 
     vartab_t *names;
-    farm_t *farm;     /* the request's pmap/apply farm, if it runs one */
-    int farm_touched; /* an engine asked for work in this request (a pmap_async farm may be
-                         active without this request using it) */
+    farm_t *farm;      /* the request's pmap/apply farm, if it runs one */
+    int farm_touched;  /* an engine asked for work in this request (a pmap_async farm may be
+                          active without this request using it) */
+    char *lost;        /* an engine died and the request's farm goes on without it: what to
+                          say when the survivors are done (then the job ends as in a death) */
+    long long suspect; /* ms: a connection dropped, look for a dead engine until then */
 
     void *mon;         /* PAIR socket: the router monitor (attach mode: dropped engines) */
     void *ctx;         /* borrowed ZeroMQ context, for a side pool */
     char *key;         /* owned copy of the session key, for a side pool */
     struct pool *side; /* fresh engines beside these (%verify); polled and ticked with p */
 };
+
+static void find_dead(pool_t *p);
 
 /* --- sending ------------------------------------------------------------------------ */
 
@@ -136,6 +146,8 @@ static void req_free(pool_t *p)
     p->fail_code = 0;
     p->fail_msg[0] = 0;
     p->maxsec = 0;
+    mem_free(p->lost);
+    p->lost = NULL;
 }
 
 /* Ends the request: exactly one on_done. The request state is reset before the call so the
@@ -278,14 +290,23 @@ int pool_start(pool_t *p, int nengines, err_t *err)
 /* Ends the job whatever its state: kills what is left and reaps mpirun. */
 static void kill_job(pool_t *p)
 {
-    launch_kill(&p->job);
-    /* Engines on this host that outlived their launcher (they are not our children). */
-    for (int r = 0; r < p->n && p->ranks; r++) {
+    /* The engines on this host go first (they are not our children): mpirun with
+     * --enable-recovery leaves its processes alone for a second on SIGTERM, but ends at once
+     * by itself when they are gone (each one's guard exits with its engine). */
+    int local = p->job.child > 0, remote = 0;
+    for (int r = 0; local && r < p->n && p->ranks; r++) {
         long pid = p->ranks[r].pid;
-        if (p->job.child > 0 && strcmp(p->ranks[r].host, p->host) == 0 && launch_alive(pid)) {
-            launch_sleep_ms(50);
-            if (launch_alive(pid)) kill((pid_t)pid, SIGKILL);
-        }
+        if (strcmp(p->ranks[r].host, p->host) != 0)
+            remote = 1;
+        else if (launch_alive(pid))
+            kill((pid_t)pid, SIGKILL);
+    }
+    if (local && !remote) launch_wait(&p->job, 500);
+    launch_kill(&p->job);
+    for (int r = 0; local && r < p->n && p->ranks; r++) {
+        long pid = p->ranks[r].pid;
+        for (int k = 0; k < 50 && strcmp(p->ranks[r].host, p->host) == 0 && launch_alive(pid); k++)
+            launch_sleep_ms(10);
     }
     launch_close(&p->job);
     p->state = ST_STOPPED;
@@ -367,6 +388,23 @@ static void on_hello(pool_t *p, int rank, char ch, const link_msg_t *m)
     }
 }
 
+/* Every engine answered (the dead ones count as answered). After a farm that lost an engine
+ * the results were shown by the survivors; the job then ends as in any death. */
+static void survivors_done(pool_t *p)
+{
+    if (!p->lost) {
+        finish(p, 0, NULL);
+        return;
+    }
+    char *msg = p->lost;
+    p->lost = NULL;
+    farm_end(p->farm); /* nothing of it is lost: no "had finished" account */
+    log_info("parc pool: %s", msg);
+    kill_job(p);
+    finish(p, PARC_EENGINE, msg);
+    mem_free(msg);
+}
+
 static void on_done(pool_t *p, int rank, const link_msg_t *m)
 {
     size_t k;
@@ -425,7 +463,7 @@ static void on_done(pool_t *p, int rank, const link_msg_t *m)
         if (secs > p->maxsec) p->maxsec = secs;
     }
     if (p->cb.on_rank_done) p->cb.on_rank_done(p->cb.ud, rank);
-    if (p->ngot == p->nsent) finish(p, 0, NULL);
+    if (p->ngot == p->nsent) survivors_done(p);
 }
 
 static void farm_fail(void *ud, const farm_fail_t *fail)
@@ -434,14 +472,30 @@ static void farm_fail(void *ud, const farm_fail_t *fail)
     if (p->cb.on_farm) p->cb.on_farm(p->cb.ud, p->farm, fail);
 }
 
-/* An engine is ready for the next chunk of the farm: answer at once, always (it waits). */
+/* Answers the engines that wait for the end of the farm, once there is an answer. */
+static void release(pool_t *p)
+{
+    wbuf_t b;
+    wbuf_init(&b);
+    int r;
+    while (farm_release(p->farm, &r, &b)) {
+        if (!b.oom && !p->ranks[r].dead) send_to(p, 'e', r, LINK_FARM_GO, b.p, b.len);
+        b.len = 0;
+        b.oom = 0;
+    }
+    wbuf_free(&b);
+}
+
+/* An engine is ready for the next chunk of the farm: answer at once (it waits), or when
+ * the farm is complete (farm.h). */
 static void on_farm(pool_t *p, int rank, const link_msg_t *m)
 {
     wbuf_t b;
     wbuf_init(&b);
     p->farm_touched = 1;
-    int rc =
-        farm_request(p->farm, rank, p->n, m->body, m->n, launch_now_ms() / 1e3, &b, farm_fail, p);
+    int held = 0;
+    int rc = farm_request(p->farm, rank, p->n, m->body, m->n, launch_now_ms() / 1e3, &b, &held,
+                          farm_fail, p);
     if (rc) {
         fprintf(stderr, "parc pool: %s farm request from engine %d\n",
                 rc == PARC_ENOMEM ? "out of memory for a" : "malformed", rank);
@@ -453,8 +507,9 @@ static void on_farm(pool_t *p, int rank, const link_msg_t *m)
         wbuf_u32(&b, 0);
         wbuf_u32(&b, 0);
     }
-    if (!b.oom) send_to(p, 'e', rank, LINK_FARM_GO, b.p, b.len);
+    if (!b.oom && !held) send_to(p, 'e', rank, LINK_FARM_GO, b.p, b.len);
     wbuf_free(&b);
+    release(p);
     if (!rc && p->cb.on_farm) p->cb.on_farm(p->cb.ud, p->farm, NULL);
 }
 
@@ -539,6 +594,7 @@ static void on_message(pool_t *p, const link_msg_t *m)
 
 static void tick(pool_t *p)
 {
+    find_dead(p);
     if (p->req == REQ_SENT && farm_active(p->farm) && p->farm_touched && p->cb.on_farm)
         p->cb.on_farm(p->cb.ud, p->farm, NULL);
     if (p->fail_code) {
@@ -597,16 +653,21 @@ static int bind_router(pool_t *p, void *ctx, err_t *err)
         zmq_getsockopt(p->router, ZMQ_LAST_ENDPOINT, ep, &epn))
         return err_set(err, PARC_EIO, (span_t){0}, "cannot listen for engines on %s: %s", p->bind,
                        zmq_strerror(zmq_errno()));
-    /* Attach mode has no mpirun to report a death: the router pings the engines (ZMTP
-     * heartbeats) and its monitor reports a dropped connection, from a killed process at
-     * once, from a lost host within POOL_HB_TIMEOUT_MS. */
+    /* The router's monitor reports a dropped connection: from a killed process at once, and
+     * in attach mode (no mpirun to report a death; the router pings the engines with ZMTP
+     * heartbeats) from a lost host within POOL_HB_TIMEOUT_MS. In launch mode mpirun runs
+     * with --enable-recovery, so it no longer ends the job when an engine dies: a dropped
+     * connection is how the pool learns of a death (watch, find_dead). */
     int ivl = POOL_HB_IVL_MS, tmo = POOL_HB_TIMEOUT_MS;
-    char mon[64];
-    snprintf(mon, sizeof mon, "inproc://parc-pool-mon-%p", (void *)p);
-    if (!p->launch && (zmq_setsockopt(p->router, ZMQ_HEARTBEAT_IVL, &ivl, sizeof ivl) ||
-                       zmq_setsockopt(p->router, ZMQ_HEARTBEAT_TIMEOUT, &tmo, sizeof tmo) ||
-                       zmq_socket_monitor(p->router, mon, ZMQ_EVENT_DISCONNECTED) ||
-                       !(p->mon = zmq_socket(ctx, ZMQ_PAIR)) || zmq_connect(p->mon, mon)))
+    char mon[128];
+    /* Named by the router's port too: a pool freed a moment ago (a %verify side pool) may
+     * have had the same address, and its monitor's name lingers until zmq's reaper runs. */
+    const char *eport = strrchr(ep, ':');
+    snprintf(mon, sizeof mon, "inproc://parc-pool-mon-%p-%s", (void *)p, eport ? eport + 1 : "");
+    if ((!p->launch && (zmq_setsockopt(p->router, ZMQ_HEARTBEAT_IVL, &ivl, sizeof ivl) ||
+                        zmq_setsockopt(p->router, ZMQ_HEARTBEAT_TIMEOUT, &tmo, sizeof tmo))) ||
+        zmq_socket_monitor(p->router, mon, ZMQ_EVENT_DISCONNECTED) ||
+        !(p->mon = zmq_socket(ctx, ZMQ_PAIR)) || zmq_connect(p->mon, mon))
         return err_set(err, PARC_EIO, (span_t){0}, "cannot watch the engine connections: %s",
                        zmq_strerror(zmq_errno()));
     /* A wildcard address is no use to an engine: give it this host's name instead. */
@@ -776,8 +837,9 @@ void pool_interrupt(pool_t *p)
     }
     if (p->req != REQ_SENT) return;
     farm_cancel(p->farm);
+    release(p);
     for (size_t i = 0; i < p->nsent; i++)
-        send_to(p, 'c', p->sent[i], LINK_INTERRUPT, NULL, 0);
+        if (!p->ranks[p->sent[i]].dead) send_to(p, 'c', p->sent[i], LINK_INTERRUPT, NULL, 0);
 }
 
 void pool_ask_progress(pool_t *p)
@@ -813,6 +875,77 @@ int pool_pollitems(pool_t *p, zmq_pollitem_t *items, int max)
     return k;
 }
 
+/* Launch mode: rank's process is gone. A pmap farm in flight goes on without it (farm.h);
+ * anything else ends the job and the request, as mpirun would have without recovery. */
+static void engine_died(pool_t *p, int rank, const char *head)
+{
+    p->ranks[rank].dead = 1;
+    wbuf_t why;
+    wbuf_init(&why);
+    wbuf_printf(&why, "%s", p->lost ? p->lost : head);
+    if (p->lost) wbuf_printf(&why, "; %s", head);
+    wbuf_printf(&why, "; ");
+    size_t k;
+    for (k = 0; k < p->nsent && p->sent[k] != rank; k++) {
+    }
+    int goes_on = p->req == REQ_SENT && p->mode == LINK_GLOBAL && p->farm_touched && k < p->nsent &&
+                  !p->got[k] && farm_dead(p->farm, rank, &why);
+    if (goes_on) {
+        wbuf_printf(&why, ", which printed its outcome above; the next cell starts new "
+                          "engines, without the variables");
+        if (!why.oom) {
+            mem_free(p->lost);
+            p->lost = mem_strdup(wbuf_cstring(&why));
+        }
+        wbuf_free(&why);
+        fprintf(stderr, "parc pool: %s\n", head);
+        p->got[k] = 1;
+        p->ngot++;
+        release(p);
+        if (p->cb.on_farm) p->cb.on_farm(p->cb.ud, p->farm, NULL);
+        if (p->ngot == p->nsent) survivors_done(p);
+        return;
+    }
+    wbuf_free(&why);
+    char msg[600];
+    if (p->lost)
+        snprintf(msg, sizeof msg, "%s; %s", p->lost, head);
+    else
+        snprintf(msg, sizeof msg, "%s", head);
+    fprintf(stderr, "parc pool: %s\n", msg);
+    if (p->lost) farm_end(p->farm);
+    kill_job(p);
+    if (p->req) finish(p, PARC_EENGINE, msg);
+}
+
+/* Launch mode: after a dropped connection, looks for the engine that died: one whose guard
+ * said so (runtime/main.c, through mpirun's output), or one on this host whose process is
+ * gone (a dying process drops its connection a moment before it is reaped). */
+static void find_dead(pool_t *p)
+{
+    if (!p->suspect) return;
+    if (p->state == ST_STOPPED || !p->ranks || launch_now_ms() > p->suspect) {
+        p->suspect = 0;
+        return;
+    }
+    for (int r = 0; p->ranks && r < p->n; r++) {
+        rank_info_t *ri = &p->ranks[r];
+        int local = strcmp(ri->host, p->host) == 0;
+        if (ri->dead || ri->pid <= 0 || (local && launch_alive(ri->pid))) continue;
+        /* Its guard says how it died, through mpirun, a moment after the connection drops. */
+        char head[160];
+        launch_drain(&p->job);
+        if (!launch_rank_death(&p->job, r, head, sizeof head)) {
+            if (!local) continue; /* another host: only its guard can tell */
+            long long now = launch_now_ms();
+            if (!ri->gone_at) ri->gone_at = now;
+            if (now - ri->gone_at < 500) continue;
+            snprintf(head, sizeof head, "engine %d died (its process %ld is gone)", r, ri->pid);
+        }
+        engine_died(p, r, head);
+    }
+}
+
 /* Attach mode: an engine's connection dropped while the job ran, so an engine died (or its
  * host went away); the MPI job cannot go on without it. Reported as a death in launch mode
  * is, and the pool waits for a launcher to attach a new job. */
@@ -835,6 +968,11 @@ static void watch(pool_t *p)
         if (rc < 0) break;
     }
     if (!lost || p->state == ST_STOPPED || p->n == 0) return;
+    if (p->launch) {
+        p->suspect = launch_now_ms() + 3000;
+        find_dead(p);
+        return;
+    }
     char msg[700];
     snprintf(msg, sizeof msg,
              "an attached engine died or its host cannot be reached (its connection dropped); "
@@ -904,6 +1042,7 @@ void pool_side_end(pool_t *p)
 static long own_timeout_ms(const pool_t *p)
 {
     if (p->fail_code) return 0;
+    if (p->suspect) return TICK_MS;
     if (p->state == ST_STARTING || p->req != REQ_NONE || p->job.child > 0) {
         /* Idle and healthy: mpirun's pipe wakes us if the job dies. */
         if (p->state == ST_READY && p->req == REQ_NONE && p->job.outfd >= 0) return -1;

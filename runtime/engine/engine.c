@@ -45,6 +45,8 @@
 
 struct eng {
     rt_t rt;
+    int wrank;            /* rank in MPI_COMM_WORLD: this engine's name to the kernel (rt.rank
+                             changes when a pmap goes on without a dead engine, pmap.c) */
     atomic_int intr;      /* rt.interrupt points here */
     atomic_uint cur_seq;  /* seq of the running request */
     atomic_uint intr_seq; /* seq of the last INTERRUPT received */
@@ -96,7 +98,7 @@ static int read_attach(eng_t *e, const char *path)
 static void *dealer(eng_t *e, char ch)
 {
     char id[32];
-    snprintf(id, sizeof id, "%c%d", ch, e->rt.rank);
+    snprintf(id, sizeof id, "%c%d", ch, e->wrank);
     void *s = zmq_socket(e->zctx, ZMQ_DEALER);
     if (!s) return NULL;
     int linger = 1000, ivl = 2000, ttl = 10000, sndtimeo = 30000;
@@ -121,7 +123,7 @@ static int hello(eng_t *e, void *s, int channel)
     wbuf_u32(&b, (uint32_t)getpid());
     wbuf_cstr(&b, e->host);
     wbuf_u8(&b, (uint8_t)channel);
-    link_hdr_t h = {LINK_HELLO, 0, e->rt.rank};
+    link_hdr_t h = {LINK_HELLO, 0, e->wrank};
     int rc = b.oom ? -1 : link_send(s, NULL, 0, e->sign, &h, b.p, b.len);
     wbuf_free(&b);
     return rc;
@@ -156,7 +158,7 @@ static void progress_reply(eng_t *e, void *s, uint32_t seq)
     wbuf_u32(&b, (uint32_t)atomic_load_explicit(&pg->line, memory_order_relaxed));
     wbuf_u64(&b, (uint64_t)atomic_load_explicit(&pg->done, memory_order_relaxed));
     wbuf_u64(&b, (uint64_t)atomic_load_explicit(&pg->total, memory_order_relaxed));
-    link_hdr_t h = {LINK_PROGRESS, seq, e->rt.rank};
+    link_hdr_t h = {LINK_PROGRESS, seq, e->wrank};
     if (!b.oom) link_send(s, NULL, 0, e->sign, &h, b.p, b.len);
     wbuf_free(&b);
 }
@@ -254,7 +256,7 @@ out:
 
 int eng_send(eng_t *e, int type, const void *body, size_t n)
 {
-    link_hdr_t h = {(uint8_t)type, e->seq, e->rt.rank};
+    link_hdr_t h = {(uint8_t)type, e->seq, e->wrank};
     if (link_send(e->work, NULL, 0, e->sign, &h, body, n) != 0) {
         log_warn("parc-engine %d: send failed: %s", e->rt.rank, zmq_strerror(zmq_errno()));
         return -1;
@@ -310,7 +312,7 @@ static void run_exec(eng_t *e, const link_msg_t *m)
 {
     err_t err;
     err_clear(&err);
-    err.rank = e->rt.rank;
+    err.rank = e->wrank;
     rbuf_t r;
     rbuf_init(&r, m->body, m->n);
     uint8_t mode = rbuf_u8(&r);
@@ -352,7 +354,7 @@ static void run_exec(eng_t *e, const link_msg_t *m)
     if (nframes > MAX_FRAMES_SENT) nframes = MAX_FRAMES_SENT;
     arena_destroy(&a);
     double secs = now_s() - t0;
-    int with_names = e->rt.local || e->rt.rank == 0;
+    int with_names = e->rt.local || e->wrank == 0;
     if (e->rt.pg) atomic_store(&e->rt.pg->state, RT_IDLE);
     send_done(e, &err, frames, err.code ? nframes : 0, with_names, secs);
     atomic_store(&e->cur_seq, 0);
@@ -465,7 +467,8 @@ int eng_input(eng_t *e, char **line, size_t *n, err_t *err)
     return res;
 }
 
-int eng_farm(eng_t *e, const void *body, size_t n, uint32_t reply[3], err_t *err)
+int eng_farm(eng_t *e, const void *body, size_t n, uint32_t reply[3], uint8_t *dead, int nranks,
+             err_t *err)
 {
     if (eng_send(e, LINK_FARM, body, n) != 0)
         return err_set(err, PARC_EIO, (span_t){0}, "pmap: cannot reach the kernel");
@@ -476,6 +479,12 @@ int eng_farm(eng_t *e, const void *body, size_t n, uint32_t reply[3], err_t *err
     rbuf_init(&r, m.body, m.n);
     for (int i = 0; i < 3; i++)
         reply[i] = rbuf_u32(&r);
+    uint32_t ndead = rbuf_left(&r) ? rbuf_u32(&r) : 0;
+    for (uint32_t i = 0; i < ndead && !r.bad; i++) {
+        uint32_t d = rbuf_u32(&r);
+        if (d >= (uint32_t)nranks) r.bad = 1;
+        if (!r.bad && dead) dead[d] = 1;
+    }
     int bad = r.bad || rbuf_left(&r);
     link_msg_close(&m);
     return bad ? err_set(err, PARC_EPROTO, (span_t){0}, "pmap: malformed reply") : 0;
@@ -523,6 +532,7 @@ int eng_main(const char *attach_file)
         goto fin;
     }
     e->rt.eng = e;
+    e->wrank = e->rt.rank;
     if (read_attach(e, attach_file) != 0) goto fin;
     e->ev = eval_new(&e->rt);
     e->zctx = zmq_ctx_new();

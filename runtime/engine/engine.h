@@ -26,7 +26,9 @@ int eng_send(eng_t *e, int type, const void *body, size_t n);
 int eng_input(eng_t *e, char **line, size_t *n, err_t *err);
 
 /* Sends a LINK_FARM body (kernel/farm.h) and waits for the kernel's FARM_GO: reply gets its
- * farm id, first item and count. 0, or PARC_EIO / PARC_EPROTO with err set. */
-int eng_farm(eng_t *e, const void *body, size_t n, uint32_t reply[3], err_t *err);
+ * farm id, first item and count, and dead[r] (nranks entries, or NULL) is set to 1 for each
+ * engine r the kernel says died during the farm. 0, or PARC_EIO / PARC_EPROTO with err set. */
+int eng_farm(eng_t *e, const void *body, size_t n, uint32_t reply[3], uint8_t *dead, int nranks,
+             err_t *err);
 
 #endif

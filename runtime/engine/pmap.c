@@ -11,7 +11,13 @@
  *   (its status travels in front of its records), so no rank is left waiting and all
  *   raise the same error.
  * - Without a kernel (the engine tests) the split is static round robin, with the same
- *   results. */
+ *   results.
+ * - When an engine dies during a pmap (mpirun runs with --enable-recovery), the kernel hands
+ *   its items to the others and ends the farm naming the dead (farm.h). The survivors then
+ *   make a communicator of their own (MPI_Comm_create_group; a collective over the old one
+ *   would wait forever for the dead) and go on as that job for the rest of the cell: they
+ *   gather the results, rank 0 of them prints the outcome, and the cell stops with an
+ *   EngineError. The kernel ends the job after it, as after any death. */
 #include "pmap.h"
 
 #include <mpi.h>
@@ -27,6 +33,8 @@
 #include "link.h"
 #include "mem.h"
 #include "obj.h"
+#include "out.h"
+#include "repr.h"
 
 #define MAX_ITEMS 100000000u /* more items than this are refused */
 
@@ -92,6 +100,7 @@ typedef struct {
     int status;            /* why it left early: PARC_EINTR or a link failure (serr) */
     err_t serr;
     uint32_t mine;       /* items this rank ran */
+    uint8_t *dead;       /* pmap: per rank, 1 when the kernel said it died in the farm */
     size_t *roff, *rlen; /* pmap_async: item -> its record in s.recs (rlen 0: not here) */
     int got;             /* get() ran to the end: cached below */
     int grc;             /* its error code (0: glist holds the results) */
@@ -181,7 +190,7 @@ static int ask(pmap_ctx_t *c, job_t *j, int stop, uint32_t *first, uint32_t *cou
     wbuf_bytes(&b, s->fails.p, s->fails.len);
     uint32_t rep[3] = {0, 0, 0};
     int rc = b.oom ? err_set(err, PARC_ENOMEM, c->at, "out of memory in pmap")
-                   : eng_farm(c->rt->eng, b.p, b.len, rep, err);
+                   : eng_farm(c->rt->eng, b.p, b.len, rep, j->dead, c->rt->nranks, err);
     wbuf_free(&b);
     s->ok = 0;
     s->nfail = 0;
@@ -270,6 +279,7 @@ static void job_fini(job_t *j)
     wbuf_free(&j->s.fails);
     mem_free(j->roff);
     mem_free(j->rlen);
+    mem_free(j->dead);
     val_drop(&j->glist);
 }
 
@@ -387,7 +397,7 @@ static int gather(pmap_ctx_t *c, int status, const err_t *serr, share_t *s, val_
             }
             failed_t *x = &(*fl)[(*nfl)++];
             x->item = item;
-            x->rank = r;
+            x->rank = c->world ? c->world[r] : r;
             x->code = code < 0 && code > PARC_ELAST ? code : PARC_ERUNTIME;
             snprintf(x->msg, sizeof x->msg, "%.*s", (int)mn, em);
         }
@@ -517,6 +527,59 @@ static int farm_args(pmap_ctx_t *c, const char *name, const val_t *args, size_t 
     return 0;
 }
 
+/* The kernel said engines died during this pmap (j->dead): the survivors become the job
+ * (see the top of the file), gather, and rank 0 of them prints the outcome. Returns the
+ * EngineError that stops the cell. */
+static int without_dead(pmap_ctx_t *c, job_t *j, err_t *err)
+{
+    rt_t *rt = c->rt;
+    int keep[4096]; /* the pool starts at most 4096 engines */
+    int k = 0;
+    for (int r = 0; r < rt->nranks && r < 4096; r++)
+        if (!j->dead[r]) keep[k++] = r;
+    MPI_Group all, g;
+    MPI_Comm sub = MPI_COMM_NULL;
+    int mrc = MPI_Comm_group(rt->comm, &all);
+    if (mrc == MPI_SUCCESS) {
+        mrc = MPI_Group_incl(all, k, keep, &g);
+        MPI_Group_free(&all);
+    }
+    if (mrc == MPI_SUCCESS) {
+        mrc = MPI_Comm_create_group(rt->comm, g, 0x7a11, &sub);
+        MPI_Group_free(&g);
+    }
+    err_clear(err);
+    if (mrc != MPI_SUCCESS || sub == MPI_COMM_NULL)
+        return err_set(err, PARC_EENGINE, c->at,
+                       "an engine died during pmap and the others could not go on without it");
+    MPI_Comm_set_errhandler(sub, MPI_ERRORS_RETURN);
+    MPI_Comm_rank(sub, &rt->rank);
+    rt->comm = sub; /* the old one waits for the dead: never used again */
+    rt->nranks = k;
+    c->world = keep;
+    val_t list = val_none();
+    err_t e2;
+    err_clear(&e2);
+    int rc = finish(c, j->status, &j->serr, &j->s, j->it.n, 0, 0, &list, &e2);
+    c->world = NULL;
+    wbuf_t t;
+    wbuf_init(&t);
+    if (!rc) {
+        rc = repr_val(rt, &list, 0, &t, &e2);
+        wbuf_printf(&t, "\n");
+    }
+    if (rc) {
+        t.len = 0;
+        wbuf_printf(&t, "%s: %s\n", err_kind(e2.code), e2.msg);
+    }
+    if (!t.oom) out_write(rt, rc ? 2 : 1, (const char *)t.p, t.len);
+    wbuf_free(&t);
+    val_drop(&list);
+    return err_set(err, PARC_EENGINE, c->at,
+                   "an engine died during pmap; the others ran its items and printed the "
+                   "outcome; the engines restart with the next cell");
+}
+
 static int do_pmap(pmap_ctx_t *c, const val_t *args, size_t nargs, const call_kw_t *kw, size_t nkw,
                    val_t *out, err_t *err)
 {
@@ -527,11 +590,20 @@ static int do_pmap(pmap_ctx_t *c, const val_t *args, size_t nargs, const call_kw
     job_t j;
     memset(&j, 0, sizeof j);
     job_init(c, &j, &args[0], &it, chunk, balanced, 0);
-    while (!j.left)
+    /* Where the kernel names the engines that died (allocated, or the farm cannot start). */
+    j.dead = mem_calloc((size_t)c->rt->nranks, 1);
+    if (!j.dead) j.status = err_set(&j.serr, PARC_ENOMEM, c->at, "out of memory in pmap");
+    while (!j.left && j.dead)
         job_step(c, &j);
     if (!j.status && (j.s.recs.oom || j.s.fails.oom))
         j.status = err_set(&j.serr, PARC_ENOMEM, c->at, "out of memory for the results of pmap");
-    rc = finish(c, j.status, &j.serr, &j.s, it.n, 0, 0, out, err);
+    int ndead = 0;
+    for (int r = 0; j.dead && r < c->rt->nranks; r++)
+        ndead += j.dead[r];
+    if (ndead)
+        rc = without_dead(c, &j, err);
+    else
+        rc = finish(c, j.status, &j.serr, &j.s, it.n, 0, 0, out, err);
     job_fini(&j);
     return rc;
 }

@@ -30,6 +30,7 @@ typedef struct {
     span_t at; /* the pmap/apply call, for its own errors */
     pmap_call_fn call;
     void *ud;
+    const int *world; /* set by pmap_ while it goes on without a dead engine (NULL) */
 } pmap_ctx_t;
 
 /* bi: BI_PMAP, BI_PMAP_ASYNC or BI_APPLY, with the call's evaluated arguments (borrowed).

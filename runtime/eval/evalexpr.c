@@ -176,7 +176,7 @@ void evali_farm(eval_t *ev, const ir_node_t *site, evali_farm_t *fs, pmap_ctx_t 
 {
     fs->ev = ev;
     fs->site = site;
-    *pc = (pmap_ctx_t){ev->rt, site->at, farm_call, fs};
+    *pc = (pmap_ctx_t){ev->rt, site->at, farm_call, fs, NULL};
 }
 
 /* CALL and METHOD: evaluate callee/self and arguments, then dispatch. */

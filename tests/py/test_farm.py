@@ -3,8 +3,11 @@ results in item order, zipped sequences, chunks, the static split, balance with 
 (wall time near the balanced schedule, clearly below the static one), failed items named with
 their engine and place, output of items, the progress line, interrupts, bad input; and
 pmap_async's AsyncResult: returns at once, ready/progress/get/partial, get's timeout,
-iteration in item order, errors, interrupts that keep the finished results."""
+iteration in item order, errors, interrupts that keep the finished results; an engine killed
+during pmap (its items run again on the others, the complete results shown) and during a
+pmap_async farm (what was lost)."""
 import os
+import re
 import signal
 import time
 
@@ -19,6 +22,9 @@ def wait(t):
     return t
 def inv(x):
     return 1 / (x % 3)
+def slow_square(x):
+    sleep(0.15)
+    return x * x
 def my_statistics(N):
     samples = random.randn(N)
     return (N, std(samples), var(samples))
@@ -218,22 +224,62 @@ def asynchronous(km, kc, n, tag):
     c.eq(r.text, "[0, 1, 4, 9, 16]", tag + "farms run again after the interrupt")
 
 
+def alive(pid):
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except OSError:
+        return False
+
+
 def death(kc, n, tag):
-    # Open MPI ends the whole job when an engine dies: the farm says what it loses.
+    # mpirun runs with --enable-recovery: the others finish a pmap whose engine died, print
+    # its complete results, and the job then ends as after any death.
+    for victim, opts in ((n - 1, ""), (0, ", chunksize=2, balanced=False")):
+        pids, text = parcenv.engine_pids(kc)
+        if not c.check(victim in pids, tag + "%%engines lists engine %d: %s" % (victim, text)):
+            return
+        msg_id = kc.execute("pmap(slow_square, range(30)%s)" % opts)
+        time.sleep(1.2)
+        os.kill(pids[victim], signal.SIGKILL)
+        r = parcenv.collect(kc, msg_id, timeout=60)
+        tb = r.traceback()
+        what = tag + "engine %d killed in pmap(...%s): " % (victim, opts)
+        # the lowest survivor prints them (labelled with its rank when it is not engine 0)
+        label = "[stdout:1] " if victim == 0 else ""
+        c.eq(r.stdout.strip(), label + str([i * i for i in range(30)]),
+             what + "the others print the complete results")
+        m = re.search(r"pmap ran its items? ([0-9, -]+) again on the other engines", tb)
+        c.check(("EngineError: engine %d died (signal 9" % victim) in tb and m is not None
+                and "the next cell starts new engines" in tb,
+                what + "the error names the dead engine and the items run again: " + tb)
+        r = parcenv.run(kc, DEFS + "pmap(square, range(4))")
+        c.eq(r.text, "[0, 1, 4, 9]", what + "the next cell has new engines that farm")
+    # a pmap_async farm cannot go on (its results live in the engines across cells)
     pids, text = parcenv.engine_pids(kc)
-    if not c.check(n - 1 in pids, tag + "%engines lists the last engine: " + text):
-        return
-    msg_id = kc.execute("pmap(wait, [0.4] * 40)")
-    time.sleep(1.5)
+    parcenv.run(kc, "ra = pmap_async(wait, [0.4] * 40)")
+    msg_id = kc.execute("ra.get()")
+    time.sleep(1.2)
     os.kill(pids[n - 1], signal.SIGKILL)
     r = parcenv.collect(kc, msg_id, timeout=60)
     tb = r.traceback()
-    c.check("engine %d" % (n - 1) in tb and "pmap: " in tb and " of 40 items had finished" in tb
-            and "on engine %d" % (n - 1) in tb and "every result of the farm" in tb,
-            tag + "a dead engine's farm says what was lost: " + tb)
-    parcenv.run(kc, "%engines restart")
+    c.check("engine %d died" % (n - 1) in tb and " of 40 items had finished" in tb
+            and "every result of the farm is lost" in tb,
+            tag + "a dead engine's pmap_async farm says what was lost: " + tb)
     r = parcenv.run(kc, DEFS + "pmap(square, range(4))")
     c.eq(r.text, "[0, 1, 4, 9]", tag + "farms run again after the restart")
+    # an engine that dies while no cell runs ends the job at once (mpirun would not)
+    pids, text = parcenv.engine_pids(kc)
+    os.kill(pids[n - 1], signal.SIGKILL)
+    left = list(pids.values())
+    for _ in range(100):  # up to 10 s; a zombie is gone too
+        left = [p for p in left if alive(p)]
+        if not left:
+            break
+        time.sleep(0.1)
+    c.check(not left, tag + "the other engines leave when one dies while idle: %r" % left)
+    r = parcenv.run(kc, "1 + 1")
+    c.eq(r.text, "2", tag + "the next cell starts new engines")
 
 
 for n in (1, 2, 3):
