@@ -171,7 +171,14 @@ def asynchronous(km, kc, n, tag):
     ul = "[" + ", ".join(map(str, uneven)) + "]"
     dt, r = timed(kc, "rb = pmap_async(wait, %s)\nrb.get()" % ul)
     c.eq(r.text, ul, tag + "uneven items: results")
-    c.check(dt < 3 * 0.6 * (0.8 if n > 1 else 1.3), tag + "get() balances: %.2f s" % dt)
+    if n > 1:
+        # against the static split of the same items in the same conditions: its schedule
+        # (1.8 s) is 1.4 (2 engines) to 2.4 (3) times the balanced one, whatever the load
+        dts, r = timed(kc, "rs = pmap_async(wait, %s, balanced=False)\nrs.get()" % ul)
+        c.eq(r.text, ul, tag + "uneven items, static split: results")
+        c.check(dt < 0.85 * dts, tag + "get() balances: %.2f s, static %.2f s" % (dt, dts))
+    else:
+        c.check(dt < 3 * 0.6 * 1.3, tag + "get() takes the items' time: %.2f s" % dt)
     # iteration: in item order, as each result is in
     r = parcenv.run(kc, "for v in pmap_async(square, range(9), chunksize=2):\n    print(v)")
     c.eq(r.stdout.split(), [str(i * i) for i in range(9)], tag + "for x in r: item order")
