@@ -12,8 +12,9 @@
  * keeps its own, in order). newaxis entries are dropped, then the result gets its axes
  * of length 1 (arr_expand_dims: views). A negative step on the distributed axis selects
  * the same rows with the positive step, then reverses them by one all-to-all (a copy;
- * assignment through one writes v reversed). Still missing: masks with other indices and
- * index arrays past the first axis (NotImplementedError). */
+ * assignment through one writes v reversed). One index array on another axis, or a mask
+ * beside other indices, goes through those: see adv_plan and merge_mask. Still missing:
+ * several index arrays in one subscript (NotImplementedError). */
 #include <string.h>
 
 #include "arr.h"
@@ -243,7 +244,7 @@ static int take_plan(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, take_t *tk,
     for (int k = 1; k < nidx; k++)
         if (idx[k].kind == IDX_ARRAY)
             return err_set(err, PARC_ENOTIMPL, (span_t){0},
-                           "only one index array, on the first axis, is supported yet");
+                           "several index arrays in one subscript are not supported yet");
     if (ix->dtype == DT_BOOL)
         return err_set(err, PARC_ENOTIMPL, (span_t){0},
                        "a boolean mask with other indices is not supported yet");
@@ -1011,6 +1012,243 @@ static int forward(const rt_t *rt, const arr_t *a, const idx_t *idx, int nidx, i
     return 1;
 }
 
+/* ---- one index array among other indices ---- */
+
+/* x[idx] with one integer index array, or one 1-d mask (as its nonzero positions), beside
+ * other integers and slices (an integer array alone on the first axis is take's). NumPy puts
+ * the index array's axes where the advanced indices (the array and the integers) are when
+ * they are adjacent, else first. So x[b] (idx with ':' for the array: basic indexing) gets
+ * the array's axis moved first, is indexed there by take, and the index axes are moved to
+ * their place; assignment writes through the same steps (and back into x when a step had
+ * to copy). */
+typedef struct {
+    idx_t b[ARR_MAXDIM]; /* idx with ':' for the array */
+    int nb, kb, pos;     /* the array's axis in x[b]; where its axes go in x[idx] */
+    arr_t *ix;           /* the integer index array (owned) */
+} adv_t;
+
+/* The place of idx's one index array or mask, the others being integers and slices; else
+ * -1. */
+static int one_array(const idx_t *idx, int nidx)
+{
+    int k = -1;
+    for (int j = 0; j < nidx; j++) {
+        if (idx[j].kind == IDX_ARRAY && k >= 0) return -1;
+        if (idx[j].kind == IDX_ARRAY)
+            k = j;
+        else if (idx[j].kind != IDX_INT && idx[j].kind != IDX_SLICE)
+            return -1;
+    }
+    return k;
+}
+
+/* 1 when idx is such a subscript of a (*ad filled; ad->ix to release), 0 when not, or an
+ * error. Collective for a distributed mask in global view. */
+static int adv_plan(rt_t *rt, const arr_t *a, const idx_t *idx, int nidx, adv_t *ad, err_t *err)
+{
+    int k = one_array(idx, nidx);
+    if (k < 0) return 0;
+    arr_t *m = idx[k].arr;
+    int isbool = m->dtype == DT_BOOL, nreal = nidx + (isbool ? m->ndim - 1 : 0);
+    if (nreal > a->ndim)
+        return err_set(err, PARC_EINDEX, (span_t){0},
+                       "too many indices for array: array is %d-dimensional, but %d were indexed",
+                       a->ndim, nreal);
+    if (k == 0 && !(isbool && nidx > 1)) return 0;
+    if (isbool && m->shape[0] != a->shape[k])
+        return err_set(err, PARC_EINDEX, (span_t){0},
+                       "boolean index did not match indexed array along dimension %d; "
+                       "dimension is %lld but corresponding boolean dimension is %lld",
+                       k, (long long)a->shape[k], (long long)m->shape[0]);
+    memset(ad, 0, sizeof *ad);
+    memcpy(ad->b, idx, (size_t)nidx * sizeof *idx);
+    ad->b[k] = (idx_t){.kind = IDX_SLICE, .step = 1};
+    ad->nb = nidx;
+    int first = -1, last = -1, nadv = 0;
+    for (int j = 0; j < nidx; j++) {
+        if (idx[j].kind == IDX_SLICE) {
+            ad->kb += j < k;
+            continue;
+        }
+        if (first < 0) first = j;
+        last = j;
+        nadv++;
+    }
+    /* adjacent: only integers between the first advanced index and the array */
+    ad->pos = last - first + 1 == nadv ? ad->kb : 0;
+    if (!isbool) {
+        ad->ix = arr_ref(m);
+        return 1;
+    }
+    val_t nz;
+    int rc = arr_nonzero(rt, m, &nz, err);
+    if (rc) return rc;
+    ad->ix = arr_ref(((const seq_t *)nz.u.o)->v[0].u.a);
+    val_drop(&nz);
+    return 1;
+}
+
+/* x[idx] with one mask of m > 1 dimensions beside other indices: the same as y[idx2], y
+ * being x with the mask's axes merged into one (reshape: a view when no element changes
+ * engines) and idx2 having the flattened mask. 1 when idx is such a subscript (*y, *flat
+ * to release), 0 when not, or an error. */
+static int merge_mask(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, arr_t **y, arr_t **flat,
+                      idx_t *idx2, err_t *err)
+{
+    int k = one_array(idx, nidx);
+    if (k < 0 || nidx < 2) return 0;
+    arr_t *m = idx[k].arr;
+    if (m->dtype != DT_BOOL || m->ndim < 2) return 0;
+    if (nidx - 1 + m->ndim > a->ndim)
+        return err_set(err, PARC_EINDEX, (span_t){0},
+                       "too many indices for array: array is %d-dimensional, but %d were indexed",
+                       a->ndim, nidx - 1 + m->ndim);
+    int64_t shape[ARR_MAXDIM], cells = 1;
+    int nd = 0;
+    for (int d = 0; d < m->ndim; d++) {
+        if (m->shape[d] != a->shape[k + d])
+            return err_set(err, PARC_EINDEX, (span_t){0},
+                           "boolean index did not match indexed array along dimension %d; "
+                           "dimension is %lld but corresponding boolean dimension is %lld",
+                           k + d, (long long)a->shape[k + d], (long long)m->shape[d]);
+        cells *= m->shape[d];
+    }
+    for (int d = 0; d < a->ndim; d++)
+        if (d <= k || d >= k + m->ndim) shape[nd++] = d == k ? cells : a->shape[d];
+    *y = *flat = NULL;
+    int rc = arr_reshape(rt, a, nd, shape, y, err);
+    if (!rc) rc = arr_reshape(rt, m, 1, &cells, flat, err);
+    if (rc) {
+        arr_unref(y);
+        arr_unref(flat);
+        return rc;
+    }
+    memcpy(idx2, idx, (size_t)nidx * sizeof *idx);
+    idx2[k].arr = *flat;
+    return 1;
+}
+
+/* x with the n axes starting at from moved to start at to (the others keep their order). */
+static int move_axes(rt_t *rt, arr_t *x, int from, int n, int to, arr_t **out, err_t *err)
+{
+    if (from == to || n == 0) {
+        *out = arr_ref(x);
+        return 0;
+    }
+    int rest[ARR_MAXDIM], perm[ARR_MAXDIM], nr = 0;
+    for (int d = 0; d < x->ndim; d++)
+        if (d < from || d >= from + n) rest[nr++] = d;
+    for (int d = 0, j = 0; d < x->ndim; d++)
+        perm[d] = d >= to && d < to + n ? from + d - to : rest[j++];
+    return arr_transpose(rt, x, perm, out, err);
+}
+
+/* *copied: 1 when t (made from a by indexing, transposing or reshaping) does not share a's
+ * memory, so what is written into t must be written back; the same answer on every rank. */
+static int copied_from(rt_t *rt, const arr_t *a, const arr_t *t, int64_t *copied, err_t *err)
+{
+    *copied = t->buf != a->buf;
+    return a->isdist && !rt->local ? coll_sum_i64(rt, copied, 1, err) : 0;
+}
+
+static int adv_get(rt_t *rt, arr_t *a, adv_t *ad, val_t *out, err_t *err)
+{
+    val_t bv = val_none(), rv = val_none();
+    arr_t *t = NULL, *res = NULL;
+    idx_t one = {.kind = IDX_ARRAY, .arr = ad->ix};
+    int rc = arr_getitem(rt, a, ad->b, ad->nb, &bv, err);
+    if (!rc) rc = move_axes(rt, bv.u.a, ad->kb, 1, 0, &t, err);
+    if (!rc) rc = arr_getitem(rt, t, &one, 1, &rv, err);
+    if (!rc) rc = move_axes(rt, rv.u.a, 0, ad->ix->ndim, ad->pos, &res, err);
+    val_drop(&bv);
+    val_drop(&rv);
+    arr_unref(&t);
+    if (rc) return rc;
+    *out = val_array(&res);
+    return 0;
+}
+
+static int adv_set(rt_t *rt, arr_t *a, adv_t *ad, const val_t *v, err_t *err)
+{
+    val_t bv = val_none(), wv = val_none();
+    arr_t *t = NULL, *vb = NULL, *back = NULL;
+    idx_t one = {.kind = IDX_ARRAY, .arr = ad->ix};
+    int rc = arr_getitem(rt, a, ad->b, ad->nb, &bv, err);
+    if (!rc) rc = move_axes(rt, bv.u.a, ad->kb, 1, 0, &t, err);
+    if (!rc && v->kind == V_ARRAY) {
+        /* v broadcast to x[idx]'s shape, its index axes moved first as in t[ix] */
+        int m = ad->ix->ndim, nd = t->ndim - 1 + m;
+        int64_t shape[ARR_MAXDIM * 2];
+        for (int d = 0, j = 1; d < nd; d++)
+            shape[d] = d >= ad->pos && d < ad->pos + m ? ad->ix->shape[d - ad->pos] : t->shape[j++];
+        val_t zero = val_int(0);
+        arr_t *full = NULL;
+        if (nd > ARR_MAXDIM) rc = err_set(err, PARC_EINDEX, (span_t){0}, "too many dimensions");
+        if (!rc) rc = arr_full(rt, nd, shape, v->u.a->dtype, &zero, NULL, &full, err);
+        if (!rc) rc = arr_setitem(rt, full, NULL, 0, v, err);
+        if (!rc) rc = move_axes(rt, full, ad->pos, m, 0, &vb, err);
+        arr_unref(&full);
+        if (!rc) wv = val_array(&vb);
+    }
+    if (!rc) rc = arr_setitem(rt, t, &one, 1, v->kind == V_ARRAY ? &wv : v, err);
+    /* t holds the new values; when a step copied, they go back into x through x[b] */
+    int64_t copied = 0;
+    if (!rc) rc = copied_from(rt, a, t, &copied, err);
+    if (!rc && copied) {
+        rc = move_axes(rt, t, 0, 1, ad->kb, &back, err);
+        val_t bk = val_none();
+        if (!rc) bk = val_array(&back);
+        if (!rc) rc = arr_setitem(rt, a, ad->b, ad->nb, &bk, err);
+        val_drop(&bk);
+    }
+    val_drop(&bv);
+    val_drop(&wv);
+    arr_unref(&t);
+    return rc;
+}
+
+/* y[idx2] = v, y being x reshaped by merge_mask: back into x when the reshape copied. */
+static int merged_set(rt_t *rt, arr_t *a, arr_t *y, const idx_t *idx2, int nidx, const val_t *v,
+                      err_t *err)
+{
+    int64_t copied = 0;
+    arr_t *back = NULL;
+    int rc = arr_setitem(rt, y, idx2, nidx, v, err);
+    if (!rc) rc = copied_from(rt, a, y, &copied, err);
+    if (!rc && copied) rc = arr_reshape(rt, y, a->ndim, a->shape, &back, err);
+    if (!rc && copied) {
+        val_t bk = val_array(&back);
+        rc = arr_setitem(rt, a, NULL, 0, &bk, err);
+        val_drop(&bk);
+    }
+    return rc;
+}
+
+/* x[idx] (v NULL: into *out) or x[idx] = v, when idx is merge_mask's or adv_plan's: then 1
+ * with the outcome in *rc; else 0. */
+static int advanced(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, const val_t *v, val_t *out,
+                    int *rc, err_t *err)
+{
+    idx_t idx2[ARR_MAXDIM];
+    arr_t *y = NULL, *flat = NULL;
+    adv_t ad;
+    int is = merge_mask(rt, a, idx, nidx, &y, &flat, idx2, err);
+    if (is > 0) {
+        *rc =
+            v ? merged_set(rt, a, y, idx2, nidx, v, err) : arr_getitem(rt, y, idx2, nidx, out, err);
+        arr_unref(&y);
+        arr_unref(&flat);
+        return 1;
+    }
+    if (!is && (is = adv_plan(rt, a, idx, nidx, &ad, err)) > 0) {
+        *rc = v ? adv_set(rt, a, &ad, v, err) : adv_get(rt, a, &ad, out, err);
+        arr_unref(&ad.ix);
+        return 1;
+    }
+    *rc = is;
+    return is != 0;
+}
+
 int arr_getitem(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, val_t *out, err_t *err)
 {
     idx_t rest[ARR_MAXDIM * 2];
@@ -1055,6 +1293,8 @@ int arr_getitem(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, val_t *out, err_
         *out = val_array(&v);
         return 0;
     }
+    int arc;
+    if (advanced(rt, a, idx, nidx, NULL, out, &arc, err)) return arc;
     if (nidx <= ARR_MAXDIM && forward(rt, a, idx, nidx, rest)) {
         /* a negative step on the distributed axis: the positive one, then reversed rows */
         val_t r;
@@ -1111,6 +1351,8 @@ int arr_setitem(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, const val_t *v, 
     /* x[..., None] = v: the new axes have length 1, v broadcasts without them */
     if (nidx <= ARR_MAXDIM * 2 && strip_newaxes(idx, nidx, rest, &nrest, pos) > 0)
         return arr_setitem(rt, a, rest, nrest, v, err);
+    int arc;
+    if (advanced(rt, a, idx, nidx, v, NULL, &arc, err)) return arc;
     if (nidx <= ARR_MAXDIM && forward(rt, a, idx, nidx, rest)) {
         /* a negative step on the distributed axis: the positive one, from v reversed
          * along its first axis when that axis is the target's first */
