@@ -94,6 +94,7 @@ struct pool {
     int fail_code; /* a pending failure to report from the next tick */
     char fail_msg[256];
     vartab_t *acc; /* local view: per-engine names gathered from this request */
+    wbuf_t warn;   /* the RuntimeWarning lines the ranks sent, each once */
 
     vartab_t *names;
     farm_t *farm;      /* the request's pmap/apply farm, if it runs one */
@@ -135,6 +136,7 @@ static void req_free(pool_t *p)
     mem_free(p->done);
     mem_free(p->got);
     vartab_destroy(&p->acc);
+    wbuf_free(&p->warn);
     p->targets = NULL;
     p->ir = NULL;
     p->sent = NULL;
@@ -186,10 +188,14 @@ static void finish(pool_t *p, int code, const char *pool_msg)
             if (done[i].err.code < d.code) d.code = done[i].err.code;
     }
     d.seconds = p->maxsec;
+    wbuf_t warn = p->warn; /* kept alive for the callback */
+    wbuf_init(&p->warn);
+    d.warnings = wbuf_cstring(&warn);
     p->done = NULL; /* kept alive for the callback */
     req_free(p);
     if (cb.on_done) cb.on_done(cb.ud, &d);
     mem_free(done);
+    wbuf_free(&warn);
 }
 
 static void fail_later(pool_t *p, int code, const char *msg)
@@ -405,6 +411,19 @@ static void survivors_done(pool_t *p)
     mem_free(msg);
 }
 
+/* Keeps warning text w once per request, whichever ranks sent it. */
+static void add_warning(pool_t *p, const char *w, size_t n)
+{
+    const char *all = wbuf_cstring(&p->warn);
+    for (const char *q = all; *q;) {
+        const char *nl = strchr(q, '\n');
+        size_t len = nl ? (size_t)(nl - q) + 1 : strlen(q);
+        if (len == n && memcmp(q, w, n) == 0) return;
+        q += len;
+    }
+    wbuf_bytes(&p->warn, w, n);
+}
+
 static void on_done(pool_t *p, int rank, const link_msg_t *m)
 {
     size_t k;
@@ -448,6 +467,12 @@ static void on_done(pool_t *p, int rank, const link_msg_t *m)
     else if (nn)
         r.bad = 1; /* only rank 0 speaks for the names in global view */
     double secs = rbuf_f64(&r);
+    uint32_t nw = rbuf_u32(&r);
+    for (uint32_t i = 0; i < nw && !r.bad; i++) {
+        size_t wn;
+        const char *w = rbuf_str(&r, &wn);
+        add_warning(p, w, wn);
+    }
     p->got[k] = 1;
     p->ngot++;
     err_clear(&d->err);

@@ -50,7 +50,8 @@ typedef struct {
     err_t pool_err; /* errors of the pool itself (engines died, not started) */
     size_t nranks;  /* entries in ranks[] (the targeted engines) */
     const pool_rank_done_t *ranks;
-    double seconds; /* slowest engine's wall time for the cell */
+    double seconds;       /* slowest engine's wall time for the cell */
+    const char *warnings; /* RuntimeWarning lines of the ranks, each once ("" if none) */
 } pool_done_t;
 
 /* What one engine said it was doing (LINK_PROGRESS, kernel/link/link.h). */

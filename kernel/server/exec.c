@@ -368,6 +368,8 @@ static void on_done(void *ud, const pool_done_t *d)
     r->waiting = 0;
     double wall = now_s() - r->seg_t0;
     rankout_flush(r->out, r->cell);
+    if (d->warnings && d->warnings[0])
+        chan_stream(p->chan, r->req, "stderr", d->warnings, strlen(d->warnings));
     if (r->figs) figs_publish(r->figs, p->chan, r->req, r->local);
     r->eng_total += d->seconds;
     if (d->code && r->timed_out && d->code == PARC_EINTR) {

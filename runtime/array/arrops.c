@@ -115,7 +115,8 @@ int arr_scalar_binop(int irop, const val_t *a0, const val_t *b0, val_t *out, err
     char x[16], y[16], r[16];
     arri_store_val(cdt, x, a);
     arri_store_val(cdt, y, b);
-    int k = kern_bin(kop, cdt, r, x, y, 1);
+    /* A NumPy scalar's zero divisor or wrap gives NumPy's value (its warning is not shown). */
+    int k = kern_bin(kop, cdt, r, x, y, 1) & ~(KERN_WZERODIV | KERN_WOVERFLOW);
     if (k == KERN_ENEGPOW)
         return err_set(err, PARC_EVALUE, (span_t){0},
                        "Integers to negative integer powers are not allowed.");

@@ -7,6 +7,7 @@
  * the block loop never allocates). Types follow NumPy with NEP 50 weak Python scalars. */
 #include "fuse.h"
 
+#include <fenv.h>
 #include <float.h>
 #include <math.h>
 #include <stdio.h>
@@ -40,6 +41,7 @@ typedef struct {
 
 struct fuse {
     rt_t *rt;
+    span_t at; /* the fused tree's place (RuntimeWarnings name its line) */
     int ndim, dtype, weak, isdist;
     int64_t shape[ARR_MAXDIM];
     dist_t dist; /* the result's layout when distributed */
@@ -413,6 +415,7 @@ static int cast_to(comp_t *c, int r, int dt)
     if (r < 0 || c->f->rdt[r] == dt) return r;
     int d = newreg(c, dt, c->f->rweak[r]);
     if (d < 0) return -1;
+    c->f->rconst[d] = c->f->rconst[r];
     c->f->ins[c->f->nins++] = (ins_t){INS_CAST, 0, c->f->rdt[r], dt, d, r, -1, -1, 0};
     return d;
 }
@@ -698,6 +701,7 @@ static int build(rt_t *rt, const ir_node_t *tree, const val_t *leaves, size_t nl
     fuse_t *f = mem_calloc(1, sizeof *f);
     if (!f) return err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
     f->rt = rt;
+    if (tree) f->at = tree->at;
     f->leaf = mem_calloc(nleaves ? nleaves : 1, sizeof *f->leaf);
     f->nleaf = nleaves;
     int rc = f->leaf ? 0 : err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
@@ -881,6 +885,58 @@ static void gather(const fuse_t *f, const leaf_t *l, int64_t s, int64_t n, char 
     }
 }
 
+/* 1 for the float ops whose IEEE flags NumPy 1.24 reports as a RuntimeWarning (its
+ * comparison, maximum/minimum, clip, sign and rounding loops clear them). */
+static int fp_checked(int op)
+{
+    switch (op) {
+    case IR_ADD:
+    case IR_SUB:
+    case IR_MUL:
+    case IR_DIV:
+    case IR_FLOORDIV:
+    case IR_MOD:
+    case IR_POW:
+    case KOP_BI + BI_FMOD:
+    case KOP_BI + BI_HYPOT:
+    case KOP_BI + BI_SQRT:
+    case KOP_BI + BI_EXP:
+    case KOP_BI + BI_LOG:
+    case KOP_BI + BI_LOG10:
+    case KOP_BI + BI_LOG1P:
+    case KOP_BI + BI_EXPM1:
+    case KOP_BI + BI_SIN:
+    case KOP_BI + BI_COS:
+    case KOP_BI + BI_TAN:
+    case KOP_BI + BI_ARCSIN:
+    case KOP_BI + BI_ARCCOS:
+    case KOP_BI + BI_SINH:
+    case KOP_BI + BI_COSH:
+    case KOP_BI + BI_ARCCOSH:
+    case KOP_BI + BI_ARCTANH:
+    case KOP_BI + BI_SQUARE:
+    case KOP_BI + BI_RECIPROCAL:
+        return 1;
+    }
+    return 0;
+}
+
+/* NumPy's RuntimeWarnings for the flags fe that instruction in raised, in NumPy's order.
+ * x ** c with a number c is NumPy's fast path for some c: its loop names the warning. */
+static void fp_warn(fuse_t *f, const ins_t *in, int fe)
+{
+    if (!fe) return;
+    const char *name = fuse_ufunc_name(in->op);
+    if (in->op == IR_POW && f->rconst[in->b]) {
+        double e[2];
+        arri_load(in->cdt, f->rp[in->b], e);
+        name = e[0] == -1 ? "reciprocal" : e[0] == 0.5 ? "sqrt" : e[0] == 2 ? "square" : name;
+    }
+    if (fe & FE_DIVBYZERO) rt_warn(f->rt, f->at, "divide by zero", name);
+    if (fe & FE_OVERFLOW) rt_warn(f->rt, f->at, "overflow", name);
+    if (fe & FE_INVALID) rt_warn(f->rt, f->at, "invalid value", name);
+}
+
 int fuse_block(fuse_t *f, int64_t s, int64_t n, const void **res, err_t *err)
 {
     for (int k = 0; k < f->nins; k++) {
@@ -912,9 +968,15 @@ int fuse_block(fuse_t *f, int64_t s, int64_t n, const void **res, err_t *err)
             break;
         case INS_BINARY:
         case INS_UNARY: {
+            int fp = in->cdt == DT_FLOAT64 || in->cdt == DT_FLOAT32 ? fp_checked(in->op) : 0;
+            if (fp) feclearexcept(FE_DIVBYZERO | FE_OVERFLOW | FE_INVALID);
             int r = in->kind == INS_BINARY
                         ? kern_bin(in->op, in->cdt, buf, f->rp[in->a], f->rp[in->b], (size_t)n)
                         : kern_un(in->op, in->cdt, buf, f->rp[in->a], (size_t)n);
+            if (fp) fp_warn(f, in, fetestexcept(FE_DIVBYZERO | FE_OVERFLOW | FE_INVALID));
+            if (r & KERN_WZERODIV) rt_warn(f->rt, f->at, "divide by zero", fuse_ufunc_name(in->op));
+            if (r & KERN_WOVERFLOW) rt_warn(f->rt, f->at, "overflow", fuse_ufunc_name(in->op));
+            r &= ~(KERN_WZERODIV | KERN_WOVERFLOW);
             if (r == KERN_ENEGPOW)
                 return err_set(err, PARC_EVALUE, (span_t){0},
                                "Integers to negative integer powers are not allowed.");

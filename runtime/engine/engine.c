@@ -290,6 +290,9 @@ static void send_done(eng_t *e, const err_t *err, const eval_frame_t *fr, size_t
     wbuf_u32(&b, nnames);
     if (nnames) wbuf_bytes(&b, nb.p, nb.len);
     wbuf_f64(&b, secs);
+    wbuf_u32(&b, (uint32_t)e->rt.nwarn);
+    for (int i = 0; i < e->rt.nwarn; i++)
+        wbuf_cstr(&b, e->rt.warn[i]);
     if (b.oom) {
         /* Still answer, or the kernel waits forever for this rank. */
         wbuf_free(&b);
@@ -302,6 +305,7 @@ static void send_done(eng_t *e, const err_t *err, const eval_frame_t *fr, size_t
         wbuf_u32(&b, 0);
         wbuf_u32(&b, 0);
         wbuf_f64(&b, secs);
+        wbuf_u32(&b, 0);
     }
     if (!b.oom) eng_send(e, LINK_DONE, b.p, b.len);
     wbuf_free(&b);
@@ -329,6 +333,7 @@ static void run_exec(eng_t *e, const link_msg_t *m)
         return;
     }
     e->rt.cell = cell;
+    e->rt.nwarn = 0;
     if (e->rt.pg) {
         atomic_store(&e->rt.pg->cell, cell);
         atomic_store(&e->rt.pg->line, 0);

@@ -126,3 +126,14 @@ int rt_check(const rt_t *rt, err_t *err)
         return err_set(err, PARC_EINTR, (span_t){0}, "interrupted");
     return 0;
 }
+
+void rt_warn(rt_t *rt, span_t at, const char *what, const char *ufunc)
+{
+    char w[sizeof rt->warn[0]];
+    /* Python's warning line: file:line: category: message ("<cell N>" as in tracebacks). */
+    snprintf(w, sizeof w, "<cell %u>:%d: RuntimeWarning: %s encountered in %s\n",
+             at.cell ? at.cell : rt->cell, at.line, what, ufunc);
+    for (int i = 0; i < rt->nwarn; i++)
+        if (strcmp(rt->warn[i], w) == 0) return;
+    if (rt->nwarn < RT_MAXWARN) memcpy(rt->warn[rt->nwarn++], w, sizeof w);
+}

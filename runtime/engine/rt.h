@@ -37,6 +37,8 @@ typedef struct {
     atomic_llong done, total; /* elements of the running array operation (total 0: none) */
 } rt_progress_t;
 
+#define RT_MAXWARN 8 /* distinct RuntimeWarnings kept per cell */
+
 typedef struct rt {
     MPI_Comm comm;          /* the engines' communicator (a dup of MPI_COMM_WORLD) */
     int rank, nranks;       /* this rank in comm, and comm's size */
@@ -63,6 +65,8 @@ typedef struct rt {
     uint64_t *collseq;      /* debug builds: [0] a running hash of the agreement sites this
                                rank passed, [1] their count (coll_sequence; owned) */
     rt_progress_t *pg;      /* what this rank is doing (owned; NULL: not reported) */
+    int nwarn;              /* RuntimeWarnings of the running cell (rt_warn; eng_ empties) */
+    char warn[RT_MAXWARN][128];
 } rt_t;
 
 /* Collective over MPI_COMM_WORLD (after MPI_Init). Fills rt: a duplicate of
@@ -85,6 +89,11 @@ int rt_check(const rt_t *rt, err_t *err);
  * interval (1 to 64 steps) adapts from that agreed time, so all ranks make the same
  * decisions. PARC_EINTR on every rank, or 0. */
 int rt_poll(rt_t *rt, err_t *err);
+/* Notes NumPy's "RuntimeWarning: <what> encountered in <ufunc>" for the statement at `at`,
+ * once per cell and place (eng_ sends the notes with the cell's DONE; the kernel shows
+ * each once on stderr, however many ranks gave it). Local; never fails (extra notes past
+ * RT_MAXWARN are dropped). */
+void rt_warn(rt_t *rt, span_t at, const char *what, const char *ufunc);
 
 /* Progress reports, all cheap (relaxed stores; nothing when rt->pg is NULL).
  * rt_wait_begin: the rank enters a collective step of kind RT_REDUCTION, RT_COLLECTIVE,

@@ -282,6 +282,7 @@ static inline int64_t ipow(int64_t a, int64_t b)
 #define INT_BIN(NAME, T, UT, BITS, TMIN)                                                           \
     static int NAME(int op, T *d, const T *a, const T *b, size_t n)                                \
     {                                                                                              \
+        int zero = 0, ovf = 0; /* a zero divisor met, TMIN // -1 met */                            \
         switch (op) {                                                                              \
         case IR_ADD:                                                                               \
             for (size_t i = 0; i < n; i++)                                                         \
@@ -298,20 +299,23 @@ static inline int64_t ipow(int64_t a, int64_t b)
         case IR_FLOORDIV:                                                                          \
             for (size_t i = 0; i < n; i++) {                                                       \
                 T x = a[i], y = b[i];                                                              \
-                if (y == 0)                                                                        \
+                if (y == 0) {                                                                      \
                     d[i] = 0;                                                                      \
-                else if (y == -1)                                                                  \
+                    zero = 1;                                                                      \
+                } else if (y == -1) {                                                              \
+                    ovf |= x == TMIN;                                                              \
                     d[i] = (T)(0 - (UT)x);                                                         \
-                else {                                                                             \
+                } else {                                                                           \
                     T q = x / y;                                                                   \
                     if ((x % y != 0) && ((x < 0) != (y < 0))) q--;                                 \
                     d[i] = q;                                                                      \
                 }                                                                                  \
             }                                                                                      \
-            return 0;                                                                              \
+            return (zero ? KERN_WZERODIV : 0) | (ovf ? KERN_WOVERFLOW : 0);                        \
         case IR_MOD:                                                                               \
             for (size_t i = 0; i < n; i++) {                                                       \
                 T x = a[i], y = b[i];                                                              \
+                zero |= y == 0;                                                                    \
                 if (y == 0 || y == -1)                                                             \
                     d[i] = 0;                                                                      \
                 else {                                                                             \
@@ -320,13 +324,14 @@ static inline int64_t ipow(int64_t a, int64_t b)
                     d[i] = r;                                                                      \
                 }                                                                                  \
             }                                                                                      \
-            return 0;                                                                              \
+            return zero ? KERN_WZERODIV : 0;                                                       \
         case KOP_BI + BI_FMOD:                                                                     \
             for (size_t i = 0; i < n; i++) {                                                       \
                 T x = a[i], y = b[i];                                                              \
+                zero |= y == 0;                                                                    \
                 d[i] = (y == 0 || y == -1) ? 0 : x % y;                                            \
             }                                                                                      \
-            return 0;                                                                              \
+            return zero ? KERN_WZERODIV : 0;                                                       \
         case IR_POW:                                                                               \
             for (size_t i = 0; i < n; i++)                                                         \
                 if (b[i] < 0) return KERN_ENEGPOW;                                                 \

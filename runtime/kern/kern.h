@@ -23,11 +23,16 @@
 #define KOP_CLIPHI_C 3005
 
 enum { ACC_F64, ACC_F32, ACC_C128 }; /* reduction accumulators */
-enum { KERN_OK = 0, KERN_ENEGPOW = 1, KERN_EBADOP = 2 };
+/* KERN_W* are not errors but bits that may be or'ed together: an integer floor_divide,
+ * remainder or fmod met a zero divisor (NumPy's 0 written there), or a floor_divide of the
+ * smallest integer by -1 wrapped; the loop finished, NumPy warns ("divide by zero",
+ * "overflow"). */
+enum { KERN_OK = 0, KERN_ENEGPOW = 1, KERN_EBADOP = 2, KERN_WZERODIV = 4, KERN_WOVERFLOW = 8 };
 
 /* d[i] = a[i] op b[i] for n elements of dtype dt (d has dt too, or bool for comparisons:
- * IR_LT..IR_NE write uint8). Returns KERN_OK, KERN_ENEGPOW (integer ** negative) or
- * KERN_EBADOP (op not defined for dt: a caller bug, types are checked before). */
+ * IR_LT..IR_NE write uint8). Returns KERN_OK, KERN_W* bits (done; see above),
+ * KERN_ENEGPOW (integer ** negative) or KERN_EBADOP (op not defined for dt: a caller bug,
+ * types are checked before). Float ops raise the FE_* flags IEEE gives them. */
 int kern_bin(int op, int dt, void *d, const void *a, const void *b, size_t n);
 /* d[i] = op a[i]. Output dtype is dt, except isnan/isfinite (bool) and KOP_CABS (float64). */
 int kern_un(int op, int dt, void *d, const void *a, size_t n);

@@ -408,6 +408,17 @@ static void test_fuse(void)
     CHECK(id[0] == 3 && id[1] == -4 && id[2] == -4 && id[3] == 3);
     CHECK(kern_bin(IR_MOD, DT_INT64, id, ia, ib, 4) == 0);
     CHECK(id[0] == 1 && id[1] == 1 && id[2] == -1 && id[3] == -1);
+    /* a zero divisor gives 0 and says so; INT64_MIN // -1 wraps and says so */
+    int64_t za[3] = {7, INT64_MIN, -7}, zb[3] = {0, -1, 2}, zd[3];
+    CHECK(kern_bin(IR_FLOORDIV, DT_INT64, zd, za, zb, 3) == (KERN_WZERODIV | KERN_WOVERFLOW));
+    CHECK(zd[0] == 0 && zd[1] == INT64_MIN && zd[2] == -4);
+    CHECK(kern_bin(IR_MOD, DT_INT64, zd, za, zb, 3) == KERN_WZERODIV);
+    CHECK(zd[0] == 0 && zd[1] == 0 && zd[2] == 1);
+    CHECK(kern_bin(IR_FLOORDIV, DT_INT64, zd, za + 2, zb + 2, 1) == 0);
+    int32_t wa[2] = {INT32_MIN, 5}, wb[2] = {-1, 0}, wd[2];
+    CHECK(kern_bin(IR_FLOORDIV, DT_INT32, wd, wa, wb, 1) == KERN_WOVERFLOW);
+    CHECK(kern_bin(KOP_BI + BI_FMOD, DT_INT32, wd, wa, wb, 2) == KERN_WZERODIV);
+    CHECK(wd[0] == 0 && wd[1] == 0);
     /* errors: broadcast mismatch, negative integer power */
     int64_t n12 = 12, n10 = 10;
     arr_t *p = NULL, *q = NULL;

@@ -61,11 +61,13 @@ def _dist_sub(src, kw1, kw2):
 
 
 class Case:
-    def __init__(self, source, origin="", ulp=0, npsource=None):
+    def __init__(self, source, origin="", ulp=0, npsource=None, warnings=False):
         self.source = source.strip("\n")
         self.origin = origin
         self.ulp = ulp
         self.npsource = self.source if npsource is None else npsource.strip("\n")
+        self.warnings = warnings  # parc must give every RuntimeWarning NumPy gives
+        self.np_warnings = []     # NumPy's RuntimeWarning messages (numpy_eval fills it)
 
 
 def expand(case):
@@ -74,7 +76,7 @@ def expand(case):
         return [case]
     np_src = _dist_sub(case.source, "", "")
     return [Case(_dist_sub(case.source, k1, k2), "%s[%s]" % (case.origin, name), case.ulp,
-                 np_src) for name, k1, k2 in DISTS]
+                 np_src, case.warnings) for name, k1, k2 in DISTS]
 
     def __repr__(self):
         return "Case(%r, %r)" % (self.source, self.origin)
@@ -82,23 +84,24 @@ def expand(case):
 
 def parse_text(text, name="<text>"):
     """Cases of one file's text; origin is name:line of the case's first line."""
-    cases, cur, first, ulp = [], [], 0, 0
+    cases, cur, first, ulp, warn = [], [], 0, 0, False
 
     def flush():
         if any(not l.lstrip().startswith("#") for l in cur):
             body = "\n".join(l for l in cur if not l.lstrip().startswith("#"))
-            cases.extend(expand(Case(body, "%s:%d" % (name, first), ulp)))
+            cases.extend(expand(Case(body, "%s:%d" % (name, first), ulp, warnings=warn)))
 
     for no, line in enumerate(text.split("\n"), 1):
         if not line.strip():
             flush()
-            cur, ulp = [], 0
+            cur, ulp, warn = [], 0, False
             continue
         if not cur:
             first = no
         m = re.match(r"\s*#\s*ulp\s+(\d+)\s*$", line)
         if m:
             ulp = int(m.group(1))
+        warn = warn or re.match(r"\s*#\s*warnings\s*$", line) is not None
         cur.append(line)
     flush()
     return cases
@@ -130,13 +133,42 @@ def numpy_eval(case):
     last = None  # a case ending in a statement only checks that both raise, or neither
     if tree.body and isinstance(tree.body[-1], ast.Expr):
         last = ast.Expression(tree.body.pop().value)
-    try:
-        with warnings.catch_warnings(), numpy.errstate(all="ignore"):
-            warnings.simplefilter("ignore")
+    # NumPy's default error handling (divide, overflow and invalid warn), warnings recorded
+    with warnings.catch_warnings(record=True) as seen, numpy.errstate(all="warn", under="ignore"):
+        warnings.simplefilter("always")
+        try:
             exec(compile(tree, "<case>", "exec"), ns)
-            return ("value", eval(compile(last, "<case>", "eval"), ns) if last else None)
-    except Exception as e:  # the case's own error is the expected answer
-        return ("error", e)
+            res = ("value", eval(compile(last, "<case>", "eval"), ns) if last else None)
+        except Exception as e:  # the case's own error is the expected answer
+            res = ("error", e)
+    case.np_warnings = []
+    for w in seen:
+        m = str(w.message)
+        if issubclass(w.category, RuntimeWarning) and m not in case.np_warnings:
+            case.np_warnings.append(m)
+    return res
+
+
+def parc_warnings(stderr):
+    """The messages of the RuntimeWarning lines parc printed, each once."""
+    out = []
+    for m in re.findall(r"RuntimeWarning: (.*)", stderr):
+        if m not in out:
+            out.append(m)
+    return out
+
+
+def compare_warnings(case, got):
+    """None when parc printed no RuntimeWarning NumPy did not (and, for a case marked
+    `# warnings`, every one NumPy printed), else why not."""
+    mine = parc_warnings(got.stderr)
+    extra = [m for m in mine if m not in case.np_warnings]
+    if extra:
+        return "parc warns %r, NumPy does not" % extra
+    missing = [m for m in case.np_warnings if m not in mine]
+    if case.warnings and missing:
+        return "NumPy warns %r, parc does not" % missing
+    return None
 
 
 # ---- parc's text back to values ----
@@ -353,6 +385,9 @@ def compare(case, want, got):
         return "parc raises %s: %s" % (ename, got.errors[0]["evalue"])
     if kind == "error":
         return "parc gives a value where NumPy raises %s" % type(v).__name__
+    bad = compare_warnings(case, got)
+    if bad:
+        return bad
     v = as_parc(v)
     if v is None:
         return None if got.text is None else "parc shows a value, NumPy none"
