@@ -147,23 +147,6 @@ static int gather(const rt_t *rt, const arr_t *a, arr_t **out, err_t *err)
     return coll_allgather(rt, a, out, err);
 }
 
-/* Replicated c (the same on every rank) as a distributed array in the default layout. */
-static int scatter(const rt_t *rt, const arr_t *c, arr_t **out, err_t *err)
-{
-    arr_t *r = NULL;
-    int rc = c->ndim == 0 ? arri_new(rt, 0, c->shape, c->dtype, 0, NULL, &r, err)
-                          : arri_new(rt, c->ndim, c->shape, c->dtype, 1, NULL, &r, err);
-    rc = arri_agree(rt, rc, err);
-    if (rc) return rc;
-    size_t es = dt_size(c->dtype), row = es;
-    for (int i = 1; i < c->ndim; i++)
-        row *= (size_t)c->shape[i];
-    int64_t r0 = c->ndim ? arri_row(r, rt->rank) : 0;
-    memcpy(arri_base(r), (const char *)arri_base(c) + (size_t)r0 * row, (size_t)arri_lsize(r) * es);
-    *out = r;
-    return 0;
-}
-
 /* 2-d view of a 1-d array as (1, k) (row) or (k, 1). */
 static int as_matrix(rt_t *rt, arr_t *a, int row, arr_t **out, err_t *err)
 {
@@ -258,7 +241,7 @@ static int mat_product(rt_t *rt, arr_t *a, arr_t *b, int dt, val_t *out, err_t *
         rc = gather(rt, a, &af, err);
         if (!rc) rc = gather(rt, b, &bf, err);
         if (!rc) rc = arri_agree(rt, local_product(rt, af, bf, dt, &d, &cf, err), err);
-        if (!rc) rc = scatter(rt, cf, &c, err);
+        if (!rc) rc = la_scatter(rt, cf, &c, err);
     }
     arr_unref(&af);
     arr_unref(&bf);
