@@ -300,7 +300,8 @@
        "engine count).")                                                                           \
     BI(NORM, "linalg.norm", FUNC, "linalg.norm(x, ord=None, axis=None, keepdims=False)",           \
        "Vector or matrix norm as NumPy's: 2-norm (ord None; bitwise the same on any engine "       \
-       "count), 1, inf, -inf, 0 and p-norms of vectors, 'fro', 1, inf, -1, -inf of matrices.")     \
+       "count), 1, inf, -inf, 0 and p-norms of vectors; 'fro', 'nuc', 1, inf, -1, -inf, 2, -2 "    \
+       "of matrices.")                                                                             \
     BI(SOLVE, "linalg.solve", FUNC, "linalg.solve(a, b)",                                          \
        "The solution x of a @ x = b (ScaLAPACK p?gesv); LinAlgError for a singular a.")            \
     BI(INV, "linalg.inv", FUNC, "linalg.inv(a)",                                                   \
@@ -310,10 +311,10 @@
     BI(CHOLESKY, "linalg.cholesky", FUNC, "linalg.cholesky(a)",                                    \
        "The lower triangular L with a = L @ L.conj().T (p?potrf), for a positive definite a.")     \
     BI(QR, "linalg.qr", FUNC, "linalg.qr(a, mode='reduced')",                                      \
-       "(q, r) with a = q @ r (p?geqrf, p?orgqr); mode='r': r alone.")                             \
+       "(q, r) with a = q @ r (p?geqrf, p?orgqr); mode='complete': q square; 'r': r alone.")       \
     BI(SVD, "linalg.svd", FUNC, "linalg.svd(a, full_matrices=True, compute_uv=True)",              \
        "(u, s, vh) with a = (u * s) @ vh (p?gesvd), or the singular values s alone; "              \
-       "full_matrices=True only for a square a.")                                                  \
+       "full_matrices=False: u and vh of min(m, n) vectors.")                                      \
     BI(EIGH, "linalg.eigh", FUNC, "linalg.eigh(a, UPLO='L')",                                      \
        "(w, v): the ascending eigenvalues and eigenvectors of a symmetric (Hermitian) a "          \
        "(p?syevd, p?heevd), read from its lower (UPLO='L') or upper triangle.")                    \

@@ -197,16 +197,18 @@ static int solver(call_t *c, int bi, val_t *out, err_t *err)
         break;
     case BI_QR: {
         const char *m = v[1] ? str_of(v[1]) : "reduced";
-        if (!m || (strcmp(m, "reduced") && strcmp(m, "r")))
-            rc = err_set(err,
-                         m && (!strcmp(m, "complete") || !strcmp(m, "raw")) ? PARC_ENOTIMPL
-                                                                            : PARC_EVALUE,
-                         c->at, "qr() mode '%s' is %s", m ? m : "?",
-                         m && (!strcmp(m, "complete") || !strcmp(m, "raw"))
-                             ? "not available yet (use 'reduced' or 'r')"
-                             : "unrecognized");
+        int mode = !m                       ? -1
+                   : !strcmp(m, "reduced")  ? LA_QR_REDUCED
+                   : !strcmp(m, "complete") ? LA_QR_COMPLETE
+                   : !strcmp(m, "r")        ? LA_QR_R
+                                            : -1;
+        if (mode < 0)
+            rc = err_set(err, m && !strcmp(m, "raw") ? PARC_ENOTIMPL : PARC_EVALUE, c->at,
+                         m && !strcmp(m, "raw") ? "qr() mode 'raw' is not available yet"
+                                                : "Unrecognized mode '%s'",
+                         m ? m : "?");
         else
-            rc = la_qr(rt, a, strcmp(m, "r") ? LA_QR_REDUCED : LA_QR_R, out, err);
+            rc = la_qr(rt, a, mode, out, err);
         break;
     }
     case BI_SVD:

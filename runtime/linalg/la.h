@@ -29,8 +29,8 @@ enum { LA_MATMUL, LA_DOT, LA_INNER, LA_VDOT };
 
 /* a @ b (LA_MATMUL), dot(a, b), inner(a, b), vdot(a, b) of numbers, arrays, or (nested)
  * lists and tuples of numbers, as NumPy: dtypes promote (ints stay exact), shapes are
- * checked with NumPy's messages, operands of up to 2 dimensions (more: NotImplementedError).
- * A 0-d result is a scalar. Caller owns *out. */
+ * checked with NumPy's messages; stacks of matrices with one batch shape (broadcast batch
+ * shapes: NotImplementedError). A 0-d result is a scalar. Caller owns *out. */
 int la_product(rt_t *rt, ops_t *ops, int kind, const val_t *a, const val_t *b, val_t *out,
                err_t *err);
 
@@ -63,9 +63,9 @@ int la_solve(rt_t *rt, const arr_t *a, const arr_t *b, val_t *out, err_t *err);
 int la_inv(rt_t *rt, const arr_t *a, val_t *out, err_t *err);
 int la_det(rt_t *rt, const arr_t *a, val_t *out, err_t *err); /* a number */
 int la_cholesky(rt_t *rt, const arr_t *a, val_t *out, err_t *err);
-enum { LA_QR_REDUCED, LA_QR_R };
+enum { LA_QR_REDUCED, LA_QR_COMPLETE, LA_QR_R };
 int la_qr(rt_t *rt, const arr_t *a, int mode, val_t *out, err_t *err);
-/* full: full_matrices (only for square a); uv 0: the singular values alone. */
+/* full: full_matrices; uv 0: the singular values alone. */
 int la_svd(rt_t *rt, const arr_t *a, int full, int uv, val_t *out, err_t *err);
 int la_eigh(rt_t *rt, const arr_t *a, int upper, val_t *out, err_t *err);
 /* (x, residuals, rank, s) as NumPy's lstsq: singular values s <= rcond * max(s) count as

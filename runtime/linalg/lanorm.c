@@ -4,7 +4,8 @@
  * value NumPy's formula gives: the 2-norm of everything (ord None, 'fro' of a matrix, 2 of a
  * vector) is sqrt(vdot(x, x)), the fused sum of sum()'s fixed order, so its bits do not depend
  * on the engine count; the other orders are abs, reductions along axes and max/min, all
- * parc's reductions. The spectral orders (2, -2, 'nuc' of a matrix) need the singular values.
+ * parc's reductions; the spectral orders (2, -2, 'nuc' of a matrix) come from the singular
+ * values (la_svd).
  *
  * trace gathers the diagonal (each engine sends the elements it holds, with their index) on
  * engine 0, which puts them in index order and sends them to every engine; each adds them
@@ -281,12 +282,15 @@ static int matrix_norm(rt_t *rt, ops_t *ops, arr_t *x, const la_ord_t *ord, int 
         if (!rc) real_scalar(out);
         return rc ? rc : vsqrt(ops, out, err);
     }
-    if (ord->kind == LA_ORD_NUC || (ord->kind == LA_ORD_NUM && fabs(p) == 2))
-        return err_set(err, PARC_ENOTIMPL, (span_t){0},
-                       "norm() of order %s of a matrix (singular values) is not available yet",
-                       ord->kind == LA_ORD_NUC ? "'nuc'"
-                       : p > 0                 ? "2"
-                                               : "-2");
+    if (ord->kind == LA_ORD_NUC || (ord->kind == LA_ORD_NUM && fabs(p) == 2)) {
+        /* the largest or smallest singular value, or their sum */
+        val_t s = val_none();
+        int rc = la_svd(rt, x, 0, 0, &s, err);
+        int bi = ord->kind == LA_ORD_NUC ? BI_SUM : p > 0 ? BI_MAX : BI_MIN;
+        if (!rc) rc = arr_reduce(rt, bi, NULL, &s, 1, ARR_NOAXIS, out, err);
+        val_drop(&s);
+        return rc;
+    }
     if (ord->kind != LA_ORD_NUM || !(fabs(p) == 1 || isinf(p)))
         return err_set(err, PARC_EVALUE, (span_t){0}, "Invalid norm order for matrices.");
     /* ord 1: the largest sum over rows (axis r) of the columns; inf: the other way */

@@ -1,8 +1,10 @@
 /* lasolve.c - the solvers of linalg.* (see la.h) on ScaLAPACK: solve (p?gesv), inv
  * (p?getrf, p?getri), det (p?getrf, then NumPy's own formula: the sign and the sum of the
  * logs of the pivots, in index order), cholesky (p?potrf), qr (p?geqrf, p?orgqr/p?ungqr),
- * svd (p?gesvd), eigh (p?syevd/p?heevd) and lstsq (p?gels, with p?gesvd for the rank and the
- * singular values NumPy also returns).
+ * svd (p?gesvd; full_matrices=True of a non-square matrix completes U or Vh with the QR
+ * factors of the part p?gesvd gives, the other singular vectors being any orthonormal
+ * basis of the rest, as in LAPACK), eigh (p?syevd/p?heevd) and lstsq (p?gels, with p?gesvd
+ * for the rank and the singular values NumPy also returns).
  *
  * Every matrix goes to the block-cyclic layout of lagrid.c on one grid of all the engines
  * (in local view a 1 x 1 grid of the engine alone), every routine is called by every rank
@@ -51,6 +53,12 @@ potrf_fn pdpotrf_, pzpotrf_;
 geqrf_fn pdgeqrf_, pzgeqrf_;
 orgqr_fn pdorgqr_, pzungqr_;
 gels_fn pdgels_, pzgels_;
+void pdtran_(const int *m, const int *n, const void *alpha, const void *a, const int *ia,
+             const int *ja, const int *desca, const void *beta, void *c, const int *ic,
+             const int *jc, const int *descc);
+void pztranc_(const int *m, const int *n, const void *alpha, const void *a, const int *ia,
+              const int *ja, const int *desca, const void *beta, void *c, const int *ic,
+              const int *jc, const int *descc);
 void pdgesvd_(const char *jobu, const char *jobvt, const int *m, const int *n, void *a,
               const int *ia, const int *ja, const int *desca, double *s, void *u, const int *iu,
               const int *ju, const int *descu, void *vt, const int *ivt, const int *jvt,
@@ -464,56 +472,71 @@ static int sub(rt_t *rt, arr_t *x, int64_t r1, int64_t c1, arr_t **out, err_t *e
     return rc;
 }
 
+/* p?geqrf of x in place; *tau (caller frees) the reflectors' scalars. */
+static int qr_factor(job_t *j, bc_t *x, void **tau, err_t *err)
+{
+    int rc = 0;
+    size_t es = dt_size(j->dt);
+    *tau = work_alloc(j, (double)x->lc + j->nb, es, &rc, err);
+    int im = (int)x->m, in = (int)x->n, lwork = -1, info = 0;
+    double q[2] = {0, 0};
+    if (rc || x->m == 0 || x->n == 0) return rc;
+    geqrf_fn *f = j->cplx ? pzgeqrf_ : pdgeqrf_;
+    f(&im, &in, x->p, &ONE, &ONE, x->desc, *tau, q, &lwork, &info);
+    lwork = (int)q[0] + 1;
+    void *work = work_alloc(j, lwork, es, &rc, err);
+    if (!rc) f(&im, &in, x->p, &ONE, &ONE, x->desc, *tau, work, &lwork, &info);
+    mem_free(work);
+    return rc;
+}
+
+/* *q (m x ncols, min(m, n) <= ncols <= m) = the first ncols columns of the product of the
+ * reflectors of x (m x n, factored by qr_factor): p?orgqr / p?ungqr. */
+static int qr_q(job_t *j, const bc_t *x, const void *tau, int64_t ncols, bc_t *q, err_t *err)
+{
+    int64_t k = x->m < x->n ? x->m : x->n;
+    int rc = agree(j, la_bc_new(j->rt, &j->g, x->m, ncols, j->dt, j->nb, q, err), err);
+    if (rc || k == 0) return rc;
+    /* the reflectors are x's first columns: same rows, and the leading columns are dealt
+     * the same way in both, so they sit at the same local places */
+    size_t es = dt_size(j->dt);
+    int lc = x->lc < q->lc ? x->lc : q->lc;
+    memcpy(q->p, x->p, (size_t)x->lld * (size_t)lc * es);
+    int im = (int)x->m, in = (int)ncols, ik = (int)k, lwork = -1, info = 0;
+    double w[2] = {0, 0};
+    orgqr_fn *f = j->cplx ? pzungqr_ : pdorgqr_;
+    f(&im, &in, &ik, q->p, &ONE, &ONE, q->desc, tau, w, &lwork, &info);
+    lwork = (int)w[0] + 1;
+    void *work = work_alloc(j, lwork, es, &rc, err);
+    if (!rc) f(&im, &in, &ik, q->p, &ONE, &ONE, q->desc, tau, work, &lwork, &info);
+    mem_free(work);
+    return rc;
+}
+
 int la_qr(rt_t *rt, const arr_t *a, int mode, val_t *out, err_t *err)
 {
     int rc = check_matrix(a, 0, err);
     if (rc) return rc;
     int64_t m = arr_shape(a)[0], n = arr_shape(a)[1], k = m < n ? m : n;
+    int64_t kq = mode == LA_QR_COMPLETE ? m : k; /* Q's columns, R's rows */
     job_t j;
     arr_t *f = NULL, *items[2] = {NULL, NULL};
+    void *tau = NULL;
     if ((rc = job_begin(rt, &j, a, m, n, k, err))) return rc;
     rc = la_to_bc(rt, &j.g, a, j.dt, j.nb, &j.m[0], err);
-    size_t es = dt_size(j.dt);
-    void *tau = work_alloc(&j, (double)j.m[0].lc + j.nb, es, &rc, err);
-    int im = (int)m, in = (int)n, ik = (int)k, lwork = -1, info = 0;
-    double q[2] = {0, 0};
-    if (!rc && k > 0) {
-        (j.cplx ? pzgeqrf_ : pdgeqrf_)(&im, &in, j.m[0].p, &ONE, &ONE, j.m[0].desc, tau, q, &lwork,
-                                       &info);
-        lwork = (int)q[0] + 1;
-        void *work = work_alloc(&j, lwork, es, &rc, err);
-        if (!rc)
-            (j.cplx ? pzgeqrf_ : pdgeqrf_)(&im, &in, j.m[0].p, &ONE, &ONE, j.m[0].desc, tau, work,
-                                           &lwork, &info);
-        mem_free(work);
-    }
-    /* R: the upper triangle of the factored matrix, its first k rows */
+    if (!rc) rc = qr_factor(&j, &j.m[0], &tau, err);
+    /* R: the upper triangle of the factored matrix, its first kq rows */
     if (!rc) rc = agree(&j, la_bc_new(rt, &j.g, m, n, j.dt, j.nb, &j.m[1], err), err);
     if (!rc) {
         memcpy(j.m[1].p, j.m[0].p,
-               (size_t)j.m[0].lld * (size_t)(j.m[0].lc > 0 ? j.m[0].lc : 1) * es);
+               (size_t)j.m[0].lld * (size_t)(j.m[0].lc > 0 ? j.m[0].lc : 1) * dt_size(j.dt));
         zero_triangle(&j, &j.m[1], 0);
         rc = result(&j, 1, 0, &f, err);
     }
-    if (!rc) rc = sub(rt, f, k, n, &items[1], err);
+    if (!rc) rc = sub(rt, f, kq, n, &items[1], err);
     arr_unref(&f);
-    if (!rc && mode == LA_QR_REDUCED) {
-        /* Q: the reflectors made explicit in the first k columns */
-        if (k > 0) {
-            lwork = -1;
-            (j.cplx ? pzungqr_ : pdorgqr_)(&im, &ik, &ik, j.m[0].p, &ONE, &ONE, j.m[0].desc, tau, q,
-                                           &lwork, &info);
-            lwork = (int)q[0] + 1;
-            void *work = work_alloc(&j, lwork, es, &rc, err);
-            if (!rc)
-                (j.cplx ? pzungqr_ : pdorgqr_)(&im, &ik, &ik, j.m[0].p, &ONE, &ONE, j.m[0].desc,
-                                               tau, work, &lwork, &info);
-            mem_free(work);
-        }
-        if (!rc) rc = result(&j, 0, 0, &f, err);
-        if (!rc) rc = sub(rt, f, m, k, &items[0], err);
-        arr_unref(&f);
-    }
+    if (!rc && mode != LA_QR_R) rc = qr_q(&j, &j.m[0], tau, kq, &j.m[2], err);
+    if (!rc && mode != LA_QR_R) rc = result(&j, 2, 0, &items[0], err);
     mem_free(tau);
     job_end(&j);
     if (rc) {
@@ -529,15 +552,64 @@ int la_qr(rt_t *rt, const arr_t *a, int mode, val_t *out, err_t *err)
     return out->kind == V_TUPLE ? 0 : err->code;
 }
 
+/* *out (c x r) = the conjugate transpose of x (r x c): p?tran / p?tranc. */
+static int tranc(job_t *j, const bc_t *x, bc_t *out, err_t *err)
+{
+    int rc = agree(j, la_bc_new(j->rt, &j->g, x->n, x->m, j->dt, j->nb, out, err), err);
+    if (rc || x->m == 0 || x->n == 0) return rc;
+    int im = (int)x->n, in = (int)x->m;
+    double one[2] = {1, 0}, zero[2] = {0, 0};
+    (j->cplx ? pztranc_ : pdtran_)(&im, &in, one, x->p, &ONE, &ONE, x->desc, zero, out->p, &ONE,
+                                   &ONE, out->desc);
+    return 0;
+}
+
+/* *out (p x p) = u (p x q, p > q, orthonormal columns) completed to a unitary matrix: u's
+ * columns first, then an orthonormal basis of the rest (from the QR factors of u). */
+static int complete_cols(job_t *j, const bc_t *u, bc_t *out, err_t *err)
+{
+    bc_t w = {0};
+    void *tau = NULL;
+    size_t es = dt_size(j->dt);
+    int rc = agree(j, la_bc_new(j->rt, &j->g, u->m, u->n, j->dt, j->nb, &w, err), err);
+    if (!rc) memcpy(w.p, u->p, (size_t)u->lld * (size_t)(u->lc > 0 ? u->lc : 1) * es);
+    if (!rc) rc = qr_factor(j, &w, &tau, err);
+    if (!rc) rc = qr_q(j, &w, tau, u->m, out, err);
+    if (!rc) memcpy(out->p, u->p, (size_t)u->lld * (size_t)u->lc * es);
+    mem_free(tau);
+    la_bc_free(&w);
+    return rc;
+}
+
+/* full_matrices=True of a non-square matrix: U (tall) or Vh (wide) completed. */
+static int svd_complete(job_t *j, err_t *err)
+{
+    bc_t *u = &j->m[1], *vt = &j->m[2], v = {0}, c = {0};
+    int rc;
+    if (u->m > u->n) {
+        rc = complete_cols(j, u, &c, err);
+        if (!rc) {
+            la_bc_free(u);
+            *u = c;
+        }
+        return rc;
+    }
+    rc = tranc(j, vt, &v, err);
+    if (!rc) rc = complete_cols(j, &v, &c, err);
+    if (!rc) {
+        la_bc_free(vt);
+        rc = tranc(j, &c, vt, err);
+    }
+    la_bc_free(&v);
+    la_bc_free(&c);
+    return rc;
+}
+
 int la_svd(rt_t *rt, const arr_t *a, int full, int uv, val_t *out, err_t *err)
 {
     int rc = check_matrix(a, 0, err);
     if (rc) return rc;
     int64_t m = arr_shape(a)[0], n = arr_shape(a)[1], k = m < n ? m : n;
-    if (uv && full && m != n)
-        return err_set(err, PARC_ENOTIMPL, (span_t){0},
-                       "svd() of a non-square matrix with full_matrices=True is not available "
-                       "yet: use full_matrices=False");
     job_t j;
     arr_t *items[3] = {NULL, NULL, NULL};
     if ((rc = job_begin(rt, &j, a, m, n, k, err))) return rc;
@@ -577,6 +649,7 @@ int la_svd(rt_t *rt, const arr_t *a, int full, int uv, val_t *out, err_t *err)
         mem_free(work);
         mem_free(rwork);
     }
+    if (!rc && uv && full && m != n) rc = svd_complete(&j, err);
     int sdt = j.in_dt == DT_FLOAT32 ? DT_FLOAT32 : DT_FLOAT64;
     if (!rc) rc = vector_result(&j, s, k, sdt, &items[1], err);
     mem_free(s);
