@@ -320,7 +320,8 @@
        "(p?syevd, p?heevd), read from its lower (UPLO='L') or upper triangle.")                    \
     BI(LSTSQ, "linalg.lstsq", FUNC, "linalg.lstsq(a, b, rcond='warn')",                            \
        "(x, residuals, rank, s): the least-squares solution of a @ x = b (p?gels), the squared "   \
-       "residuals, a's rank and singular values; a must have full rank.")
+       "residuals, a's rank and singular values (rank-deficient a: the least-norm x, from the "    \
+       "SVD).")
 
 typedef enum {
 #define BI_ENUM(id, name, kind, sig, doc) BI_##id,

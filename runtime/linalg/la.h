@@ -69,7 +69,8 @@ int la_qr(rt_t *rt, const arr_t *a, int mode, val_t *out, err_t *err);
 int la_svd(rt_t *rt, const arr_t *a, int full, int uv, val_t *out, err_t *err);
 int la_eigh(rt_t *rt, const arr_t *a, int upper, val_t *out, err_t *err);
 /* (x, residuals, rank, s) as NumPy's lstsq: singular values s <= rcond * max(s) count as
- * zero (rcond < 0: machine precision); a rank-deficient a is NotImplementedError. */
+ * zero (rcond < 0: machine precision); full rank by p?gels, else the solution of least
+ * norm from the SVD (as LAPACK's gelsd). */
 int la_lstsq(rt_t *rt, ops_t *ops, const arr_t *a, const arr_t *b, double rcond, val_t *out,
              err_t *err);
 

@@ -191,19 +191,19 @@ static int result(job_t *j, int i, int vec, arr_t **out, err_t *err)
 
 /* A replicated vector (the same on every rank: singular values, eigenvalues) of n doubles
  * as a distributed 1-d array of dtype dt (float64 or float32). */
-static int vector_result(job_t *j, const double *v, int64_t n, int dt, arr_t **out, err_t *err)
+static int vector_result(rt_t *rt, const double *v, int64_t n, int dt, arr_t **out, err_t *err)
 {
     arr_t *l = NULL;
-    int rc = arri_new(j->rt, 1, &n, dt, 0, NULL, &l, err);
-    rc = agree(j, rc, err);
+    int rc = arri_new(rt, 1, &n, dt, 0, NULL, &l, err);
+    if (!rt->local) rc = arri_agree(rt, rc, err);
     if (rc) return rc;
     for (int64_t i = 0; i < n; i++)
         arri_store(dt, (char *)arri_base(l) + (size_t)i * dt_size(dt), (double[2]){v[i], 0});
-    if (j->g.local) {
+    if (rt->local) {
         *out = l;
         return 0;
     }
-    rc = la_scatter(j->rt, l, out, err);
+    rc = la_scatter(rt, l, out, err);
     arr_unref(&l);
     return rc;
 }
@@ -651,7 +651,7 @@ int la_svd(rt_t *rt, const arr_t *a, int full, int uv, val_t *out, err_t *err)
     }
     if (!rc && uv && full && m != n) rc = svd_complete(&j, err);
     int sdt = j.in_dt == DT_FLOAT32 ? DT_FLOAT32 : DT_FLOAT64;
-    if (!rc) rc = vector_result(&j, s, k, sdt, &items[1], err);
+    if (!rc) rc = vector_result(rt, s, k, sdt, &items[1], err);
     mem_free(s);
     if (!rc && uv) rc = result(&j, 1, 0, &items[0], err);
     if (!rc && uv) rc = result(&j, 2, 0, &items[2], err);
@@ -715,7 +715,7 @@ int la_eigh(rt_t *rt, const arr_t *a, int upper, val_t *out, err_t *err)
         mem_free(iwork);
     }
     int wdt = j.in_dt == DT_FLOAT32 ? DT_FLOAT32 : DT_FLOAT64;
-    if (!rc) rc = vector_result(&j, w, n, wdt, &items[0], err);
+    if (!rc) rc = vector_result(rt, w, n, wdt, &items[0], err);
     mem_free(w);
     if (!rc) rc = result(&j, 1, 0, &items[1], err);
     job_end(&j);
@@ -764,36 +764,18 @@ static void copy_rows(const bc_t *src, bc_t *dst)
                (const char *)src->p + (size_t)lj * (size_t)src->lld * es, (size_t)src->lr * es);
 }
 
-int la_lstsq(rt_t *rt, ops_t *ops, const arr_t *a, const arr_t *b, double rcond, val_t *out,
-             err_t *err)
+/* x of full-rank a by p?gels, and the squared residuals (rows n.. of what p?gels leaves in
+ * b, when m > n; else an empty array). */
+static int gels_solve(rt_t *rt, ops_t *ops, const arr_t *a, const arr_t *b, arr_t **x,
+                      arr_t **resid, err_t *err)
 {
-    int rc = check_matrix(a, 0, err);
-    if (rc) return rc;
     int64_t m = arr_shape(a)[0], n = arr_shape(a)[1], mn = m < n ? m : n, mx = m > n ? m : n;
     int vec = arr_ndim(b) == 1;
-    if (arr_ndim(b) < 1 || arr_ndim(b) > 2 || arr_shape(b)[0] != m)
-        return linalg_error(err, "Incompatible dimensions");
     int64_t nrhs = vec ? 1 : arr_shape(b)[1];
-    double *s = NULL;
-    int64_t k = 0;
-    if ((rc = singular_values(rt, a, &s, &k, err))) return rc;
-    double thr = (rcond < 0 ? 2.220446049250313e-16 : rcond) * (k ? s[0] : 0);
-    int64_t rank = 0;
-    for (int64_t i = 0; i < k; i++)
-        rank += s[i] > thr;
-    if (rank < mn) {
-        mem_free(s);
-        return err_set(err, PARC_ENOTIMPL, (span_t){0},
-                       "lstsq() of a rank-deficient matrix (rank %lld of %lld) is not available "
-                       "yet",
-                       (long long)rank, (long long)mn);
-    }
     job_t j;
-    arr_t *b2 = NULL, *full = NULL, *items[4] = {NULL, NULL, NULL, NULL};
-    if ((rc = job_begin(rt, &j, a, m, n, nrhs, err))) {
-        mem_free(s);
-        return rc;
-    }
+    arr_t *b2 = NULL, *full = NULL;
+    int rc = job_begin(rt, &j, a, m, n, nrhs, err);
+    if (rc) return rc;
     if (arr_dtype(b) == DT_COMPLEX128 && !j.cplx) j.dt = DT_COMPLEX128, j.cplx = 1;
     if (arr_dtype(b) == DT_COMPLEX128) j.in_dt = DT_COMPLEX128;
     rc = as_column(rt, b, &b2, err);
@@ -819,17 +801,17 @@ int la_lstsq(rt_t *rt, ops_t *ops, const arr_t *a, const arr_t *b, double rcond,
         mem_free(work);
     }
     if (!rc) rc = result(&j, 1, 0, &full, err);
+    int rdt = j.in_dt == DT_FLOAT32 ? DT_FLOAT32 : DT_FLOAT64;
     job_end(&j);
     arr_unref(&b2);
     /* x: the first n rows; the residuals: the squares of the rows below, when m > n */
-    if (!rc) rc = sub(rt, full, n, nrhs, &items[0], err);
+    if (!rc) rc = sub(rt, full, n, nrhs, x, err);
     if (!rc && vec) {
-        arr_t *x = NULL;
-        rc = arr_reshape(rt, items[0], 1, &n, &x, err);
-        arr_unref(&items[0]);
-        items[0] = x;
+        arr_t *x1 = NULL;
+        rc = arr_reshape(rt, *x, 1, &n, &x1, err);
+        arr_unref(x);
+        *x = x1;
     }
-    int rdt = j.in_dt == DT_FLOAT32 ? DT_FLOAT32 : DT_FLOAT64;
     if (!rc && m > n) {
         idx_t idx[1];
         memset(idx, 0, sizeof idx);
@@ -847,27 +829,99 @@ int la_lstsq(rt_t *rt, ops_t *ops, const arr_t *a, const arr_t *b, double rcond,
             if (!rc) sq = val_array(&c);
         }
         if (!rc) rc = arr_reduce(rt, BI_SUM, NULL, &sq, 1, 0, &r, err);
-        if (!rc) items[1] = arr_ref(r.u.a);
+        if (!rc) *resid = arr_ref(r.u.a);
         val_drop(&tail);
         val_drop(&sq);
         val_drop(&r);
     } else if (!rc) {
         int64_t zero = 0;
-        rc = arr_full(rt, 1, &zero, rdt, NULL, NULL, &items[1], err);
+        rc = arr_full(rt, 1, &zero, rdt, NULL, NULL, resid, err);
     }
     arr_unref(&full);
-    if (!rc) rc = vector_result(&j, s, k, rdt, &items[3], err);
-    mem_free(s);
-    if (rc) {
-        for (int i = 0; i < 4; i++)
-            arr_unref(&items[i]);
-        return rc;
+    return rc;
+}
+
+/* x of least norm from the SVD, as LAPACK's gelsd finds it for a rank-deficient a:
+ * x = vh^H (where(s > thr, 1 / s, 0) * (u^H b)). */
+static int min_norm(rt_t *rt, ops_t *ops, const arr_t *a, const arr_t *b, double thr, arr_t **x,
+                    err_t *err)
+{
+    val_t usv = val_none(), cu = val_none(), cv = val_none(), y = val_none(), w = val_none();
+    val_t sinv = val_none(), xv = val_none();
+    arr_t *uh = NULL, *v = NULL, *sc = NULL;
+    int rc = la_svd(rt, a, 0, 1, &usv, err);
+    const seq_t *t = rc ? NULL : (const seq_t *)usv.u.o;
+    if (!rc) rc = ops_ufunc(ops, BI_CONJUGATE, &t->v[0], 1, &cu, err);
+    if (!rc) rc = ops_ufunc(ops, BI_CONJUGATE, &t->v[2], 1, &cv, err);
+    if (!rc) rc = arr_transpose(rt, cu.u.a, NULL, &uh, err);
+    if (!rc) rc = arr_transpose(rt, cv.u.a, NULL, &v, err);
+    if (!rc) {
+        val_t vu = {.kind = V_ARRAY, .u.a = uh}, vb = {.kind = V_ARRAY, .u.a = (arr_t *)b};
+        rc = la_product(rt, ops, LA_MATMUL, &vu, &vb, &y, err);
     }
-    val_t t = val_seq(V_TUPLE, 4, err);
-    if (t.kind != V_TUPLE) {
+    if (!rc) {
+        val_t args[3] = {t->v[1], val_float(thr), val_float(0)};
+        rc =
+            ops_formula(ops, "where(greater($0, $1), reciprocal($0), $2)", args, 3, -1, &sinv, err);
+    }
+    if (!rc && arr_ndim(b) == 2) {
+        int64_t sh[2] = {arr_size(sinv.u.a), 1};
+        rc = arr_reshape(rt, sinv.u.a, 2, sh, &sc, err);
+        if (!rc) {
+            val_drop(&sinv);
+            sinv = val_array(&sc);
+        }
+    }
+    if (!rc) rc = ops_binop(ops, IR_MUL, &y, &sinv, &w, err);
+    if (!rc) {
+        val_t vv = {.kind = V_ARRAY, .u.a = v};
+        rc = la_product(rt, ops, LA_MATMUL, &vv, &w, &xv, err);
+    }
+    if (!rc) *x = arr_ref(xv.u.a);
+    val_drop(&usv);
+    val_drop(&cu);
+    val_drop(&cv);
+    val_drop(&y);
+    val_drop(&w);
+    val_drop(&sinv);
+    val_drop(&xv);
+    arr_unref(&uh);
+    arr_unref(&v);
+    return rc;
+}
+
+int la_lstsq(rt_t *rt, ops_t *ops, const arr_t *a, const arr_t *b, double rcond, val_t *out,
+             err_t *err)
+{
+    int rc = check_matrix(a, 0, err);
+    if (rc) return rc;
+    int64_t m = arr_shape(a)[0], n = arr_shape(a)[1], mn = m < n ? m : n;
+    if (arr_ndim(b) < 1 || arr_ndim(b) > 2 || arr_shape(b)[0] != m)
+        return linalg_error(err, "Incompatible dimensions");
+    double *s = NULL;
+    int64_t k = 0;
+    if ((rc = singular_values(rt, a, &s, &k, err))) return rc;
+    double thr = (rcond < 0 ? 2.220446049250313e-16 : rcond) * (k ? s[0] : 0);
+    int64_t rank = 0;
+    for (int64_t i = 0; i < k; i++)
+        rank += s[i] > thr;
+    int dt = dt_promote(arr_dtype(a), arr_dtype(b));
+    int rdt = dt == DT_FLOAT32 ? DT_FLOAT32 : DT_FLOAT64;
+    arr_t *items[4] = {NULL, NULL, NULL, NULL};
+    if (rank == mn) {
+        rc = gels_solve(rt, ops, a, b, &items[0], &items[1], err);
+    } else {
+        int64_t zero = 0;
+        rc = min_norm(rt, ops, a, b, thr, &items[0], err);
+        if (!rc) rc = arr_full(rt, 1, &zero, rdt, NULL, NULL, &items[1], err);
+    }
+    if (!rc) rc = vector_result(rt, s, k, rdt, &items[3], err);
+    mem_free(s);
+    val_t t = rc ? val_none() : val_seq(V_TUPLE, 4, err);
+    if (rc || t.kind != V_TUPLE) {
         for (int i = 0; i < 4; i++)
             arr_unref(&items[i]);
-        return err->code;
+        return rc ? rc : err->code;
     }
     seq_t *sq = (seq_t *)t.u.o;
     sq->v[0] = val_array(&items[0]);
