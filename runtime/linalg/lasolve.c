@@ -125,7 +125,13 @@ static int job_begin(rt_t *rt, job_t *j, const arr_t *a, int64_t m, int64_t n, i
     if (!la_blas_fits(m, n, k))
         return err_set(err, PARC_EVALUE, (span_t){0},
                        "matrix dimensions of more than 2**31 - 1 are not supported");
-    int rc = la_grid_new(rt, 0, &j->g, err);
+    /* P <= Q: a panel of columns then sits on fewer grid rows, so the pivot search and
+     * the Householder vectors of p?getrf, p?geqrf ... need fewer messages (on 2 engines,
+     * none: one engine holds the whole panel) */
+    int dims[2] = {0, 0};
+    if (!rt->local && MPI_Dims_create(rt->nranks, 2, dims) != MPI_SUCCESS)
+        return err_set(err, PARC_EMPI, (span_t){0}, "MPI_Dims_create failed");
+    int rc = la_grid_new(rt, rt->local ? 0 : dims[1], &j->g, err);
     if (!rc) j->nb = la_block(&j->g, m, n, k);
     return rc;
 }
