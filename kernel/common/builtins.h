@@ -294,7 +294,34 @@
        "Matrix product a @ b of 1-d and 2-d arrays (OpenBLAS on each engine, PBLAS between).")     \
     BI(INNER, "inner", FUNC, "inner(a, b)", "Sum product over the last axes of a and b.")          \
     BI(OUTER, "outer", FUNC, "outer(a, b)", "The matrix a[i] * b[j] of the flattened a and b.")    \
-    BI(VDOT, "vdot", FUNC, "vdot(a, b)", "Dot product of the flattened a and b, conjugating a.")
+    BI(VDOT, "vdot", FUNC, "vdot(a, b)", "Dot product of the flattened a and b, conjugating a.")   \
+    BI(TRACE, "trace", FUNC, "trace(a, offset=0)",                                                 \
+       "Sum of the diagonal a[i, i + offset], added in index order (the same bits on any "         \
+       "engine count).")                                                                           \
+    BI(NORM, "linalg.norm", FUNC, "linalg.norm(x, ord=None, axis=None, keepdims=False)",           \
+       "Vector or matrix norm as NumPy's: 2-norm (ord None; bitwise the same on any engine "       \
+       "count), 1, inf, -inf, 0 and p-norms of vectors; 'fro', 'nuc', 1, inf, -1, -inf, 2, -2 "    \
+       "of matrices.")                                                                             \
+    BI(SOLVE, "linalg.solve", FUNC, "linalg.solve(a, b)",                                          \
+       "The solution x of a @ x = b (ScaLAPACK p?gesv); LinAlgError for a singular a.")            \
+    BI(INV, "linalg.inv", FUNC, "linalg.inv(a)",                                                   \
+       "The inverse of a square matrix (p?getrf, p?getri); LinAlgError for a singular a.")         \
+    BI(DET, "linalg.det", FUNC, "linalg.det(a)",                                                   \
+       "The determinant, from the LU factors (p?getrf) as NumPy computes it.")                     \
+    BI(CHOLESKY, "linalg.cholesky", FUNC, "linalg.cholesky(a)",                                    \
+       "The lower triangular L with a = L @ L.conj().T (p?potrf), for a positive definite a.")     \
+    BI(QR, "linalg.qr", FUNC, "linalg.qr(a, mode='reduced')",                                      \
+       "(q, r) with a = q @ r (p?geqrf, p?orgqr); mode='complete': q square; 'r': r alone.")       \
+    BI(SVD, "linalg.svd", FUNC, "linalg.svd(a, full_matrices=True, compute_uv=True)",              \
+       "(u, s, vh) with a = (u * s) @ vh (p?gesvd), or the singular values s alone; "              \
+       "full_matrices=False: u and vh of min(m, n) vectors.")                                      \
+    BI(EIGH, "linalg.eigh", FUNC, "linalg.eigh(a, UPLO='L')",                                      \
+       "(w, v): the ascending eigenvalues and eigenvectors of a symmetric (Hermitian) a "          \
+       "(p?syevd, p?heevd), read from its lower (UPLO='L') or upper triangle.")                    \
+    BI(LSTSQ, "linalg.lstsq", FUNC, "linalg.lstsq(a, b, rcond='warn')",                            \
+       "(x, residuals, rank, s): the least-squares solution of a @ x = b (p?gels), the squared "   \
+       "residuals, a's rank and singular values (rank-deficient a: the least-norm x, from the "    \
+       "SVD).")
 
 typedef enum {
 #define BI_ENUM(id, name, kind, sig, doc) BI_##id,

@@ -35,14 +35,15 @@ typedef struct {
     X(PARC_EPROTO, -18, "ProtocolError")                                                           \
     X(PARC_ERUNTIME, -19, "RuntimeError")                                                          \
     X(PARC_EASSERT, -20, "AssertionError")                                                         \
-    X(PARC_ETIMEOUT, -21, "TimeoutError")
+    X(PARC_ETIMEOUT, -21, "TimeoutError")                                                          \
+    X(PARC_ELINALG, -22, "LinAlgError")
 
 enum {
     PARC_OK = 0,
 #define X(name, val, kind) name = val,
     PARC_ERRORS(X)
 #undef X
-        PARC_ELAST = -22
+        PARC_ELAST = -23
 };
 
 typedef struct {

@@ -1,5 +1,5 @@
-/* linfn.h - the linear-algebra builtins (dot, matmul, inner, outer, vdot): their arguments,
- * then la_ (runtime/linalg) for the work. call_ dispatches here. */
+/* linfn.h - the linear-algebra builtins (dot, matmul, inner, outer, vdot, trace, linalg.*):
+ * their arguments, then la_ (runtime/linalg) for the work. call_ dispatches here. */
 #ifndef PARC_LINFN_H
 #define PARC_LINFN_H
 

@@ -76,18 +76,38 @@ void la_gemm(int dt, int64_t m, int64_t n, int64_t k, const void *a, int64_t lda
     }
 }
 
+/* One tile of the transpose with elements of type T (a fixed size the compiler copies
+ * inline). */
+#define TILE(T)                                                                                    \
+    for (int64_t i = i0; i < i1; i++)                                                              \
+        for (int64_t j = j0; j < j1; j++)                                                          \
+            ((T *)dst)[j * ldd + i] = ((const T *)src)[i * lds + j];
+
+typedef struct {
+    double re, im;
+} c128_t;
+
 void la_transpose(size_t es, int64_t rows, int64_t cols, const void *src, int64_t lds, void *dst,
                   int64_t ldd)
 {
     /* in tiles, so that both sides are read and written a cache line at a time */
     enum { T = 32 };
-    const char *s = src;
-    char *d = dst;
     for (int64_t i0 = 0; i0 < rows; i0 += T)
         for (int64_t j0 = 0; j0 < cols; j0 += T) {
             int64_t i1 = i0 + T < rows ? i0 + T : rows, j1 = j0 + T < cols ? j0 + T : cols;
-            for (int64_t i = i0; i < i1; i++)
-                for (int64_t j = j0; j < j1; j++)
-                    memcpy(d + (size_t)(j * ldd + i) * es, s + (size_t)(i * lds + j) * es, es);
+            switch (es) {
+            case 16:
+                TILE(c128_t);
+                break;
+            case 8:
+                TILE(uint64_t);
+                break;
+            case 4:
+                TILE(uint32_t);
+                break;
+            default:
+                TILE(uint8_t);
+                break;
+            }
         }
 }

@@ -23,21 +23,26 @@ int la_grid_new(const rt_t *rt, int P, la_grid_t *g, err_t *err)
 {
     memset(g, 0, sizeof *g);
     g->ctx = -1;
+    g->local = rt->local;
     int dims[2] = {P, P ? rt->nranks / P : 0};
-    if (!P && MPI_Dims_create(rt->nranks, 2, dims) != MPI_SUCCESS)
+    if (g->local) {
+        dims[0] = dims[1] = 1;
+    } else if (!P && MPI_Dims_create(rt->nranks, 2, dims) != MPI_SUCCESS) {
         return err_set(err, PARC_EMPI, (span_t){0}, "MPI_Dims_create failed");
+    }
     int me, np;
     Cblacs_pinfo(&me, &np);
     g->P = dims[0];
     g->Q = dims[1];
-    g->handle = Csys2blacs_handle(rt->comm);
+    g->handle = Csys2blacs_handle(g->local ? MPI_COMM_SELF : rt->comm);
     g->ctx = g->handle;
     Cblacs_gridinit(&g->ctx, "Row", g->P, g->Q);
     int pr = 0, pc = 0;
     Cblacs_gridinfo(g->ctx, &pr, &pc, &g->myrow, &g->mycol);
     /* BLACS places rank p * Q + q at (p, q); dist_ must agree or the data lands wrong */
-    int ok = pr == g->P && pc == g->Q && g->myrow * g->Q + g->mycol == rt->rank;
-    int rc = coll_agree(rt, ok ? 0 : PARC_ERUNTIME);
+    int ok = pr == g->P && pc == g->Q &&
+             (g->local ? g->myrow == 0 && g->mycol == 0 : g->myrow * g->Q + g->mycol == rt->rank);
+    int rc = g->local ? (ok ? 0 : PARC_ERUNTIME) : coll_agree(rt, ok ? 0 : PARC_ERUNTIME);
     if (rc) {
         la_grid_free(g);
         return err_set(err, PARC_ERUNTIME, (span_t){0},
@@ -117,9 +122,49 @@ void la_bc_free(bc_t *x)
     x->p = NULL;
 }
 
+int la_scatter(const rt_t *rt, const arr_t *c, arr_t **out, err_t *err)
+{
+    arr_t *r = NULL;
+    int rc = c->ndim == 0 ? arri_new(rt, 0, c->shape, c->dtype, 0, NULL, &r, err)
+                          : arri_new(rt, c->ndim, c->shape, c->dtype, 1, NULL, &r, err);
+    rc = arri_agree(rt, rc, err);
+    if (rc) return rc;
+    size_t es = dt_size(c->dtype), row = es;
+    for (int i = 1; i < c->ndim; i++)
+        row *= (size_t)c->shape[i];
+    int64_t r0 = c->ndim ? arri_row(r, rt->rank) : 0;
+    memcpy(arri_base(r), (const char *)arri_base(c) + (size_t)r0 * row, (size_t)arri_lsize(r) * es);
+    *out = r;
+    return 0;
+}
+
+/* Local view: the whole matrix on this rank's 1 x 1 grid. */
+static int local_to_bc(const rt_t *rt, const la_grid_t *g, const arr_t *a, int dt, int nb,
+                       bc_t *out, err_t *err)
+{
+    arr_t *l = a->isdist ? arr_local(a) : arr_ref((arr_t *)a), *c = NULL;
+    int rc = l ? 0 : err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
+    if (!rc)
+        rc = l->dtype == dt ? la_contig(rt, l, &c, err) : arr_astype((rt_t *)rt, l, dt, &c, err);
+    if (!rc) rc = la_bc_new(rt, g, l->shape[0], l->shape[1], dt, nb, out, err);
+    if (!rc) la_transpose(dt_size(dt), out->lr, out->lc, arri_base(c), out->lc, out->p, out->lld);
+    arr_unref(&l);
+    arr_unref(&c);
+    return rc;
+}
+
 int la_to_bc(const rt_t *rt, const la_grid_t *g, const arr_t *a, int dt, int nb, bc_t *out,
              err_t *err)
 {
+    if (g->local) return local_to_bc(rt, g, a, dt, nb, out, err);
+    if (!a->isdist) {
+        /* a local array in global view is the same on every rank: spread it first */
+        arr_t *s = NULL;
+        int rc = la_scatter(rt, a, &s, err);
+        if (!rc) rc = la_to_bc(rt, g, s, dt, nb, out, err);
+        arr_unref(&s);
+        return rc;
+    }
     dist_t d;
     arr_t *y = NULL, *c = NULL;
     int rc = cc_dist(rt, g, a->shape[0], a->shape[1], nb, &d, err);
@@ -147,6 +192,13 @@ int la_from_bc(const rt_t *rt, const la_grid_t *g, const bc_t *x, arr_t **out, e
     dist_t d, rows;
     arr_t *y = NULL;
     int64_t shape[2] = {x->m, x->n};
+    if (g->local) {
+        int rc = arri_new(rt, 2, shape, x->dtype, 0, NULL, &y, err);
+        if (rc) return rc;
+        la_transpose(dt_size(x->dtype), x->lc, x->lr, x->p, x->lld, arri_base(y), x->lc);
+        *out = y;
+        return 0;
+    }
     memset(&rows, 0, sizeof rows);
     int rc = cc_dist(rt, g, x->m, x->n, x->nb, &d, err);
     if (!rc) rc = arri_new_dist(rt, x->dtype, &d, &y, err);

@@ -147,23 +147,6 @@ static int gather(const rt_t *rt, const arr_t *a, arr_t **out, err_t *err)
     return coll_allgather(rt, a, out, err);
 }
 
-/* Replicated c (the same on every rank) as a distributed array in the default layout. */
-static int scatter(const rt_t *rt, const arr_t *c, arr_t **out, err_t *err)
-{
-    arr_t *r = NULL;
-    int rc = c->ndim == 0 ? arri_new(rt, 0, c->shape, c->dtype, 0, NULL, &r, err)
-                          : arri_new(rt, c->ndim, c->shape, c->dtype, 1, NULL, &r, err);
-    rc = arri_agree(rt, rc, err);
-    if (rc) return rc;
-    size_t es = dt_size(c->dtype), row = es;
-    for (int i = 1; i < c->ndim; i++)
-        row *= (size_t)c->shape[i];
-    int64_t r0 = c->ndim ? arri_row(r, rt->rank) : 0;
-    memcpy(arri_base(r), (const char *)arri_base(c) + (size_t)r0 * row, (size_t)arri_lsize(r) * es);
-    *out = r;
-    return 0;
-}
-
 /* 2-d view of a 1-d array as (1, k) (row) or (k, 1). */
 static int as_matrix(rt_t *rt, arr_t *a, int row, arr_t **out, err_t *err)
 {
@@ -258,12 +241,90 @@ static int mat_product(rt_t *rt, arr_t *a, arr_t *b, int dt, val_t *out, err_t *
         rc = gather(rt, a, &af, err);
         if (!rc) rc = gather(rt, b, &bf, err);
         if (!rc) rc = arri_agree(rt, local_product(rt, af, bf, dt, &d, &cf, err), err);
-        if (!rc) rc = scatter(rt, cf, &c, err);
+        if (!rc) rc = la_scatter(rt, cf, &c, err);
     }
     arr_unref(&af);
     arr_unref(&bf);
     arr_unref(&cf);
     if (rc) return rc;
+    *out = val_array(&c);
+    return 0;
+}
+
+/* A stack of matrices (a or b of 3 or more dimensions, NumPy's matmul over the leading
+ * "batch" axes; both stacks must have the same batch shape, no broadcasting between them):
+ * the stacks go to the row layout (batches split over the engines along axis 0; a second
+ * stack to the first one's rows), a plain matrix or vector is gathered, and each engine
+ * multiplies its own batches. */
+static int stack_product(rt_t *rt, arr_t *a, arr_t *b, int dt, val_t *out, err_t *err)
+{
+    int na = a->ndim, nb = b->ndim, bigA = na > 2, bigB = nb > 2;
+    if (bigA && bigB && (na != nb || memcmp(a->shape, b->shape, (size_t)(na - 2) * 8))) {
+        /* NumPy broadcasts the batch shapes: refuse what it refuses, and what it would
+         * broadcast is not done here yet */
+        int ok = 1;
+        for (int i = 1; i <= na - 2 && i <= nb - 2; i++) {
+            int64_t x = a->shape[na - 2 - i], y = b->shape[nb - 2 - i];
+            ok &= x == y || x == 1 || y == 1;
+        }
+        if (!ok)
+            return err_set(err, PARC_EVALUE, (span_t){0},
+                           "matmul: operands could not be broadcast together: their batch "
+                           "shapes differ");
+        return err_set(err, PARC_ENOTIMPL, (span_t){0},
+                       "matmul() of stacks of matrices with different batch shapes (broadcast) "
+                       "is not available yet");
+    }
+    const arr_t *big = bigA ? a : b;
+    int64_t m = na == 1 ? 1 : a->shape[na - 2], k = a->shape[na - 1];
+    int64_t n = nb == 1 ? 1 : b->shape[nb - 1], shape[ARR_MAXDIM];
+    int nd = 0;
+    for (int i = 0; i < big->ndim - 2; i++)
+        shape[nd++] = big->shape[i];
+    if (na >= 2) shape[nd++] = m;
+    if (nb >= 2) shape[nd++] = n;
+    if (!la_blas_fits(m, n, k))
+        return err_set(err, PARC_EVALUE, (span_t){0},
+                       "matrix dimensions of more than 2**31 - 1 are not supported");
+    arr_t *A = NULL, *B = NULL, *ca = NULL, *cb = NULL, *c = NULL;
+    int64_t *bnd = NULL;
+    int dist = (a->isdist || b->isdist) && !rt->local, rc = 0;
+    if (dist) {
+        rc = bigA ? arri_rowwise(rt, a, &A, err) : gather(rt, a, &A, err);
+        if (!rc) rc = bigA ? (bigB ? 0 : gather(rt, b, &B, err)) : arri_rowwise(rt, b, &B, err);
+        if (!rc) bnd = arri_rows(rt, bigA ? A : B);
+        if (!rc && !bnd) rc = err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
+        rc = arri_agree(rt, rc, err);
+        if (!rc && bigA && bigB) rc = coll_redistribute(rt, b, bnd, &B, err);
+        if (!rc) rc = arri_agree(rt, arri_new(rt, nd, shape, dt, 1, bnd, &c, err), err);
+    } else {
+        A = rt->local && a->isdist ? arr_local(a) : arr_ref(a);
+        B = rt->local && b->isdist ? arr_local(b) : arr_ref(b);
+        rc = A && B ? 0 : err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
+        if (!rc) rc = arri_new(rt, nd, shape, dt, 0, NULL, &c, err);
+    }
+    mem_free(bnd);
+    if (!rc) rc = la_contig(rt, A, &ca, err);
+    if (!rc) rc = la_contig(rt, B, &cb, err);
+    if (!rc) {
+        const arr_t *s = bigA ? ca : cb;
+        int64_t batches = s->lshape[0];
+        for (int i = 1; i < s->ndim - 2; i++)
+            batches *= s->lshape[i];
+        size_t es = dt_size(dt);
+        for (int64_t t = 0; t < batches; t++)
+            la_gemm(dt, m, n, k, (const char *)arri_base(ca) + (size_t)(bigA ? t * m * k : 0) * es,
+                    k, (const char *)arri_base(cb) + (size_t)(bigB ? t * k * n : 0) * es, n,
+                    (char *)arri_base(c) + (size_t)(t * m * n) * es, n);
+    }
+    arr_unref(&A);
+    arr_unref(&B);
+    arr_unref(&ca);
+    arr_unref(&cb);
+    if (rc) {
+        arr_unref(&c);
+        return rc;
+    }
     *out = val_array(&c);
     return 0;
 }
@@ -316,12 +377,13 @@ static int prepare(rt_t *rt, int kind, arr_t **x, arr_t **y, err_t *err)
         }
         return 1;
     }
-    if (na > 2 || nb > 2)
+    int stack = na > 2 || nb > 2;
+    if (stack && (kind == LA_INNER || (kind == LA_DOT && nb > 2)))
         return err_set(err, PARC_ENOTIMPL, (span_t){0},
                        "%s() of arrays with more than 2 dimensions is not available yet",
                        fname[kind]);
     const int64_t *sa = arr_shape(a), *sb = arr_shape(b);
-    int da = na - 1, db = kind == LA_INNER ? nb - 1 : 0;
+    int da = na - 1, db = kind == LA_INNER ? nb - 1 : nb >= 2 ? nb - 2 : 0;
     if (sa[da] != sb[db]) {
         if (kind != LA_MATMUL) return not_aligned(a, da, b, db, err);
         return err_set(err, PARC_EVALUE, (span_t){0},
@@ -330,6 +392,7 @@ static int prepare(rt_t *rt, int kind, arr_t **x, arr_t **y, err_t *err)
                        (long long)sb[db], (long long)sa[da]);
     }
     if (na == 1 && nb == 1) return 1;
+    if (stack) return 2;
     if (kind == LA_INNER && nb == 2) {
         if ((rc = arr_transpose(rt, b, NULL, &t, err))) return rc;
         arr_unref(y);
@@ -363,12 +426,17 @@ int la_product(rt_t *rt, ops_t *ops, int kind, const val_t *a, const val_t *b, v
     if (!rc) rc = to_array(rt, b, &y, err);
     if (!rc) rc = prepare(rt, kind, &x, &y, err);
     int dt = x && y ? dt_promote(arr_dtype(x), arr_dtype(y)) : 0;
+    int rc2 = rc;
     if (rc == 1) {
         rc = vector_dot(ops, kind == LA_VDOT, x, y, dt, out, err);
-    } else if (!rc) {
+    } else if (rc == 0 || rc == 2) {
+        rc = 0;
         if (arr_dtype(x) != dt) rc = arr_astype(rt, x, dt, &cx, err);
         if (!rc && arr_dtype(y) != dt) rc = arr_astype(rt, y, dt, &cy, err);
-        if (!rc) rc = mat_product(rt, cx ? cx : x, cy ? cy : y, dt, out, err);
+        if (!rc && rc2 == 2)
+            rc = stack_product(rt, cx ? cx : x, cy ? cy : y, dt, out, err);
+        else if (!rc)
+            rc = mat_product(rt, cx ? cx : x, cy ? cy : y, dt, out, err);
     }
     arr_unref(&x);
     arr_unref(&y);

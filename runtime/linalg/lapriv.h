@@ -32,6 +32,7 @@ typedef struct {
     int handle;       /* the BLACS system handle of rt->comm it came from */
     int P, Q;         /* grid rows, columns (P * Q == rt->nranks) */
     int myrow, mycol; /* this rank's place */
+    int local;        /* local view: a 1 x 1 grid of this rank alone (MPI_COMM_SELF) */
 } la_grid_t;
 
 typedef struct {
@@ -46,26 +47,36 @@ typedef struct {
 } bc_t;
 
 /* Collective. The BLACS grid P x Q over rt->comm (P * Q == nranks; P = 0: as square as
- * MPI_Dims_create makes it, P >= Q). Release with la_grid_free (Collective). */
+ * MPI_Dims_create makes it, P >= Q); in local view a 1 x 1 grid of this rank alone, and
+ * then nothing below is collective. Release with la_grid_free (Collective). */
 int la_grid_new(const rt_t *rt, int P, la_grid_t *g, err_t *err);
 void la_grid_free(la_grid_t *g);
 /* A block size for matrices of these dimensions on g: 64, or smaller so that every grid
  * row and column holds some blocks of the smallest. */
 int la_block(const la_grid_t *g, int64_t m, int64_t n, int64_t k);
 
-/* Collective. *out = the 2-d distributed (or, on one rank, any) array a, converted to
- * dtype dt, as a block-cyclic matrix with block size nb on g. a must be 2-d. */
+/* Collective. *out = the 2-d array a (distributed, or local: in local view this rank's, in
+ * global view the same on every rank), converted to dtype dt, as a block-cyclic matrix with
+ * block size nb on g. */
 int la_to_bc(const rt_t *rt, const la_grid_t *g, const arr_t *a, int dt, int nb, bc_t *out,
              err_t *err);
 /* A zeroed m x n block-cyclic matrix of dtype dt (not collective: callers agree). */
 int la_bc_new(const rt_t *rt, const la_grid_t *g, int64_t m, int64_t n, int dt, int nb, bc_t *out,
               err_t *err);
-/* Collective. A new distributed array in the default layout (rows) holding x. */
+/* Collective. A new distributed array in the default layout (rows) holding x; in local
+ * view a local array. */
 int la_from_bc(const rt_t *rt, const la_grid_t *g, const bc_t *x, arr_t **out, err_t *err);
 void la_bc_free(bc_t *x); /* NULL-safe on a zeroed bc_t */
 
 /* Collective. A fresh C-contiguous copy of a (or a new reference when it already is). */
 int la_contig(const rt_t *rt, const arr_t *a, arr_t **out, err_t *err);
+/* Collective. Local c, the same on every rank, as a distributed array in the default
+ * layout (each rank keeps its rows). */
+int la_scatter(const rt_t *rt, const arr_t *c, arr_t **out, err_t *err);
+
+/* Collective. The diagonal of 2-d a on every rank, in index order: min(m, n) elements as
+ * (re, im) pairs of doubles. Caller frees *out (mem_free). */
+int la_diag(rt_t *rt, const arr_t *a, double **out, err_t *err);
 
 /* ScaLAPACK's and BLACS's C entry points (Debian's libscalapack-openmpi has no header). */
 void Cblacs_pinfo(int *me, int *np);

@@ -451,6 +451,47 @@ static void test_display(void)
         "operands could not be broadcast together with shapes (3,) (4,)");
 }
 
+/* Linear algebra through the interpreter, so the sanitized build runs it: the rows and
+ * PBLAS products, the vector dot, and every solver on a grid of the ranks, checked by
+ * their defining identities (tests/diff/linalg.txt compares the values with NumPy). */
+static void test_linalg(void)
+{
+    const char *dists[][2] = {{"", ""},
+                              {", dist=('b', 'b')", ", dist=('c', 'c'), block_size=2"},
+                              {", dtype=int64, dist=('c', 'n')", ", dtype=int64"}};
+    for (size_t i = 0; i < sizeof dists / sizeof dists[0]; i++) {
+        char src[512];
+        snprintf(src, sizeof src,
+                 "a = fromfunction(lambda i, j: i - 2 * j, (7, 5)%s)\n"
+                 "b = fromfunction(lambda i, j: i + j + 1, (5, 6)%s)\n"
+                 "c = a @ b\nc.sum(), c[3, 4], c.shape\n",
+                 dists[i][0], dists[i][1]);
+        OUT(src, i == 2 ? "Out[0]: (-1995, -55, (7, 6))\n" : "Out[0]: (-1995.0, -55.0, (7, 6))\n");
+    }
+    OUT("x = arange(10.0, dist='c')\ndot(x, x), vdot(x, x), inner(x, x), x @ x",
+        "Out[0]: (285.0, 285.0, 285.0, 285.0)\n");
+    OUT("trace(ones((4, 3))), linalg.norm(array([3.0, 4.0])), linalg.norm(ones((2, 2)), 1)",
+        "Out[0]: (3.0, 5.0, 2.0)\n");
+    OUT("m = fromfunction(lambda i, j: 1 / (i + j + 1) + 3 * (i == j), (6, 6), "
+        "dist=('b', 'b'))\n"
+        "v = ones(6)\n"
+        "L = linalg.cholesky(m)\nq, r = linalg.qr(m)\nu, s, vh = linalg.svd(m)\n"
+        "w, z = linalg.eigh(m)\nx, res, rk, sv = linalg.lstsq(m, v)\n"
+        "(allclose(m @ linalg.inv(m), eye(6)), allclose(m @ linalg.solve(m, v), v),\n"
+        " allclose(L @ L.T, m), allclose(q @ r, m), allclose((u * s) @ vh, m),\n"
+        " allclose((z * w) @ z.T, m), allclose(x, linalg.solve(m, v)), rk,\n"
+        " allclose(sv, s), allclose(linalg.det(m), 1219.9225469269354))",
+        "Out[0]: (True, True, True, True, True, True, True, 6, True, True)\n");
+    ERR("linalg.inv(ones((3, 3), dist=('b', 'b')))", "LinAlgError", "Singular matrix");
+    ERR("linalg.cholesky(-eye(3))", "LinAlgError", "Matrix is not positive definite");
+    ERR("ones(3) @ ones(4)", "ValueError",
+        "matmul: Input operand 1 has a mismatch in its core dimension 0, with gufunc "
+        "signature (n?,k),(k,m?)->(n?,m?) (size 4 is different from 3)");
+    const char *det[] = {"7.999999999999998", "27.0", "63.99999999999998"};
+    lout("m = eye(3) * (rank + 2)\nprint(linalg.det(m), (m @ ones(3)).sum())", "%s %d.0\n",
+         det[rt.rank % 3], 3 * (rt.rank + 2));
+}
+
 int main(int argc, char **argv)
 {
     if (MPI_Init(&argc, &argv) != MPI_SUCCESS) return 1;
@@ -471,6 +512,7 @@ int main(int argc, char **argv)
         test_attrs();
         test_interrupt();
         test_display();
+        test_linalg();
     }
     eval_destroy(&ev);
     rt_fini(&rt);

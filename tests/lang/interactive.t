@@ -152,7 +152,14 @@ while
 print(lin<|>sp)
 ---
 6-11
+linalg
 linspace
+
+=== members of linalg [complete]
+linalg.ch<|>
+---
+7-9
+cholesky
 
 === code point ranges after non-ASCII text [complete]
 s = 'ééé'; ar<|>

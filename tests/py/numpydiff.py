@@ -6,7 +6,9 @@ lines valid both in parc and in NumPy (the NumPy side runs after `from numpy imp
 `import numpy.random as random`, `import numpy.linalg as linalg`); the LAST line is an
 expression whose value is compared. Lines starting with `#` are comments; `# ulp N` inside
 a case allows N units in the last place for floats, and 0.0 == -0.0 (default: the same
-bits). A case that writes `@dist1` (1-d) or `@dist2` (2-d) as the last argument of array
+bits); `# tol X` compares floats within X relative to the largest magnitude of NumPy's
+answer (|parc - NumPy| <= X * max(1, max|NumPy|)), for results a library computes in its
+own order (the solvers of linalg). A case that writes `@dist1` (1-d) or `@dist2` (2-d) as the last argument of array
 creators runs once per distribution in DISTS (`@block2`: the 2-d ones without a cyclic axis,
 the default in their place): parc gets the keywords (`dist='c'`,
 `dist=('b', 'b')`, `block_size=2` ...), NumPy the call without them; `redistribute(x, ...)`
@@ -61,10 +63,11 @@ def _dist_sub(src, kw1, kw2):
 
 
 class Case:
-    def __init__(self, source, origin="", ulp=0, npsource=None, warnings=False):
+    def __init__(self, source, origin="", ulp=0, npsource=None, warnings=False, tol=0.0):
         self.source = source.strip("\n")
         self.origin = origin
         self.ulp = ulp
+        self.tol = tol
         self.npsource = self.source if npsource is None else npsource.strip("\n")
         self.warnings = warnings  # parc must give every RuntimeWarning NumPy gives
         self.np_warnings = []     # NumPy's RuntimeWarning messages (numpy_eval fills it)
@@ -76,7 +79,7 @@ def expand(case):
         return [case]
     np_src = _dist_sub(case.source, "", "")
     return [Case(_dist_sub(case.source, k1, k2), "%s[%s]" % (case.origin, name), case.ulp,
-                 np_src, case.warnings) for name, k1, k2 in DISTS]
+                 np_src, case.warnings, case.tol) for name, k1, k2 in DISTS]
 
     def __repr__(self):
         return "Case(%r, %r)" % (self.source, self.origin)
@@ -84,17 +87,18 @@ def expand(case):
 
 def parse_text(text, name="<text>"):
     """Cases of one file's text; origin is name:line of the case's first line."""
-    cases, cur, first, ulp, warn = [], [], 0, 0, False
+    cases, cur, first, ulp, warn, tol = [], [], 0, 0, False, 0.0
 
     def flush():
         if any(not l.lstrip().startswith("#") for l in cur):
             body = "\n".join(l for l in cur if not l.lstrip().startswith("#"))
-            cases.extend(expand(Case(body, "%s:%d" % (name, first), ulp, warnings=warn)))
+            cases.extend(expand(Case(body, "%s:%d" % (name, first), ulp, warnings=warn,
+                                     tol=tol)))
 
     for no, line in enumerate(text.split("\n"), 1):
         if not line.strip():
             flush()
-            cur, ulp, warn = [], 0, False
+            cur, ulp, warn, tol = [], 0, False, 0.0
             continue
         if not cur:
             first = no
@@ -102,6 +106,9 @@ def parse_text(text, name="<text>"):
         if m:
             ulp = int(m.group(1))
         warn = warn or re.match(r"\s*#\s*warnings\s*$", line) is not None
+        m = re.match(r"\s*#\s*tol\s+(\S+)\s*$", line)
+        if m:
+            tol = float(m.group(1))
         cur.append(line)
     flush()
     return cases
@@ -363,6 +370,25 @@ def array_eq(want, got, ulp):
     return True
 
 
+def close_eq(want, got, tol):
+    """Same kind, dtype and shape, and every float within tol of the largest magnitude."""
+    if isinstance(want, numpy.ndarray):
+        if not isinstance(got, numpy.ndarray) or want.dtype != got.dtype or want.shape != got.shape:
+            return False
+        if want.dtype.kind not in "fc":
+            return numpy.array_equal(want, got)
+        w, g = want.astype(complex).ravel(), got.astype(complex).ravel()
+    else:
+        if _kind(want) != _kind(got) or _kind(want) not in ("float", "complex"):
+            return scalar_eq(want, got, 0)
+        w, g = numpy.array([complex(want)]), numpy.array([complex(got)])
+    if numpy.any(numpy.isnan(w) != numpy.isnan(g)):
+        return False
+    ok = ~numpy.isnan(w)
+    scale = max(1.0, float(numpy.max(numpy.abs(w[ok]), initial=0.0)))
+    return bool(numpy.all(numpy.abs(w[ok] - g[ok]) <= tol * scale))
+
+
 def describe_numpy(res):
     kind, v = res
     if kind == "error":
@@ -400,10 +426,14 @@ def compare(case, want, got):
     if isinstance(v, numpy.ndarray):
         if pk != "array":
             return "parc gives a %s, NumPy an array" % pk
+        if case.tol:
+            return None if close_eq(v, pv, case.tol) else "values differ (tol %g)" % case.tol
         return None if array_eq(v, pv, case.ulp) else "values differ"
     if isinstance(v, (numpy.generic, bool, int, float, complex)):
         if pk != "scalar":
             return "parc gives %s, NumPy a scalar" % ("an array" if pk == "array" else pk)
+        if case.tol:
+            return None if close_eq(v, pv, case.tol) else "values differ (tol %g)" % case.tol
         return None if scalar_eq(v, pv, case.ulp) else "values differ"
     return None if repr(v) == got.text.strip() else "values differ"
 
