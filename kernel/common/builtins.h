@@ -294,7 +294,13 @@
        "Matrix product a @ b of 1-d and 2-d arrays (OpenBLAS on each engine, PBLAS between).")     \
     BI(INNER, "inner", FUNC, "inner(a, b)", "Sum product over the last axes of a and b.")          \
     BI(OUTER, "outer", FUNC, "outer(a, b)", "The matrix a[i] * b[j] of the flattened a and b.")    \
-    BI(VDOT, "vdot", FUNC, "vdot(a, b)", "Dot product of the flattened a and b, conjugating a.")
+    BI(VDOT, "vdot", FUNC, "vdot(a, b)", "Dot product of the flattened a and b, conjugating a.")   \
+    BI(SAVE, "save", FUNC, "save(file, arr)",                                                      \
+       "Writes arr to file in NumPy's .npy format ('.npy' is added to a name without it), each "   \
+       "engine its own part (MPI-IO), through a temporary name renamed when all have written.")    \
+    BI(LOAD, "load", FUNC, "load(file, dist='b', block_size=1, grid_shape=None)",                  \
+       "The array in the .npy file, laid out as dist= says, each engine reading its own part "     \
+       "(MPI-IO); big-endian and Fortran-order files too. A 0-d file gives a scalar.")
 
 typedef enum {
 #define BI_ENUM(id, name, kind, sig, doc) BI_##id,

@@ -35,14 +35,16 @@ typedef struct {
     X(PARC_EPROTO, -18, "ProtocolError")                                                           \
     X(PARC_ERUNTIME, -19, "RuntimeError")                                                          \
     X(PARC_EASSERT, -20, "AssertionError")                                                         \
-    X(PARC_ETIMEOUT, -21, "TimeoutError")
+    X(PARC_ETIMEOUT, -21, "TimeoutError")                                                          \
+    X(PARC_ENOENT, -22, "FileNotFoundError")                                                       \
+    X(PARC_EPERM, -23, "PermissionError")
 
 enum {
     PARC_OK = 0,
 #define X(name, val, kind) name = val,
     PARC_ERRORS(X)
 #undef X
-        PARC_ELAST = -22
+        PARC_ELAST = -24
 };
 
 typedef struct {
