@@ -3,57 +3,43 @@
  * Engine 0 does the small things that need one answer: it resolves the path, reads and
  * checks the header (load) or writes it to a temporary file (save), and sends what it found
  * to everyone (a plan_t, its error included, so a bad file gives the same message on every
- * engine). Then each engine moves its own part of the data with one collective MPI-IO call
- * per 64 MiB piece (an interrupt is agreed between pieces), through a file view that picks
- * out, from the C-order data, the elements its chunk holds in the chunk's C order: per
- * dimension, from the last, the owned intervals of whole rows below it, a vector for the
- * regular blocks of a cyclic dimension, so the type stays small for any layout (uneven
- * blocks included, which MPI_Type_create_darray cannot express).
+ * engine; an arrf_plan_t, arrfilei.h). Then each engine moves its own part of the data with
+ * MPI-IO in 64 MiB pieces. When every engine's part is one run of bytes (rows), each writes
+ * or reads its run independently (MPI_File_write_at) and the engines agree once; otherwise
+ * collective calls (MPI_File_write_all) go through a file view that picks out, from the
+ * C-order data, the elements the chunk holds in the chunk's C order: per dimension, from the
+ * last, the owned intervals of whole rows below it, a vector for the regular blocks of a
+ * cyclic dimension, so the type stays small for any layout (uneven blocks included, which
+ * MPI_Type_create_darray cannot express); an interrupt is agreed between pieces.
  *
  * Before opening with MPI, every engine checks with open(2) that it sees the file, and the
  * engines agree on it: an engine that cannot see it (no shared file system) would otherwise
  * fail inside MPI_File_open while the others wait for it in MPI_File_close. */
-#include "arrfile.h"
+#include "arrfilei.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "arrint.h"
 #include "coll.h"
 #include "mem.h"
-#include "npy.h"
 
-#define PIECE   ((int64_t)64 << 20) /* bytes per collective read or write */
-#define PATHCAP 4096
+#define PIECE ((int64_t)64 << 20) /* bytes per collective read or write */
 
-/* What engine 0 found out, sent to every engine. */
-typedef struct arr_npy {
-    int32_t rc;             /* 0, or the error every engine returns */
-    char msg[256];          /* its message */
-    char path[PATHCAP];     /* the absolute path */
-    char tmp[PATHCAP];      /* save: the temporary name beside it */
-    char shown[PATHCAP];    /* the path as the user wrote it, for messages */
-    npy_hdr_t h;            /* load: the header */
-    unsigned char elem[16]; /* load of a 0-d file: its element */
-} plan_t;
-
-/* the path as the user wrote it, for messages: kept after the plan */
-
-static int oserr(plan_t *p, int e, const char *path)
+int arrf_oserr(arrf_plan_t *p, int e, const char *path)
 {
     p->rc = e == ENOENT ? PARC_ENOENT : e == EACCES || e == EPERM ? PARC_EPERM : PARC_EIO;
-    snprintf(p->msg, sizeof p->msg, "[Errno %d] %s: '%s'", e, strerror(e), path);
+    if (snprintf(p->msg, sizeof p->msg, "[Errno %d] %s: '%s'", e, strerror(e), path) < 0)
+        p->msg[0] = 0; /* a long path is cut short */
     return p->rc;
 }
 
-static int planerr(plan_t *p, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int planerr(plan_t *p, int code, const char *fmt, ...)
+int arrf_planerr(arrf_plan_t *p, int code, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -63,27 +49,64 @@ static int planerr(plan_t *p, int code, const char *fmt, ...)
     return code;
 }
 
-/* path made absolute from this engine's working directory. */
-static int resolve(plan_t *p, const char *path)
+int arrf_resolve(arrf_plan_t *p, const char *path)
 {
     int n;
-    if (!*path) return oserr(p, ENOENT, path);
+    snprintf(p->shown, sizeof p->shown, "%s", path);
+    if (!*path) return arrf_oserr(p, ENOENT, path);
     if (path[0] == '/') {
         n = snprintf(p->path, sizeof p->path, "%s", path);
     } else {
-        char cwd[PATHCAP];
-        if (!getcwd(cwd, sizeof cwd)) return oserr(p, errno, path);
+        char cwd[ARRF_PATH];
+        if (!getcwd(cwd, sizeof cwd)) return arrf_oserr(p, errno, path);
         n = snprintf(p->path, sizeof p->path, "%s/%s", cwd, path);
     }
-    return n >= (int)sizeof p->path ? oserr(p, ENAMETOOLONG, path) : 0;
+    return n >= (int)sizeof p->path ? arrf_oserr(p, ENAMETOOLONG, path) : 0;
 }
 
-/* Collective: engine 0's plan on every engine; a failed plan is the same error everywhere. */
-static int share(const rt_t *rt, plan_t *p, err_t *err)
+int arrf_share(const rt_t *rt, arrf_plan_t *p, err_t *err)
 {
     int rc = coll_bcast_bytes(rt, p, sizeof *p, 0, err);
     if (!rc && p->rc) rc = err_set(err, p->rc, (span_t){0}, "%s", p->msg);
     return rc;
+}
+
+const rt_t *arrf_alone(const rt_t *rt, rt_t *self)
+{
+    if (!rt->local) return rt;
+    *self = *rt;
+    self->comm = MPI_COMM_SELF;
+    self->rank = 0;
+    self->nranks = 1;
+    self->collseq = NULL; /* its agreements are not the engines' common sequence */
+    return self;
+}
+
+int arrf_pwrite(int fd, const void *p, size_t n, int64_t off)
+{
+    const char *b = p;
+    while (n) {
+        ssize_t k = pwrite(fd, b, n, (off_t)off);
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) return -1;
+        b += k;
+        off += k;
+        n -= (size_t)k;
+    }
+    return 0;
+}
+
+int arrf_pread(int fd, void *buf, size_t n, int64_t off, size_t *got)
+{
+    *got = 0;
+    while (*got < n) {
+        ssize_t k = pread(fd, (char *)buf + *got, n - *got, (off_t)off + (off_t)*got);
+        if (k < 0 && errno == EINTR) continue;
+        if (k < 0) return -1;
+        if (k == 0) break;
+        *got += (size_t)k;
+    }
+    return 0;
 }
 
 static int mpierr(int code, const char *what, err_t *err)
@@ -99,8 +122,8 @@ static int visible(const rt_t *rt, const char *path, const char *shown, int flag
 {
     int rc = 0, fd = open(path, flags);
     if (fd < 0) {
-        plan_t p;
-        oserr(&p, errno, shown);
+        arrf_plan_t p;
+        arrf_oserr(&p, errno, shown);
         rc = err_set(err, p.rc, (span_t){0}, "engine %d cannot open the file: %s", rt->rank, p.msg);
     } else {
         close(fd);
@@ -198,13 +221,81 @@ static int filetype(const dist_t *d, int rank, size_t esize, MPI_Datatype *ft, e
     return 0;
 }
 
+/* 1 when rank's part of layout d is one run of the C-order data (every dimension after the
+ * first it does not hold whole is held whole, and those before it one index each), with its
+ * first byte at *start; 0 when it is several runs. A rank holding nothing is one run. */
+static int one_run(const dist_t *d, int rank, size_t esize, int64_t *start)
+{
+    int coord[DIST_MAXDIM];
+    int64_t ext = (int64_t)esize, s0, c0;
+    *start = 0;
+    if (dist_lsize(d, rank) == 0) return 1;
+    dist_coords(d, rank, coord);
+    int partial = 0; /* a dimension after this one is not whole: the rest must be single */
+    for (int k = d->ndim - 1; k >= 0; k--) {
+        if (dist_nintervals(d, k, coord[k]) != 1) return 0;
+        dist_interval(d, k, coord[k], 0, &s0, &c0);
+        if (partial && c0 != 1) return 0;
+        if (s0 != 0 || c0 != d->shape[k]) partial = 1;
+        *start += s0 * ext;
+        ext *= d->shape[k];
+    }
+    return 1;
+}
+
+/* Moves n bytes at buf to (wr) or from the file at off, independently (no other engine
+ * takes part); the bytes it moved, or -1 with err set. */
+static int piece(MPI_File fh, MPI_Offset off, char *buf, int64_t n, int wr, int all, err_t *err)
+{
+    MPI_Status st;
+    int m, got = 0;
+    if (all)
+        m = wr ? MPI_File_write_all(fh, buf, (int)n, MPI_BYTE, &st)
+               : MPI_File_read_all(fh, buf, (int)n, MPI_BYTE, &st);
+    else
+        m = wr ? MPI_File_write_at(fh, off, buf, (int)n, MPI_BYTE, &st)
+               : MPI_File_read_at(fh, off, buf, (int)n, MPI_BYTE, &st);
+    if (m != MPI_SUCCESS)
+        return mpierr(m,
+                      all ? (wr ? "MPI_File_write_all" : "MPI_File_read_all")
+                          : (wr ? "MPI_File_write_at" : "MPI_File_read_at"),
+                      err);
+    if (MPI_Get_count(&st, MPI_BYTE, &got) != MPI_SUCCESS || got != n)
+        return err_set(err, wr ? PARC_EIO : PARC_EVALUE, (span_t){0},
+                       "%s %d of %lld bytes: the file is shorter than its header says",
+                       wr ? "wrote" : "read", got, (long long)n);
+    return 0;
+}
+
 /* Collective. Moves this rank's nbytes at buf (its chunk of layout d, C order) to (wr) or
- * from the file's data at off, a piece at a time with an agreed interrupt check between. */
+ * from the file's data at off, a piece at a time. When every engine's part is one run of
+ * bytes (rows, blocks of a 1-d array), there is nothing to exchange: each engine moves its
+ * run with independent MPI_File_write_at / read_at, checks for an interrupt between pieces
+ * on its own, and the engines agree once at the end (no engine waits for another while
+ * the data moves). Otherwise the file view of each engine's part goes to collective
+ * MPI_File_write_all / read_all calls, which let MPI-IO merge the interleaved parts, with an
+ * agreed interrupt check between pieces. */
 static int io(const rt_t *rt, MPI_File fh, MPI_Offset off, const dist_t *d, size_t esize, char *buf,
               int64_t nbytes, int wr, err_t *err)
 {
+    int64_t start = 0;
+    int run = one_run(d, rt->rank, esize, &start), runs = 0, rc = 0;
+    if (MPI_Allreduce(&run, &runs, 1, MPI_INT, MPI_MIN, rt->comm) != MPI_SUCCESS)
+        return arri_agree(rt, err_set(err, PARC_EMPI, (span_t){0}, "MPI_Allreduce failed"), err);
+    if (runs) {
+        int was = rt_wait_begin(rt, RT_COLLECTIVE);
+        for (int64_t at = 0; !rc && at < nbytes; at += PIECE) {
+            int64_t n = nbytes - at < PIECE ? nbytes - at : PIECE;
+            rc = piece(fh, off + (MPI_Offset)(start + at), buf + at, n, wr, 0, err);
+            if (!rc) rc = rt_check(rt, err);
+            rt_step(rt, at + n, nbytes);
+        }
+        rt_wait_end(rt, was);
+        rt_step(rt, 0, 0);
+        return arri_agree(rt, rc, err);
+    }
     MPI_Datatype ft;
-    int rc = arri_agree(rt, filetype(d, rt->rank, esize, &ft, err), err);
+    rc = arri_agree(rt, filetype(d, rt->rank, esize, &ft, err), err);
     if (rc) {
         if (ft != MPI_DATATYPE_NULL) MPI_Type_free(&ft);
         return rc;
@@ -219,18 +310,9 @@ static int io(const rt_t *rt, MPI_File fh, MPI_Offset off, const dist_t *d, size
     for (int64_t s = 0; !rc && s < all; s++) {
         int64_t at = s * PIECE, n = at < nbytes ? nbytes - at : 0;
         if (n > PIECE) n = PIECE;
-        MPI_Status st;
         int was = rt_wait_begin(rt, RT_COLLECTIVE);
-        m = wr ? MPI_File_write_all(fh, buf + at, (int)n, MPI_BYTE, &st)
-               : MPI_File_read_all(fh, buf + at, (int)n, MPI_BYTE, &st);
+        rc = piece(fh, 0, buf + at, n, wr, 1, err);
         rt_wait_end(rt, was);
-        int got = 0;
-        if (m != MPI_SUCCESS)
-            rc = mpierr(m, wr ? "MPI_File_write_all" : "MPI_File_read_all", err);
-        else if (MPI_Get_count(&st, MPI_BYTE, &got) != MPI_SUCCESS || got != n)
-            rc = err_set(err, wr ? PARC_EIO : PARC_EVALUE, (span_t){0},
-                         "%s %d of %lld bytes: the file is shorter than its header says",
-                         wr ? "wrote" : "read", got, (long long)n);
         if (!rc) rc = rt_check(rt, err);
         rt_step(rt, at + n, nbytes);
         rc = arri_agree(rt, rc, err);
@@ -239,9 +321,8 @@ static int io(const rt_t *rt, MPI_File fh, MPI_Offset off, const dist_t *d, size
     return rc;
 }
 
-/* Collective: opens path with amode, runs io, closes. */
-static int transfer(const rt_t *rt, const char *path, const char *shown, int wr, MPI_Offset off,
-                    const dist_t *d, size_t esize, char *buf, int64_t nbytes, err_t *err)
+int arrf_transfer(const rt_t *rt, const char *path, const char *shown, int wr, int64_t off,
+                  const dist_t *d, size_t esize, char *buf, int64_t nbytes, err_t *err)
 {
     int rc = visible(rt, path, shown, wr ? O_WRONLY : O_RDONLY, err);
     if (rc) return rc;
@@ -249,7 +330,7 @@ static int transfer(const rt_t *rt, const char *path, const char *shown, int wr,
     int m =
         MPI_File_open(rt->comm, path, wr ? MPI_MODE_WRONLY : MPI_MODE_RDONLY, MPI_INFO_NULL, &fh);
     rc = arri_agree(rt, m == MPI_SUCCESS ? 0 : mpierr(m, "MPI_File_open", err), err);
-    if (!rc) rc = io(rt, fh, off, d, esize, buf, nbytes, wr, err);
+    if (!rc) rc = io(rt, fh, (MPI_Offset)off, d, esize, buf, nbytes, wr, err);
     if (fh != MPI_FILE_NULL) {
         m = MPI_File_close(&fh);
         if (m != MPI_SUCCESS && !rc) rc = mpierr(m, "MPI_File_close", err);
@@ -257,43 +338,11 @@ static int transfer(const rt_t *rt, const char *path, const char *shown, int wr,
     return arri_agree(rt, rc, err);
 }
 
-/* In local view the engine works alone: the same steps over MPI_COMM_SELF. */
-static const rt_t *alone(const rt_t *rt, rt_t *self)
-{
-    if (!rt->local) return rt;
-    *self = *rt;
-    self->comm = MPI_COMM_SELF;
-    self->rank = 0;
-    self->nranks = 1;
-    self->collseq = NULL; /* its agreements are not the engines' common sequence */
-    return self;
-}
-
 /* ---- save ---- */
 
-static int write_all(int fd, const void *p, size_t n)
+int arrf_tmpfile(arrf_plan_t *p, const char *path, int *fd)
 {
-    const char *b = p;
-    while (n) {
-        ssize_t k = write(fd, b, n);
-        if (k < 0 && errno == EINTR) continue;
-        if (k <= 0) return -1;
-        b += k;
-        n -= (size_t)k;
-    }
-    return 0;
-}
-
-/* Engine 0: the temporary file beside p->path with the header (and a 0-d array's element)
- * written, its name in p->tmp. */
-static int begin_save(plan_t *p, const char *path, int dtype, int ndim, const int64_t *shape,
-                      const void *elem)
-{
-    if (resolve(p, path)) return p->rc;
-    char hdr[256];
-    size_t hlen = 0;
-    if (npy_header(dtype, ndim, shape, hdr, sizeof hdr, &hlen))
-        return planerr(p, PARC_EVALUE, "%s: the header does not fit", path);
+    if (arrf_resolve(p, path)) return p->rc;
     const char *slash = strrchr(p->path, '/');
     int dirlen = (int)(slash - p->path);
     struct timespec ts;
@@ -303,30 +352,59 @@ static int begin_save(plan_t *p, const char *path, int dtype, int ndim, const in
         x = x * 6364136223846793005u + 1442695040888963407u;
         int n = snprintf(p->tmp, sizeof p->tmp, "%.*s/.%s.parc-%06llx", dirlen, p->path, slash + 1,
                          (unsigned long long)(x >> 40));
-        if (n >= (int)sizeof p->tmp) return oserr(p, ENAMETOOLONG, path);
-        int fd = open(p->tmp, O_WRONLY | O_CREAT | O_EXCL, 0666);
-        if (fd < 0 && errno == EEXIST) continue;
-        if (fd < 0) return oserr(p, errno, path);
-        int bad = write_all(fd, hdr, hlen) || (ndim == 0 && write_all(fd, elem, dt_size(dtype)));
-        int e = errno;
-        if (close(fd) && !bad) {
-            bad = 1;
-            e = errno;
-        }
-        if (bad) {
-            unlink(p->tmp);
-            return oserr(p, e, path);
-        }
-        p->h.data_off = (int64_t)hlen;
-        return 0;
+        if (n >= (int)sizeof p->tmp) return arrf_oserr(p, ENAMETOOLONG, path);
+        *fd = open(p->tmp, O_WRONLY | O_CREAT | O_EXCL, 0666);
+        if (*fd >= 0) return 0;
+        if (errno != EEXIST) return arrf_oserr(p, errno, path);
     }
-    return oserr(p, EEXIST, path);
+    return arrf_oserr(p, EEXIST, path);
+}
+
+int arrf_finish(const rt_t *rt, arrf_plan_t *p, int rc, err_t *err)
+{
+    arrf_plan_t done;
+    memset(&done, 0, sizeof done);
+    if (rt->rank == 0) {
+        if (rc)
+            unlink(p->tmp);
+        else if (rename(p->tmp, p->path)) {
+            arrf_oserr(&done, errno, p->shown);
+            unlink(p->tmp);
+        }
+    }
+    if (rc) return rc;
+    return arrf_share(rt, &done, err);
+}
+
+/* Engine 0: the temporary file with the header (and a 0-d array's element). */
+static int begin_save(arrf_plan_t *p, const char *path, int dtype, int ndim, const int64_t *shape,
+                      const void *elem)
+{
+    char hdr[256];
+    size_t hlen = 0;
+    int fd = -1;
+    if (npy_header(dtype, ndim, shape, hdr, sizeof hdr, &hlen))
+        return arrf_planerr(p, PARC_EVALUE, "%s: the header does not fit", path);
+    if (arrf_tmpfile(p, path, &fd)) return p->rc;
+    int bad = arrf_pwrite(fd, hdr, hlen, 0) ||
+              (ndim == 0 && arrf_pwrite(fd, elem, dt_size(dtype), (int64_t)hlen));
+    int e = errno;
+    if (close(fd) && !bad) {
+        bad = 1;
+        e = errno;
+    }
+    if (bad) {
+        unlink(p->tmp);
+        return arrf_oserr(p, e, path);
+    }
+    p->data_off = (int64_t)hlen;
+    return 0;
 }
 
 int arr_save_npy(rt_t *rt0, const val_t *v, const char *path, err_t *err)
 {
     rt_t self;
-    const rt_t *rt = alone(rt0, &self);
+    const rt_t *rt = arrf_alone(rt0, &self);
     const arr_t *a = v->kind == V_ARRAY ? v->u.a : NULL;
     int weak, dtype = a ? a->dtype : arri_val_dtype(v, &weak), ndim = a ? a->ndim : 0;
     unsigned char elem[16] = {0};
@@ -337,61 +415,44 @@ int arr_save_npy(rt_t *rt0, const val_t *v, const char *path, err_t *err)
         return err_set(err, PARC_ETYPE, (span_t){0},
                        "save() in global view needs a distributed array");
     if (!a) arri_store_val(dtype, elem, v);
-    plan_t p, done;
+    arrf_plan_t p;
     memset(&p, 0, sizeof p);
-    memset(&done, 0, sizeof done);
     if (rt->rank == 0) begin_save(&p, path, dtype, ndim, a ? a->shape : NULL, elem);
-    int rc = share(rt, &p, err);
+    int rc = arrf_share(rt, &p, err);
     if (rc) return rc;
-    dist_t own, *d = NULL;
+    if (a) rc = arrf_write_array(rt0, rt, &p, a, p.data_off, err);
+    return arrf_finish(rt, &p, rc, err);
+}
+
+int arrf_write_array(rt_t *rt0, const rt_t *rt, const arrf_plan_t *p, const arr_t *a, int64_t off,
+                     err_t *err)
+{
+    if (arr_size(a) == 0) return 0;
+    dist_t own, *d = (dist_t *)&a->dist;
     memset(&own, 0, sizeof own);
     arr_t *tmp = NULL;
-    if (a && arr_size(a) > 0) {
-        if (a->isdist) {
-            d = (dist_t *)&a->dist;
-        } else if (!(rc = dist_init(&own, a->ndim, a->shape, NULL, 1, err))) {
-            d = &own;
-        }
-        const arr_t *src = a;
-        if (!rc && !arri_contig(a)) {
-            rc = arri_new(rt0, a->ndim, a->lshape, a->dtype, 0, NULL, &tmp, err);
-            if (!rc) arri_copy_chunk(tmp, a);
-            src = tmp;
-        }
-        rc = arri_agree(rt, rc, err);
-        if (!rc)
-            rc = transfer(rt, p.tmp, path, 1, p.h.data_off, d, dt_size(dtype), arri_base(src),
-                          arri_lsize(src) * (int64_t)dt_size(dtype), err);
+    int rc = 0;
+    if (!a->isdist) {
+        rc = dist_init(&own, a->ndim, a->shape, NULL, 1, err);
+        d = &own;
     }
+    const arr_t *src = a;
+    if (!rc && !arri_contig(a)) {
+        rc = arri_new(rt0, a->ndim, a->lshape, a->dtype, 0, NULL, &tmp, err);
+        if (!rc) arri_copy_chunk(tmp, a);
+        src = tmp;
+    }
+    rc = arri_agree(rt, rc, err);
+    size_t es = dt_size(a->dtype);
+    if (!rc)
+        rc = arrf_transfer(rt, p->tmp, p->shown, 1, off, d, es, arri_base(src),
+                           arri_lsize(src) * (int64_t)es, err);
     arr_unref(&tmp);
     dist_clear(&own);
-    /* engine 0 puts the file in place only when every engine wrote its part */
-    if (rt->rank == 0) {
-        if (rc)
-            unlink(p.tmp);
-        else if (rename(p.tmp, p.path)) {
-            oserr(&done, errno, path);
-            unlink(p.tmp);
-        }
-    }
-    if (rc) return rc;
-    return share(rt, &done, err);
+    return rc;
 }
 
 /* ---- load ---- */
-
-static int read_at(int fd, void *buf, size_t n, off_t off, size_t *got)
-{
-    *got = 0;
-    while (*got < n) {
-        ssize_t k = pread(fd, (char *)buf + *got, n - *got, off + (off_t)*got);
-        if (k < 0 && errno == EINTR) continue;
-        if (k < 0) return -1;
-        if (k == 0) break;
-        *got += (size_t)k;
-    }
-    return 0;
-}
 
 static void shape_text(const npy_hdr_t *h, char *buf, size_t cap)
 {
@@ -401,62 +462,161 @@ static void shape_text(const npy_hdr_t *h, char *buf, size_t cap)
     if (k < (int)cap) snprintf(buf + k, cap - (size_t)k, h->ndim == 1 ? ",)" : ")");
 }
 
-/* Engine 0: the header of path checked against the file's size. */
-static int begin_load(plan_t *p, const char *path)
+int arrf_check_size(arrf_plan_t *p, const arrf_member_t *m, int64_t have, const char *what)
 {
-    if (resolve(p, path)) return p->rc;
-    int fd = open(p->path, O_RDONLY);
-    if (fd < 0) return oserr(p, errno, path);
-    struct stat st;
+    int64_t need = npy_data_bytes(&m->h);
+    if (need < 0) return arrf_planerr(p, PARC_EVALUE, "%s: the shape is too large", what);
+    if (have - m->h.data_off >= need) return 0;
+    char sh[200];
+    shape_text(&m->h, sh, sizeof sh);
+    return arrf_planerr(p, PARC_EVALUE,
+                        "%s is truncated: its header says shape %s of %s (%lld bytes of data) "
+                        "but %lld bytes follow it",
+                        what, sh, dt_name(m->h.dtype), (long long)need,
+                        (long long)(have - m->h.data_off));
+}
+
+int arrf_parse(arrf_plan_t *p, arrf_member_t *m, const unsigned char *buf, size_t got,
+               const char *what)
+{
+    char msg[200];
+    int r = npy_parse(buf, got, &m->h, msg, sizeof msg);
+    if (r < 0) return arrf_planerr(p, r, "%s is not a .npy file parc can read: %s", what, msg);
+    if (r == 1)
+        return arrf_planerr(p, PARC_EVALUE, "%s is truncated: it ends inside the header", what);
+    return 0;
+}
+
+/* Engine 0: a .npy file's one member (fd open, fsize bytes). */
+static int scan_npy(arrf_plan_t *p, int fd, int64_t fsize, arrf_member_t **mp)
+{
+    const char *path = p->shown;
+    arrf_member_t *m = mem_calloc(1, sizeof *m);
+    if (!m) return arrf_planerr(p, PARC_ENOMEM, "%s: out of memory", path);
     unsigned char *buf = NULL;
     size_t want = NPY_PREFIX, got = 0;
     int rc = 0;
-    if (fstat(fd, &st)) {
-        rc = oserr(p, errno, path);
-    } else if (S_ISDIR(st.st_mode)) {
-        rc = oserr(p, EISDIR, path);
-    }
-    while (!rc) {
+    for (;;) {
         unsigned char *nb = mem_realloc(buf, want);
         if (!nb) {
-            rc = planerr(p, PARC_ENOMEM, "%s: out of memory", path);
+            rc = arrf_planerr(p, PARC_ENOMEM, "%s: out of memory", path);
             break;
         }
         buf = nb;
-        if (read_at(fd, buf, want, 0, &got)) {
-            rc = oserr(p, errno, path);
+        if (arrf_pread(fd, buf, want, 0, &got)) {
+            rc = arrf_oserr(p, errno, path);
             break;
         }
-        char msg[200];
-        int r = npy_parse(buf, got, &p->h, msg, sizeof msg);
-        if (r < 0) {
-            rc = planerr(p, r, "%s is not a .npy file parc can read: %s", path, msg);
-        } else if (r == 1 && (size_t)p->h.data_off > got && got == want) {
-            want = (size_t)p->h.data_off; /* the header is longer: read all of it */
+        char msg[8];
+        if (npy_parse(buf, got, &m->h, msg, sizeof msg) == 1 && got == want &&
+            (size_t)m->h.data_off > got) {
+            want = (size_t)m->h.data_off; /* the header is longer: read all of it */
             continue;
-        } else if (r == 1) {
-            rc = planerr(p, PARC_EVALUE, "%s is truncated: the file ends inside the header", path);
         }
+        rc = arrf_parse(p, m, buf, got, path);
         break;
     }
-    int64_t need = rc ? 0 : npy_data_bytes(&p->h);
-    if (!rc && need < 0) rc = planerr(p, PARC_EVALUE, "%s: the shape is too large", path);
-    if (!rc && (int64_t)st.st_size - p->h.data_off < need) {
-        char sh[200];
-        shape_text(&p->h, sh, sizeof sh);
-        rc = planerr(p, PARC_EVALUE,
-                     "%s is truncated: its header says shape %s of %s (%lld bytes of data) but "
-                     "%lld bytes follow it",
-                     path, sh, dt_name(p->h.dtype), (long long)need,
-                     (long long)(st.st_size - p->h.data_off));
-    }
-    if (!rc && p->h.ndim == 0 &&
-        (read_at(fd, p->elem, dt_size(p->h.dtype), (off_t)p->h.data_off, &got) ||
-         got != dt_size(p->h.dtype)))
-        rc = oserr(p, errno ? errno : EIO, path);
     mem_free(buf);
+    if (!rc) rc = arrf_check_size(p, m, fsize, path);
+    if (!rc && m->h.ndim == 0 &&
+        (arrf_pread(fd, m->elem, dt_size(m->h.dtype), m->h.data_off, &got) ||
+         got != dt_size(m->h.dtype)))
+        rc = arrf_oserr(p, errno ? errno : EIO, path);
+    if (rc) {
+        mem_free(m);
+        return rc;
+    }
+    p->nmem = 1;
+    *mp = m;
+    return 0;
+}
+
+int arrf_open(arrf_plan_t *p, const char *path, int *fd, int64_t *size)
+{
+    struct stat st;
+    if (arrf_resolve(p, path)) return p->rc;
+    *fd = open(p->path, O_RDONLY);
+    if (*fd < 0) return arrf_oserr(p, errno, path);
+    int rc = fstat(*fd, &st)       ? arrf_oserr(p, errno, path)
+             : S_ISDIR(st.st_mode) ? arrf_oserr(p, EISDIR, path)
+                                   : 0;
+    if (rc) {
+        close(*fd);
+        *fd = -1;
+        return rc;
+    }
+    *size = (int64_t)st.st_size;
+    return 0;
+}
+
+/* Engine 0: what path holds. */
+static int begin_load(arrf_plan_t *p, const char *path, arrf_member_t **m)
+{
+    int fd;
+    int64_t size = 0;
+    if (arrf_open(p, path, &fd, &size)) return p->rc;
+    unsigned char magic[4] = {0};
+    size_t got = 0;
+    int rc;
+    if (arrf_pread(fd, magic, 4, 0, &got)) {
+        rc = arrf_oserr(p, errno, path);
+    } else if (got == 4 && magic[0] == 'P' && magic[1] == 'K' && magic[2] <= 6 && magic[3] <= 6) {
+        p->archive = 1;
+        rc = arrf_npz_scan(p, fd, size, m);
+    } else {
+        rc = scan_npy(p, fd, size, m);
+    }
     close(fd);
     return rc;
+}
+
+int arr_npy_open(rt_t *rt0, const char *path, arr_npy_t **f, err_t *err)
+{
+    rt_t self;
+    const rt_t *rt = arrf_alone(rt0, &self);
+    arr_npy_t *o = mem_calloc(1, sizeof *o);
+    int rc = arri_agree(rt, o ? 0 : err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory"), err);
+    if (rc) {
+        mem_free(o);
+        return rc;
+    }
+    if (rt->rank == 0) begin_load(&o->p, path, &o->m);
+    rc = arrf_share(rt, &o->p, err);
+    if (!rc && rt->rank && o->p.nmem) {
+        o->m = mem_calloc((size_t)o->p.nmem, sizeof *o->m);
+        if (!o->m) rc = err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
+    }
+    if (!rc) rc = arri_agree(rt, rc, err);
+    if (!rc && o->p.nmem) rc = coll_bcast_bytes(rt, o->m, (size_t)o->p.nmem * sizeof *o->m, 0, err);
+    if (rc) {
+        arr_npy_close(&o);
+        return rc;
+    }
+    *f = o;
+    return 0;
+}
+
+int arr_npy_count(const arr_npy_t *f)
+{
+    return f->p.archive ? f->p.nmem : -1;
+}
+
+const char *arr_npy_name(const arr_npy_t *f, int i)
+{
+    return f->m[i].name;
+}
+
+int arr_npy_ndim(const arr_npy_t *f, int i)
+{
+    return f->m[i].h.ndim;
+}
+
+void arr_npy_close(arr_npy_t **f)
+{
+    if (!f || !*f) return;
+    mem_free((*f)->m);
+    mem_free(*f);
+    *f = NULL;
 }
 
 /* The layout to read a Fortran-order file into: the transpose of the wanted layout t (its
@@ -476,82 +636,72 @@ static int reversed(const dist_t *t, int nranks, dist_t *r, err_t *err)
     return dist_init(r, nd, shape, &s, nranks, err);
 }
 
-int arr_npy_open(rt_t *rt0, const char *path, arr_npy_t **f, err_t *err)
+/* This rank's part of the data of member m into a (laid out by rd): MPI-IO from a stored
+ * member, or inflated from a deflated one (rd is then rows: one byte range per rank). */
+static int fill(const rt_t *rt, const arr_npy_t *f, const arrf_member_t *m, const dist_t *rd,
+                arr_t *a, err_t *err)
+{
+    size_t es = dt_size(m->h.dtype);
+    int64_t bytes = arri_lsize(a) * (int64_t)es;
+    if (npy_data_bytes(&m->h) == 0) return 0;
+    if (m->method == 0)
+        return arrf_transfer(rt, f->p.path, f->p.shown, 0, m->base + m->h.data_off, rd, es,
+                             arri_base(a), bytes, err);
+    int64_t lo = 0, hi = 0, row = (int64_t)es;
+    for (int k = 1; k < rd->ndim; k++)
+        row *= rd->shape[k];
+    dist_block_range(rd, 0, rt->rank, &lo, &hi);
+    int rc = bytes ? arrf_inflate(rt, &f->p, m, lo * row, bytes, arri_base(a), err) : 0;
+    return arri_agree(rt, rc, err);
+}
+
+int arr_npy_read(rt_t *rt0, const arr_npy_t *f, int i, const dist_spec_t *spec, val_t *out,
+                 err_t *err)
 {
     rt_t self;
-    const rt_t *rt = alone(rt0, &self);
-    plan_t *p = mem_calloc(1, sizeof *p);
-    int rc = arri_agree(rt, p ? 0 : err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory"), err);
-    if (rc) {
-        mem_free(p);
-        return rc;
-    }
-    if (rt->rank == 0) begin_load(p, path);
-    snprintf(p->shown, sizeof p->shown, "%s", path);
-    if ((rc = share(rt, p, err))) {
-        mem_free(p);
-        return rc;
-    }
-    *f = p;
-    return 0;
-}
-
-int arr_npy_ndim(const arr_npy_t *f)
-{
-    return f->h.ndim;
-}
-
-void arr_npy_close(arr_npy_t **f)
-{
-    if (!f || !*f) return;
-    mem_free(*f);
-    *f = NULL;
-}
-
-int arr_npy_read(rt_t *rt0, const arr_npy_t *p, const dist_spec_t *spec, val_t *out, err_t *err)
-{
-    rt_t self;
-    const rt_t *rt = alone(rt0, &self);
-    const npy_hdr_t *h = &p->h;
+    const rt_t *rt = arrf_alone(rt0, &self);
+    const arrf_member_t *m = &f->m[i];
+    const npy_hdr_t *h = &m->h;
     if (h->ndim == 0) {
         unsigned char e[16];
-        memcpy(e, p->elem, sizeof e);
+        memcpy(e, m->elem, sizeof e);
         if (h->swap) npy_swap(h->dtype, e, 1);
         *out = arri_elem_val(h->dtype, e);
         return 0;
     }
     int fortran = h->fortran && h->ndim > 1, rc;
+    int64_t shape[DIST_MAXDIM];
+    for (int k = 0; k < h->ndim; k++)
+        shape[k] = h->shape[fortran ? h->ndim - 1 - k : k];
     dist_t want, rd;
     memset(&want, 0, sizeof want);
     memset(&rd, 0, sizeof rd);
     arr_t *a = NULL;
     if (rt0->local) {
-        int64_t shape[DIST_MAXDIM];
-        for (int i = 0; i < h->ndim; i++)
-            shape[i] = h->shape[fortran ? h->ndim - 1 - i : i];
         rc = dist_init(&rd, h->ndim, shape, NULL, 1, err);
         if (!rc) rc = arri_new(rt0, h->ndim, shape, h->dtype, 0, NULL, &a, err);
     } else {
         rc = dist_init(&want, h->ndim, h->shape, spec, rt->nranks, err);
-        if (!rc) rc = fortran ? reversed(&want, rt->nranks, &rd, err) : dist_copy(&rd, &want, err);
+        if (!rc && m->method)
+            rc = arri_rows_dist(rt0, h->ndim, shape, NULL, &rd, err);
+        else if (!rc)
+            rc = fortran ? reversed(&want, rt->nranks, &rd, err) : dist_copy(&rd, &want, err);
         if (!rc) rc = arri_new_dist(rt0, h->dtype, &rd, &a, err);
     }
     rc = arri_agree(rt, rc, err);
-    int64_t bytes = a ? arri_lsize(a) * (int64_t)dt_size(h->dtype) : 0;
-    if (!rc && npy_data_bytes(h) > 0)
-        rc = transfer(rt, p->path, p->shown, 0, h->data_off, &rd, dt_size(h->dtype), arri_base(a),
-                      bytes, err);
+    if (!rc) rc = fill(rt, f, m, &rd, a, err);
     if (!rc && h->swap) npy_swap(h->dtype, arri_base(a), arri_lsize(a));
     if (!rc && fortran) {
         arr_t *t = NULL;
         rc = arr_transpose(rt0, a, NULL, &t, err);
         arr_unref(&a);
         a = t;
-        if (!rc && !rt0->local && !dist_equal(&a->dist, &want)) {
-            rc = arr_redistribute(rt0, a, spec, &t, err);
-            arr_unref(&a);
-            a = t;
-        }
+    }
+    if (!rc && !rt0->local && !dist_equal(&a->dist, &want)) {
+        arr_t *t = NULL;
+        rc = arr_redistribute(rt0, a, spec, &t, err);
+        arr_unref(&a);
+        a = t;
     }
     dist_clear(&want);
     dist_clear(&rd);

@@ -173,7 +173,7 @@ static int do_func(call_t *c, int bi, val_t *out, err_t *err)
         return close_call(c, bi, out, err);
     if (bi >= BI_PLOT && bi <= BI_SAVEFIG) return plotfn_picture(c, bi, out, err);
     if (bi >= BI_DOT && bi <= BI_VDOT) return linfn_call(c, bi, out, err);
-    if (bi == BI_SAVE || bi == BI_LOAD) return filefn_call(c, bi, out, err);
+    if (bi >= BI_SAVE && bi <= BI_LOADTXT) return filefn_call(c, bi, out, err);
     if (c->nkw && bi != BI_PRINT && bi != BI_ROUND && bi != BI_COMPLEX &&
         bi != BI_SET_PRINTOPTIONS && bi != BI_HISTOGRAM)
         return err_set(err, PARC_ETYPE, c->at, "%s() takes no keyword arguments", fn);

@@ -1,5 +1,6 @@
 """Files through the kernel (issue 10) on 1, 2, 3 and 4 engines: save and load of NumPy's
-.npy format for every dtype and layout, with NumPy on the other side.
+.npy format for every dtype and layout, .npz archives and text files, with NumPy on the
+other side.
 
 - NumPy -> parc -> NumPy: NumPy writes an array, parc loads it under each layout (x.dist
   says so), checks it equals the same array made in parc, and saves it again: the file parc
@@ -8,8 +9,16 @@
 - Errors, the same on every engine, and the kernel and its variables survive them: missing
   file or folder, truncated data, truncated header, bad magic, bad header dict, dtypes parc
   has not, a directory, a file larger than the engines' memory (a sparse file).
+- .npz: np.savez and np.savez_compressed archives (0-d, Fortran-order, big-endian members)
+  load in parc as an NpzFile (d['x'], d.files, len, in, for); parc's savez opens in NumPy
+  with the same names and values and a valid CRC for every member; damaged archives,
+  missing members and name clashes are errors.
+- Text: parc's savetxt writes the same text as NumPy's for each fmt, delimiter, header,
+  footer and comments tried (complex and int too); loadtxt reads NumPy's savetxt output
+  and simple CSV as np.loadtxt does (dtype, delimiter, comments, skiprows, usecols,
+  max_rows, unpack, ndmin), and refuses bad files with NumPy's messages.
 - An interrupted save leaves the old file (or a complete new one) under the name, and no
-  temporary file; relative paths are the kernel's working directory; in local view (%px)
+  temporary file; so do engines killed in the middle of saves (a temporary file may stay); relative paths are the kernel's working directory; in local view (%px)
   each engine saves and loads its own chunk."""
 import glob
 import io
@@ -217,6 +226,165 @@ def errors(kc, n, tag):
     c.eq(r.text, "20", tag + "variables survive the errors")
 
 
+def npz(kc, n, tag):
+    arrays = {"f": npdata("float64", (9, 7)), "i": npdata("int32", (23,)),
+              "c": npdata("complex128", (4, 3, 5)), "b": npdata("bool", (6,)),
+              "zero": np.float32(1.5), "F": np.asfortranarray(npdata("int64", (9, 7))),
+              "big": npdata("float64", (11,)).astype(">f8"), "empty": np.zeros((0, 3))}
+    exprs = {"f": pexpr("float64", (9, 7)), "i": pexpr("int32", (23,)),
+             "c": pexpr("complex128", (4, 3, 5)), "b": pexpr("bool", (6,)),
+             "F": pexpr("int64", (9, 7)), "big": pexpr("float64", (11,))}
+    for how, save in (("savez", np.savez), ("savez_compressed", np.savez_compressed)):
+        f = path("np-%s.npz" % how)
+        save(f, **arrays)
+        for layout in ("", "dist='c'", "dist='c', block_size=3"):
+            r = ok(kc, "d = load(%r%s)\n(d.files, len(d), 'f' in d, 'q' in d, d['zero'], "
+                   "d['empty'].shape, %s)" % (f, kw(layout, n), ", ".join(
+                       "array_equal(d[%r], %s)" % (k, e) for k, e in exprs.items())), tag)
+            c.eq(r.text, "(%r, %d, True, False, 1.5, (0, 3), %s)" % (
+                list(arrays), len(arrays), ", ".join(["True"] * len(exprs))),
+                "%sload of np.%s %s" % (tag, how, layout))
+        r = ok(kc, "names = []\nfor k in d: names.append(k)\n(names, d)", tag)
+        c.eq(r.text, "(%r, NpzFile(%r, files=%r))" % (list(arrays), f, list(arrays)),
+             tag + "for over an NpzFile, its repr")
+    # parc writes: positional arr_0, arr_1, keywords by name; layouts; a number
+    f = path("parc-%d.npz" % n)
+    # views (a strided slice, a transpose) have chunks that are not contiguous
+    ok(kc, "w = %s\nsavez(%r, %s, %s, grid=%s, n=7, lst=[1, 2], view=w[1:8:2, ::3], "
+           "tview=w.T)" % (pexpr("int64", (9, 7)), f,
+                           pexpr("float64", (9, 7), kw("dist=('b', 'b')", n)),
+                           pexpr("complex128", (23,), kw("dist='c', block_size=2", n)),
+                           pexpr("int32", (4, 3, 5), kw("dist=('n', 'c', 'b')", n))), tag)
+    import zipfile
+    with zipfile.ZipFile(f) as z:
+        c.eq(z.testzip(), None, tag + "every member's CRC-32 is right")
+        c.eq(z.namelist(), ["arr_0.npy", "arr_1.npy", "grid.npy", "n.npy", "lst.npy",
+                            "view.npy", "tview.npy"], tag + "member names")
+    d = np.load(f)
+    c.check(np.array_equal(d["arr_0"], npdata("float64", (9, 7))) and
+            np.array_equal(d["arr_1"], npdata("complex128", (23,))) and
+            np.array_equal(d["grid"], npdata("int32", (4, 3, 5))) and
+            d["grid"].dtype == np.int32 and d["n"] == 7 and d["n"].shape == () and
+            np.array_equal(d["lst"], [1, 2]) and
+            np.array_equal(d["view"], npdata("int64", (9, 7))[1:8:2, ::3]) and
+            np.array_equal(d["tview"], npdata("int64", (9, 7)).T), tag + "np.load of parc's savez")
+    ok(kc, "savez(%r)" % path("none.npz"), tag)
+    c.eq(np.load(path("none.npz")).files, [], tag + "an empty archive")
+    ok(kc, "savez(%r, a=arange(3))" % path("noext"), tag)
+    c.check(os.path.exists(path("noext.npz")), tag + "'.npz' added to the name")
+    # errors
+    good = open(path("np-savez.npz"), "rb").read()
+    comp = open(path("np-savez_compressed.npz"), "rb").read()
+    bad = {"cut": good[:len(good) // 2], "nodir": good[:-22],
+           "deflate": comp[:200] + bytes(b ^ 0x5a for b in comp[200:400]) + comp[400:]}
+    for name, data in bad.items():
+        with open(path("bad-%s.npz" % name), "wb") as fh:
+            fh.write(data)
+        r = parcenv.run(kc, "d = load(%r); d['c'].sum()" % path("bad-%s.npz" % name))
+        e = r.errors[0] if r.errors else {}
+        c.check(e.get("ename") == "ValueError", tag + "damaged archive %s: %s" % (name, e))
+    np.savez(path("i16.npz"), a=np.arange(3), b=np.arange(3, dtype=np.int16))
+    for src, kind, text in [
+            ("d = load(%r)" % path("i16.npz"), "ValueError", "'<i2'"),
+            ("d = load(%r); d['nope']" % path("np-savez.npz"), "KeyError", "nope"),
+            ("d = load(%r); d[0]" % path("np-savez.npz"), "KeyError", "names"),
+            ("d = load(%r, dist=('b', 'b'))" % path("np-savez.npz"), "ValueError", "'i' has 1"),
+            ("savez(%r, arange(3), arr_0=arange(2))" % path("clash.npz"), "ValueError", "arr_0"),
+            ("savez(%r, a=arange(3))" % path("nodir/x.npz"), "FileNotFoundError", "No such"),
+            ("savez(%r, a='text')" % path("str.npz"), "TypeError", "'str'")]:
+        r = parcenv.run(kc, src)
+        e = r.errors[0] if r.errors else {}
+        c.check(e.get("ename") == kind and text in e.get("evalue", ""),
+                "%s%s: want %s with %r, got %s" % (tag, src, kind, text, e))
+    c.check(not os.path.exists(path("clash.npz")) and not os.path.exists(path("str.npz")),
+            tag + "a failed savez leaves no file")
+    c.check(not [p for p in os.listdir(TMP) if p.startswith(".") and ".parc-" in p],
+            tag + "no temporary file left: %s" % os.listdir(TMP))
+
+
+def text(kc, n, tag):
+    arrays = [("float64", (9, 7), "dist=('b', 'b')"), ("int64", (23,), "dist='c'"),
+              ("complex128", (5, 3), "dist=('c', 'n')"), ("bool", (4, 2), ""),
+              ("float32", (6, 4), "dist=('n', 'b')")]
+    fmts = [("", None), (", fmt='%d'", "%d"), (", fmt='%.3f', delimiter=','", None),
+            (", fmt='%10.4g', delimiter='\\t', header='x y\\nz', footer='end', comments='% '",
+             None), (", fmt='%+.2e', newline='\\r\\n'", None)]
+    for dt, shape, layout in arrays:
+        a = npdata(dt, shape)
+        for extra, _ in fmts:
+            if dt == "complex128" and "%d" in extra:
+                continue
+            f = path("t-%d.txt" % n)
+            ok(kc, "savetxt(%r, %s%s)" % (f, pexpr(dt, shape, kw(layout, n)), extra), tag)
+            b = io.StringIO()
+            kws = eval("dict(%s)" % extra.lstrip(", ")) if extra else {}
+            np.savetxt(b, a, **kws)
+            got = open(f, newline="").read()
+            c.eq(got, b.getvalue(), "%ssavetxt %s %s%s" % (tag, dt, shape, extra))
+    for extra in (", fmt=['%d', '%.1f']", ", fmt='%d:%x'", ", fmt='%5x|%-5X'", ", fmt='%05x %i'",
+                  ", fmt='%#x,%u'"):
+        f = path("t2.txt")
+        a = npdata("int64", (5, 2))
+        ok(kc, "savetxt(%r, %s%s)" % (f, pexpr("int64", (5, 2)), extra), tag)
+        b = io.StringIO()
+        np.savetxt(b, a, **eval("dict(%s)" % extra.lstrip(", ")))
+        c.eq(open(f).read(), b.getvalue(), tag + "savetxt" + extra)
+    # loadtxt of NumPy's files: parc's result saved as .npy and compared with np.loadtxt's
+    x = npdata("float64", (9, 7))
+    x[2, 3] = np.nan
+    x[4, 1] = -np.inf
+    np.savetxt(path("lt.txt"), x)
+    np.savetxt(path("lt.csv"), npdata("int64", (6, 4)), fmt="%d", delimiter=",",
+               header="a,b,c,d")
+    np.savetxt(path("lt-c.txt"), npdata("complex128", (4, 3)))
+    with open(path("lt-hand.csv"), "w") as fh:
+        fh.write("# made by hand\n1, 2.5 ,3\n\n4,5e3,-6 # a comment\r\n7,8,9\n")
+    cases = [("lt.txt", ""), ("lt.txt", ", usecols=(0, -1)"), ("lt.txt", ", usecols=2"),
+             ("lt.txt", ", skiprows=3, max_rows=4"), ("lt.txt", ", unpack=True"),
+             ("lt.txt", ", max_rows=1"), ("lt.txt", ", max_rows=1, ndmin=2"),
+             ("lt.txt", ", usecols=1, ndmin=2"), ("lt.txt", ", usecols=1, max_rows=1"),
+             ("lt.csv", ", delimiter=','"), ("lt.csv", ", delimiter=',', dtype=int64"),
+             ("lt.csv", ", delimiter=',', dtype=int32, usecols=[3, 1]"),
+             ("lt.csv", ", delimiter=',', dtype=bool"),
+             ("lt-c.txt", ", dtype=complex128"), ("lt-hand.csv", ", delimiter=','"),
+             ("lt-hand.csv", ", delimiter=',', dtype=float32, comments=None, skiprows=1, "
+                             "max_rows=1")]
+    for name, extra in cases:
+        want = eval("np.loadtxt(%r%s)" % (path(name), extra.replace("int64", "np.int64")
+                                            .replace("int32", "np.int32")
+                                            .replace("complex128", "np.complex128")
+                                            .replace("float32", "np.float32")
+                                            .replace("bool", "np.bool_")))
+        r = ok(kc, "y = loadtxt(%r%s); save(%r, y)" % (path(name), extra, path("lt.npy")), tag)
+        if r.errors:
+            continue
+        got = np.load(path("lt.npy"))
+        c.check(got.dtype == want.dtype and got.shape == want.shape and
+                np.array_equal(got, want, equal_nan=True),
+                "%sloadtxt(%s%s): got %r, want %r" % (tag, name, extra, got, want))
+    r = ok(kc, "loadtxt(%r, usecols=0, max_rows=1)" % path("lt.txt"), tag)
+    c.eq(r.text, repr(float(x[0, 0])), tag + "one value: a scalar")
+    with open(path("bad-cols.txt"), "w") as fh:
+        fh.write("1 2\n3\n")
+    with open(path("bad-val.txt"), "w") as fh:
+        fh.write("1 2\n3 x\n")
+    for src, kind, text in [
+            ("loadtxt(%r)" % path("bad-cols.txt"), "ValueError", "number of columns changed"),
+            ("loadtxt(%r)" % path("bad-val.txt"), "ValueError", "could not convert string 'x'"),
+            ("loadtxt(%r)" % path("missing.txt"), "FileNotFoundError", "No such"),
+            ("loadtxt(%r, dtype=int64)" % path("lt.txt"), "ValueError", "to int64"),
+            ("savetxt(%r, zeros((2, 2, 2)))" % path("t3.txt"), "ValueError", "3D"),
+            ("savetxt(%r, ones(3), fmt='%%s')" % path("t3.txt"), "ValueError", "format"),
+            ("savetxt(%r, ones((3, 2)), fmt=['%%d'])" % path("t3.txt"), "ValueError", "fmt"),
+            ("savetxt(%r, array([nan]), fmt='%%d')" % path("t3.txt"), "ValueError", "NaN")]:
+        r = parcenv.run(kc, src)
+        e = r.errors[0] if r.errors else {}
+        c.check(e.get("ename") == kind and text in e.get("evalue", ""),
+                "%s%s: want %s with %r, got %s" % (tag, src, kind, text, e))
+        c.check("another engine" not in r.traceback(), tag + src + " agreed: " + r.traceback())
+    c.check(not os.path.exists(path("t3.txt")), tag + "a failed savetxt leaves no file")
+
+
 def interrupted(km, kc, n, tag):
     """An interrupt during a loop of saves: the name holds the old file or a complete new one,
     never a part, and no temporary file stays."""
@@ -239,6 +407,36 @@ def interrupted(km, kc, n, tag):
         left = [p for p in os.listdir(TMP) if p.startswith(".intr.npy.parc-")]
         c.eq(left, [], tag + "no temporary file left")
     ok(kc, "del big", tag)
+
+
+def killed(n, tag):
+    """Engines killed in the middle of saves: the name holds the old file or a complete new
+    one (a temporary file may stay: nobody was left to remove it)."""
+    km, kc = parcenv.start(engines=n)
+    try:
+        f = path("killed.npy")
+        np.save(f, np.arange(5))
+        ok(kc, "big = arange(%d) * 0.5" % (4 * 10 ** 6), tag)
+        pids, _ = parcenv.engine_pids(kc)
+        msg = kc.execute("for i in range(1000): save(%r, big)" % f)
+        time.sleep(0.5)
+        for pid in pids.values():
+            try:
+                os.kill(pid, 9)
+            except ProcessLookupError:
+                pass
+        r = parcenv.collect(kc, msg, timeout=60)
+        e = r.errors[0] if r.errors else {}
+        c.check(e.get("ename") == "EngineError", tag + "killed engines: %s" % e)
+        b = np.load(f)
+        c.check(b.shape in ((5,), (4 * 10 ** 6,)), tag + "old or complete file after a kill")
+        if b.shape != (5,):
+            c.check(b[-1] == (4 * 10 ** 6 - 1) * 0.5, tag + "complete new file after a kill")
+        for p in os.listdir(TMP):
+            if p.startswith(".killed.npy.parc-"):
+                os.unlink(path(p))
+    finally:
+        parcenv.stop(km, kc)
 
 
 def relative_and_local(n, tag):
@@ -278,10 +476,14 @@ try:
             roundtrips(kc, n, tag)
             other_files(kc, n, tag)
             errors(kc, n, tag)
+            npz(kc, n, tag)
+            text(kc, n, tag)
             if n in (1, 2):
                 interrupted(km, kc, n, tag)
         finally:
             parcenv.stop(km, kc)
+        if n == 2:
+            killed(n, tag)
         relative_and_local(n, tag)
 finally:
     shutil.rmtree(TMP, ignore_errors=True)
