@@ -4,7 +4,7 @@
 # Usage: scripts/deps.sh [build|test]   (test adds what the test suite needs)
 set -euo pipefail
 want=(cmake make gcc pkg-config libzmq3-dev libjansson-dev libssl-dev libopenmpi-dev
-      openmpi-bin libopenblas-dev libscalapack-openmpi-dev librandom123-dev libcairo2-dev fonts-dejavu-core
+      openmpi-bin libopenblas-dev libscalapack-openmpi-dev librandom123-dev libcairo2-dev zlib1g-dev fonts-dejavu-core
       python3-jupyter-client jupyter-client
       jupyter-console
       jupyter-notebook python3-zmq python3-numpy)

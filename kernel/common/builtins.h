@@ -321,7 +321,27 @@
     BI(LSTSQ, "linalg.lstsq", FUNC, "linalg.lstsq(a, b, rcond='warn')",                            \
        "(x, residuals, rank, s): the least-squares solution of a @ x = b (p?gels), the squared "   \
        "residuals, a's rank and singular values (rank-deficient a: the least-norm x, from the "    \
-       "SVD).")
+       "SVD).")                                                                                    \
+    BI(SAVE, "save", FUNC, "save(file, arr)",                                                      \
+       "Writes arr to file in NumPy's .npy format ('.npy' is added to a name without it), each "   \
+       "engine its own part (MPI-IO), through a temporary name renamed when all have written.")    \
+    BI(LOAD, "load", FUNC, "load(file, dist='b', block_size=1, grid_shape=None)",                  \
+       "The array in the .npy file, laid out as dist= says, each engine reading its own part "     \
+       "(MPI-IO); big-endian and Fortran-order files too. A 0-d file gives a scalar; a .npz "      \
+       "archive an NpzFile (d['x'], d.files).")                                                    \
+    BI(SAVEZ, "savez", FUNC, "savez(file, *args, **kwds)",                                         \
+       "Writes the arrays to a .npz archive (stored, as np.savez): positional ones as arr_0, "     \
+       "arr_1, ..., keywords by name ('.npz' is added to a name without it).")                     \
+    BI(SAVETXT, "savetxt", FUNC,                                                                   \
+       "savetxt(fname, X, fmt='%.18e', delimiter=' ', newline='\\n', header='', footer='', "       \
+       "comments='# ')",                                                                           \
+       "Writes a 1-d or 2-d array to a text file as NumPy's savetxt (fmt: one %-format, or one "   \
+       "per column). Engine 0 writes it: for small files.")                                        \
+    BI(LOADTXT, "loadtxt", FUNC,                                                                   \
+       "loadtxt(fname, dtype=float, comments='#', delimiter=None, skiprows=0, usecols=None, "      \
+       "unpack=False, ndmin=0, max_rows=None)",                                                    \
+       "The numbers of a text file as an array, as NumPy's loadtxt (delimiter None: whitespace). " \
+       "Engine 0 reads it: for small files.")
 
 typedef enum {
 #define BI_ENUM(id, name, kind, sig, doc) BI_##id,

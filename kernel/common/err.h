@@ -36,14 +36,16 @@ typedef struct {
     X(PARC_ERUNTIME, -19, "RuntimeError")                                                          \
     X(PARC_EASSERT, -20, "AssertionError")                                                         \
     X(PARC_ETIMEOUT, -21, "TimeoutError")                                                          \
-    X(PARC_ELINALG, -22, "LinAlgError")
+    X(PARC_ELINALG, -22, "LinAlgError")                                                            \
+    X(PARC_ENOENT, -23, "FileNotFoundError")                                                       \
+    X(PARC_EPERM, -24, "PermissionError")
 
 enum {
     PARC_OK = 0,
 #define X(name, val, kind) name = val,
     PARC_ERRORS(X)
 #undef X
-        PARC_ELAST = -23
+        PARC_ELAST = -25
 };
 
 typedef struct {

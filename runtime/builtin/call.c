@@ -18,6 +18,7 @@
 #include "close.h"
 #include "conv.h"
 #include "create.h"
+#include "filefn.h"
 #include "linfn.h"
 #include "mem.h"
 #include "obj.h"
@@ -172,6 +173,7 @@ static int do_func(call_t *c, int bi, val_t *out, err_t *err)
         return close_call(c, bi, out, err);
     if (bi >= BI_PLOT && bi <= BI_SAVEFIG) return plotfn_picture(c, bi, out, err);
     if (bi >= BI_DOT && bi <= BI_LSTSQ) return linfn_call(c, bi, out, err);
+    if (bi >= BI_SAVE && bi <= BI_LOADTXT) return filefn_call(c, bi, out, err);
     if (c->nkw && bi != BI_PRINT && bi != BI_ROUND && bi != BI_COMPLEX &&
         bi != BI_SET_PRINTOPTIONS && bi != BI_HISTOGRAM)
         return err_set(err, PARC_ETYPE, c->at, "%s() takes no keyword arguments", fn);

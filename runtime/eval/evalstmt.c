@@ -258,6 +258,11 @@ static int do_for(eval_t *ev, const ir_node_t *n, err_t *err)
     int rc = evali_expr(ev, n->kid[1], &it, err), broke = 0;
     if (rc) return rc;
     const ir_node_t *tgt = n->kid[0], *body = n->kid[2];
+    if (it.kind == V_NPZ) { /* a mapping: its keys */
+        val_t keys = val_ref(((const obj_npz_t *)it.u.o)->files);
+        val_drop(&it);
+        it = keys;
+    }
     switch (it.kind) {
     case V_RANGE: {
         const obj_range_t *r = (const obj_range_t *)it.u.o;

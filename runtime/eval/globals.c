@@ -168,7 +168,7 @@ static void func_sig(const obj_func_t *f, rt_t *rt, wbuf_t *out)
 
 static int holds_array(const val_t *v)
 {
-    if (v->kind == V_ARRAY) return 1;
+    if (v->kind == V_ARRAY || v->kind == V_NPZ) return 1;
     if (v->kind == V_TUPLE || v->kind == V_LIST) {
         const seq_t *s = (const seq_t *)v->u.o;
         for (size_t i = 0; i < s->n; i++)
@@ -180,9 +180,9 @@ static int holds_array(const val_t *v)
 static void name_record(rt_t *rt, const gent_t *e, wbuf_t *out)
 {
     static const char *const kinds[V_NKINDS] = {
-        "NoneType", "bool",  "int",        "float",      "complex", "str",
-        "tuple",    "list",  "ndarray",    "function",   "builtin", "dtype",
-        "range",    "slice", "per-engine", "AsyncResult"};
+        "NoneType", "bool",  "int",        "float",       "complex", "str",
+        "tuple",    "list",  "ndarray",    "function",    "builtin", "dtype",
+        "range",    "slice", "per-engine", "AsyncResult", "NpzFile"};
     const val_t *v = &e->v;
     wbuf_t sum;
     wbuf_init(&sum);

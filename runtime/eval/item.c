@@ -199,6 +199,31 @@ static int lists_to_arrays(rt_t *rt, const ir_node_t *n, val_t *items, size_t ni
     return 0;
 }
 
+/* d['x'] of a loaded .npz: the array (in local view, as any distributed name, its chunk). */
+static int npz_getitem(rt_t *rt, const ir_node_t *n, const val_t *c, const val_t *items,
+                       size_t nitems, val_t *out, err_t *err)
+{
+    const obj_npz_t *z = (const obj_npz_t *)c->u.o;
+    const seq_t *f = (const seq_t *)z->files.u.o, *a = (const seq_t *)z->arrays.u.o;
+    if (nitems != 1 || items[0].kind != V_STR)
+        return err_set(err, PARC_EKEY, n->at, "NpzFile keys are the names of its arrays (str)");
+    const str_t *k = (const str_t *)items[0].u.o;
+    for (size_t i = 0; i < f->n; i++) {
+        const str_t *s = (const str_t *)f->v[i].u.o;
+        if (s->n != k->n || memcmp(s->s, k->s, k->n) != 0) continue;
+        const val_t *v = &a->v[i];
+        if (rt->local && v->kind == V_ARRAY && arr_is_dist(v->u.a)) {
+            arr_t *l = arr_local(v->u.a);
+            if (!l) return err_set(err, PARC_ENOMEM, n->at, "out of memory");
+            *out = val_array(&l);
+        } else {
+            *out = val_ref(*v);
+        }
+        return 0;
+    }
+    return err_set(err, PARC_EKEY, n->at, "'%.*s is not a file in the archive'", (int)k->n, k->s);
+}
+
 int item_get(rt_t *rt, const ir_node_t *n, const val_t *c, val_t *items, size_t nitems, val_t *out,
              err_t *err)
 {
@@ -209,6 +234,7 @@ int item_get(rt_t *rt, const ir_node_t *n, const val_t *c, val_t *items, size_t 
         if (rc) return rc;
         return at(n, arr_getitem(rt, c->u.a, idx, nidx, out, err), err);
     }
+    if (c->kind == V_NPZ) return npz_getitem(rt, n, c, items, nitems, out, err);
     if (seq_len(c) >= 0) {
         if (nitems != 1)
             return err_set(err, PARC_ETYPE, n->at,

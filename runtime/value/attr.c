@@ -171,6 +171,15 @@ int attr_get(rt_t *rt, const val_t *self, const char *name, span_t at, val_t *ou
         *out = val_array(&a);
         return 0;
     }
+    if (self->kind == V_NPZ && !strcmp(name, "files")) {
+        const seq_t *f = (const seq_t *)((const obj_npz_t *)self->u.o)->files.u.o;
+        val_t l = val_seq(V_LIST, f->n, err);
+        if (l.kind != V_LIST) return err->code;
+        for (size_t i = 0; i < f->n; i++)
+            ((seq_t *)l.u.o)->v[i] = val_ref(f->v[i]);
+        *out = l;
+        return 0;
+    }
     if (self->kind != V_ARRAY)
         return err_set(err, PARC_EATTR, at, "'%s' object has no attribute '%s'",
                        self->kind == V_PERENG ? "per-engine value" : val_kind_name(self), name);

@@ -36,6 +36,15 @@ typedef struct obj_async {
     void (*fini)(struct obj_async *a);
 } obj_async_t;
 
+/* What load gives for a .npz archive, NumPy's NpzFile: its arrays by name, read at once.
+ * d['x'], d.files, len(d), 'x' in d, for name in d. */
+typedef struct {
+    obj_t h;
+    val_t files;  /* V_LIST of V_STR: the names, in the archive's order */
+    val_t arrays; /* V_LIST: the values, in the same order */
+    val_t path;   /* V_STR: the file name as given, for the repr */
+} obj_npz_t;
+
 /* One cell's decoded IR: the arena it lives in. Functions defined in the cell hold a
  * reference, so their IR outlives the cell. */
 typedef struct {
@@ -65,6 +74,7 @@ typedef struct {
 val_t obj_range(int64_t start, int64_t stop, int64_t step, err_t *err); /* V_NONE on OOM */
 val_t obj_slice(val_t *start, val_t *stop, val_t *step, err_t *err);    /* takes the vals */
 val_t obj_pereng(val_t *v, err_t *err);                                 /* takes *v */
+val_t obj_npz(val_t *files, val_t *arrays, val_t *path, err_t *err);    /* takes all three */
 obj_prog_t *obj_prog_new(arena_t **ap);                                 /* takes *ap */
 void obj_prog_unref(obj_prog_t **pp);                                   /* NULL-safe */
 int64_t obj_range_len(const obj_range_t *r);

@@ -432,6 +432,8 @@ int ops_contains(ops_t *o, const val_t *needle, const val_t *hay, int *res, err_
             }
         return 0;
     }
+    case V_NPZ:
+        return ops_contains(o, needle, &((const obj_npz_t *)hay->u.o)->files, res, err);
     case V_TUPLE:
     case V_LIST: {
         const seq_t *s = (const seq_t *)hay->u.o;

@@ -150,6 +150,16 @@ int repr_val(rt_t *rt, const val_t *v, int as_str, wbuf_t *out, err_t *err)
     }
     case V_PERENG:
         return repr_val(rt, &((const obj_pereng_t *)v->u.o)->v, as_str, out, err);
+    case V_NPZ: {
+        const obj_npz_t *z = (const obj_npz_t *)v->u.o;
+        int rc;
+        wbuf_printf(out, "NpzFile(");
+        if ((rc = repr_val(rt, &z->path, 0, out, err))) return rc;
+        wbuf_printf(out, ", files=");
+        if ((rc = repr_val(rt, &z->files, 0, out, err))) return rc;
+        wbuf_printf(out, ")");
+        return 0;
+    }
     case V_ASYNC:
         wbuf_printf(out, "<AsyncResult: pmap_async of %u items>", ((const obj_async_t *)v->u.o)->n);
         return 0;

@@ -100,6 +100,7 @@ static int has_obj(int kind)
     case V_SLICE:
     case V_PERENG:
     case V_ASYNC:
+    case V_NPZ:
         return 1;
     default:
         return 0;
@@ -144,10 +145,10 @@ int val_is_num(const val_t *v)
 const char *val_kind_name(const val_t *v)
 {
     static const char *const names[V_NKINDS] = {
-        "NoneType",   "bool",  "int",   "float",   "complex",
-        "str",        "tuple", "list",  "ndarray", "function",
-        "builtin",    "dtype", "range", "slice",   "per-engine value",
-        "AsyncResult"};
+        "NoneType",    "bool",   "int",   "float",   "complex",
+        "str",         "tuple",  "list",  "ndarray", "function",
+        "builtin",     "dtype",  "range", "slice",   "per-engine value",
+        "AsyncResult", "NpzFile"};
     if (v->kind >= V_NKINDS) return "?";
     /* NumPy scalars name their dtype, as type(np.float32(1)) does. */
     if (val_is_num(v) && !v->weak) return dt_name(v->dtype);
@@ -166,6 +167,9 @@ int val_len(const val_t *v, span_t at, int64_t *n, err_t *err)
         return 0;
     case V_RANGE:
         *n = obj_range_len((const obj_range_t *)v->u.o);
+        return 0;
+    case V_NPZ:
+        *n = (int64_t)((const seq_t *)((const obj_npz_t *)v->u.o)->files.u.o)->n;
         return 0;
     case V_ARRAY:
         if (arr_ndim(v->u.a) == 0) return err_set(err, PARC_ETYPE, at, "len() of unsized object");
@@ -195,7 +199,8 @@ int val_truth(const val_t *v, int *out, err_t *err)
     case V_STR:
     case V_TUPLE:
     case V_LIST:
-    case V_RANGE: {
+    case V_RANGE:
+    case V_NPZ: {
         int64_t n = 0;
         val_len(v, (span_t){0}, &n, NULL);
         *out = n != 0;
@@ -284,6 +289,24 @@ val_t obj_pereng(val_t *in, err_t *err)
     return v;
 }
 
+val_t obj_npz(val_t *files, val_t *arrays, val_t *path, err_t *err)
+{
+    obj_npz_t *p = obj_alloc(sizeof *p, V_NPZ);
+    if (!p) {
+        val_drop(files);
+        val_drop(arrays);
+        val_drop(path);
+        return oom(err);
+    }
+    p->files = *files;
+    p->arrays = *arrays;
+    p->path = *path;
+    *files = *arrays = *path = val_none();
+    val_t v = {.kind = V_NPZ};
+    v.u.o = &p->h;
+    return v;
+}
+
 obj_prog_t *obj_prog_new(arena_t **ap)
 {
     obj_prog_t *p = obj_alloc(sizeof *p, V_NONE);
@@ -319,6 +342,13 @@ void obj_free(obj_t *o)
     case V_ASYNC:
         ((obj_async_t *)o)->fini((obj_async_t *)o);
         break;
+    case V_NPZ: {
+        obj_npz_t *z = (obj_npz_t *)o;
+        val_drop(&z->files);
+        val_drop(&z->arrays);
+        val_drop(&z->path);
+        break;
+    }
     case V_FUNC: {
         obj_func_t *f = (obj_func_t *)o;
         for (uint32_t i = 0; f->defaults && i < f->nparams; i++)

@@ -33,6 +33,7 @@ typedef enum {
     V_SLICE,   /* o: slice (start, stop, step, each may be None) */
     V_PERENG,  /* o: defined in local view; a different value on each engine */
     V_ASYNC,   /* o: obj_async_t, a pmap_async farm (runtime/engine/pmap.c) */
+    V_NPZ,     /* o: obj_npz_t, the arrays of a .npz file by name (load) */
     V_NKINDS
 } vkind_t;
 

@@ -1,0 +1,47 @@
+/* zip.h - the parts of the ZIP format (PKWARE's APPNOTE) that NumPy's .npz files use: the
+ * records an archive of stored members needs (written by savez), and the central directory
+ * with its Zip64 extensions (read by load, for np.savez and np.savez_compressed files).
+ * Pure byte work on buffers: arrfile.c does the file I/O. */
+#ifndef PARC_ZIP_H
+#define PARC_ZIP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define ZIP_LOCAL  30          /* bytes of a local file header before its name */
+#define ZIP_CENTER 46          /* bytes of a central directory entry before its name */
+#define ZIP_END    22          /* bytes of the end of central directory record (no comment) */
+#define ZIP_MAX    0xfffffffeu /* larger sizes or offsets need Zip64 (not written) */
+
+typedef struct {
+    char name[256];  /* member name (truncated names are refused by zip_entries) */
+    uint16_t method; /* 0 stored, 8 deflated */
+    uint16_t flags;  /* general purpose bits (bit 0: encrypted) */
+    uint32_t crc;    /* CRC-32 of the uncompressed bytes */
+    uint64_t csize;  /* bytes stored in the archive */
+    uint64_t usize;  /* bytes once uncompressed */
+    uint64_t offset; /* where its local header starts */
+} zip_entry_t;
+
+/* A local file header of a stored member (no extra field) into out (ZIP_LOCAL + strlen(name)
+ * bytes); its length. */
+size_t zip_local(uint8_t *out, const char *name, uint32_t crc, uint32_t size);
+/* Its central directory entry (ZIP_CENTER + strlen(name) bytes); its length. */
+size_t zip_center(uint8_t *out, const char *name, uint32_t crc, uint32_t size, uint32_t offset);
+/* The end record for n entries whose directory of size bytes starts at offset (ZIP_END). */
+size_t zip_end(uint8_t *out, uint32_t n, uint32_t size, uint32_t offset);
+
+/* Where the central directory is, from the last `n` bytes of an archive of `fsize` bytes
+ * (tail; the end record and, for Zip64, its locator and record must lie within it):
+ * 0 with *count, *cdoff, *cdsize; 1 when the zip64 record lies before tail (*cdoff then
+ * says where it starts: read from there and call again); -1 when this is not a ZIP file. */
+int zip_directory(const uint8_t *tail, size_t n, uint64_t fsize, uint64_t *count, uint64_t *cdoff,
+                  uint64_t *cdsize);
+/* Parses count entries of a central directory (cd, n bytes) into e (count slots). 0, or -1
+ * with the reason in msg (cap bytes). */
+int zip_entries(const uint8_t *cd, size_t n, uint64_t count, zip_entry_t *e, char *msg, size_t cap);
+/* The length of a local header (ZIP_LOCAL bytes at p): where member data starts, relative
+ * to the header; 0 when p is not a local header. */
+uint64_t zip_local_len(const uint8_t *p);
+
+#endif
