@@ -343,6 +343,40 @@ int coll_redistribute(const rt_t *rt, const arr_t *a, const int64_t *bnd, arr_t 
     return rc;
 }
 
+/* A tag of its own: the messages of one exchange are all received before it returns, and
+ * nothing else in flight uses this tag. */
+#define EXCHANGE_TAG 7313
+
+int coll_exchange(const rt_t *rt, int local_rc, const coll_msg_t *send, int ns,
+                  const coll_msg_t *recv, int nr, err_t *err)
+{
+    int rc = local_rc;
+    for (int i = 0; !rc && i < ns; i++)
+        rc = too_big(send[i].n, err);
+    for (int i = 0; !rc && i < nr; i++)
+        rc = too_big(recv[i].n, err);
+    MPI_Request *req = rc ? NULL : mem_alloc((size_t)(ns + nr + 1) * sizeof *req);
+    if (!rc && !req) rc = err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
+    rc = arri_agree(rt, rc, err);
+    if (!rc) {
+        int was = rt_wait_begin(rt, RT_COLLECTIVE), n = 0;
+        for (int i = 0; !rc && i < nr; i++)
+            if (MPI_Irecv(recv[i].p, (int)recv[i].n, MPI_BYTE, recv[i].peer, EXCHANGE_TAG, rt->comm,
+                          &req[n++]) != MPI_SUCCESS)
+                rc = PARC_EMPI;
+        for (int i = 0; !rc && i < ns; i++)
+            if (MPI_Isend(send[i].p, (int)send[i].n, MPI_BYTE, send[i].peer, EXCHANGE_TAG, rt->comm,
+                          &req[n++]) != MPI_SUCCESS)
+                rc = PARC_EMPI;
+        if (n && MPI_Waitall(n, req, MPI_STATUSES_IGNORE) != MPI_SUCCESS) rc = PARC_EMPI;
+        rt_wait_end(rt, was);
+        if (rc) err_set(err, rc, (span_t){0}, "MPI point-to-point exchange failed");
+        rc = arri_agree(rt, rc, err);
+    }
+    mem_free(req);
+    return rc;
+}
+
 /* ---- the reproducible tree ---- */
 
 int64_t coll_tree_block(int64_t w)

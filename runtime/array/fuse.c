@@ -14,16 +14,18 @@
 
 #include "builtins.h"
 #include "coll.h"
+#include "halo.h"
 #include "kern.h"
 #include "mem.h"
 
 #define MAXREG 128
 
-enum { L_SCALAR, L_DIRECT, L_GATHER };
+enum { L_SCALAR, L_DIRECT, L_GATHER, L_HALO };
 
 typedef struct {
     int mode;      /* L_* */
     arr_t *a;      /* the array read (owned reference: maybe a redistributed/gathered copy) */
+    halo_t *h;     /* L_HALO: a read in the result's layout, with what neighbours sent */
     int64_t shift; /* added to the result's axis-0 index before indexing a */
     int64_t st[ARR_MAXDIM]; /* a's stride per result dimension (0 when broadcast) */
 } leaf_t;
@@ -626,8 +628,10 @@ void fuse_free(fuse_t **fp)
 {
     if (!fp || !*fp) return;
     fuse_t *f = *fp;
-    for (size_t i = 0; i < f->nleaf; i++)
+    for (size_t i = 0; i < f->nleaf; i++) {
         arr_unref(&f->leaf[i].a);
+        halo_free(&f->leaf[i].h);
+    }
     mem_free(f->leaf);
     dist_clear(&f->dist);
     dist_clear(&f->home);
@@ -758,11 +762,17 @@ static int build(rt_t *rt, const ir_node_t *tree, const val_t *leaves, size_t nl
             if (!a) rc = err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
             full = a && same_shape(a, f->ndim, f->shape);
         } else if (dist && full) {
-            /* every rank takes the same branch: the dists are the same everywhere */
-            if (dist_equal(&a->dist, &f->dist))
+            /* every rank takes the same branch: the dists are the same everywhere. A
+             * layout shifted by less than a neighbour's block (a stencil's views) is read
+             * in place with a halo from the neighbours, anything else moves. */
+            if (dist_equal(&a->dist, &f->dist)) {
                 arr_ref(a);
-            else
+            } else if (halo_fits(&a->dist, &f->dist)) {
+                rc = halo_new(rt, a, &f->dist, &l->h, err);
+                if (!rc) arr_ref(a);
+            } else {
                 rc = coll_redist(rt, a, &f->dist, &a, err);
+            }
         } else if (dist) {
             rc = coll_allgather(rt, a, &a, err);
         } else {
@@ -773,7 +783,7 @@ static int build(rt_t *rt, const ir_node_t *tree, const val_t *leaves, size_t nl
         /* A distributed leaf of full shape holds exactly our rows; anything else is
          * whole on this rank and indexed by global position. */
         l->shift = (dist && full) ? 0 : f->row0;
-        l->mode = (l->shift == 0 && full && arri_contig(a)) ? L_DIRECT : L_GATHER;
+        l->mode = l->h ? L_HALO : (l->shift == 0 && full && arri_contig(a)) ? L_DIRECT : L_GATHER;
         set_strides(f, l);
     }
     if (rc) {
@@ -891,6 +901,8 @@ int fuse_block(fuse_t *f, int64_t s, int64_t n, const void **res, err_t *err)
             const leaf_t *l = &f->leaf[in->leaf];
             if (l->mode == L_SCALAR) {
                 f->rp[in->dst] = buf;
+            } else if (l->mode == L_HALO) {
+                f->rp[in->dst] = halo_read(l->h, s, n, buf);
             } else if (l->mode == L_DIRECT) {
                 f->rp[in->dst] = (const char *)arri_base(l->a) + s * (int64_t)dt_size(in->cdt);
             } else {

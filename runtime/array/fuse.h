@@ -6,7 +6,9 @@
  * fuse_build works out the broadcast shape, the result's layout (the row layout of the
  * first distributed leaf of full shape, else the default rows: reductions need the
  * chunk to be one run of the global C order) and how each leaf is read: in place when it
- * has the result's shape and layout, after coll_redist when only the layout differs, and
+ * has the result's shape and layout, in place with a halo from the grid neighbours when its
+ * layout is the result's shifted by less than a neighbour's block (halo.h: the views of a
+ * stencil), after coll_redist when the layout differs otherwise, and
  * indexed by global position in a replicated copy (coll_allgather) when it is broadcast.
  * fuse_build_keep (elementwise results) keeps any layout of that first leaf: in place when
  * every array leaf is distributed with the full shape, else computed on rows and moved
