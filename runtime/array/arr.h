@@ -157,5 +157,15 @@ enum { IDX_INT, IDX_SLICE, IDX_NEWAXIS, IDX_ARRAY, IDX_BOOL };
 int arr_getitem(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, val_t *out, err_t *err);
 /* x[idx] = v (scalar or broadcastable array). Collective. */
 int arr_setitem(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, const val_t *v, err_t *err);
+/* x[idx] = tree (an elementwise tree over evaluated leaves, as arr_fuse takes; NULL: the
+ * value leaves[0]) computed block by block straight into x's memory: the leaves are read
+ * in the layout of the view x[idx] (in place, through halos from the neighbours, or
+ * moved), with no full-size temporary, and reads of x's old values come before the writes
+ * that change them (NumPy's semantics of the right side evaluated first). Collective.
+ * Returns 0, a PARC_E* code, or KERN_GENERIC (on every rank, nothing written, err clear)
+ * when it cannot be done this way, or fails before writing: the caller then computes the
+ * value and assigns it with arr_setitem. */
+int arr_setitem_fused(rt_t *rt, arr_t *x, const idx_t *idx, int nidx, const ir_node_t *tree,
+                      const val_t *leaves, size_t nleaves, err_t *err);
 
 #endif

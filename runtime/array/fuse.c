@@ -692,8 +692,23 @@ static int layout(fuse_t *f, const arr_t *ref, int keep, int allfull, err_t *err
     return 0;
 }
 
+/* 1 when the broadcast shape of f's leaves broadcasts into t's shape (NumPy's rule for
+ * x[...] = v), which f then takes. */
+static int takes_shape(fuse_t *f, const arr_t *t)
+{
+    if (f->ndim > t->ndim) return 0;
+    for (int d = 0; d < f->ndim; d++) {
+        int64_t m = f->shape[d], n = t->shape[t->ndim - f->ndim + d];
+        if (m != n && m != 1) return 0;
+    }
+    f->ndim = t->ndim;
+    memcpy(f->shape, t->shape, sizeof f->shape);
+    return 1;
+}
+
+/* into: the result is written into that distributed array's chunk (fuse_build_into). */
 static int build(rt_t *rt, const ir_node_t *tree, const val_t *leaves, size_t nleaves, int keep,
-                 fuse_t **out, err_t *err)
+                 const arr_t *into, fuse_t **out, err_t *err)
 {
     int ndist = 0;
     if (!fuse_accepts(tree, leaves, nleaves)) return KERN_GENERIC;
@@ -718,13 +733,14 @@ static int build(rt_t *rt, const ir_node_t *tree, const val_t *leaves, size_t nl
         if (f->out < 0) rc = err->code ? err->code : PARC_ERUNTIME;
     }
     if (!rc) rc = bshape(leaves, nleaves, &f->ndim, f->shape, err);
+    if (!rc && into && !takes_shape(f, into)) rc = KERN_GENERIC;
     if (rc) {
         fuse_free(&f);
         return rc;
     }
     f->dtype = f->rdt[f->out];
     f->weak = f->rweak[f->out];
-    f->isdist = ndist > 0;
+    f->isdist = ndist > 0 || into;
     memcpy(f->lshape, f->shape, sizeof f->shape);
     const arr_t *ref = NULL;
     int allfull = 1;
@@ -734,6 +750,15 @@ static int build(rt_t *rt, const ir_node_t *tree, const val_t *leaves, size_t nl
         int full = arr_is_dist(a) && same_shape(a, f->ndim, f->shape);
         if (full && !ref) ref = a;
         allfull &= full;
+    }
+    if (into) {
+        /* the loop runs where into's elements lie: its rows, or its grid when every leaf
+         * can be read there */
+        ref = into;
+        if (!dist_is_rows(&into->dist) && !allfull) {
+            fuse_free(&f);
+            return KERN_GENERIC;
+        }
     }
     if (f->isdist) rc = layout(f, ref, keep, allfull, err);
     f->lsize = 1;
@@ -811,13 +836,59 @@ static int build(rt_t *rt, const ir_node_t *tree, const val_t *leaves, size_t nl
 int fuse_build(rt_t *rt, const ir_node_t *tree, const val_t *leaves, size_t nleaves, fuse_t **out,
                err_t *err)
 {
-    return build(rt, tree, leaves, nleaves, 0, out, err);
+    return build(rt, tree, leaves, nleaves, 0, NULL, out, err);
 }
 
 int fuse_build_keep(rt_t *rt, const ir_node_t *tree, const val_t *leaves, size_t nleaves,
                     fuse_t **out, err_t *err)
 {
-    return build(rt, tree, leaves, nleaves, 1, out, err);
+    return build(rt, tree, leaves, nleaves, 1, NULL, out, err);
+}
+
+int fuse_build_into(rt_t *rt, const ir_node_t *tree, const val_t *leaves, size_t nleaves,
+                    const arr_t *t, fuse_t **out, err_t *err)
+{
+    return build(rt, tree, leaves, nleaves, 1, t, out, err);
+}
+
+int fuse_may_fail(const fuse_t *f)
+{
+    for (int k = 0; k < f->nins; k++)
+        if (f->ins[k].kind == INS_BINARY && f->ins[k].op == IR_POW && cat(f->ins[k].cdt) <= 1)
+            return 1;
+    return 0;
+}
+
+/* 1 when the address of t's local element k grows strictly with k (C order, positive
+ * strides, each axis' stride past the span of the axes after it). */
+static int ascending(const arr_t *t)
+{
+    int64_t span = 0; /* the largest offset of the axes after d */
+    for (int d = t->ndim - 1; d >= 0; d--) {
+        if (t->lshape[d] <= 1) continue;
+        if (t->lstride[d] <= span) return 0;
+        span += (t->lshape[d] - 1) * t->lstride[d];
+    }
+    return 1;
+}
+
+int64_t fuse_lag(const fuse_t *f, const arr_t *t)
+{
+    int64_t lag = 0;
+    if (arri_lsize(t) == 0) return 0;
+    for (size_t i = 0; i < f->nleaf; i++) {
+        const leaf_t *l = &f->leaf[i];
+        if (l->mode == L_SCALAR || !l->a || l->a->buf != t->buf) continue;
+        /* a leaf reading t's own memory: it must be read at t's positions, with t's
+         * strides, shifted by a fixed offset (then a read at local position k' of what
+         * was written at k < k' has k' - k <= that offset, as t's addresses ascend) */
+        if (!ascending(t) || l->shift != 0 || !same_shape(l->a, t->ndim, t->shape)) return -1;
+        for (int d = 0; d < t->ndim; d++)
+            if (t->lshape[d] > 1 && l->a->lstride[d] != t->lstride[d]) return -1;
+        int64_t delta = t->loff - (l->h ? halo_origin(l->h) : l->a->loff);
+        if (delta > lag) lag = delta;
+    }
+    return lag;
 }
 
 const dist_t *fuse_home(const fuse_t *f)

@@ -115,6 +115,14 @@ void halo_free(halo_t **hp)
     *hp = NULL;
 }
 
+int64_t halo_origin(const halo_t *h)
+{
+    int64_t o = h->a->loff;
+    for (int d = 0; d < h->nd; d++)
+        o += (h->off[d] - h->b1[d]) * h->a->lstride[d];
+    return o;
+}
+
 size_t halo_bytes(const halo_t *h)
 {
     return h->got;

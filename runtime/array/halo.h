@@ -26,6 +26,10 @@ int halo_fits(const dist_t *from, const dist_t *to);
  * to a. Caller owns *out; on error nothing is made and every rank returns the same code. */
 int halo_new(const rt_t *rt, const arr_t *a, const dist_t *to, halo_t **out, err_t *err);
 void halo_free(halo_t **hp); /* NULL-safe, NULLs *hp */
+/* Where block element 0 would lie in a's memory, in elements from the start of its
+ * buffer, reading the block's part held here with a's strides: the own part's element i
+ * (a multi-index) is at halo_origin + sum(i[d] * a's stride[d]). */
+int64_t halo_origin(const halo_t *h);
 /* The bytes this rank received from its neighbours. */
 size_t halo_bytes(const halo_t *h);
 

@@ -292,6 +292,22 @@ static void test_broadcast_one(void)
         "Out[0]: (11, 10)\n");
 }
 
+/* Shifted views (issue 13): halos from the neighbours, and in-place updates that read the
+ * old values through a ring of pending blocks (several blocks per engine here). */
+static void test_stencil(void)
+{
+    OUT("u = arange(10000.0) ** 2\nfor i in range(3):\n    u[1:-1] = 0.5 * (u[2:] + u[:-2])\n"
+        "u.sum(), u[4095], u[4098]",
+        "Out[0]: (333283364991.5, 16769028.0, 16793607.0)\n");
+    OUT("u = arange(10000.0)\nu[3000:] = u[:7000] + 1\nu.sum()", "Out[0]: 29002000.0\n");
+    OUT("z = ones((30, 40), dist=('b', 'b')) * arange(40.0) ** 2 + arange(30.0)[:, newaxis] * 3\n"
+        "(z[2:, 1:-1] + z[:-2, 1:-1] + z[1:-1, 2:] + z[1:-1, :-2] - 4 * z[1:-1, 1:-1]).sum()",
+        "Out[0]: 2128.0\n");
+    OUT("z[1:-1, 1:-1] = 0.25 * (z[2:, 1:-1] + z[:-2, 1:-1] + z[1:-1, 2:] + z[1:-1, :-2])\n"
+        "z.sum(), z[5, 7]",
+        "Out[0]: (668932.0, 64.5)\n");
+}
+
 static void test_local_view(void)
 {
     char want[256];
@@ -466,6 +482,7 @@ int main(int argc, char **argv)
         test_functions();
         test_arrays();
         test_broadcast_one();
+        test_stencil();
         test_local_view();
         test_names();
         test_attrs();
