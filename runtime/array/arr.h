@@ -132,6 +132,20 @@ int arr_astype(rt_t *rt, const arr_t *a, int dtype, arr_t **out, err_t *err);
 int arr_redistribute(rt_t *rt, const arr_t *a, const dist_spec_t *spec, arr_t **out, err_t *err);
 int arr_copy(rt_t *rt, const arr_t *a, arr_t **out, err_t *err);
 
+/* Stencil functions (arrstencil.c), as NumPy's (convolve2d as scipy.signal's). Collective
+ * for distributed operands; axis already normalised (0 <= axis < ndim, or ARR_NOAXIS
+ * where allowed). diff: n >= 0 differences along axis. gradient: one axis, spacing h
+ * (at least 2 elements). roll: by shift along axis (ARR_NOAXIS: flattened). cumulate:
+ * op 0 cumsum, 1 cumprod, axis ARR_NOAXIS (flattened) or one axis, dtype -1 NumPy's.
+ * convolve: a (1-d, or 2-d for convolve2d) with kernel k of the same ndim, no larger
+ * along any axis, mode ARR_FULL, ARR_SAME or ARR_VALID. */
+enum { ARR_FULL, ARR_SAME, ARR_VALID };
+int arr_diff(rt_t *rt, arr_t *a, int64_t n, int axis, arr_t **out, err_t *err);
+int arr_gradient(rt_t *rt, arr_t *f, int axis, double h, arr_t **out, err_t *err);
+int arr_roll(rt_t *rt, arr_t *a, int64_t shift, int axis, arr_t **out, err_t *err);
+int arr_cumulate(rt_t *rt, arr_t *a, int op, int axis, int dtype, arr_t **out, err_t *err);
+int arr_convolve(rt_t *rt, arr_t *a, arr_t *k, int mode, arr_t **out, err_t *err);
+
 /* Shape and layout (arrshape.c). Collective for distributed arrays in global view.
  * transpose: axes NULL = reversed; a view (x first moved to the default rows when its
  * grid would have to change engines). reshape: one -1 allowed; a view when no element

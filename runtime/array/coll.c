@@ -377,6 +377,49 @@ int coll_exchange(const rt_t *rt, int local_rc, const coll_msg_t *send, int ns,
     return rc;
 }
 
+int coll_exscan_i64(const rt_t *rt, int64_t *v, int64_t n, int op, err_t *err)
+{
+    int64_t *tmp = mem_alloc((size_t)n * sizeof *tmp + 1);
+    int rc = tmp ? 0 : err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
+    if (!rc && n > INT_MAX) rc = too_big((size_t)-1, err);
+    rc = arri_agree(rt, rc, err);
+    if (!rc) {
+        int was = rt_wait_begin(rt, RT_REDUCTION);
+        if (MPI_Exscan(v, tmp, (int)n, MPI_INT64_T, op ? MPI_PROD : MPI_SUM, rt->comm) !=
+            MPI_SUCCESS)
+            rc = err_set(err, PARC_EMPI, (span_t){0}, "MPI_Exscan failed");
+        rt_wait_end(rt, was);
+        rc = arri_agree(rt, rc, err);
+    }
+    if (!rc && rt->rank > 0) memcpy(v, tmp, (size_t)n * sizeof *v);
+    mem_free(tmp);
+    return rc;
+}
+
+int coll_chain(const rt_t *rt, size_t n, void (*step)(void *ctx, const void *in, void *out),
+               void *ctx, err_t *err)
+{
+    char *in = mem_alloc(n + 1), *out = mem_alloc(n + 1);
+    int rc = in && out ? too_big(n, err) : err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
+    rc = arri_agree(rt, rc, err);
+    if (!rc) {
+        int was = rt_wait_begin(rt, RT_COLLECTIVE), r = rt->rank;
+        if (r > 0 && MPI_Recv(in, (int)n, MPI_BYTE, r - 1, EXCHANGE_TAG, rt->comm,
+                              MPI_STATUS_IGNORE) != MPI_SUCCESS)
+            rc = PARC_EMPI;
+        step(ctx, r > 0 ? in : NULL, out);
+        if (r + 1 < rt->nranks &&
+            MPI_Send(out, (int)n, MPI_BYTE, r + 1, EXCHANGE_TAG, rt->comm) != MPI_SUCCESS)
+            rc = PARC_EMPI;
+        rt_wait_end(rt, was);
+        if (rc) err_set(err, rc, (span_t){0}, "MPI point-to-point chain failed");
+        rc = arri_agree(rt, rc, err);
+    }
+    mem_free(in);
+    mem_free(out);
+    return rc;
+}
+
 /* ---- the reproducible tree ---- */
 
 int64_t coll_tree_block(int64_t w)

@@ -78,6 +78,17 @@ typedef struct {
 int coll_exchange(const rt_t *rt, int local_rc, const coll_msg_t *send, int ns,
                   const coll_msg_t *recv, int nr, err_t *err);
 
+/* Collective. v[0..n) replaced by the combination (op 0: sum, 1: product, wrapping as
+ * int64 does) of the v of all lower ranks (MPI_Exscan); rank 0's is left as it was. */
+int coll_exscan_i64(const rt_t *rt, int64_t *v, int64_t n, int op, err_t *err);
+
+/* Collective, and serial: step runs on one rank after the other in rank order. Rank r's
+ * step gets in (n bytes: what rank r - 1's step left in out; NULL on rank 0) and leaves
+ * n bytes in out for rank r + 1 (one MPI_Recv before it, one MPI_Send after). For scans
+ * that must keep a sequential order across engines. */
+int coll_chain(const rt_t *rt, size_t n, void (*step)(void *ctx, const void *in, void *out),
+               void *ctx, err_t *err);
+
 /* Collective. Rows (along axis 0) of distributed a by global row index, each from its
  * owner: this rank asks for the n rows want[0..n) (0 <= want[k] < a's rows, repeats
  * allowed) and gets them, C order, one after another at dst. One MPI_Alltoallv carries the

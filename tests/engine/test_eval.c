@@ -306,6 +306,15 @@ static void test_stencil(void)
     OUT("z[1:-1, 1:-1] = 0.25 * (z[2:, 1:-1] + z[:-2, 1:-1] + z[1:-1, 2:] + z[1:-1, :-2])\n"
         "z.sum(), z[5, 7]",
         "Out[0]: (668932.0, 64.5)\n");
+    OUT("diff(arange(10.0) ** 2, 2).sum(), cumsum(arange(1000.0) * 0.1)[-1], "
+        "convolve2d(ones((6, 7)), ones((3, 3)), 'same').sum()",
+        "Out[0]: (16.0, 49950.0, 304.0)\n");
+    OUT("gradient(arange(10.0) ** 2).sum(), roll(arange(10), 3)[0], cumsum(arange(1000))[-1], "
+        "cumprod(arange(1, 15))[-1]",
+        "Out[0]: (90.0, 7, 499500, 87178291200)\n");
+    OUT("convolve(arange(100.0), array([1.0, -2.0, 1.0]), 'valid').sum(), "
+        "gradient(ones((5, 6), dist=('b', 'b')) * arange(6.0) ** 2)[1].sum()",
+        "Out[0]: (0.0, 150.0)\n");
 }
 
 static void test_local_view(void)
