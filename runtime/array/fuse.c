@@ -809,6 +809,13 @@ static int build(rt_t *rt, const ir_node_t *tree, const val_t *leaves, size_t nl
          * whole on this rank and indexed by global position. */
         l->shift = (dist && full) ? 0 : f->row0;
         l->mode = l->h ? L_HALO : (l->shift == 0 && full && arri_contig(a)) ? L_DIRECT : L_GATHER;
+        if (l->mode == L_GATHER && l->shift == 0 && full && dist) {
+            /* a strided chunk in place (a view): read in runs, not element by element; out
+             * of memory here only keeps the slower reader */
+            err_t e2;
+            err_clear(&e2);
+            if (halo_here(rt, a, &f->dist, &l->h, &e2) == 0) l->mode = L_HALO;
+        }
         set_strides(f, l);
     }
     if (rc) {

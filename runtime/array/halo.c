@@ -174,7 +174,9 @@ static int plan(const halo_t *h, const dist_t *from, const dist_t *to, const int
     return np;
 }
 
-int halo_new(const rt_t *rt, const arr_t *a, const dist_t *to, halo_t **out, err_t *err)
+/* halo_new (exchange 1) and halo_here (0: nothing is received or sent). */
+static int make(const rt_t *rt, const arr_t *a, const dist_t *to, int exchange, halo_t **out,
+                err_t *err)
 {
     halo_t *h = mem_calloc(1, sizeof *h);
     int nd = a->ndim, fc[ARR_MAXDIM], ncell = 1, rc = 0;
@@ -205,9 +207,11 @@ int halo_new(const rt_t *rt, const arr_t *a, const dist_t *to, halo_t **out, err
     }
     int nr = 0, ns = 0;
     size_t total = 0;
-    if (!rc) {
+    if (!rc && exchange) {
         nr = plan(h, &a->dist, to, fc, 0, ps);
         ns = plan(h, &a->dist, to, fc, 1, ps + nr);
+    }
+    if (!rc) {
         for (int i = 0; i < nr + ns; i++)
             total += ps[i].bytes;
         h->mem = mem_alloc(total + 1);
@@ -231,7 +235,7 @@ int halo_new(const rt_t *rt, const arr_t *a, const dist_t *to, halo_t **out, err
             p += ps[i].bytes;
         }
     }
-    rc = coll_exchange(rt, rc, msg ? msg + nr : NULL, ns, msg, nr, err);
+    if (exchange) rc = coll_exchange(rt, rc, msg ? msg + nr : NULL, ns, msg, nr, err);
     mem_free(ps);
     mem_free(msg);
     if (rc) {
@@ -254,6 +258,16 @@ int halo_new(const rt_t *rt, const arr_t *a, const dist_t *to, halo_t **out, err
     }
     *out = h;
     return 0;
+}
+
+int halo_new(const rt_t *rt, const arr_t *a, const dist_t *to, halo_t **out, err_t *err)
+{
+    return make(rt, a, to, 1, out, err);
+}
+
+int halo_here(const rt_t *rt, const arr_t *a, const dist_t *to, halo_t **out, err_t *err)
+{
+    return make(rt, a, to, 0, out, err);
 }
 
 /* Where the n elements of one cell starting at block index idx (along the last dimension)

@@ -25,6 +25,9 @@ int halo_fits(const dist_t *from, const dist_t *to);
  * does not hold here (one coll_exchange; extra memory: the halo). *out keeps a reference
  * to a. Caller owns *out; on error nothing is made and every rank returns the same code. */
 int halo_new(const rt_t *rt, const arr_t *a, const dist_t *to, halo_t **out, err_t *err);
+/* Not collective: the same reader for an a laid out by `to` itself (dist_equal), whose
+ * strided chunk is then read in runs (a pointer into it when a block lies in one run). */
+int halo_here(const rt_t *rt, const arr_t *a, const dist_t *to, halo_t **out, err_t *err);
 void halo_free(halo_t **hp); /* NULL-safe, NULLs *hp */
 /* Where block element 0 would lie in a's memory, in elements from the start of its
  * buffer, reading the block's part held here with a's strides: the own part's element i

@@ -243,7 +243,13 @@ static int eval_call(eval_t *ev, const ir_node_t *n, val_t *out, err_t *err)
     val_t callee = val_none();
     int bi = -1, rc = 0;
     const ir_node_t *k0 = n->kid[0];
-    if (!method && k0->op == IR_BUILTIN) {
+    /* (x * y).sum(axis=0) is sum(x * y, axis=0): fused, with no temporary */
+    int redm = method && k0->op == IR_FUSE && bi_lookup(n->s, strlen(n->s)) >= 0 &&
+               bi_info(bi_lookup(n->s, strlen(n->s)))->kind == BI_K_REDUCE;
+    if (redm) {
+        bi = bi_lookup(n->s, strlen(n->s));
+        method = 0;
+    } else if (!method && k0->op == IR_BUILTIN) {
         bi = (int)k0->imm.i;
     } else if ((rc = evali_expr(ev, k0, &callee, err))) {
         return rc;
@@ -258,8 +264,9 @@ static int eval_call(eval_t *ev, const ir_node_t *n, val_t *out, err_t *err)
     const bi_info_t *info = bi >= 0 ? bi_info(bi) : NULL;
     uint32_t first = 1;
     /* A reduction over an elementwise tree runs fused: its leaves become the arguments. */
-    if (!rc && info && info->kind == BI_K_REDUCE && n->nkid >= 2 && n->kid[1]->op == IR_FUSE) {
-        const ir_node_t *t = n->kid[1]->kid[0];
+    const ir_node_t *fz = redm ? k0 : n->nkid >= 2 ? n->kid[1] : NULL;
+    if (!rc && info && info->kind == BI_K_REDUCE && fz && fz->op == IR_FUSE) {
+        const ir_node_t *t = fz->kid[0];
         size_t nl = count_leaves(t);
         val_t *grown = mem_realloc(args, (na + nl) * sizeof *args);
         if (!grown) {
@@ -282,9 +289,15 @@ static int eval_call(eval_t *ev, const ir_node_t *n, val_t *out, err_t *err)
                 rc = gen_tree(ev, t, args, &j, &v, err);
                 val_drop_n(args, nargs);
                 nargs = 0;
-                if (!rc) args[nargs++] = v;
+                if (!rc && redm) {
+                    /* not an array: the method of whatever the tree gave */
+                    callee = v;
+                    method = 1;
+                } else if (!rc) {
+                    args[nargs++] = v;
+                }
             }
-            first = 2;
+            first = redm ? 1 : 2;
         }
     }
     for (uint32_t i = first; !rc && i < n->nkid; i++) {
