@@ -87,6 +87,9 @@ int arr_random_scalar(rt_t *rt, int kind, double lo, double hi, val_t *out, err_
  * a PARC_E* code. Collective when a leaf is a distributed array. Runs in blocks with no
  * full-size temporaries. */
 #define KERN_GENERIC 1
+/* 1 when arr_fuse and arr_reduce take tree over leaves as one fused program: numbers and
+ * arrays (None as a clip bound), at least one array. */
+int arr_fusible(const ir_node_t *tree, const val_t *leaves, size_t nleaves);
 int arr_fuse(rt_t *rt, const ir_node_t *tree, const val_t *leaves, size_t nleaves, val_t *out,
              err_t *err);
 

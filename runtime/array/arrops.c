@@ -224,6 +224,14 @@ int arri_scalar_tree(const ir_node_t *n, const val_t *leaves, size_t nleaves, si
     return rc;
 }
 
+int arr_fusible(const ir_node_t *tree, const val_t *leaves, size_t nleaves)
+{
+    int any = 0;
+    for (size_t i = 0; i < nleaves; i++)
+        any |= leaves[i].kind == V_ARRAY;
+    return any && fuse_accepts(tree, leaves, nleaves);
+}
+
 int arr_fuse(rt_t *rt, const ir_node_t *tree, const val_t *leaves, size_t nleaves, val_t *out,
              err_t *err)
 {

@@ -275,12 +275,7 @@ static int eval_call(eval_t *ev, const ir_node_t *n, val_t *out, err_t *err)
             args = grown;
             memset(args, 0, (na + nl) * sizeof *args);
             rc = eval_leaves(ev, t, args, &nargs, err);
-            int ok = 1, any_arr = 0;
-            for (size_t i = 0; i < nargs; i++) {
-                ok &= val_is_num(&args[i]) || args[i].kind == V_ARRAY;
-                any_arr |= args[i].kind == V_ARRAY;
-            }
-            if (!rc && ok && any_arr) {
+            if (!rc && arr_fusible(t, args, nargs)) {
                 tree = t;
                 nleaves = nl;
             } else if (!rc) {
