@@ -10,7 +10,7 @@ want=(cmake make gcc pkg-config libzmq3-dev libjansson-dev libssl-dev libopenmpi
       jupyter-notebook python3-zmq python3-numpy)
 if [ "${1:-build}" = test ]; then
     want+=(python3-nbclient python3-nbformat python3-jupyter-kernel-test python3-ipykernel
-           jupyter-nbconvert clang clang-format procps chromium python3-pil)
+           jupyter-nbconvert clang clang-format procps chromium python3-pil python3-scipy)
 fi
 missing=()
 for p in "${want[@]}"; do

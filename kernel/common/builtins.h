@@ -341,7 +341,26 @@
        "loadtxt(fname, dtype=float, comments='#', delimiter=None, skiprows=0, usecols=None, "      \
        "unpack=False, ndmin=0, max_rows=None)",                                                    \
        "The numbers of a text file as an array, as NumPy's loadtxt (delimiter None: whitespace). " \
-       "Engine 0 reads it: for small files.")
+       "Engine 0 reads it: for small files.")                                                      \
+    BI(DIFF, "diff", FUNC, "diff(a, n=1, axis=-1)",                                                \
+       "The n-th discrete difference along axis, a[1:] - a[:-1] applied n times (not_equal for "   \
+       "bools); the shifted views are read with a halo from the neighbouring engines.")            \
+    BI(GRADIENT, "gradient", FUNC, "gradient(f, *varargs, axis=None)",                             \
+       "Central differences inside, one-sided ones at the edges (edge_order=1), with a scalar "    \
+       "spacing per axis; one array per axis (a list when there are several).")                    \
+    BI(ROLL, "roll", FUNC, "roll(a, shift, axis=None)",                                            \
+       "The elements shifted by shift along axis (or the flattened array), wrapping around; "      \
+       "shift and axis may be tuples.")                                                            \
+    BI(CUMSUM, "cumsum", FUNC, "cumsum(a, axis=None, dtype=None)",                                 \
+       "Running sum (flattened when axis is None), in NumPy's sequential order: each engine "      \
+       "starts from the previous one's last value.")                                               \
+    BI(CUMPROD, "cumprod", FUNC, "cumprod(a, axis=None, dtype=None)",                              \
+       "Running product (flattened when axis is None), in NumPy's sequential order.")              \
+    BI(CONVOLVE, "convolve", FUNC, "convolve(a, v, mode='full')",                                  \
+       "Discrete linear convolution of two 1-d arrays ('full', 'same' or 'valid'), as NumPy's.")   \
+    BI(CONVOLVE2D, "convolve2d", FUNC, "convolve2d(in1, in2, mode='full')",                        \
+       "2-d convolution ('full', 'same' or 'valid') as scipy.signal.convolve2d with the default "  \
+       "boundary='fill', fillvalue=0; the kernel's taps are shifted views read with halos.")
 
 typedef enum {
 #define BI_ENUM(id, name, kind, sig, doc) BI_##id,
@@ -396,7 +415,9 @@ int bi_lookup(const char *name, size_t len);
     AM(transpose, "x.transpose(*axes)", "Axes permuted, reversed by default (as transpose).")      \
     AM(ravel, "x.ravel()", "As ravel(x).")                                                         \
     AM(flatten, "x.flatten()", "A 1-d copy in C order.")                                           \
-    AM(squeeze, "x.squeeze(axis=None)", "As squeeze(x).")
+    AM(squeeze, "x.squeeze(axis=None)", "As squeeze(x).")                                          \
+    AM(cumsum, "x.cumsum(axis=None, dtype=None)", "As cumsum(x).")                                 \
+    AM(cumprod, "x.cumprod(axis=None, dtype=None)", "As cumprod(x).")
 
 #define PARC_ARRAY_ATTRS(AA)                                                                       \
     AA(shape, "x.shape", "Tuple of the global dimensions.")                                        \

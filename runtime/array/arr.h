@@ -87,6 +87,9 @@ int arr_random_scalar(rt_t *rt, int kind, double lo, double hi, val_t *out, err_
  * a PARC_E* code. Collective when a leaf is a distributed array. Runs in blocks with no
  * full-size temporaries. */
 #define KERN_GENERIC 1
+/* 1 when arr_fuse and arr_reduce take tree over leaves as one fused program: numbers and
+ * arrays (None as a clip bound), at least one array. */
+int arr_fusible(const ir_node_t *tree, const val_t *leaves, size_t nleaves);
 int arr_fuse(rt_t *rt, const ir_node_t *tree, const val_t *leaves, size_t nleaves, val_t *out,
              err_t *err);
 
@@ -132,6 +135,20 @@ int arr_astype(rt_t *rt, const arr_t *a, int dtype, arr_t **out, err_t *err);
 int arr_redistribute(rt_t *rt, const arr_t *a, const dist_spec_t *spec, arr_t **out, err_t *err);
 int arr_copy(rt_t *rt, const arr_t *a, arr_t **out, err_t *err);
 
+/* Stencil functions (arrstencil.c), as NumPy's (convolve2d as scipy.signal's). Collective
+ * for distributed operands; axis already normalised (0 <= axis < ndim, or ARR_NOAXIS
+ * where allowed). diff: n >= 0 differences along axis. gradient: one axis, spacing h
+ * (at least 2 elements). roll: by shift along axis (ARR_NOAXIS: flattened). cumulate:
+ * op 0 cumsum, 1 cumprod, axis ARR_NOAXIS (flattened) or one axis, dtype -1 NumPy's.
+ * convolve: a (1-d, or 2-d for convolve2d) with kernel k of the same ndim, no larger
+ * along any axis, mode ARR_FULL, ARR_SAME or ARR_VALID. */
+enum { ARR_FULL, ARR_SAME, ARR_VALID };
+int arr_diff(rt_t *rt, arr_t *a, int64_t n, int axis, arr_t **out, err_t *err);
+int arr_gradient(rt_t *rt, arr_t *f, int axis, double h, arr_t **out, err_t *err);
+int arr_roll(rt_t *rt, arr_t *a, int64_t shift, int axis, arr_t **out, err_t *err);
+int arr_cumulate(rt_t *rt, arr_t *a, int op, int axis, int dtype, arr_t **out, err_t *err);
+int arr_convolve(rt_t *rt, arr_t *a, arr_t *k, int mode, arr_t **out, err_t *err);
+
 /* Shape and layout (arrshape.c). Collective for distributed arrays in global view.
  * transpose: axes NULL = reversed; a view (x first moved to the default rows when its
  * grid would have to change engines). reshape: one -1 allowed; a view when no element
@@ -157,5 +174,15 @@ enum { IDX_INT, IDX_SLICE, IDX_NEWAXIS, IDX_ARRAY, IDX_BOOL };
 int arr_getitem(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, val_t *out, err_t *err);
 /* x[idx] = v (scalar or broadcastable array). Collective. */
 int arr_setitem(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, const val_t *v, err_t *err);
+/* x[idx] = tree (an elementwise tree over evaluated leaves, as arr_fuse takes; NULL: the
+ * value leaves[0]) computed block by block straight into x's memory: the leaves are read
+ * in the layout of the view x[idx] (in place, through halos from the neighbours, or
+ * moved), with no full-size temporary, and reads of x's old values come before the writes
+ * that change them (NumPy's semantics of the right side evaluated first). Collective.
+ * Returns 0, a PARC_E* code, or KERN_GENERIC (on every rank, nothing written, err clear)
+ * when it cannot be done this way, or fails before writing: the caller then computes the
+ * value and assigns it with arr_setitem. */
+int arr_setitem_fused(rt_t *rt, arr_t *x, const idx_t *idx, int nidx, const ir_node_t *tree,
+                      const val_t *leaves, size_t nleaves, err_t *err);
 
 #endif

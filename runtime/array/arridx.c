@@ -1348,6 +1348,11 @@ int arr_setitem(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, const val_t *v, 
 {
     idx_t rest[ARR_MAXDIM * 2];
     int pos[ARR_MAXDIM * 2], nrest;
+    if (v->kind == V_ARRAY && v->u.a->isdist && !rt->local) {
+        /* read in the view's layout (in place, with halos or moved), not gathered */
+        int rc = arr_setitem_fused(rt, a, idx, nidx, NULL, v, 1, err);
+        if (rc != KERN_GENERIC) return rc;
+    }
     /* x[..., None] = v: the new axes have length 1, v broadcasts without them */
     if (nidx <= ARR_MAXDIM * 2 && strip_newaxes(idx, nidx, rest, &nrest, pos) > 0)
         return arr_setitem(rt, a, rest, nrest, v, err);

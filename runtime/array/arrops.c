@@ -10,6 +10,7 @@
 #include "coll.h"
 #include "fuse.h"
 #include "kern.h"
+#include "mem.h"
 
 static int is_zero(const val_t *v)
 {
@@ -224,6 +225,14 @@ int arri_scalar_tree(const ir_node_t *n, const val_t *leaves, size_t nleaves, si
     return rc;
 }
 
+int arr_fusible(const ir_node_t *tree, const val_t *leaves, size_t nleaves)
+{
+    int any = 0;
+    for (size_t i = 0; i < nleaves; i++)
+        any |= leaves[i].kind == V_ARRAY;
+    return any && fuse_accepts(tree, leaves, nleaves);
+}
+
 int arr_fuse(rt_t *rt, const ir_node_t *tree, const val_t *leaves, size_t nleaves, val_t *out,
              err_t *err)
 {
@@ -279,4 +288,126 @@ int arr_fuse(rt_t *rt, const ir_node_t *tree, const val_t *leaves, size_t nleave
     }
     *out = val_array(&a);
     return 0;
+}
+
+/* ---- x[...] = tree, straight into x's memory ---- */
+
+/* 1 when x[idx] is a view of distributed x that shares its memory (a basic slice of rows,
+ * or of a grid of blocks without integers on axes spread over engines) and keeps an axis. */
+static int view_index(const arr_t *x, const idx_t *idx, int nidx)
+{
+    if (nidx > x->ndim) return 0;
+    int rows = dist_is_rows(&x->dist), kept = nidx < x->ndim;
+    for (int d = 0; d < x->ndim; d++)
+        if (!rows && x->dist.kind[d] == 'c' && x->dist.grid[d] > 1) return 0;
+    for (int k = 0; k < nidx; k++) {
+        if (idx[k].kind == IDX_SLICE) {
+            if (idx[k].has_step && idx[k].step <= 0) return 0;
+            kept = 1;
+        } else if (idx[k].kind != IDX_INT || (!rows && x->dist.grid[k] > 1)) {
+            return 0;
+        }
+    }
+    return kept;
+}
+
+/* Writes the n elements at src (t's dtype) to t's local positions [s, s + n), C order. */
+static void put_block(arr_t *t, int64_t s, int64_t n, const char *src)
+{
+    size_t sz = dt_size(t->dtype);
+    int last = t->ndim - 1;
+    int64_t idx[ARR_MAXDIM], q = s;
+    for (int d = last; d >= 0; d--) {
+        idx[d] = q % t->lshape[d];
+        q /= t->lshape[d];
+    }
+    while (n > 0) {
+        int64_t run = t->lshape[last] - idx[last], off = t->loff;
+        if (run > n) run = n;
+        for (int d = 0; d <= last; d++)
+            off += idx[d] * t->lstride[d];
+        char *p = (char *)t->buf->p + off * (int64_t)sz;
+        if (t->lstride[last] == 1) {
+            memcpy(p, src, (size_t)run * sz);
+        } else {
+            for (int64_t j = 0; j < run; j++)
+                memcpy(p + j * t->lstride[last] * (int64_t)sz, src + (size_t)j * sz, sz);
+        }
+        src += (size_t)run * sz;
+        n -= run;
+        idx[last] += run;
+        for (int d = last; d > 0 && idx[d] == t->lshape[d]; d--) {
+            idx[d] = 0;
+            idx[d - 1]++;
+        }
+    }
+}
+
+/* At most this many blocks of the result wait to be written (see fuse_lag). */
+#define MAX_DELAY 64
+
+/* Runs f into t: block b is computed into a ring of delay + 1 blocks and written once
+ * block b + delay is computed, so every read of t's old values comes first. Writes
+ * nothing when the first block fails (only integer powers could fail later, and those
+ * are not run here). No interrupt check between blocks: a statement that was started
+ * ends, and x is never left half-written. */
+static int run_into(rt_t *rt, fuse_t *f, arr_t *t, int64_t delay, err_t *err)
+{
+    size_t sz = dt_size(t->dtype), slot = (size_t)KERN_BLK * sz;
+    int64_t m = fuse_lsize(f), nb = (m + KERN_BLK - 1) / KERN_BLK;
+    char *ring = mem_alloc(slot * (size_t)(delay + 1));
+    int rc = ring ? 0 : err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
+    for (int64_t b = 0; b < nb + delay && !rc; b++) {
+        if (b < nb) {
+            int64_t s = b * KERN_BLK, n = m - s < KERN_BLK ? m - s : KERN_BLK;
+            const void *res;
+            rt_step(rt, s, m);
+            rc = fuse_block(f, s, n, &res, err);
+            if (rc) break;
+            kern_cast(fuse_dtype(f), t->dtype, ring + (size_t)(b % (delay + 1)) * slot, res,
+                      (size_t)n);
+        }
+        int64_t w = b - delay;
+        if (w >= 0) {
+            int64_t s = w * KERN_BLK, n = m - s < KERN_BLK ? m - s : KERN_BLK;
+            put_block(t, s, n, ring + (size_t)(w % (delay + 1)) * slot);
+        }
+    }
+    rt_step(rt, 0, 0);
+    mem_free(ring);
+    return rc;
+}
+
+int arr_setitem_fused(rt_t *rt, arr_t *x, const idx_t *idx, int nidx, const ir_node_t *tree,
+                      const val_t *leaves, size_t nleaves, err_t *err)
+{
+    if (rt->local || !x->isdist || !view_index(x, idx, nidx) ||
+        !fuse_accepts(tree, leaves, nleaves))
+        return KERN_GENERIC;
+    val_t tv = val_none();
+    fuse_t *f = NULL;
+    int rc = arr_getitem(rt, x, idx, nidx, &tv, err);
+    if (!rc && (tv.kind != V_ARRAY || !tv.u.a->isdist)) rc = KERN_GENERIC;
+    arr_t *t = rc ? NULL : tv.u.a;
+    if (!rc) rc = fuse_build_into(rt, tree, leaves, nleaves, t, &f, err);
+    int64_t lag = rc ? 0 : fuse_lag(f, t);
+    if (!rc) {
+        /* every rank must take this road or none: lags differ by rank */
+        int ok = !fuse_may_fail(f) && lag >= 0 && lag <= (int64_t)(MAX_DELAY - 1) * KERN_BLK;
+        int all = coll_agree(rt, ok);
+        rc = all < 0 ? all : all ? 0 : KERN_GENERIC;
+    }
+    if (rc) {
+        /* nothing is written: the caller computes the value and assigns it the usual way,
+         * which reports any error in NumPy's order */
+        fuse_free(&f);
+        val_drop(&tv);
+        if (rc != PARC_EMPI) err_clear(err);
+        return rc == PARC_EMPI ? rc : KERN_GENERIC;
+    }
+    rc = run_into(rt, f, t, lag ? (lag + KERN_BLK - 1) / KERN_BLK : 0, err);
+    rc = arri_agree(rt, rc, err);
+    fuse_free(&f);
+    val_drop(&tv);
+    return rc;
 }

@@ -343,6 +343,83 @@ int coll_redistribute(const rt_t *rt, const arr_t *a, const int64_t *bnd, arr_t 
     return rc;
 }
 
+/* A tag of its own: the messages of one exchange are all received before it returns, and
+ * nothing else in flight uses this tag. */
+#define EXCHANGE_TAG 7313
+
+int coll_exchange(const rt_t *rt, int local_rc, const coll_msg_t *send, int ns,
+                  const coll_msg_t *recv, int nr, err_t *err)
+{
+    int rc = local_rc;
+    for (int i = 0; !rc && i < ns; i++)
+        rc = too_big(send[i].n, err);
+    for (int i = 0; !rc && i < nr; i++)
+        rc = too_big(recv[i].n, err);
+    MPI_Request *req = rc ? NULL : mem_alloc((size_t)(ns + nr + 1) * sizeof *req);
+    if (!rc && !req) rc = err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
+    rc = arri_agree(rt, rc, err);
+    if (!rc) {
+        int was = rt_wait_begin(rt, RT_COLLECTIVE), n = 0;
+        for (int i = 0; !rc && i < nr; i++)
+            if (MPI_Irecv(recv[i].p, (int)recv[i].n, MPI_BYTE, recv[i].peer, EXCHANGE_TAG, rt->comm,
+                          &req[n++]) != MPI_SUCCESS)
+                rc = PARC_EMPI;
+        for (int i = 0; !rc && i < ns; i++)
+            if (MPI_Isend(send[i].p, (int)send[i].n, MPI_BYTE, send[i].peer, EXCHANGE_TAG, rt->comm,
+                          &req[n++]) != MPI_SUCCESS)
+                rc = PARC_EMPI;
+        if (n && MPI_Waitall(n, req, MPI_STATUSES_IGNORE) != MPI_SUCCESS) rc = PARC_EMPI;
+        rt_wait_end(rt, was);
+        if (rc) err_set(err, rc, (span_t){0}, "MPI point-to-point exchange failed");
+        rc = arri_agree(rt, rc, err);
+    }
+    mem_free(req);
+    return rc;
+}
+
+int coll_exscan_i64(const rt_t *rt, int64_t *v, int64_t n, int op, err_t *err)
+{
+    int64_t *tmp = mem_alloc((size_t)n * sizeof *tmp + 1);
+    int rc = tmp ? 0 : err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
+    if (!rc && n > INT_MAX) rc = too_big((size_t)-1, err);
+    rc = arri_agree(rt, rc, err);
+    if (!rc) {
+        int was = rt_wait_begin(rt, RT_REDUCTION);
+        if (MPI_Exscan(v, tmp, (int)n, MPI_INT64_T, op ? MPI_PROD : MPI_SUM, rt->comm) !=
+            MPI_SUCCESS)
+            rc = err_set(err, PARC_EMPI, (span_t){0}, "MPI_Exscan failed");
+        rt_wait_end(rt, was);
+        rc = arri_agree(rt, rc, err);
+    }
+    if (!rc && rt->rank > 0) memcpy(v, tmp, (size_t)n * sizeof *v);
+    mem_free(tmp);
+    return rc;
+}
+
+int coll_chain(const rt_t *rt, size_t n, void (*step)(void *ctx, const void *in, void *out),
+               void *ctx, err_t *err)
+{
+    char *in = mem_alloc(n + 1), *out = mem_alloc(n + 1);
+    int rc = in && out ? too_big(n, err) : err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
+    rc = arri_agree(rt, rc, err);
+    if (!rc) {
+        int was = rt_wait_begin(rt, RT_COLLECTIVE), r = rt->rank;
+        if (r > 0 && MPI_Recv(in, (int)n, MPI_BYTE, r - 1, EXCHANGE_TAG, rt->comm,
+                              MPI_STATUS_IGNORE) != MPI_SUCCESS)
+            rc = PARC_EMPI;
+        step(ctx, r > 0 ? in : NULL, out);
+        if (r + 1 < rt->nranks &&
+            MPI_Send(out, (int)n, MPI_BYTE, r + 1, EXCHANGE_TAG, rt->comm) != MPI_SUCCESS)
+            rc = PARC_EMPI;
+        rt_wait_end(rt, was);
+        if (rc) err_set(err, rc, (span_t){0}, "MPI point-to-point chain failed");
+        rc = arri_agree(rt, rc, err);
+    }
+    mem_free(in);
+    mem_free(out);
+    return rc;
+}
+
 /* ---- the reproducible tree ---- */
 
 int64_t coll_tree_block(int64_t w)

@@ -63,6 +63,32 @@ int coll_redist(const rt_t *rt, const arr_t *a, const dist_t *to, arr_t **out, e
 /* The same to the row layout with axis-0 boundaries bnd (nranks+1 entries). */
 int coll_redistribute(const rt_t *rt, const arr_t *a, const int64_t *bnd, arr_t **out, err_t *err);
 
+/* One point-to-point message of coll_exchange: n bytes at p, to or from rank peer. */
+typedef struct {
+    int peer;
+    void *p;
+    size_t n;
+} coll_msg_t;
+
+/* Collective. A few point-to-point messages with grid neighbours (halos): this rank sends
+ * send[0..ns) and receives recv[0..nr), all at once (MPI_Isend/MPI_Irecv, one MPI_Waitall).
+ * Every receive must match a send of the same size by its peer, at most one message each
+ * way between two ranks. local_rc is this rank's status so far: it is agreed first, and
+ * nothing moves unless every rank passed 0. */
+int coll_exchange(const rt_t *rt, int local_rc, const coll_msg_t *send, int ns,
+                  const coll_msg_t *recv, int nr, err_t *err);
+
+/* Collective. v[0..n) replaced by the combination (op 0: sum, 1: product, wrapping as
+ * int64 does) of the v of all lower ranks (MPI_Exscan); rank 0's is left as it was. */
+int coll_exscan_i64(const rt_t *rt, int64_t *v, int64_t n, int op, err_t *err);
+
+/* Collective, and serial: step runs on one rank after the other in rank order. Rank r's
+ * step gets in (n bytes: what rank r - 1's step left in out; NULL on rank 0) and leaves
+ * n bytes in out for rank r + 1 (one MPI_Recv before it, one MPI_Send after). For scans
+ * that must keep a sequential order across engines. */
+int coll_chain(const rt_t *rt, size_t n, void (*step)(void *ctx, const void *in, void *out),
+               void *ctx, err_t *err);
+
 /* Collective. Rows (along axis 0) of distributed a by global row index, each from its
  * owner: this rank asks for the n rows want[0..n) (0 <= want[k] < a's rows, repeats
  * allowed) and gets them, C order, one after another at dst. One MPI_Alltoallv carries the

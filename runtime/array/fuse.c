@@ -15,16 +15,18 @@
 
 #include "builtins.h"
 #include "coll.h"
+#include "halo.h"
 #include "kern.h"
 #include "mem.h"
 
 #define MAXREG 128
 
-enum { L_SCALAR, L_DIRECT, L_GATHER };
+enum { L_SCALAR, L_DIRECT, L_GATHER, L_HALO };
 
 typedef struct {
     int mode;      /* L_* */
     arr_t *a;      /* the array read (owned reference: maybe a redistributed/gathered copy) */
+    halo_t *h;     /* L_HALO: a read in the result's layout, with what neighbours sent */
     int64_t shift; /* added to the result's axis-0 index before indexing a */
     int64_t st[ARR_MAXDIM]; /* a's stride per result dimension (0 when broadcast) */
 } leaf_t;
@@ -629,8 +631,10 @@ void fuse_free(fuse_t **fp)
 {
     if (!fp || !*fp) return;
     fuse_t *f = *fp;
-    for (size_t i = 0; i < f->nleaf; i++)
+    for (size_t i = 0; i < f->nleaf; i++) {
         arr_unref(&f->leaf[i].a);
+        halo_free(&f->leaf[i].h);
+    }
     mem_free(f->leaf);
     dist_clear(&f->dist);
     dist_clear(&f->home);
@@ -691,8 +695,23 @@ static int layout(fuse_t *f, const arr_t *ref, int keep, int allfull, err_t *err
     return 0;
 }
 
+/* 1 when the broadcast shape of f's leaves broadcasts into t's shape (NumPy's rule for
+ * x[...] = v), which f then takes. */
+static int takes_shape(fuse_t *f, const arr_t *t)
+{
+    if (f->ndim > t->ndim) return 0;
+    for (int d = 0; d < f->ndim; d++) {
+        int64_t m = f->shape[d], n = t->shape[t->ndim - f->ndim + d];
+        if (m != n && m != 1) return 0;
+    }
+    f->ndim = t->ndim;
+    memcpy(f->shape, t->shape, sizeof f->shape);
+    return 1;
+}
+
+/* into: the result is written into that distributed array's chunk (fuse_build_into). */
 static int build(rt_t *rt, const ir_node_t *tree, const val_t *leaves, size_t nleaves, int keep,
-                 fuse_t **out, err_t *err)
+                 const arr_t *into, fuse_t **out, err_t *err)
 {
     int ndist = 0;
     if (!fuse_accepts(tree, leaves, nleaves)) return KERN_GENERIC;
@@ -718,13 +737,14 @@ static int build(rt_t *rt, const ir_node_t *tree, const val_t *leaves, size_t nl
         if (f->out < 0) rc = err->code ? err->code : PARC_ERUNTIME;
     }
     if (!rc) rc = bshape(leaves, nleaves, &f->ndim, f->shape, err);
+    if (!rc && into && !takes_shape(f, into)) rc = KERN_GENERIC;
     if (rc) {
         fuse_free(&f);
         return rc;
     }
     f->dtype = f->rdt[f->out];
     f->weak = f->rweak[f->out];
-    f->isdist = ndist > 0;
+    f->isdist = ndist > 0 || into;
     memcpy(f->lshape, f->shape, sizeof f->shape);
     const arr_t *ref = NULL;
     int allfull = 1;
@@ -734,6 +754,15 @@ static int build(rt_t *rt, const ir_node_t *tree, const val_t *leaves, size_t nl
         int full = arr_is_dist(a) && same_shape(a, f->ndim, f->shape);
         if (full && !ref) ref = a;
         allfull &= full;
+    }
+    if (into) {
+        /* the loop runs where into's elements lie: its rows, or its grid when every leaf
+         * can be read there */
+        ref = into;
+        if (!dist_is_rows(&into->dist) && !allfull) {
+            fuse_free(&f);
+            return KERN_GENERIC;
+        }
     }
     if (f->isdist) rc = layout(f, ref, keep, allfull, err);
     f->lsize = 1;
@@ -762,11 +791,17 @@ static int build(rt_t *rt, const ir_node_t *tree, const val_t *leaves, size_t nl
             if (!a) rc = err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
             full = a && same_shape(a, f->ndim, f->shape);
         } else if (dist && full) {
-            /* every rank takes the same branch: the dists are the same everywhere */
-            if (dist_equal(&a->dist, &f->dist))
+            /* every rank takes the same branch: the dists are the same everywhere. A
+             * layout shifted by less than a neighbour's block (a stencil's views) is read
+             * in place with a halo from the neighbours, anything else moves. */
+            if (dist_equal(&a->dist, &f->dist)) {
                 arr_ref(a);
-            else
+            } else if (halo_fits(&a->dist, &f->dist)) {
+                rc = halo_new(rt, a, &f->dist, &l->h, err);
+                if (!rc) arr_ref(a);
+            } else {
                 rc = coll_redist(rt, a, &f->dist, &a, err);
+            }
         } else if (dist) {
             rc = coll_allgather(rt, a, &a, err);
         } else {
@@ -777,7 +812,14 @@ static int build(rt_t *rt, const ir_node_t *tree, const val_t *leaves, size_t nl
         /* A distributed leaf of full shape holds exactly our rows; anything else is
          * whole on this rank and indexed by global position. */
         l->shift = (dist && full) ? 0 : f->row0;
-        l->mode = (l->shift == 0 && full && arri_contig(a)) ? L_DIRECT : L_GATHER;
+        l->mode = l->h ? L_HALO : (l->shift == 0 && full && arri_contig(a)) ? L_DIRECT : L_GATHER;
+        if (l->mode == L_GATHER && l->shift == 0 && full && dist) {
+            /* a strided chunk in place (a view): read in runs, not element by element; out
+             * of memory here only keeps the slower reader */
+            err_t e2;
+            err_clear(&e2);
+            if (halo_here(rt, a, &f->dist, &l->h, &e2) == 0) l->mode = L_HALO;
+        }
         set_strides(f, l);
     }
     if (rc) {
@@ -805,13 +847,59 @@ static int build(rt_t *rt, const ir_node_t *tree, const val_t *leaves, size_t nl
 int fuse_build(rt_t *rt, const ir_node_t *tree, const val_t *leaves, size_t nleaves, fuse_t **out,
                err_t *err)
 {
-    return build(rt, tree, leaves, nleaves, 0, out, err);
+    return build(rt, tree, leaves, nleaves, 0, NULL, out, err);
 }
 
 int fuse_build_keep(rt_t *rt, const ir_node_t *tree, const val_t *leaves, size_t nleaves,
                     fuse_t **out, err_t *err)
 {
-    return build(rt, tree, leaves, nleaves, 1, out, err);
+    return build(rt, tree, leaves, nleaves, 1, NULL, out, err);
+}
+
+int fuse_build_into(rt_t *rt, const ir_node_t *tree, const val_t *leaves, size_t nleaves,
+                    const arr_t *t, fuse_t **out, err_t *err)
+{
+    return build(rt, tree, leaves, nleaves, 1, t, out, err);
+}
+
+int fuse_may_fail(const fuse_t *f)
+{
+    for (int k = 0; k < f->nins; k++)
+        if (f->ins[k].kind == INS_BINARY && f->ins[k].op == IR_POW && cat(f->ins[k].cdt) <= 1)
+            return 1;
+    return 0;
+}
+
+/* 1 when the address of t's local element k grows strictly with k (C order, positive
+ * strides, each axis' stride past the span of the axes after it). */
+static int ascending(const arr_t *t)
+{
+    int64_t span = 0; /* the largest offset of the axes after d */
+    for (int d = t->ndim - 1; d >= 0; d--) {
+        if (t->lshape[d] <= 1) continue;
+        if (t->lstride[d] <= span) return 0;
+        span += (t->lshape[d] - 1) * t->lstride[d];
+    }
+    return 1;
+}
+
+int64_t fuse_lag(const fuse_t *f, const arr_t *t)
+{
+    int64_t lag = 0;
+    if (arri_lsize(t) == 0) return 0;
+    for (size_t i = 0; i < f->nleaf; i++) {
+        const leaf_t *l = &f->leaf[i];
+        if (l->mode == L_SCALAR || !l->a || l->a->buf != t->buf) continue;
+        /* a leaf reading t's own memory: it must be read at t's positions, with t's
+         * strides, shifted by a fixed offset (then a read at local position k' of what
+         * was written at k < k' has k' - k <= that offset, as t's addresses ascend) */
+        if (!ascending(t) || l->shift != 0 || !same_shape(l->a, t->ndim, t->shape)) return -1;
+        for (int d = 0; d < t->ndim; d++)
+            if (t->lshape[d] > 1 && l->a->lstride[d] != t->lstride[d]) return -1;
+        int64_t delta = t->loff - (l->h ? halo_origin(l->h) : l->a->loff);
+        if (delta > lag) lag = delta;
+    }
+    return lag;
 }
 
 const dist_t *fuse_home(const fuse_t *f)
@@ -947,6 +1035,8 @@ int fuse_block(fuse_t *f, int64_t s, int64_t n, const void **res, err_t *err)
             const leaf_t *l = &f->leaf[in->leaf];
             if (l->mode == L_SCALAR) {
                 f->rp[in->dst] = buf;
+            } else if (l->mode == L_HALO) {
+                f->rp[in->dst] = halo_read(l->h, s, n, buf);
             } else if (l->mode == L_DIRECT) {
                 f->rp[in->dst] = (const char *)arri_base(l->a) + s * (int64_t)dt_size(in->cdt);
             } else {

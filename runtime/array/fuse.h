@@ -6,7 +6,9 @@
  * fuse_build works out the broadcast shape, the result's layout (the row layout of the
  * first distributed leaf of full shape, else the default rows: reductions need the
  * chunk to be one run of the global C order) and how each leaf is read: in place when it
- * has the result's shape and layout, after coll_redist when only the layout differs, and
+ * has the result's shape and layout, in place with a halo from the grid neighbours when its
+ * layout is the result's shifted by less than a neighbour's block (halo.h: the views of a
+ * stencil), after coll_redist when the layout differs otherwise, and
  * indexed by global position in a replicated copy (coll_allgather) when it is broadcast.
  * fuse_build_keep (elementwise results) keeps any layout of that first leaf: in place when
  * every array leaf is distributed with the full shape, else computed on rows and moved
@@ -28,6 +30,21 @@ void fuse_free(fuse_t **fp);
 /* The same for an elementwise result, which keeps the first full leaf's layout. */
 int fuse_build_keep(rt_t *rt, const ir_node_t *tree, const val_t *leaves, size_t nleaves,
                     fuse_t **out, err_t *err);
+/* The same for writing the result into distributed t (x[...] = tree, t the view): the
+ * loop runs over t's chunk and the leaves are read in t's layout; the leaves' broadcast
+ * shape must broadcast into t's. KERN_GENERIC (on every rank) when that cannot be done
+ * this way: the shapes do not fit, or t is on a grid and some leaf is not an array of
+ * its shape. */
+int fuse_build_into(rt_t *rt, const ir_node_t *tree, const val_t *leaves, size_t nleaves,
+                    const arr_t *t, fuse_t **out, err_t *err);
+/* 1 when fuse_block can fail on some values (an integer power: negative exponents). */
+int fuse_may_fail(const fuse_t *f);
+/* For writing f's blocks into t (fuse_build_into) while leaves read t's own memory: the
+ * most elements of t's local order by which a leaf may read, later, an element already
+ * written (0: none; the result's block k can be written once block k + lag / KERN_BLK +
+ * 1 is computed), or -1 when a leaf reads t's memory in another order. Not collective:
+ * the answer may differ by rank. */
+int64_t fuse_lag(const fuse_t *f, const arr_t *t);
 /* The layout the result must be moved to once computed (coll_redist), or NULL. Borrowed. */
 const dist_t *fuse_home(const fuse_t *f);
 /* 1 when fuse_build can take the leaves: numbers and arrays, and None as a clip bound. */

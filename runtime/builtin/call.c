@@ -27,6 +27,7 @@
 #include "reduce.h"
 #include "repr.h"
 #include "shape.h"
+#include "stencilfn.h"
 
 /* ---- FUNC builtins ---- */
 
@@ -174,6 +175,7 @@ static int do_func(call_t *c, int bi, val_t *out, err_t *err)
     if (bi >= BI_PLOT && bi <= BI_SAVEFIG) return plotfn_picture(c, bi, out, err);
     if (bi >= BI_DOT && bi <= BI_LSTSQ) return linfn_call(c, bi, out, err);
     if (bi >= BI_SAVE && bi <= BI_LOADTXT) return filefn_call(c, bi, out, err);
+    if (bi >= BI_DIFF && bi <= BI_CONVOLVE2D) return stencilfn_call(c, bi, NULL, out, err);
     if (c->nkw && bi != BI_PRINT && bi != BI_ROUND && bi != BI_COMPLEX &&
         bi != BI_SET_PRINTOPTIONS && bi != BI_HISTOGRAM)
         return err_set(err, PARC_ETYPE, c->at, "%s() takes no keyword arguments", fn);

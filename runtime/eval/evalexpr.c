@@ -110,14 +110,58 @@ static int gen_tree(eval_t *ev, const ir_node_t *n, const val_t *vals, size_t *k
     return rc;
 }
 
-static int eval_fuse(eval_t *ev, const ir_node_t *n, val_t *out, err_t *err)
+/* 1 when evaluating subscript n twice does nothing more than once: names, literals,
+ * slices, tuples, attributes, subscripts and operators, no calls. */
+static int pure(const ir_node_t *n)
+{
+    int cls = ir_op_class(n->op);
+    if (n->op == IR_CALL || n->op == IR_METHOD || n->op == IR_LAMBDA ||
+        (cls != IR_CLS_LIT && cls != IR_CLS_BIN && cls != IR_CLS_CMP && cls != IR_CLS_UN &&
+         n->op != IR_NAME && n->op != IR_TUPLE && n->op != IR_SLICE && n->op != IR_ATTR &&
+         n->op != IR_SUBSCR && n->op != IR_FUSE))
+        return 0;
+    for (uint32_t i = 0; i < n->nkid; i++)
+        if (!pure(n->kid[i])) return 0;
+    return 1;
+}
+
+/* Writes tree (over leaves) into target t = x[i]: 0 or PARC_E* when done, KERN_GENERIC
+ * when it could not (nothing done, err clear). */
+static int fuse_into(eval_t *ev, const ir_node_t *t, const ir_node_t *tree, const val_t *leaves,
+                     size_t nl, err_t *err)
+{
+    if (t->kid[0]->op != IR_NAME || !pure(t->kid[1])) return KERN_GENERIC;
+    val_t c = val_none(), items[ITEM_MAXIDX];
+    size_t ni = 0;
+    int rc = evali_expr(ev, t->kid[0], &c, err);
+    if (!rc) rc = evali_index(ev, t->kid[1], items, &ni, err);
+    if (rc) {
+        /* the usual assignment reports it, after the value's own errors */
+        err_clear(err);
+        rc = KERN_GENERIC;
+    } else {
+        rc = item_set_fused(ev->rt, t, &c, items, ni, tree, leaves, nl, err);
+    }
+    val_drop_n(items, ni);
+    val_drop(&c);
+    return rc;
+}
+
+/* FUSE node n: its value, or (t not NULL) written into target t, *done = 1. */
+static int run_fuse(eval_t *ev, const ir_node_t *n, const ir_node_t *t, val_t *out, int *done,
+                    err_t *err)
 {
     const ir_node_t *tree = n->kid[0];
     size_t nl = count_leaves(tree), k = 0;
     val_t *leaves = mem_calloc(nl ? nl : 1, sizeof *leaves);
     if (!leaves) return err_set(err, PARC_ENOMEM, n->at, "out of memory");
     int rc = eval_leaves(ev, tree, leaves, &k, err);
-    if (!rc) {
+    if (!rc && t) {
+        rc = fuse_into(ev, t, tree, leaves, nl, err);
+        *done = rc != KERN_GENERIC;
+        rc = *done ? rc : 0;
+    }
+    if (!rc && !*done) {
         rc = arr_fuse(ev->rt, tree, leaves, nl, out, err);
         if (rc == KERN_GENERIC) {
             size_t j = 0;
@@ -128,6 +172,19 @@ static int eval_fuse(eval_t *ev, const ir_node_t *n, val_t *out, err_t *err)
     val_drop_n(leaves, k);
     mem_free(leaves);
     return rc;
+}
+
+static int eval_fuse(eval_t *ev, const ir_node_t *n, val_t *out, err_t *err)
+{
+    int done = 0;
+    return run_fuse(ev, n, NULL, out, &done, err);
+}
+
+int evali_fuse_into(eval_t *ev, const ir_node_t *t, const ir_node_t *fuse, val_t *v, int *done,
+                    err_t *err)
+{
+    *done = 0;
+    return run_fuse(ev, fuse, t, v, done, err);
 }
 
 static int dtype_builtin(int dt)
@@ -186,7 +243,13 @@ static int eval_call(eval_t *ev, const ir_node_t *n, val_t *out, err_t *err)
     val_t callee = val_none();
     int bi = -1, rc = 0;
     const ir_node_t *k0 = n->kid[0];
-    if (!method && k0->op == IR_BUILTIN) {
+    /* (x * y).sum(axis=0) is sum(x * y, axis=0): fused, with no temporary */
+    int redm = method && k0->op == IR_FUSE && bi_lookup(n->s, strlen(n->s)) >= 0 &&
+               bi_info(bi_lookup(n->s, strlen(n->s)))->kind == BI_K_REDUCE;
+    if (redm) {
+        bi = bi_lookup(n->s, strlen(n->s));
+        method = 0;
+    } else if (!method && k0->op == IR_BUILTIN) {
         bi = (int)k0->imm.i;
     } else if ((rc = evali_expr(ev, k0, &callee, err))) {
         return rc;
@@ -201,8 +264,9 @@ static int eval_call(eval_t *ev, const ir_node_t *n, val_t *out, err_t *err)
     const bi_info_t *info = bi >= 0 ? bi_info(bi) : NULL;
     uint32_t first = 1;
     /* A reduction over an elementwise tree runs fused: its leaves become the arguments. */
-    if (!rc && info && info->kind == BI_K_REDUCE && n->nkid >= 2 && n->kid[1]->op == IR_FUSE) {
-        const ir_node_t *t = n->kid[1]->kid[0];
+    const ir_node_t *fz = redm ? k0 : n->nkid >= 2 ? n->kid[1] : NULL;
+    if (!rc && info && info->kind == BI_K_REDUCE && fz && fz->op == IR_FUSE) {
+        const ir_node_t *t = fz->kid[0];
         size_t nl = count_leaves(t);
         val_t *grown = mem_realloc(args, (na + nl) * sizeof *args);
         if (!grown) {
@@ -211,12 +275,7 @@ static int eval_call(eval_t *ev, const ir_node_t *n, val_t *out, err_t *err)
             args = grown;
             memset(args, 0, (na + nl) * sizeof *args);
             rc = eval_leaves(ev, t, args, &nargs, err);
-            int ok = 1, any_arr = 0;
-            for (size_t i = 0; i < nargs; i++) {
-                ok &= val_is_num(&args[i]) || args[i].kind == V_ARRAY;
-                any_arr |= args[i].kind == V_ARRAY;
-            }
-            if (!rc && ok && any_arr) {
+            if (!rc && arr_fusible(t, args, nargs)) {
                 tree = t;
                 nleaves = nl;
             } else if (!rc) {
@@ -225,9 +284,15 @@ static int eval_call(eval_t *ev, const ir_node_t *n, val_t *out, err_t *err)
                 rc = gen_tree(ev, t, args, &j, &v, err);
                 val_drop_n(args, nargs);
                 nargs = 0;
-                if (!rc) args[nargs++] = v;
+                if (!rc && redm) {
+                    /* not an array: the method of whatever the tree gave */
+                    callee = v;
+                    method = 1;
+                } else if (!rc) {
+                    args[nargs++] = v;
+                }
             }
-            first = 2;
+            first = redm ? 1 : 2;
         }
     }
     for (uint32_t i = first; !rc && i < n->nkid; i++) {

@@ -74,6 +74,13 @@ int evali_expr(eval_t *ev, const ir_node_t *n, val_t *out, err_t *err);
  * ITEM_MAXIDX slots; the caller drops items[0..*nitems) even on error. */
 int evali_index(eval_t *ev, const ir_node_t *n, val_t *items, size_t *nitems, err_t *err);
 
+/* x[i] = FUSE (target t, value node fuse): the tree's leaves are evaluated, then, when
+ * the subscript has no calls, x and i, and the tree runs straight into x's memory
+ * (item_set_fused): *done = 1. Otherwise *v is the tree's value as evali_expr gives it
+ * and *done = 0, for the caller to assign. */
+int evali_fuse_into(eval_t *ev, const ir_node_t *t, const ir_node_t *fuse, val_t *v, int *done,
+                    err_t *err);
+
 /* evalfn.c */
 /* A DEF or LAMBDA node as a function value (defaults evaluated, enclosing locals captured). */
 int evali_make_func(eval_t *ev, const ir_node_t *n, val_t *out, err_t *err);

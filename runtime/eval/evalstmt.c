@@ -111,7 +111,14 @@ static int agree_shown(eval_t *ev, const ir_node_t *n, int rc, val_t *v, err_t *
 static int do_assign(eval_t *ev, const ir_node_t *n, err_t *err)
 {
     val_t v = val_none();
-    int rc = evali_expr(ev, n->kid[n->nkid - 1], &v, err);
+    const ir_node_t *rhs = n->kid[n->nkid - 1];
+    int rc, done = 0;
+    /* x[i] = elementwise tree: computed straight into x when it can be */
+    if (n->nkid == 2 && n->kid[0]->op == IR_SUBSCR && rhs->op == IR_FUSE && !ev->rt->local)
+        rc = evali_fuse_into(ev, n->kid[0], rhs, &v, &done, err);
+    else
+        rc = evali_expr(ev, rhs, &v, err);
+    if (done) return rc;
     for (uint32_t i = 0; !rc && i + 1 < n->nkid; i++)
         rc = check_target(ev, n->kid[i], &v, err);
     rc = agree(ev, n, rc, err);

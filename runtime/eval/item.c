@@ -279,6 +279,21 @@ int item_set(rt_t *rt, const ir_node_t *n, const val_t *c, val_t *items, size_t 
                    val_kind_name(c));
 }
 
+int item_set_fused(rt_t *rt, const ir_node_t *n, const val_t *c, val_t *items, size_t nitems,
+                   const ir_node_t *tree, const val_t *leaves, size_t nleaves, err_t *err)
+{
+    idx_t idx[ITEM_MAXIDX];
+    int nidx;
+    for (size_t i = 0; i < nitems; i++)
+        if (items[i].kind == V_LIST) return KERN_GENERIC;
+    if (c->kind != V_ARRAY || !arr_is_dist(c->u.a) || to_idx(n, items, nitems, idx, &nidx, err)) {
+        err_clear(err);
+        return KERN_GENERIC;
+    }
+    int rc = arr_setitem_fused(rt, c->u.a, idx, nidx, tree, leaves, nleaves, err);
+    return rc == KERN_GENERIC ? rc : at(n, rc, err);
+}
+
 /* ---- iteration ---- */
 
 /* All items of an iterable (for unpacking); *items is mem_alloc'ed, caller drops. */

@@ -12,6 +12,7 @@
 #include "mem.h"
 #include "obj.h"
 #include "shape.h"
+#include "stencilfn.h"
 
 static int list_method(call_t *c, const val_t *self, const char *name, val_t *out, err_t *err)
 {
@@ -92,6 +93,8 @@ int attr_method(call_t *c, const val_t *self, const char *name, val_t *out, err_
     } else if (!strcmp(name, "reshape") || !strcmp(name, "transpose") || !strcmp(name, "ravel") ||
                !strcmp(name, "squeeze")) {
         return shape_call(c, bi_lookup(name, strlen(name)), self, out, err);
+    } else if (!strcmp(name, "cumsum") || !strcmp(name, "cumprod")) {
+        return stencilfn_call(c, bi_lookup(name, strlen(name)), self, out, err);
     } else if (!strcmp(name, "flatten")) {
         return shape_flatten(c, self, out, err);
     } else {

@@ -292,6 +292,31 @@ static void test_broadcast_one(void)
         "Out[0]: (11, 10)\n");
 }
 
+/* Shifted views (issue 13): halos from the neighbours, and in-place updates that read the
+ * old values through a ring of pending blocks (several blocks per engine here). */
+static void test_stencil(void)
+{
+    OUT("u = arange(10000.0) ** 2\nfor i in range(3):\n    u[1:-1] = 0.5 * (u[2:] + u[:-2])\n"
+        "u.sum(), u[4095], u[4098]",
+        "Out[0]: (333283364991.5, 16769028.0, 16793607.0)\n");
+    OUT("u = arange(10000.0)\nu[3000:] = u[:7000] + 1\nu.sum()", "Out[0]: 29002000.0\n");
+    OUT("z = ones((30, 40), dist=('b', 'b')) * arange(40.0) ** 2 + arange(30.0)[:, newaxis] * 3\n"
+        "(z[2:, 1:-1] + z[:-2, 1:-1] + z[1:-1, 2:] + z[1:-1, :-2] - 4 * z[1:-1, 1:-1]).sum()",
+        "Out[0]: 2128.0\n");
+    OUT("z[1:-1, 1:-1] = 0.25 * (z[2:, 1:-1] + z[:-2, 1:-1] + z[1:-1, 2:] + z[1:-1, :-2])\n"
+        "z.sum(), z[5, 7]",
+        "Out[0]: (668932.0, 64.5)\n");
+    OUT("diff(arange(10.0) ** 2, 2).sum(), cumsum(arange(1000.0) * 0.1)[-1], "
+        "convolve2d(ones((6, 7)), ones((3, 3)), 'same').sum()",
+        "Out[0]: (16.0, 49950.0, 304.0)\n");
+    OUT("gradient(arange(10.0) ** 2).sum(), roll(arange(10), 3)[0], cumsum(arange(1000))[-1], "
+        "cumprod(arange(1, 15))[-1]",
+        "Out[0]: (90.0, 7, 499500, 87178291200)\n");
+    OUT("convolve(arange(100.0), array([1.0, -2.0, 1.0]), 'valid').sum(), "
+        "gradient(ones((5, 6), dist=('b', 'b')) * arange(6.0) ** 2)[1].sum()",
+        "Out[0]: (0.0, 150.0)\n");
+}
+
 static void test_local_view(void)
 {
     char want[256];
@@ -507,6 +532,7 @@ int main(int argc, char **argv)
         test_functions();
         test_arrays();
         test_broadcast_one();
+        test_stencil();
         test_local_view();
         test_names();
         test_attrs();

@@ -93,6 +93,8 @@ concatenate
 conj
 conjugate
 continue
+convolve
+convolve2d
 cos
 cosh
 count_nonzero

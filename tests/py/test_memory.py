@@ -1,6 +1,7 @@
 """MemoryError as a person meets it: a statement that cannot fit is refused on the engines
 before they allocate, naming the engines and the bytes in both views, also when what does
-not fit is a temporary the statement needs (a[1:] + a[:-1] aligns one side in a buffer);
+not fit is a temporary the statement needs (a + a[::-1] reverses a in a copy; a stencil's
+shifted views need none: a[1:] + a[:-1] reads its one-element halo beside the chunk);
 the failing statement changes nothing and the bytes it would have used are given back.
 PARC_ENGINE_MEM=64M caps what each engine may hold, so the test does not depend on the
 machine. Run on 2 and 4 engines."""
@@ -37,9 +38,13 @@ def memory(kc, n):
             r.traceback(), "the others say they stopped with it: " + r.traceback())
     parcenv.run(kc, "del w")
 
-    # a temporary: the shifted operand is aligned in a buffer the size of a's part
+    # a shifted operand is read in place with a halo: only the result is new
     parcenv.run(kc, "a = ones(%d)" % (3 * 10**6 * n))
-    r = parcenv.run(kc, "e = a[1:] + a[:-1]")
+    r = parcenv.run(kc, "e = a[1:] + a[:-1]\ne.sum()")
+    c.eq(r.text, "%d.0" % (2 * (3 * 10**6 * n - 1)), "a stencil needs no buffer: " + r.traceback())
+    parcenv.run(kc, "del e")
+    # a temporary: the reversed operand is a copy the size of a's part
+    r = parcenv.run(kc, "e = a + a[::-1]")
     c.check(re.search(r"\[%s:execute\] MemoryError: Unable to allocate 22.9 MiB .*the engine has "
                       r"[\d.]+ MiB left of the 64 MiB" % every, r.traceback()),
             "a temporary that does not fit: " + r.traceback())
