@@ -24,6 +24,7 @@
 #include "kmagic.h"
 #include "lang.h"
 #include "link.h"
+#include "log.h"
 #include "magic.h"
 #include "mem.h"
 #include "pxbg.h"
@@ -298,6 +299,7 @@ static void on_figure(void *ud, int rank, const void *rec, size_t n)
 {
     exec_t *p = ud;
     run_t *r = p->run;
+    log_info("parc-kernel: a figure record of %zu bytes from engine %d", n, rank);
     if (!r || !r->waiting) return;
     if (!r->figs && !(r->figs = figs_new())) return;
     wbuf_t note;

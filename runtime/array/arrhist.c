@@ -18,24 +18,12 @@
 #include <string.h>
 
 #include "arrint.h"
+#include "builtins.h"
 #include "coll.h"
 #include "fmt.h"
 #include "mem.h"
 
 #define BLK 4096
-
-typedef struct {
-    int64_t nbins;
-    int lo_int, hi_int; /* ends compared as integers (integer input, integer ends) */
-    int64_t loi, hii;
-    double lod, hid; /* ends as float64 */
-    float lo32, hi32, den32;
-    double den;
-    const double *ed; /* edges, float64 input kinds */
-    const float *ef;  /* edges, float32 input */
-    int64_t *cnt;
-    int bad; /* an index NumPy's steps cannot place (a float32 range too narrow) */
-} hctx_t;
 
 /* One rank's share of the autodetected range. */
 typedef struct {
@@ -73,93 +61,45 @@ static const void *block(const arr_t *a, int64_t k0, int64_t m, void *tmp)
     return tmp;
 }
 
-static int64_t loadi(int dt, const void *p, int64_t i)
-{
-    return dt == DT_BOOL    ? ((const uint8_t *)p)[i]
-           : dt == DT_INT32 ? ((const int32_t *)p)[i]
-                            : ((const int64_t *)p)[i];
-}
-
-/* min, max and nan of this rank's chunk. */
+/* min, max and nan of this rank's chunk (kern_red's order-free min and max). */
 static void scan(const rt_t *rt, const arr_t *a, void *tmp, part_t *pt, err_t *err)
 {
     int64_t n = arri_lsize(a);
-    int dt = a->dtype, isf = dt == DT_FLOAT32 || dt == DT_FLOAT64;
+    int dt = a->dtype;
+    kred_t lo, hi;
+    kern_red_init(BI_MIN, &lo);
+    kern_red_init(BI_MAX, &hi);
     pt->n = n;
     for (int64_t k0 = 0; k0 < n && !pt->rc; k0 += BLK) {
         int64_t m = n - k0 < BLK ? n - k0 : BLK;
         const void *p = block(a, k0, m, tmp);
-        for (int64_t i = 0; i < m; i++) {
-            if (isf) {
-                double v = dt == DT_FLOAT32 ? ((const float *)p)[i] : ((const double *)p)[i];
-                if (isnan(v)) pt->nan = 1;
-                if ((k0 | i) == 0 || v < pt->fmin) pt->fmin = v;
-                if ((k0 | i) == 0 || v > pt->fmax) pt->fmax = v;
-            } else {
-                int64_t v = loadi(dt, p, i);
-                if ((k0 | i) == 0 || v < pt->imin) pt->imin = v;
-                if ((k0 | i) == 0 || v > pt->imax) pt->imax = v;
-            }
-        }
+        kern_red(BI_MIN, dt, p, (size_t)m, &lo);
+        kern_red(BI_MAX, dt, p, (size_t)m, &hi);
         pt->rc = rt_check(rt, err);
     }
+    pt->nan = lo.nan;
+    pt->imin = lo.i;
+    pt->imax = hi.i;
+    pt->fmin = lo.f[0];
+    pt->fmax = hi.f[0];
 }
 
-static void bin64(hctx_t *h, double t)
-{
-    double f = ((t - h->lod) / h->den) * (double)h->nbins;
-    if (!(f >= 0 && f <= (double)h->nbins)) {
-        h->bad = 1;
-        return;
-    }
-    int64_t k = (int64_t)f;
-    if (k == h->nbins) k--;
-    if (k > 0 && t < h->ed[k]) k--;
-    if (k != h->nbins - 1 && t >= h->ed[k + 1]) k++;
-    h->cnt[k]++;
-}
-
-static void bin32(hctx_t *h, float t)
-{
-    float f = ((t - h->lo32) / h->den32) * (float)h->nbins;
-    if (!(f >= 0 && f <= (float)h->nbins)) {
-        h->bad = 1;
-        return;
-    }
-    int64_t k = (int64_t)f;
-    if (k >= h->nbins) k = h->nbins - 1;
-    if (k > 0 && t < h->ef[k]) k--;
-    if (k != h->nbins - 1 && t >= h->ef[k + 1]) k++;
-    h->cnt[k]++;
-}
-
-static int count(const rt_t *rt, const arr_t *a, void *tmp, hctx_t *h, err_t *err)
+/* Counts this rank's elements into ways sets of counters (kern_hist), block by block. */
+static int count(const rt_t *rt, const arr_t *a, void *tmp, const khist_t *h, int64_t *cnt,
+                 int ways, err_t *err)
 {
     int64_t n = arri_lsize(a);
-    int dt = a->dtype;
+    int bad = 0;
     for (int64_t k0 = 0; k0 < n; k0 += BLK) {
         int64_t m = n - k0 < BLK ? n - k0 : BLK;
-        const void *p = block(a, k0, m, tmp);
-        if (dt == DT_FLOAT64) {
-            const double *x = p;
-            for (int64_t i = 0; i < m; i++)
-                if (x[i] >= h->lod && x[i] <= h->hid) bin64(h, x[i]);
-        } else if (dt == DT_FLOAT32) {
-            const float *x = p;
-            for (int64_t i = 0; i < m; i++)
-                if (x[i] >= h->lo32 && x[i] <= h->hi32) bin32(h, x[i]);
-        } else {
-            for (int64_t i = 0; i < m; i++) {
-                int64_t v = loadi(dt, p, i);
-                int in = (h->lo_int ? v >= h->loi : (double)v >= h->lod) &&
-                         (h->hi_int ? v <= h->hii : (double)v <= h->hid);
-                if (in) bin64(h, (double)v);
-            }
-        }
+        bad |= kern_hist(h, a->dtype, block(a, k0, m, tmp), (size_t)m, cnt, ways);
         int rc = rt_check(rt, err);
         if (rc) return rc;
     }
-    if (h->bad)
+    for (int w = 1; w < ways; w++)
+        for (int64_t k = 0; k < h->nbins; k++)
+            cnt[k] += cnt[w * h->nbins + k];
+    if (bad)
         return err_set(err, PARC_EVALUE, (span_t){0},
                        "the range is too narrow for float32 bins; use a float64 array");
     return 0;
@@ -279,13 +219,15 @@ int arr_histogram(rt_t *rt, const arr_t *a, int64_t nbins, const arr_edge_t *lo,
         return err_set(err, PARC_EVALUE, (span_t){0}, "`bins` must be positive, when an integer");
     size_t cbytes, ebytes;
     int f32 = a->dtype == DT_FLOAT32, rc = 0;
-    if (mem_mul((size_t)nbins, sizeof(int64_t), &cbytes) ||
+    /* four counter sets while they stay small next to the data (see kern_hist) */
+    int ways = nbins <= (1 << 16) ? 4 : 1;
+    if (nbins >= INT32_MAX || mem_mul((size_t)nbins * (size_t)ways, sizeof(int64_t), &cbytes) ||
         mem_mul((size_t)nbins + 1, f32 ? sizeof(float) : sizeof(double), &ebytes) ||
         (rt->mem_avail && cbytes + ebytes > rt->mem_avail))
         return err_set(err, PARC_ENOMEM, (span_t){0}, "Unable to allocate the counts of %lld bins",
                        (long long)nbins);
     void *tmp = mem_alloc(BLK * sizeof(double));
-    int64_t *cnt = mem_calloc((size_t)nbins, sizeof *cnt);
+    int64_t *cnt = mem_calloc((size_t)nbins * (size_t)ways, sizeof *cnt);
     void *ed = mem_alloc(ebytes);
     if (!tmp || !cnt || !ed) rc = err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
     if (coll) rc = arri_agree(rt, rc, err);
@@ -293,7 +235,7 @@ int arr_histogram(rt_t *rt, const arr_t *a, int64_t nbins, const arr_edge_t *lo,
     int e32 = 0;
     if (!rc) rc = outer_edges(rt, coll, a, lo, hi, tmp, &first, &last, &e32, err);
     if (!rc) {
-        hctx_t h = {.nbins = nbins, .cnt = cnt};
+        khist_t h = {.nbins = nbins};
         int inint = a->dtype != DT_FLOAT32 && a->dtype != DT_FLOAT64;
         h.lo_int = inint && first.isint;
         h.hi_int = inint && last.isint;
@@ -318,9 +260,8 @@ int arr_histogram(rt_t *rt, const arr_t *a, int64_t nbins, const arr_edge_t *lo,
             else
                 ((double *)ed)[i] = v;
         }
-        h.ed = ed;
-        h.ef = ed;
-        rc = count(rt, a, tmp, &h, err);
+        h.edges = ed;
+        rc = count(rt, a, tmp, &h, cnt, ways, err);
     }
     /* Every rank gets here, whatever failed: errors so far are the same everywhere except
      * count()'s (an interrupt), which are agreed now. */

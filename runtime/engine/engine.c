@@ -95,10 +95,16 @@ static int read_attach(eng_t *e, const char *path)
     return 0;
 }
 
-static void *dealer(eng_t *e, char ch)
+/* A DEALER connected to the kernel as "<ch><rank>". With mon, also a PAIR socket receiving
+ * its connection events (CONNECTED, DISCONNECTED), set up before the connection is made:
+ * the monitor drops events while nobody listens, and a CONNECTED missed that way once made
+ * a rank believe the kernel gone a minute later and leave mid-cell, the other ranks
+ * waiting for it in a collective. */
+static void *dealer(eng_t *e, char ch, void **mon)
 {
-    char id[32];
+    char id[32], monaddr[64];
     snprintf(id, sizeof id, "%c%d", ch, e->wrank);
+    snprintf(monaddr, sizeof monaddr, "inproc://parc-%c-mon-%d", ch, e->wrank);
     void *s = zmq_socket(e->zctx, ZMQ_DEALER);
     if (!s) return NULL;
     int linger = 1000, ivl = 2000, ttl = 10000, sndtimeo = 30000;
@@ -106,9 +112,24 @@ static void *dealer(eng_t *e, char ch)
         zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger) ||
         zmq_setsockopt(s, ZMQ_HEARTBEAT_IVL, &ivl, sizeof ivl) ||
         zmq_setsockopt(s, ZMQ_HEARTBEAT_TIMEOUT, &ttl, sizeof ttl) ||
-        zmq_setsockopt(s, ZMQ_SNDTIMEO, &sndtimeo, sizeof sndtimeo) || zmq_connect(s, e->addr)) {
+        zmq_setsockopt(s, ZMQ_SNDTIMEO, &sndtimeo, sizeof sndtimeo)) {
+        zmq_close(s);
+        return NULL;
+    }
+    if (mon) {
+        *mon = NULL;
+        if (zmq_socket_monitor(s, monaddr, ZMQ_EVENT_CONNECTED | ZMQ_EVENT_DISCONNECTED) == 0)
+            *mon = zmq_socket(e->zctx, ZMQ_PAIR);
+        if (*mon && zmq_connect(*mon, monaddr) != 0) {
+            zmq_close(*mon);
+            *mon = NULL;
+        }
+    }
+    if (zmq_connect(s, e->addr) != 0) {
         log_warn("parc-engine %d: cannot connect to %s: %s", e->rt.rank, e->addr,
                  zmq_strerror(zmq_errno()));
+        if (mon && *mon) zmq_close(*mon);
+        zmq_socket_monitor(s, NULL, 0);
         zmq_close(s);
         return NULL;
     }
@@ -206,20 +227,11 @@ static void mon_event(void *mon, int *connected, double *since)
 static void *ctl_main(void *arg)
 {
     eng_t *e = arg;
-    void *s = dealer(e, 'c');
     void *mon = NULL;
-    char monaddr[64];
-    snprintf(monaddr, sizeof monaddr, "inproc://parc-ctl-mon-%d", e->rt.rank);
+    void *s = dealer(e, 'c', &mon);
     if (!s || hello(e, s, 1) != 0) {
         set_gone(e, "the control channel failed");
         goto out;
-    }
-    if (zmq_socket_monitor(s, monaddr, ZMQ_EVENT_CONNECTED | ZMQ_EVENT_DISCONNECTED) == 0) {
-        mon = zmq_socket(e->zctx, ZMQ_PAIR);
-        if (mon && zmq_connect(mon, monaddr) != 0) {
-            zmq_close(mon);
-            mon = NULL;
-        }
     }
     int connected = 0;
     double since = now_s(), last_check = 0;
@@ -545,7 +557,7 @@ int eng_main(const char *attach_file)
         log_warn("parc-engine %d: cannot create the interpreter or zmq context", e->rt.rank);
         goto fin;
     }
-    e->work = dealer(e, 'e');
+    e->work = dealer(e, 'e', NULL);
     if (!e->work || hello(e, e->work, 0) != 0) goto fin;
     if (pthread_create(&e->ctl, NULL, ctl_main, e) != 0) {
         log_warn("parc-engine %d: cannot start the control thread", e->rt.rank);

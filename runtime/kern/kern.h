@@ -72,6 +72,21 @@ void kern_red(int bi, int dt, const void *a, size_t n, kred_t *st);
 /* Folds st2 into st (rank order combine; argmin/argmax keep the smaller index on ties). */
 void kern_red_merge(int bi, int dt, kred_t *st, const kred_t *st2);
 
+/* Equal-width histogram bins over [first, last] as NumPy 1.24 places them (khist.c). */
+typedef struct {
+    int64_t nbins;      /* 1 .. INT32_MAX - 1 */
+    int lo_int, hi_int; /* integer input: that end compared as an integer */
+    int64_t loi, hii;
+    double lod, hid, den; /* ends and last - first as float64 */
+    float lo32, hi32, den32;
+    const void *edges; /* nbins + 1 edges: float for float32 input, else double */
+} khist_t;
+/* Adds the bins of n elements of dtype dt at x to cnt: ways (1 or 4) sets of nbins
+ * counters, one after the other, that the caller adds up. Values outside [first, last] and
+ * nan are skipped. Returns 1 when a value inside could not be placed (a float32 range too
+ * narrow for NumPy's steps), else 0. */
+int kern_hist(const khist_t *h, int dt, const void *x, size_t n, int64_t *cnt, int ways);
+
 /* Naive twin of kern_bin/kern_un for float64 one element at a time (the tests compare). */
 double kern_bin_ref(int op, double a, double b);
 double kern_un_ref(int op, double a);

@@ -1,10 +1,11 @@
 """Pictures as a person meets them: plot, scatter, hist, imshow, figure and savefig in global
 view and in %px, on 1, 2 and 3 engines. The engines reduce, the kernel draws: hist's bars are
 numpy.histogram's counts and edges exactly (read from the figure's metadata), the bytes of a
-picture do not grow with the data, each figure carries alt text for the console, and bad
+picture do not grow with the data, each figure carries alt text that jupyter console prints, and bad
 input gives a clear error while the kernel goes on."""
 import base64
 import os
+import subprocess
 import tempfile
 
 import numpy as np
@@ -142,10 +143,26 @@ def plots(kc, n):
     c.eq(r.text, "2", tag + "the kernel goes on")
 
 
+def console():
+    """jupyter console shows each figure as its alt text (it draws no pictures)."""
+    parcenv.install_kernelspec()
+    cells = "hist(random.randn(10**6), bins=100)\nplot(sin(linspace(0, 2*pi, 10**6)))\n" \
+            "%px hist(arange(7) + rank)\nprint('after')\n"
+    p = subprocess.run(["/usr/bin/jupyter", "console", "--kernel", "parc", "--simple-prompt"],
+                       input=cells, capture_output=True, text=True, timeout=120,
+                       env=dict(os.environ, PARC_ENGINES="2"))
+    for want in ("<Figure: hist of 1000000 values, 100 bins>",
+                 "<Figure: line of 1000000 points>",
+                 "[engine 0] <Figure: hist of 7 values, 10 bins>",
+                 "[engine 1] <Figure: hist of 7 values, 10 bins>", "after"):
+        c.check(want in p.stdout, "console shows %r: %s" % (want, p.stdout[-2000:]))
+
+
 for n in (1, 2, 3):
     km, kc = parcenv.start(engines=n)
     try:
         plots(kc, n)
     finally:
         parcenv.stop(km, kc)
+console()
 c.done()
