@@ -866,9 +866,12 @@ static int min_norm(rt_t *rt, ops_t *ops, const arr_t *a, const arr_t *b, double
         rc = la_product(rt, ops, LA_MATMUL, &vu, &vb, &y, err);
     }
     if (!rc) {
-        val_t args[3] = {t->v[1], val_float(thr), val_float(0)};
-        rc =
-            ops_formula(ops, "where(greater($0, $1), reciprocal($0), $2)", args, 3, -1, &sinv, err);
+        /* 1/s of the singular values above the threshold, 0 for the others; the zeros never
+         * reach reciprocal (NumPy's gelsd divides by none, so it warns of nothing) */
+        val_t args[4] = {t->v[1], val_float(thr), val_float(0), val_float(1)};
+        rc = ops_formula(ops,
+                         "where(greater($0, $1), reciprocal(where(greater($0, $1), $0, $3)), $2)",
+                         args, 4, -1, &sinv, err);
     }
     if (!rc && arr_ndim(b) == 2) {
         int64_t sh[2] = {arr_size(sinv.u.a), 1};
