@@ -397,7 +397,8 @@ int la_det(rt_t *rt, const arr_t *a, val_t *out, err_t *err)
     double complex sign = swaps % 2 ? -1 : 1;
     double logdet = 0;
     for (int64_t i = 0; i < n && info == 0; i++) {
-        double complex x = CMPLX(u[2 * i], u[2 * i + 1]);
+        double complex x; /* (re, im) pairs are a double complex's layout; no CMPLX in clang */
+        memcpy(&x, u + 2 * i, sizeof x);
         double ax = cabs(x);
         sign *= x / ax;
         logdet += log(ax);
