@@ -18,7 +18,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 
 import numpy as np
 
@@ -40,12 +39,7 @@ def fsync(path):
 
 
 def best(f):
-    b = 1e30
-    for _ in range(R):
-        t = time.perf_counter()
-        f()
-        b = min(b, time.perf_counter() - t)
-    return b
+    return parcenv.best_of(f, R)
 
 
 def parc_times(kc, f):

@@ -91,12 +91,6 @@ if r == 0: print(repr(out))
 """
 
 
-def env_root():
-    e = dict(os.environ)
-    e.update(OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
-    return e
-
-
 def mpi4py_times():
     try:
         import mpi4py  # noqa: F401
@@ -106,7 +100,7 @@ def mpi4py_times():
         f.write(MPI_SRC)
     try:
         out = subprocess.run(["mpiexec", "--oversubscribe", "-n", "2", "/usr/bin/python3", f.name,
-                              str(N), str(Z), str(R)], env=env_root(), capture_output=True,
+                              str(N), str(Z), str(R)], env=dict(os.environ), capture_output=True,
                              text=True, timeout=3600)
         return eval(out.stdout.strip().splitlines()[-1]) if out.returncode == 0 else {}
     finally:
@@ -115,7 +109,7 @@ def mpi4py_times():
 
 def ceiling_times():
     exe = os.path.join(parcenv.BUILD, "bench_ceiling")
-    out = subprocess.run(["mpiexec", "--oversubscribe", "-n", "2", exe, str(N)], env=env_root(),
+    out = subprocess.run(["mpiexec", "--oversubscribe", "-n", "2", exe, str(N)], env=dict(os.environ),
                          capture_output=True, text=True, timeout=3600).stdout
     t = {}
     for line in out.splitlines():
@@ -133,22 +127,9 @@ def numpy_times():
     out = {}
     for name, _, _, setup, stmt in ROWS:
         exec(setup, ns)
-        best = 1e30
-        for _ in range(R):
-            t = time.perf_counter()
-            exec(stmt, ns)
-            best = min(best, time.perf_counter() - t)
-        out[name] = best
+        out[name] = parcenv.best_of(lambda: exec(stmt, ns), R)
     del numpy
     return out
-
-
-def vm(pid, key):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith(key):
-                return int(line.split()[1]) * 1024
-    return 0
 
 
 def parc_times():
@@ -157,7 +138,7 @@ def parc_times():
     try:
         parcenv.run(kc, "N = %d\nZ = %d" % (N, Z))
         pids, _ = parcenv.engine_pids(kc)
-        idle = max(vm(p, "VmRSS") for p in pids.values())
+        idle = max(parcenv.proc_bytes(p, "VmRSS") for p in pids.values())
         for name, setup, stmt, _, _ in ROWS:
             if setup:
                 r = parcenv.run(kc, setup, timeout=3600)
@@ -172,7 +153,7 @@ def parc_times():
                 best = min(best, time.perf_counter() - t)
                 assert not r.errors, r.traceback()
             out[name] = best
-            peak[name] = max(vm(p, "VmHWM") for p in pids.values())
+            peak[name] = max(parcenv.proc_bytes(p, "VmHWM") for p in pids.values())
     finally:
         parcenv.stop(km, kc)
     return out, peak, idle

@@ -72,6 +72,25 @@ def stop(km, kc):
         km.shutdown_kernel(now=False)
 
 
+def best_of(f, runs):
+    """The shortest of `runs` timings of f(), in seconds (the benchmarks' figure)."""
+    best = float("inf")
+    for _ in range(runs):
+        t = time.perf_counter()
+        f()
+        best = min(best, time.perf_counter() - t)
+    return best
+
+
+def proc_bytes(pid, key):
+    """A size field of /proc/PID/status (VmRSS, VmHWM, ...) in bytes; 0 when absent."""
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith(key):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
 def timed(kc):
     """Stamps each iopub message kc receives with its arrival time (m["_t"])."""
     get = kc.get_iopub_msg
