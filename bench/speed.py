@@ -21,7 +21,6 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "py"))
@@ -143,16 +142,8 @@ def parc_times():
             if setup:
                 r = parcenv.run(kc, setup, timeout=3600)
                 assert not r.errors, r.traceback()
-            best = 1e30
-            for p in pids.values():
-                with open("/proc/%d/clear_refs" % p, "w") as f:
-                    f.write("5")
-            for _ in range(R):
-                t = time.perf_counter()
-                r = parcenv.run(kc, stmt, timeout=3600)
-                best = min(best, time.perf_counter() - t)
-                assert not r.errors, r.traceback()
-            out[name] = best
+            parcenv.reset_peaks(pids.values())
+            out[name] = parcenv.best_cell(kc, stmt, R)
             peak[name] = max(parcenv.proc_bytes(p, "VmHWM") for p in pids.values())
     finally:
         parcenv.stop(km, kc)

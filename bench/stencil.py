@@ -14,7 +14,6 @@ it held: the arrays' chunks): 1.00 means the row made no temporary. Usage:
 import os
 import subprocess
 import sys
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "py"))
@@ -69,16 +68,8 @@ def parc_times():
             r = parcenv.run(kc, setup, timeout=3600)
             assert not r.errors, r.traceback()
             held = {p: parcenv.proc_bytes(p, "VmRSS") for p in pids.values()}
-            for p in pids.values():
-                with open("/proc/%d/clear_refs" % p, "w") as f:
-                    f.write("5")
-            best = 1e30
-            for _ in range(R):
-                t = time.perf_counter()
-                r = parcenv.run(kc, stmt, timeout=3600)
-                best = min(best, time.perf_counter() - t)
-                assert not r.errors, r.traceback()
-            out[name] = best
+            parcenv.reset_peaks(pids.values())
+            out[name] = parcenv.best_cell(kc, stmt, R)
             ratio[name] = max(parcenv.proc_bytes(p, "VmHWM") / held[p] for p in pids.values())
     finally:
         parcenv.stop(km, kc)

@@ -1,8 +1,10 @@
 """Distributions through the kernel (issue 7) on 1, 2, 3 and 4 engines: random arrays and
 float reductions print the same text under every distribution and engine count (the
-reproducibility promise of SPEC §5 and §7); x.dist, x.localshapes and x.grid_shape report the
-layout and the text/html repr shows who owns what; x.global_index in local view gives each engine's global indices; bad layouts are
-refused with the same error on every engine. Values against NumPy are in tests/diff/dist.txt."""
+reproducibility docs/architecture.md describes under "Random numbers" and "Reproducible
+reductions"); x.dist, x.localshapes and x.grid_shape report the layout and the text/html repr
+shows who owns what; x.global_index in local view gives each engine's global indices; bad
+layouts are refused with the same error on every engine. Values against NumPy are in
+tests/diff/dist.txt."""
 import re
 
 import numpydiff
