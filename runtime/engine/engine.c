@@ -128,7 +128,10 @@ static void *dealer(eng_t *e, char ch, void **mon)
     if (zmq_connect(s, e->addr) != 0) {
         log_warn("parc-engine %d: cannot connect to %s: %s", e->rt.rank, e->addr,
                  zmq_strerror(zmq_errno()));
-        if (mon && *mon) zmq_close(*mon);
+        if (mon && *mon) {
+            zmq_close(*mon);
+            *mon = NULL; /* the caller closes what it gets: not this one twice */
+        }
         zmq_socket_monitor(s, NULL, 0);
         zmq_close(s);
         return NULL;
