@@ -158,6 +158,9 @@ int arr_convolve(rt_t *rt, arr_t *a, arr_t *k, int mode, arr_t **out, err_t *err
 int arr_transpose(rt_t *rt, const arr_t *a, const int *axes, arr_t **out, err_t *err);
 int arr_reshape(rt_t *rt, const arr_t *a, int ndim, const int64_t *shape, arr_t **out, err_t *err);
 int arr_expand_dims(rt_t *rt, const arr_t *a, int axis, arr_t **out, err_t *err);
+/* *v with an axis of length 1 inserted at each of axes[0..n) in turn (views); *v is
+ * replaced, and NULL after an error. */
+int arr_expand_dims_at(rt_t *rt, arr_t **v, const int *axes, int n, err_t *err);
 int arr_squeeze(rt_t *rt, const arr_t *a, int axis, arr_t **out, err_t *err);
 int arr_concatenate(rt_t *rt, arr_t *const *as, int n, int axis, arr_t **out, err_t *err);
 

@@ -1280,12 +1280,7 @@ int arr_getitem(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, val_t *out, err_
         } else {
             v = r.u.a;
         }
-        for (; !rc && k < nnew; k++) {
-            arr_t *w = NULL;
-            rc = arr_expand_dims(rt, v, pos[k], &w, err);
-            arr_unref(&v);
-            v = w;
-        }
+        if (!rc) rc = arr_expand_dims_at(rt, &v, pos + k, nnew - k, err);
         if (rc) {
             arr_unref(&v);
             return rc;

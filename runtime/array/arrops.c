@@ -233,6 +233,14 @@ int arr_fusible(const ir_node_t *tree, const val_t *leaves, size_t nleaves)
     return any && fuse_accepts(tree, leaves, nleaves);
 }
 
+/* fuse_each's visit: the block into the chunk of the new array ctx. */
+static void store(void *ctx, int64_t s, int64_t n, const void *res)
+{
+    arr_t *a = ctx;
+    size_t sz = dt_size(a->dtype);
+    memcpy((char *)arri_base(a) + s * (int64_t)sz, res, (size_t)n * sz);
+}
+
 int arr_fuse(rt_t *rt, const ir_node_t *tree, const val_t *leaves, size_t nleaves, val_t *out,
              err_t *err)
 {
@@ -256,17 +264,7 @@ int arr_fuse(rt_t *rt, const ir_node_t *tree, const val_t *leaves, size_t nleave
              : arri_new(rt, fuse_ndim(f), fuse_shape(f), fuse_dtype(f), 0, NULL, &a, err);
     int coll = fuse_isdist(f);
     if (coll) rc = arri_agree(rt, rc, err);
-    int64_t m = fuse_lsize(f);
-    size_t sz = dt_size(fuse_dtype(f));
-    for (int64_t s = 0; s < m && !rc; s += KERN_BLK) {
-        int64_t n = m - s < KERN_BLK ? m - s : KERN_BLK;
-        const void *res;
-        rt_step(rt, s, m);
-        rc = rt_check(rt, err);
-        if (!rc) rc = fuse_block(f, s, n, &res, err);
-        if (!rc) memcpy((char *)arri_base(a) + s * (int64_t)sz, res, (size_t)n * sz);
-    }
-    rt_step(rt, 0, 0);
+    if (!rc) rc = fuse_each(f, store, a, err);
     if (coll) rc = arri_agree(rt, rc, err);
     if (!rc && fuse_home(f)) {
         arr_t *b = NULL;

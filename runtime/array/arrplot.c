@@ -114,34 +114,58 @@ static void walk_load(walk_t *w, int64_t k0, int64_t m)
             w->xv[i] = (double)(w->g0 + k0 + i);
 }
 
+/* Hands visit every block of the walk in turn, loaded (k0: its first local element, m:
+ * its length), with an interrupt check after each. */
+typedef void (*walk_fn)(void *ctx, const walk_t *w, int64_t k0, int64_t m);
+
+static int walk_each(walk_t *w, walk_fn visit, void *ctx, err_t *err)
+{
+    int rc = 0;
+    for (int64_t k0 = 0; k0 < w->lsize && !rc; k0 += BLK) {
+        int64_t m = w->lsize - k0 < BLK ? w->lsize - k0 : BLK;
+        walk_load(w, k0, m);
+        visit(ctx, w, k0, m);
+        rc = rt_check(w->rt, err);
+    }
+    return rc;
+}
+
 static int coll_of(const rt_t *rt, const arr_t *a)
 {
     return a->isdist && !rt->local;
+}
+
+/* ranges' running state: {xmin, ymin, -xmax, -ymax} and the points left out. */
+typedef struct {
+    double r[4];
+    int64_t bad;
+} range_t;
+
+static void range_block(void *ctx, const walk_t *w, int64_t k0, int64_t m)
+{
+    range_t *g = ctx;
+    (void)k0;
+    for (int64_t i = 0; i < m; i++) {
+        double xv = w->xv[i], yv = w->yv[i];
+        if (!isfinite(xv) || !isfinite(yv)) {
+            g->bad++;
+            continue;
+        }
+        if (xv < g->r[0]) g->r[0] = xv;
+        if (yv < g->r[1]) g->r[1] = yv;
+        if (-xv < g->r[2]) g->r[2] = -xv;
+        if (-yv < g->r[3]) g->r[3] = -yv;
+    }
 }
 
 /* Finite min and max of x's (or the index's) and y's values and the count left out.
  * r = {xmin, ymin, -xmax, -ymax} reduced with one MIN. */
 static int ranges(walk_t *w, double *xr, double *yr, int64_t *skipped, err_t *err)
 {
-    double r[4] = {INFINITY, INFINITY, INFINITY, INFINITY};
-    int64_t bad = 0;
-    int rc = 0;
-    for (int64_t k0 = 0; k0 < w->lsize && !rc; k0 += BLK) {
-        int64_t m = w->lsize - k0 < BLK ? w->lsize - k0 : BLK;
-        walk_load(w, k0, m);
-        for (int64_t i = 0; i < m; i++) {
-            double xv = w->xv[i], yv = w->yv[i];
-            if (!isfinite(xv) || !isfinite(yv)) {
-                bad++;
-                continue;
-            }
-            if (xv < r[0]) r[0] = xv;
-            if (yv < r[1]) r[1] = yv;
-            if (-xv < r[2]) r[2] = -xv;
-            if (-yv < r[3]) r[3] = -yv;
-        }
-        rc = rt_check(w->rt, err);
-    }
+    range_t g = {{INFINITY, INFINITY, INFINITY, INFINITY}, 0};
+    double *r = g.r;
+    int rc = walk_each(w, range_block, &g, err);
+    int64_t bad = g.bad;
     int coll = coll_of(w->rt, w->y);
     if (coll) rc = arri_agree(w->rt, rc, err);
     if (!rc && coll) rc = coll_reduce_f64(w->rt, r, 4, COLL_MIN, err);
@@ -231,129 +255,158 @@ static void unref3(arr_t **a, arr_t **b, arr_t **c)
     arr_unref(c);
 }
 
-/* The common start of plot and scatter: inputs prepared, the walk opened, the ranges and
- * counts of s set. */
-static int open_xy(rt_t *rt, const char *fn, const arr_t **x, const arr_t **y, arr_t **t1,
-                   arr_t **t2, arr_t **t3, walk_t *w, fig_series_t *s, double *xr, double *yr,
-                   err_t *err)
+/* One plot or scatter pass over x and y: moved copies, the walk and the finite ranges. */
+typedef struct {
+    arr_t *t1, *t2, *t3;
+    walk_t w;
+    double xr[2], yr[2];
+} xy_t;
+
+/* Reduces the walk of c into s when there are too many points to send them all. */
+typedef int (*xy_reduce_fn)(rt_t *rt, const arr_t *x, const arr_t *y, xy_t *c, fig_series_t *s,
+                            err_t *err);
+
+/* The common frame of plot and scatter: inputs prepared, the walk opened, the ranges and
+ * counts of s set; then every point (kind few) or the reduction many, agreed. */
+static int draw_xy(rt_t *rt, const char *fn, int few, xy_reduce_fn many, const arr_t *x,
+                   const arr_t *y, fig_series_t *s, err_t *err)
 {
-    int rc = prepare(rt, fn, x, y, t1, t2, t3, err);
-    if (!rc) rc = walk_open(rt, *x, *y, w, err);
-    if (coll_of(rt, *y)) rc = arri_agree(rt, rc, err);
-    if (!rc) rc = ranges(w, xr, yr, &s->skipped, err);
-    if (rc) return rc;
-    s->n = w->n - s->skipped;
-    s->x0 = xr[0];
-    s->x1 = xr[1];
-    s->y0 = yr[0];
-    s->y1 = yr[1];
-    return 0;
+    xy_t c = {0};
+    int rc = prepare(rt, fn, &x, &y, &c.t1, &c.t2, &c.t3, err);
+    if (!rc) rc = walk_open(rt, x, y, &c.w, err);
+    if (coll_of(rt, y)) rc = arri_agree(rt, rc, err);
+    if (!rc) rc = ranges(&c.w, c.xr, c.yr, &s->skipped, err);
+    if (!rc) {
+        s->n = c.w.n - s->skipped;
+        s->x0 = c.xr[0];
+        s->x1 = c.xr[1];
+        s->y0 = c.yr[0];
+        s->y1 = c.yr[1];
+    }
+    if (!rc && c.w.n <= FIG_POINTS_MAX) {
+        s->kind = few;
+        rc = all_points(rt, x, y, s, err);
+    } else if (!rc) {
+        rc = many(rt, x, y, &c, s, err);
+        if (coll_of(rt, y)) rc = arri_agree(rt, rc, err);
+    }
+    if (c.w.yv) walk_close(&c.w);
+    unref3(&c.t1, &c.t2, &c.t3);
+    if (rc) fig_series_free(s);
+    return rc;
+}
+
+/* envelope's per-column state: min of y in v[0..W), -max in v[W..2W). */
+typedef struct {
+    double *v, x0, span;
+    uint32_t W;
+    int hasx;
+} env_t;
+
+static void env_block(void *ctx, const walk_t *w, int64_t k0, int64_t m)
+{
+    const env_t *e = ctx;
+    double *v = e->v;
+    uint32_t W = e->W;
+    for (int64_t i = 0; i < m; i++) {
+        double xv = w->xv[i], yv = w->yv[i];
+        if (!isfinite(xv) || !isfinite(yv)) continue;
+        int64_t col = e->hasx ? (e->span > 0 ? (int64_t)((xv - e->x0) / e->span * W) : 0)
+                              : (w->g0 + k0 + i) * (int64_t)W / w->n;
+        if (col >= W) col = W - 1;
+        if (col < 0) col = 0;
+        if (yv < v[col]) v[col] = yv;
+        if (-yv < v[W + col]) v[W + col] = -yv;
+    }
+}
+
+/* Per pixel column: min of y in lo[], -max in hi[], one MIN for both. */
+static int envelope(rt_t *rt, const arr_t *x, const arr_t *y, xy_t *c, fig_series_t *s, err_t *err)
+{
+    uint32_t W = s->width;
+    s->kind = FIG_ENVELOPE;
+    s->nx = W;
+    int rc = 0;
+    double *v = mem_alloc(2 * (size_t)W * sizeof(double));
+    if (!v) rc = err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
+    for (uint32_t i = 0; v && i < 2 * W; i++)
+        v[i] = INFINITY;
+    env_t e = {v, c->xr[0], c->xr[1] - c->xr[0], W, x != NULL};
+    if (!rc) rc = walk_each(&c->w, env_block, &e, err);
+    if (coll_of(rt, y)) rc = arri_agree(rt, rc, err);
+    if (!rc && coll_of(rt, y)) rc = coll_reduce_f64(rt, v, 2 * (int64_t)W, COLL_MIN, err);
+    if (!rc) {
+        s->a = mem_alloc(W * sizeof(double));
+        s->b = mem_alloc(W * sizeof(double));
+        if (!s->a || !s->b) rc = err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
+    }
+    for (uint32_t i = 0; !rc && i < W; i++) {
+        int empty = v[i] == INFINITY;
+        s->a[i] = empty ? NAN : v[i];
+        s->b[i] = empty ? NAN : -v[W + i];
+    }
+    mem_free(v);
+    return rc;
+}
+
+/* density's grid: counts of nx x ny cells over the ranges, row 0 at the top. */
+typedef struct {
+    int64_t *cnt;
+    uint32_t nx, ny;
+    double x0, sx, y1, sy;
+} grid_t;
+
+static void grid_block(void *ctx, const walk_t *w, int64_t k0, int64_t m)
+{
+    const grid_t *g = ctx;
+    (void)k0;
+    for (int64_t i = 0; i < m; i++) {
+        double xv = w->xv[i], yv = w->yv[i];
+        if (!isfinite(xv) || !isfinite(yv)) continue;
+        int64_t cx = g->sx > 0 ? (int64_t)((xv - g->x0) / g->sx * g->nx) : 0;
+        int64_t cy = g->sy > 0 ? (int64_t)((g->y1 - yv) / g->sy * g->ny) : 0;
+        if (cx >= g->nx) cx = g->nx - 1;
+        if (cy >= g->ny) cy = g->ny - 1;
+        g->cnt[cy * g->nx + cx]++;
+    }
+}
+
+/* Points counted on a grid of 3x3-pixel cells. */
+static int density(rt_t *rt, const arr_t *x, const arr_t *y, xy_t *c, fig_series_t *s, err_t *err)
+{
+    (void)x;
+    uint32_t nx = s->width / 3, ny = s->height / 3;
+    if ((uint64_t)nx * ny > FIG_CELLS_MAX) nx = ny = 1024;
+    s->kind = FIG_DENSITY;
+    s->nx = nx;
+    s->ny = ny;
+    int rc = 0;
+    int64_t *cnt = mem_calloc((size_t)nx * ny, sizeof *cnt);
+    if (!cnt) rc = err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
+    grid_t g = {cnt, nx, ny, c->xr[0], c->xr[1] - c->xr[0], c->yr[1], c->yr[1] - c->yr[0]};
+    if (!rc) rc = walk_each(&c->w, grid_block, &g, err);
+    if (coll_of(rt, y)) rc = arri_agree(rt, rc, err);
+    if (!rc && coll_of(rt, y)) rc = coll_sum_i64(rt, cnt, (int64_t)nx * ny, err);
+    if (!rc && !(s->a = mem_alloc((size_t)nx * ny * sizeof(double))))
+        rc = err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
+    s->v0 = 0;
+    s->v1 = 0;
+    for (size_t i = 0; !rc && i < (size_t)nx * ny; i++) {
+        s->a[i] = (double)cnt[i];
+        if (s->a[i] > s->v1) s->v1 = s->a[i];
+    }
+    mem_free(cnt);
+    return rc;
 }
 
 int arr_plot_line(rt_t *rt, const arr_t *x, const arr_t *y, fig_series_t *s, err_t *err)
 {
-    arr_t *t1, *t2, *t3;
-    walk_t w = {0};
-    double xr[2], yr[2];
-    int rc = open_xy(rt, "plot", &x, &y, &t1, &t2, &t3, &w, s, xr, yr, err);
-    if (!rc && w.n <= FIG_POINTS_MAX) {
-        s->kind = FIG_LINE;
-        rc = all_points(rt, x, y, s, err);
-    } else if (!rc) {
-        /* per pixel column: min of y in lo[], -max in hi[], one MIN for both */
-        uint32_t W = s->width;
-        s->kind = FIG_ENVELOPE;
-        s->nx = W;
-        double *v = mem_alloc(2 * (size_t)W * sizeof(double));
-        if (!v) rc = err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
-        for (uint32_t i = 0; v && i < 2 * W; i++)
-            v[i] = INFINITY;
-        double span = xr[1] - xr[0];
-        for (int64_t k0 = 0; !rc && k0 < w.lsize; k0 += BLK) {
-            int64_t m = w.lsize - k0 < BLK ? w.lsize - k0 : BLK;
-            walk_load(&w, k0, m);
-            for (int64_t i = 0; i < m; i++) {
-                double xv = w.xv[i], yv = w.yv[i];
-                if (!isfinite(xv) || !isfinite(yv)) continue;
-                int64_t col = x ? (span > 0 ? (int64_t)((xv - xr[0]) / span * W) : 0)
-                                : (w.g0 + k0 + i) * (int64_t)W / w.n;
-                if (col >= W) col = W - 1;
-                if (col < 0) col = 0;
-                if (yv < v[col]) v[col] = yv;
-                if (-yv < v[W + col]) v[W + col] = -yv;
-            }
-            rc = rt_check(rt, err);
-        }
-        if (coll_of(rt, y)) rc = arri_agree(rt, rc, err);
-        if (!rc && coll_of(rt, y)) rc = coll_reduce_f64(rt, v, 2 * (int64_t)W, COLL_MIN, err);
-        if (!rc) {
-            s->a = mem_alloc(W * sizeof(double));
-            s->b = mem_alloc(W * sizeof(double));
-            if (!s->a || !s->b) rc = err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
-        }
-        for (uint32_t i = 0; !rc && i < W; i++) {
-            int empty = v[i] == INFINITY;
-            s->a[i] = empty ? NAN : v[i];
-            s->b[i] = empty ? NAN : -v[W + i];
-        }
-        mem_free(v);
-        if (coll_of(rt, y)) rc = arri_agree(rt, rc, err);
-    }
-    if (w.yv) walk_close(&w);
-    unref3(&t1, &t2, &t3);
-    if (rc) fig_series_free(s);
-    return rc;
+    return draw_xy(rt, "plot", FIG_LINE, envelope, x, y, s, err);
 }
 
 int arr_plot_scatter(rt_t *rt, const arr_t *x, const arr_t *y, fig_series_t *s, err_t *err)
 {
-    arr_t *t1, *t2, *t3;
-    walk_t w = {0};
-    double xr[2], yr[2];
-    int rc = open_xy(rt, "scatter", &x, &y, &t1, &t2, &t3, &w, s, xr, yr, err);
-    if (!rc && w.n <= FIG_POINTS_MAX) {
-        s->kind = FIG_POINTS;
-        rc = all_points(rt, x, y, s, err);
-    } else if (!rc) {
-        uint32_t nx = s->width / 3, ny = s->height / 3;
-        if ((uint64_t)nx * ny > FIG_CELLS_MAX) nx = ny = 1024;
-        s->kind = FIG_DENSITY;
-        s->nx = nx;
-        s->ny = ny;
-        int64_t *cnt = mem_calloc((size_t)nx * ny, sizeof *cnt);
-        if (!cnt) rc = err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
-        double sx = xr[1] - xr[0], sy = yr[1] - yr[0];
-        for (int64_t k0 = 0; !rc && k0 < w.lsize; k0 += BLK) {
-            int64_t m = w.lsize - k0 < BLK ? w.lsize - k0 : BLK;
-            walk_load(&w, k0, m);
-            for (int64_t i = 0; i < m; i++) {
-                double xv = w.xv[i], yv = w.yv[i];
-                if (!isfinite(xv) || !isfinite(yv)) continue;
-                int64_t cx = sx > 0 ? (int64_t)((xv - xr[0]) / sx * nx) : 0;
-                int64_t cy = sy > 0 ? (int64_t)((yr[1] - yv) / sy * ny) : 0; /* row 0: top */
-                if (cx >= nx) cx = nx - 1;
-                if (cy >= ny) cy = ny - 1;
-                cnt[cy * nx + cx]++;
-            }
-            rc = rt_check(rt, err);
-        }
-        if (coll_of(rt, y)) rc = arri_agree(rt, rc, err);
-        if (!rc && coll_of(rt, y)) rc = coll_sum_i64(rt, cnt, (int64_t)nx * ny, err);
-        if (!rc && !(s->a = mem_alloc((size_t)nx * ny * sizeof(double))))
-            rc = err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
-        s->v0 = 0;
-        s->v1 = 0;
-        for (size_t i = 0; !rc && i < (size_t)nx * ny; i++) {
-            s->a[i] = (double)cnt[i];
-            if (s->a[i] > s->v1) s->v1 = s->a[i];
-        }
-        mem_free(cnt);
-        if (coll_of(rt, y)) rc = arri_agree(rt, rc, err);
-    }
-    if (w.yv) walk_close(&w);
-    unref3(&t1, &t2, &t3);
-    if (rc) fig_series_free(s);
-    return rc;
+    return draw_xy(rt, "scatter", FIG_POINTS, density, x, y, s, err);
 }
 
 /* The n values of a (small) array as float64 on every rank. */

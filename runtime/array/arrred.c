@@ -251,23 +251,27 @@ static val_t free_result(int bi, int dt, const kred_t *st)
     return fval(dt, st->f[0], st->f[1]);
 }
 
+/* fuse_each's visit for whole_free: the block into the running state. */
+typedef struct {
+    int bi, dt;
+    kred_t *st;
+} free_t;
+
+static void fold_free(void *ctx, int64_t s, int64_t n, const void *res)
+{
+    const free_t *fr = ctx;
+    (void)s;
+    kern_red(fr->bi, fr->dt, res, (size_t)n, fr->st);
+}
+
 static int whole_free(rt_t *rt, int bi, fuse_t *f, val_t *out, err_t *err)
 {
     int dt = fuse_dtype(f);
-    int64_t m = fuse_lsize(f);
     kred_t st;
     kern_red_init(bi, &st);
     st.pos = fuse_gstart(f);
-    int rc = 0;
-    for (int64_t s = 0; s < m && !rc; s += KERN_BLK) {
-        int64_t n = m - s < KERN_BLK ? m - s : KERN_BLK;
-        const void *res;
-        rt_step(rt, s, m);
-        rc = rt_check(rt, err);
-        if (!rc) rc = fuse_block(f, s, n, &res, err);
-        if (!rc) kern_red(bi, dt, res, (size_t)n, &st);
-    }
-    rt_step(rt, 0, 0);
+    free_t fr = {bi, dt, &st};
+    int rc = fuse_each(f, fold_free, &fr, err);
     if (fuse_isdist(f)) {
         rc = arri_agree(rt, rc, err);
         if (rc) return rc;

@@ -274,6 +274,18 @@ int arr_expand_dims(rt_t *rt, const arr_t *a, int axis, arr_t **out, err_t *err)
     return 0;
 }
 
+int arr_expand_dims_at(rt_t *rt, arr_t **v, const int *axes, int n, err_t *err)
+{
+    int rc = 0;
+    for (int k = 0; !rc && k < n; k++) {
+        arr_t *w = NULL;
+        rc = arr_expand_dims(rt, *v, axes[k], &w, err);
+        arr_unref(v);
+        *v = w;
+    }
+    return rc;
+}
+
 int arr_squeeze(rt_t *rt, const arr_t *a, int axis, arr_t **out, err_t *err)
 {
     int nd = a->ndim, drop[ARR_MAXDIM] = {0}, nkeep = 0, engines = 0;

@@ -1081,3 +1081,19 @@ int fuse_block(fuse_t *f, int64_t s, int64_t n, const void **res, err_t *err)
     *res = f->rp[f->out];
     return 0;
 }
+
+int fuse_each(fuse_t *f, fuse_visit_fn visit, void *ctx, err_t *err)
+{
+    int64_t m = fuse_lsize(f);
+    int rc = 0;
+    for (int64_t s = 0; s < m && !rc; s += KERN_BLK) {
+        int64_t n = m - s < KERN_BLK ? m - s : KERN_BLK;
+        const void *res;
+        rt_step(f->rt, s, m);
+        rc = rt_check(f->rt, err);
+        if (!rc) rc = fuse_block(f, s, n, &res, err);
+        if (!rc) visit(ctx, s, n, res);
+    }
+    rt_step(f->rt, 0, 0);
+    return rc;
+}

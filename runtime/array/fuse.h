@@ -64,6 +64,12 @@ int64_t fuse_gstart(const fuse_t *f);     /* global flat index of its first elem
  * fuse_dtype (valid until the next call). Returns 0 or PARC_EVALUE with err set. */
 int fuse_block(fuse_t *f, int64_t s, int64_t n, const void **res, err_t *err);
 
+/* Evaluates every block of this rank's part in order and hands each to visit (ctx, its
+ * first local element, its length, its values), with progress and interrupt checks
+ * between blocks. Returns 0, or the first block's error or PARC_EINTR. */
+typedef void (*fuse_visit_fn)(void *ctx, int64_t s, int64_t n, const void *res);
+int fuse_each(fuse_t *f, fuse_visit_fn visit, void *ctx, err_t *err);
+
 /* Type rules shared with the scalar path: the compute dtype and output dtype of op on
  * operands (dta, weak a) and (dtb, weak b) (dtb -1 for unary ops). 0 or PARC_ETYPE. */
 int fuse_types(int op, int dta, int wa, int dtb, int wb, int *cdt, int *odt, int *kop, err_t *err);

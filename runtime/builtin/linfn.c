@@ -96,13 +96,11 @@ static int keep_dims(call_t *c, int nd, int naxis, const int *axis, val_t *v, er
         *v = val_array(&r);
         return 0;
     }
-    for (int i = 0; i < n && !rc; i++) {
-        arr_t *r = NULL;
-        rc = arr_expand_dims(c->rt, v->u.a, ax[i], &r, err);
-        if (!rc) {
-            val_drop(v);
-            *v = val_array(&r);
-        }
+    arr_t *r = arr_ref(v->u.a);
+    rc = arr_expand_dims_at(c->rt, &r, ax, n, err);
+    if (!rc) {
+        val_drop(v);
+        *v = val_array(&r);
     }
     return args_at(c, rc, err);
 }

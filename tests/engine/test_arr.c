@@ -12,7 +12,7 @@
 #include "arr.h"
 #include "arrint.h"
 #include "builtins.h"
-#include "check.h"
+#include "mpicheck.h"
 #include "chunk.h"
 #include "coll.h"
 #include "ir.h"
@@ -733,11 +733,8 @@ int main(int argc, char **argv)
     test_index();
     test_redist();
     test_pool();
-    int fail = check_fail, any = 0;
-    MPI_Allreduce(&fail, &any, 1, MPI_INT, MPI_MAX, rt.comm);
-    if (rt.rank == 0) check_done();
-    if (fail) fprintf(stderr, "rank %d: %d failed\n", rt.rank, fail);
+    int rc = check_mpi_done();
     rt_fini(&rt);
     MPI_Finalize();
-    return any ? 1 : 0;
+    return rc;
 }

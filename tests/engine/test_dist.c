@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "check.h"
+#include "mpicheck.h"
 #include "dist.h"
 
 /* Naive owner and local index of every g along one dimension. */
@@ -263,15 +263,11 @@ static void test_ranks(void)
 int main(int argc, char **argv)
 {
     MPI_Init(&argc, &argv);
-    int rank;
-    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     test_kinds();
     test_grids();
     test_darray();
     test_ranks();
-    int rc = check_fail != 0;
-    MPI_Allreduce(MPI_IN_PLACE, &rc, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
-    if (rank == 0) check_done();
+    int rc = check_mpi_done();
     MPI_Finalize();
     return rc;
 }

@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "arena.h"
-#include "check.h"
+#include "mpicheck.h"
 #include "err.h"
 #include "eval.h"
 #include "ir.h"
@@ -542,9 +542,7 @@ int main(int argc, char **argv)
     }
     eval_destroy(&ev);
     rt_fini(&rt);
-    int rc = check_done();
-    int all = 0;
-    MPI_Allreduce(&rc, &all, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+    int rc = check_mpi_done();
     MPI_Finalize();
-    return all;
+    return rc;
 }

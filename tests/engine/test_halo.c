@@ -10,7 +10,7 @@
 
 #include "arr.h"
 #include "arrint.h"
-#include "check.h"
+#include "mpicheck.h"
 #include "coll.h"
 #include "halo.h"
 
@@ -204,11 +204,8 @@ int main(int argc, char **argv)
     if (rt.rank == 0)
         printf("%lld reads through a halo, %lld with bytes received\n", (long long)all[0],
                (long long)all[1]);
-    int fail = check_fail, any = 0;
-    MPI_Allreduce(&fail, &any, 1, MPI_INT, MPI_MAX, rt.comm);
-    if (rt.rank == 0) check_done();
-    if (fail) fprintf(stderr, "rank %d: %d failed\n", rt.rank, fail);
+    int rc = check_mpi_done();
     rt_fini(&rt);
     MPI_Finalize();
-    return any ? 1 : 0;
+    return rc;
 }

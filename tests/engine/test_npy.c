@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "check.h"
+#include "mpicheck.h"
 #include "dtype.h"
 #include "npy.h"
 #include "zip.h"
@@ -179,15 +179,11 @@ static void test_zip(void)
 int main(int argc, char **argv)
 {
     MPI_Init(&argc, &argv);
-    int rank;
-    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     test_header();
     test_variants();
     test_swap();
     test_zip();
-    int rc = check_fail != 0;
-    MPI_Allreduce(MPI_IN_PLACE, &rc, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
-    if (rank == 0) check_done();
+    int rc = check_mpi_done();
     MPI_Finalize();
     return rc;
 }

@@ -9,7 +9,7 @@
 
 #include "arr.h"
 #include "arrint.h"
-#include "check.h"
+#include "mpicheck.h"
 #include "coll.h"
 
 static rt_t rt;
@@ -223,11 +223,8 @@ int main(int argc, char **argv)
         for (int64_t bs = 1; bs <= 2; bs++)
             one_layout(kinds[i], bs);
     test_sequence();
-    int fail = check_fail, any = 0;
-    MPI_Allreduce(&fail, &any, 1, MPI_INT, MPI_MAX, rt.comm);
-    if (rt.rank == 0) check_done();
-    if (fail) fprintf(stderr, "rank %d: %d failed\n", rt.rank, fail);
+    int rc = check_mpi_done();
     rt_fini(&rt);
     MPI_Finalize();
-    return any ? 1 : 0;
+    return rc;
 }

@@ -522,6 +522,30 @@ class Kernel:
         self.km = self.kc = None
 
 
+def _shown(r):
+    """A result as text without the DistArray header line (it names the engine count)."""
+    if isinstance(r, Exception) or r.errors or r.text is None:
+        return "no value: %s" % (r if isinstance(r, Exception) else r.traceback())
+    return re.sub(r"DistArray\([^\n]*?engines=\d+\)\n", "", r.text)
+
+
+def same_everywhere(check, cells, counts, timeout, what):
+    """Runs every cell on kernels of each engine count in counts and records with
+    check(ok, message) whether each gives a value with the same text on all of them."""
+    texts = {}
+    for n in counts:
+        k = Kernel(n)
+        try:
+            texts[n] = [_shown(r) for r in k.run_many(cells, timeout)]
+        finally:
+            k.stop()
+    for i, cell in enumerate(cells):
+        got = [texts[n][i] for n in counts]
+        ok = not any(g.startswith("no value") for g in got) and len(set(got)) == 1
+        check(ok, "%s: %s\n  %s" % (what, cell, "\n  ".join(
+            "%d: %r" % (n, g) for n, g in zip(counts, got))))
+
+
 class Failure:
     def __init__(self, case, engines, want, got, why):
         self.case, self.engines, self.want, self.got, self.why = case, engines, want, got, why

@@ -29,26 +29,8 @@ SAME_BITS = [
 ]
 
 
-def shown(r):
-    if isinstance(r, Exception) or r.errors or r.text is None:
-        return "no value: %s" % (r if isinstance(r, Exception) else r.traceback())
-    return re.sub(r"DistArray\([^\n]*?engines=\d+\)\n", "", r.text)
-
-
 def same_bits(c):
-    texts = {}
-    counts = (1, 2, 3, 4)
-    for n in counts:
-        k = numpydiff.Kernel(n)
-        try:
-            texts[n] = [shown(r) for r in k.run_many(SAME_BITS, 120)]
-        finally:
-            k.stop()
-    for i, cell in enumerate(SAME_BITS):
-        got = [texts[n][i] for n in counts]
-        ok = not any(g.startswith("no value") for g in got) and len(set(got)) == 1
-        c.check(ok, "same bits on 1-4 engines: %s\n  %s" % (
-            cell, "\n  ".join("%d: %r" % (n, g) for n, g in zip(counts, got))))
+    numpydiff.same_everywhere(c.check, SAME_BITS, (1, 2, 3, 4), 120, "same bits on 1-4 engines")
 
 
 def value(r):

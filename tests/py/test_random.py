@@ -5,8 +5,6 @@ against NumPy), so the engine counts are compared with each other.
 
     /usr/bin/python3 tests/py/test_random.py
 """
-import re
-
 import numpydiff
 import parcenv
 
@@ -27,27 +25,9 @@ CELLS = [
 ]
 
 
-def shown(r):
-    """The cell's value without the DistArray headers (they name the engine count)."""
-    if isinstance(r, Exception) or r.errors or r.text is None:
-        return "no value: %s" % (r if isinstance(r, Exception) else r.traceback())
-    return re.sub(r"DistArray\([^\n]*?engines=\d+\)\n", "", r.text)
-
-
 def main():
     c = parcenv.Checker("random")
-    texts = {}
-    for n in (1, 2, 3):
-        k = numpydiff.Kernel(n)
-        try:
-            texts[n] = [shown(r) for r in k.run_many(CELLS, 60)]
-        finally:
-            k.stop()
-    for i, cell in enumerate(CELLS):
-        got = [texts[n][i] for n in (1, 2, 3)]
-        ok = not any(g.startswith("no value") for g in got) and got[0] == got[1] == got[2]
-        c.check(ok, "same values on 1, 2, 3 engines: %s\n  %s" % (
-            cell, "\n  ".join("%d: %r" % (n, g) for n, g in zip((1, 2, 3), got))))
+    numpydiff.same_everywhere(c.check, CELLS, (1, 2, 3), 60, "same values on 1, 2, 3 engines")
     c.done()
 
 
