@@ -494,11 +494,18 @@ val_t arri_elem_val(int dt, const void *p)
 /* Copies src's chunk into dst's (same local shape), converting; rows at a time. */
 void arri_copy_chunk(arr_t *dst, const arr_t *src)
 {
+    arri_cast_chunk(dst, src);
+}
+
+int arri_cast_chunk(arr_t *dst, const arr_t *src)
+{
     int64_t n = arri_lsize(src);
-    if (n == 0) return;
+    int w = 0;
+    if (n == 0) return 0;
     if (arri_contig(src) && arri_contig(dst)) {
+        w = kern_cast_warns(src->dtype, dst->dtype, arri_base(src), (size_t)n);
         kern_cast(src->dtype, dst->dtype, arri_base(dst), arri_base(src), (size_t)n);
-        return;
+        return w;
     }
     size_t ss = dt_size(src->dtype), ds = dt_size(dst->dtype);
     int nd = src->ndim;
@@ -509,13 +516,15 @@ void arri_copy_chunk(arr_t *dst, const arr_t *src)
             so += idx[d] * src->lstride[d];
             dof += idx[d] * dst->lstride[d];
         }
-        kern_cast(src->dtype, dst->dtype, (char *)dst->buf->p + dof * (int64_t)ds,
-                  (char *)src->buf->p + so * (int64_t)ss, 1);
+        const char *sp = (const char *)src->buf->p + so * (int64_t)ss;
+        w |= kern_cast_warns(src->dtype, dst->dtype, sp, 1);
+        kern_cast(src->dtype, dst->dtype, (char *)dst->buf->p + dof * (int64_t)ds, sp, 1);
         for (int d = nd - 1; d >= 0; d--) {
             if (++idx[d] < src->lshape[d]) break;
             idx[d] = 0;
         }
     }
+    return w;
 }
 
 /* ---- creation ---- */
@@ -1055,7 +1064,10 @@ int arr_astype(rt_t *rt, const arr_t *a, int dtype, arr_t **out, err_t *err)
         arr_unref(&b);
         return rc;
     }
-    arri_copy_chunk(b, a);
+    /* NumPy's warnings for a cast that loses the value (nan to int, 1e300 to float32) */
+    int w = arri_cast_chunk(b, a);
+    if (w & KERN_WINVALID) rt_warn(rt, (span_t){0}, "invalid value", "cast");
+    if (w & KERN_WOVERFLOW) rt_warn(rt, (span_t){0}, "overflow", "cast");
     *out = b;
     return 0;
 }

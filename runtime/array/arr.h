@@ -102,12 +102,14 @@ int arr_reduce(rt_t *rt, int bi, const ir_node_t *tree, const val_t *leaves, siz
                int axis, val_t *out, err_t *err);
 
 /* Scalar arithmetic with NumPy's/Python's rules for the IR's BIN/CMP/UN opcodes and the
- * UFUNC builtins (ZeroDivisionError for integer division by zero on scalars; float
- * division gives inf/nan). Used for scalars outside arrays too, so there is one definition
- * of each operation. */
-int arr_scalar_binop(int irop, const val_t *a, const val_t *b, val_t *out, err_t *err);
-int arr_scalar_unop(int irop, const val_t *a, val_t *out, err_t *err);
-int arr_scalar_ufunc(int bi, const val_t *args, size_t nargs, val_t *out, err_t *err);
+ * UFUNC builtins. An operator on two Python numbers follows Python (ZeroDivisionError for
+ * a division or modulo by zero); anything with a NumPy scalar, and every ufunc, follows
+ * NumPy: integer division by zero gives 0, float errors inf or nan, each with NumPy's
+ * RuntimeWarning noted on rt (NULL: none). Used for scalars outside arrays too, so there is
+ * one definition of each operation. */
+int arr_scalar_binop(rt_t *rt, int irop, const val_t *a, const val_t *b, val_t *out, err_t *err);
+int arr_scalar_unop(rt_t *rt, int irop, const val_t *a, val_t *out, err_t *err);
+int arr_scalar_ufunc(rt_t *rt, int bi, const val_t *args, size_t nargs, val_t *out, err_t *err);
 /* Whether x irop= v may store a result of dtype from into x of dtype to (NumPy's
  * 'same_kind'): 0, or PARC_ETYPE with NumPy's UFuncTypeError message. */
 int arr_inplace_check(int irop, int from, int to, err_t *err);

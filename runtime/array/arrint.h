@@ -76,6 +76,8 @@ int64_t arri_row(const arr_t *a, int r);
 int64_t *arri_rows(const rt_t *rt, const arr_t *a);
 /* Copies the chunk of src into dst's chunk (same local shape), converting dtype. */
 void arri_copy_chunk(arr_t *dst, const arr_t *src);
+/* The same, returning what NumPy warns for the cast (kern_cast_warns' bits). */
+int arri_cast_chunk(arr_t *dst, const arr_t *src);
 /* Address of the element at local flat (C order) position k of the chunk. */
 void *arri_addr(const arr_t *a, int64_t k);
 /* Read/write one element at an address as double[2] (ints also exactly as int64). */
@@ -98,8 +100,8 @@ int arri_agree_at(const rt_t *rt, int rc, err_t *err, const char *file, int line
 /* Evaluates the elementwise tree n over number leaves (preorder from leaves[*next],
  * advancing *next) with the scalar rules of arr_scalar_binop/unop/ufunc: Python's where
  * both operands are Python scalars (~True is -2, 1 // 0 raises). */
-int arri_scalar_tree(const ir_node_t *n, const val_t *leaves, size_t nleaves, size_t *next,
-                     val_t *out, err_t *err);
+int arri_scalar_tree(rt_t *rt, const ir_node_t *n, const val_t *leaves, size_t nleaves,
+                     size_t *next, val_t *out, err_t *err);
 
 /* The dtype of an array or a number (-1 for anything else); *weak = 1 for Python scalars,
  * which take an array operand's dtype in arithmetic (NEP 50). */

@@ -2,6 +2,8 @@
  * blocks by fuse_) and the scalar operations that give every operator one definition for
  * scalars too (Python's rules where NumPy's and Python's differ for Python scalars:
  * integer division or modulo by zero raises, int ** negative int is a float). */
+#include <fenv.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "arr.h"
@@ -83,7 +85,76 @@ static val_t as_py_int(const val_t *v, int irop)
     return *v;
 }
 
-int arr_scalar_binop(int irop, const val_t *a0, const val_t *b0, val_t *out, err_t *err)
+/* 1 when x op y wraps in the integer dtype dt (NumPy's scalar math warns "overflow"). */
+static int int_wraps(int op, int dt, int64_t x, int64_t y)
+{
+    int64_t r;
+    int over;
+    switch (op) {
+    case IR_ADD:
+        over = __builtin_add_overflow(x, y, &r);
+        break;
+    case IR_SUB:
+        over = __builtin_sub_overflow(x, y, &r);
+        break;
+    case IR_MUL:
+        over = __builtin_mul_overflow(x, y, &r);
+        break;
+    case IR_NEG:
+    case KOP_BI + BI_ABS:
+        if (x == INT64_MIN) return 1;
+        r = op == IR_NEG || x < 0 ? -x : x;
+        over = 0;
+        break;
+    default:
+        return 0;
+    }
+    return over || (dt == DT_INT32 && (r < INT32_MIN || r > INT32_MAX));
+}
+
+/* NumPy 1.24's RuntimeWarnings for one operation on numbers that are not all Python
+ * scalars: op's kernel status k, the IEEE flags fe it raised, and whether it wrapped.
+ * NumPy's scalar math (an operator whose result has the dtype of a NumPy scalar operand,
+ * not bool) names the warning "scalar <ufunc>" and warns on integer + - * negation and
+ * abs that wrap; otherwise the ufunc's array loop runs, which reports what the fused loop
+ * reports (fuse_block). */
+static void scalar_warn(rt_t *rt, int irop, int kop, int cdt, int scalarmath, int k, int fe,
+                        int wrapped)
+{
+    if (!rt) return;
+    char name[40];
+    snprintf(name, sizeof name, "%s%s", scalarmath ? "scalar " : "",
+             irop == KOP_BI + BI_ABS ? "absolute" : fuse_ufunc_name(kop));
+    int fp = cdt == DT_FLOAT64 || cdt == DT_FLOAT32 || cdt == DT_COMPLEX128;
+    if (!fp || !(scalarmath || fuse_fp_checked(kop, cdt))) fe = 0;
+    if (cdt == DT_COMPLEX128 && kop == IR_DIV) fe = 0; /* the kernel's bits say it (kern.h) */
+    if ((k & KERN_WZERODIV) || (fe & FE_DIVBYZERO))
+        rt_warn(rt, (span_t){0}, "divide by zero", name);
+    if ((k & KERN_WOVERFLOW) || (fe & FE_OVERFLOW) || (scalarmath && wrapped))
+        rt_warn(rt, (span_t){0}, "overflow", name);
+    if ((k & KERN_WINVALID) || (fe & FE_INVALID)) rt_warn(rt, (span_t){0}, "invalid value", name);
+}
+
+/* Python's ZeroDivisionError for two Python numbers (NumPy's scalars give inf, nan or 0
+ * with a warning instead), or 0. */
+static int py_zerodiv(int irop, int ints, const val_t *a, const val_t *b, err_t *err)
+{
+    if (irop == IR_POW && is_zero(a) && a->kind != V_COMPLEX && b->kind != V_COMPLEX &&
+        (b->kind == V_FLOAT ? b->u.f < 0 : b->u.i < 0))
+        return err_set(err, PARC_EZERODIV, (span_t){0}, "0.0 cannot be raised to a negative power");
+    if ((irop != IR_FLOORDIV && irop != IR_MOD && irop != IR_DIV) || !is_zero(b)) return 0;
+    if (ints)
+        return err_set(err, PARC_EZERODIV, (span_t){0},
+                       irop == IR_DIV ? "division by zero" : "integer division or modulo by zero");
+    if (a->kind == V_COMPLEX || b->kind == V_COMPLEX)
+        return err_set(err, PARC_EZERODIV, (span_t){0}, "complex division by zero");
+    return err_set(err, PARC_EZERODIV, (span_t){0},
+                   irop == IR_DIV        ? "float division by zero"
+                   : irop == IR_FLOORDIV ? "float floor division by zero"
+                                         : "float modulo");
+}
+
+int arr_scalar_binop(rt_t *rt, int irop, const val_t *a0, const val_t *b0, val_t *out, err_t *err)
 {
     val_t ia = *a0, ib = *b0;
     if (a0->weak && b0->weak) {
@@ -97,6 +168,8 @@ int arr_scalar_binop(int irop, const val_t *a0, const val_t *b0, val_t *out, err
         return err_set(err, PARC_ETYPE, (span_t){0},
                        "unsupported operand type(s) for %s: '%s' and '%s'", ir_op_name(irop),
                        val_kind_name(a), val_kind_name(b));
+    /* Two Python numbers follow Python (an operator; a ufunc gives NumPy's answer). */
+    int py = wa && wb && irop < KOP_BI;
     /* NumPy 1.24 casts by value only next to an array: a NumPy scalar with a Python number
      * promotes their full dtypes (int32(3) + 2**40 is int64, float32(2.5) / 3 float64). */
     if (!wa || !wb) wa = wb = 0;
@@ -104,30 +177,38 @@ int arr_scalar_binop(int irop, const val_t *a0, const val_t *b0, val_t *out, err
     int rc = fuse_types(irop, da, wa, db, wb, &cdt, &odt, &kop, err);
     if (rc) return rc;
     int ints = isint_dt(da) && isint_dt(db);
-    if (ints && (irop == IR_FLOORDIV || irop == IR_MOD) && is_zero(b))
-        return err_set(err, PARC_EZERODIV, (span_t){0}, "integer division or modulo by zero");
-    if (ints && irop == IR_DIV && wa && wb && is_zero(b))
-        return err_set(err, PARC_EZERODIV, (span_t){0}, "division by zero");
-    if (ints && irop == IR_POW && wa && wb && b->u.i < 0) cdt = odt = DT_FLOAT64;
-    if (ints && wa && wb && int_overflows(irop, a->u.i, b->u.i))
+    if (py && (rc = py_zerodiv(irop, ints, a, b, err))) return rc;
+    if (ints && irop == IR_POW && py && b->u.i < 0) cdt = odt = DT_FLOAT64;
+    if (ints && py && int_overflows(irop, a->u.i, b->u.i))
         return err_set(err, PARC_EOVERFLOW, (span_t){0},
                        "integer result too large: parc integers are 64-bit (use a float, as in "
                        "10.0**100)");
     char x[16], y[16], r[16];
     arri_store_val(cdt, x, a);
     arri_store_val(cdt, y, b);
-    /* A NumPy scalar's zero divisor or wrap gives NumPy's value (its warning is not shown). */
-    int k = kern_bin(kop, cdt, r, x, y, 1) & ~(KERN_WZERODIV | KERN_WOVERFLOW);
+    if (!py) feclearexcept(FE_DIVBYZERO | FE_OVERFLOW | FE_INVALID);
+    int k = kern_bin(kop, cdt, r, x, y, 1);
+    if (!py) {
+        int fe = fetestexcept(FE_DIVBYZERO | FE_OVERFLOW | FE_INVALID);
+        /* the operands' common dtype (true division of integers computes in float64) */
+        int pdt = cdt, o2, k2;
+        if (ints && irop == IR_DIV) fuse_types(IR_ADD, da, 0, db, 0, &pdt, &o2, &k2, err);
+        int sm = irop < KOP_BI && ir_op_class(irop) != IR_CLS_CMP && pdt != DT_BOOL &&
+                 ((!a0->weak && da == pdt) || (!b0->weak && db == pdt));
+        int wrapped = sm && isint_dt(cdt) && int_wraps(irop, cdt, a->u.i, b->u.i);
+        scalar_warn(rt, irop, kop, cdt, sm, k, fe, wrapped);
+    }
+    k &= ~(KERN_WZERODIV | KERN_WOVERFLOW | KERN_WINVALID);
     if (k == KERN_ENEGPOW)
         return err_set(err, PARC_EVALUE, (span_t){0},
                        "Integers to negative integer powers are not allowed.");
     if (k) return err_set(err, PARC_ETYPE, (span_t){0}, "operation not supported for these types");
     *out = arri_elem_val(odt, r);
-    out->weak = (uint8_t)(wa && wb && irop < KOP_BI); /* a ufunc gives a NumPy scalar */
+    out->weak = (uint8_t)py; /* a ufunc gives a NumPy scalar */
     return 0;
 }
 
-int arr_scalar_unop(int irop, const val_t *a0, val_t *out, err_t *err)
+int arr_scalar_unop(rt_t *rt, int irop, const val_t *a0, val_t *out, err_t *err)
 {
     val_t ia = as_py_int(a0, irop);
     const val_t *a = &ia;
@@ -141,10 +222,20 @@ int arr_scalar_unop(int irop, const val_t *a0, val_t *out, err_t *err)
     if (rc) return rc;
     char x[16], r[16];
     arri_store_val(cdt, x, a);
-    if (kern_un(kop, cdt, r, x, 1))
+    int py = wa && irop < KOP_BI;
+    if (!py) feclearexcept(FE_DIVBYZERO | FE_OVERFLOW | FE_INVALID);
+    int k = kern_un(kop, cdt, r, x, 1);
+    if (k & ~(KERN_WZERODIV | KERN_WOVERFLOW | KERN_WINVALID))
         return err_set(err, PARC_ETYPE, (span_t){0}, "operation not supported for this type");
+    if (!py) {
+        /* -x and abs(x) of a NumPy scalar are its scalar math (Python's abs() calls it) */
+        int sm = (irop < KOP_BI || irop == KOP_BI + BI_ABS) && !wa && cdt != DT_BOOL;
+        int wrapped = sm && isint_dt(cdt) && int_wraps(irop, cdt, a->u.i, 0);
+        scalar_warn(rt, irop, kop, cdt, sm, k,
+                    fetestexcept(FE_DIVBYZERO | FE_OVERFLOW | FE_INVALID), wrapped);
+    }
     *out = arri_elem_val(odt, r);
-    out->weak = (uint8_t)(wa && irop < KOP_BI);
+    out->weak = (uint8_t)py;
     return 0;
 }
 
@@ -164,21 +255,21 @@ static int scalar_where(const val_t *args, val_t *out, err_t *err)
 }
 
 /* clip(a, lo, hi) of numbers: the fused program's two steps, one scalar at a time. */
-static int scalar_clip(const val_t *args, val_t *out, err_t *err)
+static int scalar_clip(rt_t *rt, const val_t *args, val_t *out, err_t *err)
 {
     val_t m = args[0];
     if (args[1].kind == V_NONE && args[2].kind == V_NONE)
         return err_set(err, PARC_EVALUE, (span_t){0}, "One of max or min must be given");
     for (int i = 0; i < 2; i++) {
         if (args[1 + i].kind == V_NONE) continue;
-        int rc = arr_scalar_binop(i ? KOP_CLIPHI_C : KOP_CLIPLO_C, &m, &args[1 + i], &m, err);
+        int rc = arr_scalar_binop(rt, i ? KOP_CLIPHI_C : KOP_CLIPLO_C, &m, &args[1 + i], &m, err);
         if (rc) return rc;
     }
     *out = m;
     return 0;
 }
 
-int arr_scalar_ufunc(int bi, const val_t *args, size_t nargs, val_t *out, err_t *err)
+int arr_scalar_ufunc(rt_t *rt, int bi, const val_t *args, size_t nargs, val_t *out, err_t *err)
 {
     const bi_info_t *info = bi_info(bi);
     size_t want = (size_t)bi_ufunc_arity(bi);
@@ -186,10 +277,10 @@ int arr_scalar_ufunc(int bi, const val_t *args, size_t nargs, val_t *out, err_t 
     if (nargs != want)
         return err_set(err, PARC_ETYPE, (span_t){0}, "%s() takes %zu arguments (%zu given)",
                        info->name, want, nargs);
-    if (want == 1) return arr_scalar_unop(KOP_BI + bi, &args[0], out, err);
+    if (want == 1) return arr_scalar_unop(rt, KOP_BI + bi, &args[0], out, err);
     if (bi == BI_WHERE) return scalar_where(args, out, err);
-    if (bi == BI_CLIP) return scalar_clip(args, out, err);
-    return arr_scalar_binop(KOP_BI + bi, &args[0], &args[1], out, err);
+    if (bi == BI_CLIP) return scalar_clip(rt, args, out, err);
+    return arr_scalar_binop(rt, KOP_BI + bi, &args[0], &args[1], out, err);
 }
 
 int arr_inplace_check(int irop, int from, int to, err_t *err)
@@ -197,8 +288,8 @@ int arr_inplace_check(int irop, int from, int to, err_t *err)
     return fuse_inplace(irop, from, to, err);
 }
 
-int arri_scalar_tree(const ir_node_t *n, const val_t *leaves, size_t nleaves, size_t *next,
-                     val_t *out, err_t *err)
+int arri_scalar_tree(rt_t *rt, const ir_node_t *n, const val_t *leaves, size_t nleaves,
+                     size_t *next, val_t *out, err_t *err)
 {
     if (!ir_is_elemwise(n)) {
         if (*next >= nleaves) return err_set(err, PARC_ERUNTIME, (span_t){0}, "too few leaves");
@@ -210,16 +301,16 @@ int arri_scalar_tree(const ir_node_t *n, const val_t *leaves, size_t nleaves, si
     if (n->op == IR_CALL) {
         val_t args[3];
         for (uint32_t i = 1; i < n->nkid && i <= 3; i++)
-            if ((rc = arri_scalar_tree(n->kid[i], leaves, nleaves, next, &args[i - 1], err)))
+            if ((rc = arri_scalar_tree(rt, n->kid[i], leaves, nleaves, next, &args[i - 1], err)))
                 return rc;
-        rc = arr_scalar_ufunc((int)n->kid[0]->imm.i, args, n->nkid - 1, out, err);
+        rc = arr_scalar_ufunc(rt, (int)n->kid[0]->imm.i, args, n->nkid - 1, out, err);
     } else if (n->nkid == 2) {
-        if ((rc = arri_scalar_tree(n->kid[0], leaves, nleaves, next, &a, err))) return rc;
-        if ((rc = arri_scalar_tree(n->kid[1], leaves, nleaves, next, &b, err))) return rc;
-        rc = arr_scalar_binop(n->op, &a, &b, out, err);
+        if ((rc = arri_scalar_tree(rt, n->kid[0], leaves, nleaves, next, &a, err))) return rc;
+        if ((rc = arri_scalar_tree(rt, n->kid[1], leaves, nleaves, next, &b, err))) return rc;
+        rc = arr_scalar_binop(rt, n->op, &a, &b, out, err);
     } else {
-        if ((rc = arri_scalar_tree(n->kid[0], leaves, nleaves, next, &a, err))) return rc;
-        rc = arr_scalar_unop(n->op, &a, out, err);
+        if ((rc = arri_scalar_tree(rt, n->kid[0], leaves, nleaves, next, &a, err))) return rc;
+        rc = arr_scalar_unop(rt, n->op, &a, out, err);
     }
     if (rc && err->at.line == 0) err->at = n->at;
     return rc;
@@ -250,7 +341,7 @@ int arr_fuse(rt_t *rt, const ir_node_t *tree, const val_t *leaves, size_t nleave
         narr += leaves[i].kind == V_ARRAY;
     if (!narr) {
         size_t next = 0;
-        return arri_scalar_tree(tree, leaves, nleaves, &next, out, err);
+        return arri_scalar_tree(rt, tree, leaves, nleaves, &next, out, err);
     }
     fuse_t *f = NULL;
     int rc = fuse_build_keep(rt, tree, leaves, nleaves, &f, err);

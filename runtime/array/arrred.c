@@ -9,6 +9,7 @@
  * elements. var is two passes (mean, then the mean of squared deviations), as NumPy computes it.
  * Along an axis the tree reductions combine rows as vectors (axis_tree, below), without a
  * gather; the order-free ones reduce lane by lane (and gather a distributed axis 0). */
+#include <fenv.h>
 #include <math.h>
 #include <string.h>
 
@@ -78,9 +79,23 @@ static void prod_first(int op, int acc, void *first)
 }
 
 /* One pass of the reproducible tree over the fused values; out gets 1 (or 2) doubles. */
+/* The IEEE flags a reduction's own additions or products raise (not those of the
+ * expression it reduces, which fuse_block reports): FE_CLEAR before a fold, FE_KEEP(fe)
+ * after it, and fold_warn gives NumPy's "overflow encountered in reduce" and "invalid
+ * value encountered in reduce" (inf - inf, 0 * inf). */
+#define FE_FOLD     (FE_OVERFLOW | FE_INVALID)
+#define FE_CLEAR()  feclearexcept(FE_FOLD)
+#define FE_KEEP(fe) ((fe) |= fetestexcept(FE_FOLD))
+static void fold_warn(rt_t *rt, int fe)
+{
+    if (fe & FE_OVERFLOW) rt_warn(rt, (span_t){0}, "overflow", "reduce");
+    if (fe & FE_INVALID) rt_warn(rt, (span_t){0}, "invalid value", "reduce");
+}
+
 static int tree_pass(rt_t *rt, fuse_t *f, int op, int acc, int64_t N, const double *center,
                      double out[2], err_t *err)
 {
+    int fe = 0;
     int coll = fuse_isdist(f);
     int dt = fuse_dtype(f);
     int64_t m = fuse_lsize(f), g0 = fuse_gstart(f), B = coll_tree_block(1), jlo, jhi;
@@ -112,7 +127,9 @@ static int tree_pass(rt_t *rt, fuse_t *f, int op, int acc, int64_t N, const doub
             else
                 to_acc(dt, acc, res, n, center, buf);
             if (gp == 0) prod_first(op, acc, buf);
+            FE_CLEAR();
             kern_fold(op, acc, 1, B, vals, n, bv + (size_t)(j - jlo) * esz);
+            FE_KEEP(fe);
         } else {
             int k = j < jlo ? 0 : 1;
             if (k == 1 && np == 0) k = 0;
@@ -128,7 +145,10 @@ static int tree_pass(rt_t *rt, fuse_t *f, int op, int acc, int64_t N, const doub
     if (coll) rc = arri_agree(rt, rc, err);
     char res16[16] = {0};
     const void *pv[2] = {piece[0], piece[1]};
+    FE_CLEAR();
     if (!rc) rc = coll_tree(rt, coll, op, acc, 1, N, g0, g0 + m, bv, np, ps, pc, pv, res16, err);
+    FE_KEEP(fe);
+    if (!rc) fold_warn(rt, fe);
     if (!rc) {
         double v[2] = {0, 0};
         if (acc == ACC_F32) {
@@ -443,6 +463,7 @@ static int slab_tree(rt_t *rt, int coll, int op, int acc, int dt, const char *p,
     size_t esz = acc == ACC_F32 ? 4 : acc == ACC_C128 ? 16 : 8, dsz = dt_size(dt);
     size_t vsz = (size_t)w * esz;
     int same = !center && acc_dt(acc) == dt && !(op && acc == ACC_C128);
+    int fe = 0;
     /* one-row blocks (w > KERN_BLK / 2) are their own folds: the rows themselves */
     int direct = B == 1 && same;
     char *bv = direct ? NULL : mem_alloc((size_t)(jhi - jlo + 1) * vsz);
@@ -487,7 +508,9 @@ static int slab_tree(rt_t *rt, int coll, int op, int acc, int dt, const char *p,
                     prod_first(op, acc, buf + (size_t)l * esz);
             vals = buf;
         }
+        FE_CLEAR();
         kern_fold(op, acc, w, B, vals, e - a, dst);
+        FE_KEEP(fe);
     }
     if (coll) rc = arri_agree(rt, rc, err);
     const void *pv[2] = {piece[0], piece[1]};
@@ -499,14 +522,19 @@ static int slab_tree(rt_t *rt, int coll, int op, int acc, int dt, const char *p,
         while (((int64_t)1 << K) < nb)
             K++;
         char *scratch = mem_alloc((size_t)(K + 1) * vsz);
+        FE_CLEAR();
         if (scratch)
             kern_tree(op, acc, w, vsz, vals, nb, K, out, scratch);
         else
             rc = err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory in a reduction");
+        FE_KEEP(fe);
         mem_free(scratch);
     } else if (!rc) {
+        FE_CLEAR();
         rc = coll_tree(rt, coll, op, acc, w, L, r0, r1, vals, np, ps, pc, pv, out, err);
+        FE_KEEP(fe);
     }
+    if (!rc) fold_warn(rt, fe);
     mem_free(bv);
     mem_free(buf);
     mem_free(piece[0]);

@@ -512,7 +512,7 @@ static int compile(comp_t *c, const ir_node_t *n)
         /* Numbers only (~True next to an array): computed once by the scalar rules, so
          * Python scalars follow Python as they do outside arrays. */
         val_t v;
-        if (arri_scalar_tree(n, c->leaves, c->nleaves, &c->next, &v, c->err)) return -1;
+        if (arri_scalar_tree(c->f->rt, n, c->leaves, c->nleaves, &c->next, &v, c->err)) return -1;
         int weak, dt = arri_val_dtype(&v, &weak);
         weak = leaf_weak(&v, weak);
         int r = newreg(c, dt, weak);
@@ -973,10 +973,20 @@ static void gather(const fuse_t *f, const leaf_t *l, int64_t s, int64_t n, char 
     }
 }
 
-/* 1 for the float ops whose IEEE flags NumPy 1.24 reports as a RuntimeWarning (its
- * comparison, maximum/minimum, clip, sign and rounding loops clear them). */
-static int fp_checked(int op)
+int fuse_fp_checked(int op, int dt)
 {
+    if (dt == DT_COMPLEX128) {
+        switch (op) {
+        case IR_ADD:
+        case IR_SUB:
+        case IR_MUL:
+        case IR_POW:
+        case KOP_BI + BI_SQUARE:
+            return 1;
+        }
+        return 0;
+    }
+    if (dt != DT_FLOAT64 && dt != DT_FLOAT32) return 0;
     switch (op) {
     case IR_ADD:
     case IR_SUB:
@@ -1058,7 +1068,7 @@ int fuse_block(fuse_t *f, int64_t s, int64_t n, const void **res, err_t *err)
             break;
         case INS_BINARY:
         case INS_UNARY: {
-            int fp = in->cdt == DT_FLOAT64 || in->cdt == DT_FLOAT32 ? fp_checked(in->op) : 0;
+            int fp = fuse_fp_checked(in->op, in->cdt);
             if (fp) feclearexcept(FE_DIVBYZERO | FE_OVERFLOW | FE_INVALID);
             int r = in->kind == INS_BINARY
                         ? kern_bin(in->op, in->cdt, buf, f->rp[in->a], f->rp[in->b], (size_t)n)
@@ -1066,7 +1076,8 @@ int fuse_block(fuse_t *f, int64_t s, int64_t n, const void **res, err_t *err)
             if (fp) fp_warn(f, in, fetestexcept(FE_DIVBYZERO | FE_OVERFLOW | FE_INVALID));
             if (r & KERN_WZERODIV) rt_warn(f->rt, f->at, "divide by zero", fuse_ufunc_name(in->op));
             if (r & KERN_WOVERFLOW) rt_warn(f->rt, f->at, "overflow", fuse_ufunc_name(in->op));
-            r &= ~(KERN_WZERODIV | KERN_WOVERFLOW);
+            if (r & KERN_WINVALID) rt_warn(f->rt, f->at, "invalid value", fuse_ufunc_name(in->op));
+            r &= ~(KERN_WZERODIV | KERN_WOVERFLOW | KERN_WINVALID);
             if (r == KERN_ENEGPOW)
                 return err_set(err, PARC_EVALUE, (span_t){0},
                                "Integers to negative integer powers are not allowed.");

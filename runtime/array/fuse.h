@@ -75,6 +75,10 @@ int fuse_each(fuse_t *f, fuse_visit_fn visit, void *ctx, err_t *err);
 int fuse_types(int op, int dta, int wa, int dtb, int wb, int *cdt, int *odt, int *kop, err_t *err);
 /* NumPy's name of op ("add", "floor_divide", "sqrt"). */
 const char *fuse_ufunc_name(int op);
+/* 1 for the ops on dtype dt whose IEEE flags NumPy 1.24 reports as a RuntimeWarning (its
+ * comparison, maximum/minimum, clip, sign and rounding loops clear them; of the complex
+ * loops, + - * ** and square: a complex division reports its zero divisors itself). */
+int fuse_fp_checked(int op, int dt);
 /* x op= v writes op's result (dtype from) into x (dtype to) with NumPy's casting rule
  * 'same_kind': 0, or PARC_ETYPE with NumPy's message when the kind would drop (float into
  * int, complex into float, int into bool). */

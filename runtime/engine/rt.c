@@ -130,6 +130,10 @@ int rt_check(const rt_t *rt, err_t *err)
 void rt_warn(rt_t *rt, span_t at, const char *what, const char *ufunc)
 {
     char w[sizeof rt->warn[0]];
+    if (at.line <= 0 && rt->pg) { /* no place given: the running statement's */
+        at.cell = atomic_load_explicit(&rt->pg->cell, memory_order_relaxed);
+        at.line = atomic_load_explicit(&rt->pg->line, memory_order_relaxed);
+    }
     /* Python's warning line: file:line: category: message ("<cell N>" as in tracebacks). */
     snprintf(w, sizeof w, "<cell %u>:%d: RuntimeWarning: %s encountered in %s\n",
              at.cell ? at.cell : rt->cell, at.line, what, ufunc);

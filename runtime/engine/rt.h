@@ -89,10 +89,10 @@ int rt_check(const rt_t *rt, err_t *err);
  * interval (1 to 64 steps) adapts from that agreed time, so all ranks make the same
  * decisions. PARC_EINTR on every rank, or 0. */
 int rt_poll(rt_t *rt, err_t *err);
-/* Notes NumPy's "RuntimeWarning: <what> encountered in <ufunc>" for the statement at `at`,
- * once per cell and place (eng_ sends the notes with the cell's DONE; the kernel shows
- * each once on stderr, however many ranks gave it). Local; never fails (extra notes past
- * RT_MAXWARN are dropped). */
+/* Notes NumPy's "RuntimeWarning: <what> encountered in <ufunc>" for the statement at `at`
+ * (line 0: the running statement, rt_at), once per cell and place (eng_ sends the notes with the
+ * cell's DONE; the kernel shows each once on stderr, however many ranks gave it). Local; never
+ * fails (extra notes past RT_MAXWARN are dropped). */
 void rt_warn(rt_t *rt, span_t at, const char *what, const char *ufunc);
 
 /* Progress reports, all cheap (relaxed stores; nothing when rt->pg is NULL).

@@ -426,10 +426,22 @@ static int bin_c128(int op, cplx *d, const cplx *a, const cplx *b, size_t n)
         for (size_t i = 0; i < n; i++)
             d[i] = cmul(a[i], b[i]);
         return 0;
-    case IR_DIV:
-        for (size_t i = 0; i < n; i++)
-            d[i] = cdiv(a[i], b[i]);
-        return 0;
+    case IR_DIV: {
+        /* The IEEE flags of the zero divisors' parts (x / 0: divide by zero, 0 / 0:
+         * invalid), as NumPy's loop raises them; the vectorized loop's own flags are not
+         * NumPy's (it computes both of Smith's branches). */
+        int w = 0;
+        for (size_t i = 0; i < n; i++) {
+            cplx x = a[i], y = b[i];
+            if (creal(y) == 0 && cimag(y) == 0)
+                for (int k = 0; k < 2; k++) {
+                    double p = k ? cimag(x) : creal(x);
+                    w |= p == 0 ? KERN_WINVALID : p == p ? KERN_WZERODIV : 0;
+                }
+            d[i] = cdiv(x, y);
+        }
+        return w;
+    }
     case IR_POW:
         for (size_t i = 0; i < n; i++)
             d[i] = cpow_np(a[i], b[i]);
@@ -769,6 +781,32 @@ static inline int32_t f2i32(double x)
         CAST_STORE(double,                                                                         \
                    (o[2 * i] = (double)(EXPR_F64), o[2 * i + 1] = ISCPLX ? (double)(IM) : 0.0))    \
     }
+
+/* CAST_WARNS(X): or's KERN_WINVALID / KERN_WOVERFLOW over the n real values X(i). */
+#define CAST_WARNS(X)                                                                              \
+    {                                                                                              \
+        int bad = 0;                                                                               \
+        if (to == DT_INT64)                                                                        \
+            for (size_t i = 0; i < n; i++)                                                         \
+                bad |= !((X) >= -9223372036854775808.0 && (X) < 9223372036854775808.0);            \
+        else if (to == DT_INT32)                                                                   \
+            for (size_t i = 0; i < n; i++)                                                         \
+                bad |= !((X) > -2147483649.0 && (X) < 2147483648.0);                               \
+        else if (to == DT_FLOAT32)                                                                 \
+            for (size_t i = 0; i < n; i++)                                                         \
+                bad |= isinf((float)(X)) && isfinite(X);                                           \
+        return !bad ? 0 : to == DT_FLOAT32 ? KERN_WOVERFLOW : KERN_WINVALID;                       \
+    }
+
+int kern_cast_warns(int from, int to, const void *a, size_t n)
+{
+    const double *x = a;
+    const float *y = a;
+    if (from == DT_FLOAT64) CAST_WARNS(x[i])
+    if (from == DT_COMPLEX128) CAST_WARNS(x[2 * i])
+    if (from == DT_FLOAT32 && to != DT_FLOAT32) CAST_WARNS((double)y[i])
+    return 0;
+}
 
 void kern_cast(int from, int to, void *d, const void *a, size_t n)
 {

@@ -25,9 +25,17 @@
 enum { ACC_F64, ACC_F32, ACC_C128 }; /* reduction accumulators */
 /* KERN_W* are not errors but bits that may be or'ed together: an integer floor_divide,
  * remainder or fmod met a zero divisor (NumPy's 0 written there), or a floor_divide of the
- * smallest integer by -1 wrapped; the loop finished, NumPy warns ("divide by zero",
- * "overflow"). */
-enum { KERN_OK = 0, KERN_ENEGPOW = 1, KERN_EBADOP = 2, KERN_WZERODIV = 4, KERN_WOVERFLOW = 8 };
+ * smallest integer by -1 wrapped, or a complex division by zero (KERN_WZERODIV for x / 0,
+ * KERN_WINVALID for 0 / 0 in a part); the loop finished, NumPy warns ("divide by zero",
+ * "overflow", "invalid value"). */
+enum {
+    KERN_OK = 0,
+    KERN_ENEGPOW = 1,
+    KERN_EBADOP = 2,
+    KERN_WZERODIV = 4,
+    KERN_WOVERFLOW = 8,
+    KERN_WINVALID = 16
+};
 
 /* d[i] = a[i] op b[i] for n elements of dtype dt (d has dt too, or bool for comparisons:
  * IR_LT..IR_NE write uint8). Returns KERN_OK, KERN_W* bits (done; see above),
@@ -38,6 +46,10 @@ int kern_bin(int op, int dt, void *d, const void *a, const void *b, size_t n);
 int kern_un(int op, int dt, void *d, const void *a, size_t n);
 /* d[i] = (to) a[i], NumPy's unsafe casting (nan/inf to int gives INT_MIN). */
 void kern_cast(int from, int to, void *d, const void *a, size_t n);
+/* What NumPy 1.24 warns for that cast of n elements at a: KERN_WINVALID when a float (or a
+ * complex number's real part) is nan, infinite or out of the integer dtype's range,
+ * KERN_WOVERFLOW when a finite float64 becomes an infinite float32; else 0. */
+int kern_cast_warns(int from, int to, const void *a, size_t n);
 /* d[i] = c[i] ? x[i] : y[i] for n elements of dtype dt (where). */
 void kern_sel(int dt, void *d, const void *c, const void *x, const void *y, size_t n);
 /* Fills n elements of dtype dt at d with the element at v. */

@@ -196,7 +196,7 @@ int ops_equal(const val_t *a, const val_t *b)
         val_t r;
         err_t e;
         err_clear(&e);
-        if (arr_scalar_binop(IR_EQ, a, b, &r, &e)) return 0;
+        if (arr_scalar_binop(NULL, IR_EQ, a, b, &r, &e)) return 0;
         return r.u.i != 0;
     }
     if (a->kind != b->kind) return 0;
@@ -270,7 +270,7 @@ static int fuse2(ops_t *o, int irop, const val_t *a, const val_t *b, val_t *out,
 int ops_binop(ops_t *o, int irop, const val_t *a, const val_t *b, val_t *out, err_t *err)
 {
     if (a->kind == V_PERENG || b->kind == V_PERENG) return pereng_error(err);
-    if (val_is_num(a) && val_is_num(b)) return arr_scalar_binop(irop, a, b, out, err);
+    if (val_is_num(a) && val_is_num(b)) return arr_scalar_binop(o->rt, irop, a, b, out, err);
     if (num_or_arr(a) && num_or_arr(b)) return fuse2(o, irop, a, b, out, err);
     int cmp = ir_op_class(irop) == IR_CLS_CMP;
     if (irop == IR_EQ || irop == IR_NE) {
@@ -318,7 +318,7 @@ int ops_binop(ops_t *o, int irop, const val_t *a, const val_t *b, val_t *out, er
 int ops_unop(ops_t *o, int irop, const val_t *a, val_t *out, err_t *err)
 {
     if (a->kind == V_PERENG) return pereng_error(err);
-    if (val_is_num(a)) return arr_scalar_unop(irop, a, out, err);
+    if (val_is_num(a)) return arr_scalar_unop(o->rt, irop, a, out, err);
     if (a->kind == V_ARRAY) {
         o->un->op = (uint16_t)irop;
         int rc = arr_fuse(o->rt, o->un, a, 1, out, err);
@@ -337,7 +337,7 @@ int ops_ufunc(ops_t *o, int bi, const val_t *args, size_t nargs, val_t *out, err
         all_num &= val_is_num(&args[i]);
         ok &= num_or_arr(&args[i]);
     }
-    if (all_num) return arr_scalar_ufunc(bi, args, nargs, out, err);
+    if (all_num) return arr_scalar_ufunc(o->rt, bi, args, nargs, out, err);
     if (ok && nargs >= 1 && nargs <= 3) {
         ir_node_t *t = nargs == 1 ? o->call1 : nargs == 2 ? o->call2 : o->call3;
         t->kid[0]->imm.i = bi;

@@ -450,13 +450,21 @@ static void test_fuse(void)
                                            "3, 4, 5]])");
     }
     arr_unref(&r.u.a);
-    /* scalars: Python rules */
+    /* scalars: Python rules for two Python numbers, NumPy's (0 and a warning) with a
+     * NumPy scalar */
     val_t s7 = vint(7), s0 = vint(0), out;
     err_clear(&err);
-    CHECK(arr_scalar_binop(IR_FLOORDIV, &s7, &s0, &out, &err) == PARC_EZERODIV);
+    CHECK(arr_scalar_binop(&rt, IR_FLOORDIV, &s7, &s0, &out, &err) == PARC_EZERODIV);
     err_clear(&err);
-    CHECK(arr_scalar_binop(IR_DIV, &s7, &two, &out, &err) == 0);
+    CHECK(arr_scalar_binop(&rt, IR_DIV, &s7, &two, &out, &err) == 0);
     CHECK(out.kind == V_FLOAT && out.u.f == 3.5);
+    val_t n7 = s7;
+    n7.weak = 0;
+    rt.nwarn = 0;
+    CHECK(arr_scalar_binop(&rt, IR_FLOORDIV, &n7, &s0, &out, &err) == 0);
+    CHECK(out.kind == V_INT && out.u.i == 0 && !out.weak);
+    CHECK(rt.nwarn == 1 && strstr(rt.warn[0], "divide by zero encountered in scalar floor_divide"));
+    rt.nwarn = 0;
     wbuf_free(&b);
     arr_unref(&m34);
     arr_unref(&v4);
