@@ -36,6 +36,7 @@
     X(FLOAT, 0, LIT, "float64 literal in imm.f")                                                   \
     X(IMAG, 0, LIT, "imaginary literal (imm.f)j: complex(0, imm.f)")                               \
     X(STR, 0, LIT, "string literal in s (escapes already decoded)")                                \
+    X(ELLIPSIS, 0, LIT, "... (Ellipsis): as a subscript item, as many ':' as the axes left")       \
     X(BUILTIN, 0, LIT, "the builtin whose id (BI_*) is imm.i, as a value (callable/dtype/const)")  \
     X(NAME, 0, EXPR, "load the variable named s (local scope, then global)")                       \
     X(TUPLE, -1, EXPR, "tuple of the kids' values")                                                \

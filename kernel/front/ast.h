@@ -17,6 +17,7 @@
 /* A(id, "meaning of kids and fields") */
 #define AST_KINDS(A)                                                                               \
     A(NONE, "None / an omitted optional part")                                                     \
+    A(ELLIPSIS, "... (Ellipsis)")                                                                  \
     A(BOOL, "True/False in v.i")                                                                   \
     A(INT, "v.i")                                                                                  \
     A(FLOAT, "v.f")                                                                                \

@@ -290,6 +290,8 @@ static ir_node_t *expr(comp_t *c, const ast_t *e)
     switch (e->kind) {
     case AST_NONE:
         return mk(c, IR_NONE, e->at, 0);
+    case AST_ELLIPSIS:
+        return mk(c, IR_ELLIPSIS, e->at, 0);
     case AST_BOOL:
     case AST_INT:
     case AST_FLOAT:

@@ -185,8 +185,9 @@ static ast_t *atom(pcur_t *p)
         pcur_fail(p, t, PARC_ESYNTAX, "dict and set displays are not supported in parc");
         return NULL;
     case LEX_ELLIPSIS:
-        pcur_fail(p, t, PARC_ESYNTAX, "'...' (Ellipsis) is not supported in parc");
-        return NULL;
+        n = pcur_node(p, AST_ELLIPSIS, t->at);
+        pcur_next(p);
+        return n;
     default:
         pcur_fail(p, t, PARC_ESYNTAX, "invalid syntax");
         return NULL;

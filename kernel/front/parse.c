@@ -25,6 +25,8 @@ static const char *describe(const ast_t *t)
     switch (t->kind) {
     case AST_NONE:
         return "None";
+    case AST_ELLIPSIS:
+        return "ellipsis";
     case AST_BOOL:
         return t->v.i ? "True" : "False";
     case AST_INT:

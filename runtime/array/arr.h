@@ -168,12 +168,14 @@ int arr_concatenate(rt_t *rt, arr_t *const *as, int n, int axis, arr_t **out, er
 
 /* Indexing: one entry per index in x[i, a:b:c, ...]. */
 typedef struct {
-    uint8_t kind; /* IDX_INT, IDX_SLICE, IDX_NEWAXIS, IDX_ARRAY, IDX_BOOL (i: 0 or 1) */
+    uint8_t kind; /* IDX_INT, IDX_SLICE, IDX_NEWAXIS, IDX_ARRAY, IDX_BOOL (i: 0 or 1), IDX_SEP */
     uint8_t has_start, has_stop, has_step;
     int64_t i, start, stop, step;
     arr_t *arr; /* IDX_ARRAY: a bool mask or an integer index array (borrowed) */
 } idx_t;
-enum { IDX_INT, IDX_SLICE, IDX_NEWAXIS, IDX_ARRAY, IDX_BOOL };
+/* IDX_SEP: an Ellipsis standing for no axis; NumPy's advanced indices on both sides of it
+ * are not adjacent (their axes go first). */
+enum { IDX_INT, IDX_SLICE, IDX_NEWAXIS, IDX_ARRAY, IDX_BOOL, IDX_SEP };
 
 /* x[idx]: a scalar (all IDX_INT), a view (basic slicing) or a copy (IDX_ARRAY). Collective. */
 int arr_getitem(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, val_t *out, err_t *err);

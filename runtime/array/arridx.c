@@ -13,8 +13,8 @@
  * of length 1 (arr_expand_dims: views). A negative step on the distributed axis selects
  * the same rows with the positive step, then reverses them by one all-to-all (a copy;
  * assignment through one writes v reversed). One index array on another axis, or a mask
- * beside other indices, goes through those: see adv_plan and merge_mask. Still missing:
- * several index arrays in one subscript (NotImplementedError). */
+ * beside other indices, goes through those: see adv_plan and merge_mask; several index
+ * arrays, or one beside None or a 0-d bool, go through arrfancy.c. */
 #include <string.h>
 
 #include "arr.h"
@@ -33,8 +33,9 @@ static int parse(const arr_t *a, const idx_t *idx, int nidx, sel_t *sel, err_t *
     int nreal = 0;
     for (int k = 0; k < nidx; k++) {
         if (idx[k].kind == IDX_NEWAXIS || idx[k].kind == IDX_ARRAY)
-            return err_set(err, PARC_ENOTIMPL, (span_t){0},
-                           "newaxis, masks and index arrays are not supported yet");
+            /* arr_getitem and arr_setitem take those apart before */
+            return err_set(err, PARC_ERUNTIME, (span_t){0},
+                           "internal error: newaxis or an index array reached basic indexing");
         nreal++;
     }
     if (nreal > a->ndim)
@@ -90,8 +91,9 @@ static int view(const rt_t *rt, const arr_t *a, const sel_t *sel, arr_t **out, e
 {
     int dist = a->isdist;
     if (dist && sel[0].step < 0 && sel[0].count > 1)
-        return err_set(err, PARC_ENOTIMPL, (span_t){0},
-                       "negative steps on the distributed axis are not supported yet");
+        return err_set(err, PARC_ERUNTIME, (span_t){0},
+                       "internal error: a negative step on the distributed axis reached view "
+                       "(forward's)");
     arr_t *v = mem_calloc(1, sizeof *v);
     if (!v) return err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
     v->refs = 1;
@@ -172,20 +174,6 @@ static int item_result(arr_t **ap, int allint, val_t *out)
     return 0;
 }
 
-/* The address of the element of src (broadcast into shape, ndim dims) at flat C-order
- * position g of shape. */
-static const char *bcast_addr(const arr_t *src, int ndim, const int64_t *shape, int64_t g)
-{
-    int64_t off = src->loff;
-    for (int d = ndim - 1; d >= 0; d--) {
-        int64_t i = shape[d] ? g % shape[d] : 0;
-        g = shape[d] ? g / shape[d] : 0;
-        int sd = d - (ndim - src->ndim);
-        if (sd >= 0 && src->shape[sd] != 1) off += i * src->lstride[sd];
-    }
-    return (const char *)src->buf->p + off * (int64_t)dt_size(src->dtype);
-}
-
 /* What x[...] = v writes from: NULL for a number, else v made whole on this rank (*src),
  * checked to broadcast into shape (leading axes of length 1 beyond it are allowed).
  * Collective when v is distributed. */
@@ -243,17 +231,21 @@ static int take_plan(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, take_t *tk,
     arr_t *ix = idx[0].arr;
     for (int k = 1; k < nidx; k++)
         if (idx[k].kind == IDX_ARRAY)
-            return err_set(err, PARC_ENOTIMPL, (span_t){0},
-                           "several index arrays in one subscript are not supported yet");
+            return err_set(err, PARC_ERUNTIME, (span_t){0},
+                           "internal error: several index arrays reached take (arri_fancy's)");
     if (ix->dtype == DT_BOOL)
-        return err_set(err, PARC_ENOTIMPL, (span_t){0},
-                       "a boolean mask with other indices is not supported yet");
+        return err_set(err, PARC_ERUNTIME, (span_t){0},
+                       "internal error: a mask beside other indices reached take");
     if (ix->dtype != DT_INT32 && ix->dtype != DT_INT64)
         return err_set(err, PARC_EINDEX, (span_t){0},
                        "arrays used as indices must be of integer (or boolean) type");
-    if (ix->ndim == 0 || a->ndim == 0 || ix->ndim + a->ndim - 1 > ARR_MAXDIM)
-        return err_set(err, PARC_ENOTIMPL, (span_t){0},
-                       "this index array is not supported yet (a 0-d one, or too many axes)");
+    if (a->ndim == 0)
+        return err_set(err, PARC_EINDEX, (span_t){0},
+                       "too many indices for array: array is 0-dimensional, but 1 were indexed");
+    if (ix->ndim == 0 || ix->ndim + a->ndim - 1 > ARR_MAXDIM)
+        return err_set(err, PARC_EVALUE, (span_t){0},
+                       "the result would have %d dimensions; parc arrays have at most %d",
+                       ix->ndim + a->ndim - 1, ARR_MAXDIM);
     idx_t v[ARR_MAXDIM * 2];
     memcpy(v, idx, (size_t)nidx * sizeof *v);
     v[0] = (idx_t){.kind = IDX_SLICE, .step = 1};
@@ -367,7 +359,7 @@ static int put(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, const val_t *v, e
         for (int64_t e = 0; e < m; e++) {
             if (src)
                 kern_cast(src->dtype, dt, buf + (size_t)e * sz,
-                          bcast_addr(src, tk.rnd, tk.rshape, tk.k0 * tk.w + e), 1);
+                          arri_bcast_addr(src, tk.rnd, tk.rshape, tk.k0 * tk.w + e), 1);
             else
                 memcpy(buf + (size_t)e * sz, one, sz);
         }
@@ -536,7 +528,8 @@ static int mask_set(rt_t *rt, arr_t *a, arr_t *m, const val_t *v, err_t *err)
         for (int64_t e = 0; e < mk.w; e++) {
             char *dst = arri_addr(mk.x, q * mk.w + e);
             if (src)
-                kern_cast(src->dtype, dt, dst, bcast_addr(src, mk.rnd, mk.rshape, j * mk.w + e), 1);
+                kern_cast(src->dtype, dt, dst,
+                          arri_bcast_addr(src, mk.rnd, mk.rshape, j * mk.w + e), 1);
             else
                 memcpy(dst, one, sz);
         }
@@ -774,7 +767,8 @@ static int setitem(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, const val_t *
         for (int64_t k = 0; k < m; k++) {
             char *dst = arri_addr(t, k);
             if (src)
-                kern_cast(src->dtype, t->dtype, dst, bcast_addr(src, t->ndim, t->shape, g0 + k), 1);
+                kern_cast(src->dtype, t->dtype, dst,
+                          arri_bcast_addr(src, t->ndim, t->shape, g0 + k), 1);
             else
                 memcpy(dst, one, sz);
         }
@@ -1128,38 +1122,15 @@ static int merge_mask(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, arr_t **y,
     return 1;
 }
 
-/* x with the n axes starting at from moved to start at to (the others keep their order). */
-static int move_axes(rt_t *rt, arr_t *x, int from, int n, int to, arr_t **out, err_t *err)
-{
-    if (from == to || n == 0) {
-        *out = arr_ref(x);
-        return 0;
-    }
-    int rest[ARR_MAXDIM], perm[ARR_MAXDIM], nr = 0;
-    for (int d = 0; d < x->ndim; d++)
-        if (d < from || d >= from + n) rest[nr++] = d;
-    for (int d = 0, j = 0; d < x->ndim; d++)
-        perm[d] = d >= to && d < to + n ? from + d - to : rest[j++];
-    return arr_transpose(rt, x, perm, out, err);
-}
-
-/* *copied: 1 when t (made from a by indexing, transposing or reshaping) does not share a's
- * memory, so what is written into t must be written back; the same answer on every rank. */
-static int copied_from(rt_t *rt, const arr_t *a, const arr_t *t, int64_t *copied, err_t *err)
-{
-    *copied = t->buf != a->buf;
-    return a->isdist && !rt->local ? coll_sum_i64(rt, copied, 1, err) : 0;
-}
-
 static int adv_get(rt_t *rt, arr_t *a, adv_t *ad, val_t *out, err_t *err)
 {
     val_t bv = val_none(), rv = val_none();
     arr_t *t = NULL, *res = NULL;
     idx_t one = {.kind = IDX_ARRAY, .arr = ad->ix};
     int rc = arr_getitem(rt, a, ad->b, ad->nb, &bv, err);
-    if (!rc) rc = move_axes(rt, bv.u.a, ad->kb, 1, 0, &t, err);
+    if (!rc) rc = arri_move_axes(rt, bv.u.a, ad->kb, 1, 0, &t, err);
     if (!rc) rc = arr_getitem(rt, t, &one, 1, &rv, err);
-    if (!rc) rc = move_axes(rt, rv.u.a, 0, ad->ix->ndim, ad->pos, &res, err);
+    if (!rc) rc = arri_move_axes(rt, rv.u.a, 0, ad->ix->ndim, ad->pos, &res, err);
     val_drop(&bv);
     val_drop(&rv);
     arr_unref(&t);
@@ -1174,7 +1145,7 @@ static int adv_set(rt_t *rt, arr_t *a, adv_t *ad, const val_t *v, err_t *err)
     arr_t *t = NULL, *vb = NULL, *back = NULL;
     idx_t one = {.kind = IDX_ARRAY, .arr = ad->ix};
     int rc = arr_getitem(rt, a, ad->b, ad->nb, &bv, err);
-    if (!rc) rc = move_axes(rt, bv.u.a, ad->kb, 1, 0, &t, err);
+    if (!rc) rc = arri_move_axes(rt, bv.u.a, ad->kb, 1, 0, &t, err);
     if (!rc && v->kind == V_ARRAY) {
         /* v broadcast to x[idx]'s shape, its index axes moved first as in t[ix] */
         int m = ad->ix->ndim, nd = t->ndim - 1 + m;
@@ -1186,16 +1157,16 @@ static int adv_set(rt_t *rt, arr_t *a, adv_t *ad, const val_t *v, err_t *err)
         if (nd > ARR_MAXDIM) rc = err_set(err, PARC_EINDEX, (span_t){0}, "too many dimensions");
         if (!rc) rc = arr_full(rt, nd, shape, v->u.a->dtype, &zero, NULL, &full, err);
         if (!rc) rc = arr_setitem(rt, full, NULL, 0, v, err);
-        if (!rc) rc = move_axes(rt, full, ad->pos, m, 0, &vb, err);
+        if (!rc) rc = arri_move_axes(rt, full, ad->pos, m, 0, &vb, err);
         arr_unref(&full);
         if (!rc) wv = val_array(&vb);
     }
     if (!rc) rc = arr_setitem(rt, t, &one, 1, v->kind == V_ARRAY ? &wv : v, err);
     /* t holds the new values; when a step copied, they go back into x through x[b] */
     int64_t copied = 0;
-    if (!rc) rc = copied_from(rt, a, t, &copied, err);
+    if (!rc) rc = arri_copied_from(rt, a, t, &copied, err);
     if (!rc && copied) {
-        rc = move_axes(rt, t, 0, 1, ad->kb, &back, err);
+        rc = arri_move_axes(rt, t, 0, 1, ad->kb, &back, err);
         val_t bk = val_none();
         if (!rc) bk = val_array(&back);
         if (!rc) rc = arr_setitem(rt, a, ad->b, ad->nb, &bk, err);
@@ -1214,7 +1185,7 @@ static int merged_set(rt_t *rt, arr_t *a, arr_t *y, const idx_t *idx2, int nidx,
     int64_t copied = 0;
     arr_t *back = NULL;
     int rc = arr_setitem(rt, y, idx2, nidx, v, err);
-    if (!rc) rc = copied_from(rt, a, y, &copied, err);
+    if (!rc) rc = arri_copied_from(rt, a, y, &copied, err);
     if (!rc && copied) rc = arr_reshape(rt, y, a->ndim, a->shape, &back, err);
     if (!rc && copied) {
         val_t bk = val_array(&back);
@@ -1226,12 +1197,13 @@ static int merged_set(rt_t *rt, arr_t *a, arr_t *y, const idx_t *idx2, int nidx,
 
 /* x[idx] (v NULL: into *out) or x[idx] = v, when idx is merge_mask's or adv_plan's: then 1
  * with the outcome in *rc; else 0. */
-static int advanced(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, const val_t *v, val_t *out,
-                    int *rc, err_t *err)
+static int advanced(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, int sep, const val_t *v,
+                    val_t *out, int *rc, err_t *err)
 {
     idx_t idx2[ARR_MAXDIM];
     arr_t *y = NULL, *flat = NULL;
     adv_t ad;
+    if (arri_fancy(rt, a, idx, nidx, sep, v, out, rc, err)) return 1;
     int is = merge_mask(rt, a, idx, nidx, &y, &flat, idx2, err);
     if (is > 0) {
         *rc =
@@ -1241,6 +1213,7 @@ static int advanced(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, const val_t 
         return 1;
     }
     if (!is && (is = adv_plan(rt, a, idx, nidx, &ad, err)) > 0) {
+        if (sep) ad.pos = 0;
         *rc = v ? adv_set(rt, a, &ad, v, err) : adv_get(rt, a, &ad, out, err);
         arr_unref(&ad.ix);
         return 1;
@@ -1249,10 +1222,58 @@ static int advanced(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, const val_t 
     return is != 0;
 }
 
+/* idx in to (*nto entries) without IDX_SEP (*sep: 1 when one stood between advanced
+ * indices) and with 0-d index arrays replaced by the integer (or bool) they hold, as in
+ * NumPy. 1 when something changed, 0 when not, or PARC_EINDEX for a 0-d array of another
+ * dtype. 0-d arrays are local: no communication. */
+static int normalise(const idx_t *idx, int nidx, idx_t *to, int *nto, int *sep, err_t *err)
+{
+    int any = 0, adv = 0, pending = 0;
+    *nto = 0;
+    for (int k = 0; k < nidx; k++) {
+        int isadv = idx[k].kind == IDX_ARRAY || idx[k].kind == IDX_INT || idx[k].kind == IDX_BOOL;
+        if (isadv && pending) *sep = 1;
+        adv |= isadv;
+        if (idx[k].kind == IDX_SEP) {
+            pending |= adv;
+            any = 1;
+            continue;
+        }
+        idx_t *t = &to[(*nto)++];
+        *t = idx[k];
+        const arr_t *z = idx[k].arr;
+        if (idx[k].kind != IDX_ARRAY || z->ndim != 0) continue;
+        if (z->dtype != DT_BOOL && z->dtype != DT_INT32 && z->dtype != DT_INT64)
+            return err_set(err, PARC_EINDEX, (span_t){0},
+                           "arrays used as indices must be of integer (or boolean) type");
+        int64_t i = arri_loadi(z->dtype, arri_base(z));
+        *t = (idx_t){.kind = z->dtype == DT_BOOL ? IDX_BOOL : IDX_INT, .i = i};
+        any = 1;
+    }
+    return any;
+}
+
+static int get_at(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, int sep, val_t *out, err_t *err);
+static int set_at(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, int sep, const val_t *v,
+                  err_t *err);
+
 int arr_getitem(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, val_t *out, err_t *err)
+{
+    return get_at(rt, a, idx, nidx, 0, out, err);
+}
+
+int arr_setitem(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, const val_t *v, err_t *err)
+{
+    return set_at(rt, a, idx, nidx, 0, v, err);
+}
+
+/* x[idx], sep: an Ellipsis of no axes separated advanced indices. */
+static int get_at(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, int sep, val_t *out, err_t *err)
 {
     idx_t rest[ARR_MAXDIM * 2];
     int pos[ARR_MAXDIM * 2], nrest, nnew;
+    if (nidx <= ARR_MAXDIM * 2 && (nnew = normalise(idx, nidx, rest, &nrest, &sep, err)) != 0)
+        return nnew < 0 ? nnew : get_at(rt, a, rest, nrest, sep, out, err);
     if (nidx <= ARR_MAXDIM * 2 && (nnew = strip_newaxes(idx, nidx, rest, &nrest, pos)) > 0) {
         /* x[..., None, ...]: x[the rest], then an axis of length 1 at each place; x itself
          * when the rest takes everything (a view in every layout) */
@@ -1289,7 +1310,7 @@ int arr_getitem(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, val_t *out, err_
         return 0;
     }
     int arc;
-    if (advanced(rt, a, idx, nidx, NULL, out, &arc, err)) return arc;
+    if (advanced(rt, a, idx, nidx, sep, NULL, out, &arc, err)) return arc;
     if (nidx <= ARR_MAXDIM && forward(rt, a, idx, nidx, rest)) {
         /* a negative step on the distributed axis: the positive one, then reversed rows */
         val_t r;
@@ -1339,10 +1360,14 @@ static int set_rows(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, const val_t 
     return rc;
 }
 
-int arr_setitem(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, const val_t *v, err_t *err)
+/* x[idx] = v, sep as get_at's. */
+static int set_at(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, int sep, const val_t *v,
+                  err_t *err)
 {
     idx_t rest[ARR_MAXDIM * 2];
-    int pos[ARR_MAXDIM * 2], nrest;
+    int pos[ARR_MAXDIM * 2], nrest, zd;
+    if (nidx <= ARR_MAXDIM * 2 && (zd = normalise(idx, nidx, rest, &nrest, &sep, err)) != 0)
+        return zd < 0 ? zd : set_at(rt, a, rest, nrest, sep, v, err);
     if (v->kind == V_ARRAY && v->u.a->isdist && !rt->local) {
         /* read in the view's layout (in place, with halos or moved), not gathered */
         int rc = arr_setitem_fused(rt, a, idx, nidx, NULL, v, 1, err);
@@ -1352,7 +1377,7 @@ int arr_setitem(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, const val_t *v, 
     if (nidx <= ARR_MAXDIM * 2 && strip_newaxes(idx, nidx, rest, &nrest, pos) > 0)
         return arr_setitem(rt, a, rest, nrest, v, err);
     int arc;
-    if (advanced(rt, a, idx, nidx, v, NULL, &arc, err)) return arc;
+    if (advanced(rt, a, idx, nidx, sep, v, NULL, &arc, err)) return arc;
     if (nidx <= ARR_MAXDIM && forward(rt, a, idx, nidx, rest)) {
         /* a negative step on the distributed axis: the positive one, from v reversed
          * along its first axis when that axis is the target's first */

@@ -107,4 +107,19 @@ int arri_scalar_tree(rt_t *rt, const ir_node_t *n, const val_t *leaves, size_t n
  * which take an array operand's dtype in arithmetic (NEP 50). */
 int arri_val_dtype(const val_t *v, int *weak);
 
+/* arrfancy.c. x[idx] (v NULL: into *out) or x[idx] = v when idx holds several index
+ * arrays, or one beside None or a 0-d bool (NumPy's advanced indexing): 1 with the outcome
+ * in *rc, else 0. sep: the advanced indices are not adjacent whatever their places (an
+ * Ellipsis of no axes stood between them). Collective in global view. */
+int arri_fancy(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, int sep, const val_t *v, val_t *out,
+               int *rc, err_t *err);
+/* x with the n axes starting at from moved to start at to (the others keep their order). */
+int arri_move_axes(rt_t *rt, arr_t *x, int from, int n, int to, arr_t **out, err_t *err);
+/* *copied: 1 when t (made from a by indexing, transposing or reshaping) does not share a's
+ * memory, so what is written into t must be written back; the same on every rank. */
+int arri_copied_from(rt_t *rt, const arr_t *a, const arr_t *t, int64_t *copied, err_t *err);
+/* The address of the element of src (broadcast into shape, ndim dims) at flat C-order
+ * position g of shape. */
+const char *arri_bcast_addr(const arr_t *src, int ndim, const int64_t *shape, int64_t g);
+
 #endif

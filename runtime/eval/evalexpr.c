@@ -355,6 +355,7 @@ static int same(const val_t *a, const val_t *b)
     if (a->kind != b->kind) return 0;
     switch (a->kind) {
     case V_NONE:
+    case V_ELLIPSIS:
         return 1;
     case V_BOOL:
     case V_INT:
@@ -431,6 +432,9 @@ int evali_expr(eval_t *ev, const ir_node_t *n, val_t *out, err_t *err)
     *out = val_none();
     switch (n->op) {
     case IR_NONE:
+        return 0;
+    case IR_ELLIPSIS:
+        out->kind = V_ELLIPSIS;
         return 0;
     case IR_BOOL:
         *out = val_bool(n->imm.i != 0);

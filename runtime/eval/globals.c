@@ -182,7 +182,7 @@ static void name_record(rt_t *rt, const gent_t *e, wbuf_t *out)
     static const char *const kinds[V_NKINDS] = {
         "NoneType", "bool",  "int",        "float",       "complex", "str",
         "tuple",    "list",  "ndarray",    "function",    "builtin", "dtype",
-        "range",    "slice", "per-engine", "AsyncResult", "NpzFile"};
+        "range",    "slice", "per-engine", "AsyncResult", "NpzFile", "ellipsis"};
     const val_t *v = &e->v;
     wbuf_t sum;
     wbuf_init(&sum);

@@ -133,19 +133,57 @@ static int seq_getitem(const ir_node_t *n, const val_t *c, const val_t *ix, val_
                    c->kind == V_RANGE ? "range" : val_kind_name(c), val_kind_name(ix));
 }
 
-/* Array indices from index items (a tuple item is spread, as NumPy does). */
-static int to_idx(const ir_node_t *n, const val_t *items, size_t nitems, idx_t *idx, int *nidx,
-                  err_t *err)
+/* The axes of an array of ndim that idx[0, nidx) index: one per integer, slice and integer
+ * array, a mask's ndim, none for newaxis and 0-d masks (True, False). */
+static int indexed_axes(const idx_t *idx, int nidx)
+{
+    int k = 0;
+    for (int i = 0; i < nidx; i++)
+        if (idx[i].kind == IDX_ARRAY)
+            k += arr_dtype(idx[i].arr) == DT_BOOL ? arr_ndim(idx[i].arr) : 1;
+        else
+            k += idx[i].kind == IDX_INT || idx[i].kind == IDX_SLICE;
+    return k;
+}
+
+/* Replaces the Ellipsis at idx[e] by as many ':' as the ndim axes the others leave (none:
+ * IDX_SEP, which keeps NumPy's rule that index arrays on both sides are not adjacent). */
+static int expand_ellipsis(const ir_node_t *n, idx_t *idx, int *nidx, int e, int ndim, err_t *err)
+{
+    int left = ndim - indexed_axes(idx, *nidx), fill = left > 0 ? left : 0;
+    if (fill == 0) {
+        idx[e].kind = IDX_SEP;
+        return 0;
+    }
+    if (*nidx - 1 + fill > ITEM_MAXIDX) return err_set(err, PARC_EINDEX, n->at, "too many indices");
+    memmove(idx + e + fill, idx + e + 1, (size_t)(*nidx - e - 1) * sizeof *idx);
+    for (int k = 0; k < fill; k++)
+        idx[e + k] = (idx_t){.kind = IDX_SLICE, .step = 1};
+    *nidx += fill - 1;
+    return 0;
+}
+
+/* Array indices for an array of ndim from index items (a tuple item is spread, as NumPy
+ * does); *ell: 1 when they held an Ellipsis. */
+static int to_idx(const ir_node_t *n, const val_t *items, size_t nitems, int ndim, idx_t *idx,
+                  int *nidx, int *ell, err_t *err)
 {
     if (nitems == 1 && items[0].kind == V_TUPLE) {
         const seq_t *s = (const seq_t *)items[0].u.o;
-        return to_idx(n, s->v, s->n, idx, nidx, err);
+        return to_idx(n, s->v, s->n, ndim, idx, nidx, ell, err);
     }
     if (nitems > ITEM_MAXIDX) return err_set(err, PARC_EINDEX, n->at, "too many indices");
     memset(idx, 0, nitems * sizeof *idx);
+    int e = -1;
     for (size_t i = 0; i < nitems; i++) {
         const val_t *v = &items[i];
-        if (v->kind == V_BOOL) {
+        if (v->kind == V_ELLIPSIS) {
+            if (e >= 0)
+                return err_set(err, PARC_EINDEX, n->at,
+                               "an index can only have a single ellipsis ('...')");
+            e = (int)i;
+            idx[i].kind = IDX_NEWAXIS; /* a placeholder indexing no axis */
+        } else if (v->kind == V_BOOL) {
             idx[i].kind = IDX_BOOL; /* a 0-d mask, not the integer 0 or 1 */
             idx[i].i = v->u.i;
         } else if (val_is_int(v)) {
@@ -180,7 +218,8 @@ static int to_idx(const ir_node_t *n, const val_t *items, size_t nitems, idx_t *
         }
     }
     *nidx = (int)nitems;
-    return 0;
+    *ell = e >= 0;
+    return e >= 0 ? expand_ellipsis(n, idx, nidx, e, ndim, err) : 0;
 }
 
 /* List items of an array subscript become index arrays (x[[1, 2]] is x[array([1, 2])]),
@@ -229,10 +268,16 @@ int item_get(rt_t *rt, const ir_node_t *n, const val_t *c, val_t *items, size_t 
 {
     if (c->kind == V_ARRAY) {
         idx_t idx[ITEM_MAXIDX];
-        int nidx, rc = lists_to_arrays(rt, n, items, nitems, err);
-        if (!rc) rc = to_idx(n, items, nitems, idx, &nidx, err);
-        if (rc) return rc;
-        return at(n, arr_getitem(rt, c->u.a, idx, nidx, out, err), err);
+        int nidx, ell, rc = lists_to_arrays(rt, n, items, nitems, err);
+        if (!rc) rc = to_idx(n, items, nitems, arr_ndim(c->u.a), idx, &nidx, &ell, err);
+        if (!rc) rc = at(n, arr_getitem(rt, c->u.a, idx, nidx, out, err), err);
+        if (!rc && ell && val_is_num(out)) {
+            /* x[1, 2, ...] is a 0-d array in NumPy, not the element */
+            arr_t *z = NULL;
+            rc = at(n, arr_full(rt, 0, NULL, out->dtype, out, NULL, &z, err), err);
+            if (!rc) *out = val_array(&z);
+        }
+        return rc;
     }
     if (c->kind == V_NPZ) return npz_getitem(rt, n, c, items, nitems, out, err);
     if (seq_len(c) >= 0) {
@@ -254,8 +299,8 @@ int item_set(rt_t *rt, const ir_node_t *n, const val_t *c, val_t *items, size_t 
 {
     if (c->kind == V_ARRAY) {
         idx_t idx[ITEM_MAXIDX];
-        int nidx, rc = lists_to_arrays(rt, n, items, nitems, err);
-        if (!rc) rc = to_idx(n, items, nitems, idx, &nidx, err);
+        int nidx, ell, rc = lists_to_arrays(rt, n, items, nitems, err);
+        if (!rc) rc = to_idx(n, items, nitems, arr_ndim(c->u.a), idx, &nidx, &ell, err);
         if (rc) return rc;
         if (v->kind != V_ARRAY && !val_is_num(v))
             return err_set(err, PARC_ETYPE, n->at, "cannot assign a '%s' to array elements",
@@ -283,10 +328,11 @@ int item_set_fused(rt_t *rt, const ir_node_t *n, const val_t *c, val_t *items, s
                    const ir_node_t *tree, const val_t *leaves, size_t nleaves, err_t *err)
 {
     idx_t idx[ITEM_MAXIDX];
-    int nidx;
+    int nidx, ell;
     for (size_t i = 0; i < nitems; i++)
         if (items[i].kind == V_LIST) return KERN_GENERIC;
-    if (c->kind != V_ARRAY || !arr_is_dist(c->u.a) || to_idx(n, items, nitems, idx, &nidx, err)) {
+    if (c->kind != V_ARRAY || !arr_is_dist(c->u.a) ||
+        to_idx(n, items, nitems, arr_ndim(c->u.a), idx, &nidx, &ell, err)) {
         err_clear(err);
         return KERN_GENERIC;
     }

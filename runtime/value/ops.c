@@ -202,6 +202,7 @@ int ops_equal(const val_t *a, const val_t *b)
     if (a->kind != b->kind) return 0;
     switch (a->kind) {
     case V_NONE:
+    case V_ELLIPSIS:
         return 1;
     case V_STR: {
         const str_t *x = (const str_t *)a->u.o, *y = (const str_t *)b->u.o;

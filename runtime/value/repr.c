@@ -88,6 +88,9 @@ int repr_val(rt_t *rt, const val_t *v, int as_str, wbuf_t *out, err_t *err)
     case V_NONE:
         wbuf_printf(out, "None");
         return 0;
+    case V_ELLIPSIS:
+        wbuf_printf(out, "Ellipsis");
+        return 0;
     case V_BOOL:
         wbuf_printf(out, "%s", v->u.i ? "True" : "False");
         return 0;

@@ -145,10 +145,10 @@ int val_is_num(const val_t *v)
 const char *val_kind_name(const val_t *v)
 {
     static const char *const names[V_NKINDS] = {
-        "NoneType",    "bool",   "int",   "float",   "complex",
-        "str",         "tuple",  "list",  "ndarray", "function",
-        "builtin",     "dtype",  "range", "slice",   "per-engine value",
-        "AsyncResult", "NpzFile"};
+        "NoneType",    "bool",    "int",     "float",   "complex",
+        "str",         "tuple",   "list",    "ndarray", "function",
+        "builtin",     "dtype",   "range",   "slice",   "per-engine value",
+        "AsyncResult", "NpzFile", "ellipsis"};
     if (v->kind >= V_NKINDS) return "?";
     /* NumPy scalars name their dtype, as type(np.float32(1)) does. */
     if (val_is_num(v) && !v->weak) return dt_name(v->dtype);

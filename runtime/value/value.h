@@ -34,6 +34,8 @@ typedef enum {
     V_PERENG,  /* o: defined in local view; a different value on each engine */
     V_ASYNC,   /* o: obj_async_t, a pmap_async farm (runtime/engine/pmap.c) */
     V_NPZ,     /* o: obj_npz_t, the arrays of a .npz file by name (load) */
+    /* ... (Ellipsis), no payload */
+    V_ELLIPSIS,
     V_NKINDS
 } vkind_t;
 

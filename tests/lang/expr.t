@@ -109,6 +109,12 @@ x[1:10:2], x[i, j], x[:, 0], x[::-1], x[1:], x[:3], x[:], x[a:b,]
 (BLOCK
   (DISPLAY (TUPLE (SUBSCR (NAME x) (SLICE (INT 1) (INT 10) (INT 2))) (SUBSCR (NAME x) (TUPLE (NAME i) (NAME j))) (SUBSCR (NAME x) (TUPLE (SLICE (NONE) (NONE) (NONE)) (INT 0))) (SUBSCR (NAME x) (SLICE (NONE) (NONE) (INT -1))) (SUBSCR (NAME x) (SLICE (INT 1) (NONE) (NONE))) (SUBSCR (NAME x) (SLICE (NONE) (INT 3) (NONE))) (SUBSCR (NAME x) (SLICE (NONE) (NONE) (NONE))) (SUBSCR (NAME x) (TUPLE (SLICE (NAME a) (NAME b) (NONE)))))))
 
+=== Ellipsis in subscripts
+x[..., 0], x[0, ...], x[..., None], x[...]
+---
+(BLOCK
+  (DISPLAY (TUPLE (SUBSCR (NAME x) (TUPLE (ELLIPSIS) (INT 0))) (SUBSCR (NAME x) (TUPLE (INT 0) (ELLIPSIS))) (SUBSCR (NAME x) (TUPLE (ELLIPSIS) (NONE))) (SUBSCR (NAME x) (ELLIPSIS)))))
+
 === attributes and methods
 x.shape[0], x.T, x.astype(float32), x.reshape((2, 5)).sum()
 ---
