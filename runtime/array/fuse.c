@@ -1035,6 +1035,21 @@ static void fp_warn(fuse_t *f, const ins_t *in, int fe)
     if (fe & FE_INVALID) rt_warn(f->rt, f->at, "invalid value", name);
 }
 
+/* float x ** c with a number c of 2, 0.5 or -1: NumPy's fast path, its square, sqrt or
+ * reciprocal loop (x * x, not pow(x, 2); sqrt(-0.0) is -0.0), as the op to run instead;
+ * else 0. */
+static int pow_fast(const fuse_t *f, const ins_t *in)
+{
+    if (in->op != IR_POW || !f->rconst[in->b] || (in->cdt != DT_FLOAT64 && in->cdt != DT_FLOAT32))
+        return 0;
+    double e[2];
+    arri_load(in->cdt, f->rp[in->b], e);
+    return e[0] == 2     ? KOP_BI + BI_SQUARE
+           : e[0] == 0.5 ? KOP_BI + BI_SQRT
+           : e[0] == -1  ? KOP_BI + BI_RECIPROCAL
+                         : 0;
+}
+
 int fuse_block(fuse_t *f, int64_t s, int64_t n, const void **res, err_t *err)
 {
     for (int k = 0; k < f->nins; k++) {
@@ -1070,9 +1085,9 @@ int fuse_block(fuse_t *f, int64_t s, int64_t n, const void **res, err_t *err)
         case INS_UNARY: {
             int fp = fuse_fp_checked(in->op, in->cdt);
             if (fp) feclearexcept(FE_DIVBYZERO | FE_OVERFLOW | FE_INVALID);
-            int r = in->kind == INS_BINARY
-                        ? kern_bin(in->op, in->cdt, buf, f->rp[in->a], f->rp[in->b], (size_t)n)
-                        : kern_un(in->op, in->cdt, buf, f->rp[in->a], (size_t)n);
+            int un = in->kind == INS_UNARY ? in->op : pow_fast(f, in);
+            int r = un ? kern_un(un, in->cdt, buf, f->rp[in->a], (size_t)n)
+                       : kern_bin(in->op, in->cdt, buf, f->rp[in->a], f->rp[in->b], (size_t)n);
             if (fp) fp_warn(f, in, fetestexcept(FE_DIVBYZERO | FE_OVERFLOW | FE_INVALID));
             if (r & KERN_WZERODIV) rt_warn(f->rt, f->at, "divide by zero", fuse_ufunc_name(in->op));
             if (r & KERN_WOVERFLOW) rt_warn(f->rt, f->at, "overflow", fuse_ufunc_name(in->op));

@@ -736,8 +736,107 @@ static int un_special(int op, int dt, void *d, const void *a, size_t n)
     }
 }
 
+#if defined(PARC_MVEC) && defined(__AVX2__)
+/* float64 transcendentals through glibc's libmvec, 4 lanes at a time (AVX2): 2-30x faster
+ * than the scalar libm calls (bench/mvec.c), within 4 ulp of the correctly rounded value as
+ * libmvec promises (NumPy 1.24 calls the scalar libm here: up to 3 ulp apart measured). A
+ * tail of fewer than 4 elements is padded, so every element goes through the same vector
+ * function on any split. libmvec's own IEEE flags are not the scalar functions' (exp(inf)
+ * raises invalid, sin of a huge x overflow), so the caller's flags are restored and the
+ * flags IEEE gives the function raised from the values: invalid for a nan out of a number,
+ * divide by zero (a pole: log(0), atanh(1)) or overflow (exp(1000)) for an infinity out
+ * of a finite number. */
+#include <fenv.h>
+#include <immintrin.h>
+
+typedef __m256d (*vfun_t)(__m256d);
+#define MVEC(f) __m256d _ZGVdN4v_##f(__m256d)
+MVEC(exp);
+MVEC(log);
+MVEC(sin);
+MVEC(cos);
+MVEC(tan);
+MVEC(asin);
+MVEC(acos);
+MVEC(atan);
+MVEC(sinh);
+MVEC(cosh);
+MVEC(tanh);
+MVEC(asinh);
+MVEC(acosh);
+MVEC(atanh);
+MVEC(log10);
+MVEC(log1p);
+MVEC(expm1);
+#undef MVEC
+
+/* The ops with a vector form; pole: an infinite result of a finite x is a pole (divide
+ * by zero), else an overflow. */
+static const struct {
+    int op;
+    vfun_t f;
+    int pole;
+} MVEC_FN[] = {
+    {KOP_BI + BI_EXP, _ZGVdN4v_exp, 0},       {KOP_BI + BI_EXPM1, _ZGVdN4v_expm1, 0},
+    {KOP_BI + BI_SIN, _ZGVdN4v_sin, 0},       {KOP_BI + BI_COS, _ZGVdN4v_cos, 0},
+    {KOP_BI + BI_TAN, _ZGVdN4v_tan, 0},       {KOP_BI + BI_ARCSIN, _ZGVdN4v_asin, 0},
+    {KOP_BI + BI_ARCCOS, _ZGVdN4v_acos, 0},   {KOP_BI + BI_ARCTAN, _ZGVdN4v_atan, 0},
+    {KOP_BI + BI_SINH, _ZGVdN4v_sinh, 0},     {KOP_BI + BI_COSH, _ZGVdN4v_cosh, 0},
+    {KOP_BI + BI_TANH, _ZGVdN4v_tanh, 0},     {KOP_BI + BI_ARCSINH, _ZGVdN4v_asinh, 0},
+    {KOP_BI + BI_ARCCOSH, _ZGVdN4v_acosh, 0}, {KOP_BI + BI_LOG, _ZGVdN4v_log, 1},
+    {KOP_BI + BI_LOG10, _ZGVdN4v_log10, 1},   {KOP_BI + BI_LOG1P, _ZGVdN4v_log1p, 1},
+    {KOP_BI + BI_ARCTANH, _ZGVdN4v_atanh, 1},
+};
+
+#define MVEC_STEP 256 /* elements per step: the input kept for the flags (d may be a) */
+
+/* d[i] = op(a[i]) for n float64 through libmvec: 1, or 0 when op has no vector form. */
+static int mvec_un(int op, double *d, const double *a, size_t n)
+{
+    size_t k = 0;
+    while (k < sizeof MVEC_FN / sizeof *MVEC_FN && MVEC_FN[k].op != op)
+        k++;
+    if (k == sizeof MVEC_FN / sizeof *MVEC_FN) return 0;
+    vfun_t f = MVEC_FN[k].f;
+    int pole = MVEC_FN[k].pole;
+    const int fl = FE_DIVBYZERO | FE_OVERFLOW | FE_INVALID;
+    fexcept_t saved;
+    fegetexceptflag(&saved, fl);
+    int inv = 0, inf = 0;
+    for (size_t s = 0; s < n; s += MVEC_STEP) {
+        size_t m = n - s < MVEC_STEP ? n - s : MVEC_STEP, i = 0;
+        double in[MVEC_STEP];
+        memcpy(in, a + s, m * sizeof *in);
+        for (; i + 4 <= m; i += 4)
+            _mm256_storeu_pd(d + s + i, f(_mm256_loadu_pd(in + i)));
+        if (i < m) {
+            double t[4] = {0.5, 0.5, 0.5, 0.5};
+            memcpy(t, in + i, (m - i) * sizeof *t);
+            _mm256_storeu_pd(t, f(_mm256_loadu_pd(t)));
+            memcpy(d + s + i, t, (m - i) * sizeof *t);
+        }
+        const double *o = d + s;
+        for (i = 0; i < m; i++) {
+            inv |= (isnan(in[i]) == 0) & (isnan(o[i]) != 0);
+            inf |= (isfinite(in[i]) != 0) & (isinf(o[i]) != 0);
+        }
+    }
+    fesetexceptflag(&saved, fl);
+    if (inv) feraiseexcept(FE_INVALID);
+    if (inf) feraiseexcept(pole ? FE_DIVBYZERO : FE_OVERFLOW);
+    return 1;
+}
+#else
+static int mvec_un(int op, double *d, const double *a, size_t n)
+{
+    (void)op, (void)d, (void)a, (void)n;
+    return 0;
+}
+#endif
+
 int kern_un(int op, int dt, void *d, const void *a, size_t n)
 {
+    if (dt == DT_FLOAT64 && mvec_un(op, d, a, n)) return 0;
     if (op == KOP_CABS || op == KOP_BI + BI_ISNAN || op == KOP_BI + BI_ISFINITE ||
         op == KOP_BI + BI_ISINF)
         return un_special(op, dt, d, a, n);

@@ -385,10 +385,17 @@ static void test_fuse(void)
                   KOP_BI + BI_SIGN,  KOP_BI + BI_ARCSINH,  KOP_BI + BI_ARCTANH};
     for (size_t k = 0; k < sizeof uops / sizeof *uops; k++) {
         CHECK(kern_un(uops[k], DT_FLOAT64, d, a, 64) == 0);
+        /* the transcendentals may come from libmvec: within its 4 ulp of libm's */
+        int tr = uops[k] == KOP_BI + BI_EXP || uops[k] == KOP_BI + BI_SIN ||
+                 uops[k] == KOP_BI + BI_ARCSINH || uops[k] == KOP_BI + BI_ARCTANH;
         int bad = 0;
         for (int i = 0; i < 64; i++) {
             double w = kern_un_ref(uops[k], a[i]);
-            bad += !(d[i] == w || (isnan(d[i]) && isnan(w)));
+            int64_t bd, bw;
+            memcpy(&bd, &d[i], 8);
+            memcpy(&bw, &w, 8);
+            int near = tr && (bd ^ bw) >= 0 && (bd > bw ? bd - bw : bw - bd) <= 4;
+            bad += !(d[i] == w || near || (isnan(d[i]) && isnan(w)));
         }
         CHECK(bad == 0);
     }

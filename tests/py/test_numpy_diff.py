@@ -4,12 +4,14 @@ the case format and how values are compared exactly).
 Cases: every tests/diff/*.txt, plus generated families: every binary operator, in-place
 operator and two-operand ufunc with a length-1 (or 0-d, or Python scalar) operand next to
 a distributed one, in both orders, for each dtype; every one-operand ufunc on each dtype;
-the type promotion table (promote_cases); random expressions (random_cases).
+the type promotion table (promote_cases); random expressions (random_cases); every name
+of the operation set's lists (spec_cases).
 
     /usr/bin/python3 tests/py/test_numpy_diff.py              # everything, engines 1-4
     /usr/bin/python3 tests/py/test_numpy_diff.py -n 3 ops.txt # one file, 3 engines
     /usr/bin/python3 tests/py/test_numpy_diff.py -k 'var('    # cases containing text
     /usr/bin/python3 tests/py/test_numpy_diff.py --ulp        # and the ulps each case needed
+    /usr/bin/python3 tests/py/test_numpy_diff.py spec         # every listed name
     /usr/bin/python3 tests/py/test_numpy_diff.py promote      # the type promotion table
                                                    (test_numpy_promote.py under ctest)
 """
@@ -141,6 +143,111 @@ def generated():
     return cases
 
 
+# ---- every name of the operation set's lists, against NumPy ----
+#
+# The names of the creation, elementwise, reduction and comparison lists of the language
+# (README's "The language in brief" and docs/language.md cover them), each with cases that
+# must give NumPy's answer (random functions: properties both answer alike, as
+# tests/diff/random.txt). spec_cases() fails outright when a listed name has no case.
+SPEC_NAMES = {
+    "creation": "zeros ones empty full arange linspace eye array fromfunction random.rand "
+                "random.random random.randn random.uniform random.normal random.randint "
+                "random.seed",
+    "elementwise": "absolute add arccos arccosh arcsin arcsinh arctan arctan2 arctanh "
+                   "bitwise_and bitwise_or bitwise_xor ceil clip conjugate cos cosh divide exp "
+                   "expm1 floor floor_divide fmod hypot invert isfinite isnan left_shift log "
+                   "log10 log1p maximum minimum multiply negative power reciprocal remainder "
+                   "right_shift rint sign sin sinh sqrt square subtract tan tanh true_divide "
+                   "where",
+    "operators": "+ - * / // % ** @ ~ & | ^ << >> < <= > >= == !=",
+    "reduction": "sum prod mean std var min max argmin argmax any all count_nonzero histogram",
+    "comparison": "allclose isclose array_equal",
+}
+_F = "array([-2.5, -1.0, 0.0, 0.5, 3.0])"
+_U = "array([-0.9, -0.5, 0.0, 0.25, 0.75])"  # inside (-1, 1)
+_P = "array([1.0, 1.5, 2.0, 7.25, 10.0])"    # >= 1
+_I = "array([-3, -1, 0, 2, 7])"
+_J = "array([1, 2, 3, 1, 2])"
+_M = "array([[3.0, -1.0, 2.5], [0.5, 7.0, -4.0], [1.0, 1.0, 9.5], [-2.0, 0.0, 6.0]])"
+SPEC_CASES = {
+    "zeros": ["zeros((3, 4))", "zeros(5, dtype=int32)"],
+    "ones": ["ones((2, 3), dtype=complex128)", "ones(7, dtype=bool)"],
+    "empty": ["empty((4, 3)).shape", "empty(5, dtype=int64).dtype"],
+    "full": ["full((3, 2), 7)", "full(5, 2.5, dtype=float32)"],
+    "arange": ["arange(7)", "arange(1, 10, 2.5)", "arange(5, dtype=float64)"],
+    "linspace": ["linspace(0, 1, 7)", "linspace(-1, 2, 5, dtype=float32)"],
+    "eye": ["eye(4, 5, k=1)"],
+    "array": ["array([[1, 2], [3, 4]], dtype=float32)", "array(%s)" % _F],
+    "fromfunction": ["fromfunction(lambda i, j: i * 10 + j, (4, 3))"],
+    "random.rand": ["random.seed(5); x = random.rand(30, 4); (x.shape, x.dtype, x.min() >= 0, "
+                    "x.max() < 1)"],
+    "random.random": ["random.seed(5); x = random.random((3, 7)); (x.shape, x.min() >= 0, "
+                      "x.max() < 1)"],
+    "random.randn": ["random.seed(5); x = random.randn(100000); (x.shape, abs(x.mean()) < "
+                     "7 / sqrt(100000))"],
+    "random.uniform": ["random.seed(5); x = random.uniform(-2, 3, size=(5, 7)); (x.shape, "
+                       "x.min() >= -2, x.max() < 3)"],
+    "random.normal": ["random.seed(5); x = random.normal(3, 0.5, size=100000); (x.dtype, "
+                      "abs(x.mean() - 3) < 7 * 0.5 / sqrt(100000))"],
+    "random.randint": ["random.seed(5); x = random.randint(2, 9, size=(4, 5)); (x.dtype, "
+                       "x.shape, x.min() >= 2, x.max() < 9)"],
+    "random.seed": ["random.seed(7); a = random.rand(5); random.seed(7); b = random.rand(5); "
+                    "array_equal(a, b)"],
+    "where": ["x = %s\nwhere(x > 0, x, -10 * x)" % _F, "where(%s > 0, 1, 0.5)" % _I],
+    "clip": ["clip(%s, -1, 2)" % _F, "clip(%s, None, 1)" % _I],
+    "+": ["%s + %s" % (_F, _I)], "-": ["%s - %s" % (_I, _F)], "*": ["%s * %s" % (_I, _J)],
+    "/": ["%s / %s" % (_I, _J)], "//": ["%s // %s" % (_F, _J)], "%": ["%s %% %s" % (_I, _J)],
+    "**": ["%s ** %s" % (_J, _J), "%s ** 2" % _F], "@": ["%s @ %s" % (_M, "array([1.0, -2.0, 0.5])")],
+    "~": ["~%s" % _I], "&": ["%s & %s" % (_I, _J)], "|": ["%s | %s" % (_I, _J)],
+    "^": ["%s ^ %s" % (_I, _J)], "<<": ["%s << %s" % (_J, _J)], ">>": ["%s >> 1" % _I],
+    "<": ["%s < %s" % (_F, _I)], "<=": ["%s <= 0" % _F], ">": ["%s > %s" % (_I, _J)],
+    ">=": ["%s >= 0.5" % _F], "==": ["%s == %s" % (_I, _J)], "!=": ["%s != 0" % _F],
+    # (a tuple of arrays is compared element by element)
+    "histogram": ["histogram(%s, bins=3)[0]" % _F, "histogram(%s, bins=3)[1]" % _F,
+                  "histogram(%s, bins=4, range=(-1, 8))[0]" % _I,
+                  "histogram(%s, bins=4, range=(-1, 8))[1]" % _I],
+    "allclose": ["allclose(%s, %s + 1e-9)" % (_F, _F), "allclose(%s, %s)" % (_F, _I)],
+    "isclose": ["isclose(%s, %s + 1e-9)" % (_F, _F)],
+    "array_equal": ["array_equal(%s, %s)" % (_I, _I), "array_equal(%s, %s)" % (_I, _J)],
+}
+_UN = {"arccos": _U, "arcsin": _U, "arctanh": _U, "arccosh": _P, "log": _P, "log10": _P,
+       "log1p": _P, "sqrt": _P, "invert": _I}
+_BIN = {"bitwise_and", "bitwise_or", "bitwise_xor", "left_shift", "right_shift", "power"}
+for _n in SPEC_NAMES["elementwise"].split():
+    if _n in SPEC_CASES:
+        continue
+    if _n in ("add", "arctan2", "divide", "floor_divide", "fmod", "hypot", "maximum", "minimum",
+              "multiply", "remainder", "subtract", "true_divide") or _n in _BIN:
+        _a, _b = (_J, _J) if _n in _BIN else (_F, _J)
+        SPEC_CASES[_n] = ["%s(%s, %s)" % (_n, _a, _b), "%s(%s, 2)" % (_n, _I)]
+    else:
+        SPEC_CASES[_n] = ["%s(%s)" % (_n, _UN.get(_n, _F))]
+        if _n not in ("invert",):
+            SPEC_CASES[_n].append("%s(%s)" % (_n, _I if _n not in _UN else _J))
+for _n in SPEC_NAMES["reduction"].split():
+    if _n not in SPEC_CASES:
+        SPEC_CASES[_n] = ["%s(%s)" % (_n, _M), "%s(%s, axis=0)" % (_n, _M),
+                          "x = %s\nx.%s(axis=1)" % (_M, _n), "%s(%s)" % (_n, _I)]
+        if _n == "count_nonzero":  # NumPy's has no method
+            SPEC_CASES[_n][2] = "count_nonzero(%s, axis=1)" % _M
+        if _n in ("min", "max"):  # Python's min and max in NumPy's namespace: methods there
+            SPEC_CASES[_n][:2] = ["%s.%s()" % (_M, _n), "%s.%s(axis=0)" % (_M, _n)]
+
+
+def spec_cases():
+    missing = [n for g in SPEC_NAMES.values() for n in g.split() if n not in SPEC_CASES]
+    if missing:
+        raise SystemExit("test_numpy_diff.py: no case for the listed names %s" % missing)
+    cases = []
+    for name, srcs in sorted(SPEC_CASES.items()):
+        for src in srcs:
+            ulp = TRANSCENDENTAL_ULP if name in TRANSCENDENTAL or name in ("std", "@") else 0
+            if name in ("sum", "prod", "mean", "var"):
+                ulp = 2  # the fixed tree's order (docs/language.md)
+            cases.append(numpydiff.Case(src, "gen:spec:" + name, ulp))
+    return cases
+
+
 # ---- random well-typed expressions (a seeded grammar over the exact ufuncs) ----
 #
 # Operands: f (float64), i (int64), b (bool), of one random length 1-7 (split unevenly over
@@ -220,7 +327,7 @@ def random_cases(seed=RAND_SEED, count=RAND_COUNT):
 # kind on either side (small, too big for int16, int32 or float32, complex), and with NumPy
 # scalars (x[0]) and 0-d arrays of each dtype on either side: NumPy 1.24's result dtype and
 # values. Left out: where NumPy answers float16 or complex64, which parc does not have
-# (docs/language.md, "Known differences").
+# (docs/language.md, "Where parc differs from NumPy").
 PROMOTE_DT = ["bool", "int32", "int64", "float32", "float64", "complex128"]
 PROMOTE_VALUES = {"bool": "[True, False, True, True, False]", "int": "[-3, 0, 2, 7, 1]",
                   "float": "[-2.5, 0.0, 0.5, 3.0, 1.0]",
@@ -304,6 +411,8 @@ def main(argv):
         cases += generated()
     if not files or "random" in files:
         cases += random_cases()
+    if not files or "spec" in files:
+        cases += spec_cases()
     # The promotion table is large (3,200 cases): it runs on 1 and 3 engines of those asked
     # for (3 splits its length-5 arrays unevenly, 2, 2 and 1), and under ctest in its own
     # test (test_numpy_promote.py), so that each stays inside its time limit on a loaded

@@ -23,7 +23,7 @@ END = "<!-- optable:end -->"
 DTYPES = diff.PROMOTE_DT
 SHORT = {"bool": "bool", "int32": "i32", "int64": "i64", "float32": "f32", "float64": "f64",
          "complex128": "c128"}
-# NumPy's answers parc gives in its own dtypes (docs/language.md, "Known differences").
+# NumPy's answers parc gives in its own dtypes (docs/language.md, "Where parc differs from NumPy").
 AS_PARC = {"int8": "int64", "int16": "int64", "float16": "float64", "complex64": "complex128"}
 
 BINARY = [("a + b", "add"), ("a - b", "subtract"), ("a * b", "multiply"),
