@@ -111,9 +111,10 @@
     BI(RANDN, "random.randn", RANDOM,                                                              \
        "random.randn(d0, d1, ..., dtype=float64, dist='b', block_size=1, grid_shape=None)",        \
        "Standard normal samples of shape (d0, d1, ...).")                                          \
-    BI(FROM_LOCAL, "from_local", FUNC, "from_local(c)",                                            \
-       "A distributed array made of each engine's local array c, stacked in rank order on axis "   \
-       "0.")                                                                                       \
+    BI(FROM_LOCAL, "from_local", FUNC, "from_local(c, dist='b', block_size=1, grid_shape=None)",   \
+       "A distributed array made of each engine's local array c: its chunk of the layout dist= "   \
+       "(default: stacked in rank order on axis 0), the global shape being what the chunks make; " \
+       "no data moves.")                                                                           \
     BI(TRANSPOSE, "transpose", SHAPE, "transpose(a, axes=None)",                                   \
        "a with its axes permuted (reversed by default): a view; the layout's axes move with "      \
        "them.")                                                                                    \

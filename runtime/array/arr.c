@@ -999,11 +999,46 @@ arr_t *arr_local(const arr_t *a)
     return l;
 }
 
-int arr_from_local(rt_t *rt, const arr_t *local, arr_t **out, err_t *err)
+/* Each rank's extent along every axis, checked against the layout: engines at the same grid
+ * coordinate along an axis hold the same extent there ('n' axes: all of them), and a
+ * cyclic axis must be split as its global length (the sum over its coordinates) splits.
+ * Fills the global shape and, for 'b' axes, the explicit bounds bnd[d] (grid[d] + 1). */
+static int local_shapes(const rt_t *rt, const dist_t *g, const int64_t *all, size_t stride,
+                        int64_t *shape, int64_t **bnd, err_t *err)
 {
-    /* Every rank's shape must agree beyond axis 0; row counts are gathered. */
-    int64_t mine[ARR_MAXDIM + 2] = {0};
-    int rc = 0;
+    int nd = g->ndim, coord[DIST_MAXDIM];
+    for (int d = 0; d < nd; d++) {
+        for (int c = 0; c <= g->grid[d]; c++)
+            bnd[d][c] = -1;
+    }
+    for (int r = 0; r < rt->nranks; r++) {
+        const int64_t *o = all + (size_t)r * stride;
+        dist_coords(g, r, coord);
+        for (int d = 0; d < nd; d++) {
+            int64_t *e = &bnd[d][coord[d] + 1], n = o[2 + d];
+            if (*e < 0) *e = n;
+            if (*e != n)
+                return err_set(err, PARC_EVALUE, (span_t){0},
+                               "from_local: engine %d's array has %lld elements along axis %d, "
+                               "another engine at the same place along it %lld",
+                               r, (long long)n, d, (long long)*e);
+        }
+    }
+    for (int d = 0; d < nd; d++) {
+        bnd[d][0] = 0;
+        for (int c = 0; c < g->grid[d]; c++)
+            bnd[d][c + 1] += bnd[d][c];
+        shape[d] = bnd[d][g->grid[d]];
+    }
+    return 0;
+}
+
+int arr_from_local(rt_t *rt, const arr_t *local, const dist_spec_t *spec, arr_t **out, err_t *err)
+{
+    /* every rank's ndim, dtype and local shape, gathered */
+    enum { W = ARR_MAXDIM + 2 };
+    int64_t mine[W] = {0};
+    int rc = 0, p = rt->nranks;
     mine[0] = local->ndim;
     mine[1] = local->dtype;
     for (int d = 0; d < local->ndim; d++)
@@ -1011,39 +1046,47 @@ int arr_from_local(rt_t *rt, const arr_t *local, arr_t **out, err_t *err)
     if (local->ndim == 0)
         rc = err_set(err, PARC_EVALUE, (span_t){0},
                      "from_local needs arrays of at least one dimension");
-    int64_t *all = mem_calloc((size_t)rt->nranks, sizeof mine);
+    int64_t *all = mem_calloc((size_t)p, sizeof mine);
+    int64_t *bnd[DIST_MAXDIM] = {NULL};
+    for (int d = 0; !rc && d < local->ndim; d++)
+        if (!(bnd[d] = mem_alloc((size_t)(p + 1) * sizeof *bnd[d])))
+            rc = err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
     if (!all && !rc) rc = err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
     rc = arri_agree(rt, rc, err);
-    if (rc) {
-        mem_free(all);
-        return rc;
-    }
-    if ((rc = coll_allgather_bytes(rt, mine, sizeof mine, all, err))) {
-        mem_free(all);
-        return rc;
-    }
-    int64_t *bnd = mem_alloc((size_t)(rt->nranks + 1) * sizeof *bnd);
-    if (!bnd) rc = err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
-    int dtype = (int)all[1];
-    for (int r = 0; r < rt->nranks && !rc; r++) {
-        const int64_t *o = all + (size_t)r * (ARR_MAXDIM + 2);
-        if (o[0] != local->ndim || memcmp(o + 3, mine + 3, (size_t)(local->ndim - 1) * 8))
+    if (!rc) rc = coll_allgather_bytes(rt, mine, sizeof mine, all, err);
+    int dtype = rc ? 0 : (int)all[1];
+    for (int r = 0; r < p && !rc; r++) {
+        if (all[(size_t)r * W] != local->ndim)
             rc = err_set(err, PARC_EVALUE, (span_t){0},
-                         "from_local: engine %d's array has another shape beyond axis 0", r);
-        dtype = dt_promote(dtype, (int)o[1]);
+                         "from_local: engine %d's array has %lld dimensions, this one %d", r,
+                         (long long)all[(size_t)r * W], local->ndim);
+        dtype = dt_promote(dtype, (int)all[(size_t)r * W + 1]);
+    }
+    /* the grid (it does not depend on the shape), then the shape the chunks make */
+    dist_t g, d;
+    memset(&g, 0, sizeof g);
+    memset(&d, 0, sizeof d);
+    int64_t shape[ARR_MAXDIM];
+    if (!rc) rc = dist_init(&g, local->ndim, local->lshape, spec, p, err);
+    if (!rc) rc = local_shapes(rt, &g, all, W, shape, bnd, err);
+    if (!rc) rc = dist_init(&d, local->ndim, shape, spec, p, err);
+    for (int k = 0; !rc && k < d.ndim; k++) {
+        for (int c = 0; !rc && d.kind[k] == 'c' && c < d.grid[k]; c++)
+            if (dist_extent(&d, k, c) != bnd[k][c + 1] - bnd[k][c])
+                rc = err_set(err, PARC_EVALUE, (span_t){0},
+                             "from_local: the engines at place %d along cyclic axis %d hold %lld "
+                             "elements, a cyclic split of %lld gives them %lld",
+                             c, k, (long long)(bnd[k][c + 1] - bnd[k][c]), (long long)shape[k],
+                             (long long)dist_extent(&d, k, c));
+        if (!rc && d.kind[k] == 'b') rc = dist_set_bounds(&d, k, bnd[k], err);
     }
     arr_t *a = NULL;
-    if (!rc) {
-        bnd[0] = 0;
-        for (int r = 0; r < rt->nranks; r++)
-            bnd[r + 1] = bnd[r] + all[(size_t)r * (ARR_MAXDIM + 2) + 2];
-        int64_t shape[ARR_MAXDIM];
-        memcpy(shape, local->lshape, sizeof shape);
-        shape[0] = bnd[rt->nranks];
-        rc = arri_new(rt, local->ndim, shape, dtype, 1, bnd, &a, err);
-    }
+    if (!rc) rc = arri_new_dist(rt, dtype, &d, &a, err);
     mem_free(all);
-    mem_free(bnd);
+    for (int k = 0; k < local->ndim; k++)
+        mem_free(bnd[k]);
+    dist_clear(&g);
+    dist_clear(&d);
     rc = arri_agree(rt, rc, err);
     if (rc) {
         arr_unref(&a);

@@ -130,7 +130,11 @@ void arr_dist_text(const arr_t *a, wbuf_t *out);
  * d, ascending. Not collective. */
 int arr_owned_indices(const rt_t *rt, const dist_t *d, int dim, arr_t **out, err_t *err);
 arr_t *arr_local(const arr_t *a); /* this rank's chunk as a local array (shares memory) */
-int arr_from_local(rt_t *rt, const arr_t *local, arr_t **out, err_t *err); /* Collective */
+/* Collective: the distributed array whose chunks are every rank's local (spec NULL: the
+ * default layout, the chunks stacked in rank order on axis 0). The global shape is what the
+ * chunks make along each axis (uneven 'b' blocks allowed; a 'c' axis must be split as its
+ * cyclic layout splits it): no data moves. */
+int arr_from_local(rt_t *rt, const arr_t *local, const dist_spec_t *spec, arr_t **out, err_t *err);
 int arr_astype(rt_t *rt, const arr_t *a, int dtype, arr_t **out, err_t *err);
 /* A copy of distributed a laid out by spec (NULL: the default), moved by coll_redist.
  * Collective; global view only. */

@@ -177,7 +177,7 @@ static int do_func(call_t *c, int bi, val_t *out, err_t *err)
     if (bi >= BI_SAVE && bi <= BI_LOADTXT) return filefn_call(c, bi, out, err);
     if (bi >= BI_DIFF && bi <= BI_CONVOLVE2D) return stencilfn_call(c, bi, NULL, out, err);
     if (c->nkw && bi != BI_PRINT && bi != BI_ROUND && bi != BI_COMPLEX &&
-        bi != BI_SET_PRINTOPTIONS && bi != BI_HISTOGRAM)
+        bi != BI_SET_PRINTOPTIONS && bi != BI_HISTOGRAM && bi != BI_FROM_LOCAL)
         return err_set(err, PARC_ETYPE, c->at, "%s() takes no keyword arguments", fn);
     int rc;
     switch (bi) {
@@ -254,8 +254,11 @@ static int do_func(call_t *c, int bi, val_t *out, err_t *err)
     case BI_HISTOGRAM:
         return plotfn_histogram(c, out, err);
     case BI_FROM_LOCAL: {
-        if ((rc = args_count(c, fn, 1, 1, err))) return rc;
-        const val_t *v = &c->args[0];
+        static const char *const names[] = {"c", "dist", "block_size", "grid_shape"};
+        const val_t *p[4] = {0};
+        if ((rc = args_bind(c, fn, names, 4, 1, p, err))) return rc;
+        if (!p[0]) return err_set(err, PARC_ETYPE, c->at, "from_local() missing argument 'c'");
+        const val_t *v = p[0];
         if (c->rt->local)
             return err_set(err, PARC_ERUNTIME, c->at, "from_local is for global view");
         if (v->kind == V_PERENG) v = &((const obj_pereng_t *)v->u.o)->v;
@@ -263,8 +266,14 @@ static int do_func(call_t *c, int bi, val_t *out, err_t *err)
             return err_set(err, PARC_ETYPE, c->at,
                            "from_local() needs a per-engine array (made in %%px), not '%s'",
                            val_kind_name(v));
+        dist_spec_t spec;
+        int use = 0, nd = arr_ndim(v->u.a);
+        if ((rc = args_dist(c, p[1], p[2], nd, &spec, &use, err)) ||
+            (rc = args_grid(c, p[3], nd, &spec, &use, err)))
+            return rc;
         arr_t *a = NULL;
-        if ((rc = arr_from_local(c->rt, v->u.a, &a, err))) return args_at(c, rc, err);
+        if ((rc = arr_from_local(c->rt, v->u.a, use ? &spec : NULL, &a, err)))
+            return args_at(c, rc, err);
         *out = val_array(&a);
         return 0;
     }

@@ -131,6 +131,26 @@ def layout(kc, n, tag):
     c.check(r.errors and r.errors[0]["ename"] == "ValueError", tag + "unknown kind")
 
 
+def from_local_layouts(kc, n, tag):
+    """from_local(c, dist=...) of every layout's chunks gives the array back, and chunks that
+    a cyclic split cannot have are refused (ValueError on every engine)."""
+    for _, k2 in LAYOUTS:
+        src = ("x = array(arange(63).reshape(9, 7)%s)\n%%px lx = x * 1\n"
+               "y = from_local(lx%s, grid_shape=x.grid_shape)\n"
+               "(y == x).all(), y.dist == x.dist, y.localshapes == x.localshapes") % (
+                   kw(k2) if k2 else "", kw(k2) if k2 else "")
+        r = parcenv.run(kc, src)
+        if c.check(not r.errors, tag + src + ": " + r.traceback()):
+            c.eq(r.text, "(True, True, True)", tag + "from_local round trip of " + (k2 or "default"))
+    r = parcenv.run(kc, "%px lc = arange(rank + 1)\nz = from_local(lc, dist='c')\nz")
+    if n > 1:
+        c.check(r.errors and r.errors[0]["ename"] == "ValueError"
+                and "cyclic" in r.errors[0]["evalue"], tag + "a chunk no cyclic split has: "
+                + str(r.errors))
+    else:
+        c.eq(r.text and r.text.splitlines()[-1], "array([0])", tag + "from_local 'c' on 1 engine")
+
+
 seen = {}
 for n in (1, 2, 3, 4):
     tag = "[%d engine%s] " % (n, "s" if n > 1 else "")
@@ -138,6 +158,7 @@ for n in (1, 2, 3, 4):
     try:
         reproducible(kc, n, tag, seen)
         layout(kc, n, tag)
+        from_local_layouts(kc, n, tag)
     finally:
         parcenv.stop(km, kc)
 c.done()
