@@ -39,6 +39,14 @@
  *                    array operation; total 0: none)
  *   FIGURE     E->K  one figure record (figure.h): a plot's reduced data, figure(), savefig()
  *              (global view: rank 0 only)
+ *   CELL       K->E  to rank 0 only: EXEC's body, then u32 ntargets, ntargets * u32 rank
+ *              (sorted; 0: every rank). Rank 0 passes it to every rank by MPI_Ibcast
+ *              (runtime/engine/fan.h); the targets run it and combine their DONEs.
+ *   DONE_ALL   E->K  from rank 0 (the lowest target for a subset), answering CELL: u32 the
+ *              messages the targets sent for the request before it (STREAM, RESULT, FIGURE,
+ *              INPUT_REQ, FARM: the kernel waits for them all), f64 the slowest target's
+ *              seconds, u8 same; same: str one DONE body that stands for every target; else
+ *              u32 n, n * str DONE body, the targets in order
  */
 #ifndef PARC_LINK_H
 #define PARC_LINK_H
@@ -68,6 +76,8 @@ enum {
     LINK_FARM_GO,
     LINK_PROGRESS,
     LINK_FIGURE,
+    LINK_CELL,
+    LINK_DONE_ALL,
     LINK_NTYPES
 };
 enum { LINK_GLOBAL = 0, LINK_LOCAL = 1 };

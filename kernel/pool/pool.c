@@ -40,7 +40,13 @@
  * than iopub can take is slowed down instead of filling the kernel's memory. */
 #define POOL_RCVHWM 100
 
-#define POOL_HB_IVL_MS     500  /* attach mode: the router pings each engine this often */
+#define POOL_HB_IVL_MS 500 /* attach mode: the router pings each engine this often */
+/* A cell goes to rank 0 alone and reaches the others by MPI broadcast (LINK_CELL) in jobs
+ * of at least this many engines (PARC_BCAST_MIN overrides; 0: never); smaller jobs get one
+ * EXEC per engine. */
+#define POOL_BCAST_MIN 4
+/* After DONE_ALL, how long the kernel waits for the messages it says were sent before it */
+#define POOL_LATE_MS       2000
 #define POOL_HB_TIMEOUT_MS 1500 /* ... and drops it after this long without an answer */
 
 enum { ST_STOPPED, ST_STARTING, ST_READY };
@@ -93,8 +99,13 @@ struct pool {
     int input_rank;
     int fail_code; /* a pending failure to report from the next tick */
     char fail_msg[256];
-    vartab_t *acc; /* local view: per-engine names gathered from this request */
-    wbuf_t warn;   /* the RuntimeWarning lines the ranks sent, each once */
+    vartab_t *acc;         /* local view: per-engine names gathered from this request */
+    wbuf_t warn;           /* the RuntimeWarning lines the ranks sent, each once */
+    int fan;               /* the request went to rank 0 as a CELL: one DONE_ALL answers it */
+    int all_in;            /* DONE_ALL arrived; the request ends once expect messages are in */
+    uint32_t nmsg, expect; /* messages of the request heard, and said sent, before DONE_ALL */
+    long long all_in_at;   /* ms */
+    int bcast_min;         /* jobs of this many engines and more get CELL (0: never) */
 
     vartab_t *names;
     farm_t *farm;      /* the request's pmap/apply farm, if it runs one */
@@ -148,6 +159,8 @@ static void req_free(pool_t *p)
     p->fail_code = 0;
     p->fail_msg[0] = 0;
     p->maxsec = 0;
+    p->fan = p->all_in = 0;
+    p->nmsg = p->expect = 0;
     mem_free(p->lost);
     p->lost = NULL;
 }
@@ -208,7 +221,13 @@ static void fail_later(pool_t *p, int code, const char *msg)
     p->fail_msg[n] = 0;
 }
 
-/* Sends the waiting request's EXEC once the engines are ready. */
+static int cmp_int(const void *a, const void *b)
+{
+    int x = *(const int *)a, y = *(const int *)b;
+    return (x > y) - (x < y);
+}
+
+/* Sends the waiting request's EXEC (or CELL) once the engines are ready. */
 static void try_send(pool_t *p)
 {
     if (p->req != REQ_WAITING || p->state != ST_READY || p->fail_code) return;
@@ -237,6 +256,13 @@ static void try_send(pool_t *p)
         p->done[p->nsent].err.rank = r;
         p->sent[p->nsent++] = r;
     }
+    p->fan = p->bcast_min > 0 && p->n >= p->bcast_min;
+    if (p->fan) /* the lowest target leads the subset */
+        qsort(p->sent, p->nsent, sizeof *p->sent, cmp_int);
+    for (size_t i = 0; p->fan && i < p->nsent; i++) {
+        p->done[i].rank = p->sent[i];
+        p->done[i].err.rank = p->sent[i];
+    }
     wbuf_t b;
     wbuf_init(&b);
     wbuf_u8(&b, (uint8_t)p->mode);
@@ -244,7 +270,14 @@ static void try_send(pool_t *p)
     wbuf_u32(&b, p->flags);
     wbuf_str(&b, (const char *)p->ir, p->irn);
     int bad = b.oom;
-    for (size_t i = 0; i < p->nsent && !bad; i++)
+    if (p->fan) {
+        size_t ntg = p->nsent == (size_t)p->n ? 0 : p->nsent;
+        wbuf_u32(&b, (uint32_t)ntg);
+        for (size_t i = 0; i < ntg; i++)
+            wbuf_u32(&b, (uint32_t)p->sent[i]);
+        bad = b.oom || send_to(p, 'e', 0, LINK_CELL, b.p, b.len) != 0;
+    }
+    for (size_t i = 0; i < p->nsent && !bad && !p->fan; i++)
         bad = send_to(p, 'e', p->sent[i], LINK_EXEC, b.p, b.len) != 0;
     wbuf_free(&b);
     if (bad) {
@@ -424,15 +457,13 @@ static void add_warning(pool_t *p, const char *w, size_t n)
     wbuf_bytes(&p->warn, w, n);
 }
 
-static void on_done(pool_t *p, int rank, const link_msg_t *m)
+/* Reads one DONE body into done[k] (rank's), the names into the table (rank 0's in global
+ * view, every rank's in local view), the warnings and the seconds. */
+static void parse_done(pool_t *p, size_t k, int rank, const void *body, size_t n)
 {
-    size_t k;
-    for (k = 0; k < p->nsent && p->sent[k] != rank; k++) {
-    }
-    if (k == p->nsent || p->got[k]) return;
     pool_rank_done_t *d = &p->done[k];
     rbuf_t r;
-    rbuf_init(&r, m->body, m->n);
+    rbuf_init(&r, body, n);
     int code = rbuf_i32(&r);
     span_t at;
     at.cell = rbuf_u32(&r);
@@ -473,8 +504,6 @@ static void on_done(pool_t *p, int rank, const link_msg_t *m)
         const char *w = rbuf_str(&r, &wn);
         add_warning(p, w, wn);
     }
-    p->got[k] = 1;
-    p->ngot++;
     err_clear(&d->err);
     d->err.rank = rank;
     if (r.bad || rbuf_left(&r) || code > 0 || code < PARC_ELAST || names_rc) {
@@ -487,8 +516,80 @@ static void on_done(pool_t *p, int rank, const link_msg_t *m)
         snprintf(d->kind, sizeof d->kind, "%.*s", (int)(kn < 31 ? kn : 31), kind);
         if (secs > p->maxsec) p->maxsec = secs;
     }
+}
+
+static void on_done(pool_t *p, int rank, const link_msg_t *m)
+{
+    size_t k;
+    for (k = 0; k < p->nsent && p->sent[k] != rank; k++) {
+    }
+    if (k == p->nsent || p->got[k]) return;
+    parse_done(p, k, rank, m->body, m->n);
+    p->got[k] = 1;
+    p->ngot++;
     if (p->cb.on_rank_done) p->cb.on_rank_done(p->cb.ud, rank);
     if (p->ngot == p->nsent) survivors_done(p);
+}
+
+/* A CELL request ends once its DONE_ALL and every message the targets sent before it are
+ * in (streams of the other ranks travel on their own sockets and may come later), or
+ * POOL_LATE_MS after DONE_ALL if some never come. Every target is then done, in order. */
+static void fan_check(pool_t *p)
+{
+    if (p->req != REQ_SENT || !p->fan || !p->all_in) return;
+    if (p->nmsg < p->expect) {
+        if (launch_now_ms() - p->all_in_at < POOL_LATE_MS) return;
+        fprintf(stderr, "parc pool: %u of the %u messages the engines sent never came\n",
+                p->expect - p->nmsg, p->expect);
+    }
+    for (size_t k = 0; k < p->nsent && p->req == REQ_SENT; k++) {
+        if (p->got[k]) continue;
+        p->got[k] = 1;
+        p->ngot++;
+        if (p->cb.on_rank_done) p->cb.on_rank_done(p->cb.ud, p->sent[k]);
+    }
+    if (p->req == REQ_SENT) survivors_done(p);
+}
+
+/* The combined DONE of a CELL request, from its leader (fan.h): one reply that stands for
+ * every target, or one per target. */
+static void on_done_all(pool_t *p, int rank, const link_msg_t *m)
+{
+    if (!p->fan || p->all_in || !p->nsent || rank != p->sent[0]) {
+        fprintf(stderr, "parc pool: unexpected DONE_ALL from engine %d dropped\n", rank);
+        return;
+    }
+    rbuf_t r;
+    rbuf_init(&r, m->body, m->n);
+    uint32_t expect = rbuf_u32(&r);
+    double secs = rbuf_f64(&r);
+    uint8_t same = rbuf_u8(&r);
+    uint32_t nb = same ? 1 : rbuf_u32(&r);
+    if (r.bad || nb != (same ? 1 : p->nsent)) r.bad = 1;
+    for (size_t k = 0; k < nb && !r.bad; k++) {
+        size_t n;
+        const char *b = rbuf_str(&r, &n);
+        if (!r.bad && !p->got[k]) parse_done(p, k, p->sent[k], b, n);
+    }
+    if (r.bad || rbuf_left(&r)) {
+        for (size_t k = 0; k < p->nsent; k++) {
+            err_set(&p->done[k].err, PARC_EPROTO, (span_t){0},
+                    "engine %d sent a malformed combined reply", rank);
+            snprintf(p->done[k].kind, sizeof p->done[k].kind, "%s", err_kind(PARC_EPROTO));
+            p->done[k].nframes = 0;
+        }
+    } else if (same) {
+        for (size_t k = 1; k < p->nsent; k++) {
+            p->done[k] = p->done[0];
+            p->done[k].rank = p->sent[k];
+            p->done[k].err.rank = p->sent[k];
+        }
+    }
+    if (secs > p->maxsec) p->maxsec = secs;
+    p->expect = expect;
+    p->all_in = 1;
+    p->all_in_at = launch_now_ms();
+    fan_check(p);
 }
 
 static void farm_fail(void *ud, const farm_fail_t *fail)
@@ -572,6 +673,7 @@ static void on_message(pool_t *p, const link_msg_t *m)
         if (m->h.type == LINK_PROGRESS) on_progress(p, rank, m);
         return;
     }
+    if (m->h.type != LINK_DONE && m->h.type != LINK_DONE_ALL) p->nmsg++;
     rbuf_t r;
     rbuf_init(&r, m->body, m->n);
     size_t n1, n2;
@@ -607,12 +709,16 @@ static void on_message(pool_t *p, const link_msg_t *m)
     case LINK_DONE:
         on_done(p, rank, m);
         break;
+    case LINK_DONE_ALL:
+        on_done_all(p, rank, m);
+        return;
     case LINK_FARM:
         on_farm(p, rank, m);
         break;
     default:
         fprintf(stderr, "parc pool: unexpected message type %d from %s\n", m->h.type, m->id);
     }
+    fan_check(p);
 }
 
 /* --- timers ------------------------------------------------------------------------- */
@@ -620,6 +726,7 @@ static void on_message(pool_t *p, const link_msg_t *m)
 static void tick(pool_t *p)
 {
     find_dead(p);
+    fan_check(p);
     if (p->req == REQ_SENT && farm_active(p->farm) && p->farm_touched && p->cb.on_farm)
         p->cb.on_farm(p->cb.ud, p->farm, NULL);
     if (p->fail_code) {
@@ -748,6 +855,8 @@ pool_t *pool_new(void *zmq_ctx, const pool_cfg_t *cfg, err_t *err)
     }
     p->cfg_n = cfg->nengines;
     p->launch = cfg->launch;
+    const char *bm = getenv("PARC_BCAST_MIN");
+    p->bcast_min = bm && *bm ? atoi(bm) : POOL_BCAST_MIN;
     p->start_timeout_ms = cfg->start_timeout_ms > 0 ? cfg->start_timeout_ms : 30000;
     if (gethostname(p->host, sizeof p->host - 1) != 0)
         snprintf(p->host, sizeof p->host, "localhost");

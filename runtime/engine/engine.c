@@ -1,8 +1,10 @@
 /* engine.c - a parc-engine rank's life: MPI set-up, the two link sockets, the request loop.
  *
- * Every rank talks to the kernel itself (no relay through rank 0): the kernel sends EXEC to
- * each targeted "e<rank>", so a local-view cell on rank 2 involves rank 2 alone, and a
- * global-view cell starts on every rank from identical signed bytes.
+ * Every rank has its own link to the kernel, and a cell reaches the ranks one of two ways.
+ * Direct (small jobs): the kernel sends EXEC to each targeted "e<rank>" and each answers
+ * with its DONE. Broadcast (PARC_BCAST_MIN engines and more, kernel/pool/pool.c): the kernel
+ * sends one CELL to rank 0, which passes it on by MPI_Ibcast; the targets combine their
+ * outcomes and one DONE_ALL answers (fan.h). Either way every rank sends its own output.
  *
  * Threads: the main thread owns MPI and the work socket. A small control thread owns the
  * "c<rank>" socket; it only sets the atomic interrupt flag (never touches MPI), and it also
@@ -32,6 +34,7 @@
 #include "arena.h"
 #include "attach.h"
 #include "eval.h"
+#include "fan.h"
 #include "ir.h"
 #include "link.h"
 #include "log.h"
@@ -64,6 +67,10 @@ struct eng {
     eval_t *ev;
     pthread_t ctl;
     int ctl_started;
+    fan_t fan;     /* cells by broadcast from rank 0, replies by reduction (fan.h) */
+    int fan_ok;    /* fan set up */
+    int world_n;   /* ranks in the job (rt.nranks shrinks after a death in pmap) */
+    uint32_t nmsg; /* messages sent for the running request before its DONE */
 };
 
 static double now_s(void)
@@ -276,77 +283,152 @@ int eng_send(eng_t *e, int type, const void *body, size_t n)
         log_warn("parc-engine %d: send failed: %s", e->rt.rank, zmq_strerror(zmq_errno()));
         return -1;
     }
+    if (type != LINK_DONE && type != LINK_DONE_ALL) e->nmsg++;
     return 0;
+}
+
+/* The DONE body (link.h) into b; *digest hashes what must agree between ranks for one
+ * reply to stand for all: everything but the seconds, and the names only in local view
+ * (in global view rank 0 alone sends them). */
+static void build_done(eng_t *e, const err_t *err, const eval_frame_t *fr, size_t nfr,
+                       int with_names, double secs, wbuf_t *b, uint64_t *digest)
+{
+    wbuf_t nb;
+    wbuf_init(&nb);
+    uint32_t nnames = with_names && e->ev ? eval_names(e->ev, &nb) : 0;
+    if (nb.oom) nnames = 0;
+    wbuf_i32(b, err->code);
+    wbuf_u32(b, err->at.cell);
+    wbuf_i32(b, err->at.line);
+    wbuf_i32(b, err->at.col);
+    wbuf_i32(b, err->at.len);
+    wbuf_cstr(b, err->code ? err_kind(err->code) : "");
+    wbuf_cstr(b, err->code ? err->msg : "");
+    wbuf_u32(b, (uint32_t)nfr);
+    for (size_t i = 0; i < nfr; i++) {
+        wbuf_u32(b, fr[i].at.cell);
+        wbuf_i32(b, fr[i].at.line);
+        wbuf_i32(b, fr[i].at.col);
+        wbuf_i32(b, fr[i].at.len);
+        wbuf_cstr(b, fr[i].fn);
+    }
+    size_t names_at = b->len;
+    wbuf_u32(b, nnames);
+    if (nnames) wbuf_bytes(b, nb.p, nb.len);
+    size_t secs_at = b->len;
+    wbuf_f64(b, secs);
+    wbuf_u32(b, (uint32_t)e->rt.nwarn);
+    for (int i = 0; i < e->rt.nwarn; i++)
+        wbuf_cstr(b, e->rt.warn[i]);
+    if (b->oom) {
+        /* Still answer, or the kernel waits forever for this rank. */
+        wbuf_free(b);
+        wbuf_i32(b, PARC_ENOMEM);
+        for (int i = 0; i < 4; i++)
+            wbuf_u32(b, 0);
+        wbuf_cstr(b, err_kind(PARC_ENOMEM));
+        wbuf_cstr(b, "out of memory while reporting the result");
+        wbuf_u32(b, 0);
+        names_at = b->len;
+        wbuf_u32(b, 0);
+        secs_at = b->len;
+        wbuf_f64(b, secs);
+        wbuf_u32(b, 0);
+    }
+    uint64_t h = FAN_H0;
+    if (!b->oom) {
+        h = fan_hash(h, b->p, e->rt.local ? secs_at : names_at);
+        h = fan_hash(h, b->p + secs_at + 8, b->len - secs_at - 8);
+    }
+    *digest = h;
+    wbuf_free(&nb);
 }
 
 static void send_done(eng_t *e, const err_t *err, const eval_frame_t *fr, size_t nfr,
                       int with_names, double secs)
 {
-    wbuf_t b, nb;
+    wbuf_t b;
+    uint64_t digest;
     wbuf_init(&b);
-    wbuf_init(&nb);
-    uint32_t nnames = with_names && e->ev ? eval_names(e->ev, &nb) : 0;
-    if (nb.oom) nnames = 0;
-    wbuf_i32(&b, err->code);
-    wbuf_u32(&b, err->at.cell);
-    wbuf_i32(&b, err->at.line);
-    wbuf_i32(&b, err->at.col);
-    wbuf_i32(&b, err->at.len);
-    wbuf_cstr(&b, err->code ? err_kind(err->code) : "");
-    wbuf_cstr(&b, err->code ? err->msg : "");
-    wbuf_u32(&b, (uint32_t)nfr);
-    for (size_t i = 0; i < nfr; i++) {
-        wbuf_u32(&b, fr[i].at.cell);
-        wbuf_i32(&b, fr[i].at.line);
-        wbuf_i32(&b, fr[i].at.col);
-        wbuf_i32(&b, fr[i].at.len);
-        wbuf_cstr(&b, fr[i].fn);
-    }
-    wbuf_u32(&b, nnames);
-    if (nnames) wbuf_bytes(&b, nb.p, nb.len);
-    wbuf_f64(&b, secs);
-    wbuf_u32(&b, (uint32_t)e->rt.nwarn);
-    for (int i = 0; i < e->rt.nwarn; i++)
-        wbuf_cstr(&b, e->rt.warn[i]);
-    if (b.oom) {
-        /* Still answer, or the kernel waits forever for this rank. */
-        wbuf_free(&b);
-        wbuf_init(&b);
-        wbuf_i32(&b, PARC_ENOMEM);
-        for (int i = 0; i < 4; i++)
-            wbuf_u32(&b, 0);
-        wbuf_cstr(&b, err_kind(PARC_ENOMEM));
-        wbuf_cstr(&b, "out of memory while reporting the result");
-        wbuf_u32(&b, 0);
-        wbuf_u32(&b, 0);
-        wbuf_f64(&b, secs);
-        wbuf_u32(&b, 0);
-    }
+    build_done(e, err, fr, nfr, with_names, secs, &b, &digest);
     if (!b.oom) eng_send(e, LINK_DONE, b.p, b.len);
     wbuf_free(&b);
-    wbuf_free(&nb);
 }
 
-static void run_exec(eng_t *e, const link_msg_t *m)
+/* A cell's outcome that came by broadcast: combined with the other targets' (fan_in), and
+ * the leader answers for all. After a death in pmap (rt.nranks < world_n) the reduction
+ * would wait for the dead: every survivor answers for itself, as on the direct path. */
+static void fan_done(eng_t *e, const uint32_t *t, size_t nt, const err_t *err,
+                     const eval_frame_t *fr, size_t nfr, int with_names, double secs)
+{
+    if (e->rt.nranks < e->world_n) {
+        send_done(e, err, fr, nfr, with_names, secs);
+        return;
+    }
+    wbuf_t b, out;
+    uint64_t digest;
+    wbuf_init(&b);
+    wbuf_init(&out);
+    build_done(e, err, fr, nfr, with_names, secs, &b, &digest);
+    /* the kernel's status line calls a rank waiting here "finishing" */
+    if (e->rt.pg) atomic_store(&e->rt.pg->state, RT_IDLE);
+    int rc = t || nt == 0 ? fan_in(&e->fan, t, nt, &b, digest, e->nmsg, secs, &out) : 1;
+    if (rc == 1 && !t && nt) { /* a malformed CELL: rank 0 answers alone */
+        wbuf_u32(&out, 0);
+        wbuf_f64(&out, 0);
+        wbuf_u8(&out, 1);
+        wbuf_str(&out, (const char *)b.p, b.len);
+    }
+    if (rc < 0)
+        log_warn("parc-engine %d: combining the replies failed", e->wrank);
+    else if (rc == 1 && !out.oom)
+        eng_send(e, LINK_DONE_ALL, out.p, out.len);
+    wbuf_free(&b);
+    wbuf_free(&out);
+}
+
+/* Runs one EXEC (direct: this rank answers for itself) or CELL (fan: the body ends with the
+ * targets; a rank not among them does nothing). */
+static void run_exec(eng_t *e, uint32_t seq, const uint8_t *body, size_t n, int fan)
 {
     err_t err;
     err_clear(&err);
     err.rank = e->wrank;
     rbuf_t r;
-    rbuf_init(&r, m->body, m->n);
+    rbuf_init(&r, body, n);
     uint8_t mode = rbuf_u8(&r);
     uint32_t cell = rbuf_u32(&r), flags = rbuf_u32(&r);
     size_t irn = 0;
     const char *ir = rbuf_str(&r, &irn);
+    uint32_t nt = fan ? rbuf_u32(&r) : 0, *t = NULL;
+    int mine = nt == 0;
+    if (nt && nt <= (uint32_t)e->world_n && rbuf_left(&r) == (size_t)nt * 4 &&
+        (t = mem_calloc(nt, sizeof *t))) {
+        for (uint32_t i = 0; i < nt; i++) {
+            t[i] = rbuf_u32(&r);
+            if (t[i] >= (uint32_t)e->world_n || (i && t[i] <= t[i - 1])) r.bad = 1;
+            mine |= t[i] == (uint32_t)e->wrank;
+        }
+    } else if (nt) {
+        r.bad = 1;
+    }
     eval_frame_t frames[MAX_FRAMES_SENT];
     size_t nframes = 0;
     double t0 = now_s();
-    e->rt.local = mode == LINK_LOCAL;
+    e->seq = seq;
+    e->nmsg = 0;
     if (r.bad || rbuf_left(&r) || mode > LINK_LOCAL) {
+        /* every rank got the same bytes: all refuse them, the leader answers */
         err_set(&err, PARC_EPROTO, (span_t){0}, "malformed EXEC message");
-        send_done(e, &err, NULL, 0, 0, 0);
+        if (!fan)
+            send_done(e, &err, NULL, 0, 0, 0);
+        else if (e->wrank == 0)
+            fan_done(e, NULL, 1, &err, NULL, 0, 0, 0);
+        mem_free(t);
         return;
     }
+    if (!mine) return;
+    e->rt.local = mode == LINK_LOCAL;
     e->rt.cell = cell;
     e->rt.nwarn = 0;
     if (e->rt.pg) {
@@ -356,10 +438,9 @@ static void run_exec(eng_t *e, const link_msg_t *m)
         atomic_store(&e->rt.pg->op, 0);
         atomic_store(&e->rt.pg->state, RT_COMPUTING);
     }
-    atomic_store(&e->cur_seq, m->h.seq);
+    atomic_store(&e->cur_seq, seq);
     atomic_store(&e->intr, 0);
-    if (atomic_load(&e->have_intr) && atomic_load(&e->intr_seq) == m->h.seq)
-        atomic_store(&e->intr, 1);
+    if (atomic_load(&e->have_intr) && atomic_load(&e->intr_seq) == seq) atomic_store(&e->intr, 1);
     if (atomic_load(&e->gone)) atomic_store(&e->intr, 1);
 
     arena_t *a = arena_new();
@@ -375,9 +456,11 @@ static void run_exec(eng_t *e, const link_msg_t *m)
     arena_destroy(&a);
     double secs = now_s() - t0;
     int with_names = e->rt.local || e->wrank == 0;
+    if (fan) fan_done(e, t, nt, &err, frames, err.code ? nframes : 0, with_names, secs);
     if (e->rt.pg) atomic_store(&e->rt.pg->state, RT_IDLE);
-    send_done(e, &err, frames, err.code ? nframes : 0, with_names, secs);
+    if (!fan) send_done(e, &err, frames, err.code ? nframes : 0, with_names, secs);
     atomic_store(&e->cur_seq, 0);
+    mem_free(t);
 }
 
 /* --- set-up and the loop -------------------------------------------------------------- */
@@ -399,39 +482,88 @@ static uint64_t random_seed(void)
     return s;
 }
 
+/* One message from the kernel while idle. 1: leave (SHUTDOWN). */
+static int on_kernel(eng_t *e, const link_msg_t *m)
+{
+    int type = m->h.type, fan = e->world_n > 1;
+    e->seq = m->h.seq;
+    if (type == LINK_EXEC) {
+        run_exec(e, m->h.seq, m->body, m->n, 0);
+    } else if (type == LINK_CELL && e->wrank == 0) {
+        if (fan && fan_send(&e->fan, FAN_CELL, m->h.seq, m->body, m->n) != 0) {
+            log_warn("parc-engine 0: cannot pass the cell on to the other ranks");
+            return 1;
+        }
+        run_exec(e, m->h.seq, m->body, m->n, 1);
+    } else if (type == LINK_NAMES) {
+        err_t ok;
+        err_clear(&ok);
+        send_done(e, &ok, NULL, 0, 1, 0);
+    } else if (type != LINK_SHUTDOWN && type != LINK_INPUT_REP) {
+        log_warn("parc-engine %d: unexpected message type %d", e->rt.rank, type);
+    }
+    return type == LINK_SHUTDOWN;
+}
+
+/* The idle loop. Rank 0 waits on its work socket (cells come to it first); the other
+ * ranks test the posted header broadcast and read their work socket between naps (fan.h).
+ * Leaving: rank 0 broadcasts FAN_SHUTDOWN so that no rank is left with the broadcast
+ * pending; another rank told to leave (or finding the kernel gone) waits up to 2 s for it. */
 static void serve(eng_t *e)
 {
+    int root = e->wrank == 0, fan = e->world_n > 1;
+    double leave_at = 0;
     for (;;) {
-        if (atomic_load(&e->gone)) return;
+        if (!root && fan) {
+            int kind = 0;
+            uint32_t seq = 0;
+            uint8_t *body = NULL;
+            size_t n = 0;
+            int rc = fan_poll(&e->fan, &kind, &seq, &body, &n);
+            if (rc < 0) {
+                log_warn("parc-engine %d: the broadcast from rank 0 failed", e->wrank);
+                return;
+            }
+            if (rc == 1) {
+                if (kind == FAN_CELL && !leave_at) run_exec(e, seq, body, n, 1);
+                mem_free(body);
+                if (kind == FAN_SHUTDOWN) return;
+                fan_wake(&e->fan);
+                continue;
+            }
+        }
+        if (atomic_load(&e->gone)) {
+            if (root || !fan) break;
+            if (!leave_at) leave_at = now_s() + 2;
+        }
+        if (leave_at && now_s() > leave_at) return;
         zmq_pollitem_t it = {e->work, 0, ZMQ_POLLIN, 0};
-        int rc = zmq_poll(&it, 1, 500);
+        int rc = zmq_poll(&it, 1, root || !fan ? 500 : 0);
         if (rc < 0) {
             if (zmq_errno() == EINTR) continue;
             log_warn("parc-engine %d: poll failed: %s", e->rt.rank, zmq_strerror(zmq_errno()));
-            return;
+            break;
         }
-        if (rc == 0) continue;
         link_msg_t m;
-        while ((rc = link_recv(e->work, 0, e->sign, 1, &m)) == 1) {
-            e->seq = m.h.seq;
-            int type = m.h.type;
-            if (type == LINK_EXEC) {
-                run_exec(e, &m);
-            } else if (type == LINK_NAMES) {
-                err_t ok;
-                err_clear(&ok);
-                send_done(e, &ok, NULL, 0, 1, 0);
-            } else if (type != LINK_SHUTDOWN && type != LINK_INPUT_REP) {
-                log_warn("parc-engine %d: unexpected message type %d", e->rt.rank, type);
-            }
+        int any = 0, leave = 0;
+        while (!leave && rc > 0 && (rc = link_recv(e->work, 0, e->sign, 1, &m)) == 1) {
+            any = 1;
+            leave = on_kernel(e, &m);
             link_msg_close(&m);
-            if (type == LINK_SHUTDOWN) return;
         }
         if (rc < 0) {
             log_warn("parc-engine %d: receive failed: %s", e->rt.rank, zmq_strerror(zmq_errno()));
-            return;
+            break;
         }
+        if (leave && (root || !fan)) break;
+        if (leave && !leave_at) leave_at = now_s() + 2;
+        if (any)
+            fan_wake(&e->fan);
+        else if (!root && fan)
+            fan_nap(&e->fan);
     }
+    if (root && fan && fan_send(&e->fan, FAN_SHUTDOWN, 0, NULL, 0) != 0)
+        log_warn("parc-engine 0: cannot tell the other ranks to leave");
 }
 
 /* Waits on the work socket for the kernel's message of type `type` answering the running
@@ -553,6 +685,12 @@ int eng_main(const char *attach_file)
     }
     e->rt.eng = e;
     e->wrank = e->rt.rank;
+    e->world_n = e->rt.nranks;
+    if (fan_init(&e->fan, &e->gone) != 0) {
+        log_warn("parc-engine: MPI set-up failed");
+        goto fin;
+    }
+    e->fan_ok = 1;
     if (read_attach(e, attach_file) != 0) goto fin;
     e->ev = eval_new(&e->rt);
     e->zctx = zmq_ctx_new();
@@ -570,11 +708,15 @@ int eng_main(const char *attach_file)
     serve(e);
     status = 0;
 fin:
+    int finalize = 1;
     if (e) {
         teardown(e, !atomic_load(&e->gone));
+        /* a broadcast still pending (rank 0 gone first) would make MPI_Finalize wait */
+        if (e->fan_ok && fan_pending(&e->fan)) finalize = 0;
+        if (e->fan_ok) fan_fini(&e->fan);
         rt_fini(&e->rt);
         mem_free(e);
     }
-    MPI_Finalize();
+    if (finalize) MPI_Finalize();
     return status;
 }
