@@ -133,7 +133,7 @@ int fan_send(fan_t *f, int kind, uint32_t seq, const void *body, size_t n)
 {
     if (n > 0x7fffffffu) return -1;
     put_head(f->hbuf, kind, seq, (uint32_t)n);
-    memcpy(f->hbuf + HEAD, body, n < INLINE ? n : INLINE);
+    if (n) memcpy(f->hbuf + HEAD, body, n < INLINE ? n : INLINE);
     MPI_Request r;
     if (MPI_Ibcast(f->hbuf, FAN_HDR, MPI_BYTE, 0, f->comm, &r) != MPI_SUCCESS || wait_req(f, &r, 0))
         return -1;
