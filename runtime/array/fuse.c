@@ -826,7 +826,9 @@ static int build(rt_t *rt, const ir_node_t *tree, const val_t *leaves, size_t nl
         fuse_free(&f);
         return rc;
     }
-    /* Scalars are filled once. */
+    /* Scalars are filled once, and so are their casts (4 * x of a float x casts the 4 here,
+     * not in every block): a filled cast becomes an INS_CONST, whose block is its buffer. */
+    char filled[MAXREG] = {0};
     for (int k = 0; k < f->nins; k++) {
         ins_t *in = &f->ins[k];
         char *buf = f->tmp + (size_t)in->dst * KERN_BLK * 16;
@@ -838,6 +840,11 @@ static int build(rt_t *rt, const ir_node_t *tree, const val_t *leaves, size_t nl
             char v[16];
             arri_store_val(in->cdt, v, sv);
             kern_fill(in->cdt, buf, v, KERN_BLK);
+            filled[in->dst] = 1;
+        } else if (in->kind == INS_CAST && filled[in->a]) {
+            kern_cast(in->cdt, in->odt, buf, f->tmp + (size_t)in->a * KERN_BLK * 16, KERN_BLK);
+            in->kind = INS_CONST;
+            filled[in->dst] = 1;
         }
     }
     *out = f;
