@@ -235,25 +235,38 @@ static int peer_tabs(const dist_t *mine, const int *mc, const int64_t *lshape, c
 }
 
 /* Walks a chunk of shape ls in C order: the peer rank of each element from tab (see
- * peer_tabs), either counting elements per peer (cnt) or copying element k between the
- * chunk c and the exchange buffer x at the running byte offset of its peer (pos). */
+ * peer_tabs), either counting bytes per peer (cnt) or copying them between the chunk c and
+ * the exchange buffer x at the running byte offset of each peer (pos). Along the last
+ * dimension consecutive elements with one peer are one run, counted and copied at once:
+ * a row block, or a block of a block-cyclic layout, is one memcpy, not one per element. */
 static void walk(int nd, const int64_t *ls, int64_t *const *tab, size_t sz, int *cnt, int *pos,
                  char *c, char *x, int to_x)
 {
-    int64_t n = 1, idx[ARR_MAXDIM] = {0}, peer = 0;
-    for (int d = 0; d < nd; d++) {
-        n *= ls[d];
-        if (ls[d]) peer += tab[d][0];
+    int64_t rows = 1, w = nd ? ls[nd - 1] : 1, idx[ARR_MAXDIM] = {0}, peer = 0;
+    const int64_t *last = nd ? tab[nd - 1] : NULL;
+    for (int d = 0; d < nd; d++)
+        if (!ls[d]) return;
+    for (int d = 0; d < nd - 1; d++) {
+        rows *= ls[d];
+        peer += tab[d][0];
     }
-    for (int64_t k = 0; k < n; k++) {
-        if (cnt) {
-            cnt[peer] += (int)sz;
-        } else {
-            char *xp = x + pos[peer], *cp = c + (size_t)k * sz;
-            memcpy(to_x ? xp : cp, to_x ? cp : xp, sz);
-            pos[peer] += (int)sz;
+    size_t off = 0;
+    for (int64_t r = 0; r < rows; r++) {
+        for (int64_t j = 0, j1; j < w; j = j1) {
+            int64_t q = peer + (last ? last[j] : 0);
+            for (j1 = j + 1; j1 < w && last[j1] == last[j]; j1++)
+                ;
+            size_t len = (size_t)(j1 - j) * sz;
+            if (cnt) {
+                cnt[q] += (int)len;
+            } else {
+                char *xp = x + pos[q], *cp = c + off;
+                memcpy(to_x ? xp : cp, to_x ? cp : xp, len);
+                pos[q] += (int)len;
+            }
+            off += len;
         }
-        for (int d = nd - 1; d >= 0; d--) {
+        for (int d = nd - 2; d >= 0; d--) {
             peer -= tab[d][idx[d]];
             if (++idx[d] < ls[d]) {
                 peer += tab[d][idx[d]];
