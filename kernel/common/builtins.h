@@ -290,9 +290,10 @@
        "Writes the current figure to fname (.svg or .png), as the kernel renders it.")             \
     BI(DOT, "dot", FUNC, "dot(a, b)",                                                              \
        "Dot product: of two vectors a number (bitwise the same on any engine count), else the "    \
-       "matrix product; with a number, the elementwise product.")                                  \
+       "sum over a's last axis and b's second-to-last; with a number, the elementwise product.")   \
     BI(MATMUL, "matmul", FUNC, "matmul(a, b)",                                                     \
-       "Matrix product a @ b of 1-d and 2-d arrays (OpenBLAS on each engine, PBLAS between).")     \
+       "Matrix product a @ b (OpenBLAS on each engine, PBLAS between); stacks of matrices with "   \
+       "broadcast batch shapes.")                                                                  \
     BI(INNER, "inner", FUNC, "inner(a, b)", "Sum product over the last axes of a and b.")          \
     BI(OUTER, "outer", FUNC, "outer(a, b)", "The matrix a[i] * b[j] of the flattened a and b.")    \
     BI(VDOT, "vdot", FUNC, "vdot(a, b)", "Dot product of the flattened a and b, conjugating a.")   \
@@ -312,7 +313,8 @@
     BI(CHOLESKY, "linalg.cholesky", FUNC, "linalg.cholesky(a)",                                    \
        "The lower triangular L with a = L @ L.conj().T (p?potrf), for a positive definite a.")     \
     BI(QR, "linalg.qr", FUNC, "linalg.qr(a, mode='reduced')",                                      \
-       "(q, r) with a = q @ r (p?geqrf, p?orgqr); mode='complete': q square; 'r': r alone.")       \
+       "(q, r) with a = q @ r (p?geqrf, p?orgqr); mode='complete': q square; 'r': r alone; "       \
+       "'raw': (h, tau), the Householder reflectors as LAPACK leaves them, transposed.")           \
     BI(SVD, "linalg.svd", FUNC, "linalg.svd(a, full_matrices=True, compute_uv=True)",              \
        "(u, s, vh) with a = (u * s) @ vh (p?gesvd), or the singular values s alone; "              \
        "full_matrices=False: u and vh of min(m, n) vectors.")                                      \

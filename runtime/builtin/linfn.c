@@ -199,12 +199,10 @@ static int solver(call_t *c, int bi, val_t *out, err_t *err)
                    : !strcmp(m, "reduced")  ? LA_QR_REDUCED
                    : !strcmp(m, "complete") ? LA_QR_COMPLETE
                    : !strcmp(m, "r")        ? LA_QR_R
+                   : !strcmp(m, "raw")      ? LA_QR_RAW
                                             : -1;
         if (mode < 0)
-            rc = err_set(err, m && !strcmp(m, "raw") ? PARC_ENOTIMPL : PARC_EVALUE, c->at,
-                         m && !strcmp(m, "raw") ? "qr() mode 'raw' is not available yet"
-                                                : "Unrecognized mode '%s'",
-                         m ? m : "?");
+            rc = err_set(err, PARC_EVALUE, c->at, "Unrecognized mode '%s'", m ? m : "?");
         else
             rc = la_qr(rt, a, mode, out, err);
         break;

@@ -4,10 +4,12 @@
  * Rank-local blocks go to OpenBLAS (one engine per core: the engine's BLAS runs on one
  * thread). Between ranks there are two ways, chosen from the shapes and layouts alone, so
  * every rank takes the same one:
- * - rows: a left operand in the row layout (axis 0 'b' over all engines) times a right
- *   operand of at most LA_GATHER_MAX bytes: the right one is gathered on every engine and
- *   each engine multiplies its own rows, one local GEMM, the result in the left operand's
- *   rows. Integer and bool products always go this way (BLAS has no integer GEMM).
+ * - rows: a 2-d left operand times a right operand of at most LA_GATHER_MAX bytes
+ *   (PARC_GATHER_MAX): the left one moved to the row layout (axis 0 'b' over all engines)
+ *   if it is elsewhere, the right one gathered on every engine, and each engine multiplies
+ *   its own rows, one local GEMM, the result in those rows. Taken when the left operand is
+ *   in rows already, or when it moves fewer bytes per engine than PBLAS (few engines).
+ *   Integer and bool products always go this way (BLAS has no integer GEMM).
  * - PBLAS: anything else of a float dtype: both operands moved (coll_redist) to 2-d
  *   block-cyclic matrices on a BLACS grid, p?gemm, and the product moved back to the
  *   default rows.
@@ -29,8 +31,8 @@ enum { LA_MATMUL, LA_DOT, LA_INNER, LA_VDOT };
 
 /* a @ b (LA_MATMUL), dot(a, b), inner(a, b), vdot(a, b) of numbers, arrays, or (nested)
  * lists and tuples of numbers, as NumPy: dtypes promote (ints stay exact), shapes are
- * checked with NumPy's messages; stacks of matrices with one batch shape (broadcast batch
- * shapes: NotImplementedError). A 0-d result is a scalar. Caller owns *out. */
+ * checked with NumPy's messages; stacks of matrices with batch shapes broadcast as NumPy's,
+ * and dot/inner of N-d arrays. A 0-d result is a scalar. Caller owns *out. */
 int la_product(rt_t *rt, ops_t *ops, int kind, const val_t *a, const val_t *b, val_t *out,
                err_t *err);
 
@@ -63,7 +65,7 @@ int la_solve(rt_t *rt, const arr_t *a, const arr_t *b, val_t *out, err_t *err);
 int la_inv(rt_t *rt, const arr_t *a, val_t *out, err_t *err);
 int la_det(rt_t *rt, const arr_t *a, val_t *out, err_t *err); /* a number */
 int la_cholesky(rt_t *rt, const arr_t *a, val_t *out, err_t *err);
-enum { LA_QR_REDUCED, LA_QR_COMPLETE, LA_QR_R };
+enum { LA_QR_REDUCED, LA_QR_COMPLETE, LA_QR_R, LA_QR_RAW };
 int la_qr(rt_t *rt, const arr_t *a, int mode, val_t *out, err_t *err);
 /* full: full_matrices; uv 0: the singular values alone. */
 int la_svd(rt_t *rt, const arr_t *a, int full, int uv, val_t *out, err_t *err);

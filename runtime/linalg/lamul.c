@@ -7,6 +7,7 @@
 #include "lapriv.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "builtins.h"
@@ -204,6 +205,43 @@ done:
     return rc;
 }
 
+/* The most bytes of a right operand the rows way gathers on every engine: LA_GATHER_MAX,
+ * or PARC_GATHER_MAX (bytes; 0: never) from rank 0's environment, so that every rank
+ * takes the same way. Collective. */
+static int gather_max(const rt_t *rt, int64_t *out, err_t *err)
+{
+    int64_t v = LA_GATHER_MAX;
+    const char *s = rt->rank == 0 ? getenv("PARC_GATHER_MAX") : NULL;
+    if (s && *s) {
+        char *e;
+        long long x = strtoll(s, &e, 10);
+        if (!*e && x >= 0) v = x;
+    }
+    int rc = coll_bcast_bytes(rt, &v, sizeof v, 0, err);
+    *out = v;
+    return rc;
+}
+
+/* Whether the rows way (a moved to the rows if it is elsewhere, b gathered on every
+ * engine, one local GEMM) moves fewer bytes into each engine than PBLAS for a 2-d
+ * distributed a. PBLAS moves a, b and the product to and from the block-cyclic layout and,
+ * inside p?gemm, sends every engine the panels of a along its grid row and of b along its
+ * grid column; rows gathers b whole. On few engines rows moves less (2 engines, square
+ * matrices: 3/4 of a matrix against 1), and its local product is one GEMM at full speed
+ * where p?gemm's is a sum of thin updates, each a pass over the product's block. */
+static int rows_cheaper(const rt_t *rt, const arr_t *a, const dims_t *d, int64_t es)
+{
+    if (dist_is_rows(&a->dist)) return 1;
+    int dims[2] = {0, 0};
+    if (MPI_Dims_create(rt->nranks, 2, dims) != MPI_SUCCESS) return 0;
+    double p = rt->nranks, pr = dims[0], q = dims[1];
+    double A = (double)d->m * d->k * es, B = (double)d->k * d->n * es, C = (double)d->m * d->n * es,
+           moved = (p - 1) / (p * p);
+    double rows = B * (p - 1) / p + A * moved;
+    double pblas = (A + B + C) * moved + A / pr * (q - 1) / q + B / q * (pr - 1) / pr;
+    return rows <= pblas;
+}
+
 /* a (m x k or k) times b (k x n or k), both of dtype dt, at least one 2-d. */
 static int mat_product(rt_t *rt, arr_t *a, arr_t *b, int dt, val_t *out, err_t *err)
 {
@@ -215,7 +253,9 @@ static int mat_product(rt_t *rt, arr_t *a, arr_t *b, int dt, val_t *out, err_t *
     int rc = 0;
     int ldist = a->isdist && !rt->local, rdist = b->isdist && !rt->local;
     int isfloat = dt == DT_FLOAT32 || dt == DT_FLOAT64 || dt == DT_COMPLEX128;
-    int64_t bbytes = arr_size(b) * (int64_t)dt_size(dt);
+    int64_t bbytes = arr_size(b) * (int64_t)dt_size(dt), gmax = 0;
+    if ((ldist || rdist) && (rc = gather_max(rt, &gmax, err))) return rc;
+    int rows = a->ndim == 2 && ldist && bbytes <= gmax && rows_cheaper(rt, a, &d, dt_size(dt));
     if (!ldist && !rdist) {
         /* local view, or both held whole (a local array in global view is the same on
          * every rank) */
@@ -227,8 +267,7 @@ static int mat_product(rt_t *rt, arr_t *a, arr_t *b, int dt, val_t *out, err_t *
         if (!rc) rc = local_product(rt, af, bf, dt, &d, &c, err);
         arr_unref(&la);
         arr_unref(&lb);
-    } else if (isfloat && rt->nranks > 1 &&
-               !(a->ndim == 2 && ldist && dist_is_rows(&a->dist) && bbytes <= LA_GATHER_MAX)) {
+    } else if (isfloat && rt->nranks > 1 && !rows) {
         rc = pblas_product(rt, a, b, dt, &d, &c, err);
     } else if (a->ndim == 2 && ldist) {
         rc = arri_rowwise(rt, a, &cf, err);
@@ -251,30 +290,81 @@ static int mat_product(rt_t *rt, arr_t *a, arr_t *b, int dt, val_t *out, err_t *
     return 0;
 }
 
+/* x (a stack) broadcast to the batch shape bs (nbs axes) in front of its last two axes:
+ * x * ones(bs + (1, 1)), a product by one, which is exact for every dtype (bool: and). */
+static int broadcast_batch(ops_t *ops, rt_t *rt, arr_t *x, const int64_t *bs, int nbs, arr_t **out,
+                           err_t *err)
+{
+    if (x->ndim == nbs + 2 && !memcmp(x->shape, bs, (size_t)nbs * sizeof *bs)) {
+        *out = arr_ref(x);
+        return 0;
+    }
+    int64_t shape[ARR_MAXDIM];
+    memcpy(shape, bs, (size_t)nbs * sizeof *shape);
+    shape[nbs] = shape[nbs + 1] = 1;
+    val_t one = x->dtype == DT_BOOL ? val_bool(1) : val_int(1), r = val_none();
+    arr_t *o = NULL;
+    int rc = arr_full(rt, nbs + 2, shape, x->dtype, &one, NULL, &o, err);
+    if (!rc) {
+        val_t vx = {.kind = V_ARRAY, .u.a = x}, vo = {.kind = V_ARRAY, .u.a = o};
+        rc = ops_binop(ops, IR_MUL, &vx, &vo, &r, err);
+    }
+    arr_unref(&o);
+    if (rc) return rc;
+    *out = arr_ref(r.u.a);
+    val_drop(&r);
+    return 0;
+}
+
+/* The batch shapes of stacks a and b broadcast as NumPy does (into bs, *nbs axes); 0, or
+ * NumPy's ValueError when they cannot be. */
+static int batch_shape(const arr_t *a, const arr_t *b, int64_t *bs, int *nbs, err_t *err)
+{
+    int na = a->ndim - 2, nb = b->ndim - 2, n = na > nb ? na : nb;
+    for (int i = 0; i < n; i++) {
+        int64_t x = i < n - na ? 1 : a->shape[i - (n - na)];
+        int64_t y = i < n - nb ? 1 : b->shape[i - (n - nb)];
+        if (x != y && x != 1 && y != 1)
+            return err_set(err, PARC_EVALUE, (span_t){0},
+                           "matmul: operands could not be broadcast together: batch shapes "
+                           "differ in axis %d (%lld and %lld)",
+                           i, (long long)x, (long long)y);
+        bs[i] = x == 1 ? y : x;
+    }
+    *nbs = n;
+    return 0;
+}
+
+static int stack_product(rt_t *rt, ops_t *ops, arr_t *a, arr_t *b, int dt, val_t *out, err_t *err);
+
+/* Stacks with different batch shapes: each broadcast to the common one (a copy), then
+ * multiplied batch by batch. */
+static int broadcast_product(rt_t *rt, ops_t *ops, arr_t *a, arr_t *b, int dt, val_t *out,
+                             err_t *err)
+{
+    int64_t bs[ARR_MAXDIM];
+    int nbs = 0;
+    arr_t *x = NULL, *y = NULL;
+    int rc = batch_shape(a, b, bs, &nbs, err);
+    if (!rc && nbs + 2 > ARR_MAXDIM)
+        rc = err_set(err, PARC_EVALUE, (span_t){0}, "matmul: too many dimensions");
+    if (!rc) rc = broadcast_batch(ops, rt, a, bs, nbs, &x, err);
+    if (!rc) rc = broadcast_batch(ops, rt, b, bs, nbs, &y, err);
+    if (!rc) rc = stack_product(rt, ops, x, y, dt, out, err);
+    arr_unref(&x);
+    arr_unref(&y);
+    return rc;
+}
+
 /* A stack of matrices (a or b of 3 or more dimensions, NumPy's matmul over the leading
- * "batch" axes; both stacks must have the same batch shape, no broadcasting between them):
- * the stacks go to the row layout (batches split over the engines along axis 0; a second
- * stack to the first one's rows), a plain matrix or vector is gathered, and each engine
- * multiplies its own batches. */
-static int stack_product(rt_t *rt, arr_t *a, arr_t *b, int dt, val_t *out, err_t *err)
+ * "batch" axes, broadcast between the two as NumPy does): the stacks go to the row layout
+ * (batches split over the engines along axis 0; a second stack to the first one's rows),
+ * a plain matrix or vector is gathered, and each engine multiplies its own batches. */
+static int stack_product(rt_t *rt, ops_t *ops, arr_t *a, arr_t *b, int dt, val_t *out, err_t *err)
 {
     int na = a->ndim, nb = b->ndim, bigA = na > 2, bigB = nb > 2;
-    if (bigA && bigB && (na != nb || memcmp(a->shape, b->shape, (size_t)(na - 2) * 8))) {
-        /* NumPy broadcasts the batch shapes: refuse what it refuses, and what it would
-         * broadcast is not done here yet */
-        int ok = 1;
-        for (int i = 1; i <= na - 2 && i <= nb - 2; i++) {
-            int64_t x = a->shape[na - 2 - i], y = b->shape[nb - 2 - i];
-            ok &= x == y || x == 1 || y == 1;
-        }
-        if (!ok)
-            return err_set(err, PARC_EVALUE, (span_t){0},
-                           "matmul: operands could not be broadcast together: their batch "
-                           "shapes differ");
-        return err_set(err, PARC_ENOTIMPL, (span_t){0},
-                       "matmul() of stacks of matrices with different batch shapes (broadcast) "
-                       "is not available yet");
-    }
+    if (bigA && bigB && (na != nb || memcmp(a->shape, b->shape, (size_t)(na - 2) * 8)))
+        return broadcast_product(rt, ops, a, b, dt, out, err);
     const arr_t *big = bigA ? a : b;
     int64_t m = na == 1 ? 1 : a->shape[na - 2], k = a->shape[na - 1];
     int64_t n = nb == 1 ? 1 : b->shape[nb - 1], shape[ARR_MAXDIM];
@@ -329,6 +419,48 @@ static int stack_product(rt_t *rt, arr_t *a, arr_t *b, int dt, val_t *out, err_t
     return 0;
 }
 
+/* dot(a, b) with b of 3 or more dimensions (a sum over a's last axis and b's
+ * second-to-last), inner(a, b) of stacks (over both last axes): as one matrix product of
+ * a as (A, k) and b as (k, B), the result reshaped to NumPy's shape a.shape[:-1] +
+ * b's other axes. */
+static int nd_product(rt_t *rt, int kind, arr_t *a, arr_t *b, int dt, val_t *out, err_t *err)
+{
+    int na = a->ndim, nb = b->ndim, kb = kind == LA_INNER ? nb - 1 : nb - 2, axes[ARR_MAXDIM];
+    int64_t k = a->shape[na - 1], A = 1, B = 1, shape[2 * ARR_MAXDIM];
+    int nd = 0;
+    for (int i = 0; i < na - 1; i++) {
+        A *= a->shape[i];
+        shape[nd++] = a->shape[i];
+    }
+    /* b with its summed axis first, the others in order */
+    axes[0] = kb;
+    for (int i = 0, j = 1; i < nb; i++)
+        if (i != kb) {
+            axes[j++] = i;
+            B *= b->shape[i];
+            shape[nd++] = b->shape[i];
+        }
+    if (nd > ARR_MAXDIM)
+        return err_set(err, PARC_EVALUE, (span_t){0},
+                       "%s(): the result would have %d dimensions, more than %d", fname[kind], nd,
+                       ARR_MAXDIM);
+    arr_t *a2 = NULL, *bt = NULL, *b2 = NULL, *c = NULL;
+    int64_t sa[2] = {A, k}, sb[2] = {k, B};
+    val_t r = val_none();
+    int rc = arr_reshape(rt, a, 2, sa, &a2, err);
+    if (!rc) rc = arr_transpose(rt, b, axes, &bt, err);
+    if (!rc) rc = arr_reshape(rt, bt, 2, sb, &b2, err);
+    if (!rc) rc = mat_product(rt, a2, b2, dt, &r, err);
+    if (!rc) rc = arr_reshape(rt, r.u.a, nd, shape, &c, err);
+    val_drop(&r);
+    arr_unref(&a2);
+    arr_unref(&bt);
+    arr_unref(&b2);
+    if (rc) return rc;
+    *out = val_array(&c);
+    return 0;
+}
+
 static int to_array(rt_t *rt, const val_t *v, arr_t **out, err_t *err)
 {
     if (v->kind == V_ARRAY) {
@@ -378,10 +510,6 @@ static int prepare(rt_t *rt, int kind, arr_t **x, arr_t **y, err_t *err)
         return 1;
     }
     int stack = na > 2 || nb > 2;
-    if (stack && (kind == LA_INNER || (kind == LA_DOT && nb > 2)))
-        return err_set(err, PARC_ENOTIMPL, (span_t){0},
-                       "%s() of arrays with more than 2 dimensions is not available yet",
-                       fname[kind]);
     const int64_t *sa = arr_shape(a), *sb = arr_shape(b);
     int da = na - 1, db = kind == LA_INNER ? nb - 1 : nb >= 2 ? nb - 2 : 0;
     if (sa[da] != sb[db]) {
@@ -392,6 +520,7 @@ static int prepare(rt_t *rt, int kind, arr_t **x, arr_t **y, err_t *err)
                        (long long)sb[db], (long long)sa[da]);
     }
     if (na == 1 && nb == 1) return 1;
+    if (stack && (kind == LA_INNER || (kind == LA_DOT && nb > 2))) return 3;
     if (stack) return 2;
     if (kind == LA_INNER && nb == 2) {
         if ((rc = arr_transpose(rt, b, NULL, &t, err))) return rc;
@@ -429,12 +558,14 @@ int la_product(rt_t *rt, ops_t *ops, int kind, const val_t *a, const val_t *b, v
     int rc2 = rc;
     if (rc == 1) {
         rc = vector_dot(ops, kind == LA_VDOT, x, y, dt, out, err);
-    } else if (rc == 0 || rc == 2) {
+    } else if (rc == 0 || rc == 2 || rc == 3) {
         rc = 0;
         if (arr_dtype(x) != dt) rc = arr_astype(rt, x, dt, &cx, err);
         if (!rc && arr_dtype(y) != dt) rc = arr_astype(rt, y, dt, &cy, err);
-        if (!rc && rc2 == 2)
-            rc = stack_product(rt, cx ? cx : x, cy ? cy : y, dt, out, err);
+        if (!rc && rc2 == 3)
+            rc = nd_product(rt, kind, cx ? cx : x, cy ? cy : y, dt, out, err);
+        else if (!rc && rc2 == 2)
+            rc = stack_product(rt, ops, cx ? cx : x, cy ? cy : y, dt, out, err);
         else if (!rc)
             rc = mat_product(rt, cx ? cx : x, cy ? cy : y, dt, out, err);
     }

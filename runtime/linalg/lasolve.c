@@ -520,6 +520,65 @@ static int qr_q(job_t *j, const bc_t *x, const void *tau, int64_t ncols, bc_t *q
     return rc;
 }
 
+/* The k scalars of x's reflectors (tau, kept by ScaLAPACK beside each local column) on
+ * every rank, as a new array of k elements of the input's dtype: each comes from the rank
+ * that holds its diagonal element (where p?larfg made it), the others adding zeros. */
+static int tau_result(job_t *j, const bc_t *x, const void *tau, int64_t k, arr_t **out, err_t *err)
+{
+    int nb = x->nb;
+    size_t es = dt_size(j->dt);
+    double *v = mem_calloc((size_t)(k > 0 ? k : 1) * 2, sizeof *v);
+    int rc = agree(j, v ? 0 : err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory"), err);
+    if (rc) {
+        mem_free(v);
+        return rc;
+    }
+    for (int64_t lj = 0; lj < x->lc; lj++) {
+        int64_t g = ((lj / nb) * j->g.Q + j->g.mycol) * nb + lj % nb;
+        if (g < k && (g / nb) % j->g.P == j->g.myrow)
+            memcpy((char *)v + (size_t)g * es, (const char *)tau + (size_t)lj * es, es);
+    }
+    if (!j->g.local) rc = coll_reduce_f64(j->rt, v, 2 * k, COLL_SUM, err);
+    arr_t *t = NULL, *c = NULL;
+    if (!rc) rc = agree(j, arri_new(j->rt, 1, &k, j->dt, 0, NULL, &t, err), err);
+    if (!rc) memcpy(arri_base(t), v, (size_t)k * es);
+    mem_free(v);
+    if (!rc && j->in_dt != j->dt) {
+        rc = arr_astype(j->rt, t, j->in_dt, &c, err);
+        arr_unref(&t);
+        t = c;
+    }
+    if (!rc && !j->g.local) {
+        rc = la_scatter(j->rt, t, &c, err);
+        arr_unref(&t);
+        t = c;
+    }
+    if (rc) {
+        arr_unref(&t);
+        return rc;
+    }
+    *out = t;
+    return 0;
+}
+
+/* mode='raw': (h, tau) as NumPy's, h the factored matrix transposed (n x m: the reflectors
+ * in its rows, R in its upper part). */
+static int qr_raw(job_t *j, int64_t k, const void *tau, val_t *out, err_t *err)
+{
+    arr_t *items[2] = {NULL, NULL}, *f = NULL;
+    int rc = result(j, 0, 0, &f, err);
+    if (!rc) rc = arr_transpose(j->rt, f, NULL, &items[0], err);
+    arr_unref(&f);
+    if (!rc) rc = tau_result(j, &j->m[0], tau, k, &items[1], err);
+    if (rc) {
+        arr_unref(&items[0]);
+        arr_unref(&items[1]);
+        return rc;
+    }
+    *out = tuple_of(items, 2, err);
+    return out->kind == V_TUPLE ? 0 : err->code;
+}
+
 int la_qr(rt_t *rt, const arr_t *a, int mode, val_t *out, err_t *err)
 {
     int rc = check_matrix(a, 0, err);
@@ -532,6 +591,12 @@ int la_qr(rt_t *rt, const arr_t *a, int mode, val_t *out, err_t *err)
     if ((rc = job_begin(rt, &j, a, m, n, k, err))) return rc;
     rc = la_to_bc(rt, &j.g, a, j.dt, j.nb, &j.m[0], err);
     if (!rc) rc = qr_factor(&j, &j.m[0], &tau, err);
+    if (mode == LA_QR_RAW) {
+        if (!rc) rc = qr_raw(&j, k, tau, out, err);
+        mem_free(tau);
+        job_end(&j);
+        return rc;
+    }
     /* R: the upper triangle of the factored matrix, its first kq rows */
     if (!rc) rc = agree(&j, la_bc_new(rt, &j.g, m, n, j.dt, j.nb, &j.m[1], err), err);
     if (!rc) {
