@@ -73,6 +73,7 @@ void arr_unref(arr_t **ap)
         mem_free(a->buf);
     }
     dist_clear(&a->dist);
+    mem_free(a->gen);
     mem_free(a);
 }
 
@@ -274,9 +275,10 @@ static void poison(int dtype, void *p, size_t n)
 #endif
 }
 
-/* Header and chunk of a new array; lay is NULL (local) or its layout (taken, cleared). */
+/* Header and chunk of a new array; lay is NULL (local) or its layout (taken, cleared).
+ * virt: the header only (arri_virtual), after the same checks. */
 static int alloc_arr(const rt_t *rt, int ndim, const int64_t *shape, int dtype, dist_t *lay,
-                     arr_t **out, err_t *err)
+                     int virt, arr_t **out, err_t *err)
 {
     if (ndim < 0 || ndim > ARR_MAXDIM)
         return err_set(err, PARC_EVALUE, (span_t){0}, "arrays have at most %d dimensions",
@@ -311,11 +313,15 @@ static int alloc_arr(const rt_t *rt, int ndim, const int64_t *shape, int dtype, 
         s *= a->lshape[d];
     }
     size_t bytes = (size_t)s * dt_size(dtype);
-    size_t held = chunk_held(rt->chunks);
+    size_t held = chunk_held(rt->chunks) + rt->deferred;
     size_t left = rt->mem_avail > held ? rt->mem_avail - held : 0;
     if (rt->mem_avail && bytes > left) {
         arr_unref(&a);
         return too_big(rt, ndim, shape, dtype, lay && rt->nranks > 1, bytes, total, left, err);
+    }
+    if (virt) {
+        *out = a;
+        return 0;
     }
     a->buf = mem_calloc(1, sizeof *a->buf);
     if (a->buf) {
@@ -340,23 +346,33 @@ int arri_new(const rt_t *rt, int ndim, const int64_t *shape, int dtype, int dist
 {
     /* 0-d arrays are local; a bad ndim is refused by alloc_arr */
     if (!dist || ndim <= 0 || ndim > ARR_MAXDIM)
-        return alloc_arr(rt, ndim, shape, dtype, NULL, out, err);
+        return alloc_arr(rt, ndim, shape, dtype, NULL, 0, out, err);
     dist_t d;
     int rc = arri_rows_dist(rt, ndim, shape, bnd, &d, err);
     if (rc) return rc;
-    rc = alloc_arr(rt, ndim, shape, dtype, &d, out, err);
+    rc = alloc_arr(rt, ndim, shape, dtype, &d, 0, out, err);
     dist_clear(&d);
+    return rc;
+}
+
+static int new_dist(const rt_t *rt, int dtype, const dist_t *d, int virt, arr_t **out, err_t *err)
+{
+    dist_t c;
+    int rc = dist_copy(&c, d, err);
+    if (rc) return rc;
+    rc = alloc_arr(rt, d->ndim, d->shape, dtype, &c, virt, out, err);
+    dist_clear(&c);
     return rc;
 }
 
 int arri_new_dist(const rt_t *rt, int dtype, const dist_t *d, arr_t **out, err_t *err)
 {
-    dist_t c;
-    int rc = dist_copy(&c, d, err);
-    if (rc) return rc;
-    rc = alloc_arr(rt, d->ndim, d->shape, dtype, &c, out, err);
-    dist_clear(&c);
-    return rc;
+    return new_dist(rt, dtype, d, 0, out, err);
+}
+
+int arri_virtual(const rt_t *rt, int dtype, const dist_t *d, arr_t **out, err_t *err)
+{
+    return new_dist(rt, dtype, d, 1, out, err);
 }
 
 int arri_agree_at(const rt_t *rt, int rc, err_t *err, const char *file, int line)
@@ -531,19 +547,25 @@ int arri_cast_chunk(arr_t *dst, const arr_t *src)
 
 /* Creates the chunk on every rank and agrees on success. In global view an array of at
  * least one dimension is distributed with the layout dist asks for (NULL: the default). */
-static int make(rt_t *rt, int ndim, const int64_t *shape, int dtype, const dist_spec_t *dist,
-                arr_t **out, err_t *err)
+static int make_as(rt_t *rt, int ndim, const int64_t *shape, int dtype, const dist_spec_t *dist,
+                   int virt, arr_t **out, err_t *err)
 {
     int isdist = !rt->local && ndim > 0 && ndim <= ARR_MAXDIM;
     if (!isdist) return arri_new(rt, ndim, shape, dtype, 0, NULL, out, err);
     dist_t d;
     memset(&d, 0, sizeof d);
     int rc = dist_init(&d, ndim, shape, dist, rt->nranks, err);
-    if (!rc) rc = alloc_arr(rt, ndim, shape, dtype, &d, out, err);
+    if (!rc) rc = alloc_arr(rt, ndim, shape, dtype, &d, virt, out, err);
     dist_clear(&d);
     int all = arri_agree(rt, rc, err);
     if (all && !rc) arr_unref(out);
     return all;
+}
+
+static int make(rt_t *rt, int ndim, const int64_t *shape, int dtype, const dist_spec_t *dist,
+                arr_t **out, err_t *err)
+{
+    return make_as(rt, ndim, shape, dtype, dist, 0, out, err);
 }
 
 /* Global flat (C order) indices of local elements [k0, k0 + n) of a's chunk into g: the
@@ -893,8 +915,9 @@ static int rand_check(int kind, double lo, double hi, err_t *err)
     return 0;
 }
 
-int arr_random(rt_t *rt, int kind, int ndim, const int64_t *shape, int dtype, double lo, double hi,
-               const dist_spec_t *dist, arr_t **out, err_t *err)
+/* arr_random, or (virt, global view, at least one dimension) its virtual array. */
+static int random_as(rt_t *rt, int kind, int ndim, const int64_t *shape, int dtype, double lo,
+                     double hi, const dist_spec_t *dist, int virt, arr_t **out, err_t *err)
 {
     int rc = rand_check(kind, lo, hi, err);
     if (rc) return rc;
@@ -903,10 +926,23 @@ int arr_random(rt_t *rt, int kind, int ndim, const int64_t *shape, int dtype, do
         return err_set(err, PARC_ETYPE, (span_t){0}, "Unsupported dtype %s for random floats",
                        dt_name(dtype));
     arr_t *a = NULL;
-    rc = make(rt, ndim, shape, dtype, dist, &a, err);
+    rc = make_as(rt, ndim, shape, dtype, dist, virt && !rt->local && ndim > 0, &a, err);
     if (rc) return rc;
     rng_t s = stream(rt);
-    if (!a->isdist || dist_is_rows(&a->dist)) {
+    if (!a->buf) {
+        a->gen = mem_calloc(1, sizeof *a->gen);
+        if (!a->gen) {
+            /* the stream moved on every rank; this rank cannot stand for the values */
+            arr_unref(&a);
+            return arri_agree(rt, err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory"), err);
+        }
+        *a->gen = (arr_gen_t){s, kind, lo, hi};
+        rc = arri_agree(rt, 0, err);
+        if (rc) {
+            arr_unref(&a);
+            return rc;
+        }
+    } else if (!a->isdist || dist_is_rows(&a->dist)) {
         int64_t g0 = 0;
         gflat(rt, a, 0, 1, &g0);
         rfill(&s, kind, dtype, lo, hi, (uint64_t)g0, arri_lsize(a), arri_base(a));
@@ -915,6 +951,58 @@ int arr_random(rt_t *rt, int kind, int ndim, const int64_t *shape, int dtype, do
     }
     *out = a;
     return 0;
+}
+
+int arr_random(rt_t *rt, int kind, int ndim, const int64_t *shape, int dtype, double lo, double hi,
+               const dist_spec_t *dist, arr_t **out, err_t *err)
+{
+    return random_as(rt, kind, ndim, shape, dtype, lo, hi, dist, 0, out, err);
+}
+
+int arri_random_virtual(rt_t *rt, int kind, int ndim, const int64_t *shape, int dtype, double lo,
+                        double hi, const dist_spec_t *dist, arr_t **out, err_t *err)
+{
+    return random_as(rt, kind, ndim, shape, dtype, lo, hi, dist, 1, out, err);
+}
+
+int arri_realize(const rt_t *rt, const arr_t *v, arr_t **out, err_t *err)
+{
+    arr_t *a = NULL;
+    int rc = v->isdist ? arri_new_dist(rt, v->dtype, &v->dist, &a, err)
+                       : arri_new(rt, v->ndim, v->shape, v->dtype, 0, NULL, &a, err);
+    if (rc) return rc;
+    const arr_gen_t *g = v->gen;
+    if (!a->isdist || dist_is_rows(&a->dist)) {
+        int64_t g0 = 0;
+        gflat(rt, a, 0, 1, &g0);
+        rfill(&g->s, g->kind, a->dtype, g->lo, g->hi, (uint64_t)g0, arri_lsize(a), arri_base(a));
+    } else {
+        rand_runs(rt, &g->s, g->kind, a->dtype, g->lo, g->hi, a);
+    }
+    *out = a;
+    return 0;
+}
+
+void arri_gen_fill(const arr_t *v, uint64_t g0, int64_t n, void *p)
+{
+    const arr_gen_t *g = v->gen;
+    rfill(&g->s, g->kind, v->dtype, g->lo, g->hi, g0, n, p);
+}
+
+void arri_gen_range(const arr_t *v, double *lo, double *hi)
+{
+    const arr_gen_t *g = v->gen;
+    if (g->kind == RAND_INT) {
+        *lo = (double)(int64_t)g->lo;
+        *hi = (double)((int64_t)g->hi - 1);
+    } else if (g->kind == RAND_NORMAL) {
+        /* Box-Muller: sqrt(-2 log1p(-u1)) with u1 < 1 - 2^-53 stays below 8.58 */
+        *lo = g->lo - 8.6 * g->hi;
+        *hi = g->lo + 8.6 * g->hi;
+    } else {
+        *lo = g->lo < g->hi ? g->lo : g->hi;
+        *hi = g->lo < g->hi ? g->hi : g->lo;
+    }
 }
 
 int arr_random_scalar(rt_t *rt, int kind, double lo, double hi, val_t *out, err_t *err)

@@ -20,6 +20,15 @@
 
 #include "arr.h"
 #include "chunk.h"
+#include "rng.h"
+
+/* The random values a virtual array stands for (lazy.h): a pure function of the global
+ * flat index, as arr_random fills them. */
+typedef struct {
+    rng_t s;       /* key and call number, taken when the random call ran */
+    int kind;      /* RAND_* */
+    double lo, hi; /* arr_random's parameters */
+} arr_gen_t;
 
 typedef struct {
     int32_t refs;
@@ -40,7 +49,9 @@ struct arr {
     int64_t lshape[ARR_MAXDIM];  /* this rank's chunk shape */
     int64_t lstride[ARR_MAXDIM]; /* chunk strides in elements */
     int64_t loff;                /* chunk origin in elements from buf->p */
-    abuf_t *buf;                 /* shared by views */
+    abuf_t *buf;                 /* shared by views; NULL for a virtual array */
+    arr_gen_t *gen;              /* virtual random array (owned): no chunk, values drawn where
+                                    read (fuse_block); only lazy_ and fuse_ ever see one */
 };
 
 /* Elements in the local chunk. */
@@ -67,6 +78,22 @@ int arri_rows_dist(const rt_t *rt, int ndim, const int64_t *shape, const int64_t
  * per rank about two chunks while it runs). Collective for a distributed a in global view
  * (every rank takes the same branch: the layout is the same everywhere). Caller owns *out. */
 int arri_rowwise(const rt_t *rt, arr_t *a, arr_t **out, err_t *err);
+/* A virtual array (buf NULL) with layout d: every check of arri_new_dist (sizes, and the
+ * MemoryError pre-check, which counts rt->deferred as held) without the chunk. Not
+ * collective. The caller adds its bytes to rt->deferred while it stands for a deferred
+ * array. */
+int arri_virtual(const rt_t *rt, int dtype, const dist_t *d, arr_t **out, err_t *err);
+/* arr_random as a virtual array: the same checks, errors and agreement, and the stream
+ * advanced by one call, but no chunk: *out has gen set. Collective in global view. */
+int arri_random_virtual(rt_t *rt, int kind, int ndim, const int64_t *shape, int dtype, double lo,
+                        double hi, const dist_spec_t *dist, arr_t **out, err_t *err);
+/* Virtual random v made real: a new array of v's layout holding the values arr_random
+ * would have given. Not collective: callers agree. */
+int arri_realize(const rt_t *rt, const arr_t *v, arr_t **out, err_t *err);
+/* n values of virtual random v at global flat indices [g0, g0 + n) into p (v's dtype). */
+void arri_gen_fill(const arr_t *v, uint64_t g0, int64_t n, void *p);
+/* The closed range every value of virtual random v lies in. */
+void arri_gen_range(const arr_t *v, double *lo, double *hi);
 /* Block split of n rows over p ranks, first ranks taking the extras: bnd[0..p]. */
 void arri_block(int64_t n, int p, int64_t *bnd);
 /* First axis-0 row of rank r of distributed a (r == nranks: the row count). */

@@ -21,7 +21,7 @@
 
 #define MAXREG 128
 
-enum { L_SCALAR, L_DIRECT, L_GATHER, L_HALO };
+enum { L_SCALAR, L_DIRECT, L_GATHER, L_HALO, L_RANDOM };
 
 typedef struct {
     int mode;      /* L_* */
@@ -783,9 +783,22 @@ static int build(rt_t *rt, const ir_node_t *tree, const val_t *leaves, size_t nl
             l->mode = L_SCALAR;
             continue;
         }
-        arr_t *a = v->u.a;
+        arr_t *a = v->u.a, *made = NULL;
         int dist = arr_is_dist(a) && !rt->local;
         int full = same_shape(a, f->ndim, f->shape);
+        if (a->gen && dist && full && dist_equal(&a->dist, &f->dist) && dist_is_rows(&f->dist)) {
+            /* a virtual random array read where it lies: drawn block by block */
+            l->mode = L_RANDOM;
+            l->a = arr_ref(a);
+            continue;
+        }
+        if (a->gen) {
+            /* read any other way: made first (every rank takes this branch alike) */
+            rc = arri_realize(rt, a, &made, err);
+            if (dist) rc = arri_agree(rt, rc, err);
+            if (rc) break;
+            a = made;
+        }
         if (rt->local && arr_is_dist(a)) {
             a = arr_local(a);
             if (!a) rc = err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
@@ -807,6 +820,7 @@ static int build(rt_t *rt, const ir_node_t *tree, const val_t *leaves, size_t nl
         } else {
             arr_ref(a);
         }
+        arr_unref(&made);
         if (rc) break;
         l->a = a;
         /* A distributed leaf of full shape holds exactly our rows; anything else is
@@ -1067,6 +1081,9 @@ int fuse_block(fuse_t *f, int64_t s, int64_t n, const void **res, err_t *err)
             const leaf_t *l = &f->leaf[in->leaf];
             if (l->mode == L_SCALAR) {
                 f->rp[in->dst] = buf;
+            } else if (l->mode == L_RANDOM) {
+                arri_gen_fill(l->a, (uint64_t)(f->gstart + s), n, buf);
+                f->rp[in->dst] = buf;
             } else if (l->mode == L_HALO) {
                 f->rp[in->dst] = halo_read(l->h, s, n, buf);
             } else if (l->mode == L_DIRECT) {
@@ -1129,4 +1146,197 @@ int fuse_each(fuse_t *f, fuse_visit_fn visit, void *ctx, err_t *err)
     }
     rt_step(f->rt, 0, 0);
     return rc;
+}
+
+/* ---- quiet programs ----
+ *
+ * fuse_quiet bounds every register by interval arithmetic from the leaves' ranges (numbers
+ * are exact, a virtual random array's range is its generator's), so a deferred tree is
+ * kept only when evaluating it later cannot differ from evaluating it now in anything but
+ * time: no error, no RuntimeWarning. Anything not bounded here (real arrays, complex
+ * values, powers, integer division) answers "not quiet", and the tree runs eagerly. */
+
+typedef struct {
+    double lo, hi;
+} ivl_t;
+
+static ivl_t ivl(double a, double b)
+{
+    return (ivl_t){a < b ? a : b, a < b ? b : a};
+}
+
+static ivl_t ivl4(double a, double b, double c, double d)
+{
+    ivl_t x = ivl(a, b), y = ivl(c, d);
+    return (ivl_t){x.lo < y.lo ? x.lo : y.lo, x.hi > y.hi ? x.hi : y.hi};
+}
+
+static double amax(ivl_t a)
+{
+    return fabs(a.lo) > fabs(a.hi) ? fabs(a.lo) : fabs(a.hi);
+}
+
+/* The result range of the float op k on a (and b); 0 when op may raise a flag there or
+ * is not one bounded here. */
+static int float_range(int op, ivl_t a, ivl_t b, double lim, ivl_t *r)
+{
+    double ea = lim == FLT_MAX ? 88 : 700; /* exp below overflow */
+    switch (op) {
+    case IR_ADD:
+        *r = ivl(a.lo + b.lo, a.hi + b.hi);
+        return 1;
+    case IR_SUB:
+        *r = ivl(a.lo - b.hi, a.hi - b.lo);
+        return 1;
+    case IR_MUL:
+        *r = ivl4(a.lo * b.lo, a.lo * b.hi, a.hi * b.lo, a.hi * b.hi);
+        return 1;
+    case IR_DIV:
+        if (!(b.lo > 0 || b.hi < 0)) return 0;
+        *r = ivl4(a.lo / b.lo, a.lo / b.hi, a.hi / b.lo, a.hi / b.hi);
+        return 1;
+    case IR_NEG:
+        *r = ivl(-a.hi, -a.lo);
+        return 1;
+    case IR_POS:
+        *r = a;
+        return 1;
+    case KOP_BI + BI_ABSOLUTE:
+        *r = ivl(a.lo <= 0 && a.hi >= 0 ? 0 : fmin(fabs(a.lo), fabs(a.hi)), amax(a));
+        return 1;
+    case KOP_BI + BI_SQUARE:
+        *r = ivl(a.lo <= 0 && a.hi >= 0 ? 0 : fmin(a.lo * a.lo, a.hi * a.hi), amax(a) * amax(a));
+        return 1;
+    case KOP_BI + BI_SQRT:
+        if (a.lo < 0) return 0;
+        *r = ivl(sqrt(a.lo), sqrt(a.hi));
+        return 1;
+    case KOP_BI + BI_HYPOT:
+        if (amax(a) > 1e150 || amax(b) > 1e150) return 0;
+        *r = ivl(0, hypot(amax(a), amax(b)));
+        return 1;
+    case KOP_BI + BI_EXP:
+    case KOP_BI + BI_EXPM1:
+        if (a.hi >= ea) return 0;
+        *r = ivl(op == KOP_BI + BI_EXP ? 0 : -1, exp(a.hi));
+        return 1;
+    case KOP_BI + BI_LOG1P:
+        /* log1p(x) is log(1 + x), give or take the margin below */
+        a = ivl(a.lo + 1, a.hi + 1);
+        /* fall through */
+    case KOP_BI + BI_LOG:
+    case KOP_BI + BI_LOG10:
+        if (a.lo <= 0) return 0;
+        *r = ivl(log(a.lo) - 1, log(a.hi) + 1);
+        return 1;
+    case KOP_BI + BI_SIN:
+    case KOP_BI + BI_COS:
+    case KOP_BI + BI_TANH:
+    case KOP_BI + BI_SIGN:
+        *r = ivl(-1, 1);
+        return 1;
+    case KOP_BI + BI_ARCTAN:
+        *r = ivl(-2, 2);
+        return 1;
+    case KOP_BI + BI_MAXIMUM:
+        *r = ivl(fmax(a.lo, b.lo), fmax(a.hi, b.hi));
+        return 1;
+    case KOP_BI + BI_MINIMUM:
+        *r = ivl(fmin(a.lo, b.lo), fmin(a.hi, b.hi));
+        return 1;
+    case KOP_CLIPLO:
+    case KOP_CLIPHI:
+    case KOP_CLIPLO_C:
+    case KOP_CLIPHI_C:
+        *r = ivl(fmin(a.lo, b.lo), fmax(a.hi, b.hi));
+        return 1;
+    case KOP_BI + BI_FLOOR:
+    case KOP_BI + BI_CEIL:
+    case KOP_BI + BI_RINT:
+        *r = ivl(floor(a.lo), ceil(a.hi));
+        return 1;
+    }
+    return 0;
+}
+
+/* The range of instruction in's result from its operands' ranges; 0 when unbounded. */
+static int ins_range(const ins_t *in, const ivl_t *g, ivl_t *r)
+{
+    if (in->cdt == DT_COMPLEX128 || in->odt == DT_COMPLEX128) return 0;
+    switch (in->op) {
+    case IR_LT:
+    case IR_LE:
+    case IR_GT:
+    case IR_GE:
+    case IR_EQ:
+    case IR_NE:
+    case KOP_BI + BI_ISNAN:
+    case KOP_BI + BI_ISFINITE:
+    case KOP_BI + BI_ISINF:
+        *r = ivl(0, 1);
+        return 1;
+    }
+    ivl_t a = g[in->a], b = in->kind == INS_BINARY ? g[in->b] : a;
+    if (in->cdt == DT_BOOL) {
+        /* bool & | ^ ~ and the logical functions, which come here as those */
+        *r = ivl(0, 1);
+        return in->op == IR_BITAND || in->op == IR_BITOR || in->op == IR_BITXOR ||
+               in->op == IR_INVERT || in->op == KOP_BI + BI_MAXIMUM ||
+               in->op == KOP_BI + BI_MINIMUM;
+    }
+    if (in->cdt == DT_INT32 || in->cdt == DT_INT64) {
+        /* integer loops wrap without a word; only division and powers can warn or fail */
+        if (in->op != IR_ADD && in->op != IR_SUB && in->op != IR_MUL && in->op != IR_NEG &&
+            in->op != IR_POS && in->op != KOP_BI + BI_ABSOLUTE && in->op != KOP_BI + BI_MAXIMUM &&
+            in->op != KOP_BI + BI_MINIMUM && in->op != KOP_BI + BI_SQUARE &&
+            in->op != KOP_BI + BI_SIGN && (in->op < KOP_CLIPLO || in->op > KOP_CLIPHI_C))
+            return 0;
+        if (!float_range(in->op, a, b, 1e300, r)) return 0;
+        double big = in->cdt == DT_INT32 ? 2147483647.0 : 9.2e18;
+        if (r->lo < -big || r->hi > big) *r = ivl(-big, big); /* wrapped */
+        return 1;
+    }
+    double lim = in->cdt == DT_FLOAT32 ? FLT_MAX : DBL_MAX;
+    if (!float_range(in->op, a, b, lim, r)) return 0;
+    /* well inside the dtype: no overflow on the way, whatever the rounding */
+    return isfinite(r->lo) && isfinite(r->hi) && amax(*r) < lim / 4;
+}
+
+int fuse_quiet(const fuse_t *f)
+{
+    ivl_t g[MAXREG];
+    for (int k = 0; k < f->nins; k++) {
+        const ins_t *in = &f->ins[k];
+        ivl_t *r = &g[in->dst];
+        double v[2];
+        switch (in->kind) {
+        case INS_LOAD: {
+            const leaf_t *l = &f->leaf[in->leaf];
+            if (l->mode == L_RANDOM) {
+                arri_gen_range(l->a, &r->lo, &r->hi);
+                break;
+            }
+            if (l->mode != L_SCALAR || in->cdt == DT_COMPLEX128) return 0;
+            arri_load(in->cdt, f->tmp + (size_t)in->dst * KERN_BLK * 16, v);
+            *r = ivl(v[0], v[0]);
+            break;
+        }
+        case INS_CONST:
+            if (in->cdt == DT_COMPLEX128) return 0;
+            arri_val_to_num(&f->cval[in->dst], v);
+            *r = ivl(v[0], v[0]);
+            break;
+        case INS_CAST:
+            if (in->odt == DT_COMPLEX128) return 0;
+            *r = in->odt == DT_BOOL ? ivl(0, 1) : g[in->a];
+            break;
+        case INS_SELECT:
+            *r = ivl4(g[in->b].lo, g[in->b].hi, g[in->c].lo, g[in->c].hi);
+            break;
+        default:
+            if (!ins_range(in, g, r)) return 0;
+        }
+        if (!isfinite(r->lo) || !isfinite(r->hi)) return 0;
+    }
+    return 1;
 }

@@ -50,6 +50,11 @@ const dist_t *fuse_home(const fuse_t *f);
 /* 1 when fuse_build can take the leaves: numbers and arrays, and None as a clip bound. */
 int fuse_accepts(const ir_node_t *tree, const val_t *leaves, size_t nleaves);
 
+/* 1 when no block of f can fail or raise a RuntimeWarning, whatever values its leaves
+ * hold within their known ranges (numbers, and virtual random arrays: arrint.h); 0 when
+ * that cannot be shown (any other array leaf, complex values, powers, integer division). */
+int fuse_quiet(const fuse_t *f);
+
 /* Result description. */
 int fuse_ndim(const fuse_t *f);
 const int64_t *fuse_shape(const fuse_t *f);

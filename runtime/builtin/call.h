@@ -32,6 +32,7 @@ typedef struct {
     size_t nkw;
     const ir_node_t *tree;
     size_t nleaves;
+    int defer; /* a random array may come back deferred (a V_LAZY, lazy.h) */
 } call_t;
 
 /* Calls builtin bi. *out is owned by the caller. Collective for array work in global view. */

@@ -12,6 +12,7 @@
 #include "args.h"
 #include "arr.h"
 #include "builtins.h"
+#include "lazy.h"
 
 /* dist=, block_size= and grid_shape= into d (see args_dist, args_grid). */
 static int dist_args(call_t *c, const val_t *dv, const val_t *bs, const val_t *gs, int ndim,
@@ -284,6 +285,19 @@ static int randint_check(call_t *c, int dt, int64_t lo, int64_t hi, err_t *err)
     return 0;
 }
 
+/* The random array, deferred (lazy.h) when the caller takes that. */
+static int random_out(call_t *c, int kind, int ndim, const int64_t *shape, int dt, double lo,
+                      double hi, const dist_spec_t *d, val_t *out, err_t *err)
+{
+    if (c->defer)
+        return args_at(c, lazy_random(c->rt, kind, ndim, shape, dt, lo, hi, d, out, err), err);
+    arr_t *a = NULL;
+    int rc = arr_random(c->rt, kind, ndim, shape, dt, lo, hi, d, &a, err);
+    if (rc) return args_at(c, rc, err);
+    *out = val_array(&a);
+    return 0;
+}
+
 /* random.uniform(low, high, size), random.normal(loc, scale, size) and
  * random.randint(low, high, size, dtype): arr_random's kinds with NumPy's parameters. */
 static int draw(call_t *c, int bi, val_t *out, err_t *err)
@@ -343,11 +357,7 @@ static int draw(call_t *c, int bi, val_t *out, err_t *err)
     dist_spec_t d;
     if ((rc = args_shape(c, v[2], &ndim, shape, err))) return rc;
     if ((rc = dist_args(c, v[4], v[5], v[6], ndim, &d, &use, err))) return rc;
-    arr_t *a = NULL;
-    rc = arr_random(c->rt, kind, ndim, shape, dt, lo, hi, use ? &d : NULL, &a, err);
-    if (rc) return args_at(c, rc, err);
-    *out = val_array(&a);
-    return 0;
+    return random_out(c, kind, ndim, shape, dt, lo, hi, use ? &d : NULL, out, err);
 }
 
 int create_random(call_t *c, int bi, val_t *out, err_t *err)
@@ -402,10 +412,6 @@ int create_random(call_t *c, int bi, val_t *out, err_t *err)
         }
     }
     if ((rc = dist_args(c, kw[1], kw[2], kw[3], ndim, &d, &use_dist, err))) return rc;
-    arr_t *a = NULL;
-    rc = arr_random(c->rt, bi == BI_RANDN ? RAND_NORMAL : RAND_UNIFORM, ndim, shape,
-                    dt < 0 ? DT_FLOAT64 : dt, 0.0, 1.0, use_dist ? &d : NULL, &a, err);
-    if (rc) return args_at(c, rc, err);
-    *out = val_array(&a);
-    return 0;
+    return random_out(c, bi == BI_RANDN ? RAND_NORMAL : RAND_UNIFORM, ndim, shape,
+                      dt < 0 ? DT_FLOAT64 : dt, 0.0, 1.0, use_dist ? &d : NULL, out, err);
 }

@@ -47,6 +47,8 @@ static size_t mem_cap(const char *s)
 int rt_init(rt_t *rt, uint64_t seed, atomic_int *intr)
 {
     memset(rt, 0, sizeof *rt);
+    const char *eager = getenv("PARC_EAGER");
+    int flags[1] = {eager && strcmp(eager, "1") == 0};
     rt->comm = MPI_COMM_NULL;
     rt->interrupt = intr;
     if (MPI_Comm_dup(MPI_COMM_WORLD, &rt->comm) != MPI_SUCCESS) {
@@ -56,9 +58,11 @@ int rt_init(rt_t *rt, uint64_t seed, atomic_int *intr)
     if (MPI_Comm_set_errhandler(rt->comm, MPI_ERRORS_RETURN) != MPI_SUCCESS ||
         MPI_Comm_rank(rt->comm, &rt->rank) != MPI_SUCCESS ||
         MPI_Comm_size(rt->comm, &rt->nranks) != MPI_SUCCESS ||
-        MPI_Bcast(&seed, 1, MPI_UINT64_T, 0, rt->comm) != MPI_SUCCESS)
+        MPI_Bcast(&seed, 1, MPI_UINT64_T, 0, rt->comm) != MPI_SUCCESS ||
+        MPI_Bcast(flags, 1, MPI_INT, 0, rt->comm) != MPI_SUCCESS)
         return PARC_EMPI;
     rt->seed = seed;
+    rt->eager = flags[0]; /* rank 0's, so every rank defers alike */
     rt->lseed = mix64(seed ^ mix64((uint64_t)rt->rank + 1));
     MPI_Comm node;
     int pernode = 1;

@@ -49,6 +49,9 @@ typedef struct rt {
     uint64_t lseed, lcalls; /* this rank's own stream for local view */
     uint32_t cell;          /* exec count of the running cell */
     size_t mem_avail;       /* bytes of array chunks this rank may hold (beyond: MemoryError) */
+    size_t deferred;        /* bytes of deferred arrays not made yet (lazy.h), which the
+                               MemoryError pre-check counts as held, as if they were made */
+    int eager;              /* PARC_EAGER=1 in the environment: defer nothing (tests compare) */
     struct chunks *chunks;  /* its chunk memory: bytes held, freed chunks pooled (chunk.h;
                                owned; NULL: not counted, not pooled) */
     int pr_set;             /* set_printoptions was called; until then NumPy's defaults: */

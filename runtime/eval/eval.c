@@ -23,6 +23,7 @@
 
 #include "arr.h"
 #include "evalint.h"
+#include "lazy.h"
 #include "mem.h"
 #include "globals.h"
 #include "obj.h"
@@ -46,10 +47,19 @@ eval_t *eval_new(rt_t *rt)
     return ev;
 }
 
+static void lazyg_clear(eval_t *ev)
+{
+    for (size_t i = 0; i < ev->nlazyg; i++)
+        mem_free(ev->lazyg[i]);
+    ev->nlazyg = 0;
+}
+
 void eval_destroy(eval_t **evp)
 {
     eval_t *ev = *evp;
     if (!ev) return;
+    lazyg_clear(ev);
+    mem_free(ev->lazyg);
     globals_destroy(&ev->ns);
     mem_free(ev->tb);
     ops_destroy(&ev->ops);
@@ -74,16 +84,32 @@ long evali_slot(const eval_t *ev, const char *name)
     return evali_find(f->locals, f->nlocals, name);
 }
 
-int evali_load(eval_t *ev, const ir_node_t *n, val_t *out, err_t *err)
+int evali_defer_ok(const eval_t *ev)
+{
+    return !ev->rt->local && !ev->rt->in_farm && !ev->rt->eager;
+}
+
+/* A V_LAZY in a name's slot: kept (lazy, not made yet), else made into its array there. */
+static int settle(eval_t *ev, const ir_node_t *n, val_t *slot, int lazy, err_t *err)
+{
+    if (slot->kind != V_LAZY || (lazy && lazy_pending(slot))) return 0;
+    if (ev->rt->local) /* made at the end of every global cell: cannot happen */
+        return err_set(err, PARC_ERUNTIME, n->at, "deferred array '%s' read in local view", n->s);
+    return evali_at(n, lazy_force(ev->rt, slot, err), err);
+}
+
+static int load(eval_t *ev, const ir_node_t *n, val_t *out, int lazy, err_t *err)
 {
     const char *name = n->s;
     long i = evali_slot(ev, name);
+    int rc;
     if (i >= 0) {
         if (!ev->fr->bound[i])
             return err_set(err, PARC_ENAME, n->at,
                            "cannot access local variable '%s' where it is not associated with a "
                            "value",
                            name);
+        if ((rc = settle(ev, n, &ev->fr->vals[i], lazy, err))) return rc;
         *out = val_ref(ev->fr->vals[i]);
         return 0;
     }
@@ -98,6 +124,10 @@ int evali_load(eval_t *ev, const ir_node_t *n, val_t *out, err_t *err)
     int per_engine = 0;
     const val_t *gv = globals_get(ev->ns, name, &per_engine);
     if (gv) {
+        /* A global is made when first read: it will be made at the end of the cell
+         * anyway, and reading it then costs less than drawing it again. The slot is the
+         * table's own: making its array there rebinds the name. */
+        if ((rc = settle(ev, n, (val_t *)gv, 0, err))) return rc;
         if (ev->rt->local && gv->kind == V_ARRAY && arr_is_dist(gv->u.a)) {
             arr_t *l = arr_local(gv->u.a);
             if (!l) return err_set(err, PARC_ENOMEM, n->at, "out of memory");
@@ -123,6 +153,58 @@ int evali_load(eval_t *ev, const ir_node_t *n, val_t *out, err_t *err)
     return err_set(err, PARC_ENAME, n->at, "name '%s' is not defined", name);
 }
 
+int evali_load(eval_t *ev, const ir_node_t *n, val_t *out, err_t *err)
+{
+    return load(ev, n, out, 0, err);
+}
+
+int evali_load_lazy(eval_t *ev, const ir_node_t *n, val_t *out, err_t *err)
+{
+    return load(ev, n, out, 1, err);
+}
+
+/* Remembers global name as bound to a deferred array. */
+static int lazyg_add(eval_t *ev, const char *name, err_t *err)
+{
+    for (size_t i = 0; i < ev->nlazyg; i++)
+        if (strcmp(ev->lazyg[i], name) == 0) return 0;
+    if (ev->nlazyg == ev->caplazyg) {
+        size_t cap = ev->caplazyg ? ev->caplazyg * 2 : 8;
+        char **g = mem_realloc(ev->lazyg, cap * sizeof *g);
+        if (!g) return err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
+        ev->lazyg = g;
+        ev->caplazyg = cap;
+    }
+    ev->lazyg[ev->nlazyg] = mem_strndup(name, strlen(name));
+    if (!ev->lazyg[ev->nlazyg]) return err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
+    ev->nlazyg++;
+    return 0;
+}
+
+int evali_force_globals(eval_t *ev, err_t *err)
+{
+    int rc = 0;
+    for (size_t i = 0; i < ev->nlazyg; i++) {
+        int per = 0;
+        val_t *gv = (val_t *)globals_get(ev->ns, ev->lazyg[i], &per);
+        if (!gv || gv->kind != V_LAZY) continue;
+        err_t e;
+        err_clear(&e);
+        int r = lazy_force(ev->rt, gv, &e);
+        if (r) {
+            /* a deferred global that cannot be made (interrupted, out of memory) must not
+             * outlive the cell: it is unbound, as if its statement had failed */
+            globals_del(ev->ns, ev->lazyg[i]);
+            if (!rc) {
+                rc = r;
+                *err = e;
+            }
+        }
+    }
+    lazyg_clear(ev);
+    return rc;
+}
+
 int evali_store(eval_t *ev, const char *name, val_t *v, err_t *err)
 {
     long i = evali_slot(ev, name);
@@ -132,6 +214,14 @@ int evali_store(eval_t *ev, const char *name, val_t *v, err_t *err)
         ev->fr->bound[i] = 1;
         *v = val_none();
         return 0;
+    }
+    if (v->kind == V_LAZY) {
+        /* a farm running beside the cell reads globals in local view: made now */
+        int rc = pmap_pending(ev->rt) ? lazy_force(ev->rt, v, err) : lazyg_add(ev, name, err);
+        if (rc) {
+            val_drop(v);
+            return rc;
+        }
     }
     return globals_set(ev->ns, name, v, ev->rt->local, err);
 }
@@ -166,6 +256,16 @@ int eval_cell(eval_t *ev, arena_t **ap, const ir_node_t *root, int silent, err_t
     ev->rt->poll_t0 = 0;
     int rc = root ? evali_exec(ev, root, err) : 0;
     if (rc > 0) rc = 0;
+    if (!ev->rt->local) {
+        /* a global name holds an array between cells, never a recipe */
+        err_t e;
+        err_clear(&e);
+        int r = evali_force_globals(ev, &e);
+        if (r && !rc) {
+            rc = r;
+            *err = e;
+        }
+    }
     val_drop(&ev->ret);
     if (rc < 0) {
         err->rank = ev->rt->rank;

@@ -20,6 +20,7 @@
 #include "evalint.h"
 #include "item.h"
 #include "la.h"
+#include "lazy.h"
 #include "mem.h"
 #include "obj.h"
 #include "ops.h"
@@ -68,10 +69,12 @@ static size_t count_leaves(const ir_node_t *n)
     return c;
 }
 
+/* The leaves of tree n into vals[*k...]: a deferred leaf stays deferred (lazy.h), for the
+ * fused loop to draw it in place. */
 static int eval_leaves(eval_t *ev, const ir_node_t *n, val_t *vals, size_t *k, err_t *err)
 {
     if (!ir_is_elemwise(n)) {
-        int rc = evali_expr(ev, n, &vals[*k], err);
+        int rc = evali_expr_lazy(ev, n, &vals[*k], err);
         if (!rc) (*k)++;
         return rc;
     }
@@ -108,6 +111,33 @@ static int gen_tree(eval_t *ev, const ir_node_t *n, const val_t *vals, size_t *k
     val_drop(&a[1]);
     val_drop(&a[2]);
     return rc;
+}
+
+/* Makes the deferred leaves among vals[0..n) (made once: their names see the arrays). */
+static int force_leaves(eval_t *ev, const ir_node_t *at, val_t *vals, size_t n, err_t *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (vals[i].kind != V_LAZY) continue;
+        int rc = lazy_force(ev->rt, &vals[i], err);
+        if (rc) return evali_at(at, rc, err);
+    }
+    return 0;
+}
+
+/* Tree over vals[0..n) with its deferred leaves spliced in, into *e: 1 when spliced, 0
+ * when nothing is deferred or it cannot be (the deferred leaves are made instead, as
+ * eager evaluation has them), or PARC_E*. */
+static int splice(eval_t *ev, const ir_node_t *at, const ir_node_t *tree, val_t *vals, size_t n,
+                  lazy_expr_t *e, err_t *err)
+{
+    int pend = 0;
+    for (size_t i = 0; i < n; i++)
+        pend |= lazy_pending(&vals[i]);
+    if (!pend) return force_leaves(ev, at, vals, n, err);
+    /* only a tree that would run fused: its leaves numbers and arrays */
+    int rc = lazy_fusible(tree, vals, n) ? lazy_splice(tree, vals, n, e, err) : KERN_GENERIC;
+    if (rc == KERN_GENERIC) return force_leaves(ev, at, vals, n, err);
+    return rc ? evali_at(at, rc, err) : 1;
 }
 
 /* 1 when evaluating subscript n twice does nothing more than once: names, literals,
@@ -147,16 +177,26 @@ static int fuse_into(eval_t *ev, const ir_node_t *t, const ir_node_t *tree, cons
     return rc;
 }
 
-/* FUSE node n: its value, or (t not NULL) written into target t, *done = 1. */
+/* FUSE node n: its value, or (t not NULL) written into target t, *done = 1. With lazy the
+ * value may be deferred (lazy.h); deferred leaves are drawn inside the loop either way. */
 static int run_fuse(eval_t *ev, const ir_node_t *n, const ir_node_t *t, val_t *out, int *done,
-                    err_t *err)
+                    int lazy, err_t *err)
 {
     const ir_node_t *tree = n->kid[0];
     size_t nl = count_leaves(tree), k = 0;
     val_t *leaves = mem_calloc(nl ? nl : 1, sizeof *leaves);
     if (!leaves) return err_set(err, PARC_ENOMEM, n->at, "out of memory");
+    lazy_expr_t e = {0};
     int rc = eval_leaves(ev, tree, leaves, &k, err);
-    if (!rc && t) {
+    if (!rc) rc = t ? force_leaves(ev, n, leaves, k, err) : splice(ev, n, tree, leaves, k, &e, err);
+    if (rc == 1) {
+        rc = lazy ? lazy_defer(ev->rt, &e, out, err) : KERN_GENERIC;
+        if (rc == KERN_GENERIC) rc = arr_fuse(ev->rt, e.tree, e.leaves, e.nleaves, out, err);
+        rc = evali_at(n, rc, err);
+        *done = 1;
+    }
+    lazy_expr_free(&e);
+    if (!rc && t && !*done) {
         rc = fuse_into(ev, t, tree, leaves, nl, err);
         *done = rc != KERN_GENERIC;
         rc = *done ? rc : 0;
@@ -169,22 +209,23 @@ static int run_fuse(eval_t *ev, const ir_node_t *n, const ir_node_t *t, val_t *o
         }
         rc = evali_at(n, rc, err);
     }
+    if (!t) *done = 0;
     val_drop_n(leaves, k);
     mem_free(leaves);
     return rc;
 }
 
-static int eval_fuse(eval_t *ev, const ir_node_t *n, val_t *out, err_t *err)
+static int eval_fuse(eval_t *ev, const ir_node_t *n, int lazy, val_t *out, err_t *err)
 {
     int done = 0;
-    return run_fuse(ev, n, NULL, out, &done, err);
+    return run_fuse(ev, n, NULL, out, &done, lazy, err);
 }
 
 int evali_fuse_into(eval_t *ev, const ir_node_t *t, const ir_node_t *fuse, val_t *v, int *done,
                     err_t *err)
 {
     *done = 0;
-    return run_fuse(ev, fuse, t, v, done, err);
+    return run_fuse(ev, fuse, t, v, done, 0, err);
 }
 
 static int dtype_builtin(int dt)
@@ -236,23 +277,46 @@ void evali_farm(eval_t *ev, const ir_node_t *site, evali_farm_t *fs, pmap_ctx_t 
     *pc = (pmap_ctx_t){ev->rt, site->at, farm_call, fs, NULL};
 }
 
-/* CALL and METHOD: evaluate callee/self and arguments, then dispatch. */
-static int eval_call(eval_t *ev, const ir_node_t *n, val_t *out, err_t *err)
+/* The leaves of tree e as a reduction's first arguments: *args regrown to hold them and
+ * rest more, *nargs set to their count. */
+static int take_leaves(const ir_node_t *at, const lazy_expr_t *e, val_t **args, size_t rest,
+                       size_t *nargs, err_t *err)
+{
+    val_t *g = mem_realloc(*args, (e->nleaves + rest + 1) * sizeof *g);
+    if (!g) return err_set(err, PARC_ENOMEM, at->at, "out of memory");
+    *args = g;
+    for (size_t i = 0; i < e->nleaves; i++)
+        g[i] = val_ref(e->leaves[i]);
+    *nargs = e->nleaves;
+    return 0;
+}
+
+/* CALL and METHOD: evaluate callee/self and arguments, then dispatch. defer: a random
+ * array may come back deferred (lazy.h). */
+static int eval_call(eval_t *ev, const ir_node_t *n, int defer, val_t *out, err_t *err)
 {
     int method = n->op == IR_METHOD;
     val_t callee = val_none();
     int bi = -1, rc = 0;
     const ir_node_t *k0 = n->kid[0];
+    int rbi = method ? bi_lookup(n->s, strlen(n->s)) : -1;
+    int red = rbi >= 0 && bi_info(rbi)->kind == BI_K_REDUCE;
     /* (x * y).sum(axis=0) is sum(x * y, axis=0): fused, with no temporary */
-    int redm = method && k0->op == IR_FUSE && bi_lookup(n->s, strlen(n->s)) >= 0 &&
-               bi_info(bi_lookup(n->s, strlen(n->s)))->kind == BI_K_REDUCE;
+    int redm = method && k0->op == IR_FUSE && red;
     if (redm) {
-        bi = bi_lookup(n->s, strlen(n->s));
+        bi = rbi;
         method = 0;
     } else if (!method && k0->op == IR_BUILTIN) {
         bi = (int)k0->imm.i;
-    } else if ((rc = evali_expr(ev, k0, &callee, err))) {
+    } else if ((rc = red ? evali_expr_lazy(ev, k0, &callee, err)
+                         : evali_expr(ev, k0, &callee, err))) {
         return rc;
+    }
+    /* x.sum() of a deferred x is sum over its recipe, drawn in the loop */
+    int lself = method && lazy_pending(&callee);
+    if (lself) {
+        bi = rbi;
+        method = 0;
     }
     if (!method && callee.kind == V_BUILTIN) bi = (int)callee.u.i;
     if (!method && callee.kind == V_DTYPE) bi = dtype_builtin((int)callee.u.i);
@@ -260,12 +324,38 @@ static int eval_call(eval_t *ev, const ir_node_t *n, val_t *out, err_t *err)
     val_t *args = mem_calloc(na ? na : 1, sizeof *args);
     call_kw_t *kw = mem_calloc(na ? na : 1, sizeof *kw);
     const ir_node_t *tree = NULL;
+    lazy_expr_t ex = {0};
     if (!args || !kw) rc = err_set(err, PARC_ENOMEM, n->at, "out of memory");
     const bi_info_t *info = bi >= 0 ? bi_info(bi) : NULL;
     uint32_t first = 1;
     /* A reduction over an elementwise tree runs fused: its leaves become the arguments. */
     const ir_node_t *fz = redm ? k0 : n->nkid >= 2 ? n->kid[1] : NULL;
-    if (!rc && info && info->kind == BI_K_REDUCE && fz && fz->op == IR_FUSE) {
+    int isred = info && info->kind == BI_K_REDUCE;
+    if (!rc && isred && !lself && fz && fz->op != IR_FUSE && fz->op != IR_KWARG && !redm &&
+        evali_defer_ok(ev)) {
+        /* sum(x) of a deferred x: the same, else x is the first argument */
+        val_t v = val_none();
+        if (!(rc = evali_expr_lazy(ev, fz, &v, err))) {
+            first = 2;
+            if (lazy_pending(&v)) {
+                val_drop(&callee);
+                callee = v;
+                lself = 1;
+            } else {
+                args[nargs++] = v;
+                rc = force_leaves(ev, fz, args, nargs, err);
+            }
+        }
+    }
+    if (!rc && lself) {
+        rc = lazy_expr_of(&callee, &ex, err);
+        val_drop(&callee);
+        if (!rc) rc = take_leaves(n, &ex, &args, na, &nargs, err);
+        if (!rc) {
+            tree = ex.tree;
+            nleaves = nargs;
+        }
+    } else if (!rc && isred && fz && fz->op == IR_FUSE) {
         const ir_node_t *t = fz->kid[0];
         size_t nl = count_leaves(t);
         val_t *grown = mem_realloc(args, (na + nl) * sizeof *args);
@@ -275,6 +365,15 @@ static int eval_call(eval_t *ev, const ir_node_t *n, val_t *out, err_t *err)
             args = grown;
             memset(args, 0, (na + nl) * sizeof *args);
             rc = eval_leaves(ev, t, args, &nargs, err);
+            if (!rc) rc = splice(ev, fz, t, args, nargs, &ex, err);
+            if (rc == 1) {
+                /* deferred leaves: the spliced tree's leaves instead */
+                val_drop_n(args, nargs);
+                nargs = 0;
+                rc = take_leaves(n, &ex, &args, na, &nargs, err);
+                t = ex.tree;
+                nl = nargs;
+            }
             if (!rc && arr_fusible(t, args, nargs)) {
                 tree = t;
                 nleaves = nl;
@@ -292,9 +391,9 @@ static int eval_call(eval_t *ev, const ir_node_t *n, val_t *out, err_t *err)
                     args[nargs++] = v;
                 }
             }
-            first = redm ? 1 : 2;
         }
     }
+    if (isred && !lself && fz && fz->op == IR_FUSE) first = redm ? 1 : 2;
     for (uint32_t i = first; !rc && i < n->nkid; i++) {
         const ir_node_t *a = n->kid[i];
         if (a->op == IR_KWARG) {
@@ -316,7 +415,8 @@ static int eval_call(eval_t *ev, const ir_node_t *n, val_t *out, err_t *err)
                     .kw = kw,
                     .nkw = nkw,
                     .tree = tree,
-                    .nleaves = nleaves};
+                    .nleaves = nleaves,
+                    .defer = defer && evali_defer_ok(ev)};
         evali_farm_t fs;
         pmap_ctx_t pc;
         evali_farm(ev, n, &fs, &pc);
@@ -325,7 +425,9 @@ static int eval_call(eval_t *ev, const ir_node_t *n, val_t *out, err_t *err)
         } else if (method) {
             rc = attr_method(&c, &callee, n->s, out, err);
         } else if (bi == BI_PMAP || bi == BI_APPLY || bi == BI_PMAP_ASYNC) {
-            rc = pmap_call(&pc, bi, args, nargs, kw, nkw, out, err);
+            /* the farm's functions read globals in local view: arrays by then */
+            rc = evali_force_globals(ev, err);
+            if (!rc) rc = pmap_call(&pc, bi, args, nargs, kw, nkw, out, err);
         } else if (bi == BI_SLEEP && pmap_pending(ev->rt)) {
             rc = pmap_sleep(&pc, &c, out, err);
         } else if (bi == BI_FROMFUNCTION) {
@@ -345,6 +447,7 @@ static int eval_call(eval_t *ev, const ir_node_t *n, val_t *out, err_t *err)
     mem_free(args);
     mem_free(kw);
     val_drop(&callee);
+    lazy_expr_free(&ex);
     return rc;
 }
 
@@ -486,9 +589,9 @@ int evali_expr(eval_t *ev, const ir_node_t *n, val_t *out, err_t *err)
         return err_set(err, PARC_ESYNTAX, n->at, "a slice is only allowed inside []");
     case IR_CALL:
     case IR_METHOD:
-        return eval_call(ev, n, out, err);
+        return eval_call(ev, n, 0, out, err);
     case IR_FUSE:
-        return eval_fuse(ev, n, out, err);
+        return eval_fuse(ev, n, 0, out, err);
     case IR_MATMUL:
         if ((rc = evali_expr(ev, n->kid[0], &a, err)) || (rc = evali_expr(ev, n->kid[1], &b, err)))
             break;
@@ -546,4 +649,20 @@ int evali_expr(eval_t *ev, const ir_node_t *n, val_t *out, err_t *err)
     val_drop(&a);
     val_drop(&b);
     return rc;
+}
+
+int evali_expr_lazy(eval_t *ev, const ir_node_t *n, val_t *out, err_t *err)
+{
+    if (!evali_defer_ok(ev)) return evali_expr(ev, n, out, err);
+    *out = val_none();
+    switch (n->op) {
+    case IR_NAME:
+        return evali_load_lazy(ev, n, out, err);
+    case IR_CALL:
+        return eval_call(ev, n, 1, out, err);
+    case IR_FUSE:
+        return eval_fuse(ev, n, 1, out, err);
+    default:
+        return evali_expr(ev, n, out, err);
+    }
 }

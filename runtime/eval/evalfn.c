@@ -16,6 +16,7 @@
 #include "arr.h"
 #include "builtins.h"
 #include "evalint.h"
+#include "lazy.h"
 #include "mem.h"
 #include "obj.h"
 
@@ -159,6 +160,13 @@ int evali_make_func(eval_t *ev, const ir_node_t *n, val_t *out, err_t *err)
         }
         for (size_t i = 0; i < fr->f->nlocals; i++)
             if (fr->bound[i]) {
+                /* captured by value: a deferred local is made (the function may run in
+                 * local view, or after its recipe's arrays changed) */
+                int rc = fr->vals[i].kind == V_LAZY ? lazy_force(ev->rt, &fr->vals[i], err) : 0;
+                if (rc) {
+                    val_drop(&fv);
+                    return evali_at(n, rc, err);
+                }
                 f->capnames[f->ncap] = fr->f->locals[i];
                 f->capvals[f->ncap++] = val_ref(fr->vals[i]);
             }

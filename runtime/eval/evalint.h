@@ -48,6 +48,8 @@ struct eval {
     int loops;        /* loops being run (no agreement per iteration) */
     eval_frame_t *tb; /* TB_MAX entries, innermost first while unwinding */
     size_t ntb;
+    char **lazyg; /* globals bound to a deferred array in this cell (made at its end) */
+    size_t nlazyg, caplazyg;
 };
 
 /* eval.c */
@@ -57,8 +59,17 @@ int evali_at(const ir_node_t *n, int rc, err_t *err);
 long evali_find(const char *const *names, size_t n, const char *name);
 /* Index of name among the running function's locals, or -1 (global or captured). */
 long evali_slot(const eval_t *ev, const char *name);
-/* Reads the name node n: locals, captures, globals, then rank/nranks in local view. */
+/* Reads the name node n: locals, captures, globals, then rank/nranks in local view. A
+ * deferred array (lazy.h) is made here, once, and its name rebound to the array. */
 int evali_load(eval_t *ev, const ir_node_t *n, val_t *out, err_t *err);
+/* The same, except that a function's local deferred array not made yet comes back as it
+ * is (a V_LAZY); a global one is made when first read. */
+int evali_load_lazy(eval_t *ev, const ir_node_t *n, val_t *out, err_t *err);
+/* 1 when values may be deferred: global view, outside a farm, PARC_EAGER unset. */
+int evali_defer_ok(const eval_t *ev);
+/* Makes every global bound to a deferred array in this cell (in binding order, the same on
+ * every rank). Collective. A global that cannot be made is unbound (the error returned). */
+int evali_force_globals(eval_t *ev, err_t *err);
 /* Binds name in the running scope; takes *v. */
 int evali_store(eval_t *ev, const char *name, val_t *v, err_t *err);
 /* Records one frame of an error's call chain (innermost first); dropped when full. */
@@ -70,6 +81,9 @@ int evali_exec(eval_t *ev, const ir_node_t *n, err_t *err);
 /* evalexpr.c */
 /* Evaluates expression n into *out (owned by the caller). */
 int evali_expr(eval_t *ev, const ir_node_t *n, val_t *out, err_t *err);
+/* The same, but an array-valued name, random call or elementwise tree may come back
+ * deferred (a V_LAZY, lazy.h), for a caller that binds it to a name or consumes it. */
+int evali_expr_lazy(eval_t *ev, const ir_node_t *n, val_t *out, err_t *err);
 /* Index items of x[...]: SLICE nodes become slice objects; a TUPLE is spread. items has
  * ITEM_MAXIDX slots; the caller drops items[0..*nitems) even on error. */
 int evali_index(eval_t *ev, const ir_node_t *n, val_t *items, size_t *nitems, err_t *err);

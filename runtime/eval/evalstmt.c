@@ -116,6 +116,9 @@ static int do_assign(eval_t *ev, const ir_node_t *n, err_t *err)
     /* x[i] = elementwise tree: computed straight into x when it can be */
     if (n->nkid == 2 && n->kid[0]->op == IR_SUBSCR && rhs->op == IR_FUSE && !ev->rt->local)
         rc = evali_fuse_into(ev, n->kid[0], rhs, &v, &done, err);
+    else if (n->nkid == 2 && n->kid[0]->op == IR_NAME)
+        /* name = array expression: kept as a recipe until its elements are needed */
+        rc = evali_expr_lazy(ev, rhs, &v, err);
     else
         rc = evali_expr(ev, rhs, &v, err);
     if (done) return rc;

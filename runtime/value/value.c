@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "arr.h"
+#include "lazy.h"
 #include "mem.h"
 #include "obj.h"
 
@@ -101,6 +102,7 @@ static int has_obj(int kind)
     case V_PERENG:
     case V_ASYNC:
     case V_NPZ:
+    case V_LAZY:
         return 1;
     default:
         return 0;
@@ -145,10 +147,10 @@ int val_is_num(const val_t *v)
 const char *val_kind_name(const val_t *v)
 {
     static const char *const names[V_NKINDS] = {
-        "NoneType",    "bool",    "int",     "float",   "complex",
-        "str",         "tuple",   "list",    "ndarray", "function",
-        "builtin",     "dtype",   "range",   "slice",   "per-engine value",
-        "AsyncResult", "NpzFile", "ellipsis"};
+        "NoneType",    "bool",    "int",      "float",   "complex",
+        "str",         "tuple",   "list",     "ndarray", "function",
+        "builtin",     "dtype",   "range",    "slice",   "per-engine value",
+        "AsyncResult", "NpzFile", "ellipsis", "ndarray"};
     if (v->kind >= V_NKINDS) return "?";
     /* NumPy scalars name their dtype, as type(np.float32(1)) does. */
     if (val_is_num(v) && !v->weak) return dt_name(v->dtype);
@@ -341,6 +343,9 @@ void obj_free(obj_t *o)
         break;
     case V_ASYNC:
         ((obj_async_t *)o)->fini((obj_async_t *)o);
+        break;
+    case V_LAZY:
+        lazy_fini(o);
         break;
     case V_NPZ: {
         obj_npz_t *z = (obj_npz_t *)o;

@@ -36,6 +36,7 @@ typedef enum {
     V_NPZ,     /* o: obj_npz_t, the arrays of a .npz file by name (load) */
     /* ... (Ellipsis), no payload */
     V_ELLIPSIS,
+    V_LAZY, /* o: lazy_t, an array not made yet (lazy.h); only in names, never elsewhere */
     V_NKINDS
 } vkind_t;
 
