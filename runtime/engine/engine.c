@@ -707,7 +707,7 @@ int eng_main(const char *attach_file)
     e->ctl_started = 1;
     serve(e);
     status = 0;
-fin:
+fin:;
     int finalize = 1;
     if (e) {
         teardown(e, !atomic_load(&e->gone));
