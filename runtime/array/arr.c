@@ -275,10 +275,14 @@ static void poison(int dtype, void *p, size_t n)
 #endif
 }
 
+enum { NEW_ZERO, NEW_VIRT, NEW_OUT }; /* what alloc_arr makes: see there */
+
 /* Header and chunk of a new array; lay is NULL (local) or its layout (taken, cleared).
- * virt: the header only (arri_virtual), after the same checks. */
+ * how: NEW_ZERO poisons the chunk (zeros in release builds), NEW_OUT leaves it unwritten in
+ * release builds (the caller writes every element; only the rounding to 64 bytes past the
+ * end is zeroed), NEW_VIRT makes the header only (arri_virtual), after the same checks. */
 static int alloc_arr(const rt_t *rt, int ndim, const int64_t *shape, int dtype, dist_t *lay,
-                     int virt, arr_t **out, err_t *err)
+                     int how, arr_t **out, err_t *err)
 {
     if (ndim < 0 || ndim > ARR_MAXDIM)
         return err_set(err, PARC_EVALUE, (span_t){0}, "arrays have at most %d dimensions",
@@ -319,7 +323,7 @@ static int alloc_arr(const rt_t *rt, int ndim, const int64_t *shape, int dtype, 
         arr_unref(&a);
         return too_big(rt, ndim, shape, dtype, lay && rt->nranks > 1, bytes, total, left, err);
     }
-    if (virt) {
+    if (how == NEW_VIRT) {
         *out = a;
         return 0;
     }
@@ -336,7 +340,15 @@ static int alloc_arr(const rt_t *rt, int ndim, const int64_t *shape, int dtype, 
         return too_big(rt, ndim, shape, dtype, lay && rt->nranks > 1, bytes, total, (size_t)-1,
                        err);
     }
-    poison(dtype, a->buf->p, bytes ? (bytes + 63) / 64 * 64 : 64);
+    size_t padded = bytes ? (bytes + 63) / 64 * 64 : 64;
+#ifdef NDEBUG
+    if (how == NEW_OUT) {
+        memset((char *)a->buf->p + bytes, 0, padded - bytes);
+        *out = a;
+        return 0;
+    }
+#endif
+    poison(dtype, a->buf->p, padded);
     *out = a;
     return 0;
 }
@@ -346,33 +358,40 @@ int arri_new(const rt_t *rt, int ndim, const int64_t *shape, int dtype, int dist
 {
     /* 0-d arrays are local; a bad ndim is refused by alloc_arr */
     if (!dist || ndim <= 0 || ndim > ARR_MAXDIM)
-        return alloc_arr(rt, ndim, shape, dtype, NULL, 0, out, err);
+        return alloc_arr(rt, ndim, shape, dtype, NULL, NEW_ZERO, out, err);
     dist_t d;
     int rc = arri_rows_dist(rt, ndim, shape, bnd, &d, err);
     if (rc) return rc;
-    rc = alloc_arr(rt, ndim, shape, dtype, &d, 0, out, err);
+    rc = alloc_arr(rt, ndim, shape, dtype, &d, NEW_ZERO, out, err);
     dist_clear(&d);
     return rc;
 }
 
-static int new_dist(const rt_t *rt, int dtype, const dist_t *d, int virt, arr_t **out, err_t *err)
+static int new_dist(const rt_t *rt, int dtype, const dist_t *d, int how, arr_t **out, err_t *err)
 {
     dist_t c;
     int rc = dist_copy(&c, d, err);
     if (rc) return rc;
-    rc = alloc_arr(rt, d->ndim, d->shape, dtype, &c, virt, out, err);
+    rc = alloc_arr(rt, d->ndim, d->shape, dtype, &c, how, out, err);
     dist_clear(&c);
     return rc;
 }
 
 int arri_new_dist(const rt_t *rt, int dtype, const dist_t *d, arr_t **out, err_t *err)
 {
-    return new_dist(rt, dtype, d, 0, out, err);
+    return new_dist(rt, dtype, d, NEW_ZERO, out, err);
+}
+
+int arri_new_out(const rt_t *rt, int dtype, int isdist, const dist_t *d, int ndim,
+                 const int64_t *shape, arr_t **out, err_t *err)
+{
+    if (isdist) return new_dist(rt, dtype, d, NEW_OUT, out, err);
+    return alloc_arr(rt, ndim, shape, dtype, NULL, NEW_OUT, out, err);
 }
 
 int arri_virtual(const rt_t *rt, int dtype, const dist_t *d, arr_t **out, err_t *err)
 {
-    return new_dist(rt, dtype, d, 1, out, err);
+    return new_dist(rt, dtype, d, NEW_VIRT, out, err);
 }
 
 int arri_agree_at(const rt_t *rt, int rc, err_t *err, const char *file, int line)
@@ -548,14 +567,14 @@ int arri_cast_chunk(arr_t *dst, const arr_t *src)
 /* Creates the chunk on every rank and agrees on success. In global view an array of at
  * least one dimension is distributed with the layout dist asks for (NULL: the default). */
 static int make_as(rt_t *rt, int ndim, const int64_t *shape, int dtype, const dist_spec_t *dist,
-                   int virt, arr_t **out, err_t *err)
+                   int how, arr_t **out, err_t *err)
 {
     int isdist = !rt->local && ndim > 0 && ndim <= ARR_MAXDIM;
-    if (!isdist) return arri_new(rt, ndim, shape, dtype, 0, NULL, out, err);
+    if (!isdist) return alloc_arr(rt, ndim, shape, dtype, NULL, how, out, err);
     dist_t d;
     memset(&d, 0, sizeof d);
     int rc = dist_init(&d, ndim, shape, dist, rt->nranks, err);
-    if (!rc) rc = alloc_arr(rt, ndim, shape, dtype, &d, virt, out, err);
+    if (!rc) rc = alloc_arr(rt, ndim, shape, dtype, &d, how, out, err);
     dist_clear(&d);
     int all = arri_agree(rt, rc, err);
     if (all && !rc) arr_unref(out);
@@ -565,7 +584,7 @@ static int make_as(rt_t *rt, int ndim, const int64_t *shape, int dtype, const di
 static int make(rt_t *rt, int ndim, const int64_t *shape, int dtype, const dist_spec_t *dist,
                 arr_t **out, err_t *err)
 {
-    return make_as(rt, ndim, shape, dtype, dist, 0, out, err);
+    return make_as(rt, ndim, shape, dtype, dist, NEW_ZERO, out, err);
 }
 
 /* Global flat (C order) indices of local elements [k0, k0 + n) of a's chunk into g: the
@@ -926,7 +945,8 @@ static int random_as(rt_t *rt, int kind, int ndim, const int64_t *shape, int dty
         return err_set(err, PARC_ETYPE, (span_t){0}, "Unsupported dtype %s for random floats",
                        dt_name(dtype));
     arr_t *a = NULL;
-    rc = make_as(rt, ndim, shape, dtype, dist, virt && !rt->local && ndim > 0, &a, err);
+    rc = make_as(rt, ndim, shape, dtype, dist, virt && !rt->local && ndim > 0 ? NEW_VIRT : NEW_OUT,
+                 &a, err);
     if (rc) return rc;
     rng_t s = stream(rt);
     if (!a->buf) {
@@ -968,8 +988,7 @@ int arri_random_virtual(rt_t *rt, int kind, int ndim, const int64_t *shape, int 
 int arri_realize(const rt_t *rt, const arr_t *v, arr_t **out, err_t *err)
 {
     arr_t *a = NULL;
-    int rc = v->isdist ? arri_new_dist(rt, v->dtype, &v->dist, &a, err)
-                       : arri_new(rt, v->ndim, v->shape, v->dtype, 0, NULL, &a, err);
+    int rc = arri_new_out(rt, v->dtype, v->isdist, &v->dist, v->ndim, v->shape, &a, err);
     if (rc) return rc;
     const arr_gen_t *g = v->gen;
     if (!a->isdist || dist_is_rows(&a->dist)) {
@@ -1188,8 +1207,7 @@ int arr_from_local(rt_t *rt, const arr_t *local, const dist_spec_t *spec, arr_t 
 int arr_astype(rt_t *rt, const arr_t *a, int dtype, arr_t **out, err_t *err)
 {
     arr_t *b = NULL;
-    int rc = a->isdist ? arri_new_dist(rt, dtype, &a->dist, &b, err)
-                       : arri_new(rt, a->ndim, a->shape, dtype, 0, NULL, &b, err);
+    int rc = arri_new_out(rt, dtype, a->isdist, &a->dist, a->ndim, a->shape, &b, err);
     if (a->isdist && !rt->local) rc = arri_agree(rt, rc, err);
     if (rc) {
         arr_unref(&b);

@@ -69,6 +69,12 @@ int arri_new(const rt_t *rt, int ndim, const int64_t *shape, int dtype, int dist
              const int64_t *bnd, arr_t **out, err_t *err);
 /* The same with layout d (copied; its shape is the array's), distributed. */
 int arri_new_dist(const rt_t *rt, int dtype, const dist_t *d, arr_t **out, err_t *err);
+/* A new array for a caller that writes every element before anything reads one (a fused
+ * store, a cast, random values): layout d (copied) when isdist, else local of shape; release
+ * builds leave the chunk as the pool gives it (no zeroing pass: on reused memory that pass
+ * is a third of random.rand's time), debug builds poison it as arri_new does. */
+int arri_new_out(const rt_t *rt, int dtype, int isdist, const dist_t *d, int ndim,
+                 const int64_t *shape, arr_t **out, err_t *err);
 /* The default layout of shape over rt->nranks with axis-0 bounds bnd (NULL = block split)
  * into *d (release with dist_clear). 0 or PARC_ENOMEM. */
 int arri_rows_dist(const rt_t *rt, int ndim, const int64_t *shape, const int64_t *bnd, dist_t *d,

@@ -350,9 +350,8 @@ int arr_fuse(rt_t *rt, const ir_node_t *tree, const val_t *leaves, size_t nleave
         return rc;
     }
     arr_t *a = NULL;
-    rc = fuse_isdist(f)
-             ? arri_new_dist(rt, fuse_dtype(f), fuse_dist(f), &a, err)
-             : arri_new(rt, fuse_ndim(f), fuse_shape(f), fuse_dtype(f), 0, NULL, &a, err);
+    rc = arri_new_out(rt, fuse_dtype(f), fuse_isdist(f), fuse_dist(f), fuse_ndim(f), fuse_shape(f),
+                      &a, err);
     int coll = fuse_isdist(f);
     if (coll) rc = arri_agree(rt, rc, err);
     if (!rc) rc = fuse_each(f, store, a, err);
