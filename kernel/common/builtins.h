@@ -335,6 +335,9 @@
     BI(SAVEZ, "savez", FUNC, "savez(file, *args, **kwds)",                                         \
        "Writes the arrays to a .npz archive (stored, as np.savez): positional ones as arr_0, "     \
        "arr_1, ..., keywords by name ('.npz' is added to a name without it).")                     \
+    BI(SAVEZ_COMPRESSED, "savez_compressed", FUNC, "savez_compressed(file, *args, **kwds)",        \
+       "savez with deflated members, as np.savez_compressed: each engine compresses its own "      \
+       "part (zlib), written with MPI-IO.")                                                        \
     BI(SAVETXT, "savetxt", FUNC,                                                                   \
        "savetxt(fname, X, fmt='%.18e', delimiter=' ', newline='\\n', header='', footer='', "       \
        "comments='# ')",                                                                           \
@@ -342,7 +345,7 @@
        "per column). Engine 0 writes it: for small files.")                                        \
     BI(LOADTXT, "loadtxt", FUNC,                                                                   \
        "loadtxt(fname, dtype=float, comments='#', delimiter=None, skiprows=0, usecols=None, "      \
-       "unpack=False, ndmin=0, max_rows=None)",                                                    \
+       "unpack=False, ndmin=0, max_rows=None, dist='b', block_size=1, grid_shape=None)",           \
        "The numbers of a text file as an array, as NumPy's loadtxt (delimiter None: whitespace). " \
        "Engine 0 reads it: for small files.")                                                      \
     BI(DIFF, "diff", FUNC, "diff(a, n=1, axis=-1)",                                                \

@@ -19,12 +19,14 @@
 int arr_save_npy(rt_t *rt, const val_t *v, const char *path, err_t *err);
 
 /* savez(path, ...): vals[0..n) (arrays of any layout, or numbers) as the members names[i] +
- * '.npy' of a ZIP archive of stored members, as np.savez writes it, through a temporary name
- * as save. Each engine moves its part of each array to the row layout first (no copy when
- * it has it), so its part is one run of bytes: CRC-32s are combined, the runs written with
- * MPI-IO. Archives of 4 GiB or more (Zip64) are refused. Collective in global view. */
+ * '.npy' of a ZIP archive, stored as np.savez writes it, or deflated (compress) as
+ * np.savez_compressed, through a temporary name as save. Each engine moves its part of each
+ * array to the row layout first (no copy when it has it), so its part is one run of bytes:
+ * CRC-32s are combined, the runs (or each engine's deflated piece) written with MPI-IO.
+ * Zip64 records for sizes of 4 GiB or more (on every record with PARC_ZIP64 set). Collective
+ * in global view. */
 int arr_save_npz(rt_t *rt, const char *const *names, const val_t *vals, int n, const char *path,
-                 err_t *err);
+                 int compress, err_t *err);
 
 /* load(path) in two steps, so that the layout can be parsed once the dimensions are known.
  * arr_npy_open: engine 0 reads and checks the header of a .npy file, or the directory and

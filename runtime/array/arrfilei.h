@@ -20,6 +20,7 @@ typedef struct {
     char tmp[ARRF_PATH];   /* save: the temporary name beside it */
     char shown[ARRF_PATH]; /* the path as the user wrote it, for messages */
     int64_t data_off;      /* save of a .npy: bytes of the header */
+    int32_t zip64;         /* save of a .npz: Zip64 fields on every record (PARC_ZIP64) */
     int32_t archive;       /* load: 1 for a .npz archive */
     int32_t nmem;          /* load: arrays in the file */
 } arrf_plan_t;
@@ -32,6 +33,8 @@ typedef struct {
     int32_t method;         /* 0 stored, 8 deflated (an archive member) */
     int64_t base;           /* where its .npy bytes start, or its deflate stream */
     int64_t csize;          /* deflated: the stream's bytes */
+    int64_t usize;          /* an archive member's .npy bytes */
+    uint32_t crc;           /* and their CRC-32 */
 } arrf_member_t;
 
 struct arr_npy {
@@ -83,7 +86,8 @@ int arrf_pread(int fd, void *buf, size_t n, int64_t off, size_t *got);
  * (the caller frees it), each header read and checked. 0 or the plan's error. */
 int arrf_npz_scan(arrf_plan_t *p, int fd, int64_t fsize, arrf_member_t **m);
 /* Not collective: the bytes [lo, lo + n) of deflated member m's data (after its header) into
- * buf, inflating its stream from the file; an interrupt stops it (PARC_EINTR). */
+ * buf, inflating its stream from the file; an interrupt stops it (PARC_EINTR). The last
+ * engine inflates the whole stream and checks its CRC-32 and length (ValueError). */
 int arrf_inflate(const rt_t *rt, const arrf_plan_t *p, const arrf_member_t *m, int64_t lo,
                  int64_t n, char *buf, err_t *err);
 

@@ -1,7 +1,9 @@
 /* zip.c - ZIP records for .npz files (zip.h), little-endian as APPNOTE 6.3 lays them out.
- * Written members are stored (method 0) with version 2.0 records, a fixed 1980-01-01
- * timestamp (so the same arrays give the same bytes) and Unix mode 0644; Python's zipfile,
- * which np.load uses, reads them. The reader takes what zipfile writes for np.savez and
+ * Written members are stored (method 0, np.savez) or deflated (8, np.savez_compressed), with
+ * a fixed 1980-01-01 timestamp (so the same arrays give the same bytes) and Unix mode 0644;
+ * values of 4 GiB or more go to Zip64 extra fields and end records (version 4.5), written
+ * on every record when asked (as zipfile's force_zip64). Python's zipfile, which np.load
+ * uses, reads them. The reader takes what zipfile writes for np.savez and
  * np.savez_compressed: Zip64 extra fields on any entry (force_zip64 writes them on local
  * headers) and the Zip64 end records of large archives. */
 #include "zip.h"
@@ -38,48 +40,110 @@ static uint64_t get64(const uint8_t *p)
 
 #define DOS_DATE 0x21 /* 1980-01-01 */
 
-size_t zip_local(uint8_t *out, const char *name, uint32_t crc, uint32_t size)
+static void put64(uint8_t *p, uint64_t v)
 {
-    size_t n = strlen(name);
+    put32(p, (uint32_t)v);
+    put32(p + 4, (uint32_t)(v >> 32));
+}
+
+/* A 32-bit field, or 0xffffffff when the value goes to the Zip64 extra field. */
+static uint32_t field(uint64_t v, int in64)
+{
+    return in64 ? 0xffffffffu : (uint32_t)v;
+}
+
+/* The fields a local header (from its offset 4) and a central directory entry (from 6)
+ * share, from the version needed to the extra field's length: e's method, timestamp, CRC,
+ * sizes (csize, usize as given) and name length; xl bytes of extra field. */
+static void common(uint8_t *p, const zip_entry_t *e, int in64, uint32_t csize, uint32_t usize,
+                   size_t xl)
+{
+    put16(p, in64 ? 45 : 20);
+    put16(p + 4, e->method);
+    put16(p + 8, DOS_DATE);
+    put32(p + 10, e->crc);
+    put32(p + 14, csize);
+    put32(p + 18, usize);
+    put16(p + 22, (uint32_t)strlen(e->name));
+    put16(p + 24, (uint32_t)xl);
+}
+
+/* The Zip64 extra field (id 1) at x with the k values v: its length. */
+static size_t extra64(uint8_t *x, const uint64_t *v, int k)
+{
+    if (!k) return 0;
+    put16(x, 1);
+    put16(x + 2, 8u * (uint32_t)k);
+    for (int i = 0; i < k; i++)
+        put64(x + 4 + 8 * i, v[i]);
+    return 4 + 8 * (size_t)k;
+}
+
+size_t zip_local(uint8_t *out, const zip_entry_t *e, int zip64)
+{
+    size_t n = strlen(e->name);
     memset(out, 0, ZIP_LOCAL);
     put32(out, 0x04034b50);
-    put16(out + 4, 20);
-    put16(out + 12, DOS_DATE);
-    put32(out + 14, crc);
-    put32(out + 18, size);
-    put32(out + 22, size);
-    put16(out + 26, (uint32_t)n);
-    memcpy(out + ZIP_LOCAL, name, n);
-    return ZIP_LOCAL + n;
+    /* a local header's Zip64 field holds both sizes, uncompressed first */
+    const uint64_t v[2] = {e->usize, e->csize};
+    size_t xl = extra64(out + ZIP_LOCAL + n, v, zip64 ? 2 : 0);
+    common(out + 4, e, zip64, field(e->csize, zip64), field(e->usize, zip64), xl);
+    memcpy(out + ZIP_LOCAL, e->name, n);
+    return ZIP_LOCAL + n + xl;
 }
 
-size_t zip_center(uint8_t *out, const char *name, uint32_t crc, uint32_t size, uint32_t offset)
+size_t zip_center(uint8_t *out, const zip_entry_t *e, int zip64)
 {
-    size_t n = strlen(name);
+    size_t n = strlen(e->name);
+    int big[3] = {zip64 || e->usize >= ZIP_MAX, zip64 || e->csize >= ZIP_MAX,
+                  zip64 || e->offset >= ZIP_MAX};
+    /* the Zip64 field: the values left out of the entry, in this order */
+    uint64_t v[3];
+    int k = 0;
+    const uint64_t all[3] = {e->usize, e->csize, e->offset};
+    for (int i = 0; i < 3; i++)
+        if (big[i]) v[k++] = all[i];
     memset(out, 0, ZIP_CENTER);
+    size_t xl = extra64(out + ZIP_CENTER + n, v, k);
     put32(out, 0x02014b50);
-    put16(out + 4, 3u << 8 | 20); /* made by Unix, version 2.0 */
-    put16(out + 6, 20);
-    put16(out + 14, DOS_DATE);
-    put32(out + 16, crc);
-    put32(out + 20, size);
-    put32(out + 24, size);
-    put16(out + 28, (uint32_t)n);
+    put16(out + 4, 3u << 8 | 45); /* made by Unix, version 4.5 */
+    common(out + 6, e, k > 0, field(e->csize, big[1]), field(e->usize, big[0]), xl);
     put32(out + 38, 0100644u << 16); /* a regular file, rw-r--r-- */
-    put32(out + 42, offset);
-    memcpy(out + ZIP_CENTER, name, n);
-    return ZIP_CENTER + n;
+    put32(out + 42, field(e->offset, big[2]));
+    memcpy(out + ZIP_CENTER, e->name, n);
+    return ZIP_CENTER + n + xl;
 }
 
-size_t zip_end(uint8_t *out, uint32_t n, uint32_t size, uint32_t offset)
+size_t zip_end(uint8_t *out, uint64_t n, uint64_t size, uint64_t offset, uint64_t at, int zip64)
 {
-    memset(out, 0, ZIP_END);
-    put32(out, 0x06054b50);
-    put16(out + 8, n);
-    put16(out + 10, n);
-    put32(out + 12, size);
-    put32(out + 16, offset);
-    return ZIP_END;
+    size_t len = 0;
+    if (zip64 || n >= 0xffff || size >= ZIP_MAX || offset >= ZIP_MAX) {
+        /* the Zip64 end record at `at`, then its locator, then the end record proper with
+         * its fields saturated */
+        memset(out, 0, 56 + 20);
+        put32(out, 0x06064b50);
+        put64(out + 4, 44);
+        put16(out + 12, 3u << 8 | 45);
+        put16(out + 14, 45);
+        put64(out + 24, n);
+        put64(out + 32, n);
+        put64(out + 40, size);
+        put64(out + 48, offset);
+        put32(out + 56, 0x07064b50);
+        put64(out + 64, at);
+        put32(out + 72, 1);
+        len = 56 + 20;
+        n = 0xffff;
+        size = offset = 0xffffffffu;
+    }
+    uint8_t *e = out + len;
+    memset(e, 0, ZIP_END);
+    put32(e, 0x06054b50);
+    put16(e + 8, (uint32_t)(n < 0xffff ? n : 0xffff));
+    put16(e + 10, (uint32_t)(n < 0xffff ? n : 0xffff));
+    put32(e + 12, (uint32_t)(size < 0xffffffffu ? size : 0xffffffffu));
+    put32(e + 16, (uint32_t)(offset < 0xffffffffu ? offset : 0xffffffffu));
+    return len + ZIP_END;
 }
 
 int zip_directory(const uint8_t *tail, size_t n, uint64_t fsize, uint64_t *count, uint64_t *cdoff,

@@ -1,6 +1,7 @@
 /* zip.h - the parts of the ZIP format (PKWARE's APPNOTE) that NumPy's .npz files use: the
- * records an archive of stored members needs (written by savez), and the central directory
- * with its Zip64 extensions (read by load, for np.savez and np.savez_compressed files).
+ * records an archive of stored or deflated members needs, with their Zip64 extensions
+ * (written by savez and savez_compressed), and the central directory (read by load, for
+ * np.savez and np.savez_compressed files).
  * Pure byte work on buffers: arrfile.c does the file I/O. */
 #ifndef PARC_ZIP_H
 #define PARC_ZIP_H
@@ -11,7 +12,7 @@
 #define ZIP_LOCAL  30          /* bytes of a local file header before its name */
 #define ZIP_CENTER 46          /* bytes of a central directory entry before its name */
 #define ZIP_END    22          /* bytes of the end of central directory record (no comment) */
-#define ZIP_MAX    0xfffffffeu /* larger sizes or offsets need Zip64 (not written) */
+#define ZIP_MAX    0xffffffffu /* sizes or offsets from here on need Zip64 */
 
 typedef struct {
     char name[256];  /* member name (truncated names are refused by zip_entries) */
@@ -23,13 +24,19 @@ typedef struct {
     uint64_t offset; /* where its local header starts */
 } zip_entry_t;
 
-/* A local file header of a stored member (no extra field) into out (ZIP_LOCAL + strlen(name)
- * bytes); its length. */
-size_t zip_local(uint8_t *out, const char *name, uint32_t crc, uint32_t size);
-/* Its central directory entry (ZIP_CENTER + strlen(name) bytes); its length. */
-size_t zip_center(uint8_t *out, const char *name, uint32_t crc, uint32_t size, uint32_t offset);
-/* The end record for n entries whose directory of size bytes starts at offset (ZIP_END). */
-size_t zip_end(uint8_t *out, uint32_t n, uint32_t size, uint32_t offset);
+/* The local file header of member e (name, method, crc, csize, usize) into out (ZIP_LOCAL +
+ * strlen(name) bytes, 20 more with zip64: the sizes then in a Zip64 extra field); its
+ * length. */
+size_t zip_local(uint8_t *out, const zip_entry_t *e, int zip64);
+/* Its central directory entry (offset: of its local header) into out (ZIP_CENTER +
+ * strlen(name) + up to 28 bytes); sizes and offset of ZIP_MAX or more, or all three with
+ * zip64, in a Zip64 extra field. Its length. */
+size_t zip_center(uint8_t *out, const zip_entry_t *e, int zip64);
+/* The end of an archive whose n entries' directory of size bytes starts at offset, to be
+ * written at `at`: with zip64, or values too large for the end record, the Zip64 end record
+ * and its locator first (ZIP_END64 bytes in all); its length. */
+#define ZIP_END64 (56 + 20 + ZIP_END)
+size_t zip_end(uint8_t *out, uint64_t n, uint64_t size, uint64_t offset, uint64_t at, int zip64);
 
 /* Where the central directory is, from the last `n` bytes of an archive of `fsize` bytes
  * (tail; the end record and, for Zip64, its locator and record must lie within it):

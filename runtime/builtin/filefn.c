@@ -93,21 +93,23 @@ static int read_one(call_t *c, const arr_npy_t *f, int i, const val_t *const *v,
     return rc;
 }
 
-/* savez(file, *args, **kwds): positional arrays are arr_0, arr_1 ..., keywords by name. No
- * allocation here: a failure on one engine would leave the others in the collectives. */
+/* savez(file, *args, **kwds) and savez_compressed: positional arrays are arr_0, arr_1 ..., keywords
+ * by name. No allocation here: a failure on one engine would leave the others in the collectives.
+ */
 #define MAXMEMBERS 256
-static int do_savez(call_t *c, val_t *out, err_t *err)
+static int do_savez(call_t *c, int compress, val_t *out, err_t *err)
 {
+    const char *fn = compress ? "savez_compressed" : "savez";
     char path[NAMECAP], auto_names[MAXMEMBERS][24];
     const char *names[MAXMEMBERS];
     val_t vals[MAXMEMBERS];
     if (c->nargs < 1)
-        return err_set(err, PARC_ETYPE, c->at, "savez() missing required argument 'file'");
+        return err_set(err, PARC_ETYPE, c->at, "%s() missing required argument 'file'", fn);
     int rc = file_name(c, &c->args[0], ".npz", path, err);
     if (rc) return rc;
     size_t n = c->nargs - 1 + c->nkw, done = 0;
     if (n > MAXMEMBERS)
-        return err_set(err, PARC_EVALUE, c->at, "savez(): at most %d arrays in one archive",
+        return err_set(err, PARC_EVALUE, c->at, "%s(): at most %d arrays in one archive", fn,
                        MAXMEMBERS);
     for (size_t i = 0; !rc && i < n; i++, done++) {
         const val_t *x;
@@ -124,10 +126,10 @@ static int do_savez(call_t *c, val_t *out, err_t *err)
                                  "Cannot use un-named variables and keyword %s", names[i]);
         }
         vals[i] = val_none();
-        if (!rc) rc = global_only(c, x, "savez", err);
+        if (!rc) rc = global_only(c, x, fn, err);
         if (!rc) rc = as_array(c, x, &vals[i], err);
     }
-    if (!rc) rc = arr_save_npz(c->rt, names, vals, (int)n, path, err);
+    if (!rc) rc = arr_save_npz(c->rt, names, vals, (int)n, path, compress, err);
     val_drop_n(vals, done);
     *out = val_none();
     return args_at(c, rc, err);
@@ -197,16 +199,36 @@ static int do_savetxt(call_t *c, val_t *out, err_t *err)
     return args_at(c, rc, err);
 }
 
+/* loaded (an array in the default rows, in global view) laid out as dist=, block_size=,
+ * grid_shape= (v[0..2]) say, when any is given. */
+static int lay_out(call_t *c, const val_t *const *v, val_t *loaded, err_t *err)
+{
+    if (!v[0] && !v[1] && !v[2]) return 0;
+    if (loaded->kind != V_ARRAY || !arr_is_dist(loaded->u.a) || c->rt->local) return 0;
+    dist_spec_t d;
+    int use = 0, nd = arr_ndim(loaded->u.a);
+    int rc = args_dist(c, v[0], v[1], nd, &d, &use, err);
+    if (!rc) rc = args_grid(c, v[2], nd, &d, &use, err);
+    arr_t *r = NULL;
+    if (!rc && use) rc = arr_redistribute(c->rt, loaded->u.a, &d, &r, err);
+    if (!rc && r) {
+        val_drop(loaded);
+        *loaded = val_array(&r);
+    }
+    return rc;
+}
+
 /* loadtxt(fname, dtype=float, comments='#', delimiter=None, skiprows=0, usecols=None,
- * unpack=False, ndmin=0, max_rows=None) */
+ * unpack=False, ndmin=0, max_rows=None, dist='b', block_size=1, grid_shape=None) */
 static int do_loadtxt(call_t *c, val_t *out, err_t *err)
 {
-    static const char *const names[] = {"fname",   "dtype",  "comments", "delimiter", "skiprows",
-                                        "usecols", "unpack", "ndmin",    "max_rows"};
-    const val_t *v[9] = {0};
+    static const char *const names[] = {"fname",    "dtype",   "comments",   "delimiter",
+                                        "skiprows", "usecols", "unpack",     "ndmin",
+                                        "max_rows", "dist",    "block_size", "grid_shape"};
+    const val_t *v[12] = {0};
     char path[NAMECAP];
     int64_t cols[64];
-    int rc = args_bind(c, "loadtxt", names, 9, 9, v, err);
+    int rc = args_bind(c, "loadtxt", names, 12, 9, v, err);
     if (rc) return rc;
     if (!v[0])
         return err_set(err, PARC_ETYPE, c->at, "loadtxt() missing required argument 'fname'");
@@ -251,7 +273,9 @@ static int do_loadtxt(call_t *c, val_t *out, err_t *err)
             return err_set(err, PARC_EVALUE, c->at, "max_rows must be a non-negative integer");
     }
     if (o.dtype < 0) o.dtype = DT_FLOAT64;
-    return args_at(c, arr_loadtxt(c->rt, path, &o, out, err), err);
+    rc = arr_loadtxt(c->rt, path, &o, out, err);
+    if (!rc && (rc = lay_out(c, v + 9, out, err))) val_drop(out);
+    return args_at(c, rc, err);
 }
 
 static int do_load(call_t *c, val_t *out, err_t *err)
@@ -307,7 +331,8 @@ int filefn_call(call_t *c, int bi, val_t *out, err_t *err)
     case BI_LOAD:
         return do_load(c, out, err);
     case BI_SAVEZ:
-        return do_savez(c, out, err);
+    case BI_SAVEZ_COMPRESSED:
+        return do_savez(c, bi == BI_SAVEZ_COMPRESSED, out, err);
     case BI_SAVETXT:
         return do_savetxt(c, out, err);
     case BI_LOADTXT:

@@ -10,9 +10,11 @@ other side.
   file or folder, truncated data, truncated header, bad magic, bad header dict, dtypes parc
   has not, a directory, a file larger than the engines' memory (a sparse file).
 - .npz: np.savez and np.savez_compressed archives (0-d, Fortran-order, big-endian members)
-  load in parc as an NpzFile (d['x'], d.files, len, in, for); parc's savez opens in NumPy
-  with the same names and values and a valid CRC for every member; damaged archives,
-  missing members and name clashes are errors.
+  load in parc as an NpzFile (d['x'], d.files, len, in, for); parc's savez and
+  savez_compressed (also with PARC_ZIP64=1: Zip64 records everywhere) open in NumPy
+  with the same names and values and a valid CRC for every member; NumPy's Zip64 archives
+  load in parc; damaged archives, wrong CRC-32s, missing members and name clashes are
+  errors.
 - Text: parc's savetxt writes the same text as NumPy's for each fmt, delimiter, header,
   footer and comments tried (complex and int too); loadtxt reads NumPy's savetxt output
   and simple CSV as np.loadtxt does (dtype, delimiter, comments, skiprows, usecols,
@@ -226,6 +228,88 @@ def errors(kc, n, tag):
     c.eq(r.text, "20", tag + "variables survive the errors")
 
 
+def parc_savez(kc, n, tag, how, f=None):
+    """parc's savez or savez_compressed of arrays in several layouts, a number, a list and
+    views, read back by zipfile (CRCs, names, compression) and np.load."""
+    f = f or path("parc-%s-%d.npz" % (how, n))
+    # views (a strided slice, a transpose) have chunks that are not contiguous
+    ok(kc, "w = %s\n%s(%r, %s, %s, grid=%s, n=7, lst=[1, 2], view=w[1:8:2, ::3], "
+           "tview=w.T)" % (pexpr("int64", (9, 7)), how, f,
+                           pexpr("float64", (9, 7), kw("dist=('b', 'b')", n)),
+                           pexpr("complex128", (23,), kw("dist='c', block_size=2", n)),
+                           pexpr("int32", (4, 3, 5), kw("dist=('n', 'c', 'b')", n))), tag)
+    import zipfile
+    with zipfile.ZipFile(f) as z:
+        c.eq(z.testzip(), None, tag + how + ": every member's CRC-32 is right")
+        c.eq(z.namelist(), ["arr_0.npy", "arr_1.npy", "grid.npy", "n.npy", "lst.npy",
+                            "view.npy", "tview.npy"], tag + how + ": member names")
+        want = zipfile.ZIP_DEFLATED if how == "savez_compressed" else zipfile.ZIP_STORED
+        c.check(all(i.compress_type == want for i in z.infolist()),
+                tag + how + ": members compressed as NumPy's")
+    d = np.load(f)
+    c.check(np.array_equal(d["arr_0"], npdata("float64", (9, 7))) and
+            np.array_equal(d["arr_1"], npdata("complex128", (23,))) and
+            np.array_equal(d["grid"], npdata("int32", (4, 3, 5))) and
+            d["grid"].dtype == np.int32 and d["n"] == 7 and d["n"].shape == () and
+            np.array_equal(d["lst"], [1, 2]) and
+            np.array_equal(d["view"], npdata("int64", (9, 7))[1:8:2, ::3]) and
+            np.array_equal(d["tview"], npdata("int64", (9, 7)).T),
+            tag + "np.load of parc's " + how)
+    r = ok(kc, "d = load(%r)\n(d.files, array_equal(d['arr_0'], %s), array_equal(d['view'], "
+               "w[1:8:2, ::3]), d['n'])" % (f, pexpr("float64", (9, 7))), tag)
+    c.eq(r.text, "(['arr_0', 'arr_1', 'grid', 'n', 'lst', 'view', 'tview'], True, True, 7)",
+         tag + "parc's load of its own " + how)
+    return f
+
+
+def zip64(n, tag):
+    """PARC_ZIP64=1: every record of parc's archives has its Zip64 fields (as zipfile's
+    force_zip64), which zipfile, np.load and parc read; the path big archives take."""
+    import zipfile
+    km, kc = parcenv.start(engines=n, env={"PARC_ZIP64": "1"})
+    try:
+        for how in ("savez", "savez_compressed"):
+            f = parc_savez(kc, n, tag + "Zip64 ", how, path("zip64-%s-%d.npz" % (how, n)))
+            raw = open(f, "rb").read()
+            c.check(b"PK\x06\x06" in raw and b"PK\x06\x07" in raw,
+                    tag + how + ": the Zip64 end record and locator are written")
+            with zipfile.ZipFile(f) as z:
+                c.check(all(i.extra[:2] == b"\x01\x00" for i in z.infolist()),
+                        tag + how + ": every entry has a Zip64 field")
+    finally:
+        parcenv.stop(km, kc)
+
+
+def np_zip64(kc, n, tag, arrays, exprs):
+    """NumPy's Zip64 archives: zipfile's limits lowered (as CPython's own test_zipfile64
+    does) so that np.savez and np.savez_compressed write Zip64 fields for every size and
+    offset and the Zip64 end record; the end record's fields then saturated, as zipfile
+    leaves them in an archive of more than 65535 members. parc reads the values."""
+    import struct
+    import zipfile
+    limits = zipfile.ZIP64_LIMIT, zipfile.ZIP_FILECOUNT_LIMIT
+    for how, save in (("savez", np.savez), ("savez_compressed", np.savez_compressed)):
+        f = path("np-zip64-%s.npz" % how)
+        zipfile.ZIP64_LIMIT, zipfile.ZIP_FILECOUNT_LIMIT = 16, 2
+        try:
+            save(f, **arrays)
+        finally:
+            zipfile.ZIP64_LIMIT, zipfile.ZIP_FILECOUNT_LIMIT = limits
+        raw = bytearray(open(f, "rb").read())
+        c.check(raw[-22:-18] == b"PK\x05\x06" and raw[-42:-38] == b"PK\x06\x07",
+                tag + "np.%s with low limits writes the Zip64 locator" % how)
+        raw[-14:-6] = struct.pack("<HHI", 0xffff, 0xffff, 0xffffffff)
+        raw[-6:-2] = struct.pack("<I", 0xffffffff)
+        with open(f, "wb") as fh:
+            fh.write(raw)
+        c.eq(np.load(f).files, list(arrays), tag + "np.load of its Zip64 %s" % how)
+        r = ok(kc, "d = load(%r%s)\n(d.files, d['zero'], %s)" % (
+            f, kw("dist='c'", n), ", ".join(
+                "array_equal(d[%r], %s)" % (k, e) for k, e in exprs.items())), tag)
+        c.eq(r.text, "(%r, 1.5, %s)" % (list(arrays), ", ".join(["True"] * len(exprs))),
+             tag + "load of np.%s's Zip64 archive" % how)
+
+
 def npz(kc, n, tag):
     arrays = {"f": npdata("float64", (9, 7)), "i": npdata("int32", (23,)),
               "c": npdata("complex128", (4, 3, 5)), "b": npdata("bool", (6,)),
@@ -247,27 +331,10 @@ def npz(kc, n, tag):
         r = ok(kc, "names = []\nfor k in d: names.append(k)\n(names, d)", tag)
         c.eq(r.text, "(%r, NpzFile(%r, files=%r))" % (list(arrays), f, list(arrays)),
              tag + "for over an NpzFile, its repr")
+    np_zip64(kc, n, tag, arrays, exprs)
     # parc writes: positional arr_0, arr_1, keywords by name; layouts; a number
-    f = path("parc-%d.npz" % n)
-    # views (a strided slice, a transpose) have chunks that are not contiguous
-    ok(kc, "w = %s\nsavez(%r, %s, %s, grid=%s, n=7, lst=[1, 2], view=w[1:8:2, ::3], "
-           "tview=w.T)" % (pexpr("int64", (9, 7)), f,
-                           pexpr("float64", (9, 7), kw("dist=('b', 'b')", n)),
-                           pexpr("complex128", (23,), kw("dist='c', block_size=2", n)),
-                           pexpr("int32", (4, 3, 5), kw("dist=('n', 'c', 'b')", n))), tag)
-    import zipfile
-    with zipfile.ZipFile(f) as z:
-        c.eq(z.testzip(), None, tag + "every member's CRC-32 is right")
-        c.eq(z.namelist(), ["arr_0.npy", "arr_1.npy", "grid.npy", "n.npy", "lst.npy",
-                            "view.npy", "tview.npy"], tag + "member names")
-    d = np.load(f)
-    c.check(np.array_equal(d["arr_0"], npdata("float64", (9, 7))) and
-            np.array_equal(d["arr_1"], npdata("complex128", (23,))) and
-            np.array_equal(d["grid"], npdata("int32", (4, 3, 5))) and
-            d["grid"].dtype == np.int32 and d["n"] == 7 and d["n"].shape == () and
-            np.array_equal(d["lst"], [1, 2]) and
-            np.array_equal(d["view"], npdata("int64", (9, 7))[1:8:2, ::3]) and
-            np.array_equal(d["tview"], npdata("int64", (9, 7)).T), tag + "np.load of parc's savez")
+    for how in ("savez", "savez_compressed"):
+        parc_savez(kc, n, tag, how)
     ok(kc, "savez(%r)" % path("none.npz"), tag)
     c.eq(np.load(path("none.npz")).files, [], tag + "an empty archive")
     ok(kc, "savez(%r, a=arange(3))" % path("noext"), tag)
@@ -276,13 +343,37 @@ def npz(kc, n, tag):
     good = open(path("np-savez.npz"), "rb").read()
     comp = open(path("np-savez_compressed.npz"), "rb").read()
     bad = {"cut": good[:len(good) // 2], "nodir": good[:-22],
-           "deflate": comp[:200] + bytes(b ^ 0x5a for b in comp[200:400]) + comp[400:]}
+           "deflate": comp[:200] + bytes(b ^ 0x5a for b in comp[200:400]) + comp[400:],
+           "zcut": comp[:len(comp) - 100]}
+    # parc's own deflated archive, a stretch of its members' data damaged
+    mine = open(path("parc-savez_compressed-%d.npz" % n), "rb").read()
+    bad["parc-deflate"] = mine[:100] + bytes(b ^ 0x5a for b in mine[100:300]) + mine[300:]
     for name, data in bad.items():
         with open(path("bad-%s.npz" % name), "wb") as fh:
             fh.write(data)
         r = parcenv.run(kc, "d = load(%r); d['c'].sum()" % path("bad-%s.npz" % name))
         e = r.errors[0] if r.errors else {}
         c.check(e.get("ename") == "ValueError", tag + "damaged archive %s: %s" % (name, e))
+    # a wrong CRC-32 in the directory: a small member (read whole by engine 0), a stored one,
+    # a large deflated one (checked by the last engine, which inflates to the end)
+    for name, save, member in (("small", np.savez_compressed, "s"), ("stored", np.savez, "s"),
+                               ("large", np.savez_compressed, "big")):
+        f = path("crc-%s.npz" % name)
+        save(f, s=np.arange(3.0), big=np.arange(30000.0) % 7)
+        raw = bytearray(open(f, "rb").read())
+        at = raw.index(b"PK\x01\x02")
+        while raw[at + 46:at + 46 + len(member) + 4] != (member + ".npy").encode():
+            at = raw.index(b"PK\x01\x02", at + 4)
+        raw[at + 16] ^= 1
+        with open(f, "wb") as fh:
+            fh.write(raw)
+        r = parcenv.run(kc, "d = load(%r%s)" % (f, kw("dist='c'", n)))
+        e = r.errors[0] if r.errors else {}
+        # the last engine finds it; the others report that it failed there
+        said = e.get("evalue", "") + "\n".join(e.get("traceback", []))
+        c.check(e.get("ename") == "ValueError" and "CRC-32" in said and
+                "'%s.npy'" % member in said,
+                tag + "a wrong CRC-32 (%s member): %s" % (name, e))
     np.savez(path("i16.npz"), a=np.arange(3), b=np.arange(3, dtype=np.int16))
     for src, kind, text in [
             ("d = load(%r)" % path("i16.npz"), "ValueError", "'<i2'"),
@@ -362,6 +453,18 @@ def text(kc, n, tag):
         c.check(got.dtype == want.dtype and got.shape == want.shape and
                 np.array_equal(got, want, equal_nan=True),
                 "%sloadtxt(%s%s): got %r, want %r" % (tag, name, extra, got, want))
+    # loadtxt(dist=...): the values in the layout asked for
+    for layout, want in (("dist='c'", "('c', 'n')"), ("dist=('b', 'b')", "('b', 'b')"),
+                         ("dist=('c', 'c'), block_size=2", "('c', 'c')"),
+                         ("dist=('b', 'b'), grid_shape=(1, %d)" % n, "('b', 'b')")):
+        r = ok(kc, "y = loadtxt(%r, %s)\n(y.dist, y.shape, array_equal(y, loadtxt(%r), "
+                   "equal_nan=True))" % (path("lt.txt"), layout, path("lt.txt")), tag)
+        c.eq(r.text, "(%s, (9, 7), True)" % want, tag + "loadtxt(%s)" % layout)
+    r = ok(kc, "y = loadtxt(%r, usecols=1, dist='c')\n(y.dist, y.shape)" % path("lt.txt"), tag)
+    c.eq(r.text, "(('c',), (9,))", tag + "loadtxt(usecols=1, dist='c')")
+    r = parcenv.run(kc, "loadtxt(%r, dist=('b', 'b', 'b'))" % path("lt.txt"))
+    e = r.errors[0] if r.errors else {}
+    c.check(e.get("ename") == "ValueError", tag + "loadtxt with a dist of 3 entries: %s" % e)
     r = ok(kc, "loadtxt(%r, usecols=0, max_rows=1)" % path("lt.txt"), tag)
     c.eq(r.text, repr(float(x[0, 0])), tag + "one value: a scalar")
     with open(path("bad-cols.txt"), "w") as fh:
@@ -460,6 +563,15 @@ def relative_and_local(n, tag):
         for rank in range(n):
             b = np.load(os.path.join(wd, "part%d.npy" % rank))
             c.check(np.array_equal(b, bnd[rank]), tag + "%%px save of rank %d's chunk" % rank)
+        ok(kc, "%px savez_compressed('z' + str(rank), c=x, r=rank)", tag)
+        for rank in range(n):
+            d = np.load(os.path.join(wd, "z%d.npz" % rank))
+            c.check(np.array_equal(d["c"], bnd[rank]) and d["r"] == rank,
+                    tag + "%%px savez_compressed of rank %d's chunk" % rank)
+        r = ok(kc, "%px d = load('z' + str(rank) + '.npz'); print(rank, array_equal(d['c'], x))",
+               tag)
+        c.check(all("%d True" % rank in r.stdout for rank in range(n)),
+                tag + "%%px load of each engine's archive: %r" % r.stdout)
         np.save(os.path.join(wd, "mine.npy"), np.arange(6).reshape(2, 3))
         r = ok(kc, "%px m = load('mine.npy'); print(rank, m.shape, m.sum())", tag)
         for rank in range(n):
@@ -484,6 +596,8 @@ try:
             parcenv.stop(km, kc)
         if n == 2:
             killed(n, tag)
+        if n in (1, 3):
+            zip64(n, tag)
         relative_and_local(n, tag)
 finally:
     shutil.rmtree(TMP, ignore_errors=True)
