@@ -88,10 +88,7 @@ def parc_times():
             if setup:
                 r = parcenv.run(kc, setup, timeout=3600)
                 assert not r.errors, r.traceback()
-            held = {q: parcenv.proc_bytes(q, "VmRSS") for q in pids.values()}
-            parcenv.reset_peaks(pids.values())
-            out[name] = parcenv.best_cell(kc, stmt, R)
-            ratio[name] = max(parcenv.proc_bytes(q, "VmHWM") / held[q] for q in pids.values())
+            out[name], ratio[name] = parcenv.best_cell_peak(kc, pids.values(), stmt, R)
             if cleanup:
                 parcenv.run(kc, cleanup)
     finally:

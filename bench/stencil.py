@@ -67,10 +67,7 @@ def parc_times():
         for name, setup, stmt in ROWS:
             r = parcenv.run(kc, setup, timeout=3600)
             assert not r.errors, r.traceback()
-            held = {p: parcenv.proc_bytes(p, "VmRSS") for p in pids.values()}
-            parcenv.reset_peaks(pids.values())
-            out[name] = parcenv.best_cell(kc, stmt, R)
-            ratio[name] = max(parcenv.proc_bytes(p, "VmHWM") / held[p] for p in pids.values())
+            out[name], ratio[name] = parcenv.best_cell_peak(kc, pids.values(), stmt, R)
     finally:
         parcenv.stop(km, kc)
     return out, ratio

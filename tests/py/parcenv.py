@@ -94,6 +94,15 @@ def best_cell(kc, code, runs, timeout=3600):
     return best
 
 
+def best_cell_peak(kc, pids, code, runs, timeout=3600):
+    """best_cell of code, and the largest ratio over the processes pids (the engines) of
+    peak RSS during those runs to the RSS each held before them."""
+    held = {p: proc_bytes(p, "VmRSS") for p in pids}
+    reset_peaks(pids)
+    t = best_cell(kc, code, runs, timeout)
+    return t, max(proc_bytes(p, "VmHWM") / held[p] for p in pids)
+
+
 def reset_peaks(pids):
     """Starts each process's peak RSS (VmHWM) again from its current RSS."""
     for p in pids:
