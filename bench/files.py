@@ -5,12 +5,23 @@ folder given, default a temporary folder in /tmp), in one run.
 Rows, each the best of R runs (default 3), seconds:
   save      parc save(f, x) (execute_request to idle, from the client) | np.save(f, a) |
             dd if=/dev/zero of=f bs=1M (the file's size)
+  save, new name  the same, each run to a name that does not exist yet: parc's save
+            then renames its temporary file without replacing one (on ext4, replacing a
+            file by rename starts the write-back of the new one, auto_da_alloc)
   load      parc x = load(f) | a = np.load(f) | dd if=f of=/dev/null bs=1M
   save+sync the same saves followed by sync(1) of the file (parc and NumPy: os.fsync of the
             file after the call; dd: conv=fdatasync), so the data reached the disk
+Every timed run starts after a sync(2) (not timed), with nothing left to write back.
 Plain save and load run through the page cache (the file was just written, so load reads
 memory, and a save returns once the data is in the cache), which is what a notebook sees;
-save+sync adds the time to put it on the disk. MB/s is 8 * N / 1e6 per second.
+save+sync adds the time to put it on the disk. MB/s is 8 * N / 1e6 per second (of the
+uncompressed bytes for the two .npz rows).
+Two more rows on N // 10 elements (zlib at its default level, which np.savez_compressed
+uses, runs at about 10 MB/s on these values here, so 10^8 would take minutes a run):
+  savez_compressed  parc savez_compressed(f, a=x) (each engine deflates its own part) |
+                    np.savez_compressed(f, a=a)
+  load .npz         parc y = load(f)['a'] (the last engine inflates the whole member) |
+                    np.load(f)['a']
 Usage: /usr/bin/python3 bench/files.py [N] [R] [DIR]   (PARC_BUILD selects the build)
 """
 import os
@@ -18,6 +29,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 
 import numpy as np
 
@@ -39,7 +51,26 @@ def fsync(path):
 
 
 def best(f):
-    return parcenv.best_of(f, R)
+    """The best of R runs of f(), each after sync(2) outside the timing, so that no run
+    waits for the write-back of what the one before it wrote."""
+    t = float("inf")
+    for _ in range(R):
+        os.sync()
+        s = time.perf_counter()
+        f()
+        t = min(t, time.perf_counter() - s)
+    return t
+
+
+def fresh(f, base):
+    """The best of R runs of f(name), each run to a name that does not exist (removed after
+    all the runs, outside the timing)."""
+    names = iter(["%s.new%d.npy" % (base, k) for k in range(R)])
+    t = best(lambda: f(next(names)))
+    for k in range(R):
+        if os.path.exists("%s.new%d.npy" % (base, k)):
+            os.unlink("%s.new%d.npy" % (base, k))
+    return t
 
 
 def parc_times(kc, f):
@@ -50,21 +81,37 @@ def parc_times(kc, f):
 
     cell("x = arange(%d) * 0.5" % N)
     save = best(lambda: cell("save(%r, x)" % f))
+    new = fresh(lambda g: cell("save(%r, x)" % g), f)
     load = best(lambda: cell("y = load(%r)" % f))
     r = parcenv.run(kc, "array_equal(x, y)")
     if r.text != "True":
         raise RuntimeError("parc's load differs from what it saved: %r" % r.text)
     sync = best(lambda: (cell("save(%r, x)" % f), fsync(f)))
     cell("del x, y")
-    return save, load, sync
+    z = f[:-4] + ".npz"
+    cell("x = arange(%d) * 0.5" % (N // 10))
+    zsave = best(lambda: cell("savez_compressed(%r, a=x)" % z))
+    zload = best(lambda: cell("y = load(%r)['a']" % z))
+    r = parcenv.run(kc, "array_equal(x, y)")
+    if r.text != "True":
+        raise RuntimeError("parc's load of its .npz differs from what it saved: %r" % r.text)
+    cell("del x, y")
+    os.unlink(z)
+    return save, new, load, sync, zsave, zload
 
 
 def numpy_times(f):
     a = np.arange(N) * 0.5
     save = best(lambda: np.save(f, a))
+    new = fresh(lambda g: np.save(g, a), f)
     load = best(lambda: np.load(f))
     sync = best(lambda: (np.save(f, a), fsync(f)))
-    return save, load, sync
+    z = f[:-4] + ".npz"
+    a = a[:N // 10].copy()
+    zsave = best(lambda: np.savez_compressed(z, a=a))
+    zload = best(lambda: np.load(z)["a"])
+    os.unlink(z)
+    return save, new, load, sync, zsave, zload
 
 
 def dd_times(f, nbytes):
@@ -74,9 +121,10 @@ def dd_times(f, nbytes):
         subprocess.run(["dd", "bs=1M", "status=none"] + list(args), check=True)
 
     save = best(lambda: dd("if=/dev/zero", "of=" + f, "count=%d" % mb))
+    new = fresh(lambda g: dd("if=/dev/zero", "of=" + g, "count=%d" % mb), f)
     load = best(lambda: dd("if=" + f, "of=/dev/null"))
     sync = best(lambda: dd("if=/dev/zero", "of=" + f, "count=%d" % mb, "conv=fdatasync"))
-    return save, load, sync
+    return save, new, load, sync
 
 
 def main():
@@ -96,9 +144,12 @@ def main():
     print("| row | parc, 2 engines (s) | NumPy (s) | dd (s) | parc MB/s | parc vs NumPy | "
           "parc vs dd |")
     print("| --- | --- | --- | --- | --- | --- | --- |")
-    for i, row in enumerate(("save", "load", "save+sync")):
+    for i, row in enumerate(("save", "save, new name", "load", "save+sync")):
         print("| %s | %.3f | %.3f | %.3f | %.0f | %.2fx | %.2fx |" % (
             row, p[i], n[i], d[i], 8 * N / 1e6 / p[i], n[i] / p[i], d[i] / p[i]))
+    for i, row in enumerate(("savez_compressed", "load .npz"), 4):
+        print("| %s, N/10 | %.3f | %.3f | - | %.0f | %.2fx | - |" % (
+            row, p[i], n[i], 8 * (N // 10) / 1e6 / p[i], n[i] / p[i]))
 
 
 try:
