@@ -69,6 +69,7 @@ void arr_unref(arr_t **ap)
     *ap = NULL;
     if (--a->refs > 0) return;
     if (a->buf && --a->buf->refs == 0) {
+        arri_back_free(a->buf->back);
         chunk_put(a->buf->pool, a->buf->p, a->buf->bytes, a->buf->cap, a->buf->mem_avail);
         mem_free(a->buf);
     }

@@ -509,7 +509,7 @@ static void owned_text(const dist_t *d, int dim, int c, wbuf_t *o)
         wbuf_printf(o, "-");
         return;
     }
-    if (n > 1 && d->bsize[dim] == 1) {
+    if (n > 1 && d->kind[dim] == 'c' && d->bsize[dim] == 1) {
         wbuf_printf(o, "%d::%d", c, d->grid[dim]);
         return;
     }

@@ -6,15 +6,18 @@
  * integer on the distributed axis picks a row that lives on one rank: x[i] with all axes
  * indexed is broadcast from that rank; x[i] of a 2-d array is a distributed view whose
  * first axis that rank holds whole (boundaries like [0, 0, n, n]), the others nothing.
+ * Other layouts (a cyclic axis, a grid, an axis taken backwards) get views from
+ * dist_slice and dist_pin (slice_view); a block-cyclic slice that cannot be one is a copy
+ * that writes go back from (arr_back_t).
  * An integer index array (or list) on the first axis gives a copy whose rows come from
  * their owners (coll_take_rows; assignment through one: coll_put_rows).
  * A boolean mask alone gives the selected cells, split as the array's are (each rank
  * keeps its own, in order). newaxis entries are dropped, then the result gets its axes
- * of length 1 (arr_expand_dims: views). A negative step on the distributed axis selects
- * the same rows with the positive step, then reverses them by one all-to-all (a copy;
- * assignment through one writes v reversed). One index array on another axis, or a mask
- * beside other indices, goes through those: see adv_plan and merge_mask; several index
- * arrays, or one beside None or a 0-d bool, go through arrfancy.c. */
+ * of length 1 (arr_expand_dims: views). A negative step on the distributed axis that
+ * cannot be a view selects the same rows with the positive step, then reverses them by
+ * one all-to-all (a copy; assignment through one writes v reversed). One index array on another
+ * axis, or a mask beside other indices, goes through those: see adv_plan and merge_mask; several
+ * index arrays, or one beside None or a 0-d bool, go through arrfancy.c. */
 #include <string.h>
 
 #include "arr.h"
@@ -816,6 +819,17 @@ static int needs_rows(const rt_t *rt, const arr_t *a, const idx_t *idx, int nidx
     return any;
 }
 
+/* 1 when a slice with a negative step falls on an axis of distributed a spread over
+ * engines (in global view): a view of a backwards axis. */
+static int backwards(const rt_t *rt, const arr_t *a, const idx_t *idx, int nidx)
+{
+    if (rt->local || !a->isdist) return 0;
+    for (int k = 0; k < nidx && k < a->ndim; k++)
+        if (idx[k].kind == IDX_SLICE && idx[k].has_step && idx[k].step < 0 && a->dist.grid[k] > 1)
+            return 1;
+    return 0;
+}
+
 /* x[i, j, ...] with an integer for every axis of a distributed x of any layout: the
  * element's owner (dist_owner) and its address there (NULL on the other ranks). 1 when
  * idx is such an index, 0 when not, PARC_EINDEX (the same on every rank) when out of
@@ -847,86 +861,78 @@ static int element(const rt_t *rt, const arr_t *a, const idx_t *idx, int nidx, i
     return 1;
 }
 
-/* First k in [0, count] with start + k * step >= x (step > 0). */
-static int64_t kfirst(int64_t x, int64_t start, int64_t step, int64_t count)
-{
-    int64_t k = x <= start ? 0 : (x - start + step - 1) / step;
-    return k < count ? k : count;
-}
-
-/* Basic slicing of a distributed x whose axes are all 'b' or 'n' (a 2-d grid of blocks,
- * ('n', 'b') ...): a view, as NumPy gives. Each axis keeps its engines, its blocks become
- * the selected elements they hold (explicit bounds, uneven); an integer is taken on axes
- * with one engine only. 1 with *out set, 0 when the index is not of that kind (negative
- * steps, integers on an axis spread over engines, index arrays, newaxis), or PARC_E*. */
-static int block_view(const rt_t *rt, arr_t *a, const idx_t *idx, int nidx, val_t *out, err_t *err)
+/* Basic slicing (integers and slices, at least one axis kept) of a distributed x of any
+ * layout: a view sharing x's memory, as NumPy gives. Each slice becomes dist_slice's layout
+ * (explicit block bounds, or a view dimension of a cyclic or backwards axis), each integer
+ * dist_pin's (the engines along that axis join a neighbour's; those not holding the index
+ * get nothing). 1 with *out set; 0 when the index is not of that kind; 2 when some chunk's
+ * elements would not be a strided run of it (a block-cyclic axis with a step that neither
+ * divides nor is divided by the block size): the caller copies then (see arr_back_t); or
+ * PARC_E*. */
+static int slice_view(const rt_t *rt, arr_t *a, const idx_t *idx, int nidx, val_t *out, err_t *err)
 {
     if (rt->local || !a->isdist || nidx > a->ndim) return 0;
-    for (int d = 0; d < a->ndim; d++)
-        if (a->dist.kind[d] == 'c' && a->dist.grid[d] > 1) return 0;
-    for (int k = 0; k < nidx; k++)
+    int nint = 0;
+    for (int k = 0; k < nidx; k++) {
         if (idx[k].kind != IDX_INT && idx[k].kind != IDX_SLICE) return 0;
+        nint += idx[k].kind == IDX_INT;
+    }
+    if (nint == a->ndim) return 0;
     sel_t sel[ARR_MAXDIM];
     int rc = parse(a, idx, nidx, sel, err);
     if (rc) return rc;
-    for (int d = 0; d < a->ndim; d++)
-        if ((sel[d].isint && a->dist.grid[d] > 1) || (!sel[d].isint && sel[d].step < 0)) return 0;
-    int coord[ARR_MAXDIM], nd = 0, p = 0;
-    dist_coords(&a->dist, rt->rank, coord);
     arr_t *v = mem_calloc(1, sizeof *v);
-    int64_t *bnd = mem_alloc((size_t)(rt->nranks + 1) * sizeof *bnd);
-    if (!v || !bnd) rc = err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
-    dist_t d2;
-    memset(&d2, 0, sizeof d2);
-    d2.nranks = a->dist.nranks;
-    if (!rc) {
-        *v = *a;
-        v->refs = 1;
-        v->ofdist = 0;
-        memset(&v->dist, 0, sizeof v->dist);
-        v->buf->refs++;
-    }
-    for (int d = 0; !rc && d < a->ndim; d++) {
-        int64_t lo, hi;
-        dist_block_range(&a->dist, d, coord[d], &lo, &hi);
+    if (!v) return err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
+    *v = *a;
+    v->refs = 1;
+    v->ofdist = 0;
+    v->buf->refs++;
+    rc = dist_copy(&v->dist, &a->dist, err);
+    if (rc) memset(&v->dist, 0, sizeof v->dist);
+    int coord[ARR_MAXDIM], view = 1;
+    dist_coords(&a->dist, rt->rank, coord);
+    for (int d = 0; !rc && view && d < a->ndim; d++) {
         const sel_t *s = &sel[d];
-        if (s->isint) { /* one engine holds the whole axis */
-            v->loff += (s->start - lo) * a->lstride[d];
-            continue;
+        if (s->isint || (s->start == 0 && s->step == 1 && s->count == a->shape[d])) continue;
+        dist_t t;
+        int64_t l0, ls;
+        rc = dist_slice(&v->dist, d, coord[d], s->start, s->step, s->count, &t, &l0, &ls, err);
+        if (rc == 1) {
+            view = 0;
+            rc = 0;
+            break;
         }
-        p = a->dist.grid[d];
-        for (int c = 0; c < p; c++) {
-            int64_t clo, chi;
-            dist_block_range(&a->dist, d, c, &clo, &chi);
-            bnd[c] = kfirst(clo, s->start, s->step, s->count);
+        if (rc) break;
+        dist_clear(&v->dist);
+        v->dist = t;
+        v->shape[d] = s->count;
+        v->lshape[d] = dist_extent(&t, d, coord[d]);
+        v->loff += l0 * v->lstride[d];
+        v->lstride[d] *= ls;
+    }
+    for (int d = a->ndim - 1; !rc && view && d >= 0; d--) {
+        if (!sel[d].isint) continue;
+        dist_t t;
+        int cd;
+        int64_t l;
+        rc = dist_pin(&v->dist, d, sel[d].start, &t, &cd, &l, err);
+        if (rc) break;
+        dist_clear(&v->dist);
+        v->dist = t;
+        if (coord[d] == cd) v->loff += l * v->lstride[d];
+        for (int k = d; k + 1 < v->ndim; k++) {
+            v->shape[k] = v->shape[k + 1];
+            v->lstride[k] = v->lstride[k + 1];
+            coord[k] = coord[k + 1];
         }
-        bnd[p] = s->count;
-        int64_t k0 = bnd[coord[d]], k1 = bnd[coord[d] + 1];
-        v->shape[nd] = s->count;
-        v->lshape[nd] = k1 - k0;
-        v->lstride[nd] = a->lstride[d] * s->step;
-        if (k1 > k0) v->loff += (s->start + k0 * s->step - lo) * a->lstride[d];
-        d2.shape[nd] = s->count;
-        d2.kind[nd] = a->dist.kind[d] == 'n' ? 'n' : 'b';
-        d2.grid[nd] = p;
-        d2.ndim = nd + 1;
-        if (d2.kind[nd] == 'b') rc = dist_set_bounds(&d2, nd, bnd, err);
-        nd++;
+        v->ndim--;
     }
-    mem_free(bnd);
-    if (!rc && nd == 0) {
-        /* every axis an integer, each on one engine: all of them hold it (nranks == 1) */
-        dist_clear(&d2);
+    if (rc || !view) {
         arr_unref(&v);
-        return 0;
+        return rc ? rc : 2;
     }
-    if (rc) {
-        dist_clear(&d2);
-        arr_unref(&v);
-        return rc;
-    }
-    v->ndim = nd;
-    v->dist = d2;
+    dist_lshape(&v->dist, rt->rank, v->lshape);
+    if (!arri_lsize(v)) v->loff = a->loff; /* nothing held here: no address to keep */
     *out = val_array(&v);
     return 1;
 }
@@ -1254,6 +1260,7 @@ static int normalise(const idx_t *idx, int nidx, idx_t *to, int *nto, int *sep, 
 }
 
 static int get_at(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, int sep, val_t *out, err_t *err);
+static int get_copy(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, val_t *out, err_t *err);
 static int set_at(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, int sep, const val_t *v,
                   err_t *err);
 
@@ -1264,7 +1271,71 @@ int arr_getitem(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, val_t *out, err_
 
 int arr_setitem(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, const val_t *v, err_t *err)
 {
-    return set_at(rt, a, idx, nidx, 0, v, err);
+    int rc = set_at(rt, a, idx, nidx, 0, v, err);
+    return rc ? rc : arri_write_back(rt, a, err);
+}
+
+void arri_back_free(arr_back_t *b)
+{
+    if (!b) return;
+    arr_unref(&b->base);
+    dist_clear(&b->dist);
+    mem_free(b);
+}
+
+/* *out, the copy x[idx] of a slice that cannot be a view, remembers where it came from. */
+static int keep_back(const rt_t *rt, arr_t *a, const idx_t *idx, int nidx, val_t *out, err_t *err)
+{
+    arr_t *c = out->kind == V_ARRAY ? out->u.a : NULL;
+    if (!c || !c->buf || c->buf->back) return 0;
+    arr_back_t *b = mem_calloc(1, sizeof *b);
+    int rc = b ? dist_copy(&b->dist, &c->dist, err)
+               : err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
+    rc = arri_agree(rt, rc, err);
+    if (rc) {
+        mem_free(b);
+        val_drop(out);
+        return rc;
+    }
+    b->base = arr_ref(a);
+    memcpy(b->idx, idx, (size_t)nidx * sizeof *idx);
+    b->nidx = nidx;
+    b->ndim = c->ndim;
+    memcpy(b->shape, c->shape, sizeof b->shape);
+    memcpy(b->lshape, c->lshape, sizeof b->lshape);
+    memcpy(b->lstride, c->lstride, sizeof b->lstride);
+    b->loff = c->loff;
+    c->buf->back = b;
+    return 0;
+}
+
+int arri_write_back(rt_t *rt, const arr_t *a, err_t *err)
+{
+    if (rt->local || !a->buf || !a->buf->back) return 0;
+    const arr_back_t *b = a->buf->back;
+    arr_t *h = mem_calloc(1, sizeof *h);
+    int rc = h ? dist_copy(&h->dist, &b->dist, err)
+               : err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
+    rc = arri_agree(rt, rc, err);
+    if (rc) {
+        mem_free(h);
+        return rc;
+    }
+    /* the whole copy, as it was made, over the buffer */
+    h->refs = 1;
+    h->ndim = b->ndim;
+    h->dtype = a->dtype;
+    h->isdist = 1;
+    memcpy(h->shape, b->shape, sizeof h->shape);
+    memcpy(h->lshape, b->lshape, sizeof h->lshape);
+    memcpy(h->lstride, b->lstride, sizeof h->lstride);
+    h->loff = b->loff;
+    h->buf = a->buf;
+    h->buf->refs++;
+    val_t hv = val_array(&h);
+    rc = arr_setitem(rt, b->base, b->idx, b->nidx, &hv, err);
+    val_drop(&hv);
+    return rc;
 }
 
 /* x[idx], sep: an Ellipsis of no axes separated advanced indices. */
@@ -1309,8 +1380,25 @@ static int get_at(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, int sep, val_t
         *out = val_array(&v);
         return 0;
     }
-    int arc;
+    int arc, is;
     if (advanced(rt, a, idx, nidx, sep, NULL, out, &arc, err)) return arc;
+    if (nidx <= ARR_MAXDIM && (needs_rows(rt, a, idx, nidx) || backwards(rt, a, idx, nidx)) &&
+        (is = slice_view(rt, a, idx, nidx, out, err)) != 0) {
+        if (is != 2) return is < 0 ? is : 0;
+        /* a copy, written back into a when written to */
+        int rc = get_copy(rt, a, idx, nidx, out, err);
+        if (!rc) rc = keep_back(rt, a, idx, nidx, out, err);
+        return rc;
+    }
+    return get_copy(rt, a, idx, nidx, out, err);
+}
+
+/* x[idx] of basic and single-array indexing, by the paths that copy where x's layout is
+ * not rows. */
+static int get_copy(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, val_t *out, err_t *err)
+{
+    idx_t rest[ARR_MAXDIM * 2];
+    int is;
     if (nidx <= ARR_MAXDIM && forward(rt, a, idx, nidx, rest)) {
         /* a negative step on the distributed axis: the positive one, then reversed rows */
         val_t r;
@@ -1325,9 +1413,8 @@ static int get_at(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, int sep, val_t
     }
     if (nidx > ARR_MAXDIM * 2 || !needs_rows(rt, a, idx, nidx))
         return getitem(rt, a, idx, nidx, out, err);
-    int owner, is;
+    int owner;
     char *at, elem[16] = {0};
-    if ((is = block_view(rt, a, idx, nidx, out, err)) != 0) return is < 0 ? is : 0;
     if ((is = element(rt, a, idx, nidx, &owner, &at, err)) != 0) {
         /* one element of any layout: its owner sends it to all */
         if (is < 0) return is;
@@ -1376,8 +1463,18 @@ static int set_at(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, int sep, const
     /* x[..., None] = v: the new axes have length 1, v broadcasts without them */
     if (nidx <= ARR_MAXDIM * 2 && strip_newaxes(idx, nidx, rest, &nrest, pos) > 0)
         return arr_setitem(rt, a, rest, nrest, v, err);
-    int arc;
+    int arc, is;
+    val_t view;
     if (advanced(rt, a, idx, nidx, sep, v, NULL, &arc, err)) return arc;
+    if (nidx <= ARR_MAXDIM && (needs_rows(rt, a, idx, nidx) || backwards(rt, a, idx, nidx)) &&
+        (is = slice_view(rt, a, idx, nidx, &view, err)) != 0 && is != 2) {
+        /* through the view: written back into a's memory (2: no view; the copying
+         * paths below write into a) */
+        if (is < 0) return is;
+        int rc = set_rows(rt, view.u.a, NULL, 0, v, err);
+        val_drop(&view);
+        return rc;
+    }
     if (nidx <= ARR_MAXDIM && forward(rt, a, idx, nidx, rest)) {
         /* a negative step on the distributed axis: the positive one, from v reversed
          * along its first axis when that axis is the target's first */
@@ -1396,21 +1493,13 @@ static int set_at(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, int sep, const
     }
     if (nidx > ARR_MAXDIM * 2 || !needs_rows(rt, a, idx, nidx))
         return setitem(rt, a, idx, nidx, v, err);
-    int owner, is;
+    int owner;
     char *at;
     if (val_is_num(v) && (is = element(rt, a, idx, nidx, &owner, &at, err)) != 0) {
         /* one element of any layout, a number: its owner writes it */
         if (is < 0) return is;
         if (at) arri_store_val(a->dtype, at, v);
         return 0;
-    }
-    val_t view;
-    if ((is = block_view(rt, a, idx, nidx, &view, err)) != 0) {
-        /* through the view: written back into a's memory */
-        if (is < 0) return is;
-        int rc = set_rows(rt, view.u.a, NULL, 0, v, err);
-        val_drop(&view);
-        return rc;
     }
     return set_rows(rt, a, idx, nidx, v, err);
 }

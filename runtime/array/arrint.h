@@ -33,10 +33,11 @@ typedef struct {
 typedef struct {
     int32_t refs;
     size_t bytes;
-    void *p;          /* from chunk_get (64-byte aligned) */
-    size_t cap;       /* its capacity (chunk_get's *cap) */
-    chunks_t *pool;   /* the rank's chunk memory it goes back to (rt->chunks; may be NULL) */
-    size_t mem_avail; /* rt->mem_avail when made: the pool's bound when given back */
+    void *p;               /* from chunk_get (64-byte aligned) */
+    size_t cap;            /* its capacity (chunk_get's *cap) */
+    chunks_t *pool;        /* the rank's chunk memory it goes back to (rt->chunks; may be NULL) */
+    size_t mem_avail;      /* rt->mem_avail when made: the pool's bound when given back */
+    struct arr_back *back; /* the copy of a slice that could not be a view (owned), or NULL */
 } abuf_t;
 
 struct arr {
@@ -53,6 +54,24 @@ struct arr {
     arr_gen_t *gen;              /* virtual random array (owned): no chunk, values drawn where
                                     read (fuse_block); only lazy_ and fuse_ ever see one */
 };
+
+/* A buffer holding the copy x[idx] of a basic slice that cannot be a view (a block-cyclic
+ * axis with a step that neither divides nor is divided by the block size): what is written
+ * into it is written back into x[idx] (arri_write_back), so writes through the slice reach
+ * x as NumPy's view would. (Writes to x after the slice was taken do not show in it.) */
+typedef struct arr_back {
+    arr_t *base;           /* x (a reference) */
+    idx_t idx[ARR_MAXDIM]; /* its basic index: integers and slices */
+    int nidx;
+    int64_t shape[ARR_MAXDIM], lshape[ARR_MAXDIM], lstride[ARR_MAXDIM], loff;
+    int ndim;
+    dist_t dist; /* the copy's layout (owned) */
+} arr_back_t;
+/* After a write into a's memory in global view: when a's buffer holds such a copy, the
+ * copy goes into its array. Collective (every rank's buffer is flagged alike). */
+int arri_write_back(rt_t *rt, const arr_t *a, err_t *err);
+/* Frees b (NULL-safe). */
+void arri_back_free(arr_back_t *b);
 
 /* Elements in the local chunk. */
 int64_t arri_lsize(const arr_t *a);

@@ -387,7 +387,8 @@ static int view_index(const arr_t *x, const idx_t *idx, int nidx)
     if (nidx > x->ndim) return 0;
     int rows = dist_is_rows(&x->dist), kept = nidx < x->ndim;
     for (int d = 0; d < x->ndim; d++)
-        if (!rows && x->dist.kind[d] == 'c' && x->dist.grid[d] > 1) return 0;
+        if (!rows && (x->dist.kind[d] == 'c' || x->dist.kind[d] == 'v') && x->dist.grid[d] > 1)
+            return 0;
     for (int k = 0; k < nidx; k++) {
         if (idx[k].kind == IDX_SLICE) {
             if (idx[k].has_step && idx[k].step <= 0) return 0;
@@ -497,5 +498,5 @@ int arr_setitem_fused(rt_t *rt, arr_t *x, const idx_t *idx, int nidx, const ir_n
     rc = arri_agree(rt, rc, err);
     fuse_free(&f);
     val_drop(&tv);
-    return rc;
+    return rc ? rc : arri_write_back(rt, x, err);
 }

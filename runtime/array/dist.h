@@ -10,6 +10,16 @@
  * blocks): then coordinate c owns [bnd[c], bnd[c+1]). A 'c' dimension of block size k gives
  * block j = g / k to coordinate j % grid[d] (MPI_DISTRIBUTE_CYCLIC with darg k).
  *
+ * A basic slice keeps sharing the chunks (dist_slice, dist_pin). Where the selected
+ * elements of a 'c' dimension (or a 'b' one taken backwards) are no longer a block or
+ * cyclic layout of their own, the dimension becomes a *view* dimension, kind 'v': element
+ * j of it is element voff + j * vstep of a base dimension of length vlen laid out by vkind
+ * (with bsize, and bnd over vgrid coordinates for 'b') over vgrid engines; grid coordinate
+ * C of the view holds base coordinate (C - vadd) / vmul when that divides and is in range,
+ * nothing otherwise (an integer index on another dimension spread over engines leaves
+ * those with another coordinate there empty). Every rank keeps its elements in ascending
+ * j, a strided run of its base chunk.
+ *
  * dist_t is a small value (copy with dist_copy, which duplicates explicit bounds; release
  * with dist_clear). Nothing here communicates. */
 #ifndef PARC_DIST_H
@@ -36,7 +46,15 @@ typedef struct {
     char kind[DIST_MAXDIM];     /* 'b', 'c' or 'n' */
     int64_t bsize[DIST_MAXDIM]; /* 'c': elements per block; others 0 */
     int grid[DIST_MAXDIM];      /* engines along each dimension (1 for 'n') */
-    int64_t *bnd[DIST_MAXDIM];  /* 'b' with explicit bounds: grid[d]+1 entries; else NULL */
+    int64_t *bnd[DIST_MAXDIM];  /* 'b' with explicit bounds: grid[d]+1 entries (a 'v'
+                                   dimension of base 'b': vgrid[d]+1); else NULL */
+    char vkind[DIST_MAXDIM];    /* 'v': the base dimension's kind, and its ... */
+    int64_t vlen[DIST_MAXDIM];  /* ... length, */
+    int64_t voff[DIST_MAXDIM];  /* element j is base element voff + j * vstep */
+    int64_t vstep[DIST_MAXDIM];
+    int vgrid[DIST_MAXDIM]; /* engines along the base dimension */
+    int vmul[DIST_MAXDIM];  /* grid coordinate vadd + c * vmul holds base coordinate c */
+    int vadd[DIST_MAXDIM];
 } dist_t;
 
 /* A spec with the default: 'b' on axis 0, 'n' elsewhere, block size 1, grid chosen. */
@@ -105,6 +123,19 @@ int dist_darray(const dist_t *d, int *gsizes, int *distribs, int *dargs, int *ps
 int dist_permute(const dist_t *src, const int *axes, dist_t *dst, err_t *err);
 int dist_insert(const dist_t *src, int pos, dist_t *dst, err_t *err);
 int dist_remove(const dist_t *src, int dim, dist_t *dst, err_t *err);
+
+/* Basic indexing of one dimension (no data moves). dist_slice: dst (a deep copy: release
+ * with dist_clear) is src with dimension dim reduced to the count elements start + i * step
+ * (i < count; step may be negative); for coordinate c along dim, dst's local index l is
+ * src's local index *l0 + l * *ls. Returns 0, 1 when the selection is not a strided run of
+ * every chunk (a block-cyclic dimension with a step that neither divides nor is divided by
+ * its block size: dst untouched), or PARC_ENOMEM.
+ * dist_pin: dst is src without dimension dim, at index i there (src->ndim >= 2), held by
+ * the ranks whose coordinate along dim is *cd, at their local index *l along it; the
+ * others hold nothing. 0 or PARC_ENOMEM. */
+int dist_slice(const dist_t *src, int dim, int c, int64_t start, int64_t step, int64_t count,
+               dist_t *dst, int64_t *l0, int64_t *ls, err_t *err);
+int dist_pin(const dist_t *src, int dim, int64_t i, dist_t *dst, int *cd, int64_t *l, err_t *err);
 
 /* "('b', 'n')" into buf (always NUL-terminated). */
 void dist_text(const dist_t *d, char *buf, int cap);

@@ -185,9 +185,12 @@ static int make(const rt_t *rt, const arr_t *a, const dist_t *to, int exchange, 
     if (!h) rc = err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
     dist_coords(to, rt->rank, fc);
     for (int d = 0; !rc && d < nd; d++) {
-        int64_t nlo, nhi, alo, ahi;
-        dist_block_range(to, d, fc[d], &nlo, &nhi);
-        dist_block_range(&a->dist, d, fc[d], &alo, &ahi);
+        int64_t nlo = 0, nhi = a->lshape[d], alo = 0, ahi = nhi;
+        if (to->kind[d] != 'v' && a->dist.kind[d] != 'v') {
+            /* a view dimension is only read in its own layout (halo_fits refuses it) */
+            dist_block_range(to, d, fc[d], &nlo, &nhi);
+            dist_block_range(&a->dist, d, fc[d], &alo, &ahi);
+        }
         h->len[d] = nhi - nlo;
         h->b1[d] = clamp(alo - nlo, 0, h->len[d]);
         h->b2[d] = clamp(ahi - nlo, h->b1[d], h->len[d]);

@@ -163,16 +163,26 @@ static int dimtype(const dist_t *d, int k, int c, MPI_Datatype r, int64_t mul, i
         MPI_Type_free(&vec);
         return m == MPI_SUCCESS ? 0 : mpierr(m, "MPI_Type_create_struct", err);
     }
-    int lens[2];
-    MPI_Aint disp[2];
-    for (int64_t i = 0; i < n; i++) {
+    /* a block, two pieces of a cyclic one, or the runs of a view dimension */
+    int lens2[2], *lens = lens2;
+    MPI_Aint disp2[2], *disp = disp2;
+    if (n > INT32_MAX) return too_long(err);
+    if (n > 2) {
+        lens = mem_alloc((size_t)n * sizeof *lens);
+        disp = mem_alloc((size_t)n * sizeof *disp);
+    }
+    int rc = lens && disp ? 0 : err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
+    for (int64_t i = 0; !rc && i < n; i++) {
         dist_interval(d, k, c, i, &s, &cnt);
-        if (cnt * mul > INT32_MAX) return too_long(err);
+        if (cnt * mul > INT32_MAX) rc = too_long(err);
         lens[i] = (int)(cnt * mul);
         disp[i] = (MPI_Aint)(s * ext);
     }
-    m = MPI_Type_create_hindexed((int)n, lens, disp, r, nt);
-    return m == MPI_SUCCESS ? 0 : mpierr(m, "MPI_Type_create_hindexed", err);
+    if (!rc && (m = MPI_Type_create_hindexed((int)n, lens, disp, r, nt)) != MPI_SUCCESS)
+        rc = mpierr(m, "MPI_Type_create_hindexed", err);
+    if (lens != lens2) mem_free(lens);
+    if (disp != disp2) mem_free(disp);
+    return rc;
 }
 
 /* The bytes rank holds of the C-order data of layout d (elements of esize bytes), in its

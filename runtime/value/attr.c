@@ -126,9 +126,9 @@ static int global_index(rt_t *rt, const arr_t *a, span_t at, val_t *out, err_t *
         int c = coord[i];
         int64_t n = dist_extent(d, i, c), s0 = n ? dist_l2g(d, i, c, 0) : 0;
         val_t v;
-        if (d->kind[i] != 'c' || dist_nintervals(d, i, c) <= 1) {
+        if ((d->kind[i] != 'c' && d->kind[i] != 'v') || dist_nintervals(d, i, c) <= 1) {
             v = obj_range(s0, s0 + n, 1, err);
-        } else if (d->bsize[i] == 1) {
+        } else if (d->kind[i] == 'c' && d->bsize[i] == 1) {
             v = obj_range(c, d->shape[i], d->grid[i], err);
         } else {
             arr_t *ix = NULL;
@@ -226,7 +226,7 @@ int attr_get(rt_t *rt, const val_t *self, const char *name, span_t at, val_t *ou
         }
         val_t t = val_seq(V_TUPLE, (size_t)nd, err);
         for (int i = 0; t.kind == V_TUPLE && i < nd; i++) {
-            val_t s = val_str(&d->kind[i], 1, err);
+            val_t s = val_str(d->kind[i] == 'v' ? &d->vkind[i] : &d->kind[i], 1, err);
             if (s.kind == V_NONE) {
                 val_drop(&t);
                 break;

@@ -35,10 +35,10 @@ static void naive_dim(const dist_t *d, int dim, int64_t *own, int64_t *loc)
     }
 }
 
-static void check_dim(const dist_t *d, int dim)
+/* dim of d against the owners and local indices own, loc of each index. */
+static void check_owners(const dist_t *d, int dim, const int64_t *own, const int64_t *loc)
 {
-    int64_t n = d->shape[dim], own[200], loc[200];
-    naive_dim(d, dim, own, loc);
+    int64_t n = d->shape[dim];
     int64_t total = 0;
     for (int c = 0; c < d->grid[dim]; c++) {
         int64_t e = dist_extent(d, dim, c), want = 0;
@@ -69,6 +69,13 @@ static void check_dim(const dist_t *d, int dim)
         int c = dist_g2l(d, dim, g, &l);
         CHECK(c == own[g] && l == loc[g]);
     }
+}
+
+static void check_dim(const dist_t *d, int dim)
+{
+    int64_t own[200], loc[200];
+    naive_dim(d, dim, own, loc);
+    check_owners(d, dim, own, loc);
 }
 
 static void check_all(const dist_t *d)
@@ -260,6 +267,126 @@ static void test_ranks(void)
     }
 }
 
+/* dist_slice of dimension 0 of src (checked already) against src's own answers: element j
+ * of the slice is src's start + j * step, its owner src's, its local index its place among
+ * that owner's elements; and l0, ls locate it among src's local elements. Then slices of
+ * the slice. */
+static void check_slice(const dist_t *src, int depth)
+{
+    static const int64_t steps[] = {1, 2, 3, 4, 6, -1, -2, -3, -5, 8};
+    int64_t n = src->shape[0];
+    err_t err;
+    for (size_t si = 0; si < sizeof steps / sizeof *steps; si++)
+        for (int64_t start = 0; start < n; start += 1 + n / 4) {
+            int64_t step = steps[si], count = 0;
+            for (int64_t g = start; g >= 0 && g < n; g += step)
+                count++;
+            int64_t own[200], loc[200], cnt[64] = {0}, l0[64], ls[64], sl[200];
+            dist_t v;
+            for (int64_t j = 0; j < count; j++) {
+                own[j] = dist_g2l(src, 0, start + j * step, &sl[j]);
+                loc[j] = cnt[own[j]]++;
+            }
+            int rc = 0;
+            for (int c = 0; c < src->grid[0] && !rc; c++) {
+                err_clear(&err);
+                rc = dist_slice(src, 0, c, start, step, count, &v, &l0[c], &ls[c], &err);
+                if (!rc && c + 1 < src->grid[0]) dist_clear(&v);
+            }
+            if (rc == 1) {
+                /* only a block-cyclic step that neither divides nor is divided by k */
+                CHECK(src->kind[0] == 'c' || src->kind[0] == 'v');
+                continue;
+            }
+            CHECK(rc == 0);
+            if (rc) continue;
+            CHECK(v.shape[0] == count && v.grid[0] == src->grid[0]);
+            check_owners(&v, 0, own, loc);
+            for (int64_t j = 0; j < count; j++)
+                CHECK(sl[j] == l0[own[j]] + loc[j] * ls[own[j]]);
+            dist_t c2;
+            CHECK(dist_copy(&c2, &v, &err) == 0 && dist_equal(&c2, &v));
+            dist_clear(&c2);
+            if (depth < 1 && count > 2) check_slice(&v, depth + 1);
+            dist_clear(&v);
+        }
+}
+
+/* dist_pin of dimension dim of 2-d src: every rank holds what it held of row/column i. */
+static void check_pin(const dist_t *src, int dim)
+{
+    err_t err;
+    for (int64_t i = 0; i < src->shape[dim]; i += 1 + src->shape[dim] / 3) {
+        dist_t v;
+        int cd;
+        int64_t li;
+        err_clear(&err);
+        CHECK(dist_pin(src, dim, i, &v, &cd, &li, &err) == 0);
+        CHECK(v.ndim == 1 && v.grid[0] == src->nranks);
+        int e = 1 - dim;
+        for (int64_t j = 0; j < src->shape[e]; j++) {
+            int64_t g[2], lv, le;
+            g[dim] = i;
+            g[e] = j;
+            int r = dist_owner(src, g), cv = dist_g2l(&v, 0, j, &lv);
+            dist_g2l(src, e, j, &le);
+            CHECK(cv == r && lv == le);
+            CHECK(dist_l2g(&v, 0, cv, lv) == j);
+        }
+        int64_t sum = 0;
+        for (int r = 0; r < src->nranks; r++) {
+            int coord[2];
+            dist_coords(src, r, coord);
+            int64_t ext = dist_extent(&v, 0, r);
+            CHECK(coord[dim] == cd ? ext == dist_extent(src, e, coord[e]) : ext == 0);
+            sum += ext;
+        }
+        CHECK(sum == src->shape[e]);
+        dist_clear(&v);
+    }
+}
+
+static void test_views(void)
+{
+    static const int64_t lens[] = {1, 2, 7, 10, 17, 40};
+    static const int64_t bss[] = {1, 2, 3, 4};
+    static const char *kinds[] = {"b", "c", "n"};
+    err_t err;
+    for (int p = 1; p <= 5; p++)
+        for (size_t li = 0; li < sizeof lens / sizeof *lens; li++)
+            for (size_t ki = 0; ki < 2; ki++)
+                for (size_t bi = 0; bi < (kinds[ki][0] == 'c' ? 4 : 1); bi++) {
+                    dist_spec_t s;
+                    dist_t d;
+                    spec_of(&s, kinds[ki], bss[bi], p, 0);
+                    err_clear(&err);
+                    CHECK(dist_init(&d, 1, &lens[li], &s, p, &err) == 0);
+                    check_slice(&d, 0);
+                    dist_clear(&d);
+                }
+    /* integers on 2-d grids: every pair of kinds, 2x2, 2x3, 3x2, 1x4, 4x1 */
+    static const int grids[][2] = {{2, 2}, {2, 3}, {3, 2}, {1, 4}, {4, 1}};
+    static const char *two[] = {"bb", "bc", "cb", "cc", "bn", "nb", "cn", "nc"};
+    for (size_t gi = 0; gi < 5; gi++)
+        for (size_t ki = 0; ki < 8; ki++)
+            for (int64_t bs = 1; bs <= 2; bs++) {
+                int g0 = grids[gi][0], g1 = grids[gi][1];
+                if (two[ki][0] == 'n') g0 = 1;
+                if (two[ki][1] == 'n') g1 = 1;
+                int p = g0 * g1;
+                if (p < 2) continue;
+                dist_spec_t s;
+                dist_t d;
+                int64_t shape[2] = {7, 9};
+                spec_of(&s, two[ki], bs, g0, g1);
+                err_clear(&err);
+                CHECK(dist_init(&d, 2, shape, &s, p, &err) == 0);
+                check_pin(&d, 0);
+                check_pin(&d, 1);
+                dist_clear(&d);
+            }
+}
+
 int main(int argc, char **argv)
 {
     MPI_Init(&argc, &argv);
@@ -267,6 +394,7 @@ int main(int argc, char **argv)
     test_grids();
     test_darray();
     test_ranks();
+    test_views();
     int rc = check_mpi_done();
     MPI_Finalize();
     return rc;
