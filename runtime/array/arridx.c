@@ -819,14 +819,12 @@ static int needs_rows(const rt_t *rt, const arr_t *a, const idx_t *idx, int nidx
     return any;
 }
 
-/* 1 when a slice with a negative step falls on an axis of distributed a spread over
- * engines (in global view): a view of a backwards axis. */
+/* 1 when idx takes an axis of distributed a (in global view) backwards: slice_view's. */
 static int backwards(const rt_t *rt, const arr_t *a, const idx_t *idx, int nidx)
 {
     if (rt->local || !a->isdist) return 0;
     for (int k = 0; k < nidx && k < a->ndim; k++)
-        if (idx[k].kind == IDX_SLICE && idx[k].has_step && idx[k].step < 0 && a->dist.grid[k] > 1)
-            return 1;
+        if (idx[k].kind == IDX_SLICE && idx[k].has_step && idx[k].step < 0) return 1;
     return 0;
 }
 
