@@ -1,5 +1,7 @@
 """The speed table of issue 9: parc (2 engines) against NumPy (this process, one core),
-mpi4py (2 ranks, NumPy on each half) and plain C (bench_ceiling, 2 ranks), in one run.
+mpi4py (2 ranks, NumPy on each half), ipyparallel (2 engines, NumPy on each half through
+DirectView.execute, the client adding the halves' results; rows pi_seed, rand, sum, count)
+and plain C (bench_ceiling, 2 ranks), in one run.
 Rows (N = 10**8 unless given, z is 10**4 x 10**4):
   pi_seed    estimate_pi(N) written as the DistArray seed writes it (a function with
              x = random.rand(N), y = random.rand(N), inside = hypot(x, y) <= 1.,
@@ -15,7 +17,8 @@ for mpi4py and C. "peak" is the largest engine's VmHWM during the row (clear_ref
 before it), with the idle engine's RSS beside it. OPENBLAS_CORETYPE is passed to every side
 as it is set here (printed). Usage:
   OPENBLAS_CORETYPE=Haswell /usr/bin/python3 bench/speed.py [N] [R] [Z]
-(PARC_BUILD selects the build; Debian's python3-mpi4py for the mpi4py column.)
+(PARC_BUILD selects the build; Debian's python3-mpi4py for the mpi4py column and
+python3-ipyparallel for the ipyparallel one; SPEED_IPP=0 skips it.)
 """
 import os
 import subprocess
@@ -119,6 +122,49 @@ def ceiling_times():
             "sum1": t.get("read"), "std": t.get("read") and 2 * t["read"]}
 
 
+IPP_ROWS = {
+    # row: (setup on each engine, timed statement on each engine, what the client gathers)
+    "pi_seed": ("", "x = np.random.rand(n); y = np.random.rand(n)\n"
+                "c = int(np.count_nonzero(np.hypot(x, y) <= 1.)); del x, y", "c"),
+    "rand": ("x = np.empty(n); g = np.random.default_rng()", "g.random(out=x)", None),
+    "sum": ("", "s = x.sum()", "s"),
+    "count": ("y = np.random.rand(n)", "c = int(np.count_nonzero(np.hypot(x, y) <= 1))", "c"),
+}
+
+
+def ipp_times():
+    """The rows of IPP_ROWS on a 2-engine ipyparallel cluster as a user of it writes them:
+    a DirectView.execute of NumPy code on each engine's half, then the client gathers and
+    adds the engines' partial results. Best of R, from the client."""
+    if os.environ.get("SPEED_IPP") == "0":
+        return {}
+    try:
+        import ipyparallel as ipp
+    except ImportError:
+        return {}
+    cluster = ipp.Cluster(n=2, log_level=40)
+    rc = cluster.start_and_connect_sync()
+    out = {}
+    try:
+        rc.wait_for_engines(2, timeout=120)
+        dv = rc[:]
+        dv.scatter("part", [N // 2, N - N // 2], block=True)
+        dv.execute("import numpy as np\nn = part[0]", block=True)
+        for name, (setup, stmt, var) in IPP_ROWS.items():
+            if setup:
+                dv.execute(setup, block=True)
+
+            def once():
+                dv.execute(stmt, block=True)
+                if var:
+                    sum(dv[var])
+            out[name] = parcenv.best_of(once, R)
+    finally:
+        rc.close()
+        cluster.stop_cluster_sync()
+    return out
+
+
 def numpy_times():
     import numpy
     ns = {"N": N, "Z": Z}
@@ -156,18 +202,21 @@ def main():
     parc, peak, idle = parc_times()
     c = ceiling_times()
     mp = mpi4py_times()
+    ip = ipp_times()
     npy = numpy_times()
     print("N=%d, z %dx%d, best of %d, OPENBLAS_CORETYPE=%s, load average before: %s, after: %s"
           % (N, Z, Z, R, core, " ".join(load), " ".join(open("/proc/loadavg").read().split()[:3])))
     print("idle engine RSS %.0f MB" % (idle / 1e6))
-    print("| row | parc, 2 engines (s) | NumPy, 1 core (s) | mpi4py, 2 ranks (s) | C, 2 ranks (s) "
-          "| parc vs NumPy | engine peak RSS (MB) |")
-    print("| --- | --- | --- | --- | --- | --- | --- |")
+    print("| row | parc, 2 engines (s) | NumPy, 1 core (s) | mpi4py, 2 ranks (s) "
+          "| ipyparallel, 2 engines (s) | C, 2 ranks (s) | parc vs NumPy | parc vs C "
+          "| engine peak RSS (MB) |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     f = lambda v: "%.3f" % v if v else "-"  # noqa: E731
     for name, *_ in ROWS:
-        print("| %s | %s | %s | %s | %s | %.1fx | %.0f |" % (
-            name, f(parc[name]), f(npy.get(name)), f(mp.get(name)), f(c.get(name)),
-            npy[name] / parc[name], peak[name] / 1e6))
+        cr = "%.2f" % (parc[name] / c[name]) if c.get(name) else "-"
+        print("| %s | %s | %s | %s | %s | %s | %.1fx | %s | %.0f |" % (
+            name, f(parc[name]), f(npy.get(name)), f(mp.get(name)), f(ip.get(name)),
+            f(c.get(name)), npy[name] / parc[name], cr, peak[name] / 1e6))
 
 
 if __name__ == "__main__":
