@@ -193,6 +193,13 @@ int launch_spawn(launch_t *l, const char *mpirun, const char *mpi_args, const ch
         return -1;
     }
     fcntl(fds[0], F_SETFD, FD_CLOEXEC);
+    /* the launch time (CLOCK_REALTIME, ms), inherited by mpirun and the engines, which log
+     * their start phases from it under PARC_DEBUG (runtime/engine/engine.c) */
+    struct timespec t0;
+    clock_gettime(CLOCK_REALTIME, &t0);
+    char t0s[32];
+    snprintf(t0s, sizeof t0s, "%.3f", (double)t0.tv_sec * 1e3 + (double)t0.tv_nsec * 1e-6);
+    setenv("PARC_LAUNCH_T0", t0s, 1);
     pid_t pid = fork();
     if (pid < 0) {
         snprintf(msg, max, "cannot start engines: fork: %s", strerror(errno));

@@ -80,6 +80,40 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+/* ---- start phases ----
+ * Under PARC_DEBUG an engine logs, once it has said HELLO, when each step of its start
+ * ended (wall ms since the kernel launched mpirun, PARC_LAUNCH_T0) and the CPU ms it spent
+ * in it: where the start time of a large pool goes (bench/startup.py, docs/engines.md). */
+
+enum { PH_MAIN, PH_MPI, PH_SETUP, PH_INTERP, PH_HELLO, PH_N };
+
+typedef struct {
+    double wall[PH_N], cpu[PH_N];
+} phases_t;
+
+static void phase(phases_t *ph, int k)
+{
+    struct timespec w, c;
+    clock_gettime(CLOCK_REALTIME, &w);
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c);
+    const char *t0 = getenv("PARC_LAUNCH_T0");
+    ph->wall[k] = (double)w.tv_sec * 1e3 + (double)w.tv_nsec * 1e-6 - (t0 ? atof(t0) : 0);
+    ph->cpu[k] = (double)c.tv_sec * 1e3 + (double)c.tv_nsec * 1e-6;
+}
+
+static void phases_log(const phases_t *ph, int rank)
+{
+    if (!getenv("PARC_LAUNCH_T0")) return;
+    log_info("parc-engine %d: start at %.1f ms (cpu %.1f); MPI_Init +%.1f (cpu %.1f), MPI "
+             "set-up +%.1f (cpu %.1f), interpreter +%.1f (cpu %.1f), connect and HELLO +%.1f "
+             "(cpu %.1f)",
+             rank, ph->wall[PH_MAIN], ph->cpu[PH_MAIN], ph->wall[PH_MPI] - ph->wall[PH_MAIN],
+             ph->cpu[PH_MPI] - ph->cpu[PH_MAIN], ph->wall[PH_SETUP] - ph->wall[PH_MPI],
+             ph->cpu[PH_SETUP] - ph->cpu[PH_MPI], ph->wall[PH_INTERP] - ph->wall[PH_SETUP],
+             ph->cpu[PH_INTERP] - ph->cpu[PH_SETUP], ph->wall[PH_HELLO] - ph->wall[PH_INTERP],
+             ph->cpu[PH_HELLO] - ph->cpu[PH_INTERP]);
+}
+
 /* Reads the attach file (attach.h). 0 or -1 with a message. */
 static int read_attach(eng_t *e, const char *path)
 {
@@ -666,6 +700,8 @@ static void teardown(eng_t *e, int graceful)
 int eng_main(const char *attach_file)
 {
     int provided = 0;
+    phases_t ph;
+    phase(&ph, PH_MAIN);
     if (MPI_Init_thread(NULL, NULL, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS) {
         log_warn("parc-engine: MPI_Init_thread failed");
         return 1;
@@ -679,6 +715,7 @@ int eng_main(const char *attach_file)
     /* A kernel gone mid-send must not kill the rank with SIGPIPE. */
     signal(SIGPIPE, SIG_IGN);
     if (gethostname(e->host, sizeof e->host - 1) != 0) snprintf(e->host, sizeof e->host, "?");
+    phase(&ph, PH_MPI);
     if (rt_init(&e->rt, random_seed(), &e->intr) != 0) {
         log_warn("parc-engine: MPI set-up failed");
         goto fin;
@@ -692,14 +729,18 @@ int eng_main(const char *attach_file)
     }
     e->fan_ok = 1;
     if (read_attach(e, attach_file) != 0) goto fin;
+    phase(&ph, PH_SETUP);
     e->ev = eval_new(&e->rt);
     e->zctx = zmq_ctx_new();
     if (!e->ev || !e->zctx) {
         log_warn("parc-engine %d: cannot create the interpreter or zmq context", e->rt.rank);
         goto fin;
     }
+    phase(&ph, PH_INTERP);
     e->work = dealer(e, 'e', NULL);
     if (!e->work || hello(e, e->work, 0) != 0) goto fin;
+    phase(&ph, PH_HELLO);
+    phases_log(&ph, e->rt.rank);
     if (pthread_create(&e->ctl, NULL, ctl_main, e) != 0) {
         log_warn("parc-engine %d: cannot start the control thread", e->rt.rank);
         goto fin;
