@@ -78,27 +78,9 @@ def numpy_times():
     return out
 
 
-def parc_times():
-    km, kc = parcenv.start(engines=P)
-    out, ratio = {}, {}
-    try:
-        parcenv.attached(kc, P)
-        pids, _ = parcenv.engine_pids(kc)
-        for name, setup, stmt, cleanup in ROWS:
-            if setup:
-                r = parcenv.run(kc, setup, timeout=3600)
-                assert not r.errors, r.traceback()
-            out[name], ratio[name] = parcenv.best_cell_peak(kc, pids.values(), stmt, R)
-            if cleanup:
-                parcenv.run(kc, cleanup)
-    finally:
-        parcenv.stop(km, kc)
-    return out, ratio
-
-
 def main():
     load = open("/proc/loadavg").read().split()[:3]
-    parc, ratio = parc_times()
+    parc, ratio = parcenv.time_rows(ROWS, R, engines=P)
     base = {"b_to_c": mpi_time(N1 // (P * P)), "transpose": mpi_time((N2 // P) ** 2)}
     base.update(numpy_times())
     print("P=%d, N1=%d, N2=%d, N3=%d, best of %d, load average before: %s, after: %s" % (

@@ -58,24 +58,9 @@ def numpy_times():
     return out
 
 
-def parc_times():
-    km, kc = parcenv.start(engines=2)
-    out, ratio = {}, {}
-    try:
-        parcenv.run(kc, "N = %d\nM = %d" % (N, M))
-        pids, _ = parcenv.engine_pids(kc)
-        for name, setup, stmt in ROWS:
-            r = parcenv.run(kc, setup, timeout=3600)
-            assert not r.errors, r.traceback()
-            out[name], ratio[name] = parcenv.best_cell_peak(kc, pids.values(), stmt, R)
-    finally:
-        parcenv.stop(km, kc)
-    return out, ratio
-
-
 def main():
     load = open("/proc/loadavg").read().split()[:3]
-    parc, ratio = parc_times()
+    parc, ratio = parcenv.time_rows(ROWS, R, prologue="N = %d\nM = %d" % (N, M))
     c = c_times()
     npy = numpy_times()
     print("N=%d, M=%d, best of %d, load average before: %s, after: %s" % (

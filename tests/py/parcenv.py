@@ -103,6 +103,29 @@ def best_cell_peak(kc, pids, code, runs, timeout=3600):
     return t, max(proc_bytes(p, "VmHWM") / held[p] for p in pids)
 
 
+def time_rows(rows, runs, engines=2, prologue=""):
+    """Starts `engines` engines, runs prologue, then for each row (name, setup, statement[,
+    cleanup]) its setup, best_cell_peak of its statement and its cleanup; stops the engines.
+    Returns ({name: seconds}, {name: engine peak/held})."""
+    km, kc = start(engines=engines)
+    out, ratio = {}, {}
+    try:
+        attached(kc, engines)
+        if prologue:
+            run(kc, prologue)
+        pids, _ = engine_pids(kc)
+        for name, setup, stmt, *cleanup in rows:
+            if setup:
+                r = run(kc, setup, timeout=3600)
+                assert not r.errors, r.traceback()
+            out[name], ratio[name] = best_cell_peak(kc, pids.values(), stmt, runs)
+            if cleanup and cleanup[0]:
+                run(kc, cleanup[0])
+    finally:
+        stop(km, kc)
+    return out, ratio
+
+
 def reset_peaks(pids):
     """Starts each process's peak RSS (VmHWM) again from its current RSS."""
     for p in pids:
