@@ -33,12 +33,7 @@ N = int(sys.argv[1]) if len(sys.argv) > 1 else 10**8
 R = int(sys.argv[2]) if len(sys.argv) > 2 else 3
 Z = int(sys.argv[3]) if len(sys.argv) > 3 else 10**4
 
-PI_DEF = """def estimate_pi(n):
-    x = random.rand(n)
-    y = random.rand(n)
-    inside = hypot(x, y) <= 1.
-    return 4. * inside.sum() / n
-"""
+PI_DEF = parcenv.SEED_PI
 
 # (name, parc setup, parc timed cell, numpy setup, numpy timed statement)
 ROWS = [

@@ -25,6 +25,15 @@ for k, v in (("OMPI_ALLOW_RUN_AS_ROOT", "1"), ("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM",
 
 _ksdir = None
 
+# estimate_pi as the DistArray seed writes it (bench/speed.py times it, test_lazy.py checks
+# that it makes none of its arrays)
+SEED_PI = """def estimate_pi(n):
+    x = random.rand(n)
+    y = random.rand(n)
+    inside = hypot(x, y) <= 1.
+    return 4. * inside.sum() / n
+"""
+
 
 def install_kernelspec(interrupt_mode="message"):
     """Writes kernels/parc/kernel.json under a temp dir and puts it first on JUPYTER_PATH."""

@@ -11,12 +11,7 @@ import re
 
 import parcenv
 
-SEED_PI = """def estimate_pi(N):
-    x = random.rand(N)
-    y = random.rand(N)
-    inside = hypot(x, y) <= 1.
-    return 4. * inside.sum() / N
-"""
+SEED_PI = parcenv.SEED_PI
 
 CELLS = [
     "set_printoptions(floatmode='unique')",
