@@ -176,8 +176,8 @@ int la_to_bc(const rt_t *rt, const la_grid_t *g, const arr_t *a, int dt, int nb,
     }
     if (!rc) rc = coll_redist(rt, a, &d, &y, err);
     dist_clear(&d);
-    arr_unref(&c);
     if (!rc) rc = arri_agree(rt, la_bc_new(rt, g, a->shape[0], a->shape[1], dt, nb, out, err), err);
+    arr_unref(&c); /* a may be c: read its shape first */
     if (!rc) {
         assert(y->lshape[0] == out->lr && y->lshape[1] == out->lc && arri_contig(y));
         la_transpose(dt_size(dt), out->lr, out->lc, arri_base(y), out->lc, out->p, out->lld);
