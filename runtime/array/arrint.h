@@ -100,7 +100,7 @@ int arri_rows_dist(const rt_t *rt, int ndim, const int64_t *shape, const int64_t
                    err_t *err);
 /* *out = a when a is local, rt->local is set or a has the row layout (a new reference),
  * else a copy of a redistributed to the default layout (one coll_redist: extra memory
- * per rank about two chunks while it runs). Collective for a distributed a in global view
+ * per rank the copy and two round buffers). Collective for a distributed a in global view
  * (every rank takes the same branch: the layout is the same everywhere). Caller owns *out. */
 int arri_rowwise(const rt_t *rt, arr_t *a, arr_t **out, err_t *err);
 /* A virtual array (buf NULL) with layout d: every check of arri_new_dist (sizes, and the

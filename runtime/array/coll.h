@@ -33,15 +33,6 @@ int coll_allgather_bytes(const rt_t *rt, const void *mine, size_t n, void *all, 
  * every rank). */
 int coll_bcast_bytes(const rt_t *rt, void *buf, size_t n, int root, err_t *err);
 
-/* Collective; debug builds only (a no-op returning 0 with NDEBUG). Adds the agreement site
- * (file, line) to this rank's running hash of the sites it passed and compares the hashes
- * of all ranks (one MPI_Allgather), as PETSc's PetscValidLogicalCollective does: when they
- * differ, some rank took another path through the collective steps and would sooner or
- * later wait in a collective the others never enter. Returns 0, or PARC_ERUNTIME on every
- * rank with err naming the first engine that is not where the most engines are, and this
- * engine's site. */
-int coll_sequence(const rt_t *rt, const char *file, int line, err_t *err);
-
 /* Collective. Every rank's n bytes at mine (n may differ by rank) gathered on rank 0: there
  * *all holds them in rank order and rank r's are [(*offs)[r], (*offs)[r + 1]) (rt->nranks + 1
  * entries); elsewhere both are NULL. Caller frees both (mem_free). Rank 0 makes room only
@@ -55,11 +46,15 @@ int coll_gather_bytes(const rt_t *rt, const void *mine, size_t n, char **all, in
 int coll_allgather(const rt_t *rt, const arr_t *a, arr_t **out, err_t *err);
 
 /* Collective. A new distributed array with a's values laid out by `to` (same shape, any
- * kinds and grid). One MPI_Alltoallv of packed elements: each rank packs its chunk in C
- * order by destination and unpacks what it receives in C order by source, never through
- * one rank; extra memory per rank: one send and one receive buffer of its chunks' sizes.
- * Caller owns *out. */
+ * kinds and grid; a may be a strided view). Rounds of one MPI_Alltoallv each (redist.c):
+ * each rank packs its chunk in C order by destination and unpacks what it receives in C
+ * order by source, never through one rank, with no table per element. Extra memory per
+ * rank besides the result: a send and a receive buffer of at most one round's slab (about
+ * coll_round_bytes of the global array, or one row when a row is larger). Caller owns *out. */
 int coll_redist(const rt_t *rt, const arr_t *a, const dist_t *to, arr_t **out, err_t *err);
+/* coll_redist's bytes of the global array per round (4 MiB; tests make it small to run
+ * many rounds). The same on every rank. */
+extern int64_t coll_round_bytes;
 /* The same to the row layout with axis-0 boundaries bnd (nranks+1 entries). */
 int coll_redistribute(const rt_t *rt, const arr_t *a, const int64_t *bnd, arr_t **out, err_t *err);
 

@@ -582,6 +582,30 @@ int dist_owner(const dist_t *d, const int64_t *gidx)
     return dist_rank(d, coord);
 }
 
+int64_t dist_lcount(const dist_t *d, int dim, int c, int64_t g)
+{
+    int64_t lo = 0, hi = dist_extent(d, dim, c);
+    while (lo < hi) {
+        int64_t mid = lo + (hi - lo) / 2;
+        if (dist_l2g(d, dim, c, mid) < g)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+int64_t dist_period(const dist_t *m, const dist_t *o, int dim)
+{
+    char k = m->kind[dim];
+    if (k == 'v' || o->kind[dim] != 'c' || o->grid[dim] == 1) return 0;
+    int64_t oc = o->bsize[dim] * o->grid[dim];
+    if (k != 'c' || m->grid[dim] == 1) return oc; /* m's globals are consecutive */
+    int64_t mc = m->bsize[dim] * m->grid[dim], g = gcd(mc, oc);
+    if (mc / g > INT64_MAX / oc) return 0;
+    return mc / g * oc / m->grid[dim];
+}
+
 int64_t dist_nintervals(const dist_t *d, int dim, int c)
 {
     if (d->kind[dim] == 'v') {

@@ -91,6 +91,15 @@ int dist_g2l(const dist_t *d, int dim, int64_t g, int64_t *l);
 /* The rank owning the element at global index gidx[0..ndim). */
 int dist_owner(const dist_t *d, const int64_t *gidx);
 
+/* The number of local indices of coordinate c along dim whose global index is below g. */
+int64_t dist_lcount(const dist_t *d, int dim, int c, int64_t g);
+/* The period, in m's local indices along dim (any coordinate), of the coordinates that o
+ * gives them: local indices l and l + T always have the same owner under o. Nonzero when o
+ * is cyclic or block-cyclic there over several engines and m is not a view dimension: o's
+ * cycle of grid * block_size when m's global indices are consecutive, else the least common
+ * multiple of both cycles over m's engines along dim; 0 otherwise (or when it overflows). */
+int64_t dist_period(const dist_t *m, const dist_t *o, int dim);
+
 /* Owned indices along dim as ascending maximal intervals: the number of them for
  * coordinate c, and interval i's [start, start + count). 'b' and 'n' own one interval
  * (possibly empty: zero intervals), 'c' one per block. */

@@ -634,6 +634,83 @@ static void test_redist(void)
     arr_unref(&b);
 }
 
+/* A distributed arange of shape sh laid out by spec kinds (one letter per dimension) and
+ * block size bs, or NULL when the layout does not fit rt.nranks. */
+static arr_t *gidx_array(int nd, const int64_t *sh, const char *kinds, int64_t bs)
+{
+    err_t err;
+    err_clear(&err);
+    dist_spec_t s;
+    dist_spec_default(&s);
+    for (int d = 0; d < nd; d++)
+        s.kind[d] = kinds[d];
+    s.block_size = bs;
+    dist_t d;
+    if (dist_init(&d, nd, sh, &s, rt.nranks, &err)) return NULL;
+    arr_t *a = NULL;
+    CHECK(arri_new_dist(&rt, DT_INT64, &d, &a, &err) == 0);
+    dist_clear(&d);
+    int c[ARR_MAXDIM];
+    dist_coords(&a->dist, rt.rank, c);
+    for (int64_t k = 0; k < arri_lsize(a); k++) {
+        int64_t g = 0, rest = k, li[ARR_MAXDIM];
+        for (int dd = nd - 1; dd >= 0; dd--) {
+            li[dd] = rest % a->lshape[dd];
+            rest /= a->lshape[dd];
+        }
+        for (int dd = 0; dd < nd; dd++)
+            g = g * sh[dd] + dist_l2g(&a->dist, dd, c[dd], li[dd]);
+        memcpy(arri_addr(a, k), &g, 8);
+    }
+    return a;
+}
+
+/* coll_redist between every pair of a set of layouts, on 1-, 2- and 3-d shapes, in one
+ * round and in rounds of a few rows (the slabs cut at every axis-0 index): values follow
+ * their global indices. */
+static void test_redist_pairs(void)
+{
+    static const struct {
+        int nd;
+        int64_t sh[3];
+        const char *kinds[8];
+    } cases[] = {
+        {1, {101}, {"b", "c", NULL}},
+        {1, {5}, {"b", "c", NULL}},
+        {2, {13, 11}, {"bn", "cn", "nb", "nc", "bc", "cb", "bb", "cc"}},
+        {2, {2, 40}, {"bn", "nc", "cb", NULL}},
+        {3, {5, 4, 6}, {"bnn", "cnn", "nbn", "ncb", "nnc", NULL}},
+    };
+    static const int64_t bss[] = {1, 2, 3, 7};
+    static const int64_t rounds[] = {(int64_t)64 << 20, 200, 1};
+    int64_t keep = coll_round_bytes;
+    err_t err;
+    err_clear(&err);
+    for (size_t ci = 0; ci < sizeof cases / sizeof *cases; ci++) {
+        int nd = cases[ci].nd;
+        const int64_t *sh = cases[ci].sh;
+        for (int i = 0; i < 8 && cases[ci].kinds[i]; i++)
+            for (size_t bi = 0; bi < 4; bi++) {
+                arr_t *a = gidx_array(nd, sh, cases[ci].kinds[i], bss[bi]);
+                if (!a) continue;
+                CHECK(holds_gidx(a));
+                for (int j = 0; j < 8 && cases[ci].kinds[j]; j++)
+                    for (size_t bj = 0; bj < 4; bj += 3)
+                        for (size_t ri = 0; ri < 3; ri++) {
+                            arr_t *t = gidx_array(nd, sh, cases[ci].kinds[j], bss[bj]), *c = NULL;
+                            if (!t) continue;
+                            coll_round_bytes = rounds[ri];
+                            CHECK(coll_redist(&rt, a, &t->dist, &c, &err) == 0);
+                            CHECK(c && dist_equal(&c->dist, &t->dist) && holds_gidx(c));
+                            coll_round_bytes = keep;
+                            arr_unref(&c);
+                            arr_unref(&t);
+                        }
+                arr_unref(&a);
+            }
+    }
+}
+
 static void test_index(void)
 {
     err_t err;
@@ -747,6 +824,7 @@ int main(int argc, char **argv)
     test_repr();
     test_index();
     test_redist();
+    test_redist_pairs();
     test_pool();
     int rc = check_mpi_done();
     rt_fini(&rt);
