@@ -12,12 +12,14 @@
  *
  * Both sides visit the elements they share in the global lexicographic order (l2g is
  * increasing along every dimension): the sender packs its chunk in C order by destination,
- * the receiver unpacks in C order by source. The move is cut into rounds by slabs of global
- * axis-0 indices of about coll_round_bytes each, the same on every rank (they depend on the shape
- * only); each round is one MPI_Alltoallv of what the slab gives each pair of ranks, counted
- * in elements. What stays on a rank goes from the send buffer straight into the result.
- * Extra memory per rank: the result, and a send and a receive buffer of at most one slab
- * (or one chunk, when that is smaller). */
+ * the receiver unpacks in C order by source. Axis 0 is cut into slabs of global indices of
+ * about coll_round_bytes / nranks each, the same on every rank (they depend on the shape
+ * only), and round t moves slabs t, t + R, t + 2R, ... (R rounds): one slab from each part of
+ * the axis, so that from a block layout every engine sends in every round. Each round is one
+ * MPI_Alltoallv of what its slabs give each pair of ranks, counted in elements. What stays
+ * on a rank goes from the send buffer straight into the result. Extra memory per rank: the
+ * result, and a send and a receive buffer of at most one round (or one chunk, when that is
+ * smaller). */
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -373,13 +375,11 @@ static void side_move(const side_t *s, int64_t a, int64_t b, char **cur, int pac
     }
 }
 
-/* Elements this side moves per peer for local axis-0 indices [a, b), into cnt (nranks). */
+/* Elements this side moves per peer for local axis-0 indices [a, b), added into cnt. */
 static int side_count(const side_t *s, const dist_t *o, int64_t a, int64_t b, int64_t *cnt,
                       int64_t *scratch)
 {
     int nd = s->nd, p = o->nranks;
-    for (int q = 0; q < p; q++)
-        cnt[q] = 0;
     if (a >= b) return 0;
     /* per dimension the count per coordinate; a peer's is their product */
     int64_t *per[ARR_MAXDIM], *x = scratch;
@@ -395,7 +395,7 @@ static int side_count(const side_t *s, const dist_t *o, int64_t a, int64_t b, in
         int64_t v = 1;
         for (int d = 0; d < nd && v; d++)
             v *= per[d][c[d]];
-        cnt[q] = v;
+        cnt[q] += v;
     }
     return 0;
 }
@@ -448,34 +448,55 @@ static void slab(const dist_t *d, int rank, int64_t g0, int64_t g1, int64_t *a, 
 }
 
 typedef struct {
-    int64_t rows; /* global axis-0 indices per round */
-    int64_t nrounds;
-    int64_t *cnt;            /* 4 * nranks: send and receive counts, scratch */
+    int64_t rows;            /* global axis-0 indices per slab */
+    int64_t nslabs;          /* slabs of axis 0 */
+    int64_t nrounds;         /* rounds: round t moves slabs t, t + nrounds, t + 2 nrounds, ... */
+    int64_t *cnt;            /* send and receive counts (nranks each), scratch */
     int *sc, *sd, *rcn, *rd; /* the Alltoallv arguments, in elements */
     char **cur;
     size_t sbytes, rbytes; /* the largest round's buffers */
 } plan_t;
+
+/* Slab k of round t as this rank's local axis-0 ranges under both layouts: 0 when there is
+ * no such slab. A round takes one slab from each part of axis 0, so that with block layouts
+ * every engine sends in every round. */
+static int round_slab(const rt_t *rt, const arr_t *a, const dist_t *to, const plan_t *pl, int64_t t,
+                      int k, int64_t *ab)
+{
+    int64_t j = t + k * pl->nrounds, g0 = j * pl->rows, g1 = g0 + pl->rows;
+    if (j >= pl->nslabs) return 0;
+    if (g1 > a->shape[0]) g1 = a->shape[0];
+    slab(&a->dist, rt->rank, g0, g1, &ab[0], &ab[1]);
+    slab(to, rt->rank, g0, g1, &ab[2], &ab[3]);
+    return 1;
+}
+
+/* Round t's send and receive counts per peer into pl->cnt. */
+static void round_counts(const rt_t *rt, const arr_t *a, const dist_t *to, const side_t *src,
+                         const side_t *dst, plan_t *pl, int64_t t)
+{
+    int p = rt->nranks;
+    int64_t *sc = pl->cnt, *rc = sc + p, *scratch = rc + p, ab[4];
+    for (int q = 0; q < 2 * p; q++)
+        sc[q] = 0;
+    for (int k = 0; round_slab(rt, a, to, pl, t, k, ab); k++) {
+        side_count(src, to, ab[0], ab[1], sc, scratch);
+        side_count(dst, &a->dist, ab[2], ab[3], rc, scratch);
+    }
+}
 
 /* The rounds' largest buffers (the self part stays in the send buffer). */
 static int plan_sizes(const rt_t *rt, const arr_t *a, const dist_t *to, const side_t *src,
                       const side_t *dst, plan_t *pl, err_t *err)
 {
     int p = rt->nranks;
-    int64_t *sc = pl->cnt, *rc = sc + p, *scratch = rc + p;
+    int64_t *sc = pl->cnt, *rc = sc + p;
     for (int64_t t = 0; t < pl->nrounds; t++) {
-        int64_t g0 = t * pl->rows, g1 = g0 + pl->rows, a0, a1, b0, b1, st = 0, rt_ = 0;
-        if (g1 > a->shape[0]) g1 = a->shape[0];
-        slab(&a->dist, rt->rank, g0, g1, &a0, &a1);
-        slab(to, rt->rank, g0, g1, &b0, &b1);
-        side_count(src, to, a0, a1, sc, scratch);
-        side_count(dst, &a->dist, b0, b1, rc, scratch);
+        int64_t st = 0, rt_ = 0;
+        round_counts(rt, a, to, src, dst, pl, t);
         for (int q = 0; q < p; q++) {
             st += sc[q];
             if (q != rt->rank) rt_ += rc[q];
-            if (sc[q] > INT_MAX || rc[q] > INT_MAX)
-                return err_set(err, PARC_EVALUE, (span_t){0},
-                               "a row of this array is too long to move between engines "
-                               "(more than 2^31 elements of it on one engine)");
         }
         if (st > INT_MAX || rt_ > INT_MAX)
             return err_set(err, PARC_EVALUE, (span_t){0},
@@ -487,19 +508,14 @@ static int plan_sizes(const rt_t *rt, const arr_t *a, const dist_t *to, const si
     return 0;
 }
 
-/* One round: pack the slab, exchange it, unpack it. */
+/* One round: pack its slabs, exchange them, unpack them. */
 static int round_move(const rt_t *rt, const arr_t *a, const dist_t *to, const side_t *src,
                       const side_t *dst, plan_t *pl, int64_t t, char *sbuf, char *rbuf,
                       MPI_Datatype el, err_t *err)
 {
     int p = rt->nranks, me = rt->rank;
-    int64_t *sc = pl->cnt, *rc = sc + p, *scratch = rc + p;
-    int64_t g0 = t * pl->rows, g1 = g0 + pl->rows, a0, a1, b0, b1;
-    if (g1 > a->shape[0]) g1 = a->shape[0];
-    slab(&a->dist, me, g0, g1, &a0, &a1);
-    slab(to, me, g0, g1, &b0, &b1);
-    side_count(src, to, a0, a1, sc, scratch);
-    side_count(dst, &a->dist, b0, b1, rc, scratch);
+    int64_t *sc = pl->cnt, *rc = sc + p, ab[4];
+    round_counts(rt, a, to, src, dst, pl, t);
     size_t sz = src->sz;
     for (int q = 0, so = 0, ro = 0; q < p; q++) {
         pl->sd[q] = so;
@@ -511,12 +527,14 @@ static int round_move(const rt_t *rt, const arr_t *a, const dist_t *to, const si
         pl->cur[q] = sbuf + (size_t)pl->sd[q] * sz;
     }
     char *self = pl->cur[me];
-    side_move(src, a0, a1, pl->cur, 1);
+    for (int k = 0; round_slab(rt, a, to, pl, t, k, ab); k++)
+        side_move(src, ab[0], ab[1], pl->cur, 1);
     if (MPI_Alltoallv(sbuf, pl->sc, pl->sd, el, rbuf, pl->rcn, pl->rd, el, rt->comm) != MPI_SUCCESS)
         return err_set(err, PARC_EMPI, (span_t){0}, "MPI_Alltoallv failed");
     for (int q = 0; q < p; q++)
         pl->cur[q] = q == me ? self : rbuf + (size_t)pl->rd[q] * sz;
-    side_move(dst, b0, b1, pl->cur, 0);
+    for (int k = 0; round_slab(rt, a, to, pl, t, k, ab); k++)
+        side_move(dst, ab[2], ab[3], pl->cur, 0);
     return 0;
 }
 
@@ -544,9 +562,10 @@ int coll_redist(const rt_t *rt, const arr_t *a, const dist_t *to, arr_t **out, e
         for (int d = 1; d < nd; d++)
             row *= a->shape[d];
         int64_t rb = row * (int64_t)sz;
-        pl.rows = rb ? coll_round_bytes / rb : a->shape[0];
+        pl.rows = rb ? coll_round_bytes / p / rb : a->shape[0];
         if (pl.rows < 1) pl.rows = 1;
-        pl.nrounds = (a->shape[0] + pl.rows - 1) / pl.rows;
+        pl.nslabs = (a->shape[0] + pl.rows - 1) / pl.rows;
+        pl.nrounds = (pl.nslabs + p - 1) / p;
         rc = side_init(&s, src, &a->dist, to, rt->rank, err);
         if (!rc) rc = side_init(&r, dst, to, &a->dist, rt->rank, err);
         int64_t scratch = 0;
