@@ -595,6 +595,21 @@ int64_t dist_lcount(const dist_t *d, int dim, int c, int64_t g)
     return lo;
 }
 
+int64_t dist_owner_end(const dist_t *d, int dim, int64_t g)
+{
+    if (d->kind[dim] == 'v') return g + 1;
+    if (d->kind[dim] == 'c' && d->grid[dim] > 1) {
+        int64_t k = d->bsize[dim], e = (g / k + 1) * k;
+        return e < d->shape[dim] ? e : d->shape[dim];
+    }
+    if (d->kind[dim] == 'b') {
+        int64_t l, lo, hi;
+        dist_block_range(d, dim, dist_g2l(d, dim, g, &l), &lo, &hi);
+        return hi;
+    }
+    return d->shape[dim];
+}
+
 int64_t dist_period(const dist_t *m, const dist_t *o, int dim)
 {
     char k = m->kind[dim];

@@ -93,6 +93,10 @@ int dist_owner(const dist_t *d, const int64_t *gidx);
 
 /* The number of local indices of coordinate c along dim whose global index is below g. */
 int64_t dist_lcount(const dist_t *d, int dim, int c, int64_t g);
+/* The end (exclusive) of the run of global indices from g along dim that d gives g's owner:
+ * its block ('b', 'c'), the whole dimension ('n', or one engine), or g + 1 for a view
+ * dimension, whose owners are not looked ahead. */
+int64_t dist_owner_end(const dist_t *d, int dim, int64_t g);
 /* The period, in m's local indices along dim (any coordinate), of the coordinates that o
  * gives them: local indices l and l + T always have the same owner under o. Nonzero when o
  * is cyclic or block-cyclic there over several engines and m is not a view dimension: o's

@@ -44,27 +44,6 @@ typedef struct {
     int64_t nq;  /* coordinates under the other layout */
 } runs_t;
 
-/* The end (exclusive) of the interval of other's dimension dim that holds global g and
- * belongs to one coordinate. */
-static int64_t interval_end(const dist_t *o, int dim, int q, int64_t g)
-{
-    if (o->kind[dim] == 'c' && o->grid[dim] > 1) {
-        int64_t k = o->bsize[dim], e = (g / k + 1) * k;
-        return e < o->shape[dim] ? e : o->shape[dim];
-    }
-    if (o->kind[dim] == 'b') {
-        int64_t lo, hi;
-        dist_block_range(o, dim, q, &lo, &hi);
-        return hi;
-    }
-    return o->shape[dim];
-}
-
-static int plain(char k)
-{
-    return k == 'b' || k == 'c' || k == 'n';
-}
-
 static int add_run(runs_t *r, int64_t *cap, int64_t l, int q, err_t *err)
 {
     if (r->nr && r->q[r->nr - 1] == q) return 0; /* the run goes on */
@@ -91,16 +70,12 @@ static int runs_make(const dist_t *m, int c, const dist_t *o, int dim, runs_t *r
     r->T = dist_period(m, o, dim);
     if (r->T >= r->n) r->T = 0;
     int64_t lim = r->T ? r->T : r->n, cap = 0;
-    int fast = plain(m->kind[dim]) && plain(o->kind[dim]);
     int rc = 0;
     for (int64_t l = 0, l2; !rc && l < lim; l = l2) {
-        int64_t g = dist_l2g(m, dim, c, l), ol;
+        int64_t g = dist_l2g(m, dim, c, l), ol, e = dist_owner_end(o, dim, g);
         int q = dist_g2l(o, dim, g, &ol);
-        l2 = l + 1;
-        if (fast) {
-            l2 = dist_lcount(m, dim, c, interval_end(o, dim, q, g));
-            if (l2 > lim) l2 = lim;
-        }
+        l2 = e == g + 1 ? l + 1 : dist_lcount(m, dim, c, e); /* the next local index at e */
+        if (l2 > lim) l2 = lim;
         rc = add_run(r, &cap, l, q, err);
     }
     if (!rc && !r->st) rc = add_run(r, &cap, 0, 0, err); /* n == 0: one empty run */
@@ -376,11 +351,11 @@ static void side_move(const side_t *s, int64_t a, int64_t b, char **cur, int pac
 }
 
 /* Elements this side moves per peer for local axis-0 indices [a, b), added into cnt. */
-static int side_count(const side_t *s, const dist_t *o, int64_t a, int64_t b, int64_t *cnt,
-                      int64_t *scratch)
+static void side_count(const side_t *s, const dist_t *o, int64_t a, int64_t b, int64_t *cnt,
+                       int64_t *scratch)
 {
     int nd = s->nd, p = o->nranks;
-    if (a >= b) return 0;
+    if (a >= b) return;
     /* per dimension the count per coordinate; a peer's is their product */
     int64_t *per[ARR_MAXDIM], *x = scratch;
     for (int d = 0; d < nd; d++) {
@@ -397,7 +372,6 @@ static int side_count(const side_t *s, const dist_t *o, int64_t a, int64_t b, in
             v *= per[d][c[d]];
         cnt[q] += v;
     }
-    return 0;
 }
 
 static int side_init(side_t *s, const arr_t *a, const dist_t *mine, const dist_t *other, int rank,
@@ -406,7 +380,7 @@ static int side_init(side_t *s, const arr_t *a, const dist_t *mine, const dist_t
     memset(s, 0, sizeof *s);
     s->nd = a->ndim;
     s->sz = dt_size(a->dtype);
-    s->base = a->buf ? arri_base(a) : NULL;
+    s->base = arri_base(a);
     int c[ARR_MAXDIM];
     dist_coords(mine, rank, c);
     for (int d = s->nd - 1, m = 1; d >= 0; d--) {
@@ -571,18 +545,14 @@ int coll_redist(const rt_t *rt, const arr_t *a, const dist_t *to, arr_t **out, e
         int64_t scratch = 0;
         for (int d = 0; d < nd; d++)
             scratch += a->dist.grid[d] + to->grid[d];
-        pl.cnt = rc ? NULL : mem_alloc((size_t)(2 * p + scratch) * sizeof *pl.cnt);
-        int *ia = pl.cnt ? mem_alloc((size_t)p * 4 * sizeof *ia) : NULL;
-        pl.cur = ia ? mem_alloc((size_t)p * sizeof *pl.cur) : NULL;
-        if (!rc && !pl.cur) {
-            mem_free(ia);
+        pl.cnt = mem_alloc((size_t)(2 * p + scratch) * sizeof *pl.cnt);
+        pl.sc = mem_alloc((size_t)p * 4 * sizeof *pl.sc);
+        pl.cur = mem_alloc((size_t)p * sizeof *pl.cur);
+        if (!rc && (!pl.cnt || !pl.sc || !pl.cur))
             rc = err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
-        } else if (!rc) {
-            pl.sc = ia;
-            pl.sd = ia + p;
-            pl.rcn = ia + 2 * p;
-            pl.rd = ia + 3 * p;
-        }
+        pl.sd = pl.sc + p;
+        pl.rcn = pl.sc + 2 * p;
+        pl.rd = pl.sc + 3 * p;
         if (!rc) rc = plan_sizes(rt, a, to, &s, &r, &pl, err);
         if (!rc) {
             sbuf = mem_alloc(pl.sbytes + 1);
@@ -605,7 +575,7 @@ int coll_redist(const rt_t *rt, const arr_t *a, const dist_t *to, arr_t **out, e
     }
     mem_free(sbuf);
     mem_free(rbuf);
-    if (pl.sc) mem_free(pl.sc);
+    mem_free(pl.sc);
     mem_free(pl.cur);
     mem_free(pl.cnt);
     side_free(&s);
