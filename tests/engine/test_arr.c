@@ -10,6 +10,7 @@
 
 #include "arena.h"
 #include "arr.h"
+#include "arrcheck.h"
 #include "arrint.h"
 #include "builtins.h"
 #include "mpicheck.h"
@@ -576,24 +577,6 @@ static void test_repr(void)
     wbuf_free(&b);
 }
 
-/* Each element of a's chunk holds its global flat index (as int64). */
-static int holds_gidx(const arr_t *a)
-{
-    int coord[ARR_MAXDIM], ok = 1;
-    dist_coords(&a->dist, rt.rank, coord);
-    int64_t m = arri_lsize(a);
-    for (int64_t k = 0; k < m; k++) {
-        int64_t q = k, g = 0, mul = 1;
-        for (int d = a->ndim - 1; d >= 0; d--) {
-            g += dist_l2g(&a->dist, d, coord[d], q % a->lshape[d]) * mul;
-            q /= a->lshape[d];
-            mul *= a->shape[d];
-        }
-        ok &= arri_loadi(a->dtype, arri_addr(a, k)) == g;
-    }
-    return ok;
-}
-
 /* coll_redist between every pair of layouts of a 2-d array (row blocks, cyclic,
  * block-cyclic, 2-d grids): values follow their global indices, and back again. */
 static void test_redist(void)
@@ -610,7 +593,7 @@ static void test_redist(void)
         int64_t v = arri_row(b, rt.rank) * 5 + k;
         memcpy(arri_addr(b, k), &v, 8);
     }
-    CHECK(holds_gidx(b));
+    CHECK(arrcheck_holds(&rt, b));
     static const char *const kinds[] = {"bn", "cn", "bc", "cb", "bb", "cc", "nb", "nc"};
     for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++)
         for (int64_t bs = 1; bs <= 2; bs++) {
@@ -623,9 +606,9 @@ static void test_redist(void)
             CHECK(dist_init(&d, 2, sh, &s, rt.nranks, &err) == 0);
             arr_t *c = NULL, *e = NULL;
             CHECK(coll_redist(&rt, b, &d, &c, &err) == 0);
-            CHECK(c && dist_equal(&c->dist, &d) && holds_gidx(c));
+            CHECK(c && dist_equal(&c->dist, &d) && arrcheck_holds(&rt, c));
             CHECK(c && coll_redist(&rt, c, &rows, &e, &err) == 0);
-            CHECK(e && holds_gidx(e));
+            CHECK(e && arrcheck_holds(&rt, e));
             arr_unref(&c);
             arr_unref(&e);
             dist_clear(&d);
@@ -634,35 +617,28 @@ static void test_redist(void)
     arr_unref(&b);
 }
 
-/* A distributed arange of shape sh laid out by spec kinds (one letter per dimension) and
- * block size bs, or NULL when the layout does not fit rt.nranks. */
-static arr_t *gidx_array(int nd, const int64_t *sh, const char *kinds, int64_t bs)
+/* a's transpose (a view whose last axis is far apart in memory: packed tile by tile) moved
+ * to each layout of kinds reversed, then transposed back: every element where it was. */
+static void redist_transposed(arr_t *a, const char *const *kinds, int nd)
 {
     err_t err;
     err_clear(&err);
-    dist_spec_t s;
-    dist_spec_default(&s);
-    for (int d = 0; d < nd; d++)
-        s.kind[d] = kinds[d];
-    s.block_size = bs;
-    dist_t d;
-    if (dist_init(&d, nd, sh, &s, rt.nranks, &err)) return NULL;
-    arr_t *a = NULL;
-    CHECK(arri_new_dist(&rt, DT_INT64, &d, &a, &err) == 0);
-    dist_clear(&d);
-    int c[ARR_MAXDIM];
-    dist_coords(&a->dist, rt.rank, c);
-    for (int64_t k = 0; k < arri_lsize(a); k++) {
-        int64_t g = 0, rest = k, li[ARR_MAXDIM];
-        for (int dd = nd - 1; dd >= 0; dd--) {
-            li[dd] = rest % a->lshape[dd];
-            rest /= a->lshape[dd];
-        }
-        for (int dd = 0; dd < nd; dd++)
-            g = g * sh[dd] + dist_l2g(&a->dist, dd, c[dd], li[dd]);
-        memcpy(arri_addr(a, k), &g, 8);
+    arr_t *v = NULL;
+    CHECK(arr_transpose(&rt, a, NULL, &v, &err) == 0);
+    for (int j = 0; v && j < 8 && kinds[j]; j++) {
+        char rk[ARR_MAXDIM + 1] = {0};
+        for (int d = 0; d < nd; d++)
+            rk[d] = kinds[j][nd - 1 - d];
+        arr_t *t = arrcheck_iota(&rt, nd, v->shape, rk, 2), *c = NULL, *w = NULL;
+        if (!t) continue;
+        CHECK(coll_redist(&rt, v, &t->dist, &c, &err) == 0);
+        CHECK(c && arr_transpose(&rt, c, NULL, &w, &err) == 0);
+        CHECK(w && arrcheck_holds(&rt, w));
+        arr_unref(&w);
+        arr_unref(&c);
+        arr_unref(&t);
     }
-    return a;
+    arr_unref(&v);
 }
 
 /* coll_redist between every pair of a set of layouts, on 1-, 2- and 3-d shapes, in one
@@ -691,21 +667,23 @@ static void test_redist_pairs(void)
         const int64_t *sh = cases[ci].sh;
         for (int i = 0; i < 8 && cases[ci].kinds[i]; i++)
             for (size_t bi = 0; bi < 4; bi++) {
-                arr_t *a = gidx_array(nd, sh, cases[ci].kinds[i], bss[bi]);
+                arr_t *a = arrcheck_iota(&rt, nd, sh, cases[ci].kinds[i], bss[bi]);
                 if (!a) continue;
-                CHECK(holds_gidx(a));
+                CHECK(arrcheck_holds(&rt, a));
                 for (int j = 0; j < 8 && cases[ci].kinds[j]; j++)
                     for (size_t bj = 0; bj < 4; bj += 3)
                         for (size_t ri = 0; ri < 3; ri++) {
-                            arr_t *t = gidx_array(nd, sh, cases[ci].kinds[j], bss[bj]), *c = NULL;
+                            arr_t *t = arrcheck_iota(&rt, nd, sh, cases[ci].kinds[j], bss[bj]),
+                                  *c = NULL;
                             if (!t) continue;
                             coll_round_bytes = rounds[ri];
                             CHECK(coll_redist(&rt, a, &t->dist, &c, &err) == 0);
-                            CHECK(c && dist_equal(&c->dist, &t->dist) && holds_gidx(c));
+                            CHECK(c && dist_equal(&c->dist, &t->dist) && arrcheck_holds(&rt, c));
                             coll_round_bytes = keep;
                             arr_unref(&c);
                             arr_unref(&t);
                         }
+                if (nd >= 2) redist_transposed(a, cases[ci].kinds, nd);
                 arr_unref(&a);
             }
     }

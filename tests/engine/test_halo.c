@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "arr.h"
+#include "arrcheck.h"
 #include "arrint.h"
 #include "mpicheck.h"
 #include "coll.h"
@@ -21,28 +22,8 @@ static int64_t fitted, moved; /* pairs read through a halo; of them, with bytes 
 /* A distributed int64 array of shape sh (kinds e.g. "bn", "bb") holding flat indices. */
 static arr_t *iota(int nd, const int64_t *sh, const char *kinds)
 {
-    err_t err;
-    err_clear(&err);
-    dist_spec_t s;
-    dist_spec_default(&s);
-    for (int d = 0; d < nd; d++)
-        s.kind[d] = kinds[d];
-    dist_t d;
-    arr_t *a = NULL;
-    CHECK(dist_init(&d, nd, sh, &s, rt.nranks, &err) == 0);
-    CHECK(arri_new_dist(&rt, DT_INT64, &d, &a, &err) == 0);
-    dist_clear(&d);
-    int coord[ARR_MAXDIM];
-    dist_coords(&a->dist, rt.rank, coord);
-    for (int64_t k = 0; k < arri_lsize(a); k++) {
-        int64_t q = k, g = 0, mul = 1;
-        for (int i = nd - 1; i >= 0; i--) {
-            g += dist_l2g(&a->dist, i, coord[i], q % a->lshape[i]) * mul;
-            q /= a->lshape[i];
-            mul *= a->shape[i];
-        }
-        memcpy(arri_addr(a, k), &g, 8);
-    }
+    arr_t *a = arrcheck_iota(&rt, nd, sh, kinds, 1);
+    CHECK(a != NULL);
     return a;
 }
 
