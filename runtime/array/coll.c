@@ -25,11 +25,74 @@ int coll_agree(const rt_t *rt, int local_rc)
     return rc;
 }
 
-static int too_big(size_t n, err_t *err)
+size_t coll_msg_max = (size_t)1 << 30;
+
+/* Bytes of a piece that starts o bytes into a message of n bytes. */
+static int piece(size_t n, size_t o)
 {
-    return n > 2147483647 ? err_set(err, PARC_ENOTIMPL, (span_t){0},
-                                    "exchanging more than 2 GiB at once is not supported")
-                          : 0;
+    return (int)(n - o < coll_msg_max ? n - o : coll_msg_max);
+}
+
+/* MPI_Bcast of n bytes from root, in pieces of at most coll_msg_max (MPI counts are ints). */
+static int bcast(const rt_t *rt, void *buf, size_t n, int root)
+{
+    for (size_t o = 0; o < n; o += coll_msg_max)
+        if (MPI_Bcast((char *)buf + o, piece(n, o), MPI_BYTE, root, rt->comm) != MPI_SUCCESS)
+            return PARC_EMPI;
+    return 0;
+}
+
+/* Blocking point-to-point messages of n bytes in pieces: MPI keeps the order of messages
+ * between two ranks on one tag, so the pieces arrive in order. */
+static int send_pieces(const rt_t *rt, const void *buf, size_t n, int peer, int tag)
+{
+    for (size_t o = 0; o < n || o == 0; o += coll_msg_max)
+        if (MPI_Send((const char *)buf + o, piece(n, o), MPI_BYTE, peer, tag, rt->comm) !=
+            MPI_SUCCESS)
+            return PARC_EMPI;
+    return 0;
+}
+
+static int recv_pieces(const rt_t *rt, void *buf, size_t n, int peer, int tag)
+{
+    for (size_t o = 0; o < n || o == 0; o += coll_msg_max)
+        if (MPI_Recv((char *)buf + o, piece(n, o), MPI_BYTE, peer, tag, rt->comm,
+                     MPI_STATUS_IGNORE) != MPI_SUCCESS)
+            return PARC_EMPI;
+    return 0;
+}
+
+/* MPI_Allgatherv in bytes: rank r's cnt[r] bytes at mine land at all + off[r] on every
+ * rank. One MPI_Allgatherv when the whole fits one message, else one piecewise broadcast
+ * per rank. Returns 0, PARC_ENOMEM (on every rank) or PARC_EMPI (not agreed). */
+static int allgatherv(const rt_t *rt, const void *mine, const int64_t *cnt, const int64_t *off,
+                      char *all)
+{
+    int p = rt->nranks;
+    size_t total = (size_t)(off[p - 1] + cnt[p - 1]);
+    if (total <= coll_msg_max) {
+        int *c = mem_alloc((size_t)p * 2 * sizeof *c);
+        if (coll_agree(rt, c ? 0 : PARC_ENOMEM)) {
+            mem_free(c);
+            return PARC_ENOMEM;
+        }
+        for (int r = 0; r < p; r++) {
+            c[r] = (int)cnt[r];
+            c[p + r] = (int)off[r];
+        }
+        int rc = MPI_Allgatherv(mine, c[rt->rank], MPI_BYTE, all, c, c + p, MPI_BYTE, rt->comm) ==
+                         MPI_SUCCESS
+                     ? 0
+                     : PARC_EMPI;
+        mem_free(c);
+        return rc;
+    }
+    if (cnt[rt->rank] && all + off[rt->rank] != mine)
+        memmove(all + off[rt->rank], mine, (size_t)cnt[rt->rank]);
+    int rc = 0;
+    for (int r = 0; r < p && !rc; r++)
+        rc = bcast(rt, all + off[r], (size_t)cnt[r], r);
+    return rc;
 }
 
 int coll_sequence(const rt_t *rt, const char *file, int line, err_t *err)
@@ -80,57 +143,92 @@ int coll_sequence(const rt_t *rt, const char *file, int line, err_t *err)
 
 int coll_allgather_bytes(const rt_t *rt, const void *mine, size_t n, void *all, err_t *err)
 {
-    int rc = arri_agree(rt, too_big(n * (size_t)rt->nranks, err), err);
-    if (!rc &&
-        MPI_Allgather(mine, (int)n, MPI_BYTE, all, (int)n, MPI_BYTE, rt->comm) != MPI_SUCCESS)
-        rc = err_set(err, PARC_EMPI, (span_t){0}, "MPI_Allgather failed");
+    int p = rt->nranks, rc = 0;
+    if (n * (size_t)p <= coll_msg_max) {
+        if (MPI_Allgather(mine, (int)n, MPI_BYTE, all, (int)n, MPI_BYTE, rt->comm) != MPI_SUCCESS)
+            rc = PARC_EMPI;
+    } else {
+        int64_t *c = mem_alloc((size_t)p * 2 * sizeof *c);
+        rc = c ? 0 : PARC_ENOMEM;
+        rc = coll_agree(rt, rc);
+        for (int r = 0; r < p && !rc; r++) {
+            c[r] = (int64_t)n;
+            c[p + r] = (int64_t)n * r;
+        }
+        if (!rc) rc = allgatherv(rt, mine, c, c + p, all);
+        mem_free(c);
+    }
+    if (rc)
+        err_set(err, rc, (span_t){0}, rc == PARC_ENOMEM ? "out of memory" : "MPI_Allgather failed");
     return arri_agree(rt, rc, err);
 }
 
 int coll_bcast_bytes(const rt_t *rt, void *buf, size_t n, int root, err_t *err)
 {
-    int rc = arri_agree(rt, too_big(n, err), err);
-    if (!rc && MPI_Bcast(buf, (int)n, MPI_BYTE, root, rt->comm) != MPI_SUCCESS)
-        rc = err_set(err, PARC_EMPI, (span_t){0}, "MPI_Bcast failed");
+    int rc = bcast(rt, buf, n, root);
+    if (rc) err_set(err, rc, (span_t){0}, "MPI_Bcast failed");
     return arri_agree(rt, rc, err);
+}
+
+/* A tag of its own: the messages of one exchange are all received before it returns, and
+ * nothing else in flight uses this tag. */
+#define EXCHANGE_TAG 7313
+
+/* coll_gather_bytes when the whole is more than one message: rank 0 receives every rank's
+ * bytes in rank order, each in pieces. */
+static int gather_pieces(const rt_t *rt, const void *mine, size_t n, char *all, const int64_t *offs)
+{
+    if (rt->rank) return send_pieces(rt, mine, n, 0, EXCHANGE_TAG);
+    if (n) memcpy(all, mine, n);
+    int rc = 0;
+    for (int r = 1; r < rt->nranks && !rc; r++)
+        rc = recv_pieces(rt, all + offs[r], (size_t)(offs[r + 1] - offs[r]), r, EXCHANGE_TAG);
+    return rc;
 }
 
 int coll_gather_bytes(const rt_t *rt, const void *mine, size_t n, char **all, int64_t **offs,
                       err_t *err)
 {
     int p = rt->nranks, root = rt->rank == 0;
+    int64_t *len = NULL, mylen = (int64_t)n;
     int *cnt = NULL;
     *all = NULL;
     *offs = NULL;
-    int rc = too_big(n, err);
-    if (!rc && root && !(cnt = mem_calloc((size_t)p * 2, sizeof *cnt)))
+    int rc = 0;
+    if (root && (!(len = mem_calloc((size_t)p, sizeof *len)) ||
+                 !(cnt = mem_calloc((size_t)p * 2, sizeof *cnt))))
         rc = err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
     rc = arri_agree(rt, rc, err);
-    int len = (int)n;
-    if (!rc && MPI_Gather(&len, 1, MPI_INT, cnt, 1, MPI_INT, 0, rt->comm) != MPI_SUCCESS)
+    if (!rc && MPI_Gather(&mylen, 1, MPI_INT64_T, len, 1, MPI_INT64_T, 0, rt->comm) != MPI_SUCCESS)
         rc = err_set(err, PARC_EMPI, (span_t){0}, "MPI_Gather failed");
+    size_t total = 0;
     if (!rc && root) {
-        size_t total = 0;
         for (int r = 0; r < p; r++)
-            total += (size_t)cnt[r];
-        rc = too_big(total, err);
-        if (!rc) {
-            *all = mem_alloc(total + 1);
-            *offs = mem_alloc((size_t)(p + 1) * sizeof **offs);
-            if (!*all || !*offs) rc = err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
-            if (!rc) (*offs)[0] = 0;
-        }
+            total += (size_t)len[r];
+        *all = mem_alloc(total + 1);
+        *offs = mem_alloc((size_t)(p + 1) * sizeof **offs);
+        if (!*all || !*offs) rc = err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
+        if (!rc) (*offs)[0] = 0;
         for (int r = 0; r < p && !rc; r++) {
-            (*offs)[r + 1] = (*offs)[r] + cnt[r];
+            (*offs)[r + 1] = (*offs)[r] + len[r];
+            cnt[r] = (int)len[r]; /* used only when total fits one message */
             cnt[p + r] = (int)(*offs)[r];
         }
     }
     rc = arri_agree(rt, rc, err);
-    if (!rc && MPI_Gatherv(mine ? mine : "", len, MPI_BYTE, *all, cnt, cnt + p, MPI_BYTE, 0,
-                           rt->comm) != MPI_SUCCESS)
+    /* every rank learns whether the whole fits one message */
+    int one = total <= coll_msg_max;
+    if (!rc && MPI_Bcast(&one, 1, MPI_INT, 0, rt->comm) != MPI_SUCCESS)
+        rc = err_set(err, PARC_EMPI, (span_t){0}, "MPI_Bcast failed");
+    if (!rc && one &&
+        MPI_Gatherv(mine ? mine : "", (int)n, MPI_BYTE, *all, cnt, cnt + p, MPI_BYTE, 0,
+                    rt->comm) != MPI_SUCCESS)
         rc = err_set(err, PARC_EMPI, (span_t){0}, "MPI_Gatherv failed");
+    if (!rc && !one && gather_pieces(rt, mine ? mine : "", n, *all, *offs))
+        rc = err_set(err, PARC_EMPI, (span_t){0}, "gathering in pieces failed");
     rc = arri_agree(rt, rc, err);
     mem_free(cnt);
+    mem_free(len);
     if (rc) {
         mem_free(*all);
         mem_free(*offs);
@@ -172,24 +270,20 @@ int coll_allgather(const rt_t *rt, const arr_t *a, arr_t **out, err_t *err)
     }
     int p = rt->nranks;
     arr_t *src = NULL, *full = NULL;
-    int *cnt = mem_calloc((size_t)p * 2, sizeof *cnt);
+    int64_t *cnt = mem_calloc((size_t)p * 2, sizeof *cnt);
     int rc = cnt ? 0 : err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
     int64_t rb = row_elems(a) * (int64_t)dt_size(a->dtype);
-    int64_t total = a->shape[0] * rb;
-    if (!rc && total > 2147483647)
-        rc = err_set(err, PARC_ENOTIMPL, (span_t){0},
-                     "gathering an array of more than 2 GiB is not supported");
     if (!rc) rc = contig(rt, a, &src, err);
     if (!rc) rc = arri_new(rt, a->ndim, a->shape, a->dtype, 0, NULL, &full, err);
     rc = arri_agree(rt, rc, err);
     if (!rc) {
         for (int r = 0; r < p; r++) {
-            cnt[r] = (int)((arri_row(a, r + 1) - arri_row(a, r)) * rb);
-            cnt[p + r] = (int)(arri_row(a, r) * rb);
+            cnt[r] = (arri_row(a, r + 1) - arri_row(a, r)) * rb;
+            cnt[p + r] = arri_row(a, r) * rb;
         }
-        if (MPI_Allgatherv(arri_base(src), cnt[rt->rank], MPI_BYTE, arri_base(full), cnt, cnt + p,
-                           MPI_BYTE, rt->comm) != MPI_SUCCESS)
-            rc = err_set(err, PARC_EMPI, (span_t){0}, "MPI_Allgatherv failed");
+        rc = allgatherv(rt, arri_base(src), cnt, cnt + p, arri_base(full));
+        if (rc) err_set(err, rc, (span_t){0}, "MPI_Allgatherv failed");
+        rc = arri_agree(rt, rc, err);
     }
     mem_free(cnt);
     arr_unref(&src);
@@ -223,31 +317,36 @@ int coll_redistribute(const rt_t *rt, const arr_t *a, const int64_t *bnd, arr_t 
     return rc;
 }
 
-/* A tag of its own: the messages of one exchange are all received before it returns, and
- * nothing else in flight uses this tag. */
-#define EXCHANGE_TAG 7313
+/* Pieces of a message of n bytes (a message of 0 bytes is one piece). */
+static size_t npieces(size_t n)
+{
+    return n ? (n + coll_msg_max - 1) / coll_msg_max : 1;
+}
 
 int coll_exchange(const rt_t *rt, int local_rc, const coll_msg_t *send, int ns,
                   const coll_msg_t *recv, int nr, err_t *err)
 {
     int rc = local_rc;
-    for (int i = 0; !rc && i < ns; i++)
-        rc = too_big(send[i].n, err);
-    for (int i = 0; !rc && i < nr; i++)
-        rc = too_big(recv[i].n, err);
-    MPI_Request *req = rc ? NULL : mem_alloc((size_t)(ns + nr + 1) * sizeof *req);
+    size_t nreq = 1;
+    for (int i = 0; i < ns; i++)
+        nreq += npieces(send[i].n);
+    for (int i = 0; i < nr; i++)
+        nreq += npieces(recv[i].n);
+    MPI_Request *req = rc ? NULL : mem_alloc(nreq * sizeof *req);
     if (!rc && !req) rc = err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
     rc = arri_agree(rt, rc, err);
     if (!rc) {
         int was = rt_wait_begin(rt, RT_COLLECTIVE), n = 0;
         for (int i = 0; !rc && i < nr; i++)
-            if (MPI_Irecv(recv[i].p, (int)recv[i].n, MPI_BYTE, recv[i].peer, EXCHANGE_TAG, rt->comm,
-                          &req[n++]) != MPI_SUCCESS)
-                rc = PARC_EMPI;
+            for (size_t o = 0; !rc && (o < recv[i].n || o == 0); o += coll_msg_max)
+                if (MPI_Irecv((char *)recv[i].p + o, piece(recv[i].n, o), MPI_BYTE, recv[i].peer,
+                              EXCHANGE_TAG, rt->comm, &req[n++]) != MPI_SUCCESS)
+                    rc = PARC_EMPI;
         for (int i = 0; !rc && i < ns; i++)
-            if (MPI_Isend(send[i].p, (int)send[i].n, MPI_BYTE, send[i].peer, EXCHANGE_TAG, rt->comm,
-                          &req[n++]) != MPI_SUCCESS)
-                rc = PARC_EMPI;
+            for (size_t o = 0; !rc && (o < send[i].n || o == 0); o += coll_msg_max)
+                if (MPI_Isend((char *)send[i].p + o, piece(send[i].n, o), MPI_BYTE, send[i].peer,
+                              EXCHANGE_TAG, rt->comm, &req[n++]) != MPI_SUCCESS)
+                    rc = PARC_EMPI;
         if (n && MPI_Waitall(n, req, MPI_STATUSES_IGNORE) != MPI_SUCCESS) rc = PARC_EMPI;
         rt_wait_end(rt, was);
         if (rc) err_set(err, rc, (span_t){0}, "MPI point-to-point exchange failed");
@@ -261,13 +360,15 @@ int coll_exscan_i64(const rt_t *rt, int64_t *v, int64_t n, int op, err_t *err)
 {
     int64_t *tmp = mem_alloc((size_t)n * sizeof *tmp + 1);
     int rc = tmp ? 0 : err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
-    if (!rc && n > INT_MAX) rc = too_big((size_t)-1, err);
     rc = arri_agree(rt, rc, err);
     if (!rc) {
+        /* elementwise, so pieces give the same answer */
+        int64_t per = (int64_t)(coll_msg_max / sizeof *v) ? (int64_t)(coll_msg_max / sizeof *v) : 1;
         int was = rt_wait_begin(rt, RT_REDUCTION);
-        if (MPI_Exscan(v, tmp, (int)n, MPI_INT64_T, op ? MPI_PROD : MPI_SUM, rt->comm) !=
-            MPI_SUCCESS)
-            rc = err_set(err, PARC_EMPI, (span_t){0}, "MPI_Exscan failed");
+        for (int64_t o = 0; o < n && !rc; o += per)
+            if (MPI_Exscan(v + o, tmp + o, (int)(n - o < per ? n - o : per), MPI_INT64_T,
+                           op ? MPI_PROD : MPI_SUM, rt->comm) != MPI_SUCCESS)
+                rc = err_set(err, PARC_EMPI, (span_t){0}, "MPI_Exscan failed");
         rt_wait_end(rt, was);
         rc = arri_agree(rt, rc, err);
     }
@@ -280,17 +381,13 @@ int coll_chain(const rt_t *rt, size_t n, void (*step)(void *ctx, const void *in,
                void *ctx, err_t *err)
 {
     char *in = mem_alloc(n + 1), *out = mem_alloc(n + 1);
-    int rc = in && out ? too_big(n, err) : err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
+    int rc = in && out ? 0 : err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
     rc = arri_agree(rt, rc, err);
     if (!rc) {
         int was = rt_wait_begin(rt, RT_COLLECTIVE), r = rt->rank;
-        if (r > 0 && MPI_Recv(in, (int)n, MPI_BYTE, r - 1, EXCHANGE_TAG, rt->comm,
-                              MPI_STATUS_IGNORE) != MPI_SUCCESS)
-            rc = PARC_EMPI;
+        if (r > 0) rc = recv_pieces(rt, in, n, r - 1, EXCHANGE_TAG);
         step(ctx, r > 0 ? in : NULL, out);
-        if (r + 1 < rt->nranks &&
-            MPI_Send(out, (int)n, MPI_BYTE, r + 1, EXCHANGE_TAG, rt->comm) != MPI_SUCCESS)
-            rc = PARC_EMPI;
+        if (r + 1 < rt->nranks && send_pieces(rt, out, n, r + 1, EXCHANGE_TAG)) rc = PARC_EMPI;
         rt_wait_end(rt, was);
         if (rc) err_set(err, rc, (span_t){0}, "MPI point-to-point chain failed");
         rc = arri_agree(rt, rc, err);
@@ -425,32 +522,29 @@ static int tree(const rt_t *rt, int coll, int op, int acc, int64_t w, int64_t n,
         wbuf_bytes(&msg, pvals[i], (size_t)pcount[i] * esz);
     }
     int rc = 0;
-    if (!t.tmp || !scratch || !v || msg.oom || msg.len > 1u << 30)
+    if (!t.tmp || !scratch || !v || msg.oom)
         rc = err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory in a reduction");
     int p = coll ? rt->nranks : 1;
-    int *cnt = mem_calloc((size_t)p * 2, sizeof *cnt);
+    int64_t *cnt = mem_calloc((size_t)p * 2, sizeof *cnt);
     if (!cnt && !rc) rc = err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
     if (coll) rc = arri_agree(rt, rc, err);
     char *all = NULL;
     if (!rc && !coll) {
         all = (char *)msg.p;
-        cnt[0] = (int)msg.len;
+        cnt[0] = (int64_t)msg.len;
     } else if (!rc) {
-        int mine = (int)msg.len;
-        if (MPI_Allgather(&mine, 1, MPI_INT, cnt, 1, MPI_INT, rt->comm) != MPI_SUCCESS)
+        int64_t mine = (int64_t)msg.len;
+        if (MPI_Allgather(&mine, 1, MPI_INT64_T, cnt, 1, MPI_INT64_T, rt->comm) != MPI_SUCCESS)
             rc = PARC_EMPI;
         size_t tot = 0;
         for (int r = 0; r < p && !rc; r++) {
-            cnt[p + r] = (int)tot;
+            cnt[p + r] = (int64_t)tot;
             tot += (size_t)cnt[r];
-            if (tot > 2147483647u) rc = PARC_ENOMEM;
         }
         if (!rc) all = mem_alloc(tot ? tot : 1);
         if (!rc && !all) rc = PARC_ENOMEM;
         rc = coll_agree(rt, rc);
-        if (!rc && MPI_Allgatherv(msg.p, mine, MPI_BYTE, all, cnt, cnt + p, MPI_BYTE, rt->comm) !=
-                       MPI_SUCCESS)
-            rc = PARC_EMPI;
+        if (!rc) rc = allgatherv(rt, msg.p, cnt, cnt + p, all);
         rc = coll_agree(rt, rc);
         if (rc) err_set(err, rc, (span_t){0}, "a reduction's exchange failed");
     }
@@ -584,8 +678,6 @@ static int rows_plan(const rt_t *rt, const arr_t *a, const int64_t *idx, int64_t
     int64_t *sidx = mem_alloc((size_t)(n ? n : 1) * sizeof *sidx);
     int *own = mem_alloc((size_t)(n ? n : 1) * sizeof *own);
     int rc = sidx && own ? 0 : err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
-    if (!rc && n > 2147483647)
-        rc = err_set(err, PARC_ENOTIMPL, (span_t){0}, "more than 2**31 indices per engine");
     *got = NULL;
     if (!rc) {
         memset(sc, 0, (size_t)p * sizeof *sc);
@@ -613,9 +705,7 @@ static int rows_plan(const rt_t *rt, const arr_t *a, const int64_t *idx, int64_t
             rd[q] = (int)tot;
             tot += rcn[q];
         }
-        if (tot > 2147483647)
-            rc = err_set(err, PARC_ENOTIMPL, (span_t){0}, "more than 2**31 indices per engine");
-        else if (!(*got = mem_alloc((size_t)(tot ? tot : 1) * sizeof **got)))
+        if (!(*got = mem_alloc((size_t)(tot ? tot : 1) * sizeof **got)))
             rc = err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
     }
     rc = arri_agree(rt, rc, err);
@@ -634,17 +724,36 @@ static int rows_plan(const rt_t *rt, const arr_t *a, const int64_t *idx, int64_t
     return rc;
 }
 
+/* A committed datatype of n contiguous bytes; above coll_msg_max a struct of whole pieces
+ * and the rest, so that no count passed to MPI exceeds it. */
+static int bytes_type(size_t n, MPI_Datatype *t)
+{
+    int rc = 0;
+    if (n <= coll_msg_max) {
+        rc = MPI_Type_contiguous((int)n, MPI_BYTE, t);
+    } else {
+        MPI_Datatype part;
+        int len[2] = {(int)(n / coll_msg_max), (int)(n % coll_msg_max)};
+        MPI_Aint at[2] = {0, (MPI_Aint)(n - n % coll_msg_max)};
+        rc = MPI_Type_contiguous((int)coll_msg_max, MPI_BYTE, &part);
+        MPI_Datatype ty[2] = {part, MPI_BYTE};
+        if (rc == MPI_SUCCESS) rc = MPI_Type_create_struct(2, len, at, ty, t);
+        MPI_Type_free(&part);
+    }
+    if (rc == MPI_SUCCESS) rc = MPI_Type_commit(t);
+    return rc == MPI_SUCCESS ? 0 : PARC_EMPI;
+}
+
 /* One direction of the row data: rows of rb bytes, counts in rows. */
 static int rows_move(const rt_t *rt, const void *s, const int *sc, const int *sd, void *r,
                      const int *rcn, const int *rd, int64_t rb, err_t *err)
 {
     if (rb == 0) return 0;
     MPI_Datatype row;
-    int rc = MPI_Type_contiguous((int)rb, MPI_BYTE, &row) == MPI_SUCCESS ? 0 : PARC_EMPI;
-    if (!rc && MPI_Type_commit(&row) != MPI_SUCCESS) rc = PARC_EMPI;
-    if (!rc && MPI_Alltoallv(s, sc, sd, row, r, rcn, rd, row, rt->comm) != MPI_SUCCESS)
-        rc = PARC_EMPI;
-    if (!rc) MPI_Type_free(&row);
+    int rc = coll_agree(rt, bytes_type((size_t)rb, &row));
+    if (rc) return err_set(err, rc, (span_t){0}, "making an MPI datatype failed");
+    if (MPI_Alltoallv(s, sc, sd, row, r, rcn, rd, row, rt->comm) != MPI_SUCCESS) rc = PARC_EMPI;
+    MPI_Type_free(&row);
     rc = coll_agree(rt, rc);
     if (rc) err_set(err, rc, (span_t){0}, "exchanging rows failed");
     return rc;
@@ -677,8 +786,6 @@ static int rows_begin(const rt_t *rt, const arr_t *a, const int64_t *idx, int64_
     x->c = mem_calloc((size_t)p * 4, sizeof *x->c);
     x->ord = mem_alloc((size_t)(n ? n : 1) * sizeof *x->ord);
     int rc = x->c && x->ord ? 0 : err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
-    if (!rc && x->rb > 2147483647)
-        rc = err_set(err, PARC_ENOTIMPL, (span_t){0}, "rows of more than 2 GiB are not supported");
     rc = arri_agree(rt, rc, err);
     if (rc) return rc;
     x->sc = x->c;
@@ -693,8 +800,8 @@ static int rows_begin(const rt_t *rt, const arr_t *a, const int64_t *idx, int64_
     return arri_agree(rt, rc, err);
 }
 
-int coll_take_rows(const rt_t *rt, const arr_t *a, const int64_t *want, int64_t n, void *dst,
-                   err_t *err)
+static int take_round(const rt_t *rt, const arr_t *a, const int64_t *want, int64_t n, void *dst,
+                      err_t *err)
 {
     rows_t x;
     int rc = rows_begin(rt, a, want, n, &x, err);
@@ -709,8 +816,10 @@ int coll_take_rows(const rt_t *rt, const arr_t *a, const int64_t *want, int64_t 
     return rc;
 }
 
-int coll_put_rows(const rt_t *rt, arr_t *a, const int64_t *put, int64_t n, const void *src,
-                  err_t *err)
+/* last: when the rows move in more than one round, the rank that last wrote each local row
+ * (-1: none yet); a later round's write from a lower rank must not replace it. */
+static int put_round(const rt_t *rt, arr_t *a, const int64_t *put, int64_t n, const void *src,
+                     int *last, err_t *err)
 {
     rows_t x;
     int rc = rows_begin(rt, a, put, n, &x, err);
@@ -718,9 +827,67 @@ int coll_put_rows(const rt_t *rt, arr_t *a, const int64_t *put, int64_t n, const
         memcpy(x.mine + s * x.rb, (const char *)src + x.ord[s] * x.rb, (size_t)x.rb);
     if (!rc) rc = rows_move(rt, x.mine, x.sc, x.sd, x.theirs, x.rcn, x.rd, x.rb, err);
     /* In rank order, then in each rank's order: the last of repeated rows wins, as in NumPy. */
-    for (int64_t j = 0; !rc && j < x.ngot; j++)
-        row_copy(a, x.got[j] - arri_row(a, rt->rank), x.w, x.theirs + j * x.rb, 1);
+    int64_t j = 0;
+    for (int q = 0; !rc && q < rt->nranks; q++)
+        for (int64_t end = (int64_t)x.rd[q] + x.rcn[q]; j < end; j++) {
+            int64_t lr = x.got[j] - arri_row(a, rt->rank);
+            if (last && last[lr] > q) continue;
+            if (last) last[lr] = q;
+            row_copy(a, lr, x.w, x.theirs + j * x.rb, 1);
+        }
     rows_end(&x);
+    return rc;
+}
+
+/* The rows move in rounds of at most per indices from each rank, so that a round's counts
+ * (ints) and buffers stay within coll_msg_max bytes; every rank takes part in as many
+ * rounds as the rank with the most indices needs (*nround, agreed). */
+static int rows_rounds(const rt_t *rt, const arr_t *a, int64_t n, int64_t *per, int64_t *nround,
+                       err_t *err)
+{
+    int64_t rb = row_elems(a) * (int64_t)dt_size(a->dtype);
+    size_t unit = rb > 8 ? (size_t)rb : 8;
+    *per = (int64_t)(coll_msg_max / unit / (size_t)rt->nranks);
+    if (*per < 1) *per = 1;
+    int64_t mine = (n + *per - 1) / *per;
+    int rc = MPI_Allreduce(&mine, nround, 1, MPI_INT64_T, MPI_MAX, rt->comm) == MPI_SUCCESS
+                 ? 0
+                 : err_set(err, PARC_EMPI, (span_t){0}, "MPI_Allreduce failed");
+    return arri_agree(rt, rc, err);
+}
+
+int coll_take_rows(const rt_t *rt, const arr_t *a, const int64_t *want, int64_t n, void *dst,
+                   err_t *err)
+{
+    int64_t per, nround, rb = row_elems(a) * (int64_t)dt_size(a->dtype);
+    int rc = rows_rounds(rt, a, n, &per, &nround, err);
+    for (int64_t k = 0; !rc && k < nround; k++) {
+        int64_t o = k * per < n ? k * per : n, m = n - o < per ? n - o : per;
+        rc = take_round(rt, a, o ? want + o : want, m, o ? (char *)dst + o * rb : dst, err);
+    }
+    return rc;
+}
+
+int coll_put_rows(const rt_t *rt, arr_t *a, const int64_t *put, int64_t n, const void *src,
+                  err_t *err)
+{
+    int64_t per, nround, rb = row_elems(a) * (int64_t)dt_size(a->dtype);
+    int rc = rows_rounds(rt, a, n, &per, &nround, err);
+    int64_t lrows = arri_row(a, rt->rank + 1) - arri_row(a, rt->rank);
+    int *last = NULL;
+    if (!rc && nround > 1) {
+        last = mem_alloc((size_t)(lrows ? lrows : 1) * sizeof *last);
+        rc = last ? 0 : err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
+        for (int64_t i = 0; last && i < lrows; i++)
+            last[i] = -1;
+        rc = arri_agree(rt, rc, err);
+    }
+    for (int64_t k = 0; !rc && k < nround; k++) {
+        int64_t o = k * per < n ? k * per : n, m = n - o < per ? n - o : per;
+        rc =
+            put_round(rt, a, o ? put + o : put, m, o ? (const char *)src + o * rb : src, last, err);
+    }
+    mem_free(last);
     return rc;
 }
 

@@ -25,6 +25,12 @@ int coll_agree(const rt_t *rt, int local_rc);
  * engine's site. */
 int coll_sequence(const rt_t *rt, const char *file, int line, err_t *err);
 
+/* The most bytes coll.c hands MPI in one message (1 GiB: MPI's counts are ints). Larger
+ * ones go in pieces of this size (broadcasts, gathers, point-to-point), as a datatype made
+ * of such pieces (rows), or in rounds (rows by index); nothing here has a size limit of its
+ * own. Tests make it small. The same on every rank. */
+extern size_t coll_msg_max;
+
 /* Collective. Every rank's n bytes at mine (n the same on every rank), concatenated in rank
  * order into all (rt->nranks * n bytes, the caller's), on every rank. */
 int coll_allgather_bytes(const rt_t *rt, const void *mine, size_t n, void *all, err_t *err);
@@ -87,7 +93,8 @@ int coll_chain(const rt_t *rt, size_t n, void (*step)(void *ctx, const void *in,
 /* Collective. Rows (along axis 0) of distributed a by global row index, each from its
  * owner: this rank asks for the n rows want[0..n) (0 <= want[k] < a's rows, repeats
  * allowed) and gets them, C order, one after another at dst. One MPI_Alltoallv carries the
- * requests, one the rows. */
+ * requests, one the rows; in rounds of a bounded number of indices per rank when there are
+ * many (coll_msg_max). */
 int coll_take_rows(const rt_t *rt, const arr_t *a, const int64_t *want, int64_t n, void *dst,
                    err_t *err);
 /* Collective. The reverse: row put[k] of distributed a is set to the row at src + k (C

@@ -18,6 +18,7 @@
 #include "coll.h"
 #include "ir.h"
 #include "kern.h"
+#include "mem.h"
 #include "rng.h"
 #include "wire.h"
 
@@ -789,6 +790,106 @@ static void test_pool(void)
     rt.local = local0;
 }
 
+/* coll_chain's step in test_pieces: byte i leaves rank r as i + 1 + 2 + ... + (r + 1). */
+typedef struct {
+    int rank, ok;
+    size_t n;
+} chain_ctx_t;
+
+static void chain_check(void *ctx, const void *in, void *out)
+{
+    chain_ctx_t *c = ctx;
+    for (size_t i = 0; i < c->n; i++) {
+        unsigned char want = (unsigned char)(i + (size_t)c->rank * (c->rank + 1) / 2);
+        unsigned char v = in ? ((const unsigned char *)in)[i] : (unsigned char)i;
+        c->ok &= v == want;
+        ((unsigned char *)out)[i] = (unsigned char)(v + c->rank + 1);
+    }
+}
+
+/* Every collective of coll.c with its messages cut into pieces of 1, 7 and 1000 bytes, the
+ * path messages of more than coll_msg_max (1 GiB) take: the same bytes arrive, and rows put
+ * by index in many rounds still leave the last writer in (rank, index) order, as NumPy's
+ * x[idx] = v does with repeats. */
+static void test_pieces(void)
+{
+    static const size_t maxes[] = {1, 7, 1000};
+    size_t keep = coll_msg_max;
+    int p = rt.nranks, me = rt.rank;
+    err_t err;
+    err_clear(&err);
+    for (size_t mi = 0; mi < sizeof maxes / sizeof *maxes; mi++) {
+        coll_msg_max = maxes[mi];
+        unsigned char mine[300], *all = mem_alloc((size_t)p * 300);
+        for (int i = 0; i < 300; i++)
+            mine[i] = (unsigned char)(me * 37 + i);
+        CHECK(coll_allgather_bytes(&rt, mine, 37, all, &err) == 0);
+        for (int r = 0; r < p; r++)
+            for (int i = 0; i < 37; i++)
+                CHECK(all[r * 37 + i] == (unsigned char)(r * 37 + i));
+        unsigned char b[100] = {0};
+        for (int i = 0; me == p - 1 && i < 100; i++)
+            b[i] = (unsigned char)(3 * i + 1);
+        CHECK(coll_bcast_bytes(&rt, b, sizeof b, p - 1, &err) == 0);
+        for (int i = 0; i < 100; i++)
+            CHECK(b[i] == (unsigned char)(3 * i + 1));
+        /* rank r gathers 13 r + 5 bytes on rank 0 */
+        char *g = NULL;
+        int64_t *offs = NULL;
+        CHECK(coll_gather_bytes(&rt, mine, (size_t)(13 * me + 5), &g, &offs, &err) == 0);
+        for (int r = 0; me == 0 && g && r < p; r++) {
+            CHECK(offs[r + 1] - offs[r] == 13 * r + 5);
+            for (int i = 0; i < 13 * r + 5; i++)
+                CHECK((unsigned char)g[offs[r] + i] == (unsigned char)(r * 37 + i));
+        }
+        mem_free(g);
+        mem_free(offs);
+        /* a ring: 50 + r bytes from rank r to the next */
+        int next = (me + 1) % p, prev = (me + p - 1) % p;
+        unsigned char in[300] = {0};
+        coll_msg_t s = {next, mine, (size_t)(50 + me)}, r = {prev, in, (size_t)(50 + prev)};
+        CHECK(coll_exchange(&rt, 0, &s, 1, &r, 1, &err) == 0);
+        for (int i = 0; i < 50 + prev; i++)
+            CHECK(in[i] == (unsigned char)(prev * 37 + i));
+        int64_t v[300];
+        for (int i = 0; i < 300; i++)
+            v[i] = me + i;
+        CHECK(coll_exscan_i64(&rt, v, 300, 0, &err) == 0);
+        for (int i = 0; me > 0 && i < 300; i++)
+            CHECK(v[i] == (int64_t)me * (me - 1) / 2 + (int64_t)me * i);
+        chain_ctx_t cc = {me, 1, 20};
+        CHECK(coll_chain(&rt, cc.n, chain_check, &cc, &err) == 0);
+        CHECK(cc.ok);
+        mem_free(all);
+
+        /* rows by index of a 1-d iota: rank q asks for / writes 150 - 60 q rows (at least 5) */
+        int64_t n = 101, want[150], got[150];
+        arr_t *a = arrcheck_iota(&rt, 1, &n, "b", 1);
+        int64_t m = 150 - 60 * me > 5 ? 150 - 60 * me : 5;
+        for (int64_t k = 0; k < m; k++)
+            want[k] = (k * 7 + me) % n;
+        CHECK(a && coll_take_rows(&rt, a, want, m, got, &err) == 0);
+        for (int64_t k = 0; k < m; k++)
+            CHECK(got[k] == want[k]);
+        for (int64_t k = 0; k < m; k++)
+            got[k] = me * 1000 + k;
+        CHECK(a && coll_put_rows(&rt, a, want, m, got, &err) == 0);
+        int64_t r0 = a ? arri_row(a, me) : 0, r1 = a ? arri_row(a, me + 1) : 0;
+        for (int64_t row = r0; row < r1; row++) {
+            int64_t expect = row; /* NumPy's order: ranks in turn, each index in turn */
+            for (int q = 0; q < p; q++) {
+                int64_t mq = 150 - 60 * q > 5 ? 150 - 60 * q : 5;
+                for (int64_t k = 0; k < mq; k++)
+                    if ((k * 7 + q) % n == row) expect = q * 1000 + k;
+            }
+            CHECK(arri_loadi(DT_INT64, arri_addr(a, row - r0)) == expect);
+        }
+        arr_unref(&a);
+        CHECK(!err.code);
+    }
+    coll_msg_max = keep;
+}
+
 int main(int argc, char **argv)
 {
     MPI_Init(&argc, &argv);
@@ -804,6 +905,14 @@ int main(int argc, char **argv)
     test_redist();
     test_redist_pairs();
     test_pool();
+    test_pieces();
+    /* again with every message of more than 1000 bytes in pieces */
+    size_t keep = coll_msg_max;
+    coll_msg_max = 1000;
+    test_reduce();
+    test_axis_tree();
+    test_repr();
+    coll_msg_max = keep;
     int rc = check_mpi_done();
     rt_fini(&rt);
     MPI_Finalize();
