@@ -8,7 +8,8 @@
  * global blocks, folded on the spot, and only the blocks shared with a neighbour travel as raw
  * elements. var is two passes (mean, then the mean of squared deviations), as NumPy computes it.
  * Along an axis the tree reductions combine rows as vectors (axis_tree, below), without a
- * gather; the order-free ones reduce lane by lane (and gather a distributed axis 0). */
+ * gather; the order-free ones reduce lane by lane, and on a distributed axis 0 send one
+ * state per column and rank to the column's owner (free_axis0). */
 #include <fenv.h>
 #include <math.h>
 #include <string.h>
@@ -625,6 +626,148 @@ static int axis_tree(rt_t *rt, int bi, const arr_t *src, int axis, int coll, arr
     return rc;
 }
 
+/* ---- order-free reductions along the distributed axis 0 ----
+ *
+ * Each rank folds its rows of every column into one kred_t state (kern_red, the argmin
+ * position counting global rows) and sends each state to the rank that holds that column's
+ * result element, which merges the states in rank order (kern_red_merge, as whole_free
+ * merges the ranks' states). Only one state per column and rank moves, in rounds of at most
+ * FREE_ROUND bytes of states to each rank; the rows are read in tiles of TILE elements, a
+ * few columns at a time, so that a column's values are contiguous for kern_red. */
+#define FREE_ROUND ((int64_t)4 << 20)
+#define TILE       16384
+
+/* Column j of the tile (R rows, C columns, row r of column j from elem offset off[j] +
+ * r * st of base) into buf + j * R, contiguous: a transpose, element size sz. */
+static void tile_cols(const char *base, int64_t sz, const int64_t *off, int64_t C, int64_t st,
+                      int64_t R, char *buf)
+{
+    for (int64_t r = 0; r < R; r++)
+        for (int64_t j = 0; j < C; j++) {
+            const char *x = base + (off[j] + r * st) * sz;
+            char *y = buf + (j * R + r) * sz;
+            switch (sz) {
+            case 1:
+                *y = *x;
+                break;
+            case 4:
+                memcpy(y, x, 4);
+                break;
+            case 8:
+                memcpy(y, x, 8);
+                break;
+            default:
+                memcpy(y, x, (size_t)sz);
+            }
+        }
+}
+
+/* States of columns [k0, k0 + n) of src (row-distributed, this rank's rows) into st. */
+static void free_states(int bi, const arr_t *src, int64_t g0, int64_t k0, int64_t n, int64_t *off,
+                        char *buf, kred_t *st)
+{
+    int dt = src->dtype;
+    int64_t sz = (int64_t)dt_size(dt), L = src->lshape[0];
+    int64_t C = n < 64 ? n : 64, R = TILE / (C ? C : 1);
+    if (R < 1) R = 1;
+    for (int64_t j = 0; j < n; j++) {
+        memset(&st[j], 0, sizeof st[j]);
+        kern_red_init(bi, &st[j]);
+        st[j].pos = g0;
+    }
+    const char *base = (const char *)src->buf->p;
+    for (int64_t c0 = 0; c0 < n; c0 += C) {
+        int64_t nc = n - c0 < C ? n - c0 : C;
+        for (int64_t j = 0; j < nc; j++) { /* unravel the column over axes 1.. */
+            int64_t q = k0 + c0 + j, o = src->loff;
+            for (int d = src->ndim - 1; d >= 1; d--) {
+                o += q % src->lshape[d] * src->lstride[d];
+                q /= src->lshape[d];
+            }
+            off[j] = o;
+        }
+        for (int64_t r0 = 0; r0 < L; r0 += R) {
+            int64_t nr = L - r0 < R ? L - r0 : R;
+            for (int64_t j = 0; j < nc; j++)
+                off[64 + j] = off[j] + r0 * src->lstride[0];
+            tile_cols(base, sz, off + 64, nc, src->lstride[0], nr, buf);
+            for (int64_t j = 0; j < nc; j++)
+                kern_red(bi, dt, buf + j * nr * sz, (size_t)nr, &st[c0 + j]);
+        }
+    }
+}
+
+/* Collective. Order-free bi of row-distributed src along axis 0 into res (distributed by
+ * its own rows, the shape of src without axis 0). */
+static int free_axis0(rt_t *rt, int bi, const arr_t *src, arr_t *res, err_t *err)
+{
+    int p = rt->nranks, me = rt->rank, dt = src->dtype;
+    int64_t rinner = 1, most = 0;
+    for (int d = 1; d < res->ndim; d++)
+        rinner *= res->shape[d];
+    int64_t S = FREE_ROUND / (int64_t)sizeof(kred_t) / p;
+    if (S < 1) S = 1;
+    for (int q = 0; q < p; q++) {
+        int64_t cnt = (arri_row(res, q + 1) - arri_row(res, q)) * rinner;
+        most = cnt > most ? cnt : most;
+    }
+    kred_t *sb = mem_alloc((size_t)(p * S) * sizeof *sb),
+           *rb = mem_alloc((size_t)(p * S) * sizeof *rb);
+    int *c = mem_alloc((size_t)p * 4 * sizeof *c);
+    int64_t *off = mem_alloc(128 * sizeof *off);
+    char *buf = mem_alloc((size_t)TILE * dt_size(dt) + 16);
+    MPI_Datatype kt = MPI_DATATYPE_NULL;
+    int rc =
+        sb && rb && c && off && buf ? 0 : err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
+    if (!rc && (MPI_Type_contiguous((int)sizeof(kred_t), MPI_BYTE, &kt) != MPI_SUCCESS ||
+                MPI_Type_commit(&kt) != MPI_SUCCESS))
+        rc = err_set(err, PARC_EMPI, (span_t){0}, "making an MPI datatype failed");
+    rc = arri_agree(rt, rc, err);
+    int64_t g0 = arri_row(src, me), mylo = arri_row(res, me) * rinner;
+    int64_t myhi = arri_row(res, me + 1) * rinner;
+    for (int64_t t = 0; !rc && t * S < most; t++) {
+        int *sc = c, *sd = c + p, *rcn = c + 2 * p, *rd = c + 3 * p, n = 0;
+        for (int q = 0; q < p; q++) {
+            int64_t lo = arri_row(res, q) * rinner + t * S, hi = arri_row(res, q + 1) * rinner;
+            hi = hi < lo + S ? hi : lo + S;
+            sc[q] = hi > lo ? (int)(hi - lo) : 0;
+            sd[q] = n;
+            if (sc[q]) free_states(bi, src, g0, lo, sc[q], off, buf, sb + n);
+            n += sc[q];
+        }
+        int64_t lo = mylo + t * S, hi = myhi < lo + S ? myhi : lo + S;
+        int mine = hi > lo ? (int)(hi - lo) : 0;
+        for (int r = 0; r < p; r++) {
+            rcn[r] = mine;
+            rd[r] = r * mine;
+        }
+        int was = rt_wait_begin(rt, RT_REDUCTION);
+        if (MPI_Alltoallv(sb, sc, sd, kt, rb, rcn, rd, kt, rt->comm) != MPI_SUCCESS)
+            rc = err_set(err, PARC_EMPI, (span_t){0}, "MPI_Alltoallv failed");
+        rt_wait_end(rt, was);
+        for (int i = 0; !rc && i < mine; i++) {
+            kred_t st;
+            memset(&st, 0, sizeof st);
+            kern_red_init(bi, &st);
+            for (int r = 0; r < p; r++)
+                kern_red_merge(bi, dt, &st, &rb[r * mine + i]);
+            rc = empty_check(bi, &st, err);
+            if (!rc) {
+                val_t v = free_result(bi, dt, &st);
+                arri_store_val(res->dtype, arri_addr(res, lo - mylo + i), &v);
+            }
+        }
+        rc = arri_agree(rt, rc, err);
+    }
+    if (kt != MPI_DATATYPE_NULL) MPI_Type_free(&kt);
+    mem_free(sb);
+    mem_free(rb);
+    mem_free(c);
+    mem_free(off);
+    mem_free(buf);
+    return rc;
+}
+
 static int reduce_axis(rt_t *rt, int bi, arr_t *a, int axis, val_t *out, err_t *err)
 {
     int dt = a->dtype, odt = out_dtype(bi, dt);
@@ -632,22 +775,12 @@ static int reduce_axis(rt_t *rt, int bi, arr_t *a, int axis, val_t *out, err_t *
     int nd = 0;
     for (int d = 0; d < a->ndim; d++)
         if (d != axis) shape[nd++] = a->shape[d];
-    int dist = a->isdist && !rt->local;
-    arr_t *src = NULL, *res = NULL;
-    int rc = 0;
-    int tree = is_tree_op(bi, dt);
-    if (dist && axis == 0 && !tree) {
-        /* Columns cross ranks: gather the whole array (order-free reductions; TODO: local
-         * partial rows and one collective, as the tree reductions do). */
-        rc = coll_allgather(rt, a, &src, err);
-    } else {
-        src = arr_ref(a);
-        if (rt->local && a->isdist) {
-            arr_unref(&src);
-            src = arr_local(a);
-        }
+    int dist = a->isdist && !rt->local, rc = 0, tree = is_tree_op(bi, dt);
+    arr_t *src = arr_ref(a), *res = NULL;
+    if (rt->local && a->isdist) {
+        arr_unref(&src);
+        src = arr_local(a);
     }
-    if (rc) return rc;
     if (tree) {
         /* the rows are read as contiguous vectors: a strided view is copied first (every
          * rank copies when any rank's chunk is strided, the copy being Collective) */
@@ -675,6 +808,8 @@ static int reduce_axis(rt_t *rt, int bi, arr_t *a, int axis, val_t *out, err_t *
     if (dist) rc = arri_agree(rt, rc, err);
     if (!rc && tree) {
         rc = axis_tree(rt, bi, src, axis, dist && axis == 0, res, err);
+    } else if (!rc && dist && axis == 0) {
+        rc = free_axis0(rt, bi, src, res, err);
     } else if (!rc) {
         /* Output element k of res's chunk <-> source lane. */
         int64_t m = arri_lsize(res);
