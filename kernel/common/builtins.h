@@ -27,9 +27,9 @@
     BI(FLOAT, "float", FUNC, "float(x)", "Converts a number or string to a float.")                \
     BI(BOOL, "bool", FUNC, "bool(x)", "Truth value of x.")                                         \
     BI(STR, "str", FUNC, "str(x)", "Text of x, as print shows it.")                                \
-    BI(MIN, "min", REDUCE, "min(a, b, ...) / min(x, axis=None)",                                   \
+    BI(MIN, "min", REDUCE, "min(a, b, ...) / min(x, axis=None, keepdims=False)",                   \
        "Smallest of several values, or of an array's elements (along axis if given).")             \
-    BI(MAX, "max", REDUCE, "max(a, b, ...) / max(x, axis=None)",                                   \
+    BI(MAX, "max", REDUCE, "max(a, b, ...) / max(x, axis=None, keepdims=False)",                   \
        "Largest of several values, or of an array's elements (along axis if given).")              \
     BI(INPUT, "input", FUNC, "input(prompt='')",                                                   \
        "Asks the front end for a line of text and returns it (global view: asked once).")          \
@@ -68,9 +68,11 @@
     BI(COS, "cos", UFUNC1, "cos(x)", "Cosine (radians), elementwise.")                             \
     BI(HYPOT, "hypot", UFUNC2, "hypot(x, y)", "sqrt(x**2 + y**2) without overflow, elementwise.")  \
     BI(ABSOLUTE, "absolute", UFUNC1, "absolute(x)", "Absolute value, elementwise.")                \
-    BI(SUM, "sum", REDUCE, "sum(x, axis=None)", "Sum of the elements (along axis if given).")      \
-    BI(MEAN, "mean", REDUCE, "mean(x, axis=None)", "Arithmetic mean (along axis if given).")       \
-    BI(COUNT_NONZERO, "count_nonzero", REDUCE, "count_nonzero(x, axis=None)",                      \
+    BI(SUM, "sum", REDUCE, "sum(x, axis=None, keepdims=False)",                                    \
+       "Sum of the elements (along axis if given).")                                               \
+    BI(MEAN, "mean", REDUCE, "mean(x, axis=None, keepdims=False)",                                 \
+       "Arithmetic mean (along axis if given).")                                                   \
+    BI(COUNT_NONZERO, "count_nonzero", REDUCE, "count_nonzero(x, axis=None, keepdims=False)",      \
        "Number of elements that are not zero (True counts as one).")                               \
     BI(PI, "pi", CONST, "pi", "3.141592653589793")                                                 \
     BI(E, "e", CONST, "e", "2.718281828459045")                                                    \
@@ -100,11 +102,11 @@
     BI(ARCTAN2, "arctan2", UFUNC2, "arctan2(y, x)", "Angle of the point (x, y), elementwise.")     \
     BI(MAXIMUM, "maximum", UFUNC2, "maximum(x, y)", "Elementwise larger value (nan wins).")        \
     BI(MINIMUM, "minimum", UFUNC2, "minimum(x, y)", "Elementwise smaller value (nan wins).")       \
-    BI(PROD, "prod", REDUCE, "prod(x, axis=None)", "Product of the elements.")                     \
-    BI(STD, "std", REDUCE, "std(x, axis=None)", "Standard deviation (ddof=0).")                    \
-    BI(VAR, "var", REDUCE, "var(x, axis=None)", "Variance (ddof=0).")                              \
-    BI(ANY, "any", REDUCE, "any(x, axis=None)", "True if any element is true.")                    \
-    BI(ALL, "all", REDUCE, "all(x, axis=None)", "True if every element is true.")                  \
+    BI(PROD, "prod", REDUCE, "prod(x, axis=None, keepdims=False)", "Product of the elements.")     \
+    BI(STD, "std", REDUCE, "std(x, axis=None, keepdims=False)", "Standard deviation (ddof=0).")    \
+    BI(VAR, "var", REDUCE, "var(x, axis=None, keepdims=False)", "Variance (ddof=0).")              \
+    BI(ANY, "any", REDUCE, "any(x, axis=None, keepdims=False)", "True if any element is true.")    \
+    BI(ALL, "all", REDUCE, "all(x, axis=None, keepdims=False)", "True if every element is true.")  \
     BI(ARRAY, "array", CREATE,                                                                     \
        "array(values, dtype=None, dist='b', block_size=1, grid_shape=None)",                       \
        "A distributed array from a (nested) list or tuple of numbers.")                            \
@@ -229,10 +231,10 @@
        "True (a Python bool) when isclose(a, b, ...) holds everywhere; one fused pass.")           \
     BI(ARRAY_EQUAL, "array_equal", FUNC, "array_equal(a1, a2, equal_nan=False)",                   \
        "True when a1 and a2 have the same shape and elements (nan equal to nan with equal_nan).")  \
-    BI(ARGMIN, "argmin", REDUCE, "argmin(a, axis=None)",                                           \
+    BI(ARGMIN, "argmin", REDUCE, "argmin(a, axis=None, keepdims=False)",                           \
        "Index of the smallest element (the first one on ties, the first nan if any): an int64 "    \
        "index into the flattened array, or an int64 array of indices along axis.")                 \
-    BI(ARGMAX, "argmax", REDUCE, "argmax(a, axis=None)",                                           \
+    BI(ARGMAX, "argmax", REDUCE, "argmax(a, axis=None, keepdims=False)",                           \
        "Index of the largest element (the first one on ties, the first nan if any), as argmin.")   \
     BI(EYE, "eye", CREATE,                                                                         \
        "eye(N, M=None, k=0, dtype=float64, dist='b', block_size=1, grid_shape=None)",              \

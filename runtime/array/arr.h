@@ -100,6 +100,13 @@ int arr_fuse(rt_t *rt, const ir_node_t *tree, const val_t *leaves, size_t nleave
 #define ARR_NOAXIS (-99)
 int arr_reduce(rt_t *rt, int bi, const ir_node_t *tree, const val_t *leaves, size_t nleaves,
                int axis, val_t *out, err_t *err);
+/* The same along the axes[0..naxes) (negative ones count from the end; naxes -1: all, as
+ * axis=None; 0: none, every element its own reduction), keepdims as NumPy's (the reduced
+ * axes stay with length 1). Several axes are merged into one (a transposed view reshaped:
+ * a copy when elements must change engines) and reduced as one, in the C order of the
+ * reduced axes. */
+int arr_reduce_axes(rt_t *rt, int bi, const ir_node_t *tree, const val_t *leaves, size_t nleaves,
+                    const int *axes, int naxes, int keepdims, val_t *out, err_t *err);
 
 /* Scalar arithmetic with NumPy's/Python's rules for the IR's BIN/CMP/UN opcodes and the
  * UFUNC builtins. An operator on two Python numbers follows Python (ZeroDivisionError for

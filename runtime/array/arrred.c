@@ -374,6 +374,106 @@ int arr_reduce(rt_t *rt, int bi, const ir_node_t *tree, const val_t *leaves, siz
     return rc;
 }
 
+/* keepdims: the reduced axes (red[d] set) put back with length 1 into *v (ndim the
+ * operand's): new axes of a result array (views), or a result number made an array of
+ * ones-shape. */
+static int keep_dims(rt_t *rt, val_t *v, int ndim, const int *red, err_t *err)
+{
+    int at[ARR_MAXDIM], n = 0;
+    int64_t ones[ARR_MAXDIM];
+    for (int d = 0; d < ndim; d++) {
+        ones[d] = 1;
+        if (red[d]) at[n++] = d;
+    }
+    if (v->kind == V_ARRAY) {
+        int rc = arr_expand_dims_at(rt, &v->u.a, at, n, err);
+        if (rc) *v = val_none();
+        return rc;
+    }
+    arr_t *a = NULL;
+    int rc = arr_full(rt, ndim, ones, v->dtype, v, NULL, &a, err);
+    val_drop(v);
+    *v = rc ? val_none() : val_array(&a);
+    return rc;
+}
+
+/* Along several axes (none of them all): the kept axes first, the reduced ones merged into
+ * one last axis (a transposed view, then a reshape, which copies when it must), reduced
+ * as one axis; its order of accumulation is the C order of the reduced axes. */
+static int reduce_merged(rt_t *rt, int bi, const ir_node_t *tree, const val_t *leaves,
+                         size_t nleaves, const int *red, val_t *out, err_t *err)
+{
+    val_t x;
+    int rc = 0;
+    if (tree) {
+        rc = arr_fuse(rt, tree, leaves, nleaves, &x, err);
+    } else {
+        x = leaves[0];
+        arr_ref(x.u.a);
+    }
+    if (rc) return rc;
+    int nd = arr_ndim(x.u.a), perm[ARR_MAXDIM], nk = 0;
+    int64_t shape[ARR_MAXDIM], merged = 1;
+    for (int d = 0; d < nd; d++)
+        if (!red[d]) {
+            shape[nk] = arr_shape(x.u.a)[d];
+            perm[nk++] = d;
+        }
+    for (int d = 0, j = nk; d < nd; d++)
+        if (red[d]) {
+            merged *= arr_shape(x.u.a)[d];
+            perm[j++] = d;
+        }
+    shape[nk] = merged;
+    arr_t *t = NULL, *r = NULL;
+    rc = arr_transpose(rt, x.u.a, perm, &t, err);
+    if (!rc) rc = arr_reshape(rt, t, nk + 1, shape, &r, err);
+    arr_unref(&t);
+    val_drop(&x);
+    if (rc) return rc;
+    val_t rv = val_array(&r);
+    rc = arr_reduce(rt, bi, NULL, &rv, 1, nk, out, err);
+    val_drop(&rv);
+    return rc;
+}
+
+int arr_reduce_axes(rt_t *rt, int bi, const ir_node_t *tree, const val_t *leaves, size_t nleaves,
+                    const int *axes, int naxes, int keepdims, val_t *out, err_t *err)
+{
+    if (!keepdims && naxes < 0)
+        return arr_reduce(rt, bi, tree, leaves, nleaves, ARR_NOAXIS, out, err);
+    if (!keepdims && naxes == 1)
+        return arr_reduce(rt, bi, tree, leaves, nleaves, axes[0], out, err);
+    int ndim = 0, red[ARR_MAXDIM] = {0}, nred = 0;
+    for (size_t i = 0; i < nleaves; i++)
+        if (leaves[i].kind == V_ARRAY && arr_ndim(leaves[i].u.a) > ndim)
+            ndim = arr_ndim(leaves[i].u.a);
+    for (int i = 0; i < naxes; i++) {
+        int a = axes[i];
+        if (a < -ndim || a >= ndim || (ndim == 0 && naxes > 1))
+            return err_set(err, PARC_EVALUE, (span_t){0},
+                           "axis %d is out of bounds for array of dimension %d", a, ndim);
+        if (a < 0) a += ndim;
+        if (red[a]) return err_set(err, PARC_EVALUE, (span_t){0}, "duplicate value in 'axis'");
+        red[a] = 1;
+        nred++;
+    }
+    if (naxes < 0 || nred == ndim)
+        for (int d = 0; d < ndim; d++)
+            red[d] = 1;
+    val_t v = val_none();
+    int rc;
+    if (naxes < 0 || nred == ndim)
+        rc = arr_reduce(rt, bi, tree, leaves, nleaves, ARR_NOAXIS, &v, err);
+    else if (naxes == 1)
+        rc = arr_reduce(rt, bi, tree, leaves, nleaves, axes[0], &v, err);
+    else
+        rc = reduce_merged(rt, bi, tree, leaves, nleaves, red, &v, err);
+    if (!rc && keepdims && ndim > 0) rc = keep_dims(rt, &v, ndim, red, err);
+    if (!rc) *out = v;
+    return rc;
+}
+
 /* The order-free reduction of one lane of L elements (stride st elements from p) of dtype
  * dt. */
 static int lane(int bi, int dt, const char *p, int64_t L, int64_t st, char *buf, void *dst, int odt,

@@ -4,6 +4,8 @@
  * Python's min, not NumPy's. */
 #include "reduce.h"
 
+#include <limits.h>
+
 #include "args.h"
 #include "arr.h"
 #include "builtins.h"
@@ -71,15 +73,41 @@ static int seq_reduce(call_t *c, int bi, const val_t *v, val_t *out, err_t *err)
                    val_kind_name(v));
 }
 
+int reduce_axes(call_t *c, int bi, const val_t *ax, const val_t *kd, int *axes, int *naxes,
+                int *keepdims, err_t *err)
+{
+    *naxes = -1;
+    *keepdims = 0;
+    int rc = 0;
+    if (kd && kd->kind != V_NONE) rc = ops_truth(c->ops, kd, keepdims, err);
+    if (rc || !ax || ax->kind == V_NONE) return args_at(c, rc, err);
+    if (ax->kind == V_TUPLE && bi != BI_ARGMIN && bi != BI_ARGMAX) {
+        const seq_t *s = (const seq_t *)ax->u.o;
+        if (s->n > ARR_MAXDIM) return err_set(err, PARC_EVALUE, c->at, "duplicate value in 'axis'");
+        for (size_t i = 0; i < s->n; i++) {
+            int64_t a = 0;
+            if ((rc = args_int(c, &s->v[i], &a, err))) return rc;
+            axes[i] = a < INT_MIN / 2 ? INT_MIN / 2 : a > INT_MAX / 2 ? INT_MAX / 2 : (int)a;
+        }
+        *naxes = (int)s->n;
+        return 0;
+    }
+    int64_t a = 0;
+    if ((rc = args_int(c, ax, &a, err))) return rc;
+    axes[0] = a < INT_MIN / 2 ? INT_MIN / 2 : a > INT_MAX / 2 ? INT_MAX / 2 : (int)a;
+    *naxes = 1;
+    return 0;
+}
+
 int reduce_call(call_t *c, int bi, val_t *out, err_t *err)
 {
     const char *fn = args_fname(bi);
     size_t base = c->tree ? c->nleaves : 1;
     if ((bi == BI_MIN || bi == BI_MAX) && !c->tree && c->nargs > 1 && c->args[0].kind != V_ARRAY)
         return py_minmax(c, bi == BI_MAX, c->args, c->nargs, out, err);
-    static const char *const names[] = {"axis"};
-    const val_t *kw[1] = {0}, *ax = NULL;
-    int rc = args_kw(c, fn, names, 1, kw, err);
+    static const char *const names[] = {"axis", "keepdims"};
+    const val_t *kw[2] = {0}, *ax = NULL;
+    int rc = args_kw(c, fn, names, 2, kw, err);
     if (rc) return rc;
     if (!c->tree && c->nargs < 1)
         return err_set(err, PARC_ETYPE, c->at,
@@ -89,20 +117,28 @@ int reduce_call(call_t *c, int bi, val_t *out, err_t *err)
     if (c->nargs > base + 1)
         return err_set(err, PARC_ETYPE, c->at, "%s() takes at most 2 positional arguments", fn);
     if ((rc = args_either(c, fn, base, kw[0], "axis", &ax, err))) return rc;
-    int axis = 0;
-    if ((rc = args_axis(c, ax, &axis, err))) return rc;
+    int axes[ARR_MAXDIM], naxes, keepdims;
+    if ((rc = reduce_axes(c, bi, ax, kw[1], axes, &naxes, &keepdims, err))) return rc;
     if (!c->tree) {
         const val_t *x = &c->args[0];
         if (x->kind == V_PERENG)
             return err_set(err, PARC_ETYPE, c->at,
                            "%s() of a per-engine value: use %%px, or from_local() first", fn);
         if (x->kind != V_ARRAY && !val_is_num(x)) {
-            if (axis != ARR_NOAXIS)
-                return err_set(err, PARC_ENOTIMPL, c->at, "%s() of a %s with axis", fn,
-                               val_kind_name(x));
+            if (naxes >= 0 || keepdims) {
+                /* NumPy makes the sequence an array first */
+                arr_t *arr = NULL;
+                rc = arr_from_value(c->rt, x, -1, NULL, &arr, err);
+                if (rc) return args_at(c, rc, err);
+                val_t a = val_array(&arr);
+                rc = arr_reduce_axes(c->rt, bi, NULL, &a, 1, axes, naxes, keepdims, out, err);
+                val_drop(&a);
+                return args_at(c, rc, err);
+            }
             return seq_reduce(c, bi, x, out, err);
         }
     }
-    rc = arr_reduce(c->rt, bi, c->tree, c->args, c->tree ? c->nleaves : 1, axis, out, err);
+    rc = arr_reduce_axes(c->rt, bi, c->tree, c->args, c->tree ? c->nleaves : 1, axes, naxes,
+                         keepdims, out, err);
     return args_at(c, rc, err);
 }

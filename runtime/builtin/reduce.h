@@ -13,4 +13,10 @@
  * global view. */
 int reduce_call(call_t *c, int bi, val_t *out, err_t *err);
 
+/* axis= (None, an int, or a tuple of ints except for argmin/argmax) into axes[0..*naxes)
+ * (ARR_MAXDIM slots; *naxes -1 for None) and keepdims= (NULL or None: false), as NumPy
+ * takes them; for arr_reduce_axes. */
+int reduce_axes(call_t *c, int bi, const val_t *ax, const val_t *kd, int *axes, int *naxes,
+                int *keepdims, err_t *err);
+
 #endif

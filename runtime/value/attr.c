@@ -11,6 +11,7 @@
 #include "builtins.h"
 #include "mem.h"
 #include "obj.h"
+#include "reduce.h"
 #include "shape.h"
 #include "stencilfn.h"
 
@@ -62,14 +63,16 @@ int attr_method(call_t *c, const val_t *self, const char *name, val_t *out, err_
                 {"all", BI_ALL},   {"argmin", BI_ARGMIN}, {"argmax", BI_ARGMAX}};
     for (size_t i = 0; i < sizeof reds / sizeof reds[0]; i++) {
         if (strcmp(reds[i].name, name) != 0) continue;
-        static const char *const names[] = {"axis"};
-        const val_t *kw[1] = {0}, *ax = NULL;
-        int axis, rc = args_kw(c, name, names, 1, kw, err);
+        static const char *const names[] = {"axis", "keepdims"};
+        const val_t *kw[2] = {0}, *ax = NULL;
+        int axes[ARR_MAXDIM], naxes, keepdims, rc = args_kw(c, name, names, 2, kw, err);
         if (!rc) rc = args_count(c, name, 0, 1, err);
         if (!rc) rc = args_either(c, name, 0, kw[0], "axis", &ax, err);
-        if (!rc) rc = args_axis(c, ax, &axis, err);
+        if (!rc) rc = reduce_axes(c, reds[i].bi, ax, kw[1], axes, &naxes, &keepdims, err);
         if (rc) return rc;
-        return args_at(c, arr_reduce(c->rt, reds[i].bi, NULL, self, 1, axis, out, err), err);
+        return args_at(
+            c, arr_reduce_axes(c->rt, reds[i].bi, NULL, self, 1, axes, naxes, keepdims, out, err),
+            err);
     }
     arr_t *a = NULL;
     int rc;

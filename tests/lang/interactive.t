@@ -183,7 +183,7 @@ array_equal
 === builtin function [inspect]
 sum<|>
 ---
-sum(x, axis=None)
+sum(x, axis=None, keepdims=False)
 
 Sum of the elements (along axis if given).
 
@@ -274,6 +274,6 @@ sqrt(x**2 + y**2) without overflow, elementwise.
 === inspect inside a longer line [inspect]
 y = 4 * count_nonzero<|>(x)
 ---
-count_nonzero(x, axis=None)
+count_nonzero(x, axis=None, keepdims=False)
 
 Number of elements that are not zero (True counts as one).
