@@ -177,20 +177,33 @@ static int item_result(arr_t **ap, int allint, val_t *out)
     return 0;
 }
 
-/* What x[...] = v writes from: NULL for a number, else v made whole on this rank (*src),
- * checked to broadcast into shape (leading axes of length 1 beyond it are allowed).
- * Collective when v is distributed. */
-static int setitem_source(rt_t *rt, const val_t *v, int ndim, const int64_t *shape, arr_t **srcp,
-                          err_t *err)
+/* What x[...] = v writes from: NULL for a number, else v on this rank (*srcp), checked to
+ * broadcast into shape (leading axes of length 1 beyond it are allowed). When v is
+ * distributed with exactly the target's shape and bnd gives the target's split in rows of
+ * shape (nranks + 1 entries), v is moved into that split (one all-to-all; *base is the
+ * target's flat index of this rank's first element, see source_at); otherwise v is made
+ * whole on this rank (*base -1). Collective when v is distributed. */
+static int setitem_source(rt_t *rt, const val_t *v, int ndim, const int64_t *shape,
+                          const int64_t *bnd, arr_t **srcp, int64_t *base, err_t *err)
 {
     int rc = 0;
     arr_t *src = NULL;
+    *base = -1;
     if (v->kind == V_ARRAY) {
         arr_t *va = v->u.a;
-        if (va->isdist && !rt->local)
+        int same = va->ndim == ndim;
+        for (int d = 0; same && d < ndim; d++)
+            same = va->shape[d] == shape[d];
+        if (va->isdist && !rt->local && bnd && same && ndim > 0) {
+            rc = coll_redistribute(rt, va, bnd, &src, err);
+            *base = bnd[rt->rank];
+            for (int d = 1; d < ndim; d++)
+                *base *= shape[d];
+        } else if (va->isdist && !rt->local) {
             rc = coll_allgather(rt, va, &src, err);
-        else if (!(src = va->isdist ? arr_local(va) : arr_ref(va)))
+        } else if (!(src = va->isdist ? arr_local(va) : arr_ref(va))) {
             rc = err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
+        }
         for (int d = 0; !rc && d < src->ndim; d++) {
             int td = ndim - src->ndim + d;
             if (src->shape[d] != 1 && (td < 0 || src->shape[d] != shape[td]))
@@ -204,6 +217,13 @@ static int setitem_source(rt_t *rt, const val_t *v, int ndim, const int64_t *sha
     if (rc) arr_unref(&src);
     *srcp = src;
     return rc;
+}
+
+/* The element of setitem_source's src for the target's flat index g. */
+static const char *source_at(const arr_t *src, int64_t base, int ndim, const int64_t *shape,
+                             int64_t g)
+{
+    return base >= 0 ? arri_addr(src, g - base) : arri_bcast_addr(src, ndim, shape, g);
 }
 
 /* ---- index arrays ---- */
@@ -352,7 +372,8 @@ static int put(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, const val_t *v, e
     int dt = tk.t->dtype;
     size_t sz = dt_size(dt);
     arr_t *src = NULL;
-    rc = setitem_source(rt, v, tk.rnd, tk.rshape, &src, err);
+    int64_t base;
+    rc = setitem_source(rt, v, tk.rnd, tk.rshape, tk.bnd, &src, &base, err);
     int64_t m = tk.n * tk.w;
     char *buf = mem_alloc((size_t)(m > 0 ? m : 1) * sz);
     if (!rc && !buf) rc = err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
@@ -362,7 +383,7 @@ static int put(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, const val_t *v, e
         for (int64_t e = 0; e < m; e++) {
             if (src)
                 kern_cast(src->dtype, dt, buf + (size_t)e * sz,
-                          arri_bcast_addr(src, tk.rnd, tk.rshape, tk.k0 * tk.w + e), 1);
+                          source_at(src, base, tk.rnd, tk.rshape, tk.k0 * tk.w + e), 1);
             else
                 memcpy(buf + (size_t)e * sz, one, sz);
         }
@@ -521,7 +542,9 @@ static int mask_set(rt_t *rt, arr_t *a, arr_t *m, const val_t *v, err_t *err)
     mask_t mk;
     int rc = mask_plan(rt, a, m, &mk, err);
     arr_t *src = NULL;
-    if (!rc) rc = setitem_source(rt, v, mk.rnd, mk.rshape, &src, err);
+    int64_t base = -1;
+    if (!rc)
+        rc = setitem_source(rt, v, mk.rnd, mk.rshape, mk.dist ? mk.bnd : NULL, &src, &base, err);
     int dt = a->dtype;
     size_t sz = dt_size(dt);
     char one[16];
@@ -532,7 +555,7 @@ static int mask_set(rt_t *rt, arr_t *a, arr_t *m, const val_t *v, err_t *err)
             char *dst = arri_addr(mk.x, q * mk.w + e);
             if (src)
                 kern_cast(src->dtype, dt, dst,
-                          arri_bcast_addr(src, mk.rnd, mk.rshape, j * mk.w + e), 1);
+                          source_at(src, base, mk.rnd, mk.rshape, j * mk.w + e), 1);
             else
                 memcpy(dst, one, sz);
         }
@@ -756,7 +779,11 @@ static int setitem(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, const val_t *
     arr_unref(&loc);
     if (rc) return rc;
     arr_t *src = NULL;
-    rc = setitem_source(rt, v, t->ndim, t->shape, &src, err);
+    int64_t at0, *bnd = dist && t->isdist ? arri_rows(rt, t) : NULL;
+    rc = dist && t->isdist && !bnd ? err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory") : 0;
+    if (dist) rc = arri_agree(rt, rc, err);
+    if (!rc) rc = setitem_source(rt, v, t->ndim, t->shape, bnd, &src, &at0, err);
+    mem_free(bnd);
     if (!rc) {
         size_t sz = dt_size(t->dtype);
         int64_t m = arri_lsize(t), g0 = 0;
@@ -770,8 +797,8 @@ static int setitem(rt_t *rt, arr_t *a, const idx_t *idx, int nidx, const val_t *
         for (int64_t k = 0; k < m; k++) {
             char *dst = arri_addr(t, k);
             if (src)
-                kern_cast(src->dtype, t->dtype, dst,
-                          arri_bcast_addr(src, t->ndim, t->shape, g0 + k), 1);
+                kern_cast(src->dtype, t->dtype, dst, source_at(src, at0, t->ndim, t->shape, g0 + k),
+                          1);
             else
                 memcpy(dst, one, sz);
         }
