@@ -24,6 +24,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "py"))
 import parcenv  # noqa: E402
 
+parcenv.bench_deps()
+
 P = int(sys.argv[1]) if len(sys.argv) > 1 else 2
 N1 = int(eval(sys.argv[2])) if len(sys.argv) > 2 else 10**8
 N2 = int(eval(sys.argv[3])) if len(sys.argv) > 3 else 8192

@@ -21,6 +21,8 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "py"))
 import parcenv  # noqa: E402
 
+parcenv.bench_deps()
+
 SCALE = float(sys.argv[1]) if len(sys.argv) > 1 else 0.25
 TINY = int(sys.argv[2]) if len(sys.argv) > 2 else 10000
 INTERVALS = [t * SCALE for t in [5, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 5, 5, 5]]

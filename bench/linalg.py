@@ -22,6 +22,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "py"))
 import parcenv  # noqa: E402
 
+parcenv.bench_deps()
+
 n = int(sys.argv[1]) if len(sys.argv) > 1 else 4096
 R = int(sys.argv[2]) if len(sys.argv) > 2 else 3
 

@@ -25,6 +25,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "py"))
 import parcenv  # noqa: E402
 
+parcenv.bench_deps()
+
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 10**8
 R = int(sys.argv[2]) if len(sys.argv) > 2 else 3
 

@@ -23,6 +23,8 @@ import zmq
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "py"))
 import parcenv  # noqa: E402
 
+parcenv.bench_deps()
+
 N = int(sys.argv[1]) if __name__ == "__main__" and len(sys.argv) > 1 else 200
 
 

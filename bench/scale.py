@@ -23,6 +23,8 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "py"))
 import parcenv  # noqa: E402
+
+parcenv.bench_deps()
 from roundtrip import ipp_times, lean_times  # noqa: E402
 
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 200

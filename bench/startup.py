@@ -9,6 +9,8 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "py"))
 import parcenv  # noqa: E402
 
+parcenv.bench_deps()
+
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 5
 E = int(sys.argv[2]) if len(sys.argv) > 2 else 2
 times = []

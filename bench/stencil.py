@@ -19,6 +19,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "py"))
 import parcenv  # noqa: E402
 
+parcenv.bench_deps()
+
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 8000
 M = int(sys.argv[2]) if len(sys.argv) > 2 else 10**7
 R = int(sys.argv[3]) if len(sys.argv) > 3 else 3

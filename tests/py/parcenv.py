@@ -10,6 +10,7 @@ import queue
 import re
 import shutil
 import signal
+import subprocess
 import sys
 import tempfile
 import threading
@@ -33,6 +34,15 @@ SEED_PI = """def estimate_pi(n):
     inside = hypot(x, y) <= 1.
     return 4. * inside.sum() / n
 """
+
+
+def bench_deps():
+    """The Debian packages the benchmarks measure against (mpi4py, ipyparallel, matplotlib)
+    besides the test suite's: scripts/deps.sh installs what is missing when run as root, else
+    prints the apt-get line, and the benchmark stops."""
+    r = subprocess.run(["bash", os.path.join(SOURCE, "scripts", "deps.sh"), "bench"])
+    if r.returncode:
+        sys.exit(r.returncode)
 
 
 def install_kernelspec(interrupt_mode="message"):
