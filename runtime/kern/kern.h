@@ -56,8 +56,11 @@ void kern_sel(int dt, void *d, const void *c, const void *x, const void *y, size
 void kern_fill(int dt, void *d, const void *v, size_t n);
 
 /* Reproducible fold of one block: count vectors of w values (acc 0 double, 1 float,
- * 2 complex) padded with the identity to B vectors, then halves added (op 0) or
- * multiplied (op 1) elementwise until one vector is left, written to out. B*w <= KERN_BLK. */
+ * 2 complex) into one vector, written to out; B*w <= KERN_BLK. A sum whose lanes (w, or
+ * 2w doubles for complex) divide 16 runs 16 accumulators over the flat values (value i
+ * into accumulator i mod 16, in order), halved pairwise down to the lanes; otherwise the
+ * block is padded with the identity to B vectors whose halves are added (op 0) or
+ * multiplied (op 1) elementwise until one vector is left. */
 void kern_fold(int op, int acc, int64_t w, int64_t B, const void *vals, int64_t count, void *out);
 /* Node (0, k) of the fixed binary tree over n block values (w accumulator values each,
  * vsz bytes, at bv): a leaf is a block's value, a node its left half op its right half,

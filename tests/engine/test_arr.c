@@ -208,7 +208,7 @@ static void test_reduce(void)
         CHECK(memcmp(&m1.u.f, &m2.u.f, 8) == 0);
         CHECK(memcmp(&v1.u.f, &v2.u.f, 8) == 0);
         /* and close to the naive sum */
-        if (sizes[t] == 10007) CHECK(s1.u.f == -0x1.af56ed2db83d3p+5); /* from -n 1 */
+        if (sizes[t] == 10007) CHECK(s1.u.f == -0x1.af56ed2db83dcp+5); /* from -n 1 */
         arr_unref(&x);
         arr_unref(&full);
     }
