@@ -475,17 +475,18 @@ int arr_reduce_axes(rt_t *rt, int bi, const ir_node_t *tree, const val_t *leaves
 }
 
 /* The order-free reduction of one lane of L elements (stride st elements from p) of dtype
- * dt. */
+ * dt, a strided lane copied into buf first. */
 static int lane(int bi, int dt, const char *p, int64_t L, int64_t st, char *buf, void *dst, int odt,
                 err_t *err)
 {
     size_t sz = dt_size(dt);
-    for (int64_t i = 0; i < L; i++)
-        memcpy(buf + (size_t)i * sz, p + i * st * (int64_t)sz, sz);
+    if (st != 1) /* a contiguous lane is reduced where it is */
+        for (int64_t i = 0; i < L; i++)
+            memcpy(buf + (size_t)i * sz, p + i * st * (int64_t)sz, sz);
     val_t v;
     kred_t s;
     kern_red_init(bi, &s);
-    kern_red(bi, dt, buf, (size_t)L, &s);
+    kern_red(bi, dt, st == 1 ? p : buf, (size_t)L, &s);
     int rc = empty_check(bi, &s, err);
     if (rc) return rc;
     v = free_result(bi, dt, &s);
