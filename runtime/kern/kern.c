@@ -1040,63 +1040,28 @@ void kern_fill(int dt, void *d, const void *v, size_t n)
         memcpy(out, t, (size_t)w_ * sizeof(T));                                                    \
     } while (0)
 
-/* fold_lanes: a sum of the c values at v whose lane count w divides FOLD_NL: FOLD_NL
+/* FOLD_LANES: a sum of the c values at v whose lane count w divides FOLD_NL: FOLD_NL
  * accumulators, accumulator k holding the values at k, k + FOLD_NL, ... in that order
  * (starting from the value at k; 0 when c <= k), then halved pairwise (s[k] += s[k + h]
  * for h = FOLD_NL / 2 down to w): one streaming pass over the block, which the halving of
- * the whole block is not. The main loop keeps the accumulators in 64-byte vectors (gcc
- * vector types), lane k of the vectors being accumulator k: the same additions. */
+ * the whole block is not. */
 #define FOLD_NL 16
-typedef double fold_vd __attribute__((vector_size(64)));
-typedef float fold_vf __attribute__((vector_size(64)));
-
-static void fold_lanes_f64(const double *v, int64_t c, int64_t w, double *out)
-{
-    double s[FOLD_NL] = {0};
-    int64_t i = c < FOLD_NL ? c : FOLD_NL;
-    memcpy(s, v, (size_t)i * sizeof *s);
-    if (i + FOLD_NL <= c) {
-        fold_vd a0, a1, x0, x1;
-        memcpy(&a0, s, 64);
-        memcpy(&a1, s + 8, 64);
-        for (; i + FOLD_NL <= c; i += FOLD_NL) {
-            memcpy(&x0, v + i, 64);
-            memcpy(&x1, v + i + 8, 64);
-            a0 += x0;
-            a1 += x1;
-        }
-        memcpy(s, &a0, 64);
-        memcpy(s + 8, &a1, 64);
-    }
-    for (int k = 0; i + k < c; k++)
-        s[k] += v[i + k];
-    for (int64_t h = FOLD_NL / 2; h >= w; h /= 2)
-        for (int64_t k = 0; k < h; k++)
-            s[k] += s[k + h];
-    memcpy(out, s, (size_t)w * sizeof *s);
-}
-
-static void fold_lanes_f32(const float *v, int64_t c, int64_t w, float *out)
-{
-    float s[FOLD_NL] = {0};
-    int64_t i = c < FOLD_NL ? c : FOLD_NL;
-    memcpy(s, v, (size_t)i * sizeof *s);
-    if (i + FOLD_NL <= c) {
-        fold_vf a0, x0;
-        memcpy(&a0, s, 64);
-        for (; i + FOLD_NL <= c; i += FOLD_NL) {
-            memcpy(&x0, v + i, 64);
-            a0 += x0;
-        }
-        memcpy(s, &a0, 64);
-    }
-    for (int k = 0; i + k < c; k++)
-        s[k] += v[i + k];
-    for (int64_t h = FOLD_NL / 2; h >= w; h /= 2)
-        for (int64_t k = 0; k < h; k++)
-            s[k] += s[k + h];
-    memcpy(out, s, (size_t)w * sizeof *s);
-}
+#define FOLD_LANES(T, vals, c, w, out)                                                             \
+    do {                                                                                           \
+        const T *v_ = (const T *)(vals);                                                           \
+        int64_t c_ = (c), i_ = c_ < FOLD_NL ? c_ : FOLD_NL;                                        \
+        T s_[FOLD_NL] = {0};                                                                       \
+        memcpy(s_, v_, (size_t)i_ * sizeof(T));                                                    \
+        for (; i_ + FOLD_NL <= c_; i_ += FOLD_NL)                                                  \
+            for (int k = 0; k < FOLD_NL; k++)                                                      \
+                s_[k] += v_[i_ + k];                                                               \
+        for (int k = 0; i_ + k < c_; k++)                                                          \
+            s_[k] += v_[i_ + k];                                                                   \
+        for (int64_t h = FOLD_NL / 2; h >= (w); h /= 2)                                            \
+            for (int64_t k = 0; k < h; k++)                                                        \
+                s_[k] += s_[k + h];                                                                \
+        memcpy(out, s_, (size_t)(w) * sizeof(T));                                                  \
+    } while (0)
 
 /* The fold of one block; the order of the operations is fixed by B and w alone. */
 void kern_fold(int op, int acc, int64_t w, int64_t B, const void *vals, int64_t count, void *out)
@@ -1104,9 +1069,9 @@ void kern_fold(int op, int acc, int64_t w, int64_t B, const void *vals, int64_t 
     int64_t wl = acc == ACC_C128 ? 2 * w : w; /* lanes of doubles or floats */
     if (!op && FOLD_NL % wl == 0) {
         if (acc == ACC_F32)
-            fold_lanes_f32(vals, count * wl, wl, out);
+            FOLD_LANES(float, vals, count *wl, wl, out);
         else
-            fold_lanes_f64(vals, count * wl, wl, out);
+            FOLD_LANES(double, vals, count *wl, wl, out);
         return;
     }
     if (acc == ACC_F32) {
