@@ -190,21 +190,21 @@ int coll_gather_bytes(const rt_t *rt, const void *mine, size_t n, char **all, in
                       err_t *err)
 {
     int p = rt->nranks, root = rt->rank == 0;
-    int64_t *len = NULL, mylen = (int64_t)n;
+    int64_t *len = mem_calloc((size_t)p, sizeof *len), mylen = (int64_t)n;
     int *cnt = NULL;
     *all = NULL;
     *offs = NULL;
     int rc = 0;
-    if (root && (!(len = mem_calloc((size_t)p, sizeof *len)) ||
-                 !(cnt = mem_calloc((size_t)p * 2, sizeof *cnt))))
+    if (!len || (root && !(cnt = mem_calloc((size_t)p * 2, sizeof *cnt))))
         rc = err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
     rc = arri_agree(rt, rc, err);
-    if (!rc && MPI_Gather(&mylen, 1, MPI_INT64_T, len, 1, MPI_INT64_T, 0, rt->comm) != MPI_SUCCESS)
-        rc = err_set(err, PARC_EMPI, (span_t){0}, "MPI_Gather failed");
+    /* every rank learns the lengths, so all know whether the whole fits one message */
+    if (!rc && MPI_Allgather(&mylen, 1, MPI_INT64_T, len, 1, MPI_INT64_T, rt->comm) != MPI_SUCCESS)
+        rc = err_set(err, PARC_EMPI, (span_t){0}, "MPI_Allgather failed");
     size_t total = 0;
+    for (int r = 0; !rc && r < p; r++)
+        total += (size_t)len[r];
     if (!rc && root) {
-        for (int r = 0; r < p; r++)
-            total += (size_t)len[r];
         *all = mem_alloc(total + 1);
         *offs = mem_alloc((size_t)(p + 1) * sizeof **offs);
         if (!*all || !*offs) rc = err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
@@ -216,10 +216,7 @@ int coll_gather_bytes(const rt_t *rt, const void *mine, size_t n, char **all, in
         }
     }
     rc = arri_agree(rt, rc, err);
-    /* every rank learns whether the whole fits one message */
     int one = total <= coll_msg_max;
-    if (!rc && MPI_Bcast(&one, 1, MPI_INT, 0, rt->comm) != MPI_SUCCESS)
-        rc = err_set(err, PARC_EMPI, (span_t){0}, "MPI_Bcast failed");
     if (!rc && one &&
         MPI_Gatherv(mine ? mine : "", (int)n, MPI_BYTE, *all, cnt, cnt + p, MPI_BYTE, 0,
                     rt->comm) != MPI_SUCCESS)
@@ -363,7 +360,8 @@ int coll_exscan_i64(const rt_t *rt, int64_t *v, int64_t n, int op, err_t *err)
     rc = arri_agree(rt, rc, err);
     if (!rc) {
         /* elementwise, so pieces give the same answer */
-        int64_t per = (int64_t)(coll_msg_max / sizeof *v) ? (int64_t)(coll_msg_max / sizeof *v) : 1;
+        int64_t per = (int64_t)(coll_msg_max / sizeof *v);
+        if (per < 1) per = 1;
         int was = rt_wait_begin(rt, RT_REDUCTION);
         for (int64_t o = 0; o < n && !rc; o += per)
             if (MPI_Exscan(v + o, tmp + o, (int)(n - o < per ? n - o : per), MPI_INT64_T,
@@ -839,13 +837,12 @@ static int put_round(const rt_t *rt, arr_t *a, const int64_t *put, int64_t n, co
     return rc;
 }
 
-/* The rows move in rounds of at most per indices from each rank, so that a round's counts
+/* Rows of rb bytes move in rounds of at most per indices from each rank, so that a round's counts
  * (ints) and buffers stay within coll_msg_max bytes; every rank takes part in as many
  * rounds as the rank with the most indices needs (*nround, agreed). */
-static int rows_rounds(const rt_t *rt, const arr_t *a, int64_t n, int64_t *per, int64_t *nround,
+static int rows_rounds(const rt_t *rt, int64_t rb, int64_t n, int64_t *per, int64_t *nround,
                        err_t *err)
 {
-    int64_t rb = row_elems(a) * (int64_t)dt_size(a->dtype);
     size_t unit = rb > 8 ? (size_t)rb : 8;
     *per = (int64_t)(coll_msg_max / unit / (size_t)rt->nranks);
     if (*per < 1) *per = 1;
@@ -860,7 +857,7 @@ int coll_take_rows(const rt_t *rt, const arr_t *a, const int64_t *want, int64_t 
                    err_t *err)
 {
     int64_t per, nround, rb = row_elems(a) * (int64_t)dt_size(a->dtype);
-    int rc = rows_rounds(rt, a, n, &per, &nround, err);
+    int rc = rows_rounds(rt, rb, n, &per, &nround, err);
     for (int64_t k = 0; !rc && k < nround; k++) {
         int64_t o = k * per < n ? k * per : n, m = n - o < per ? n - o : per;
         rc = take_round(rt, a, o ? want + o : want, m, o ? (char *)dst + o * rb : dst, err);
@@ -872,7 +869,7 @@ int coll_put_rows(const rt_t *rt, arr_t *a, const int64_t *put, int64_t n, const
                   err_t *err)
 {
     int64_t per, nround, rb = row_elems(a) * (int64_t)dt_size(a->dtype);
-    int rc = rows_rounds(rt, a, n, &per, &nround, err);
+    int rc = rows_rounds(rt, rb, n, &per, &nround, err);
     int64_t lrows = arri_row(a, rt->rank + 1) - arri_row(a, rt->rank);
     int *last = NULL;
     if (!rc && nround > 1) {
