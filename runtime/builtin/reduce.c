@@ -73,6 +73,15 @@ static int seq_reduce(call_t *c, int bi, const val_t *v, val_t *out, err_t *err)
                    val_kind_name(v));
 }
 
+/* One axis number, clamped into int so that any out-of-range one stays out of range. */
+static int axis_int(call_t *c, const val_t *v, int *axis, err_t *err)
+{
+    int64_t a = 0;
+    int rc = args_int(c, v, &a, err);
+    *axis = a < INT_MIN / 2 ? INT_MIN / 2 : a > INT_MAX / 2 ? INT_MAX / 2 : (int)a;
+    return rc;
+}
+
 int reduce_axes(call_t *c, int bi, const val_t *ax, const val_t *kd, int *axes, int *naxes,
                 int *keepdims, err_t *err)
 {
@@ -84,17 +93,12 @@ int reduce_axes(call_t *c, int bi, const val_t *ax, const val_t *kd, int *axes, 
     if (ax->kind == V_TUPLE && bi != BI_ARGMIN && bi != BI_ARGMAX) {
         const seq_t *s = (const seq_t *)ax->u.o;
         if (s->n > ARR_MAXDIM) return err_set(err, PARC_EVALUE, c->at, "duplicate value in 'axis'");
-        for (size_t i = 0; i < s->n; i++) {
-            int64_t a = 0;
-            if ((rc = args_int(c, &s->v[i], &a, err))) return rc;
-            axes[i] = a < INT_MIN / 2 ? INT_MIN / 2 : a > INT_MAX / 2 ? INT_MAX / 2 : (int)a;
-        }
+        for (size_t i = 0; i < s->n; i++)
+            if ((rc = axis_int(c, &s->v[i], &axes[i], err))) return rc;
         *naxes = (int)s->n;
         return 0;
     }
-    int64_t a = 0;
-    if ((rc = args_int(c, ax, &a, err))) return rc;
-    axes[0] = a < INT_MIN / 2 ? INT_MIN / 2 : a > INT_MAX / 2 ? INT_MAX / 2 : (int)a;
+    if ((rc = axis_int(c, ax, &axes[0], err))) return rc;
     *naxes = 1;
     return 0;
 }
