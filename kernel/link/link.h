@@ -47,6 +47,10 @@
  *              INPUT_REQ, FARM: the kernel waits for them all), f64 the slowest target's
  *              seconds, u8 same; same: str one DONE body that stands for every target; else
  *              u32 n, n * str DONE body, the targets in order
+ *   FINISHED   E->K  (empty) a target of a local-view CELL that finished while others still
+ *              run; everything it printed for the request was sent before it, on this socket
+ *
+ * DONE, DONE_ALL and FINISHED are not counted among the messages DONE_ALL announces.
  */
 #ifndef PARC_LINK_H
 #define PARC_LINK_H
@@ -78,6 +82,7 @@ enum {
     LINK_FIGURE,
     LINK_CELL,
     LINK_DONE_ALL,
+    LINK_FINISHED,
     LINK_NTYPES
 };
 enum { LINK_GLOBAL = 0, LINK_LOCAL = 1 };
@@ -95,6 +100,12 @@ typedef struct {
     uint32_t seq;
     int32_t rank; /* sender's rank for E->K; -1 for K->E */
 } link_hdr_t;
+
+/* Whether a message of this type counts among those a DONE_ALL announces. */
+static inline int link_counted(int type)
+{
+    return type != LINK_DONE && type != LINK_DONE_ALL && type != LINK_FINISHED;
+}
 
 /* Sends one message (three frames) on a zmq socket. For a ROUTER socket pass the peer
  * identity in id/idlen (it is sent first, unsigned); otherwise id = NULL. body may be NULL

@@ -94,6 +94,7 @@ struct pool {
     size_t nsent;
     pool_rank_done_t *done; /* one per sent rank */
     uint8_t *got;
+    uint8_t *fin; /* a CELL target said FINISHED (its output is in; the outcome comes later) */
     size_t ngot;
     double maxsec;
     int input_rank;
@@ -146,13 +147,14 @@ static void req_free(pool_t *p)
     mem_free(p->sent);
     mem_free(p->done);
     mem_free(p->got);
+    mem_free(p->fin);
     vartab_destroy(&p->acc);
     wbuf_free(&p->warn);
     p->targets = NULL;
     p->ir = NULL;
     p->sent = NULL;
     p->done = NULL;
-    p->got = NULL;
+    p->got = p->fin = NULL;
     p->ntargets = p->irn = p->nsent = p->ngot = 0;
     p->req = REQ_NONE;
     p->input_rank = -1;
@@ -235,7 +237,8 @@ static void try_send(pool_t *p)
     p->sent = mem_calloc(nt ? nt : 1, sizeof *p->sent);
     p->done = mem_calloc(nt ? nt : 1, sizeof *p->done);
     p->got = mem_calloc(nt ? nt : 1, 1);
-    if (!p->sent || !p->done || !p->got) {
+    p->fin = mem_calloc(nt ? nt : 1, 1);
+    if (!p->sent || !p->done || !p->got || !p->fin) {
         fail_later(p, PARC_ENOMEM, "out of memory sending the cell");
         return;
     }
@@ -546,9 +549,22 @@ static void fan_check(pool_t *p)
         if (p->got[k]) continue;
         p->got[k] = 1;
         p->ngot++;
-        if (p->cb.on_rank_done) p->cb.on_rank_done(p->cb.ud, p->sent[k]);
+        if (p->cb.on_rank_done && !p->fin[k]) p->cb.on_rank_done(p->cb.ud, p->sent[k]);
     }
     if (p->req == REQ_SENT) survivors_done(p);
+}
+
+/* A target of a local-view CELL finished before the others; its output is all in (it came
+ * on the same connection before this): the next engine's output can stream. Its outcome
+ * still comes with DONE_ALL. */
+static void on_finished(pool_t *p, int rank)
+{
+    size_t k;
+    for (k = 0; k < p->nsent && p->sent[k] != rank; k++) {
+    }
+    if (!p->fan || p->mode != LINK_LOCAL || k == p->nsent || p->got[k] || p->fin[k]) return;
+    p->fin[k] = 1;
+    if (p->cb.on_rank_done) p->cb.on_rank_done(p->cb.ud, rank);
 }
 
 /* The combined DONE of a CELL request, from its leader (fan.h): one reply that stands for
@@ -673,7 +689,7 @@ static void on_message(pool_t *p, const link_msg_t *m)
         if (m->h.type == LINK_PROGRESS) on_progress(p, rank, m);
         return;
     }
-    if (m->h.type != LINK_DONE && m->h.type != LINK_DONE_ALL) p->nmsg++;
+    if (link_counted(m->h.type)) p->nmsg++;
     rbuf_t r;
     rbuf_init(&r, m->body, m->n);
     size_t n1, n2;
@@ -711,6 +727,9 @@ static void on_message(pool_t *p, const link_msg_t *m)
         break;
     case LINK_DONE_ALL:
         on_done_all(p, rank, m);
+        return;
+    case LINK_FINISHED:
+        on_finished(p, rank);
         return;
     case LINK_FARM:
         on_farm(p, rank, m);

@@ -317,7 +317,7 @@ int eng_send(eng_t *e, int type, const void *body, size_t n)
         log_warn("parc-engine %d: send failed: %s", e->rt.rank, zmq_strerror(zmq_errno()));
         return -1;
     }
-    if (type != LINK_DONE && type != LINK_DONE_ALL) e->nmsg++;
+    if (link_counted(type)) e->nmsg++;
     return 0;
 }
 
@@ -389,6 +389,14 @@ static void send_done(eng_t *e, const err_t *err, const eval_frame_t *fr, size_t
     wbuf_free(&b);
 }
 
+/* In local view a rank that finished before the others says so, after the output it sent
+ * on the same socket, so that the kernel can stream the next engine's output live. */
+static void say_finished(void *ud)
+{
+    eng_t *e = ud;
+    eng_send(e, LINK_FINISHED, NULL, 0);
+}
+
 /* A cell's outcome that came by broadcast: combined with the other targets' (fan_in), and
  * the leader answers for all. After a death in pmap (rt.nranks < world_n) the reduction
  * would wait for the dead: every survivor answers for itself, as on the direct path. */
@@ -406,6 +414,8 @@ static void fan_done(eng_t *e, const uint32_t *t, size_t nt, const err_t *err,
     build_done(e, err, fr, nfr, with_names, secs, &b, &digest);
     /* the kernel's status line calls a rank waiting here "finishing" */
     if (e->rt.pg) atomic_store(&e->rt.pg->state, RT_IDLE);
+    e->fan.waited = e->rt.local ? say_finished : NULL;
+    e->fan.waited_ud = e;
     int rc = t || nt == 0 ? fan_in(&e->fan, t, nt, &b, digest, e->nmsg, secs, &out) : 1;
     if (rc == 1 && !t && nt) { /* a malformed CELL: rank 0 answers alone */
         wbuf_u32(&out, 0);

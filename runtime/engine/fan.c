@@ -98,6 +98,15 @@ void fan_nap(fan_t *f)
     nanosleep(&ts, NULL);
 }
 
+/* Tells f->waited, once, that this rank has waited long enough in a fan-in (or at once). */
+static void waited(fan_t *f, int now)
+{
+    if (!f->waited || !(now || now_s() - f->wait_from >= FAN_WAITED_S)) return;
+    void (*cb)(void *) = f->waited;
+    f->waited = NULL;
+    cb(f->waited_ud);
+}
+
 /* Tests req between naps until it completes. 0, or -1 when MPI failed or (give_up) the
  * kernel is gone; the request then stays pending. */
 static int wait_req(fan_t *f, MPI_Request *req, int give_up)
@@ -111,6 +120,7 @@ static int wait_req(fan_t *f, MPI_Request *req, int give_up)
             f->stuck = 1;
             return -1;
         }
+        waited(f, 0);
         fan_nap(f);
     }
 }
@@ -275,6 +285,7 @@ static int in_some(fan_t *f, const uint32_t *t, size_t nt, const wbuf_t *done, u
 {
     int leader = (int)t[0];
     if (f->rank != leader) {
+        waited(f, 1);
         wbuf_t b;
         wbuf_init(&b);
         wbuf_u64(&b, digest);
@@ -308,6 +319,7 @@ static int in_some(fan_t *f, const uint32_t *t, size_t nt, const wbuf_t *done, u
             if (MPI_Iprobe((int)t[i], TAG_DONE, f->comm, &flag, &st) != MPI_SUCCESS) goto fail;
             if (flag) break;
             if (f->gone && atomic_load(f->gone)) goto fail;
+            waited(f, 0);
             fan_nap(f);
         }
         MPI_Get_count(&st, MPI_BYTE, &cnt);
@@ -354,6 +366,9 @@ out:
 int fan_in(fan_t *f, const uint32_t *targets, size_t nt, const wbuf_t *done, uint64_t digest,
            uint32_t nmsg, double secs, wbuf_t *out)
 {
-    if (nt == 0) return in_all(f, done, digest, nmsg, secs, out);
-    return in_some(f, targets, nt, done, digest, nmsg, secs, out);
+    f->wait_from = now_s();
+    int rc = nt == 0 ? in_all(f, done, digest, nmsg, secs, out)
+                     : in_some(f, targets, nt, done, digest, nmsg, secs, out);
+    f->waited = NULL;
+    return rc;
 }

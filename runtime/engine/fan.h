@@ -39,7 +39,14 @@ typedef struct {
     double idle_since;
     int stuck;        /* a wait gave up with its request pending */
     atomic_int *gone; /* borrowed: the kernel went away (waits give up) */
+    /* Called once when this rank has waited FAN_WAITED_S in a fan-in for the others (a
+     * subset's non-leader, which cannot tell, calls it at once); NULL: none. */
+    void (*waited)(void *ud);
+    void *waited_ud;
+    double wait_from; /* when the fan-in began */
 } fan_t;
+
+#define FAN_WAITED_S 0.002
 
 /* Collective over MPI_COMM_WORLD. 0, or -1 (then fan_fini). */
 int fan_init(fan_t *f, atomic_int *gone);
@@ -61,6 +68,7 @@ void fan_wake(fan_t *f);
 
 /* The fan-in of one cell's DONE (done: this rank's reply body; digest: a hash of the part
  * of it that must agree; nmsg: messages this rank sent before it; secs its wall time).
+ * f->waited, if set, hears that this rank finished before the others (see above).
  * targets: the sorted targeted ranks, nt 0 = every rank. The leader (rank 0, or the lowest
  * target) gets the DONE_ALL body in *out and 1; the others 0; -1 when MPI failed or the
  * kernel went away mid-wait (then nothing can be sent). */
