@@ -51,6 +51,7 @@ struct fuse {
     int hashome;
     int64_t lshape[ARR_MAXDIM];
     int64_t lsize, gstart, row0;
+    int64_t split_row; /* fuse_block runs a block row by row at this row length (0: whole) */
     leaf_t *leaf;
     size_t nleaf;
     ins_t ins[MAXREG * 2];
@@ -709,6 +710,26 @@ static int takes_shape(fuse_t *f, const arr_t *t)
     return 1;
 }
 
+/* Rows at least this long are read in place even when a block crosses from one to the next:
+ * the block runs as one piece per row (shorter rows are copied into the block instead). */
+#define ROW_SPLIT_MIN 512
+
+/* Whether fuse_block runs a block that crosses rows row by row: when a strided view is read
+ * through a halo (a stencil's shifted slices) its rows are read in place that way, and the
+ * result comes out whole because the last instruction computes it into its buffer. */
+static void set_split(fuse_t *f)
+{
+    int halo = 0, kind = -1, last = f->ndim - 1;
+    for (size_t i = 0; i < f->nleaf; i++)
+        halo |= f->leaf[i].mode == L_HALO;
+    for (int k = 0; k < f->nins; k++)
+        if (f->ins[k].dst == f->out) kind = f->ins[k].kind;
+    int computed =
+        kind == INS_CAST || kind == INS_BINARY || kind == INS_UNARY || kind == INS_SELECT;
+    f->split_row =
+        halo && computed && f->ndim >= 2 && f->lshape[last] >= ROW_SPLIT_MIN ? f->lshape[last] : 0;
+}
+
 /* into: the result is written into that distributed array's chunk (fuse_build_into). */
 static int build(rt_t *rt, const ir_node_t *tree, const val_t *leaves, size_t nleaves, int keep,
                  const arr_t *into, fuse_t **out, err_t *err)
@@ -861,6 +882,7 @@ static int build(rt_t *rt, const ir_node_t *tree, const val_t *leaves, size_t nl
             filled[in->dst] = 1;
         }
     }
+    set_split(f);
     *out = f;
     return 0;
 }
@@ -1071,11 +1093,15 @@ static int pow_fast(const fuse_t *f, const ins_t *in)
                          : 0;
 }
 
-int fuse_block(fuse_t *f, int64_t s, int64_t n, const void **res, err_t *err)
+/* Runs the program over the elements [s, s + n) of the block that starts at s - at: every
+ * register the program computes gets them at element at of its buffer. */
+static int run_range(fuse_t *f, int64_t s, int64_t n, int64_t at, err_t *err)
 {
     for (int k = 0; k < f->nins; k++) {
         const ins_t *in = &f->ins[k];
         char *buf = f->tmp + (size_t)in->dst * KERN_BLK * 16;
+        if (in->kind != INS_CONST && !(in->kind == INS_LOAD && f->leaf[in->leaf].mode == L_SCALAR))
+            buf += (size_t)at * dt_size(f->rdt[in->dst]);
         switch (in->kind) {
         case INS_LOAD: {
             const leaf_t *l = &f->leaf[in->leaf];
@@ -1128,8 +1154,26 @@ int fuse_block(fuse_t *f, int64_t s, int64_t n, const void **res, err_t *err)
         }
         }
     }
-    *res = f->rp[f->out];
     return 0;
+}
+
+int fuse_block(fuse_t *f, int64_t s, int64_t n, const void **res, err_t *err)
+{
+    int64_t row = f->split_row, e = s + n;
+    if (row && s / row != (e - 1) / row) {
+        for (int64_t p = s; p < e;) {
+            int64_t q = (p / row + 1) * row;
+            if (q > e) q = e;
+            int rc = run_range(f, p, q - p, p - s, err);
+            if (rc) return rc;
+            p = q;
+        }
+        *res = f->tmp + (size_t)f->out * KERN_BLK * 16;
+        return 0;
+    }
+    int rc = run_range(f, s, n, 0, err);
+    *res = f->rp[f->out];
+    return rc;
 }
 
 int fuse_each(fuse_t *f, fuse_visit_fn visit, void *ctx, err_t *err)
