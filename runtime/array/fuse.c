@@ -1097,6 +1097,9 @@ static int pow_fast(const fuse_t *f, const ins_t *in)
  * register the program computes gets them at element at of its buffer. */
 static int run_range(fuse_t *f, int64_t s, int64_t n, int64_t at, err_t *err)
 {
+    /* The flags are cleared before a checked operation only when something may have set
+     * them since the last test found none (clearing costs more than the test). */
+    int clear = 0;
     for (int k = 0; k < f->nins; k++) {
         const ins_t *in = &f->ins[k];
         char *buf = f->tmp + (size_t)in->dst * KERN_BLK * 16;
@@ -1108,6 +1111,7 @@ static int run_range(fuse_t *f, int64_t s, int64_t n, int64_t at, err_t *err)
             if (l->mode == L_SCALAR) {
                 f->rp[in->dst] = buf;
             } else if (l->mode == L_RANDOM) {
+                clear = 0;
                 arri_gen_fill(l->a, (uint64_t)(f->gstart + s), n, buf);
                 f->rp[in->dst] = buf;
             } else if (l->mode == L_HALO) {
@@ -1128,17 +1132,20 @@ static int run_range(fuse_t *f, int64_t s, int64_t n, int64_t at, err_t *err)
             f->rp[in->dst] = buf;
             break;
         case INS_CAST:
+            clear = 0;
             kern_cast(in->cdt, in->odt, buf, f->rp[in->a], (size_t)n);
             f->rp[in->dst] = buf;
             break;
         case INS_BINARY:
         case INS_UNARY: {
             int fp = fuse_fp_checked(in->op, in->cdt);
-            if (fp) feclearexcept(FE_DIVBYZERO | FE_OVERFLOW | FE_INVALID);
+            if (fp && !clear) feclearexcept(FE_DIVBYZERO | FE_OVERFLOW | FE_INVALID);
             int un = in->kind == INS_UNARY ? in->op : pow_fast(f, in);
             int r = un ? kern_un(un, in->cdt, buf, f->rp[in->a], (size_t)n)
                        : kern_bin(in->op, in->cdt, buf, f->rp[in->a], f->rp[in->b], (size_t)n);
-            if (fp) fp_warn(f, in, fetestexcept(FE_DIVBYZERO | FE_OVERFLOW | FE_INVALID));
+            int fe = fp ? fetestexcept(FE_DIVBYZERO | FE_OVERFLOW | FE_INVALID) : 0;
+            fp_warn(f, in, fe);
+            clear = fp && !fe;
             if (r & KERN_WZERODIV) rt_warn(f->rt, f->at, "divide by zero", fuse_ufunc_name(in->op));
             if (r & KERN_WOVERFLOW) rt_warn(f->rt, f->at, "overflow", fuse_ufunc_name(in->op));
             if (r & KERN_WINVALID) rt_warn(f->rt, f->at, "invalid value", fuse_ufunc_name(in->op));
