@@ -1197,50 +1197,98 @@ static inline void am_int(int bi, kred_t *st, int64_t v, int64_t at)
     }
 }
 
-/* min/max of n real floats in 16 lanes, which gcc vectorizes (vminpd keeps its first
- * operand exactly when it is the smaller, as `y < v ? y : v` does). Returns 0, leaving st
- * alone, when the block holds a nan or its result is a zero (+0 and -0 tie, and the lanes
- * might pick another one than the sequential loop): mm() then does it element by element. */
+/* The least (mn) or greatest value of n real floats in 16 lanes, written with gcc's vector
+ * types: as plain loops gcc 12 leaves them scalar (a compare and a conditional move per
+ * element). Lane l keeps `y < acc ? y : acc` (or >) over the elements at l, l + 16, ..., as a
+ * mask and a blend, and a mask of y != y finds nans; with at, each lane also keeps the index
+ * of its best (the first of equal ones), and *at is the least index holding the best value.
+ * 1 with *out, or 0 when the block holds a nan or is too short. Of a +0 and a -0 either may
+ * come out (and *at is the first of either). */
 #define MM_LANES 16
-#define MM_FAST(NAME, T)                                                                           \
-    static int NAME(int bi, kred_t *st, const T *x, size_t n)                                      \
+#define BEST_LANES(NAME, T, IT)                                                                    \
+    static int NAME(int mn, const T *x, size_t n, T *out, int64_t *at)                             \
     {                                                                                              \
-        if (n < 2 * MM_LANES || st->nan) return 0;                                                 \
-        T acc[MM_LANES];                                                                           \
-        int bad = 0;                                                                               \
-        for (int l = 0; l < MM_LANES; l++) {                                                       \
-            acc[l] = x[l];                                                                         \
-            bad |= x[l] != x[l];                                                                   \
+        typedef T vt __attribute__((vector_size(64)));                                             \
+        typedef IT vi __attribute__((vector_size(64)));                                            \
+        enum { NV = MM_LANES * sizeof(T) / 64, PER = 64 / sizeof(T) };                             \
+        if (n < 2 * MM_LANES || n > INT32_MAX) return 0;                                           \
+        vt acc[NV], y;                                                                             \
+        vi bad = {0}, m, idx[NV], best[NV];                                                        \
+        for (int v = 0; v < NV; v++) {                                                             \
+            memcpy(&acc[v], x + v * PER, 64);                                                      \
+            bad |= acc[v] != acc[v];                                                               \
+            for (int l = 0; l < PER; l++)                                                          \
+                idx[v][l] = best[v][l] = (IT)(v * PER + l);                                        \
         }                                                                                          \
         size_t k = MM_LANES;                                                                       \
-        if (bi == BI_MIN)                                                                          \
+        if (at)                                                                                    \
             for (; k + MM_LANES <= n; k += MM_LANES)                                               \
-                for (int l = 0; l < MM_LANES; l++) {                                               \
-                    T y = x[k + l];                                                                \
+                for (int v = 0; v < NV; v++) {                                                     \
+                    memcpy(&y, x + k + v * PER, 64);                                               \
+                    idx[v] += MM_LANES;                                                            \
                     bad |= y != y;                                                                 \
-                    acc[l] = y < acc[l] ? y : acc[l];                                              \
+                    m = mn ? y < acc[v] : y > acc[v];                                              \
+                    acc[v] = (vt)(((vi)y & m) | ((vi)acc[v] & ~m));                                \
+                    best[v] = (idx[v] & m) | (best[v] & ~m);                                       \
                 }                                                                                  \
         else                                                                                       \
             for (; k + MM_LANES <= n; k += MM_LANES)                                               \
-                for (int l = 0; l < MM_LANES; l++) {                                               \
-                    T y = x[k + l];                                                                \
+                for (int v = 0; v < NV; v++) {                                                     \
+                    memcpy(&y, x + k + v * PER, 64);                                               \
                     bad |= y != y;                                                                 \
-                    acc[l] = y > acc[l] ? y : acc[l];                                              \
+                    m = mn ? y < acc[v] : y > acc[v];                                              \
+                    acc[v] = (vt)(((vi)y & m) | ((vi)acc[v] & ~m));                                \
                 }                                                                                  \
+        IT b = 0;                                                                                  \
+        for (int l = 0; l < PER; l++)                                                              \
+            b |= bad[l];                                                                           \
         for (; k < n; k++)                                                                         \
-            bad |= x[k] != x[k];                                                                   \
-        if (bad) return 0;                                                                         \
-        T v = acc[0];                                                                              \
+            b |= x[k] != x[k];                                                                     \
+        if (b) return 0;                                                                           \
+        T lanes[MM_LANES];                                                                         \
+        IT li[MM_LANES];                                                                           \
+        memcpy(lanes, acc, sizeof lanes);                                                          \
+        memcpy(li, best, sizeof li);                                                               \
+        T v = lanes[0];                                                                            \
         for (int l = 1; l < MM_LANES; l++)                                                         \
-            v = (bi == BI_MIN ? acc[l] < v : acc[l] > v) ? acc[l] : v;                             \
+            v = (mn ? lanes[l] < v : lanes[l] > v) ? lanes[l] : v;                                 \
+        int64_t first = INT64_MAX;                                                                 \
+        for (int l = 0; l < MM_LANES; l++)                                                         \
+            if (lanes[l] == v && li[l] < first) first = li[l];                                     \
         for (k = n - (n - MM_LANES) % MM_LANES; k < n; k++)                                        \
-            v = (bi == BI_MIN ? x[k] < v : x[k] > v) ? x[k] : v;                                   \
-        if (v == 0) return 0;                                                                      \
-        mm(bi, st, (double)v, 0);                                                                  \
+            if (mn ? x[k] < v : x[k] > v) {                                                        \
+                v = x[k];                                                                          \
+                first = (int64_t)k;                                                                \
+            }                                                                                      \
+        *out = v;                                                                                  \
+        if (at) *at = first;                                                                       \
         return 1;                                                                                  \
     }
-MM_FAST(mm_fast_f64, double)
-MM_FAST(mm_fast_f32, float)
+
+/* min/max (mm_fast) and argmin/argmax (am_fast) of a block of real floats by BEST_LANES: 1
+ * when done, 0 (st untouched) when the block holds a nan, or for min/max when the result is
+ * a zero (+0 and -0 tie, and the lanes might pick another one than the sequential loop):
+ * the caller then goes element by element. */
+#define MM_FAST(T, IT)                                                                             \
+    BEST_LANES(best_##T, T, IT)                                                                    \
+    static int mm_fast_##T(int bi, kred_t *st, const T *x, size_t n)                               \
+    {                                                                                              \
+        T v;                                                                                       \
+        if (st->nan || !best_##T(bi == BI_MIN, x, n, &v, NULL) || v == 0) return 0;                \
+        mm(bi, st, (double)v, 0);                                                                  \
+        return 1;                                                                                  \
+    }                                                                                              \
+    static int am_fast_##T(int bi, kred_t *st, const T *x, size_t n)                               \
+    {                                                                                              \
+        T v;                                                                                       \
+        int64_t k;                                                                                 \
+        if (st->nan || !best_##T(bi == BI_ARGMIN, x, n, &v, &k)) return 0;                         \
+        am(bi, st, (double)x[k], 0, st->pos + k);                                                  \
+        st->pos += (int64_t)n;                                                                     \
+        return 1;                                                                                  \
+    }
+MM_FAST(double, int64_t)
+MM_FAST(float, int32_t)
 
 #define RED_LOOP(T, RE, IM, ISINT)                                                                 \
     {                                                                                              \
@@ -1288,14 +1336,17 @@ MM_FAST(mm_fast_f32, float)
                 st->has = 1;                                                                       \
                 return;                                                                            \
             }                                                                                      \
-            if (dt == DT_FLOAT64 ? mm_fast_f64(bi, st, a, n)                                       \
-                                 : dt == DT_FLOAT32 && mm_fast_f32(bi, st, a, n))                  \
+            if (dt == DT_FLOAT64 ? mm_fast_double(bi, st, a, n)                                    \
+                                 : dt == DT_FLOAT32 && mm_fast_float(bi, st, a, n))                \
                 return;                                                                            \
             for (size_t k = 0; k < n; k++)                                                         \
                 mm(bi, st, (double)(RE), (double)(IM));                                            \
             return;                                                                                \
         case BI_ARGMIN:                                                                            \
         case BI_ARGMAX:                                                                            \
+            if (dt == DT_FLOAT64 ? am_fast_double(bi, st, a, n)                                    \
+                                 : dt == DT_FLOAT32 && am_fast_float(bi, st, a, n))                \
+                return;                                                                            \
             for (size_t k = 0; k < n; k++) {                                                       \
                 if (ISINT)                                                                         \
                     am_int(bi, st, (int64_t)x[k], st->pos + (int64_t)k);                           \
