@@ -777,6 +777,29 @@ static void free_states(int bi, const arr_t *src, int64_t g0, int64_t k0, int64_
         st[j].pos = g0;
     }
     const char *base = (const char *)src->buf->p;
+    if ((bi == BI_MIN || bi == BI_MAX) && (dt == DT_FLOAT64 || dt == DT_FLOAT32) && L > 0 &&
+        arri_contig(src)) {
+        /* whole rows at a time: the columns are contiguous in each row */
+        uint8_t *nan = (uint8_t *)buf + TILE * sz;
+        for (int64_t c0 = 0; c0 < n; c0 += TILE) {
+            int64_t nc = n - c0 < TILE ? n - c0 : TILE;
+            const char *x = base + (src->loff + k0 + c0) * sz;
+            kern_mm_rows(bi == BI_MIN, dt, x, src->lstride[0], L, nc, buf, nan);
+            for (int64_t j = 0; j < nc; j++) {
+                kred_t *s = &st[c0 + j];
+                if (nan[j]) { /* the first nan, as the sequential loop keeps it */
+                    for (int64_t r = 0; r < L && !s->nan; r++)
+                        kern_red(bi, dt, x + (j + r * src->lstride[0]) * sz, 1, s);
+                    continue;
+                }
+                s->has = 1;
+                s->f[0] = dt == DT_FLOAT32 ? (double)((const float *)(const void *)buf)[j]
+                                           : ((const double *)(const void *)buf)[j];
+                s->f[1] = 0;
+            }
+        }
+        return;
+    }
     for (int64_t c0 = 0; c0 < n; c0 += C) {
         int64_t nc = n - c0 < C ? n - c0 : C;
         for (int64_t j = 0; j < nc; j++) { /* unravel the column over axes 1.. */
@@ -816,7 +839,7 @@ static int free_axis0(rt_t *rt, int bi, const arr_t *src, arr_t *res, err_t *err
            *rb = mem_alloc((size_t)(p * S) * sizeof *rb);
     int *c = mem_alloc((size_t)p * 4 * sizeof *c);
     int64_t *off = mem_alloc(128 * sizeof *off);
-    char *buf = mem_alloc((size_t)TILE * dt_size(dt) + 16);
+    char *buf = mem_alloc((size_t)TILE * (dt_size(dt) + 1) + 16); /* + kern_mm_rows' nan flags */
     MPI_Datatype kt = MPI_DATATYPE_NULL;
     int rc =
         sb && rb && c && off && buf ? 0 : err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");

@@ -1104,8 +1104,12 @@ void kern_fold(int op, int acc, int64_t w, int64_t B, const void *vals, int64_t 
 void kern_tree(int op, int acc, int64_t w, size_t vsz, const void *bv, int64_t n, int k, void *dst,
                void *scratch)
 {
-    if (k == 0) {
+    if (k == 0 || (k == 1 && n < 2)) {
         memcpy(dst, bv, vsz);
+        return;
+    }
+    if (k == 1) { /* two leaves: combined straight from where they are, not copied first */
+        kern_combine_to(op, acc, w, dst, bv, (const char *)bv + vsz);
         return;
     }
     kern_tree(op, acc, w, vsz, bv, n, k - 1, dst, scratch);
@@ -1116,25 +1120,30 @@ void kern_tree(int op, int acc, int64_t w, size_t vsz, const void *bv, int64_t n
     kern_combine(op, acc, w, dst, right);
 }
 
-void kern_combine(int op, int acc, int64_t w, void *a, const void *b)
+void kern_combine_to(int op, int acc, int64_t w, void *d, const void *a, const void *b)
 {
     if (acc == ACC_F32) {
-        float *x = a;
-        const float *y = b;
+        float *o = d;
+        const float *x = a, *y = b;
         for (int64_t i = 0; i < w; i++)
-            x[i] = op ? x[i] * y[i] : x[i] + y[i];
+            o[i] = op ? x[i] * y[i] : x[i] + y[i];
     } else if (acc == ACC_C128 && op) {
-        cplx *x = a;
-        const cplx *y = b;
+        cplx *o = d;
+        const cplx *x = a, *y = b;
         for (int64_t i = 0; i < w; i++)
-            x[i] = cmul(x[i], y[i]);
+            o[i] = cmul(x[i], y[i]);
     } else {
-        double *x = a;
-        const double *y = b;
+        double *o = d;
+        const double *x = a, *y = b;
         int64_t m = acc == ACC_C128 ? 2 * w : w;
         for (int64_t i = 0; i < m; i++)
-            x[i] = op ? x[i] * y[i] : x[i] + y[i];
+            o[i] = op ? x[i] * y[i] : x[i] + y[i];
     }
+}
+
+void kern_combine(int op, int acc, int64_t w, void *a, const void *b)
+{
+    kern_combine_to(op, acc, w, a, a, b);
 }
 
 void kern_red_init(int bi, kred_t *st)
@@ -1405,6 +1414,48 @@ void kern_red(int bi, int dt, const void *a, size_t n, kred_t *st)
         return;
     }
     }
+}
+
+/* Column-wise min/max of rows by plain loops over the columns, which gcc vectorizes (a
+ * compare and a blend; `y > a ? y : a` keeps the first of equal values, as mm() does). */
+#define MM_ROWS(T, IT)                                                                             \
+    {                                                                                              \
+        const T *x = xv;                                                                           \
+        T *a = acc;                                                                                \
+        for (int64_t c0 = 0; c0 < n; c0 += KERN_BLK) {                                             \
+            int64_t nc = n - c0 < KERN_BLK ? n - c0 : KERN_BLK;                                    \
+            IT bad[KERN_BLK];                                                                      \
+            T *o = a + c0;                                                                         \
+            for (int64_t j = 0; j < nc; j++) {                                                     \
+                o[j] = x[c0 + j];                                                                  \
+                bad[j] = -(IT)(o[j] != o[j]);                                                      \
+            }                                                                                      \
+            for (int64_t r = 1; r < L; r++) {                                                      \
+                const T *y = x + r * stride + c0;                                                  \
+                if (mn)                                                                            \
+                    for (int64_t j = 0; j < nc; j++) {                                             \
+                        bad[j] |= -(IT)(y[j] != y[j]);                                             \
+                        o[j] = y[j] < o[j] ? y[j] : o[j];                                          \
+                    }                                                                              \
+                else                                                                               \
+                    for (int64_t j = 0; j < nc; j++) {                                             \
+                        bad[j] |= -(IT)(y[j] != y[j]);                                             \
+                        o[j] = y[j] > o[j] ? y[j] : o[j];                                          \
+                    }                                                                              \
+            }                                                                                      \
+            for (int64_t j = 0; j < nc; j++)                                                       \
+                nan[c0 + j] = bad[j] != 0;                                                         \
+        }                                                                                          \
+    }
+
+void kern_mm_rows(int mn, int dt, const void *xv, int64_t stride, int64_t L, int64_t n, void *acc,
+                  uint8_t *nan)
+{
+    if (L <= 0) return;
+    if (dt == DT_FLOAT32)
+        MM_ROWS(float, int32_t)
+    else
+        MM_ROWS(double, int64_t)
 }
 
 void kern_red_merge(int bi, int dt, kred_t *st, const kred_t *o)

@@ -68,8 +68,9 @@ void kern_fold(int op, int acc, int64_t w, int64_t B, const void *vals, int64_t 
  * values; scratch holds k + 1 vectors. */
 void kern_tree(int op, int acc, int64_t w, size_t vsz, const void *bv, int64_t n, int k, void *dst,
                void *scratch);
-/* a = a op b for w accumulator values. */
+/* a = a op b for w accumulator values; kern_combine_to: d = a op b (d may be a). */
 void kern_combine(int op, int acc, int64_t w, void *a, const void *b);
+void kern_combine_to(int op, int acc, int64_t w, void *d, const void *a, const void *b);
 
 /* Order-free reductions of n values of dtype dt into st (start with kern_red_init). */
 typedef struct {
@@ -84,6 +85,12 @@ typedef struct {
 } kred_t;
 void kern_red_init(int bi, kred_t *st);
 void kern_red(int bi, int dt, const void *a, size_t n, kred_t *st);
+/* Column-wise min (mn) or max of L >= 1 rows of n floats (dtype dt: float64 or float32),
+ * row r at x + r * stride elements, into acc (n values of dt); nan[j] = 1 when column j
+ * holds a nan (acc[j] is then meaningless). Each column as a sequential min/max gives it:
+ * in row order, the first of equal values kept. */
+void kern_mm_rows(int mn, int dt, const void *x, int64_t stride, int64_t L, int64_t n, void *acc,
+                  uint8_t *nan);
 /* Folds st2 into st (rank order combine; argmin/argmax keep the smaller index on ties). */
 void kern_red_merge(int bi, int dt, kred_t *st, const kred_t *st2);
 
