@@ -554,9 +554,54 @@ static void rows_to_acc(int dt, int acc, const void *src, int64_t n, int64_t w,
         }
 }
 
+/* The owned blocks of a slab, folded when the tree reads them (kern_leaf_fn). */
+typedef struct {
+    int op, acc, dt, same;
+    const char *p; /* row r0 */
+    int64_t r0, jlo, B, L, w;
+    const double *center;
+    size_t vsz, dsz, esz;
+    char *buf; /* B rows in the accumulator's type */
+} slab_t;
+
+/* rows_to_acc of the rows from a (and prod_first of row 0) without its IEEE flags: the squares of
+ * deviations are not the reduction's own operations (whose flags the caller keeps), as they were
+ * made before it. */
+static void rows_quiet(const slab_t *s, const char *src, int64_t a, int64_t n, void *dst)
+{
+    int saved = fetestexcept(FE_FOLD);
+    rows_to_acc(s->dt, s->acc, src, n, s->w, s->center, dst);
+    if (a == 0)
+        for (int64_t l = 0; l < s->w; l++)
+            prod_first(s->op, s->acc, (char *)dst + (size_t)l * s->esz);
+    feclearexcept(FE_FOLD);
+    if (saved) feraiseexcept(saved);
+}
+
+static const void *slab_leaf(void *ctx, int64_t i, void *out)
+{
+    const slab_t *s = ctx;
+    int64_t a = (s->jlo + i) * s->B, e = a + s->B < s->L ? a + s->B : s->L;
+    const char *src = s->p + (size_t)(a - s->r0) * (size_t)s->w * s->dsz;
+    int first = a == 0 && s->op && s->acc == ACC_C128;
+    if (s->B == 1) { /* one-row blocks are their own folds: the rows themselves */
+        if (s->same) return src;
+        rows_quiet(s, src, a, 1, out);
+        return out;
+    }
+    const void *vals = src;
+    if (!s->same || first) {
+        rows_quiet(s, src, a, e - a, s->buf);
+        vals = s->buf;
+    }
+    kern_fold(s->op, s->acc, s->w, s->B, vals, e - a, out);
+    return out;
+}
+
 /* Collective when coll. The tree of rows [r0, r1) (this rank's; all L when !coll) of an
  * L x w slab whose rows r0.. are at p (dtype dt, contiguous) into out (w accumulator
- * values, on every rank). */
+ * values, on every rank). The owned blocks are folded as the tree reads them: besides the
+ * tree's scratch nothing of the slab's size is made, even for var's squared deviations. */
 static int slab_tree(rt_t *rt, int coll, int op, int acc, int dt, const char *p, int64_t L,
                      int64_t r0, int64_t r1, int64_t w, const double *center, void *out, err_t *err)
 {
@@ -566,12 +611,9 @@ static int slab_tree(rt_t *rt, int coll, int op, int acc, int dt, const char *p,
     size_t vsz = (size_t)w * esz;
     int same = !center && acc_dt(acc) == dt && !(op && acc == ACC_C128);
     int fe = 0;
-    /* one-row blocks (w > KERN_BLK / 2) are their own folds: the rows themselves */
-    int direct = B == 1 && same;
-    char *bv = direct ? NULL : mem_alloc((size_t)(jhi - jlo + 1) * vsz);
     char *buf = mem_alloc((size_t)B * vsz);
     char *piece[2] = {mem_alloc((size_t)B * vsz), mem_alloc((size_t)B * vsz)};
-    int rc = ((bv || direct) && buf && piece[0] && piece[1])
+    int rc = (buf && piece[0] && piece[1])
                  ? 0
                  : err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory in a reduction");
     int64_t ps[2] = {0, 0}, pc[2] = {0, 0};
@@ -591,32 +633,9 @@ static int slab_tree(rt_t *rt, int coll, int op, int acc, int dt, const char *p,
         pc[np] = e - a;
         np++;
     }
-    for (int64_t j = jlo; j < jhi && !rc && !direct; j++) {
-        int64_t a = j * B, e = a + B < L ? a + B : L;
-        const char *src = p + (size_t)(a - r0) * (size_t)w * dsz;
-        char *dst = bv + (size_t)(j - jlo) * vsz;
-        if (B == 1) {
-            rows_to_acc(dt, acc, src, 1, w, center, dst);
-            if (a == 0)
-                for (int64_t l = 0; l < w; l++)
-                    prod_first(op, acc, dst + (size_t)l * esz);
-            continue;
-        }
-        const void *vals = src;
-        if (!same || (a == 0 && op && acc == ACC_C128)) {
-            rows_to_acc(dt, acc, src, e - a, w, center, buf);
-            if (a == 0)
-                for (int64_t l = 0; l < w; l++)
-                    prod_first(op, acc, buf + (size_t)l * esz);
-            vals = buf;
-        }
-        FE_CLEAR();
-        kern_fold(op, acc, w, B, vals, e - a, dst);
-        FE_KEEP(fe);
-    }
     if (coll) rc = arri_agree(rt, rc, err);
+    slab_t sl = {op, acc, dt, same, p, r0, jlo, B, L, w, center, vsz, dsz, esz, buf};
     const void *pv[2] = {piece[0], piece[1]};
-    const void *vals = direct ? (const void *)p : bv;
     int64_t nb = (L + B - 1) / B;
     if (!rc && !coll && nb > 0) {
         /* the whole axis is here: coll_tree's single node (0, K), without its messages */
@@ -626,18 +645,18 @@ static int slab_tree(rt_t *rt, int coll, int op, int acc, int dt, const char *p,
         char *scratch = mem_alloc((size_t)(K + 1) * vsz);
         FE_CLEAR();
         if (scratch)
-            kern_tree(op, acc, w, vsz, vals, nb, K, out, scratch);
+            kern_tree_fn(op, acc, w, vsz, slab_leaf, &sl, 0, nb, K, out, scratch);
         else
             rc = err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory in a reduction");
         FE_KEEP(fe);
         mem_free(scratch);
     } else if (!rc) {
         FE_CLEAR();
-        rc = coll_tree(rt, coll, op, acc, w, L, r0, r1, vals, np, ps, pc, pv, out, err);
+        rc =
+            coll_tree_fn(rt, coll, op, acc, w, L, r0, r1, slab_leaf, &sl, np, ps, pc, pv, out, err);
         FE_KEEP(fe);
     }
     if (!rc) fold_warn(rt, fe);
-    mem_free(bv);
     mem_free(buf);
     mem_free(piece[0]);
     mem_free(piece[1]);

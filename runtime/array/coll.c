@@ -474,7 +474,7 @@ static int get(const tree_t *t, int64_t a, int k, void *dst)
 }
 
 static int tree(const rt_t *rt, int coll, int op, int acc, int64_t w, int64_t n, int64_t g0,
-                int64_t g1, const void *bvals, int npieces, const int64_t *pstart,
+                int64_t g1, kern_leaf_fn leaf, void *lctx, int npieces, const int64_t *pstart,
                 const int64_t *pcount, const void *const *pvals, void *out, err_t *err)
 {
     int64_t B = coll_tree_block(w), jlo, jhi;
@@ -502,8 +502,7 @@ static int tree(const rt_t *rt, int coll, int op, int acc, int64_t w, int64_t n,
             if (end > jhi) break;
             k++;
         }
-        kern_tree(op, acc, w, t.vsz, (const char *)bvals + (size_t)(a - jlo) * t.vsz, t.nb - a, k,
-                  v, scratch);
+        kern_tree_fn(op, acc, w, t.vsz, leaf, lctx, a - jlo, t.nb - a, k, v, scratch);
         wbuf_i64(&nodes, a);
         wbuf_i64(&nodes, k);
         wbuf_bytes(&nodes, v, t.vsz);
@@ -892,8 +891,18 @@ int coll_tree(const rt_t *rt, int coll, int op, int acc, int64_t w, int64_t n, i
               int64_t g1, const void *bvals, int npieces, const int64_t *pstart,
               const int64_t *pcount, const void *const *pvals, void *out, err_t *err)
 {
+    kern_leaves_t l = {bvals, (size_t)w * acc_size(acc)};
+    return coll_tree_fn(rt, coll, op, acc, w, n, g0, g1, kern_leaf_at, &l, npieces, pstart, pcount,
+                        pvals, out, err);
+}
+
+int coll_tree_fn(const rt_t *rt, int coll, int op, int acc, int64_t w, int64_t n, int64_t g0,
+                 int64_t g1, kern_leaf_fn leaf, void *lctx, int npieces, const int64_t *pstart,
+                 const int64_t *pcount, const void *const *pvals, void *out, err_t *err)
+{
     int was = rt_wait_begin(rt, RT_REDUCTION);
-    int rc = tree(rt, coll, op, acc, w, n, g0, g1, bvals, npieces, pstart, pcount, pvals, out, err);
+    int rc =
+        tree(rt, coll, op, acc, w, n, g0, g1, leaf, lctx, npieces, pstart, pcount, pvals, out, err);
     rt_wait_end(rt, was);
     return rc;
 }

@@ -116,6 +116,11 @@ void coll_tree_owned(int64_t n, int64_t B, int64_t g0, int64_t g1, int64_t *jlo,
 int coll_tree(const rt_t *rt, int coll, int op, int acc, int64_t w, int64_t n, int64_t g0,
               int64_t g1, const void *bvals, int npieces, const int64_t *pstart,
               const int64_t *pcount, const void *const *pvals, void *out, err_t *err);
+/* The same with the folded blocks made when the tree reads them: leaf(lctx, j - jlo, buf)
+ * gives block j's value (each once), so no vector of all of them is made. */
+int coll_tree_fn(const rt_t *rt, int coll, int op, int acc, int64_t w, int64_t n, int64_t g0,
+                 int64_t g1, kern_leaf_fn leaf, void *lctx, int npieces, const int64_t *pstart,
+                 const int64_t *pcount, const void *const *pvals, void *out, err_t *err);
 
 /* Collective. v[0..n) summed elementwise over the ranks, in place on every rank (exact). */
 int coll_sum_i64(const rt_t *rt, int64_t *v, int64_t n, err_t *err);

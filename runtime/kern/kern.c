@@ -1101,23 +1101,46 @@ void kern_fold(int op, int acc, int64_t w, int64_t B, const void *vals, int64_t 
     FOLD_HALVE(double, t, vals, count *w *k, w *B *k, w *k, op, out);
 }
 
-void kern_tree(int op, int acc, int64_t w, size_t vsz, const void *bv, int64_t n, int k, void *dst,
-               void *scratch)
+static void tree_fn(int op, int acc, int64_t w, size_t vsz, kern_leaf_fn leaf, void *ctx,
+                    int64_t i0, int64_t n, int k, char *dst, char *scratch)
 {
     if (k == 0 || (k == 1 && n < 2)) {
-        memcpy(dst, bv, vsz);
+        const void *l = leaf(ctx, i0, dst);
+        if (l != dst) memcpy(dst, l, vsz);
         return;
     }
     if (k == 1) { /* two leaves: combined straight from where they are, not copied first */
-        kern_combine_to(op, acc, w, dst, bv, (const char *)bv + vsz);
+        const void *a = leaf(ctx, i0, dst);
+        const void *b = leaf(ctx, i0 + 1, scratch + vsz);
+        kern_combine_to(op, acc, w, dst, a, b);
         return;
     }
-    kern_tree(op, acc, w, vsz, bv, n, k - 1, dst, scratch);
+    tree_fn(op, acc, w, vsz, leaf, ctx, i0, n, k - 1, dst, scratch);
     int64_t h = (int64_t)1 << (k - 1);
     if (h >= n) return;
-    char *right = (char *)scratch + (size_t)k * vsz;
-    kern_tree(op, acc, w, vsz, (const char *)bv + (size_t)h * vsz, n - h, k - 1, right, scratch);
+    char *right = scratch + (size_t)k * vsz;
+    tree_fn(op, acc, w, vsz, leaf, ctx, i0 + h, n - h, k - 1, right, scratch);
     kern_combine(op, acc, w, dst, right);
+}
+
+void kern_tree_fn(int op, int acc, int64_t w, size_t vsz, kern_leaf_fn leaf, void *ctx, int64_t i0,
+                  int64_t n, int k, void *dst, void *scratch)
+{
+    tree_fn(op, acc, w, vsz, leaf, ctx, i0, n, k, dst, scratch);
+}
+
+const void *kern_leaf_at(void *ctx, int64_t i, void *buf)
+{
+    (void)buf;
+    const kern_leaves_t *l = ctx;
+    return (const char *)l->bv + (size_t)i * l->vsz;
+}
+
+void kern_tree(int op, int acc, int64_t w, size_t vsz, const void *bv, int64_t n, int k, void *dst,
+               void *scratch)
+{
+    kern_leaves_t l = {bv, vsz};
+    tree_fn(op, acc, w, vsz, kern_leaf_at, &l, 0, n, k, dst, scratch);
 }
 
 void kern_combine_to(int op, int acc, int64_t w, void *d, const void *a, const void *b)

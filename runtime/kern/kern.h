@@ -68,6 +68,19 @@ void kern_fold(int op, int acc, int64_t w, int64_t B, const void *vals, int64_t 
  * values; scratch holds k + 1 vectors. */
 void kern_tree(int op, int acc, int64_t w, size_t vsz, const void *bv, int64_t n, int k, void *dst,
                void *scratch);
+/* Leaf i of a tree as kern_tree_fn asks for it: written into buf (vsz bytes, the caller's
+ * scratch) or found elsewhere; returns where it is. */
+typedef const void *(*kern_leaf_fn)(void *ctx, int64_t i, void *buf);
+/* kern_tree over the leaves i0 .. i0 + n - 1 that leaf gives, each made when the tree needs
+ * it (and read once), so that no vector of all the leaves is made. */
+void kern_tree_fn(int op, int acc, int64_t w, size_t vsz, kern_leaf_fn leaf, void *ctx, int64_t i0,
+                  int64_t n, int k, void *dst, void *scratch);
+/* The leaves of kern_tree: one vector every vsz bytes from bv (ctx: a kern_leaves_t). */
+typedef struct {
+    const void *bv;
+    size_t vsz;
+} kern_leaves_t;
+const void *kern_leaf_at(void *ctx, int64_t i, void *buf);
 /* a = a op b for w accumulator values; kern_combine_to: d = a op b (d may be a). */
 void kern_combine(int op, int acc, int64_t w, void *a, const void *b);
 void kern_combine_to(int op, int acc, int64_t w, void *d, const void *a, const void *b);
