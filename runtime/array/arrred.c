@@ -796,6 +796,9 @@ static void free_states(int bi, const arr_t *src, int64_t g0, int64_t k0, int64_
         st[j].pos = g0;
     }
     const char *base = (const char *)src->buf->p;
+    if (L > 0 && arri_contig(src) &&
+        kern_red_rows(bi, dt, base + (src->loff + k0) * sz, src->lstride[0], L, n, st))
+        return; /* whole rows at a time: the columns are contiguous in each row */
     if ((bi == BI_MIN || bi == BI_MAX) && (dt == DT_FLOAT64 || dt == DT_FLOAT32) && L > 0 &&
         arri_contig(src)) {
         /* whole rows at a time: the columns are contiguous in each row */

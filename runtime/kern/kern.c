@@ -1481,6 +1481,72 @@ void kern_mm_rows(int mn, int dt, const void *xv, int64_t stride, int64_t L, int
         MM_ROWS(double, int64_t)
 }
 
+/* Column-wise integer sums, products, min and max (ints and bools) and nonzero counts (any
+ * real dtype) of rows, in plain loops over the columns that gcc vectorizes; the integer
+ * arithmetic wraps as kern_red's does. */
+#define RED_ROWS(T)                                                                                \
+    {                                                                                              \
+        const T *x = xv;                                                                           \
+        for (int64_t c0 = 0; c0 < n; c0 += KERN_BLK) {                                             \
+            int64_t nc = n - c0 < KERN_BLK ? n - c0 : KERN_BLK;                                    \
+            int64_t a[KERN_BLK];                                                                   \
+            for (int64_t j = 0; j < nc; j++)                                                       \
+                a[j] = cnt ? x[c0 + j] != 0 : (int64_t)x[c0 + j];                                  \
+            for (int64_t r = 1; r < L; r++) {                                                      \
+                const T *y = x + r * stride + c0;                                                  \
+                switch (bi) {                                                                      \
+                case BI_SUM:                                                                       \
+                    for (int64_t j = 0; j < nc; j++)                                               \
+                        a[j] = (int64_t)((uint64_t)a[j] + (uint64_t)(int64_t)y[j]);                \
+                    break;                                                                         \
+                case BI_PROD:                                                                      \
+                    for (int64_t j = 0; j < nc; j++)                                               \
+                        a[j] = (int64_t)((uint64_t)a[j] * (uint64_t)(int64_t)y[j]);                \
+                    break;                                                                         \
+                case BI_MIN:                                                                       \
+                    for (int64_t j = 0; j < nc; j++)                                               \
+                        a[j] = (int64_t)y[j] < a[j] ? (int64_t)y[j] : a[j];                        \
+                    break;                                                                         \
+                case BI_MAX:                                                                       \
+                    for (int64_t j = 0; j < nc; j++)                                               \
+                        a[j] = (int64_t)y[j] > a[j] ? (int64_t)y[j] : a[j];                        \
+                    break;                                                                         \
+                default:                                                                           \
+                    for (int64_t j = 0; j < nc; j++)                                               \
+                        a[j] += y[j] != 0;                                                         \
+                }                                                                                  \
+            }                                                                                      \
+            for (int64_t j = 0; j < nc; j++) {                                                     \
+                kred_t *o = &st[c0 + j];                                                           \
+                o->i = bi == BI_ANY ? a[j] != 0 : bi == BI_ALL ? a[j] == L : a[j];                 \
+                if (bi == BI_MIN || bi == BI_MAX) o->has = 1;                                      \
+            }                                                                                      \
+        }                                                                                          \
+        return 1;                                                                                  \
+    }
+
+int kern_red_rows(int bi, int dt, const void *xv, int64_t stride, int64_t L, int64_t n, kred_t *st)
+{
+    int cnt = bi == BI_ANY || bi == BI_ALL || bi == BI_COUNT_NONZERO;
+    int ints = bi == BI_SUM || bi == BI_PROD || bi == BI_MIN || bi == BI_MAX;
+    if (L <= 0 || !(cnt || ints)) return 0;
+    switch (dt) {
+    case DT_BOOL:
+        RED_ROWS(uint8_t)
+    case DT_INT32:
+        RED_ROWS(int32_t)
+    case DT_INT64:
+        RED_ROWS(int64_t)
+    case DT_FLOAT32:
+        if (cnt) RED_ROWS(float)
+        return 0;
+    case DT_FLOAT64:
+        if (cnt) RED_ROWS(double)
+        return 0;
+    }
+    return 0;
+}
+
 void kern_red_merge(int bi, int dt, kred_t *st, const kred_t *o)
 {
     int isint = dt == DT_BOOL || dt == DT_INT32 || dt == DT_INT64;
