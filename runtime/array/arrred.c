@@ -782,6 +782,38 @@ static void tile_cols(const char *base, int64_t sz, const int64_t *off, int64_t 
         }
 }
 
+/* The states st (from kern_red_init) of n columns of L >= 1 rows of dtype dt, row r at
+ * x + r * stride elements, the columns contiguous in each row, folded whole rows at a time:
+ * kern_red_rows, or for float min/max kern_mm_rows (a column with a nan is folded again
+ * element by element for its first nan, as the sequential loop keeps it). buf holds TILE
+ * values and TILE flags. 1 when done, 0 when bi and dt are not among these. */
+static int rows_fold(int bi, int dt, const char *x, int64_t stride, int64_t L, int64_t n, char *buf,
+                     kred_t *st)
+{
+    if (kern_red_rows(bi, dt, x, stride, L, n, st)) return 1;
+    if ((bi != BI_MIN && bi != BI_MAX) || (dt != DT_FLOAT64 && dt != DT_FLOAT32)) return 0;
+    int64_t sz = (int64_t)dt_size(dt);
+    uint8_t *nan = (uint8_t *)buf + TILE * sz;
+    for (int64_t c0 = 0; c0 < n; c0 += TILE) {
+        int64_t nc = n - c0 < TILE ? n - c0 : TILE;
+        const char *xc = x + c0 * sz;
+        kern_mm_rows(bi == BI_MIN, dt, xc, stride, L, nc, buf, nan);
+        for (int64_t j = 0; j < nc; j++) {
+            kred_t *s = &st[c0 + j];
+            if (nan[j]) {
+                for (int64_t r = 0; r < L && !s->nan; r++)
+                    kern_red(bi, dt, xc + (j + r * stride) * sz, 1, s);
+                continue;
+            }
+            s->has = 1;
+            s->f[0] = dt == DT_FLOAT32 ? (double)((const float *)(const void *)buf)[j]
+                                       : ((const double *)(const void *)buf)[j];
+            s->f[1] = 0;
+        }
+    }
+    return 1;
+}
+
 /* States of columns [k0, k0 + n) of src (row-distributed, this rank's rows) into st. */
 static void free_states(int bi, const arr_t *src, int64_t g0, int64_t k0, int64_t n, int64_t *off,
                         char *buf, kred_t *st)
@@ -796,32 +828,10 @@ static void free_states(int bi, const arr_t *src, int64_t g0, int64_t k0, int64_
         st[j].pos = g0;
     }
     const char *base = (const char *)src->buf->p;
+    /* whole rows at a time: the columns are contiguous in each row */
     if (L > 0 && arri_contig(src) &&
-        kern_red_rows(bi, dt, base + (src->loff + k0) * sz, src->lstride[0], L, n, st))
-        return; /* whole rows at a time: the columns are contiguous in each row */
-    if ((bi == BI_MIN || bi == BI_MAX) && (dt == DT_FLOAT64 || dt == DT_FLOAT32) && L > 0 &&
-        arri_contig(src)) {
-        /* whole rows at a time: the columns are contiguous in each row */
-        uint8_t *nan = (uint8_t *)buf + TILE * sz;
-        for (int64_t c0 = 0; c0 < n; c0 += TILE) {
-            int64_t nc = n - c0 < TILE ? n - c0 : TILE;
-            const char *x = base + (src->loff + k0 + c0) * sz;
-            kern_mm_rows(bi == BI_MIN, dt, x, src->lstride[0], L, nc, buf, nan);
-            for (int64_t j = 0; j < nc; j++) {
-                kred_t *s = &st[c0 + j];
-                if (nan[j]) { /* the first nan, as the sequential loop keeps it */
-                    for (int64_t r = 0; r < L && !s->nan; r++)
-                        kern_red(bi, dt, x + (j + r * src->lstride[0]) * sz, 1, s);
-                    continue;
-                }
-                s->has = 1;
-                s->f[0] = dt == DT_FLOAT32 ? (double)((const float *)(const void *)buf)[j]
-                                           : ((const double *)(const void *)buf)[j];
-                s->f[1] = 0;
-            }
-        }
+        rows_fold(bi, dt, base + (src->loff + k0) * sz, src->lstride[0], L, n, buf, st))
         return;
-    }
     for (int64_t c0 = 0; c0 < n; c0 += C) {
         int64_t nc = n - c0 < C ? n - c0 : C;
         for (int64_t j = 0; j < nc; j++) { /* unravel the column over axes 1.. */
@@ -914,6 +924,46 @@ static int free_axis0(rt_t *rt, int bi, const arr_t *src, arr_t *res, err_t *err
     return rc;
 }
 
+/* The order-free reduction bi of src's contiguous chunk along axis (not the last) into
+ * res's chunk (dtype of res), as slabs of L rows of w contiguous values: each slab folded
+ * whole rows at a time (rows_fold; buf: TILE values and flags). 0, KERN_GENERIC when the
+ * chunk is not such or bi and the dtype are not among rows_fold's (nothing done), or the
+ * error of an empty reduction. */
+static int slab_free(int bi, const arr_t *src, int axis, arr_t *res, char *buf, err_t *err)
+{
+    int dt = src->dtype, odt = res->dtype;
+    int64_t outer = 1, w = 1, L = src->lshape[axis];
+    for (int d = 0; d < src->ndim; d++)
+        if (d < axis)
+            outer *= src->lshape[d];
+        else if (d > axis)
+            w *= src->lshape[d];
+    if (axis == src->ndim - 1 || L <= 0 || w <= 0 || !arri_contig(src) || bi == BI_ARGMIN ||
+        bi == BI_ARGMAX)
+        return KERN_GENERIC;
+    kred_t *st = mem_alloc((size_t)TILE * sizeof *st);
+    if (!st) return err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
+    size_t sz = dt_size(dt);
+    const char *base = (const char *)src->buf->p + src->loff * (int64_t)sz;
+    int rc = 0;
+    for (int64_t o = 0; o < outer && !rc; o++)
+        for (int64_t c0 = 0; c0 < w && !rc; c0 += TILE) {
+            int64_t nc = w - c0 < TILE ? w - c0 : TILE;
+            for (int64_t j = 0; j < nc; j++)
+                kern_red_init(bi, &st[j]);
+            if (!rows_fold(bi, dt, base + (size_t)(o * L * w + c0) * sz, w, L, nc, buf, st)) {
+                rc = KERN_GENERIC;
+                break;
+            }
+            for (int64_t j = 0; j < nc; j++) {
+                val_t v = free_result(bi, dt, &st[j]);
+                arri_store_val(odt, arri_addr(res, o * w + c0 + j), &v);
+            }
+        }
+    mem_free(st);
+    return rc;
+}
+
 static int reduce_axis(rt_t *rt, int bi, arr_t *a, int axis, val_t *out, err_t *err)
 {
     int dt = a->dtype, odt = out_dtype(bi, dt);
@@ -949,7 +999,8 @@ static int reduce_axis(rt_t *rt, int bi, arr_t *a, int axis, val_t *out, err_t *
     if (!rc) rc = arri_new(rt, nd, shape, odt, dist && nd > 0, bnd, &res, err);
     mem_free(bnd);
     int64_t L = src->lshape[axis];
-    char *buf = rc ? NULL : mem_alloc((size_t)(L + 1) * 40 + 64);
+    size_t bn = (size_t)(L + 1) * 40 + 64, bt = (size_t)TILE * (dt_size(dt) + 1) + 16;
+    char *buf = rc ? NULL : mem_alloc(bn > bt ? bn : bt); /* a lane, or rows_fold's buffer */
     if (!rc && !buf) rc = err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
     if (dist) rc = arri_agree(rt, rc, err);
     if (!rc && tree) {
@@ -957,8 +1008,11 @@ static int reduce_axis(rt_t *rt, int bi, arr_t *a, int axis, val_t *out, err_t *
     } else if (!rc && dist && axis == 0) {
         rc = free_axis0(rt, bi, src, res, err);
     } else if (!rc) {
-        /* Output element k of res's chunk <-> source lane. */
-        int64_t m = arri_lsize(res);
+        /* rows at a time when the lanes are columns of contiguous rows, else lane by lane:
+         * output element k of res's chunk <-> source lane */
+        rc = slab_free(bi, src, axis, res, buf, err);
+        int64_t m = rc == KERN_GENERIC ? arri_lsize(res) : 0;
+        if (rc == KERN_GENERIC) rc = 0;
         int64_t row0 = (dist && axis == 0 && nd > 0) ? arri_row(res, rt->rank) : 0;
         for (int64_t k = 0; k < m && !rc; k++) {
             int64_t idx[ARR_MAXDIM], q = k;
