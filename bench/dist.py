@@ -5,11 +5,13 @@ run. Rows:
              the copy in the default rows ('b', 'n') is the transpose moved between the engines
              (the del makes peak/held count one copy, not the last run's and this one's)
   sum0/sum1  s = z.sum(axis=0) / z.sum(axis=1), z = random.rand(N3, N3)
+  max0/std0  s = z.max(axis=0) / z.std(axis=0) (an order-free reduction and a two-pass one
+             along the distributed axis)
 Baselines: for b_to_c and transpose an mpi4py program on the same number of ranks doing one
 MPI Alltoallv of the same bytes (each rank sends every other rank, and itself, the share the
 layout change gives it: N1/P^2 and (N2/P)^2 elements), contiguous NumPy buffers allocated
-beforehand, so no packing: what parc's one all-to-all costs at best; for sum0/sum1 NumPy in
-this process (one core). Times are the best of R runs, seconds: parc from the client
+beforehand, so no packing: what parc's one all-to-all costs at best; for the reductions NumPy
+in this process (one core). Times are the best of R runs, seconds: parc from the client
 (execute_request to idle, its ~1 ms round trip included), the slowest rank between barriers
 for mpi4py, perf_counter for NumPy. "peak/held" is the largest engine's VmHWM during the row
 over its RSS before the row (the arrays it held): 1.5 means a temporary of half the held
@@ -37,6 +39,8 @@ ROWS = [
     ("b_to_c", "x = random.rand(%d)" % N1, "y = redistribute(x, dist='c')\ndel y", "del x"),
     ("transpose", "z = random.rand(%d, %d)" % (N2, N2), "t = redistribute(z.T)\ndel t", "del z"),
     ("sum0", "z = random.rand(%d, %d)" % (N3, N3), "s = z.sum(axis=0)", ""),
+    ("max0", "", "s = z.max(axis=0)", ""),
+    ("std0", "", "s = z.std(axis=0)", ""),
     ("sum1", "", "s = z.sum(axis=1)", "del z\ndel s"),
 ]
 

@@ -9,6 +9,7 @@ Rows (N = 10**8 unless given, z is 10**4 x 10**4):
   pi_cell    x = random.rand(N); y = random.rand(N); 4*count_nonzero(hypot(x, y) <= 1)/N
   rand       x = random.rand(N) (the second and later times: memory reused)
   sum mean std   x.sum(), x.mean(), x.std()
+  max argmax x.max(), x.argmax()
   sum0 sum1  z.sum(axis=0), z.sum(axis=1)
   count      count_nonzero(hypot(x, y) <= 1)
 Times are the best of R runs, seconds, from the client: execute_request to idle for parc
@@ -47,6 +48,8 @@ ROWS = [
     ("sum", "x = random.rand(N)", "s = x.sum()", "x = random.rand(N)", "s = x.sum()"),
     ("mean", "", "s = x.mean()", "", "s = x.mean()"),
     ("std", "", "s = x.std()", "", "s = x.std()"),
+    ("max", "", "s = x.max()", "", "s = x.max()"),
+    ("argmax", "", "i = x.argmax()", "", "i = x.argmax()"),
     ("sum0", "del x\nz = random.rand(Z, Z)", "s = z.sum(axis=0)", "del x; z = random.rand(Z, Z)",
      "s = z.sum(axis=0)"),
     ("sum1", "", "s = z.sum(axis=1)", "", "s = z.sum(axis=1)"),
@@ -78,6 +81,12 @@ def std():
     m = c.allreduce(x.sum()) / N
     return (c.allreduce(((x - m) ** 2).sum()) / N) ** 0.5
 out["std"] = best(std)
+out["max"] = best(lambda: c.allreduce(x.max(), MPI.MAX))
+lo = N * r // p
+def amax():
+    k = int(x.argmax())
+    return -c.allreduce((float(x[k]), -(lo + k)), op=MPI.MAX)[1]
+out["argmax"] = best(amax)
 y = np.random.rand(n)
 out["count"] = best(lambda: c.allreduce(int(np.count_nonzero(np.hypot(x, y) <= 1))))
 del x, y
@@ -116,7 +125,8 @@ def ceiling_times():
         t[k] = float(rest.split("time=")[1].split()[0])
     return {"pi_seed": t.get("pi"), "pi_cell": t.get("pi"), "rand": t.get("rand"),
             "sum": t.get("read"), "mean": t.get("read"), "sum0": t.get("read"),
-            "sum1": t.get("read"), "std": t.get("read") and 2 * t["read"]}
+            "sum1": t.get("read"), "std": t.get("read") and 2 * t["read"],
+            "max": t.get("read"), "argmax": t.get("read")}
 
 
 IPP_ROWS = {
