@@ -1101,6 +1101,23 @@ void kern_fold(int op, int acc, int64_t w, int64_t B, const void *vals, int64_t 
     FOLD_HALVE(double, t, vals, count *w *k, w *B *k, w *k, op, out);
 }
 
+/* d = (l[0] + l[1]) + (l[2] + l[3]) for w accumulator values (complex: componentwise). */
+static void sum4(int acc, int64_t w, void *d, const void *const *l)
+{
+    if (acc == ACC_F32) {
+        float *o = d;
+        const float *a = l[0], *b = l[1], *c = l[2], *e = l[3];
+        for (int64_t i = 0; i < w; i++)
+            o[i] = (a[i] + b[i]) + (c[i] + e[i]);
+        return;
+    }
+    double *o = d;
+    const double *a = l[0], *b = l[1], *c = l[2], *e = l[3];
+    int64_t m = acc == ACC_C128 ? 2 * w : w;
+    for (int64_t i = 0; i < m; i++)
+        o[i] = (a[i] + b[i]) + (c[i] + e[i]);
+}
+
 static void tree_fn(int op, int acc, int64_t w, size_t vsz, kern_leaf_fn leaf, void *ctx,
                     int64_t i0, int64_t n, int k, char *dst, char *scratch)
 {
@@ -1113,6 +1130,14 @@ static void tree_fn(int op, int acc, int64_t w, size_t vsz, kern_leaf_fn leaf, v
         const void *a = leaf(ctx, i0, dst);
         const void *b = leaf(ctx, i0 + 1, scratch + vsz);
         kern_combine_to(op, acc, w, dst, a, b);
+        return;
+    }
+    if (k == 2 && n >= 4 && !op) {
+        /* four leaves of a sum in one pass, (l0 + l1) + (l2 + l3) as the two levels add
+         * them; slots 0 to 2 of scratch are this node's own (its ancestors use k and up) */
+        const void *l[4] = {leaf(ctx, i0, dst), leaf(ctx, i0 + 1, scratch),
+                            leaf(ctx, i0 + 2, scratch + vsz), leaf(ctx, i0 + 3, scratch + 2 * vsz)};
+        sum4(acc, w, dst, l);
         return;
     }
     tree_fn(op, acc, w, vsz, leaf, ctx, i0, n, k - 1, dst, scratch);
