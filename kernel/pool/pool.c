@@ -521,11 +521,18 @@ static void parse_done(pool_t *p, size_t k, int rank, const void *body, size_t n
     }
 }
 
+/* rank's index among the ranks the request went to (nsent: not among them). */
+static size_t sent_at(const pool_t *p, int rank)
+{
+    size_t k = 0;
+    while (k < p->nsent && p->sent[k] != rank)
+        k++;
+    return k;
+}
+
 static void on_done(pool_t *p, int rank, const link_msg_t *m)
 {
-    size_t k;
-    for (k = 0; k < p->nsent && p->sent[k] != rank; k++) {
-    }
+    size_t k = sent_at(p, rank);
     if (k == p->nsent || p->got[k]) return;
     parse_done(p, k, rank, m->body, m->n);
     p->got[k] = 1;
@@ -559,9 +566,7 @@ static void fan_check(pool_t *p)
  * still comes with DONE_ALL. */
 static void on_finished(pool_t *p, int rank)
 {
-    size_t k;
-    for (k = 0; k < p->nsent && p->sent[k] != rank; k++) {
-    }
+    size_t k = sent_at(p, rank);
     if (!p->fan || p->mode != LINK_LOCAL || k == p->nsent || p->got[k] || p->fin[k]) return;
     p->fin[k] = 1;
     if (p->cb.on_rank_done) p->cb.on_rank_done(p->cb.ud, rank);
@@ -1038,9 +1043,7 @@ static void engine_died(pool_t *p, int rank, const char *head)
     wbuf_printf(&why, "%s", p->lost ? p->lost : head);
     if (p->lost) wbuf_printf(&why, "; %s", head);
     wbuf_printf(&why, "; ");
-    size_t k;
-    for (k = 0; k < p->nsent && p->sent[k] != rank; k++) {
-    }
+    size_t k = sent_at(p, rank);
     int goes_on = p->req == REQ_SENT && p->mode == LINK_GLOBAL && p->farm_touched && k < p->nsent &&
                   !p->got[k] && farm_dead(p->farm, rank, &why);
     if (goes_on) {

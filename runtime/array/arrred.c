@@ -554,6 +554,17 @@ static void rows_to_acc(int dt, int acc, const void *src, int64_t n, int64_t w,
         }
 }
 
+/* src's chunk along axis as outer slabs of lshape[axis] rows of w values (C order). */
+static void slab_shape(const arr_t *src, int axis, int64_t *outer, int64_t *w)
+{
+    *outer = *w = 1;
+    for (int d = 0; d < src->ndim; d++)
+        if (d < axis)
+            *outer *= src->lshape[d];
+        else if (d > axis)
+            *w *= src->lshape[d];
+}
+
 /* The owned blocks of a slab, folded when the tree reads them (kern_leaf_fn). */
 typedef struct {
     int op, acc, dt, same;
@@ -670,12 +681,8 @@ static int axis_tree(rt_t *rt, int bi, const arr_t *src, int axis, int coll, arr
 {
     int dt = src->dtype, odt = res->dtype, op = bi == BI_PROD;
     int passes = bi == BI_VAR || bi == BI_STD ? 2 : 1;
-    int64_t outer = 1, w = 1, lrows = src->lshape[axis];
-    for (int d = 0; d < src->ndim; d++)
-        if (d < axis)
-            outer *= src->lshape[d];
-        else if (d > axis)
-            w *= src->lshape[d];
+    int64_t outer, w, lrows = src->lshape[axis];
+    slab_shape(src, axis, &outer, &w);
     int64_t L = coll ? src->shape[0] : lrows;
     int64_t r0 = coll ? arri_row(src, rt->rank) : 0, r1 = coll ? arri_row(src, rt->rank + 1) : L;
     int64_t m = arri_lsize(res), goff = 0;
@@ -782,38 +789,6 @@ static void tile_cols(const char *base, int64_t sz, const int64_t *off, int64_t 
         }
 }
 
-/* The states st (from kern_red_init) of n columns of L >= 1 rows of dtype dt, row r at
- * x + r * stride elements, the columns contiguous in each row, folded whole rows at a time:
- * kern_red_rows, or for float min/max kern_mm_rows (a column with a nan is folded again
- * element by element for its first nan, as the sequential loop keeps it). buf holds TILE
- * values and TILE flags. 1 when done, 0 when bi and dt are not among these. */
-static int rows_fold(int bi, int dt, const char *x, int64_t stride, int64_t L, int64_t n, char *buf,
-                     kred_t *st)
-{
-    if (kern_red_rows(bi, dt, x, stride, L, n, st)) return 1;
-    if ((bi != BI_MIN && bi != BI_MAX) || (dt != DT_FLOAT64 && dt != DT_FLOAT32)) return 0;
-    int64_t sz = (int64_t)dt_size(dt);
-    uint8_t *nan = (uint8_t *)buf + TILE * sz;
-    for (int64_t c0 = 0; c0 < n; c0 += TILE) {
-        int64_t nc = n - c0 < TILE ? n - c0 : TILE;
-        const char *xc = x + c0 * sz;
-        kern_mm_rows(bi == BI_MIN, dt, xc, stride, L, nc, buf, nan);
-        for (int64_t j = 0; j < nc; j++) {
-            kred_t *s = &st[c0 + j];
-            if (nan[j]) {
-                for (int64_t r = 0; r < L && !s->nan; r++)
-                    kern_red(bi, dt, xc + (j + r * stride) * sz, 1, s);
-                continue;
-            }
-            s->has = 1;
-            s->f[0] = dt == DT_FLOAT32 ? (double)((const float *)(const void *)buf)[j]
-                                       : ((const double *)(const void *)buf)[j];
-            s->f[1] = 0;
-        }
-    }
-    return 1;
-}
-
 /* States of columns [k0, k0 + n) of src (row-distributed, this rank's rows) into st. */
 static void free_states(int bi, const arr_t *src, int64_t g0, int64_t k0, int64_t n, int64_t *off,
                         char *buf, kred_t *st)
@@ -830,7 +805,7 @@ static void free_states(int bi, const arr_t *src, int64_t g0, int64_t k0, int64_
     const char *base = (const char *)src->buf->p;
     /* whole rows at a time: the columns are contiguous in each row */
     if (L > 0 && arri_contig(src) &&
-        rows_fold(bi, dt, base + (src->loff + k0) * sz, src->lstride[0], L, n, buf, st))
+        kern_red_rows(bi, dt, base + (src->loff + k0) * sz, src->lstride[0], L, n, st))
         return;
     for (int64_t c0 = 0; c0 < n; c0 += C) {
         int64_t nc = n - c0 < C ? n - c0 : C;
@@ -871,7 +846,7 @@ static int free_axis0(rt_t *rt, int bi, const arr_t *src, arr_t *res, err_t *err
            *rb = mem_alloc((size_t)(p * S) * sizeof *rb);
     int *c = mem_alloc((size_t)p * 4 * sizeof *c);
     int64_t *off = mem_alloc(128 * sizeof *off);
-    char *buf = mem_alloc((size_t)TILE * (dt_size(dt) + 1) + 16); /* + kern_mm_rows' nan flags */
+    char *buf = mem_alloc((size_t)TILE * dt_size(dt) + 16);
     MPI_Datatype kt = MPI_DATATYPE_NULL;
     int rc =
         sb && rb && c && off && buf ? 0 : err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
@@ -926,18 +901,13 @@ static int free_axis0(rt_t *rt, int bi, const arr_t *src, arr_t *res, err_t *err
 
 /* The order-free reduction bi of src's contiguous chunk along axis (not the last) into
  * res's chunk (dtype of res), as slabs of L rows of w contiguous values: each slab folded
- * whole rows at a time (rows_fold; buf: TILE values and flags). 0, KERN_GENERIC when the
- * chunk is not such or bi and the dtype are not among rows_fold's (nothing done), or the
- * error of an empty reduction. */
-static int slab_free(int bi, const arr_t *src, int axis, arr_t *res, char *buf, err_t *err)
+ * whole rows at a time (kern_red_rows). 0, KERN_GENERIC when the chunk is not such or bi
+ * and the dtype are not among kern_red_rows' (nothing done), or PARC_ENOMEM. */
+static int slab_free(int bi, const arr_t *src, int axis, arr_t *res, err_t *err)
 {
     int dt = src->dtype, odt = res->dtype;
-    int64_t outer = 1, w = 1, L = src->lshape[axis];
-    for (int d = 0; d < src->ndim; d++)
-        if (d < axis)
-            outer *= src->lshape[d];
-        else if (d > axis)
-            w *= src->lshape[d];
+    int64_t outer, w, L = src->lshape[axis];
+    slab_shape(src, axis, &outer, &w);
     if (axis == src->ndim - 1 || L <= 0 || w <= 0 || !arri_contig(src) || bi == BI_ARGMIN ||
         bi == BI_ARGMAX)
         return KERN_GENERIC;
@@ -951,7 +921,7 @@ static int slab_free(int bi, const arr_t *src, int axis, arr_t *res, char *buf, 
             int64_t nc = w - c0 < TILE ? w - c0 : TILE;
             for (int64_t j = 0; j < nc; j++)
                 kern_red_init(bi, &st[j]);
-            if (!rows_fold(bi, dt, base + (size_t)(o * L * w + c0) * sz, w, L, nc, buf, st)) {
+            if (!kern_red_rows(bi, dt, base + (size_t)(o * L * w + c0) * sz, w, L, nc, st)) {
                 rc = KERN_GENERIC;
                 break;
             }
@@ -999,8 +969,7 @@ static int reduce_axis(rt_t *rt, int bi, arr_t *a, int axis, val_t *out, err_t *
     if (!rc) rc = arri_new(rt, nd, shape, odt, dist && nd > 0, bnd, &res, err);
     mem_free(bnd);
     int64_t L = src->lshape[axis];
-    size_t bn = (size_t)(L + 1) * 40 + 64, bt = (size_t)TILE * (dt_size(dt) + 1) + 16;
-    char *buf = rc ? NULL : mem_alloc(bn > bt ? bn : bt); /* a lane, or rows_fold's buffer */
+    char *buf = rc ? NULL : mem_alloc((size_t)(L + 1) * 40 + 64);
     if (!rc && !buf) rc = err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
     if (dist) rc = arri_agree(rt, rc, err);
     if (!rc && tree) {
@@ -1010,7 +979,7 @@ static int reduce_axis(rt_t *rt, int bi, arr_t *a, int axis, val_t *out, err_t *
     } else if (!rc) {
         /* rows at a time when the lanes are columns of contiguous rows, else lane by lane:
          * output element k of res's chunk <-> source lane */
-        rc = slab_free(bi, src, axis, res, buf, err);
+        rc = slab_free(bi, src, axis, res, err);
         int64_t m = rc == KERN_GENERIC ? arri_lsize(res) : 0;
         if (rc == KERN_GENERIC) rc = 0;
         int64_t row0 = (dist && axis == 0 && nd > 0) ? arri_row(res, rt->rank) : 0;

@@ -1118,9 +1118,10 @@ static void sum4(int acc, int64_t w, void *d, const void *const *l)
         o[i] = (a[i] + b[i]) + (c[i] + e[i]);
 }
 
-static void tree_fn(int op, int acc, int64_t w, size_t vsz, kern_leaf_fn leaf, void *ctx,
-                    int64_t i0, int64_t n, int k, char *dst, char *scratch)
+void kern_tree_fn(int op, int acc, int64_t w, size_t vsz, kern_leaf_fn leaf, void *ctx, int64_t i0,
+                  int64_t n, int k, void *dst, void *scratch)
 {
+    char *sc = scratch;
     if (k == 0 || (k == 1 && n < 2)) {
         const void *l = leaf(ctx, i0, dst);
         if (l != dst) memcpy(dst, l, vsz);
@@ -1128,30 +1129,24 @@ static void tree_fn(int op, int acc, int64_t w, size_t vsz, kern_leaf_fn leaf, v
     }
     if (k == 1) { /* two leaves: combined straight from where they are, not copied first */
         const void *a = leaf(ctx, i0, dst);
-        const void *b = leaf(ctx, i0 + 1, scratch + vsz);
+        const void *b = leaf(ctx, i0 + 1, sc + vsz);
         kern_combine_to(op, acc, w, dst, a, b);
         return;
     }
     if (k == 2 && n >= 4 && !op) {
         /* four leaves of a sum in one pass, (l0 + l1) + (l2 + l3) as the two levels add
          * them; slots 0 to 2 of scratch are this node's own (its ancestors use k and up) */
-        const void *l[4] = {leaf(ctx, i0, dst), leaf(ctx, i0 + 1, scratch),
-                            leaf(ctx, i0 + 2, scratch + vsz), leaf(ctx, i0 + 3, scratch + 2 * vsz)};
+        const void *l[4] = {leaf(ctx, i0, dst), leaf(ctx, i0 + 1, sc), leaf(ctx, i0 + 2, sc + vsz),
+                            leaf(ctx, i0 + 3, sc + 2 * vsz)};
         sum4(acc, w, dst, l);
         return;
     }
-    tree_fn(op, acc, w, vsz, leaf, ctx, i0, n, k - 1, dst, scratch);
+    kern_tree_fn(op, acc, w, vsz, leaf, ctx, i0, n, k - 1, dst, scratch);
     int64_t h = (int64_t)1 << (k - 1);
     if (h >= n) return;
-    char *right = scratch + (size_t)k * vsz;
-    tree_fn(op, acc, w, vsz, leaf, ctx, i0 + h, n - h, k - 1, right, scratch);
+    char *right = sc + (size_t)k * vsz;
+    kern_tree_fn(op, acc, w, vsz, leaf, ctx, i0 + h, n - h, k - 1, right, scratch);
     kern_combine(op, acc, w, dst, right);
-}
-
-void kern_tree_fn(int op, int acc, int64_t w, size_t vsz, kern_leaf_fn leaf, void *ctx, int64_t i0,
-                  int64_t n, int k, void *dst, void *scratch)
-{
-    tree_fn(op, acc, w, vsz, leaf, ctx, i0, n, k, dst, scratch);
 }
 
 const void *kern_leaf_at(void *ctx, int64_t i, void *buf)
@@ -1165,7 +1160,7 @@ void kern_tree(int op, int acc, int64_t w, size_t vsz, const void *bv, int64_t n
                void *scratch)
 {
     kern_leaves_t l = {bv, vsz};
-    tree_fn(op, acc, w, vsz, kern_leaf_at, &l, 0, n, k, dst, scratch);
+    kern_tree_fn(op, acc, w, vsz, kern_leaf_at, &l, 0, n, k, dst, scratch);
 }
 
 void kern_combine_to(int op, int acc, int64_t w, void *d, const void *a, const void *b)
@@ -1464,16 +1459,18 @@ void kern_red(int bi, int dt, const void *a, size_t n, kred_t *st)
     }
 }
 
-/* Column-wise min/max of rows by plain loops over the columns, which gcc vectorizes (a
- * compare and a blend; `y > a ? y : a` keeps the first of equal values, as mm() does). */
+/* Column-wise float min/max of rows by plain loops over the columns, which gcc vectorizes
+ * (a compare and a blend; `y > a ? y : a` keeps the first of equal values, as mm() does),
+ * nans found by a mask; a column with a nan is folded again element by element for its first
+ * nan, as the sequential loop keeps it. */
 #define MM_ROWS(T, IT)                                                                             \
     {                                                                                              \
         const T *x = xv;                                                                           \
-        T *a = acc;                                                                                \
+        int mn = bi == BI_MIN;                                                                     \
         for (int64_t c0 = 0; c0 < n; c0 += KERN_BLK) {                                             \
             int64_t nc = n - c0 < KERN_BLK ? n - c0 : KERN_BLK;                                    \
+            T o[KERN_BLK];                                                                         \
             IT bad[KERN_BLK];                                                                      \
-            T *o = a + c0;                                                                         \
             for (int64_t j = 0; j < nc; j++) {                                                     \
                 o[j] = x[c0 + j];                                                                  \
                 bad[j] = -(IT)(o[j] != o[j]);                                                      \
@@ -1491,20 +1488,20 @@ void kern_red(int bi, int dt, const void *a, size_t n, kred_t *st)
                         o[j] = y[j] > o[j] ? y[j] : o[j];                                          \
                     }                                                                              \
             }                                                                                      \
-            for (int64_t j = 0; j < nc; j++)                                                       \
-                nan[c0 + j] = bad[j] != 0;                                                         \
+            for (int64_t j = 0; j < nc; j++) {                                                     \
+                kred_t *s = &st[c0 + j];                                                           \
+                if (bad[j]) {                                                                      \
+                    for (int64_t r = 0; r < L && !s->nan; r++)                                     \
+                        kern_red(bi, dt, x + c0 + j + r * stride, 1, s);                           \
+                    continue;                                                                      \
+                }                                                                                  \
+                s->has = 1;                                                                        \
+                s->f[0] = (double)o[j];                                                            \
+                s->f[1] = 0;                                                                       \
+            }                                                                                      \
         }                                                                                          \
+        return 1;                                                                                  \
     }
-
-void kern_mm_rows(int mn, int dt, const void *xv, int64_t stride, int64_t L, int64_t n, void *acc,
-                  uint8_t *nan)
-{
-    if (L <= 0) return;
-    if (dt == DT_FLOAT32)
-        MM_ROWS(float, int32_t)
-    else
-        MM_ROWS(double, int64_t)
-}
 
 /* Column-wise integer sums, products, min and max (ints and bools) and nonzero counts (any
  * real dtype) of rows, in plain loops over the columns that gcc vectorizes; the integer
@@ -1564,9 +1561,11 @@ int kern_red_rows(int bi, int dt, const void *xv, int64_t stride, int64_t L, int
         RED_ROWS(int64_t)
     case DT_FLOAT32:
         if (cnt) RED_ROWS(float)
+        if (bi == BI_MIN || bi == BI_MAX) MM_ROWS(float, int32_t)
         return 0;
     case DT_FLOAT64:
         if (cnt) RED_ROWS(double)
+        if (bi == BI_MIN || bi == BI_MAX) MM_ROWS(double, int64_t)
         return 0;
     }
     return 0;

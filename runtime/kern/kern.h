@@ -98,16 +98,11 @@ typedef struct {
 } kred_t;
 void kern_red_init(int bi, kred_t *st);
 void kern_red(int bi, int dt, const void *a, size_t n, kred_t *st);
-/* Column-wise min (mn) or max of L >= 1 rows of n floats (dtype dt: float64 or float32),
- * row r at x + r * stride elements, into acc (n values of dt); nan[j] = 1 when column j
- * holds a nan (acc[j] is then meaningless). Each column as a sequential min/max gives it:
- * in row order, the first of equal values kept. */
-void kern_mm_rows(int mn, int dt, const void *x, int64_t stride, int64_t L, int64_t n, void *acc,
-                  uint8_t *nan);
 /* The states of n columns of L >= 1 rows (dtype dt, row r at x + r * stride elements) for
- * integer sums, products, min and max (bool and integer dtypes) and any, all and
- * count_nonzero (any real dtype): st[j] as kern_red over column j from kern_red_init gives
- * it. 1 when done, 0 when bi or dt is not one of these (st untouched). */
+ * min and max (bool, integer and real float dtypes), integer sums and products, and any,
+ * all and count_nonzero (any real dtype), folded whole rows at a time: st[j] as kern_red over
+ * column j from kern_red_init gives it. 1 when done, 0 when bi or dt is not one of these (st
+ * untouched). */
 int kern_red_rows(int bi, int dt, const void *x, int64_t stride, int64_t L, int64_t n, kred_t *st);
 /* Folds st2 into st (rank order combine; argmin/argmax keep the smaller index on ties). */
 void kern_red_merge(int bi, int dt, kred_t *st, const kred_t *st2);
