@@ -2,6 +2,7 @@
 pi, reproducible random sums, %%px output routing, syntax errors, and a burst of 100
 execute requests answered in order."""
 import ast
+import os
 import re
 import sys
 import time
@@ -111,6 +112,15 @@ def live_output(kc):
             "first line streamed before the cell finished (%s, %s)" % (t_start, t_idle))
 
 
+def big_messages(kc, label):
+    """Messages of megabytes between the engines (Open MPI's single-copy path) arrive whole."""
+    r = parcenv.run(kc, "x = arange(2 * 10**6)\ny = redistribute(x, dist='c')\n"
+                    "int(y.sum()), y.dist, int(x.sum())")
+    c.check(not r.errors and r.text == "(1999999000000, ('c',), 1999999000000)",
+            "%s: 16 MB redistributed to 'c' keeps every element: %r %r"
+            % (label, r.text, r.errors))
+
+
 sums = {}
 for n in (1, 2, 3):
     km, kc = parcenv.start(engines=n)
@@ -121,8 +131,17 @@ for n in (1, 2, 3):
             syntax_error(kc, n)
             burst(kc)
             live_output(kc)
+            big_messages(kc, "default single-copy setting")
     finally:
         parcenv.stop(km, kc)
+# A user's own single-copy setting wins over the kernel's choice; mpirun refuses a parameter
+# given twice, so the kernel must not pass one of its own as well.
+user = os.environ.get("PARC_MPI_ARGS", "") + " --mca btl_vader_single_copy_mechanism none"
+km, kc = parcenv.start(engines=2, env={"PARC_MPI_ARGS": user.strip()})
+try:
+    big_messages(kc, "PARC_MPI_ARGS naming the single-copy mechanism")
+finally:
+    parcenv.stop(km, kc)
 c.check(sums[1] is not None and sums[1] == sums[2] == sums[3],
         "random.seed(7) sum identical on 1, 2, 3 engines: %r" % sums)
 c.done()
