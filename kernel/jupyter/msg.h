@@ -32,6 +32,8 @@ typedef struct {
     json_t *metadata; /* object (maybe empty) */
     json_t *content;  /* object (maybe empty) */
     const char *type; /* borrowed from header: msg_type */
+    char *header_raw; /* header dumped once, the parent_header of every answer; or NULL */
+    size_t header_len;
 } msg_t;
 
 /* Decodes frames (borrowed). Returns 0 with *out set (caller owns), or PARC_EPROTO with err
@@ -47,6 +49,7 @@ typedef struct {
     const sign_t *sign; /* borrowed */
     char session[37];   /* uuid4 of this kernel process */
     char username[64];
+    char username_json[64 * 6 + 3]; /* username as a JSON string, quotes and escapes included */
 } msg_session_t;
 
 /* Fills session with a fresh uuid4 and username "parc-kernel" (or $USER). */

@@ -231,6 +231,49 @@ static void test_uuid(void)
     CHECK(strchr("89ab", a[19]) != NULL);
 }
 
+/* The header the kernel writes (without Jansson when nothing needs escaping) and the
+ * parent header it copies decode to what they stand for, for any username and type. */
+static void test_header(const sign_t *s)
+{
+    msg_frame_t f[8];
+    char sig[65];
+    const char *req = "{\"msg_id\":\"r\\u00e9\\\"q\",\"msg_type\":\"x\",\"session\":\"s\","
+                      "\"username\":\"a b\",\"date\":\"d\",\"version\":\"5.3\",\"n\":[1,{}]}";
+    size_t n = build(f, sig, s, req, "{}", "{}", "{}");
+    msg_t *m = NULL;
+    err_t err;
+    err_clear(&err);
+    CHECK(msg_decode(f, n, s, &m, &err) == 0);
+    if (!m) return;
+    const char *users[] = {"alice", "q\"uote\\back\nline", ""};
+    const char *types[] = {"execute_reply", "Odd-Type", "status"};
+    for (int i = 0; i < 3; i++) {
+        msg_session_t us;
+        setenv("USER", users[i], 1);
+        msg_session_init(&us);
+        us.sign = s;
+        const char *want = users[i][0] ? users[i] : "parc-kernel";
+        msg_frames_t out;
+        CHECK(msg_encode(&us, m, types[i], NULL, NULL, NULL, &out) == 0);
+        msg_t *back = NULL;
+        err_clear(&err);
+        CHECK(msg_decode(out.f, out.n, s, &back, &err) == 0);
+        if (back) {
+            CHECK_STR(back->type, types[i]);
+            CHECK_STR(msg_str(back->header, "username", NULL), want);
+            CHECK_STR(msg_str(back->header, "session", NULL), us.session);
+            CHECK_STR(msg_str(back->header, "version", NULL), "5.3");
+            CHECK(json_object_size(back->header) == 6);
+            CHECK(json_equal(back->parent, m->header));
+            CHECK(json_object_size(back->content) == 0 && json_object_size(back->metadata) == 0);
+        }
+        msg_destroy(&back);
+        msg_frames_free(&out);
+    }
+    unsetenv("USER");
+    msg_destroy(&m);
+}
+
 int main(void)
 {
     json_set_alloc_funcs(mem_alloc, mem_free);
@@ -238,6 +281,7 @@ int main(void)
     ss.sign = s;
     msg_session_init(&ss);
     test_good(s);
+    test_header(s);
     test_bad(s);
     test_limits(s);
     test_unsigned();
