@@ -550,12 +550,16 @@ static int on_kernel(eng_t *e, const link_msg_t *m)
 }
 
 /* The idle loop. Rank 0 waits on its work socket (cells come to it first); the other
- * ranks test the posted header broadcast and read their work socket between naps (fan.h).
+ * ranks test the posted header broadcast and read their work socket between naps (fan.h);
+ * a message on the work socket ends a nap early, so a cell the kernel sends a rank itself
+ * (the direct path of a small pool, link.h) waits for no timer.
  * Leaving: rank 0 broadcasts FAN_SHUTDOWN so that no rank is left with the broadcast
  * pending; another rank told to leave (or finding the kernel gone) waits up to 2 s for it. */
 static void serve(eng_t *e)
 {
-    int root = e->wrank == 0, fan = e->world_n > 1;
+    int root = e->wrank == 0, fan = e->world_n > 1, wfd = -1;
+    size_t wfd_len = sizeof wfd;
+    if (zmq_getsockopt(e->work, ZMQ_FD, &wfd, &wfd_len) != 0) wfd = -1;
     double leave_at = 0;
     for (;;) {
         if (!root && fan) {
@@ -569,6 +573,7 @@ static void serve(eng_t *e)
                 return;
             }
             if (rc == 1) {
+                if (kind == FAN_CELL) e->fan.direct = 0;
                 if (kind == FAN_CELL && !leave_at) run_exec(e, seq, body, n, 1);
                 mem_free(body);
                 if (kind == FAN_SHUTDOWN) return;
@@ -601,10 +606,12 @@ static void serve(eng_t *e)
         }
         if (leave && (root || !fan)) break;
         if (leave && !leave_at) leave_at = now_s() + 2;
-        if (any)
+        if (any) {
+            e->fan.direct = 1;
             fan_wake(&e->fan);
-        else if (!root && fan)
-            fan_nap(&e->fan);
+        } else if (!root && fan) {
+            fan_nap(&e->fan, wfd);
+        }
     }
     if (root && fan && fan_send(&e->fan, FAN_SHUTDOWN, 0, NULL, 0) != 0)
         log_warn("parc-engine 0: cannot tell the other ranks to leave");

@@ -1,7 +1,8 @@
 /* fan.c - cells out by MPI_Ibcast from rank 0, DONE replies in by reduction (see fan.h). */
-#define _DEFAULT_SOURCE
+#define _GNU_SOURCE
 #include "fan.h"
 
+#include <poll.h>
 #include <sched.h>
 #include <string.h>
 #include <time.h>
@@ -13,6 +14,7 @@
 #define INLINE    (FAN_HDR - HEAD)
 #define TAG_DONE  0x7a12
 #define SPINS     32       /* quick tests before the first nap */
+#define FD_SPINS  4        /* the same when a cell can wake the nap (fan_nap) */
 #define NAP_MIN   20000L   /* ns */
 #define NAP_MAX   1000000L /* ns, within a second of the last work */
 #define NAP_IDLE  5000000L /* ns, later */
@@ -84,9 +86,10 @@ void fan_wake(fan_t *f)
     f->idle_since = now_s();
 }
 
-void fan_nap(fan_t *f)
+void fan_nap(fan_t *f, int fd)
 {
-    if (f->spins > 0) {
+    int spins = fd >= 0 && f->direct ? SPINS - FD_SPINS : 0;
+    if (f->spins > spins) {
         f->spins--;
         sched_yield();
         return;
@@ -95,7 +98,12 @@ void fan_nap(fan_t *f)
     f->nap_ns = f->nap_ns ? f->nap_ns * 2 : NAP_MIN;
     if (f->nap_ns > cap) f->nap_ns = cap;
     struct timespec ts = {0, f->nap_ns};
-    nanosleep(&ts, NULL);
+    if (fd < 0) {
+        nanosleep(&ts, NULL);
+        return;
+    }
+    struct pollfd p = {fd, POLLIN, 0};
+    ppoll(&p, 1, &ts, NULL);
 }
 
 /* Tells f->waited, once, that this rank has waited long enough in a fan-in (or at once). */
@@ -121,7 +129,7 @@ static int wait_req(fan_t *f, MPI_Request *req, int give_up)
             return -1;
         }
         waited(f, 0);
-        fan_nap(f);
+        fan_nap(f, -1);
     }
 }
 
@@ -320,7 +328,7 @@ static int in_some(fan_t *f, const uint32_t *t, size_t nt, const wbuf_t *done, u
             if (flag) break;
             if (f->gone && atomic_load(f->gone)) goto fail;
             waited(f, 0);
-            fan_nap(f);
+            fan_nap(f, -1);
         }
         MPI_Get_count(&st, MPI_BYTE, &cnt);
         uint8_t *b = mem_alloc(cnt ? (size_t)cnt : 1), scratch[32];

@@ -36,6 +36,7 @@ typedef struct {
     uint8_t hbuf[FAN_HDR];
     long nap_ns; /* the next nap */
     int spins;   /* quick tests left before napping */
+    int direct;  /* the kernel sends this rank its cells itself (not the broadcast) */
     double idle_since;
     int stuck;        /* a wait gave up with its request pending */
     atomic_int *gone; /* borrowed: the kernel went away (waits give up) */
@@ -62,8 +63,11 @@ int fan_poll(fan_t *f, int *kind, uint32_t *seq, uint8_t **body, size_t *n);
 /* Rank 0: broadcasts a header of kind with the body. 0 or -1. */
 int fan_send(fan_t *f, int kind, uint32_t seq, const void *body, size_t n);
 
-/* One nap of the back-off between tests (see above); fan_wake resets it after work. */
-void fan_nap(fan_t *f);
+/* One nap of the back-off between tests (see above); fan_wake resets it after work. fd >= 0:
+ * a descriptor that turns readable when work arrives some other way (the work socket's
+ * ZMQ_FD), which ends the nap early; while f->direct, only FD_SPINS quick tests come first
+ * because that descriptor, not the broadcast, brings the next cell. -1: sleep. */
+void fan_nap(fan_t *f, int fd);
 void fan_wake(fan_t *f);
 
 /* The fan-in of one cell's DONE (done: this rank's reply body; digest: a hash of the part
