@@ -395,6 +395,12 @@ int arri_virtual(const rt_t *rt, int dtype, const dist_t *d, arr_t **out, err_t 
     return new_dist(rt, dtype, d, NEW_VIRT, out, err);
 }
 
+int arri_virtual_local(const rt_t *rt, int dtype, int ndim, const int64_t *shape, arr_t **out,
+                       err_t *err)
+{
+    return alloc_arr(rt, ndim, shape, dtype, NULL, NEW_VIRT, out, err);
+}
+
 int arri_agree_at(const rt_t *rt, int rc, err_t *err, const char *file, int line)
 {
     int all = coll_agree(rt, rc);
@@ -935,7 +941,8 @@ static int rand_check(int kind, double lo, double hi, err_t *err)
     return 0;
 }
 
-/* arr_random, or (virt, global view, at least one dimension) its virtual array. */
+/* arr_random, or (virt, at least one dimension) its virtual array: in global view agreed
+ * by every rank, in local view (not distributed) this rank's alone. */
 static int random_as(rt_t *rt, int kind, int ndim, const int64_t *shape, int dtype, double lo,
                      double hi, const dist_spec_t *dist, int virt, arr_t **out, err_t *err)
 {
@@ -946,8 +953,7 @@ static int random_as(rt_t *rt, int kind, int ndim, const int64_t *shape, int dty
         return err_set(err, PARC_ETYPE, (span_t){0}, "Unsupported dtype %s for random floats",
                        dt_name(dtype));
     arr_t *a = NULL;
-    rc = make_as(rt, ndim, shape, dtype, dist, virt && !rt->local && ndim > 0 ? NEW_VIRT : NEW_OUT,
-                 &a, err);
+    rc = make_as(rt, ndim, shape, dtype, dist, virt && ndim > 0 ? NEW_VIRT : NEW_OUT, &a, err);
     if (rc) return rc;
     rng_t s = stream(rt);
     if (!a->buf) {
@@ -955,10 +961,11 @@ static int random_as(rt_t *rt, int kind, int ndim, const int64_t *shape, int dty
         if (!a->gen) {
             /* the stream moved on every rank; this rank cannot stand for the values */
             arr_unref(&a);
-            return arri_agree(rt, err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory"), err);
+            rc = err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
+            return rt->local ? rc : arri_agree(rt, rc, err);
         }
         *a->gen = (arr_gen_t){s, kind, lo, hi};
-        rc = arri_agree(rt, 0, err);
+        rc = rt->local ? 0 : arri_agree(rt, 0, err);
         if (rc) {
             arr_unref(&a);
             return rc;

@@ -108,8 +108,12 @@ int arri_rowwise(const rt_t *rt, arr_t *a, arr_t **out, err_t *err);
  * collective. The caller adds its bytes to rt->deferred while it stands for a deferred
  * array. */
 int arri_virtual(const rt_t *rt, int dtype, const dist_t *d, arr_t **out, err_t *err);
+/* The same for an array that is not distributed (local view). */
+int arri_virtual_local(const rt_t *rt, int dtype, int ndim, const int64_t *shape, arr_t **out,
+                       err_t *err);
 /* arr_random as a virtual array: the same checks, errors and agreement, and the stream
- * advanced by one call, but no chunk: *out has gen set. Collective in global view. */
+ * advanced by one call, but no chunk: *out has gen set (in local view too, not distributed).
+ * Collective in global view. */
 int arri_random_virtual(rt_t *rt, int kind, int ndim, const int64_t *shape, int dtype, double lo,
                         double hi, const dist_spec_t *dist, arr_t **out, err_t *err);
 /* Virtual random v made real: a new array of v's layout holding the values arr_random

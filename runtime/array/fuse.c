@@ -807,8 +807,11 @@ static int build(rt_t *rt, const ir_node_t *tree, const val_t *leaves, size_t nl
         arr_t *a = v->u.a, *made = NULL;
         int dist = arr_is_dist(a) && !rt->local;
         int full = same_shape(a, f->ndim, f->shape);
-        if (a->gen && dist && full && dist_equal(&a->dist, &f->dist) && dist_is_rows(&f->dist)) {
-            /* a virtual random array read where it lies: drawn block by block */
+        if (a->gen && full &&
+            (dist ? dist_equal(&a->dist, &f->dist) && dist_is_rows(&f->dist)
+                  : !a->isdist && !f->isdist)) {
+            /* a virtual random array read where it lies (in local view: the whole loop):
+             * drawn block by block */
             l->mode = L_RANDOM;
             l->a = arr_ref(a);
             continue;

@@ -37,6 +37,11 @@ int lazy_pending(const val_t *v)
     return v->kind == V_LAZY && !((const lazy_t *)v->u.o)->made;
 }
 
+int lazy_local(const val_t *v)
+{
+    return !((const lazy_t *)v->u.o)->meta->isdist;
+}
+
 void lazy_expr_free(lazy_expr_t *e)
 {
     if (e->leaves) val_drop_n(e->leaves, e->nleaves);
@@ -77,6 +82,12 @@ static int wrap(rt_t *rt, arr_t **meta, lazy_expr_t *e, val_t *out, err_t *err)
     return 0;
 }
 
+/* arri_agree in global view; in local view every rank goes its own way. */
+static int agree(rt_t *rt, int rc, err_t *err)
+{
+    return rt->local ? rc : arri_agree(rt, rc, err);
+}
+
 int lazy_random(rt_t *rt, int kind, int ndim, const int64_t *shape, int dtype, double lo, double hi,
                 const dist_spec_t *dist, val_t *out, err_t *err)
 {
@@ -92,14 +103,14 @@ int lazy_random(rt_t *rt, int kind, int ndim, const int64_t *shape, int dtype, d
     lazy_expr_t e = {0};
     e.leaves = mem_calloc(1, sizeof *e.leaves);
     int ok = e.leaves != NULL;
-    if (coll_agree(rt, ok ? 0 : PARC_ENOMEM) == 0) {
+    if ((rt->local ? !ok : coll_agree(rt, ok ? 0 : PARC_ENOMEM)) == 0) {
         e.leaves[0] = val_array(&(arr_t *){arr_ref(a)});
         e.nleaves = 1;
         return wrap(rt, &a, &e, out, err);
     }
     mem_free(e.leaves);
     arr_t *m = NULL;
-    rc = arri_agree(rt, arri_realize(rt, a, &m, err), err);
+    rc = agree(rt, arri_realize(rt, a, &m, err), err);
     arr_unref(&a);
     if (rc) return rc;
     *out = val_array(&m);
@@ -192,7 +203,8 @@ static ir_node_t *copy(sp_t *sp, const ir_node_t *n, const val_t *leaves, size_t
 
 /* 1 when fuse_ will draw every virtual leaf of e inside its loop: each has the broadcast
  * shape of e's arrays and the row layout of the first distributed array of that shape,
- * which the loop runs on (fuse.c's layout rule). */
+ * which the loop runs on (fuse.c's layout rule); in local view (no leaf distributed) each
+ * has the broadcast shape. */
 static int in_loop(const lazy_expr_t *e)
 {
     int nd = 0;
@@ -215,17 +227,20 @@ static int in_loop(const lazy_expr_t *e)
         }
     }
     const arr_t *ref = NULL;
-    for (size_t i = 0; i < e->nleaves && !ref; i++) {
+    int anydist = 0;
+    for (size_t i = 0; i < e->nleaves; i++) {
         const arr_t *a = e->leaves[i].kind == V_ARRAY ? e->leaves[i].u.a : NULL;
-        if (a && a->isdist && a->ndim == nd && !memcmp(a->shape, sh, (size_t)nd * sizeof *sh))
+        anydist |= a && a->isdist;
+        if (!ref && a && a->isdist && a->ndim == nd &&
+            !memcmp(a->shape, sh, (size_t)nd * sizeof *sh))
             ref = a;
     }
     for (size_t i = 0; i < e->nleaves; i++) {
         const arr_t *a = e->leaves[i].kind == V_ARRAY ? e->leaves[i].u.a : NULL;
         if (!a || !a->gen) continue;
-        if (!ref || !dist_is_rows(&ref->dist) || a->ndim != nd ||
-            memcmp(a->shape, sh, (size_t)nd * sizeof *sh) || !dist_equal(&a->dist, &ref->dist))
-            return 0;
+        if (a->ndim != nd || memcmp(a->shape, sh, (size_t)nd * sizeof *sh)) return 0;
+        if (!anydist) continue; /* local view: the loop runs over the whole shape */
+        if (!ref || !dist_is_rows(&ref->dist) || !dist_equal(&a->dist, &ref->dist)) return 0;
     }
     return 1;
 }
@@ -299,11 +314,15 @@ int lazy_defer(rt_t *rt, lazy_expr_t *e, val_t *out, err_t *err)
         if (rc != KERN_GENERIC && err->at.line == 0) err->at = e->tree->at; /* as arr_fuse */
         return rc;
     }
-    int ok = fuse_isdist(f) && fuse_ndim(f) > 0 && !fuse_home(f) && dist_is_rows(fuse_dist(f)) &&
-             fuse_quiet(f);
+    /* distributed by rows, or in local view not distributed */
+    int ok = (fuse_isdist(f) ? dist_is_rows(fuse_dist(f)) : rt->local) && fuse_ndim(f) > 0 &&
+             !fuse_home(f) && fuse_quiet(f);
     arr_t *meta = NULL;
-    /* then its MemoryError, as arri_new_dist gives it, agreed */
-    if (ok) rc = arri_agree(rt, arri_virtual(rt, fuse_dtype(f), fuse_dist(f), &meta, err), err);
+    /* then its MemoryError, as arri_new_dist (arri_new_out) gives it, agreed */
+    if (ok && fuse_isdist(f))
+        rc = arri_agree(rt, arri_virtual(rt, fuse_dtype(f), fuse_dist(f), &meta, err), err);
+    else if (ok)
+        rc = arri_virtual_local(rt, fuse_dtype(f), fuse_ndim(f), fuse_shape(f), &meta, err);
     fuse_free(&f);
     if (!ok) return KERN_GENERIC;
     if (rc) {
@@ -322,7 +341,7 @@ int lazy_force(rt_t *rt, val_t *v, err_t *err)
         /* its reservation becomes the chunk */
         rt->deferred -= z->reserved;
         if (!z->e.tree) {
-            rc = arri_agree(rt, arri_realize(rt, z->e.leaves[0].u.a, &a, err), err);
+            rc = agree(rt, arri_realize(rt, z->e.leaves[0].u.a, &a, err), err);
         } else {
             val_t r = val_none();
             rc = arr_fuse(rt, z->e.tree, z->e.leaves, z->e.nleaves, &r, err);

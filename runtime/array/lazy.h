@@ -33,9 +33,11 @@ typedef struct {
 
 /* 1 when v is a V_LAZY whose array is not made yet. */
 int lazy_pending(const val_t *v);
+/* 1 when V_LAZY v was deferred in local view (its array is not distributed). */
+int lazy_local(const val_t *v);
 /* The array values for random call kind as arr_random makes them (same checks, errors and
  * call number), deferred: *out is a V_LAZY (or a V_ARRAY when it cannot be deferred: no
- * dimensions, local view). Collective. */
+ * dimensions). Collective in global view (as every function here; local view: this rank's). */
 int lazy_random(rt_t *rt, int kind, int ndim, const int64_t *shape, int dtype, double lo, double hi,
                 const dist_spec_t *dist, val_t *out, err_t *err);
 /* tree over leaves (borrowed; some pending V_LAZY) as one tree whose pending leaves are

@@ -86,15 +86,16 @@ long evali_slot(const eval_t *ev, const char *name)
 
 int evali_defer_ok(const eval_t *ev)
 {
-    return !ev->rt->local && !ev->rt->in_farm && !ev->rt->eager;
+    return !ev->rt->in_farm && !ev->rt->eager;
 }
 
 /* A V_LAZY in a name's slot: kept (lazy, not made yet), else made into its array there. */
 static int settle(eval_t *ev, const ir_node_t *n, val_t *slot, int lazy, err_t *err)
 {
     if (slot->kind != V_LAZY || (lazy && lazy_pending(slot))) return 0;
-    if (ev->rt->local) /* made at the end of every global cell: cannot happen */
-        return err_set(err, PARC_ERUNTIME, n->at, "deferred array '%s' read in local view", n->s);
+    if (lazy_pending(slot) && ev->rt->local != lazy_local(slot)) /* made at every cell's end */
+        return err_set(err, PARC_ERUNTIME, n->at, "deferred array '%s' read in the other view",
+                       n->s);
     return evali_at(n, lazy_force(ev->rt, slot, err), err);
 }
 
@@ -256,15 +257,14 @@ int eval_cell(eval_t *ev, arena_t **ap, const ir_node_t *root, int silent, err_t
     ev->rt->poll_t0 = 0;
     int rc = root ? evali_exec(ev, root, err) : 0;
     if (rc > 0) rc = 0;
-    if (!ev->rt->local) {
-        /* a global name holds an array between cells, never a recipe */
-        err_t e;
-        err_clear(&e);
-        int r = evali_force_globals(ev, &e);
-        if (r && !rc) {
-            rc = r;
-            *err = e;
-        }
+    /* a global name holds an array between cells, never a recipe (in either view: a recipe
+     * made in one view cannot be made in the other) */
+    err_t e;
+    err_clear(&e);
+    int r = evali_force_globals(ev, &e);
+    if (r && !rc) {
+        rc = r;
+        *err = e;
     }
     val_drop(&ev->ret);
     if (rc < 0) {

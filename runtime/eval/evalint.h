@@ -65,7 +65,7 @@ int evali_load(eval_t *ev, const ir_node_t *n, val_t *out, err_t *err);
 /* The same, except that a function's local deferred array not made yet comes back as it
  * is (a V_LAZY); a global one is made when first read. */
 int evali_load_lazy(eval_t *ev, const ir_node_t *n, val_t *out, err_t *err);
-/* 1 when values may be deferred: global view, outside a farm, PARC_EAGER unset. */
+/* 1 when values may be deferred: outside a farm, PARC_EAGER unset (either view). */
 int evali_defer_ok(const eval_t *ev);
 /* Makes every global bound to a deferred array in this cell (in binding order, the same on
  * every rank). Collective. A global that cannot be made is unbound (the error returned). */

@@ -1,9 +1,10 @@
 """Deferred arrays (runtime/array/lazy.h) change nothing a program can see: the same cells
 run with deferral and with PARC_EAGER=1 (every array made at its statement) give the same
 text (values, printed output, RuntimeWarnings, errors with their places and call chains)
-on 1, 2 and 3 engines, and the values agree across the engine counts. Then the DistArray
-seed's estimate_pi, written as the seed writes it, leaves an engine's peak memory near
-idle: nothing is made (with PARC_EAGER=1 it makes x, y and the mask).
+on 1, 2 and 3 engines, and the values agree across the engine counts; in global view and in
+%%px cells alike. Then the DistArray seed's estimate_pi, written as the seed writes it,
+leaves an engine's peak memory near idle in either view: nothing is made (with PARC_EAGER=1
+it makes x, y and the mask).
 
     /usr/bin/python3 tests/py/test_lazy.py
 """
@@ -68,6 +69,30 @@ CELLS = [
     "random.seed(8)\nlw = log(random.rand(1000) - 0.5)\ncount_nonzero(isnan(lw))",
     "dz = 1 / (random.rand(100) > 2)\ndz[:3]",
     "ok = log(random.rand(100) + 1)\nok.min() >= 0",
+    # local view: each engine's own arrays, deferred alike
+    "%%px\n" + SEED_PI + "random.seed(1)\nprint(estimate_pi(10**5))",
+    "%%px\nrandom.seed(2)\nlx = random.rand(1001)\nly = random.rand(1001)\n"
+    "print(4 * count_nonzero(hypot(lx, ly) <= 1) / 1001)",
+    "%%px\nprint(lx[:3], ly[-2:])",
+    "lx[0][:2], ly[-1][-2:]",
+    "%%px\nla = random.rand(10)\nlb = la\nla[3] = 0\nprint(lb[2:5])",
+    "%%px\nla = random.rand(7)\nlb = la + 1\nla[0] = 5\nprint(lb - la)",
+    "%%px\nlz = random.rand(5)\nlw = lz[1:]\nlw[0] = -1\nprint(lz)",
+    "%%px\ndef lf(n):\n    p = random.rand(n)\n    q = p * 2\n    p[0] = 100\n"
+    "    return q[0] < 2, p[0]\nprint(lf(9))",
+    "%%px\nrandom.seed(5)\nla = random.rand(3)\nlb = random.rand(3)\ndel la\n"
+    "lc = random.rand(3)\nprint(lc)",
+    "%%px\nrandom.seed(6)\nlx = random.rand(1001)\n"
+    "print(lx.sum(), lx.mean(), lx.std(), lx.var(), lx.min(), lx.max(), lx.argmin())",
+    "%%px\ndef lg():\n    m = random.randn(40, 7) * 2 + 1\n    return m.sum(axis=0), "
+    "m.max(axis=1)[:4], count_nonzero(m > 1)\nprint(lg())",
+    "%%px\nlk = random.randint(-5, 10, size=(6, 5)) * 3 - 2\nprint(lk.sum(axis=1), lk.dtype)",
+    "%%px\nlm = gx + random.rand(len(gx))\nprint(lm.shape, (lm - gx).max() < 1)",
+    "%%px\nfor i in range(3):\n    lt = random.rand(4) * i\nprint(lt)",
+    "%%px\nle1 = random.rand(6)\nprint('before')\nle2 = le1 + random.rand(7)\nprint('after')",
+    "%%px\nle3 = random.rand(4)\nls = le3 + 'a'",
+    "%%px\nle5 = random.rand(10**13)",
+    "%%px\nrandom.seed(8)\nlw2 = log(random.rand(1000) - 0.5)\nprint(count_nonzero(isnan(lw2)))",
 ]
 
 
@@ -91,18 +116,19 @@ def run_cells(n, eager):
         parcenv.stop(km, kc)
 
 
-def peak(eager, n=10**7):
-    """An engine's idle RSS and its peak during estimate_pi(n), in bytes."""
+def peak(eager, n=10**7, px=""):
+    """An engine's idle RSS and its peak during estimate_pi(n), in bytes; px "%%px\n": in
+    local view, n elements on each engine."""
     km, kc = parcenv.start(2, env={"PARC_EAGER": "1" if eager else "0"})
     try:
-        parcenv.run(kc, SEED_PI)
+        parcenv.run(kc, px + SEED_PI)
         pids = list(parcenv.engine_pids(kc)[0].values())
-        parcenv.run(kc, "estimate_pi(1000)")
+        parcenv.run(kc, px + "estimate_pi(1000)")
         parcenv.reset_peaks(pids)
         idle = max(parcenv.proc_bytes(p, "VmRSS") for p in pids)
-        r = parcenv.run(kc, "random.seed(1)\nestimate_pi(%d)" % n, timeout=300)
+        r = parcenv.run(kc, px + "random.seed(1)\nprint(estimate_pi(%d))" % n, timeout=300)
         top = max(parcenv.proc_bytes(p, "VmHWM") for p in pids)
-        return idle, top, r.text
+        return idle, top, (r.text or "") + r.stdout
     finally:
         parcenv.stop(km, kc)
 
@@ -123,15 +149,19 @@ def main():
         c.check(seen[1][i] == seen[2][i] == seen[3][i],
                 "1, 2, 3 engines differ: %s\n%s" % (cell, "\n".join(
                     "--- %d:\n%s" % (n, seen[n][i]) for n in (1, 2, 3))))
-    idle, top, pi = peak(False)
-    eidle, etop, epi = peak(True)
-    print("estimate_pi(10**7), 2 engines: deferred peak %.0f MB (idle %.0f MB), eager peak "
-          "%.0f MB (idle %.0f MB)" % (top / 2**20, idle / 2**20, etop / 2**20, eidle / 2**20))
-    c.eq(pi, epi, "estimate_pi(10**7) deferred and eager")
-    # x and y are 40 MB each per engine: made, the peak is idle + 80 MB and more
-    c.check(top < 1.2 * idle + 16 * 2**20,
-            "estimate_pi(10**7) peak %d bytes, idle %d: something was made" % (top, idle))
-    c.check(etop > idle + 60 * 2**20, "eager estimate_pi(10**7) made nothing? peak %d" % etop)
+    for px, what in (("", "global view"), ("%%px\n", "%%px")):
+        idle, top, pi = peak(False, px=px)
+        eidle, etop, epi = peak(True, px=px)
+        print("estimate_pi(10**7), 2 engines, %s: deferred peak %.0f MB (idle %.0f MB), eager "
+              "peak %.0f MB (idle %.0f MB)" % (what, top / 2**20, idle / 2**20, etop / 2**20,
+                                               eidle / 2**20))
+        c.eq(pi, epi, "estimate_pi(10**7) deferred and eager, " + what)
+        # x and y are 40 MB each per engine (global view) or 80 MB each (%%px): made, the
+        # peak is idle + 80 MB and more
+        c.check(top < 1.2 * idle + 16 * 2**20, "estimate_pi(10**7), %s: peak %d bytes, idle "
+                "%d: something was made" % (what, top, idle))
+        c.check(etop > idle + 60 * 2**20, "eager estimate_pi(10**7), %s, made nothing? peak %d"
+                % (what, etop))
     c.done()
 
 
