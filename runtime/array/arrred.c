@@ -6,7 +6,8 @@
  * Float and complex sum/prod/mean/var/std go through coll_tree, the fixed global tree
  * (docs/architecture.md, "Reproducible reductions"): blocks are evaluated aligned to the tree's
  * global blocks, folded on the spot, and only the blocks shared with a neighbour travel as raw
- * elements. var is two passes (mean, then the mean of squared deviations), as NumPy computes it.
+ * elements. var is two passes (mean, then the mean of squared deviations), as NumPy computes it,
+ * or for a large real array one pass of shifted sums (var_shifted) when that cannot cancel.
  * Along an axis the tree reductions combine rows as vectors (axis_tree, below), without a
  * gather; the order-free ones reduce lane by lane, and on a distributed axis 0 send one
  * state per column and rank to the column's owner (free_axis0). */
@@ -41,9 +42,21 @@ static int acc_dt(int acc)
     return acc == ACC_F32 ? DT_FLOAT32 : acc == ACC_C128 ? DT_COMPLEX128 : DT_FLOAT64;
 }
 
-/* Values of the block converted to the accumulator; centered squares when center. */
-static void to_acc(int dt, int acc, const void *res, int64_t n, const double *center, void *dst)
+/* Values of the block converted to the accumulator; centered squares when center; with
+ * shift (a real dtype, acc ACC_C128) the pairs (x - c, (x - c)^2) of c = center[0]. */
+static void to_acc(int dt, int acc, const void *res, int64_t n, const double *center, int shift,
+                   void *dst)
 {
+    if (shift) {
+        double *o = dst, c = center[0];
+        kern_cast(dt, DT_FLOAT64, o + n, res, (size_t)n);
+        for (int64_t i = 0; i < n; i++) {
+            double d = o[n + i] - c;
+            o[2 * i] = d;
+            o[2 * i + 1] = d * d;
+        }
+        return;
+    }
     if (!center) {
         kern_cast(dt, acc_dt(acc), dst, res, (size_t)n);
         return;
@@ -93,8 +106,10 @@ static void fold_warn(rt_t *rt, int fe)
     if (fe & FE_INVALID) rt_warn(rt, (span_t){0}, "invalid value", "reduce");
 }
 
+/* shift: to_acc's shifted pairs (acc ACC_C128). fe_out: the fold's IEEE flags come back
+ * there instead of as warnings. */
 static int tree_pass(rt_t *rt, fuse_t *f, int op, int acc, int64_t N, const double *center,
-                     double out[2], err_t *err)
+                     int shift, int *fe_out, double out[2], err_t *err)
 {
     int fe = 0;
     int coll = fuse_isdist(f);
@@ -122,19 +137,28 @@ static int tree_pass(rt_t *rt, fuse_t *f, int op, int acc, int64_t N, const doub
         if (rc) break;
         if (j >= jlo && j < jhi) {
             const void *vals = buf;
+            char *bj = bv + (size_t)(j - jlo) * esz;
+            if (shift && dt == DT_FLOAT64) {
+                /* the shifted pairs folded as they are made */
+                FE_CLEAR();
+                kern_fold_shifted(res, n, center[0], (double *)bj);
+                FE_KEEP(fe);
+                s = e;
+                continue;
+            }
             /* values already in the accumulator's type are folded where they are */
             if (!center && acc_dt(acc) == dt && !(gp == 0 && op && acc == ACC_C128))
                 vals = res;
             else
-                to_acc(dt, acc, res, n, center, buf);
+                to_acc(dt, acc, res, n, center, shift, buf);
             if (gp == 0) prod_first(op, acc, buf);
             FE_CLEAR();
-            kern_fold(op, acc, 1, B, vals, n, bv + (size_t)(j - jlo) * esz);
+            kern_fold(op, acc, 1, B, vals, n, bj);
             FE_KEEP(fe);
         } else {
             int k = j < jlo ? 0 : 1;
             if (k == 1 && np == 0) k = 0;
-            to_acc(dt, acc, res, n, center, piece[k]);
+            to_acc(dt, acc, res, n, center, shift, piece[k]);
             if (gp == 0) prod_first(op, acc, piece[k]);
             ps[k] = gp;
             pc[k] = n;
@@ -149,7 +173,10 @@ static int tree_pass(rt_t *rt, fuse_t *f, int op, int acc, int64_t N, const doub
     FE_CLEAR();
     if (!rc) rc = coll_tree(rt, coll, op, acc, 1, N, g0, g0 + m, bv, np, ps, pc, pv, res16, err);
     FE_KEEP(fe);
-    if (!rc) fold_warn(rt, fe);
+    if (fe_out)
+        *fe_out = fe;
+    else if (!rc)
+        fold_warn(rt, fe);
     if (!rc) {
         double v[2] = {0, 0};
         if (acc == ACC_F32) {
@@ -189,6 +216,51 @@ static void mean_of(int dt, const double s[2], int64_t n, double out[2])
     if (dt == DT_FLOAT32) out[0] = (float)((float)s[0] / (float)n);
 }
 
+/* float64 var in one read of the values, for arrays of more than one tree block: with c
+ * the mean of the first SHIFT_K elements (the same on every rank and engine count), the
+ * tree sums S = sum(x - c) and Q = sum((x - c)^2) in one pass (as a complex sum), and
+ * var = (Q - S^2/N) / N. Used only when S^2/N <= Q/2, so that the subtraction loses at most
+ * one bit, and everything is finite and the fold raised no flag; otherwise *done stays 0
+ * and the caller runs NumPy's two passes (mean, then squared deviations), which also
+ * give every warning. Collective. */
+#define SHIFT_K 64
+static int var_shifted(rt_t *rt, fuse_t *f, int64_t N, double *var, int *done, err_t *err)
+{
+    *done = 0;
+    if (N <= coll_tree_block(1)) return 0; /* one block: the two passes cost one read */
+    int coll = fuse_isdist(f), dt = fuse_dtype(f);
+    int64_t m = fuse_lsize(f), g0 = fuse_gstart(f);
+    double first[SHIFT_K] = {0}, all[SHIFT_K];
+    int rc = 0;
+    if (g0 < SHIFT_K && m > 0) {
+        int64_t n = SHIFT_K - g0 < m ? SHIFT_K - g0 : m;
+        const void *res;
+        rc = fuse_block(f, 0, n, &res, err);
+        if (!rc) kern_cast(dt, DT_FLOAT64, first + g0, res, (size_t)n);
+    }
+    if (coll) rc = arri_agree(rt, rc, err);
+    if (rc) return rc;
+    /* each element has one owner: the others add zeros, exactly */
+    if (coll && MPI_Allreduce(first, all, SHIFT_K, MPI_DOUBLE, MPI_SUM, rt->comm) != MPI_SUCCESS)
+        return err_set(err, PARC_EMPI, (span_t){0}, "MPI_Allreduce failed in a reduction");
+    if (!coll) memcpy(all, first, sizeof all);
+    double c = 0;
+    for (int i = 0; i < SHIFT_K; i++)
+        c += all[i];
+    c /= SHIFT_K;
+    if (!isfinite(c)) return 0;
+    double sq[2] = {0, 0};
+    int fe = 0;
+    rc = tree_pass(rt, f, 0, ACC_C128, N, &c, 1, &fe, sq, err);
+    if (rc) return rc;
+    double s = sq[0], q = sq[1], corr = s * s / (double)N;
+    if (fe || !isfinite(s) || !isfinite(q) || !isfinite(corr) || corr > q / 2) return 0;
+    double v = (q - corr) / (double)N;
+    *var = v > 0 ? v : 0;
+    *done = 1;
+    return 0;
+}
+
 static int whole_tree(rt_t *rt, int bi, fuse_t *f, int64_t N, val_t *out, err_t *err)
 {
     int dt = fuse_dtype(f);
@@ -196,7 +268,17 @@ static int whole_tree(rt_t *rt, int bi, fuse_t *f, int64_t N, val_t *out, err_t 
     int rdt = dt == DT_FLOAT32 ? DT_FLOAT32 : dt == DT_COMPLEX128 ? DT_COMPLEX128 : DT_FLOAT64;
     double s[2];
     /* var's first pass is the mean: complex needs the complex sum. */
-    int rc = tree_pass(rt, f, bi == BI_PROD, dt == DT_COMPLEX128 ? ACC_C128 : acc, N, NULL, s, err);
+    if ((bi == BI_VAR || bi == BI_STD) && acc == ACC_F64 && dt != DT_COMPLEX128) {
+        double var;
+        int done = 0, rc = var_shifted(rt, f, N, &var, &done, err);
+        if (rc) return rc;
+        if (done) {
+            *out = fval(DT_FLOAT64, bi == BI_STD ? sqrt(var) : var, 0);
+            return 0;
+        }
+    }
+    int rc = tree_pass(rt, f, bi == BI_PROD, dt == DT_COMPLEX128 ? ACC_C128 : acc, N, NULL, 0, NULL,
+                       s, err);
     if (rc) return rc;
     if (bi == BI_SUM || bi == BI_PROD) {
         *out = fval(rdt, s[0], s[1]);
@@ -209,7 +291,7 @@ static int whole_tree(rt_t *rt, int bi, fuse_t *f, int64_t N, val_t *out, err_t 
         return 0;
     }
     double q[2];
-    rc = tree_pass(rt, f, 0, acc, N, mean, q, err);
+    rc = tree_pass(rt, f, 0, acc, N, mean, 0, NULL, q, err);
     if (rc) return rc;
     double var = q[0] / (double)N;
     int vdt = rdt == DT_FLOAT32 ? DT_FLOAT32 : DT_FLOAT64;
@@ -550,7 +632,7 @@ static void rows_to_acc(int dt, int acc, const void *src, int64_t n, int64_t w,
         for (int64_t l = 0; l < w; l++) {
             const char *x = (const char *)src + (size_t)(r * w + l) * sz;
             char *o = (char *)dst + (size_t)(r * w + l) * esz;
-            to_acc(dt, acc, x, 1, center + (dt == DT_COMPLEX128 ? 2 * l : l), o);
+            to_acc(dt, acc, x, 1, center + (dt == DT_COMPLEX128 ? 2 * l : l), 0, o);
         }
 }
 

@@ -1101,6 +1101,37 @@ void kern_fold(int op, int acc, int64_t w, int64_t B, const void *vals, int64_t 
     FOLD_HALVE(double, t, vals, count *w *k, w *B *k, w *k, op, out);
 }
 
+void kern_fold_shifted(const double *x, int64_t n, double c, double out[2])
+{
+    /* FOLD_LANES over the pairs: accumulator 2j holds the deviations of the elements j,
+     * j + 8, ..., accumulator 2j + 1 their squares (the first eight set, the rest added) */
+    double s[FOLD_NL / 2] = {0}, q[FOLD_NL / 2] = {0};
+    int64_t e = 0;
+    for (; e < n && e < FOLD_NL / 2; e++) {
+        s[e] = x[e] - c;
+        q[e] = s[e] * s[e];
+    }
+    for (; e + FOLD_NL / 2 <= n; e += FOLD_NL / 2)
+        for (int j = 0; j < FOLD_NL / 2; j++) {
+            double d = x[e + j] - c;
+            s[j] += d;
+            q[j] += d * d;
+        }
+    for (int j = 0; e + j < n; j++) {
+        double d = x[e + j] - c;
+        s[j] += d;
+        q[j] += d * d;
+    }
+    /* the halving of the 16 accumulators down to 2: pairs j, j + h/2 */
+    for (int h = FOLD_NL / 4; h >= 1; h /= 2)
+        for (int j = 0; j < h; j++) {
+            s[j] += s[j + h];
+            q[j] += q[j + h];
+        }
+    out[0] = s[0];
+    out[1] = q[0];
+}
+
 /* d = (l[0] + l[1]) + (l[2] + l[3]) for w accumulator values (complex: componentwise). */
 static void sum4(int acc, int64_t w, void *d, const void *const *l)
 {

@@ -62,6 +62,9 @@ void kern_fill(int dt, void *d, const void *v, size_t n);
  * block is padded with the identity to B vectors whose halves are added (op 0) or
  * multiplied (op 1) elementwise until one vector is left. */
 void kern_fold(int op, int acc, int64_t w, int64_t B, const void *vals, int64_t count, void *out);
+/* kern_fold(0, ACC_C128, 1, B, p, n, out) of the n pairs p[i] = (x[i] - c, (x[i] - c)^2),
+ * the same bits, without making the pairs: out gets the sums of both. */
+void kern_fold_shifted(const double *x, int64_t n, double c, double out[2]);
 /* Node (0, k) of the fixed binary tree over n block values (w accumulator values each,
  * vsz bytes, at bv): a leaf is a block's value, a node its left half op its right half,
  * elementwise, and a right half that starts at or beyond n leaves the left one. dst gets w

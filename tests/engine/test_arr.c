@@ -209,6 +209,19 @@ static void test_reduce(void)
         CHECK(memcmp(&v1.u.f, &v2.u.f, 8) == 0);
         /* and close to the naive sum */
         if (sizes[t] == 10007) CHECK(s1.u.f == -0x1.af56ed2db83dcp+5); /* from -n 1 */
+        {
+            /* var (one shifted pass past one block, two passes below) against two passes
+             * in long double */
+            const double *fx = arri_base(full);
+            long double mu = 0, q = 0;
+            for (int64_t i = 0; i < sizes[t]; i++)
+                mu += fx[i];
+            mu /= sizes[t];
+            for (int64_t i = 0; i < sizes[t]; i++)
+                q += (fx[i] - mu) * (fx[i] - mu);
+            double want = (double)(q / sizes[t]);
+            CHECK(fabs(v1.u.f - want) <= 4e-16 * want);
+        }
         arr_unref(&x);
         arr_unref(&full);
     }
@@ -227,7 +240,28 @@ static void test_reduce(void)
     CHECK(s.u.f == 10006.0);
     CHECK(arr_reduce(&rt, BI_COUNT_NONZERO, NULL, &av, 1, ARR_NOAXIS, &s, &err) == 0);
     CHECK(s.kind == V_INT && s.u.i == 10006);
+    /* sorted: the first elements' mean is far from the mean, so var takes two passes */
+    CHECK(arr_reduce(&rt, BI_VAR, NULL, &av, 1, ARR_NOAXIS, &s, &err) == 0);
+    CHECK(s.u.f == (10007.0 * 10007.0 - 1) / 12);
     arr_unref(&a);
+    /* kern_fold_shifted is kern_fold of the (x - c, (x - c)^2) pairs, bit for bit */
+    {
+        enum { NB = 4096 };
+        static double xs[NB], pr[2 * NB];
+        for (int i = 0; i < NB; i++)
+            xs[i] = sin(i * 0.37) * 1e3 + i * 1e-3;
+        int64_t ns[] = {1, 7, 8, 9, 15, 16, 17, 24, 1000, NB - 1, NB};
+        for (size_t t = 0; t < sizeof ns / sizeof *ns; t++) {
+            double c = 0.3, got[2], want[2];
+            for (int64_t i = 0; i < ns[t]; i++) {
+                pr[2 * i] = xs[i] - c;
+                pr[2 * i + 1] = pr[2 * i] * pr[2 * i];
+            }
+            kern_fold(0, ACC_C128, 1, NB, pr, ns[t], want);
+            kern_fold_shifted(xs, ns[t], c, got);
+            CHECK(memcmp(got, want, sizeof got) == 0);
+        }
+    }
     /* Axis reductions of ones((7, 3)): sum over axis 0 is 7s, over axis 1 3s. */
     int64_t shp[2] = {7, 3};
     val_t onef = stop;
