@@ -93,6 +93,9 @@ CELLS = [
     "%%px\nle3 = random.rand(4)\nls = le3 + 'a'",
     "%%px\nle5 = random.rand(10**13)",
     "%%px\nrandom.seed(8)\nlw2 = log(random.rand(1000) - 0.5)\nprint(count_nonzero(isnan(lw2)))",
+    # a subset of the engines: each target's own recipe, made at the end of its cell
+    "%%px --targets 0\ntq = random.rand(10) * 2\nprint(tq.sum() > 0)",
+    "%px print(tq.shape)",
 ]
 
 
