@@ -39,6 +39,9 @@ def texts(cell):
     for o in cell.get("outputs", []):
         if o.output_type == "display_data" and o.data == {"text/html": ""}:
             continue  # a live area, saved empty; a global cell has one only past 2 s
+        if o.output_type == "display_data" and re.match(r"pmap: \d+/\d+ done; ",
+                                                        o.data.get("text/plain", "")):
+            continue  # a farm's progress line, shown only past 2 s (slower under load)
         if o.output_type == "stream" and out and out[-1][0] == o.name:
             out[-1] = (o.name, out[-1][1] + o.text)
         elif o.output_type == "stream":
