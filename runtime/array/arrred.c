@@ -230,7 +230,7 @@ static int var_shifted(rt_t *rt, fuse_t *f, int64_t N, double *var, int *done, e
     if (N <= coll_tree_block(1)) return 0; /* one block: the two passes cost one read */
     int coll = fuse_isdist(f), dt = fuse_dtype(f);
     int64_t m = fuse_lsize(f), g0 = fuse_gstart(f);
-    double first[SHIFT_K] = {0}, all[SHIFT_K];
+    double first[SHIFT_K] = {0};
     int rc = 0;
     if (g0 < SHIFT_K && m > 0) {
         int64_t n = SHIFT_K - g0 < m ? SHIFT_K - g0 : m;
@@ -240,13 +240,12 @@ static int var_shifted(rt_t *rt, fuse_t *f, int64_t N, double *var, int *done, e
     }
     if (coll) rc = arri_agree(rt, rc, err);
     if (rc) return rc;
-    /* each element has one owner: the others add zeros, exactly */
-    if (coll && MPI_Allreduce(first, all, SHIFT_K, MPI_DOUBLE, MPI_SUM, rt->comm) != MPI_SUCCESS)
-        return err_set(err, PARC_EMPI, (span_t){0}, "MPI_Allreduce failed in a reduction");
-    if (!coll) memcpy(all, first, sizeof all);
+    /* each element has one owner: the others add zeros, exactly, in any order */
+    if (coll) rc = coll_reduce_f64(rt, first, SHIFT_K, COLL_SUM, err);
+    if (rc) return rc;
     double c = 0;
     for (int i = 0; i < SHIFT_K; i++)
-        c += all[i];
+        c += first[i];
     c /= SHIFT_K;
     if (!isfinite(c)) return 0;
     double sq[2] = {0, 0};
