@@ -228,13 +228,15 @@ static void hypot_f32(float *d, const float *a, const float *b, size_t n)
             for (size_t i = 0; i < n; i++)                                                         \
                 d[i] = POW(a[i], b[i]);                                                            \
             return 0;                                                                              \
+        /* equal operands give the second, as NumPy 1.24's loops do: maximum(-0.0, 0.0) is         \
+         * 0.0 and maximum(0.0, -0.0) is -0.0 */                                                   \
         case KOP_BI + BI_MAXIMUM:                                                                  \
             for (size_t i = 0; i < n; i++)                                                         \
-                d[i] = (a[i] >= b[i] || a[i] != a[i]) ? a[i] : b[i];                               \
+                d[i] = (a[i] > b[i] || a[i] != a[i]) ? a[i] : b[i];                                \
             return 0;                                                                              \
         case KOP_BI + BI_MINIMUM:                                                                  \
             for (size_t i = 0; i < n; i++)                                                         \
-                d[i] = (a[i] <= b[i] || a[i] != a[i]) ? a[i] : b[i];                               \
+                d[i] = (a[i] < b[i] || a[i] != a[i]) ? a[i] : b[i];                                \
             return 0;                                                                              \
         case KOP_BI + BI_ARCTAN2:                                                                  \
             for (size_t i = 0; i < n; i++)                                                         \
