@@ -734,7 +734,7 @@ static int slab_tree(rt_t *rt, int coll, int op, int acc, int dt, const char *p,
         int K = 0;
         while (((int64_t)1 << K) < nb)
             K++;
-        char *scratch = mem_alloc((size_t)(K + 1) * vsz);
+        char *scratch = mem_alloc(KERN_TREE_SLOTS(K) * vsz);
         FE_CLEAR();
         if (scratch)
             kern_tree_fn(op, acc, w, vsz, slab_leaf, &sl, 0, nb, K, out, scratch);

@@ -487,7 +487,7 @@ static int tree(const rt_t *rt, int coll, int op, int acc, int64_t w, int64_t n,
     wbuf_t msg;
     wbuf_init(&msg);
     t.tmp = mem_calloc((size_t)K + 2, t.vsz);
-    char *scratch = mem_calloc((size_t)K + 2, t.vsz);
+    char *scratch = mem_calloc(KERN_TREE_SLOTS(K), t.vsz);
     char *v = mem_alloc(t.vsz);
     /* Maximal aligned subtrees within [jlo, jhi). */
     uint32_t nloc = 0;

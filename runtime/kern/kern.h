@@ -68,7 +68,9 @@ void kern_fold_shifted(const double *x, int64_t n, double c, double out[2]);
 /* Node (0, k) of the fixed binary tree over n block values (w accumulator values each,
  * vsz bytes, at bv): a leaf is a block's value, a node its left half op its right half,
  * elementwise, and a right half that starts at or beyond n leaves the left one. dst gets w
- * values; scratch holds k + 1 vectors. */
+ * values; scratch holds KERN_TREE_SLOTS(k) vectors. */
+#define KERN_TREE_EXTRA    3
+#define KERN_TREE_SLOTS(k) ((size_t)(k) + 1 + KERN_TREE_EXTRA)
 void kern_tree(int op, int acc, int64_t w, size_t vsz, const void *bv, int64_t n, int k, void *dst,
                void *scratch);
 /* Leaf i of a tree as kern_tree_fn asks for it: written into buf (vsz bytes, the caller's
