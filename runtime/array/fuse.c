@@ -4,7 +4,10 @@
  * registers point straight into a chunk when the leaf is read in place with the compute
  * dtype, otherwise they are filled per block (gathered by index, or converted); scalars
  * are filled once. Each register owns a KERN_BLK-element temp (allocated at build time, so
- * the block loop never allocates). Types follow NumPy with NEP 50 weak Python scalars. */
+ * the block loop never allocates). A program of two or more operations runs a block a
+ * group of FUSE_GROUP elements at a time (run_grouped), its IEEE flags tested once per
+ * block; a block that raises one is run again instruction by instruction to report it.
+ * Types follow NumPy with NEP 50 weak Python scalars. */
 #include "fuse.h"
 
 #include <fenv.h>
@@ -52,6 +55,7 @@ struct fuse {
     int64_t lshape[ARR_MAXDIM];
     int64_t lsize, gstart, row0;
     int64_t split_row; /* fuse_block runs a block row by row at this row length (0: whole) */
+    int grouped;       /* fuse_block may run the program FUSE_GROUP elements at a time */
     leaf_t *leaf;
     size_t nleaf;
     ins_t ins[MAXREG * 2];
@@ -61,6 +65,7 @@ struct fuse {
     int rconst[MAXREG]; /* 1: the same value at every element (a number) */
     val_t cval[MAXREG]; /* INS_CONST: the value of a subtree of numbers only */
     char *tmp;          /* nreg * KERN_BLK * 16 bytes */
+    char *grp;          /* nreg * FUSE_GROUP * 16 bytes: the registers of one group */
     const void *rp[MAXREG];
 };
 
@@ -640,6 +645,7 @@ void fuse_free(fuse_t **fp)
     dist_clear(&f->dist);
     dist_clear(&f->home);
     mem_free(f->tmp);
+    mem_free(f->grp);
     mem_free(f);
     *fp = NULL;
 }
@@ -714,6 +720,14 @@ static int takes_shape(fuse_t *f, const arr_t *t)
  * the block runs as one piece per row (shorter rows are copied into the block instead). */
 #define ROW_SPLIT_MIN 512
 
+/* The grouped runs (run_grouped): FUSE_GROUP elements at a time, so that a group's
+ * registers stay in L1, and the leading in-place leaf of each array prefetched FUSE_AHEAD
+ * bytes ahead. Measured on z 8000 x 8000, 2 engines, the 5-point stencil's .sum(): 0.037 s
+ * run block by block, 0.025-0.027 s at 256 and 8 KiB; groups of 64, 128, 512 and 1024 and
+ * 4, 16 or 32 KiB ahead were slower. */
+#define FUSE_GROUP 256
+#define FUSE_AHEAD 8192
+
 /* Whether fuse_block runs a block that crosses rows row by row: when a strided view is read
  * through a halo (a stencil's shifted slices) its rows are read in place that way, and the
  * result comes out whole because the last instruction computes it into its buffer. */
@@ -726,6 +740,10 @@ static void set_split(fuse_t *f)
         if (f->ins[k].dst == f->out) kind = f->ins[k].kind;
     int computed =
         kind == INS_CAST || kind == INS_BINARY || kind == INS_UNARY || kind == INS_SELECT;
+    int ops = 0;
+    for (int k = 0; k < f->nins; k++)
+        ops += f->ins[k].kind != INS_LOAD && f->ins[k].kind != INS_CONST;
+    f->grouped = computed && ops >= 2;
     f->split_row =
         halo && computed && f->ndim >= 2 && f->lshape[last] >= ROW_SPLIT_MIN ? f->lshape[last] : 0;
 }
@@ -794,7 +812,8 @@ static int build(rt_t *rt, const ir_node_t *tree, const val_t *leaves, size_t nl
     }
     f->gstart = f->row0 * inner;
     f->tmp = mem_aligned(64, (size_t)f->nreg * KERN_BLK * 16);
-    if (!f->tmp && !rc) rc = err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
+    f->grp = mem_aligned(64, (size_t)f->nreg * FUSE_GROUP * 16);
+    if ((!f->tmp || !f->grp) && !rc) rc = err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
     if (f->isdist) rc = arri_agree(rt, rc, err);
     /* Leaves: in place, redistributed, or replicated. Same order on every rank. */
     for (size_t i = 0; i < nleaves && !rc; i++) {
@@ -1096,6 +1115,97 @@ static int pow_fast(const fuse_t *f, const ins_t *in)
                          : 0;
 }
 
+/* Where leaf l's elements [s, s + n) are: in place, or filled into buf. */
+static const void *load(const fuse_t *f, const leaf_t *l, int dt, int64_t s, int64_t n, char *buf)
+{
+    if (l->mode == L_SCALAR) return buf;
+    if (l->mode == L_RANDOM) {
+        arri_gen_fill(l->a, (uint64_t)(f->gstart + s), n, buf);
+        return buf;
+    }
+    if (l->mode == L_HALO) return halo_read(l->h, s, n, buf);
+    if (l->mode == L_DIRECT) return (const char *)arri_base(l->a) + s * (int64_t)dt_size(dt);
+    gather(f, l, s, n, buf);
+    return buf;
+}
+
+/* The program over [s, s + n) as run_range computes it, FUSE_GROUP elements at a time: each
+ * leaf is found once for the whole range, then every instruction runs on the group before
+ * the next group starts, into f->grp, the last one into its block buffer at element at.
+ * Nothing is checked on the way: the IEEE flags are tested once at the end and any flag, or
+ * any kernel's warning or error, answers 1 (nothing reported), for run_range to redo the
+ * range and report what it finds. The values are the same: every operation is elementwise.
+ *
+ * Of the leaves read in place from one array, only the one furthest ahead in memory reads
+ * memory no other leaf has brought into cache (a stencil's leading row: z[2:] of z[2:] +
+ * z[:-2] + z[1:-1]); it is prefetched FUSE_AHEAD bytes ahead, so that its misses overlap the
+ * program's other instructions instead of stalling the one that reads it (prefetching every
+ * leaf costs more than it saves: the others hit the cache). */
+static int run_grouped(fuse_t *f, int64_t s, int64_t n, int64_t at)
+{
+    const char *lp[MAXREG * 2], *lead[MAXREG];
+    const void *base[MAXREG];
+    size_t lsz[MAXREG], dsz[MAXREG * 2];
+    int nlead = 0, r = 0;
+    feclearexcept(FE_DIVBYZERO | FE_OVERFLOW | FE_INVALID);
+    for (int k = 0; k < f->nins; k++) {
+        const ins_t *in = &f->ins[k];
+        char *buf = f->tmp + (size_t)in->dst * KERN_BLK * 16;
+        dsz[k] = dt_size(f->rdt[in->dst]);
+        lp[k] = buf;
+        if (in->kind != INS_LOAD || f->leaf[in->leaf].mode == L_SCALAR) continue;
+        const leaf_t *l = &f->leaf[in->leaf];
+        char *fill = buf + (size_t)at * dsz[k];
+        lp[k] = load(f, l, in->cdt, s, n, fill);
+        if (lp[k] == fill || (l->mode != L_DIRECT && l->mode != L_HALO)) continue;
+        int j = 0;
+        while (j < nlead && base[j] != l->a->buf->p)
+            j++;
+        if (j == nlead) {
+            if (nlead == MAXREG) continue;
+            base[nlead++] = l->a->buf->p;
+            lead[j] = lp[k];
+            lsz[j] = dsz[k];
+        } else if (lp[k] > lead[j]) {
+            lead[j] = lp[k];
+        }
+    }
+    for (int64_t g = 0; g < n && !r; g += FUSE_GROUP) {
+        size_t m = (size_t)(n - g < FUSE_GROUP ? n - g : FUSE_GROUP);
+        for (int j = 0; j < nlead; j++) {
+            const char *pf = lead[j] + (size_t)g * lsz[j] + FUSE_AHEAD;
+            for (size_t o = 0; o < m * lsz[j]; o += 64)
+                __builtin_prefetch(pf + o, 0, 3);
+        }
+        for (int k = 0; k < f->nins && !r; k++) {
+            const ins_t *in = &f->ins[k];
+            if (in->kind == INS_CONST ||
+                (in->kind == INS_LOAD && f->leaf[in->leaf].mode == L_SCALAR)) {
+                f->rp[in->dst] = lp[k];
+                continue;
+            }
+            if (in->kind == INS_LOAD) {
+                f->rp[in->dst] = lp[k] + (size_t)g * dsz[k];
+                continue;
+            }
+            char *d = in->dst == f->out
+                          ? f->tmp + (size_t)f->out * KERN_BLK * 16 + (size_t)(at + g) * dsz[k]
+                          : f->grp + (size_t)in->dst * FUSE_GROUP * 16;
+            if (in->kind == INS_SELECT) {
+                kern_sel(in->cdt, d, f->rp[in->a], f->rp[in->b], f->rp[in->c], m);
+            } else if (in->kind == INS_CAST) {
+                kern_cast(in->cdt, in->odt, d, f->rp[in->a], m);
+            } else {
+                int un = in->kind == INS_UNARY ? in->op : pow_fast(f, in);
+                r = un ? kern_un(un, in->cdt, d, f->rp[in->a], m)
+                       : kern_bin(in->op, in->cdt, d, f->rp[in->a], f->rp[in->b], m);
+            }
+            f->rp[in->dst] = d;
+        }
+    }
+    return r || fetestexcept(FE_DIVBYZERO | FE_OVERFLOW | FE_INVALID);
+}
+
 /* Runs the program over the elements [s, s + n) of the block that starts at s - at: every
  * register the program computes gets them at element at of its buffer. */
 static int run_range(fuse_t *f, int64_t s, int64_t n, int64_t at, err_t *err)
@@ -1111,20 +1221,8 @@ static int run_range(fuse_t *f, int64_t s, int64_t n, int64_t at, err_t *err)
         switch (in->kind) {
         case INS_LOAD: {
             const leaf_t *l = &f->leaf[in->leaf];
-            if (l->mode == L_SCALAR) {
-                f->rp[in->dst] = buf;
-            } else if (l->mode == L_RANDOM) {
-                clear = 0;
-                arri_gen_fill(l->a, (uint64_t)(f->gstart + s), n, buf);
-                f->rp[in->dst] = buf;
-            } else if (l->mode == L_HALO) {
-                f->rp[in->dst] = halo_read(l->h, s, n, buf);
-            } else if (l->mode == L_DIRECT) {
-                f->rp[in->dst] = (const char *)arri_base(l->a) + s * (int64_t)dt_size(in->cdt);
-            } else {
-                gather(f, l, s, n, buf);
-                f->rp[in->dst] = buf;
-            }
+            if (l->mode == L_RANDOM) clear = 0;
+            f->rp[in->dst] = load(f, l, in->cdt, s, n, buf);
             break;
         }
         case INS_CONST:
@@ -1170,6 +1268,17 @@ static int run_range(fuse_t *f, int64_t s, int64_t n, int64_t at, err_t *err)
 int fuse_block(fuse_t *f, int64_t s, int64_t n, const void **res, err_t *err)
 {
     int64_t row = f->split_row, e = s + n;
+    if (f->grouped && n > FUSE_GROUP) {
+        int redo = 0;
+        for (int64_t p = s; p < e && !redo;) {
+            int64_t q = row ? (p / row + 1) * row : e;
+            if (q > e) q = e;
+            redo = run_grouped(f, p, q - p, p - s);
+            p = q;
+        }
+        *res = f->tmp + (size_t)f->out * KERN_BLK * 16;
+        if (!redo) return 0;
+    }
     if (row && s / row != (e - 1) / row) {
         for (int64_t p = s; p < e;) {
             int64_t q = (p / row + 1) * row;

@@ -4,7 +4,8 @@ the case format and how values are compared exactly).
 Cases: every tests/diff/*.txt, plus generated families: every binary operator, in-place
 operator and two-operand ufunc with a length-1 (or 0-d, or Python scalar) operand next to
 a distributed one, in both orders, for each dtype; every one-operand ufunc on each dtype;
-the type promotion table (promote_cases); random expressions (random_cases); every name
+the type promotion table (promote_cases); random expressions (random_cases), and the same
+over long arrays with special values here and there (long_cases); every name
 of the operation set's lists (spec_cases).
 
     /usr/bin/python3 tests/py/test_numpy_diff.py              # everything, engines 1-4
@@ -12,6 +13,7 @@ of the operation set's lists (spec_cases).
     /usr/bin/python3 tests/py/test_numpy_diff.py -k 'var('    # cases containing text
     /usr/bin/python3 tests/py/test_numpy_diff.py --ulp        # and the ulps each case needed
     /usr/bin/python3 tests/py/test_numpy_diff.py spec         # every listed name
+    /usr/bin/python3 tests/py/test_numpy_diff.py long         # random expressions, long arrays
     /usr/bin/python3 tests/py/test_numpy_diff.py promote      # the type promotion table
                                                    (test_numpy_promote.py under ctest)
 """
@@ -256,6 +258,8 @@ def spec_cases():
 # floats), so parc must match NumPy bit for bit; a mismatch is printed smallest first.
 RAND_SEED = 8
 RAND_COUNT = 300
+LONG_COUNT = 200
+LONG_N = 3001
 F_VALUES = ["0.0", "-0.0", "1.5", "-2.5", "3.0", "inf", "-inf", "nan", "0.1", "7.0", "-1.0"]
 I_VALUES = ["0", "1", "-1", "2", "-3", "7", "9223372036854775807", "-9223372036854775807"]
 
@@ -317,6 +321,33 @@ def random_cases(seed=RAND_SEED, count=RAND_COUNT):
             e = "%s.%s()" % (e, rng.choice(["sum", "min", "max", "any", "all"])) \
                 if e.startswith("(") else "count_nonzero(%s)" % e
         cases.append(numpydiff.Case("f = %s; i = %s; b = %s\n%s" % (f, i, b, e), "gen:random"))
+    return cases
+
+
+def long_cases(seed=RAND_SEED + 1, count=LONG_COUNT):
+    """random_cases' expressions over arrays of LONG_N elements (blocks of more than one
+    group on every engine count: fused programs then run group by group, their IEEE flags
+    tested once per block), with a few special values (nan, inf, 0, extreme integers) at
+    random places, so that some blocks raise flags and are run again operation by operation
+    and others do not. Printed in full."""
+    rng = random.Random(seed)
+    cases = []
+    for _ in range(count):
+        lines = ["set_printoptions(threshold=100000)",
+                 "f = (arange(%d) %% 11) * 0.5 - 2.5" % LONG_N,
+                 "i = (arange(%d) %% 13) - 6" % LONG_N,
+                 "b = (arange(%d) %% 3) == 0" % LONG_N]
+        for _ in range(rng.randint(0, 3)):
+            lines.append("f[%d] = %s" % (rng.randrange(LONG_N), rng.choice(F_VALUES)))
+        for _ in range(rng.randint(0, 2)):
+            lines.append("i[%d] = %s" % (rng.randrange(LONG_N), rng.choice(I_VALUES)))
+        kind = rng.choice(["f", "f", "i", "b"])
+        e = rand_expr(rng, kind, rng.randint(2, 4))
+        if kind != "b" and rng.random() < 0.3:
+            e = "%s.%s()" % (e, rng.choice(["sum", "min", "max"])) if e.startswith("(") \
+                else "count_nonzero(%s)" % e
+        lines.append(e)
+        cases.append(numpydiff.Case("\n".join(lines), "gen:long", warnings=True))
     return cases
 
 
@@ -411,6 +442,8 @@ def main(argv):
         cases += generated()
     if not files or "random" in files:
         cases += random_cases()
+    if not files or "long" in files:
+        cases += long_cases()
     if not files or "spec" in files:
         cases += spec_cases()
     # The promotion table is large (3,200 cases): it runs on 1 and 3 engines of those asked
