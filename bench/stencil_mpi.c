@@ -68,13 +68,22 @@ int main(int argc, char **argv)
         double t0 = MPI_Wtime(), s = 0;
         halo(z, rows, n, H, rank, p);
         long r0 = lo > 1 ? lo : 1, r1 = hi < n - 1 ? hi : n - 1;
+        /* 32 partial sums, four vectors of 8 whose additions overlap: one running sum is
+         * bound by the latency of its additions (star5 of 8000 x 8000 on 2 ranks: 0.033 s
+         * with one, 0.017 s with these) */
+        double acc[32] = {0};
         for (long g = r0; g < r1; g++) {
             const double *c = z + (g - lo + H) * n;
-            double acc = 0;
-            for (long j = 1; j < n - 1; j++)
-                acc += c[j + n] + c[j - n] + c[j + 1] + c[j - 1] - 4 * c[j];
-            s += acc;
+            long j = 1;
+            for (; j + 32 <= n - 1; j += 32)
+                for (int k = 0; k < 32; k++)
+                    acc[k] +=
+                        c[j + k + n] + c[j + k - n] + c[j + k + 1] + c[j + k - 1] - 4 * c[j + k];
+            for (; j < n - 1; j++)
+                acc[0] += c[j + n] + c[j - n] + c[j + 1] + c[j - 1] - 4 * c[j];
         }
+        for (int k = 0; k < 32; k++)
+            s += acc[k];
         double all = 0;
         MPI_Allreduce(&s, &all, 1, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
         double t = slowest(MPI_Wtime() - t0);
