@@ -11,6 +11,7 @@
 #include "builtins.h"
 #include "coll.h"
 #include "fuse.h"
+#include "fpflags.h"
 #include "kern.h"
 #include "mem.h"
 
@@ -186,7 +187,7 @@ int arr_scalar_binop(rt_t *rt, int irop, const val_t *a0, const val_t *b0, val_t
     char x[16], y[16], r[16];
     arri_store_val(cdt, x, a);
     arri_store_val(cdt, y, b);
-    if (!py) feclearexcept(FE_DIVBYZERO | FE_OVERFLOW | FE_INVALID);
+    if (!py) fp_clear(FE_DIVBYZERO | FE_OVERFLOW | FE_INVALID);
     int k = kern_bin(kop, cdt, r, x, y, 1);
     if (!py) {
         int fe = fetestexcept(FE_DIVBYZERO | FE_OVERFLOW | FE_INVALID);
@@ -223,7 +224,7 @@ int arr_scalar_unop(rt_t *rt, int irop, const val_t *a0, val_t *out, err_t *err)
     char x[16], r[16];
     arri_store_val(cdt, x, a);
     int py = wa && irop < KOP_BI;
-    if (!py) feclearexcept(FE_DIVBYZERO | FE_OVERFLOW | FE_INVALID);
+    if (!py) fp_clear(FE_DIVBYZERO | FE_OVERFLOW | FE_INVALID);
     int k = kern_un(kop, cdt, r, x, 1);
     if (k & ~(KERN_WZERODIV | KERN_WOVERFLOW | KERN_WINVALID))
         return err_set(err, PARC_ETYPE, (span_t){0}, "operation not supported for this type");

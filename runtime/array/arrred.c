@@ -20,6 +20,7 @@
 #include "builtins.h"
 #include "coll.h"
 #include "fuse.h"
+#include "fpflags.h"
 #include "kern.h"
 #include "mem.h"
 
@@ -98,7 +99,7 @@ static void prod_first(int op, int acc, void *first)
  * after it, and fold_warn gives NumPy's "overflow encountered in reduce" and "invalid
  * value encountered in reduce" (inf - inf, 0 * inf). */
 #define FE_FOLD     (FE_OVERFLOW | FE_INVALID)
-#define FE_CLEAR()  feclearexcept(FE_FOLD)
+#define FE_CLEAR()  fp_clear(FE_FOLD)
 #define FE_KEEP(fe) ((fe) |= fetestexcept(FE_FOLD))
 static void fold_warn(rt_t *rt, int fe)
 {
@@ -666,7 +667,7 @@ static void rows_quiet(const slab_t *s, const char *src, int64_t a, int64_t n, v
     if (a == 0)
         for (int64_t l = 0; l < s->w; l++)
             prod_first(s->op, s->acc, (char *)dst + (size_t)l * s->esz);
-    feclearexcept(FE_FOLD);
+    fp_clear(FE_FOLD);
     if (saved) feraiseexcept(saved);
 }
 

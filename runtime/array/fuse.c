@@ -20,6 +20,7 @@
 #include "coll.h"
 #include "halo.h"
 #include "jit.h"
+#include "fpflags.h"
 #include "kern.h"
 #include "mem.h"
 
@@ -1304,7 +1305,7 @@ static int run_grouped(fuse_t *f, int64_t s, int64_t n, int64_t at)
     const void *base[MAXREG];
     size_t lsz[MAXREG], dsz[MAXREG * 2];
     int nlead = 0, r = 0;
-    feclearexcept(FE_DIVBYZERO | FE_OVERFLOW | FE_INVALID);
+    fp_clear(FE_DIVBYZERO | FE_OVERFLOW | FE_INVALID);
     for (int k = 0; k < f->nins; k++) {
         const ins_t *in = &f->ins[k];
         char *buf = f->tmp + (size_t)in->dst * KERN_BLK * 16;
@@ -1408,7 +1409,7 @@ static int run_range(fuse_t *f, int64_t s, int64_t n, int64_t at, err_t *err)
         case INS_BINARY:
         case INS_UNARY: {
             int fp = fuse_fp_checked(in->op, in->cdt);
-            if (fp && !clear) feclearexcept(FE_DIVBYZERO | FE_OVERFLOW | FE_INVALID);
+            if (fp && !clear) fp_clear(FE_DIVBYZERO | FE_OVERFLOW | FE_INVALID);
             int un = in->kind == INS_UNARY ? in->op : pow_fast(f, in);
             int r = un ? kern_un(un, in->cdt, buf, f->rp[in->a], (size_t)n)
                        : kern_bin(in->op, in->cdt, buf, f->rp[in->a], f->rp[in->b], (size_t)n);
