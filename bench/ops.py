@@ -12,7 +12,8 @@ Rows (N float64 elements; x, y uniform in [0, 1); b, c the same as x, y):
   sincos  a = sin(x) ** 2 + cos(x) ** 2     16 N
 Both sides run the statement as written (NumPy makes its temporaries, parc fuses the
 expression into one pass). Times are the best of R runs in seconds: parc from the client,
-execute_request to idle (its ~1 ms round trip included), NumPy by perf_counter.
+execute_request to idle (its ~1 ms round trip included), after one untimed run and half
+a second of rest (the engines' background compiles of the loops done), NumPy by perf_counter.
 "bw" is the memory-bandwidth time of the row: its bytes / the machine's STREAM figure,
 measured here as STREAM's add with NumPy's out= loop (no temporaries) in 2 processes at
 once, each on half the data (the best of R); "parc/bw" near 1 means parc runs at memory
@@ -103,13 +104,7 @@ def parc_times():
                         timeout=600)
         assert not r.errors, r.traceback()
         for name, stmt, _ in ROWS:
-            best = float("inf")
-            for _ in range(R):
-                t = time.perf_counter()
-                r = parcenv.run(kc, stmt, timeout=600)
-                best = min(best, time.perf_counter() - t)
-                assert not r.errors, r.traceback()
-            times[name] = best
+            times[name] = parcenv.best_cell(kc, stmt, R, timeout=600, warm=True)
             parcenv.run(kc, "a = 0")
     finally:
         parcenv.stop(km, kc)

@@ -15,8 +15,9 @@ Rows (N = 10**8 unless given, z is 10**4 x 10**4):
   sum0 sum1  z.sum(axis=0), z.sum(axis=1)
   count      count_nonzero(hypot(x, y) <= 1)
 Times are the best of R runs, seconds, from the client: execute_request to idle for parc
-(its ~1 ms round trip included), perf_counter for NumPy, the slowest rank between barriers
-for mpi4py and C. "peak" is the largest engine's VmHWM during the row (clear_refs reset
+(its ~1 ms round trip included; after one untimed run and half a second of rest, so that
+the engines' background compiles of the loops are done), perf_counter for NumPy, the
+slowest rank between barriers for mpi4py and C. "peak" is the largest engine's VmHWM during the row (clear_refs reset
 before it), with the idle engine's RSS beside it. OPENBLAS_CORETYPE is passed to every side
 as it is set here (printed). Usage:
   OPENBLAS_CORETYPE=Haswell /usr/bin/python3 bench/speed.py [N] [R] [Z]
@@ -208,7 +209,7 @@ def parc_times():
                 r = parcenv.run(kc, setup, timeout=3600)
                 assert not r.errors, r.traceback()
             parcenv.reset_peaks(pids.values())
-            out[name] = parcenv.best_cell(kc, stmt, R)
+            out[name] = parcenv.best_cell(kc, stmt, R, warm=True)
             peak[name] = max(parcenv.proc_bytes(p, "VmHWM") for p in pids.values())
     finally:
         parcenv.stop(km, kc)

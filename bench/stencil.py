@@ -6,7 +6,8 @@ run. Rows (z and b are N x N, u has M elements):
           into b[2:-2, 2:-2] (b[...] = b[...] + 0.25 * (z[2:-2, 3:-1] - z[2:-2, 1:-3]) + ...)
   jacobi  for i in range(100): u[1:-1] = 0.5 * (u[2:] + u[:-2])
 Times are the best of R runs, seconds: parc from the client (execute_request to idle, its
-~1 ms round trip included), perf_counter for NumPy, the slowest rank between barriers for C.
+~1 ms round trip included) after one untimed run and half a second of rest, so that the
+engines' background compiles of the loops are done (PARC_JIT=0: the interpreter alone), perf_counter for NumPy, the slowest rank between barriers for C.
 "peak/held" is the largest engine's VmHWM during the row over its RSS before the row (what
 it held: the arrays' chunks): 1.00 means the row made no temporary. Usage:
   /usr/bin/python3 bench/stencil.py [N] [M] [R]      (PARC_BUILD selects the build)
@@ -62,7 +63,7 @@ def numpy_times():
 
 def main():
     load = open("/proc/loadavg").read().split()[:3]
-    parc, ratio = parcenv.time_rows(ROWS, R, prologue="N = %d\nM = %d" % (N, M))
+    parc, ratio = parcenv.time_rows(ROWS, R, prologue="N = %d\nM = %d" % (N, M), warm=True)
     c = c_times()
     npy = numpy_times()
     print("N=%d, M=%d, best of %d, load average before: %s, after: %s" % (

@@ -101,9 +101,23 @@ def best_of(f, runs):
     return best
 
 
-def best_cell(kc, code, runs, timeout=3600):
+# What warm=True does before the timed runs: one untimed run of the cell, then this many
+# seconds of rest, in which the engines compile its fused loops in the background (their
+# compilers run only on idle cores: docs/engines.md, "Compiled loops").
+WARM_REST = 0.5
+
+
+def warm_up(kc, code, timeout=3600):
+    r = run(kc, code, timeout=timeout)
+    assert not r.errors, r.traceback()
+    time.sleep(WARM_REST)
+
+
+def best_cell(kc, code, runs, timeout=3600, warm=False):
     """The shortest of `runs` round trips of code (execute_request to idle), in seconds;
-    an error in the cell fails the caller."""
+    an error in the cell fails the caller. warm: after warm_up (steady state)."""
+    if warm:
+        warm_up(kc, code, timeout)
     best = float("inf")
     for _ in range(runs):
         t = time.perf_counter()
@@ -113,18 +127,19 @@ def best_cell(kc, code, runs, timeout=3600):
     return best
 
 
-def best_cell_peak(kc, pids, code, runs, timeout=3600):
+def best_cell_peak(kc, pids, code, runs, timeout=3600, warm=False):
     """best_cell of code, and the largest ratio over the processes pids (the engines) of
     peak RSS during those runs to the RSS each held before them."""
     held = {p: proc_bytes(p, "VmRSS") for p in pids}
     reset_peaks(pids)
-    t = best_cell(kc, code, runs, timeout)
+    t = best_cell(kc, code, runs, timeout, warm)
     return t, max(proc_bytes(p, "VmHWM") / held[p] for p in pids)
 
 
-def time_rows(rows, runs, engines=2, prologue=""):
+def time_rows(rows, runs, engines=2, prologue="", warm=False):
     """Starts `engines` engines, runs prologue, then for each row (name, setup, statement[,
-    cleanup]) its setup, best_cell_peak of its statement and its cleanup; stops the engines.
+    cleanup]) its setup, best_cell_peak of its statement (warm: best_cell's) and its cleanup;
+    stops the engines.
     Returns ({name: seconds}, {name: engine peak/held})."""
     km, kc = start(engines=engines)
     out, ratio = {}, {}
@@ -137,7 +152,7 @@ def time_rows(rows, runs, engines=2, prologue=""):
             if setup:
                 r = run(kc, setup, timeout=3600)
                 assert not r.errors, r.traceback()
-            out[name], ratio[name] = best_cell_peak(kc, pids.values(), stmt, runs)
+            out[name], ratio[name] = best_cell_peak(kc, pids.values(), stmt, runs, warm=warm)
             if cleanup and cleanup[0]:
                 run(kc, cleanup[0])
     finally:
