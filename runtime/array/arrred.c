@@ -695,20 +695,47 @@ static const void *slab_leaf(void *ctx, int64_t i, void *out)
  * L x w slab whose rows r0.. are at p (dtype dt, contiguous) into out (w accumulator
  * values, on every rank). The owned blocks are folded as the tree reads them: besides the
  * tree's scratch nothing of the slab's size is made, even for var's squared deviations. */
+/* slab_tree's buffers, made once for all the slabs of a reduction (a row of z.sum(axis=1)
+ * is a slab: 5000 of them per engine, four allocations each before): a block of rows in
+ * the accumulator's type, the two partial blocks, and the tree's scratch; sized for the
+ * widest accumulator. */
+typedef struct {
+    char *buf, *piece[2], *scratch;
+} slab_mem_t;
+
+static int slab_mem(slab_mem_t *m, int64_t L, int64_t w)
+{
+    int64_t B = coll_tree_block(w), nb = (L + B - 1) / B;
+    int K = 0;
+    while (((int64_t)1 << K) < nb)
+        K++;
+    size_t blk = (size_t)B * (size_t)w * 16;
+    m->buf = mem_alloc(blk);
+    m->piece[0] = mem_alloc(blk);
+    m->piece[1] = mem_alloc(blk);
+    m->scratch = mem_alloc(KERN_TREE_SLOTS(K) * (size_t)w * 16);
+    return m->buf && m->piece[0] && m->piece[1] && m->scratch ? 0 : -1;
+}
+
+static void slab_mem_free(slab_mem_t *m)
+{
+    mem_free(m->buf);
+    mem_free(m->piece[0]);
+    mem_free(m->piece[1]);
+    mem_free(m->scratch);
+}
+
 static int slab_tree(rt_t *rt, int coll, int op, int acc, int dt, const char *p, int64_t L,
-                     int64_t r0, int64_t r1, int64_t w, const double *center, void *out, err_t *err)
+                     int64_t r0, int64_t r1, int64_t w, const double *center, const slab_mem_t *m,
+                     void *out, err_t *err)
 {
     int64_t B = coll_tree_block(w), jlo, jhi;
     coll_tree_owned(L, B, r0, r1, &jlo, &jhi);
     size_t esz = acc == ACC_F32 ? 4 : acc == ACC_C128 ? 16 : 8, dsz = dt_size(dt);
     size_t vsz = (size_t)w * esz;
     int same = !center && acc_dt(acc) == dt && !(op && acc == ACC_C128);
-    int fe = 0;
-    char *buf = mem_alloc((size_t)B * vsz);
-    char *piece[2] = {mem_alloc((size_t)B * vsz), mem_alloc((size_t)B * vsz)};
-    int rc = (buf && piece[0] && piece[1])
-                 ? 0
-                 : err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory in a reduction");
+    int fe = 0, rc = 0;
+    char *buf = m->buf, *const *piece = m->piece;
     int64_t ps[2] = {0, 0}, pc[2] = {0, 0};
     int np = 0;
     /* the rows of partial blocks travel raw: before the first owned block, after the last */
@@ -735,14 +762,9 @@ static int slab_tree(rt_t *rt, int coll, int op, int acc, int dt, const char *p,
         int K = 0;
         while (((int64_t)1 << K) < nb)
             K++;
-        char *scratch = mem_alloc(KERN_TREE_SLOTS(K) * vsz);
         FE_CLEAR();
-        if (scratch)
-            kern_tree_fn(op, acc, w, vsz, slab_leaf, &sl, 0, nb, K, out, scratch);
-        else
-            rc = err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory in a reduction");
+        kern_tree_fn(op, acc, w, vsz, slab_leaf, &sl, 0, nb, K, out, m->scratch);
         FE_KEEP(fe);
-        mem_free(scratch);
     } else if (!rc) {
         FE_CLEAR();
         rc =
@@ -750,9 +772,6 @@ static int slab_tree(rt_t *rt, int coll, int op, int acc, int dt, const char *p,
         FE_KEEP(fe);
     }
     if (!rc) fold_warn(rt, fe);
-    mem_free(buf);
-    mem_free(piece[0]);
-    mem_free(piece[1]);
     return rc;
 }
 
@@ -773,7 +792,8 @@ static int axis_tree(rt_t *rt, int bi, const arr_t *src, int axis, int coll, arr
     double *q = mem_calloc((size_t)w + 1, 2 * sizeof(double));
     double *center = mem_calloc((size_t)w + 1, 2 * sizeof(double));
     char *accv = mem_alloc(((size_t)w + 1) * 16);
-    int rc = sum && q && center && accv
+    slab_mem_t sm = {NULL, {NULL, NULL}, NULL};
+    int rc = sum && q && center && accv && !slab_mem(&sm, L, w)
                  ? 0
                  : err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory in a reduction");
     if (coll) rc = arri_agree(rt, rc, err);
@@ -795,7 +815,8 @@ static int axis_tree(rt_t *rt, int bi, const arr_t *src, int axis, int coll, arr
                         center[l] = mu[0];
                     }
                 }
-            rc = slab_tree(rt, coll, op, acc, dt, p, L, r0, r1, w, pass ? center : NULL, accv, err);
+            rc = slab_tree(rt, coll, op, acc, dt, p, L, r0, r1, w, pass ? center : NULL, &sm, accv,
+                           err);
             double *t = pass ? q : sum;
             for (int64_t l = 0; l < w && !rc; l++) {
                 if (acc == ACC_F32) {
@@ -832,6 +853,7 @@ static int axis_tree(rt_t *rt, int bi, const arr_t *src, int axis, int coll, arr
     mem_free(q);
     mem_free(center);
     mem_free(accv);
+    slab_mem_free(&sm);
     return rc;
 }
 

@@ -1053,7 +1053,8 @@ void kern_fill(int dt, void *d, const void *v, size_t n)
         const T *v_ = (const T *)(vals);                                                           \
         int64_t c_ = (c), i_ = c_ < FOLD_NL ? c_ : FOLD_NL;                                        \
         T s_[FOLD_NL] = {0};                                                                       \
-        memcpy(s_, v_, (size_t)i_ * sizeof(T));                                                    \
+        for (int64_t k = 0; k < i_; k++) /* loops, not memcpy calls: two per block */              \
+            s_[k] = v_[k];                                                                         \
         for (; i_ + FOLD_NL <= c_; i_ += FOLD_NL)                                                  \
             for (int k = 0; k < FOLD_NL; k++)                                                      \
                 s_[k] += v_[i_ + k];                                                               \
@@ -1062,7 +1063,8 @@ void kern_fill(int dt, void *d, const void *v, size_t n)
         for (int64_t h = FOLD_NL / 2; h >= (w); h /= 2)                                            \
             for (int64_t k = 0; k < h; k++)                                                        \
                 s_[k] += s_[k + h];                                                                \
-        memcpy(out, s_, (size_t)(w) * sizeof(T));                                                  \
+        for (int64_t k = 0; k < (w); k++)                                                          \
+            memcpy((char *)(out) + (size_t)k * sizeof(T), &s_[k], sizeof(T));                      \
     } while (0)
 
 /* The fold of one block; the order of the operations is fixed by B and w alone. */
