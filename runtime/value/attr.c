@@ -186,6 +186,25 @@ int attr_get(rt_t *rt, const val_t *self, const char *name, span_t at, val_t *ou
         *out = l;
         return 0;
     }
+    if (val_is_num(self) && !self->weak) {
+        /* NumPy's scalars (x.sum(), x[0]) are 0-d: shape (), ndim 0, size 1, their dtype;
+         * Python's numbers have none of these */
+        if (!strcmp(name, "shape")) {
+            *out = shape_tuple(NULL, 0, err);
+            return err->code;
+        }
+        if (!strcmp(name, "ndim") || !strcmp(name, "size")) {
+            *out = val_int(name[0] == 's');
+            return 0;
+        }
+        if (!strcmp(name, "dtype")) {
+            val_t v = val_none();
+            v.kind = V_DTYPE;
+            v.u.i = self->dtype;
+            *out = v;
+            return 0;
+        }
+    }
     if (self->kind != V_ARRAY)
         return err_set(err, PARC_EATTR, at, "'%s' object has no attribute '%s'",
                        self->kind == V_PERENG ? "per-engine value" : val_kind_name(self), name);
