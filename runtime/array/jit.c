@@ -50,8 +50,19 @@ int jit_mode(void)
     return mode;
 }
 
+static void unlink_files(const entry_t *e);
+
+/* At exit: compiles still running are stopped, and every file and the directory go. */
 static void remove_dir(void)
 {
+    for (int i = 0; i < nentry; i++) {
+        entry_t *e = &table[i];
+        if (e->state != J_BUILDING) continue;
+        kill(e->pid, SIGKILL);
+        while (waitpid(e->pid, NULL, 0) < 0 && errno == EINTR)
+            ;
+        unlink_files(e);
+    }
     if (dir[0]) rmdir(dir);
 }
 

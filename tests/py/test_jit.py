@@ -13,6 +13,7 @@ answers.
 """
 import os
 import random
+import shutil
 import tempfile
 
 import numpydiff
@@ -85,6 +86,7 @@ def main():
     os.environ["PARC_CC"] = "/bin/false"
     failures = numpydiff.run(all_cases[:60], engines=(2,))
     chk.check(not failures, "with a failing compiler: %d failures" % len(failures))
+    shutil.rmtree(d, ignore_errors=True)
     chk.done()
 
 
