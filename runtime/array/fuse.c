@@ -771,20 +771,37 @@ static const char *jit_type(int dt)
     return dt == DT_FLOAT64 ? "double" : dt == DT_BOOL ? "unsigned char" : NULL;
 }
 
-/* The exponent of x ** e when e is a filled constant, else nan. */
-static double const_exponent(const fuse_t *f, int r)
+/* float x ** c with a number c of 2, 0.5 or -1 (read at ev, the exponent register's
+ * values): NumPy's fast path, its square, sqrt or reciprocal loop (x * x, not pow(x, 2);
+ * sqrt(-0.0) is -0.0), as the op to run instead; else 0. The compiled loops take the same
+ * choice (jit_expr). */
+static int pow_unary(const fuse_t *f, const ins_t *in, const void *ev)
+{
+    if (in->op != IR_POW || !f->rconst[in->b] || (in->cdt != DT_FLOAT64 && in->cdt != DT_FLOAT32))
+        return 0;
+    double e[2];
+    arri_load(in->cdt, ev, e);
+    return e[0] == 2     ? KOP_BI + BI_SQUARE
+           : e[0] == 0.5 ? KOP_BI + BI_SQRT
+           : e[0] == -1  ? KOP_BI + BI_RECIPROCAL
+                         : 0;
+}
+
+static int pow_fast(const fuse_t *f, const ins_t *in)
+{
+    return pow_unary(f, in, f->rp[in->b]);
+}
+
+/* 1 when register r is filled at build time (a number, or a scalar leaf). */
+static int filled_reg(const fuse_t *f, int r)
 {
     for (int k = 0; k < f->nins; k++) {
         const ins_t *in = &f->ins[k];
-        if (in->dst != r) continue;
-        int filled =
-            in->kind == INS_CONST || (in->kind == INS_LOAD && f->leaf[in->leaf].mode == L_SCALAR);
-        if (!filled || f->rdt[r] != DT_FLOAT64) return NAN;
-        double e;
-        memcpy(&e, f->tmp + (size_t)r * KERN_BLK * 16, sizeof e);
-        return e;
+        if (in->dst == r)
+            return in->kind == INS_CONST ||
+                   (in->kind == INS_LOAD && f->leaf[in->leaf].mode == L_SCALAR);
     }
-    return NAN;
+    return 0;
 }
 
 /* The C expression of instruction in into e; 0 when it has none here. */
@@ -800,12 +817,9 @@ static int jit_expr(const fuse_t *f, const ins_t *in, char *e, size_t cap)
     if (in->cdt != DT_FLOAT64) return 0;
     int op = in->op;
     if (in->kind == INS_BINARY && op == IR_POW) {
-        double x = const_exponent(f, b);
-        op = x == 2     ? KOP_BI + BI_SQUARE
-             : x == 0.5 ? KOP_BI + BI_SQRT
-             : x == -1  ? KOP_BI + BI_RECIPROCAL
-                        : -1;
-        if (op < 0) return 0;
+        /* the interpreter's choice of kernel for a number exponent, read where it is filled */
+        op = filled_reg(f, b) ? pow_unary(f, in, f->tmp + (size_t)b * KERN_BLK * 16) : 0;
+        if (!op) return 0;
     } else if (in->kind == INS_BINARY) {
         static const struct {
             int op;
@@ -1258,21 +1272,6 @@ static void fp_warn(fuse_t *f, const ins_t *in, int fe)
     if (fe & FE_INVALID) rt_warn(f->rt, f->at, "invalid value", name);
 }
 
-/* float x ** c with a number c of 2, 0.5 or -1: NumPy's fast path, its square, sqrt or
- * reciprocal loop (x * x, not pow(x, 2); sqrt(-0.0) is -0.0), as the op to run instead;
- * else 0. */
-static int pow_fast(const fuse_t *f, const ins_t *in)
-{
-    if (in->op != IR_POW || !f->rconst[in->b] || (in->cdt != DT_FLOAT64 && in->cdt != DT_FLOAT32))
-        return 0;
-    double e[2];
-    arri_load(in->cdt, f->rp[in->b], e);
-    return e[0] == 2     ? KOP_BI + BI_SQUARE
-           : e[0] == 0.5 ? KOP_BI + BI_SQRT
-           : e[0] == -1  ? KOP_BI + BI_RECIPROCAL
-                         : 0;
-}
-
 /* Where leaf l's elements [s, s + n) are: in place, or filled into buf. */
 static const void *load(const fuse_t *f, const leaf_t *l, int dt, int64_t s, int64_t n, char *buf)
 {
@@ -1357,9 +1356,8 @@ static int run_grouped(fuse_t *f, int64_t s, int64_t n, int64_t at)
                 f->rp[in->dst] = lp[k] + (size_t)g * dsz[k];
                 continue;
             }
-            char *d = in->dst == f->out
-                          ? f->tmp + (size_t)f->out * KERN_BLK * 16 + (size_t)(at + g) * dsz[k]
-                          : f->grp + (size_t)in->dst * FUSE_GROUP * 16;
+            char *d = in->dst == f->out ? res + (size_t)g * dsz[k]
+                                        : f->grp + (size_t)in->dst * FUSE_GROUP * 16;
             if (in->kind == INS_SELECT) {
                 kern_sel(in->cdt, d, f->rp[in->a], f->rp[in->b], f->rp[in->c], m);
             } else if (in->kind == INS_CAST) {
@@ -1434,27 +1432,31 @@ static int run_range(fuse_t *f, int64_t s, int64_t n, int64_t at, err_t *err)
     return 0;
 }
 
+/* The end of the run of a block (ending at e) that starts at p: the end of p's row when
+ * the block runs row by row (split_row), else e. */
+static int64_t run_end(const fuse_t *f, int64_t p, int64_t e)
+{
+    int64_t row = f->split_row, q = row ? (p / row + 1) * row : e;
+    return q < e ? q : e;
+}
+
 int fuse_block(fuse_t *f, int64_t s, int64_t n, const void **res, err_t *err)
 {
     int64_t row = f->split_row, e = s + n;
     if (f->grouped && n > FUSE_GROUP) {
         int redo = 0;
-        for (int64_t p = s; p < e && !redo;) {
-            int64_t q = row ? (p / row + 1) * row : e;
-            if (q > e) q = e;
+        for (int64_t p = s, q; p < e && !redo; p = q) {
+            q = run_end(f, p, e);
             redo = run_grouped(f, p, q - p, p - s);
-            p = q;
         }
         *res = f->tmp + (size_t)f->out * KERN_BLK * 16;
         if (!redo) return 0;
     }
     if (row && s / row != (e - 1) / row) {
-        for (int64_t p = s; p < e;) {
-            int64_t q = (p / row + 1) * row;
-            if (q > e) q = e;
+        for (int64_t p = s, q; p < e; p = q) {
+            q = run_end(f, p, e);
             int rc = run_range(f, p, q - p, p - s, err);
             if (rc) return rc;
-            p = q;
         }
         *res = f->tmp + (size_t)f->out * KERN_BLK * 16;
         return 0;
