@@ -41,8 +41,9 @@ int engerr_format(const pool_done_t *d, int local, arena_t *a, engerr_fix_fn fix
     if (d->pool_err.code) {
         one_error(d->pool_err, fix, src, ud, tb);
         *ename = err_kind(d->pool_err.code);
-        *evalue = d->pool_err.msg;
-        return 0;
+        /* a copy: d may be the caller's local copy (pxbg's errors), gone when it returns */
+        *evalue = arena_strndup(a, d->pool_err.msg, strlen(d->pool_err.msg));
+        return *evalue ? 0 : PARC_ENOMEM;
     }
     size_t nfail = 0;
     for (size_t i = 0; i < d->nranks; i++)
@@ -92,8 +93,10 @@ int engerr_format(const pool_done_t *d, int local, arena_t *a, engerr_fix_fn fix
         lang_format_error(&e, fr, nf, wbuf_cstring(&who), src, ud, tb);
         wbuf_free(&who);
         if (!*ename) {
-            *ename = g->kind[0] ? g->kind : err_kind(g->err.code);
-            *evalue = g->err.msg;
+            *ename =
+                g->kind[0] ? arena_strndup(a, g->kind, strlen(g->kind)) : err_kind(g->err.code);
+            *evalue = arena_strndup(a, g->err.msg, strlen(g->err.msg));
+            if (!*ename || !*evalue) return PARC_ENOMEM;
         }
     }
     if (!*ename) *ename = "EngineError";

@@ -19,8 +19,9 @@ typedef void (*engerr_fix_fn)(void *ud, span_t *s);
 
 /* Formats the errors of a failed request d as one traceback appended to tb: the pool's
  * own error, or one block per group of ranks that failed alike (local: name the engines
- * even when every rank failed alike). Sets *ename and *evalue (borrowed from d or a, or
- * constant) to the first error's kind and message. fix (may be NULL) and src are called
+ * even when every rank failed alike). Sets *ename and *evalue (copies in a, or constant:
+ * never pointers into d, which a caller may have copied onto its stack) to the first
+ * error's kind and message. fix (may be NULL) and src are called
  * with ud; memory comes from a. 0 or PARC_ENOMEM. */
 int engerr_format(const pool_done_t *d, int local, arena_t *a, engerr_fix_fn fix,
                   lang_source_fn src, void *ud, wbuf_t *tb, const char **ename,
