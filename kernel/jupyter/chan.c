@@ -30,6 +30,7 @@ void chan_init(chan_t *c, void *shell, void *control, void *stdin_sock, void *io
     wbuf_init(&c->pend);
     c->pend_parent = NULL;
     c->pend_name = NULL;
+    c->nheld = 0;
 }
 
 void chan_fini(chan_t *c)
@@ -74,6 +75,19 @@ void chan_status(chan_t *c, const msg_t *m, const char *state)
     chan_publish(c, m, "status", json_pack("{s:s}", "execution_state", state));
 }
 
+void chan_hold(chan_t *c, const msg_t *m, const char *type, json_t *content)
+{
+    if (!content) {
+        fprintf(stderr, "parc-kernel: out of memory building %s\n", type);
+        return;
+    }
+    if (c->nheld == CHAN_HELD || c->pend.len) chan_flush(c);
+    c->held[c->nheld].parent = m;
+    c->held[c->nheld].type = type;
+    c->held[c->nheld].content = content;
+    c->nheld++;
+}
+
 /* Length of the valid UTF-8 sequence at s (1-4), or 0 when the bytes are not one. */
 static size_t utf8_len(const unsigned char *s, size_t n)
 {
@@ -93,6 +107,12 @@ static size_t utf8_len(const unsigned char *s, size_t n)
  * losing the whole chunk. */
 void chan_flush(chan_t *c)
 {
+    for (int i = 0; i < c->nheld; i++) {
+        msg_send(c->iopub, &c->ss, c->held[i].parent, c->held[i].type, c->held[i].content, NULL,
+                 c->held[i].type);
+        json_decref(c->held[i].content);
+    }
+    c->nheld = 0;
     size_t n = c->pend.len;
     if (n == 0 || !c->pend_name) {
         c->pend.len = 0;
@@ -121,6 +141,7 @@ void chan_flush(chan_t *c)
 
 long chan_due_ms(const chan_t *c)
 {
+    if (c->nheld) return 0;
     if (!c->pend.len) return -1;
     long long wait = c->last_stream_ms + CHAN_STREAM_MS - chan_now_ms();
     return wait > 0 ? (long)wait : 0;

@@ -9,7 +9,11 @@
  * of small engine writes costs a few dozen messages a second, which a front end keeps up
  * with, and iopub's send high-water mark (a subscriber that stops reading loses messages,
  * not the kernel's memory) bounds what is queued for a stalled subscriber at about
- * HWM * CHAN_STREAM_MAX bytes. */
+ * HWM * CHAN_STREAM_MAX bytes.
+ *
+ * A request's opening messages (busy, execute_input) may be held back by chan_hold until
+ * the cell has gone to the engines: they are sent by the next chan_flush, which every send
+ * calls first, so iopub's order is the order of the calls. */
 #ifndef PARC_CHAN_H
 #define PARC_CHAN_H
 
@@ -22,6 +26,7 @@
 #define CHAN_IOPUB_HWM  1000        /* iopub ZMQ_SNDHWM: ZeroMQ's (and ipykernel's) default */
 #define CHAN_STREAM_MAX (64u << 10) /* pending stream bytes that force a send */
 #define CHAN_STREAM_MS  20          /* least time between two stream messages, otherwise */
+#define CHAN_HELD       2           /* messages chan_hold keeps */
 
 typedef struct {
     void *shell, *control, *stdin_sock, *iopub; /* borrowed sockets */
@@ -30,14 +35,21 @@ typedef struct {
     const msg_t *pend_parent;                   /* borrowed: its parent (valid until sent) */
     const char *pend_name;                      /* "stdout" or "stderr" (static strings) */
     long long last_stream_ms;                   /* when the last stream message went out */
+    struct {
+        const msg_t *parent; /* borrowed until sent */
+        const char *type;    /* static string */
+        json_t *content;     /* owned */
+    } held[CHAN_HELD];       /* chan_hold's messages, in order */
+    int nheld;
 } chan_t;
 
 /* Sets up c with the borrowed sockets and signer. */
 void chan_init(chan_t *c, void *shell, void *control, void *stdin_sock, void *iopub,
                const sign_t *sign);
 void chan_fini(chan_t *c); /* sends pending stream text, frees it */
-/* Sends the pending stream text now. Must be called before the parent message of a
- * chan_stream call is freed (chan_reply and chan_publish call it first). */
+/* Sends the held messages, then the pending stream text, now. Must be called before the
+ * parent message of a chan_stream or chan_hold call is freed (chan_reply and chan_publish
+ * call it first). */
 void chan_flush(chan_t *c);
 long long chan_now_ms(void);       /* CLOCK_MONOTONIC in ms: the clock of the timers above */
 void chan_tick(chan_t *c);         /* sends pending stream text when CHAN_STREAM_MS passed */
@@ -49,6 +61,10 @@ void chan_reply(chan_t *c, int ch, const msg_t *m, const char *type, json_t *con
 /* Publishes type with content (consumed; NULL: logged and dropped) on iopub, parent m. */
 void chan_publish(chan_t *c, const msg_t *m, const char *type, json_t *content);
 void chan_status(chan_t *c, const msg_t *m, const char *state); /* "busy", "idle" ... */
+/* chan_publish, but sent by the next chan_flush (before anything sent after this call):
+ * a request's busy and execute_input wait while the kernel hands the cell to the engines.
+ * type is a static string; chan_due_ms is 0 while a message is held. */
+void chan_hold(chan_t *c, const msg_t *m, const char *type, json_t *content);
 /* Queues stream text (name "stdout" or "stderr"; m borrowed until the next flush); bytes
  * that are not valid UTF-8 are shown as '?'. */
 void chan_stream(chan_t *c, const msg_t *m, const char *name, const char *text, size_t n);

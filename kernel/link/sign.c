@@ -1,6 +1,7 @@
 /* sign.c - HMAC-SHA256 with OpenSSL 3's EVP_MAC (see sign.h). HMAC_CTX_* is deprecated in
- * OpenSSL 3 and fails under -Werror. One EVP_MAC is fetched per sign_t; each call makes a
- * fresh context, so a sign_t can be shared read-only. */
+ * OpenSSL 3 and fails under -Werror. A sign_t holds a context keyed once (the digest looked
+ * up and the key's pads hashed); each call works on a copy of it (EVP_MAC_CTX_dup), so a
+ * sign_t can be shared read-only. */
 #include "sign.h"
 #include "hex.h"
 #include "mem.h"
@@ -13,6 +14,7 @@
 
 struct sign {
     EVP_MAC *mac;
+    EVP_MAC_CTX *keyed; /* initialized with the key; only copied from */
     unsigned char *key;
     size_t keylen;
 };
@@ -29,6 +31,16 @@ sign_t *sign_new(const void *key, size_t keylen)
     }
     memcpy(s->key, key, keylen);
     s->keylen = keylen;
+    if (keylen) {
+        char sha[] = "SHA256";
+        OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, sha, 0),
+                               OSSL_PARAM_construct_end()};
+        s->keyed = EVP_MAC_CTX_new(s->mac);
+        if (!s->keyed || !EVP_MAC_init(s->keyed, s->key, s->keylen, params)) {
+            sign_destroy(&s);
+            return NULL;
+        }
+    }
     return s;
 }
 
@@ -38,6 +50,7 @@ void sign_destroy(sign_t **sp)
     sign_t *s = *sp;
     if (s->key) OPENSSL_cleanse(s->key, s->keylen);
     mem_free(s->key);
+    EVP_MAC_CTX_free(s->keyed);
     EVP_MAC_free(s->mac);
     mem_free(s);
     *sp = NULL;
@@ -50,12 +63,9 @@ int sign_enabled(const sign_t *s)
 
 static int digest(const sign_t *s, const sign_part_t *parts, int nparts, unsigned char out[32])
 {
-    char sha[] = "SHA256";
-    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, sha, 0),
-                           OSSL_PARAM_construct_end()};
-    EVP_MAC_CTX *ctx = EVP_MAC_CTX_new(s->mac);
+    EVP_MAC_CTX *ctx = EVP_MAC_CTX_dup(s->keyed);
     size_t len = 0;
-    int ok = ctx && EVP_MAC_init(ctx, s->key, s->keylen, params);
+    int ok = ctx != NULL;
     for (int i = 0; ok && i < nparts; i++)
         ok = EVP_MAC_update(ctx, parts[i].p, parts[i].n);
     ok = ok && EVP_MAC_final(ctx, out, &len, 32) && len == 32;

@@ -533,6 +533,7 @@ static void exec_ir(exec_t *p)
     r->waiting = 1;
     int rc = pool_exec(p->pool, r->local ? LINK_LOCAL : LINK_GLOBAL, r->targets, r->ntargets,
                        r->cell, flags, r->ir.p, r->ir.len, callbacks(p, &cb), &err);
+    chan_flush(p->chan); /* the held busy and execute_input (begin) */
     if (rc) {
         r->waiting = 0;
         if (!err.code) err_set(&err, rc, (span_t){0}, "the engines cannot run this cell");
@@ -752,7 +753,9 @@ static void begin(exec_t *p, qitem_t *q)
     wbuf_init(&r->ir);
     r->cell_t0 = now_s();
     json_t *c = r->req->content;
-    chan_status(p->chan, r->req, "busy");
+    /* held back until the cell is on its way to the engines (exec_ir): any other output of
+     * the request is sent after them */
+    chan_hold(p->chan, r->req, "status", json_pack("{s:s}", "execution_state", "busy"));
     json_t *code = json_object_get(c, "code");
     r->silent = chan_bool(c, "silent", 0);
     r->store = chan_bool(c, "store_history", !r->silent) && !r->silent;
@@ -779,9 +782,9 @@ static void begin(exec_t *p, qitem_t *q)
     }
     if (r->store) p->count++;
     if (!r->silent)
-        chan_publish(p->chan, r->req, "execute_input",
-                     json_pack("{s:s%, s:I}", "code", r->code, r->len, "execution_count",
-                               (json_int_t)r->cell));
+        chan_hold(p->chan, r->req, "execute_input",
+                  json_pack("{s:s%, s:I}", "code", r->code, r->len, "execution_count",
+                            (json_int_t)r->cell));
     if (hist_add(p->hist, r->cell, r->store, r->code, r->len))
         fprintf(stderr, "parc-kernel: out of memory recording history\n");
     err_t err;

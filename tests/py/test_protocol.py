@@ -240,6 +240,18 @@ def main():
         m = k.request(k.shell, "comm_info_request")
         C.check(m is not None and m["content"].get("comms") == {}, "comm_info: no comms")
 
+        # iopub's order for a cell: busy, execute_input, what it shows, idle; for a cell that
+        # runs on the engines, one the kernel refuses (a syntax error) and a kernel magic
+        for code, shown in (("print(7)\n8", ["stream", "execute_result"]),
+                            ("1 +* 2", ["error"]), ("%lsmagic", ["stream"])):
+            fr, mid = frames("execute_request", {"code": code, "silent": False})
+            k.send(k.shell, fr)
+            msgs = k.iopub_until_idle(mid, 60)
+            seq = [x["msg_type"] if x["msg_type"] != "status" else
+                   x["content"]["execution_state"] for x in msgs]
+            C.eq(seq, ["busy", "execute_input"] + shown + ["idle"], "iopub order for %r" % code)
+            C.check(k.recv(k.shell, 10) is not None, "execute_reply for %r" % code)
+
         # heartbeat while a cell runs
         code = os.environ.get("PARC_SLOW_CELL",
                               "x = random.rand(4000000)\nfor i in range(40):\n    x = sqrt(x * x + 1)\n")

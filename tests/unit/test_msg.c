@@ -63,7 +63,9 @@ static void test_good(const sign_t *s)
         CHECK_STR(msg_str(back->header, "session", NULL), ss.session);
         const char *date = msg_str(back->header, "date", "");
         CHECK(strlen(date) == 27 && date[10] == 'T' && date[26] == 'Z' && date[19] == '.');
-        CHECK(strlen(msg_str(back->header, "msg_id", "")) == 36);
+        /* "<session>_<n>": unique with the session */
+        const char *id = msg_str(back->header, "msg_id", "");
+        CHECK(strncmp(id, ss.session, 36) == 0 && id[36] == '_' && id[37] >= '1' && id[37] <= '9');
         CHECK_STR(msg_str(back->content, "status", NULL), "ok");
     }
     msg_destroy(&back);
@@ -274,6 +276,24 @@ static void test_header(const sign_t *s)
     msg_destroy(&m);
 }
 
+/* RFC 4231 test case 2, with the data in one part and in three, signed twice by one sign_t
+ * (each call starts from the keyed context, none from the last call's state). */
+static void test_known_answer(void)
+{
+    static const char want[] = "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843";
+    sign_t *k = sign_new("Jefe", 4);
+    CHECK(k != NULL);
+    sign_part_t one[] = {{"what do ya want for nothing?", 28}};
+    sign_part_t three[] = {{"what do ", 8}, {"", 0}, {"ya want for nothing?", 20}};
+    char sig[65];
+    for (int i = 0; i < 2; i++) {
+        CHECK(sign_hex(k, one, 1, sig) == 0 && strcmp(sig, want) == 0);
+        CHECK(sign_hex(k, three, 3, sig) == 0 && strcmp(sig, want) == 0);
+    }
+    CHECK(sign_check_hex(k, one, 1, want, 64));
+    sign_destroy(&k);
+}
+
 int main(void)
 {
     json_set_alloc_funcs(mem_alloc, mem_free);
@@ -287,6 +307,7 @@ int main(void)
     test_unsigned();
     test_fail_walk(s);
     test_uuid();
+    test_known_answer();
     sign_destroy(&s);
     return check_done();
 }
