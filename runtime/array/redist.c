@@ -144,29 +144,7 @@ static void runs_count(const runs_t *r, int64_t a, int64_t b, int64_t *cnt)
 /* Copies n elements of sz bytes from s (stride ss bytes) to d (stride ds bytes). */
 static void copy_n(char *d, int64_t ds, const char *s, int64_t ss, int64_t n, size_t sz)
 {
-    if (ds == (int64_t)sz && ss == (int64_t)sz) {
-        memcpy(d, s, (size_t)n * sz);
-        return;
-    }
-#define COPY_AS(T)                                                                                 \
-    for (int64_t i = 0; i < n; i++, d += ds, s += ss)                                              \
-        memcpy(d, s, sizeof(T));                                                                   \
-    return;
-    switch (sz) {
-    case 1:
-        COPY_AS(uint8_t)
-    case 2:
-        COPY_AS(uint16_t)
-    case 4:
-        COPY_AS(uint32_t)
-    case 8:
-        COPY_AS(uint64_t)
-    case 16:
-        COPY_AS(char[16])
-    }
-#undef COPY_AS
-    for (int64_t i = 0; i < n; i++, d += ds, s += ss)
-        memcpy(d, s, sz);
+    arri_copy_2d(d, 0, ds, s, 0, ss, 1, n, sz);
 }
 
 /* One side of the move: a chunk (shape ls, byte strides bs) and, per dimension, the runs of
