@@ -162,8 +162,10 @@ typedef struct {
     int64_t *rowlen, *rowoff;
 } side_t;
 
-/* Rows per tile, and columns of each row copied at a time. */
-#define TILE_ROWS 16
+/* Rows per tile, and columns of each row copied at a time. redistribute(z.T) of 8192 x 8192
+ * on 2 engines here: 8 rows (of float64: one cache line of each far column) 0.074-0.079 s,
+ * 16 rows 0.105-0.108 s, 32 rows 0.21 s, 4 rows 0.098 s; 4, 8 or 16 columns alike. */
+#define TILE_ROWS 8
 #define TILE_COLS 8
 
 /* Local indices [l0, l1) of the last dimension of one row at p, whose other dimensions
