@@ -539,7 +539,7 @@ void arri_copy_chunk(arr_t *dst, const arr_t *src)
     arri_cast_chunk(dst, src);
 }
 
-/* Elements per side of a tile of copy_2d: 16 x 16 of 8 bytes is 2 KiB a side, in L1. */
+/* Elements per side of a tile of arri_copy_2d: 16 x 16 of 8 bytes is 2 KiB, in L1. */
 #define COPY_TILE 16
 
 /* In tiles (arrint.h): a transposed view read along its rows touches a new cache line per

@@ -217,7 +217,8 @@ static void row_move(const side_t *s, char *p, int64_t peer, int64_t l0, int64_t
 
 /* Copies a rows x cols tile between the chunk at c (row stride rs, column stride cs bytes)
  * and a buffer at b (row stride bs bytes, columns contiguous), reading or writing the chunk
- * along its close rows. */
+ * along its close rows. Not arri_copy_2d, whose inner loop runs along the columns:
+ * redistribute(z.T) of 8192 x 8192 took 0.116-0.117 s through it, 0.075-0.078 s here. */
 static void tile_copy(char *c, int64_t rs, int64_t cs, char *b, int64_t bs, int64_t rows,
                       int64_t cols, size_t sz, int pack)
 {
