@@ -18,7 +18,10 @@ Times are the best of R runs, seconds, from the client: execute_request to idle 
 (its ~1 ms round trip included; after one untimed run and half a second of rest, so that
 the engines' background compiles of the loops are done), perf_counter for NumPy, the
 slowest rank between barriers for mpi4py and C. "peak" is the largest engine's VmHWM during the row (clear_refs reset
-before it), with the idle engine's RSS beside it. OPENBLAS_CORETYPE is passed to every side
+before it), with the idle engine's RSS beside it. For the rows that read their array once
+(PAIRED), "parc vs C" is the median over PAIRS rounds of a C read pass run just before the
+parc row, so that the ratio is not of two different states of the machine's memory; the
+rounds are printed under the table. OPENBLAS_CORETYPE is passed to every side
 as it is set here (printed). Usage:
   OPENBLAS_CORETYPE=Haswell /usr/bin/python3 bench/speed.py [N] [R] [Z]
 (PARC_BUILD selects the build; Debian's python3-mpi4py for the mpi4py column and
@@ -197,9 +200,24 @@ def numpy_times():
     return out
 
 
+# Rows whose floor is one read pass of the array (std: two). The machine's memory bandwidth
+# swings between runs by up to 1.5x (the C read pass here: 0.011 s and 0.017 s minutes
+# apart), so these rows are also timed in PAIRS rounds, each a C read pass (bench_ceiling
+# read) run just before the parc row, and "parc vs C" is the median of the rounds' ratios.
+PAIRED = ("sum", "mean", "std", "max", "argmax", "sum0", "sum1")
+PAIRS = 3
+
+
+def ceiling_read():
+    exe = os.path.join(parcenv.BUILD, "bench_ceiling")
+    out = subprocess.run(["mpiexec", "--oversubscribe", "-n", "2", exe, str(N), "read"],
+                         env=dict(os.environ), capture_output=True, text=True, timeout=3600).stdout
+    return float(out.split("time=")[1].split()[0])
+
+
 def parc_times():
     km, kc = parcenv.start(engines=2)
-    out, peak = {}, {}
+    out, peak, pairs = {}, {}, {}
     try:
         parcenv.run(kc, "N = %d\nZ = %d" % (N, Z))
         pids, _ = parcenv.engine_pids(kc)
@@ -211,15 +229,19 @@ def parc_times():
             parcenv.reset_peaks(pids.values())
             out[name] = parcenv.best_cell(kc, stmt, R, warm=True)
             peak[name] = max(parcenv.proc_bytes(p, "VmHWM") for p in pids.values())
+            if name in PAIRED:
+                for _ in range(PAIRS):
+                    c = ceiling_read() * (2 if name == "std" else 1)
+                    pairs.setdefault(name, []).append((parcenv.best_cell(kc, stmt, R), c))
     finally:
         parcenv.stop(km, kc)
-    return out, peak, idle
+    return out, peak, idle, pairs
 
 
 def main():
     core = os.environ.get("OPENBLAS_CORETYPE", "(unset)")
     load = open("/proc/loadavg").read().split()[:3]
-    parc, peak, idle = parc_times()
+    parc, peak, idle, pairs = parc_times()
     c = ceiling_times()
     mp = mpi4py_times()
     ip = ipp_times()
@@ -234,9 +256,14 @@ def main():
     f = lambda v: "%.3f" % v if v else "-"  # noqa: E731
     for name, *_ in ROWS:
         cr = "%.2f" % (parc[name] / c[name]) if c.get(name) else "-"
+        if name in pairs:
+            cr = "%.2f" % sorted(p / q for p, q in pairs[name])[len(pairs[name]) // 2]
         print("| %s | %s | %s | %s | %s | %s | %.1fx | %s | %.0f |" % (
             name, f(parc[name]), f(npy.get(name)), f(mp.get(name)), f(ip.get(name)),
             f(c.get(name)), npy[name] / parc[name], cr, peak[name] / 1e6))
+    print("paired rounds (parc s / C read s = ratio), \"parc vs C\" above is their median:")
+    for name, pl in pairs.items():
+        print("  %-7s %s" % (name, "  ".join("%.4f/%.4f=%.2f" % (p, q, p / q) for p, q in pl)))
 
 
 if __name__ == "__main__":
