@@ -55,59 +55,45 @@ int main(int argc, char **argv)
     if (!x) MPI_Abort(MPI_COMM_WORLD, 1);
     memset(x, 0, (size_t)m * sizeof *x);
     double best[3] = {1e30, 1e30, 1e30}, chk[3] = {0, 0, 0};
-    if (argc > 2 && strcmp(argv[2], "read") == 0) {
-        rng_uniform64(&sx, (uint64_t)lo, (size_t)m, 0, 1, x);
-        for (int rep = 0; rep < 5; rep++) {
+    int only_read = argc > 2 && strcmp(argv[2], "read") == 0;
+    if (only_read) rng_uniform64(&sx, (uint64_t)lo, (size_t)m, 0, 1, x);
+    for (int rep = 0; rep < (only_read ? 5 : 3); rep++) {
+        if (!only_read) { /* the pi and rand rows */
+            double bx[KERN_BLK], by[KERN_BLK];
             MPI_Barrier(MPI_COMM_WORLD);
             double t0 = MPI_Wtime();
-            double s = read_sum(x, m), tot = 0;
-            MPI_Allreduce(&s, &tot, 1, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
+            long long in = 0, all = 0;
+            for (int64_t k = 0; k < m; k += KERN_BLK) {
+                size_t b = (size_t)(m - k < KERN_BLK ? m - k : KERN_BLK);
+                rng_uniform64(&sx, (uint64_t)(lo + k), b, 0, 1, bx);
+                rng_uniform64(&sy, (uint64_t)(lo + k), b, 0, 1, by);
+                for (size_t i = 0; i < b; i++)
+                    in += bx[i] * bx[i] + by[i] * by[i] <= 1.0;
+            }
+            MPI_Allreduce(&in, &all, 1, MPI_LONG_LONG, MPI_SUM, MPI_COMM_WORLD);
             double t = slowest(MPI_COMM_WORLD, MPI_Wtime() - t0);
-            if (t < best[2]) best[2] = t;
-            chk[2] = tot;
-        }
-        if (rank == 0)
-            printf("read n=%lld ranks=%d time=%.4f s checksum=%.6g\n", (long long)n, nr, best[2],
-                   chk[2]);
-        mem_free(x);
-        MPI_Finalize();
-        return 0;
-    }
-    for (int rep = 0; rep < 3; rep++) {
-        double bx[KERN_BLK], by[KERN_BLK];
-        MPI_Barrier(MPI_COMM_WORLD);
-        double t0 = MPI_Wtime();
-        long long in = 0, all = 0;
-        for (int64_t k = 0; k < m; k += KERN_BLK) {
-            size_t b = (size_t)(m - k < KERN_BLK ? m - k : KERN_BLK);
-            rng_uniform64(&sx, (uint64_t)(lo + k), b, 0, 1, bx);
-            rng_uniform64(&sy, (uint64_t)(lo + k), b, 0, 1, by);
-            for (size_t i = 0; i < b; i++)
-                in += bx[i] * bx[i] + by[i] * by[i] <= 1.0;
-        }
-        MPI_Allreduce(&in, &all, 1, MPI_LONG_LONG, MPI_SUM, MPI_COMM_WORLD);
-        double t = slowest(MPI_COMM_WORLD, MPI_Wtime() - t0);
-        if (t < best[0]) best[0] = t;
-        chk[0] = 4.0 * (double)all / (double)n;
+            if (t < best[0]) best[0] = t;
+            chk[0] = 4.0 * (double)all / (double)n;
 
+            MPI_Barrier(MPI_COMM_WORLD);
+            t0 = MPI_Wtime();
+            rng_uniform64(&sx, (uint64_t)lo, (size_t)m, 0, 1, x);
+            t = slowest(MPI_COMM_WORLD, MPI_Wtime() - t0);
+            if (t < best[1]) best[1] = t;
+        }
         MPI_Barrier(MPI_COMM_WORLD);
-        t0 = MPI_Wtime();
-        rng_uniform64(&sx, (uint64_t)lo, (size_t)m, 0, 1, x);
-        t = slowest(MPI_COMM_WORLD, MPI_Wtime() - t0);
-        if (t < best[1]) best[1] = t;
-
-        MPI_Barrier(MPI_COMM_WORLD);
-        t0 = MPI_Wtime();
-        double s = read_sum(x, m), tot = 0;
+        double t0 = MPI_Wtime(), s = read_sum(x, m), tot = 0;
         MPI_Allreduce(&s, &tot, 1, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
-        t = slowest(MPI_COMM_WORLD, MPI_Wtime() - t0);
+        double t = slowest(MPI_COMM_WORLD, MPI_Wtime() - t0);
         if (t < best[2]) best[2] = t;
         chk[2] = tot;
     }
+    if (rank == 0 && !only_read) {
+        printf("pi n=%lld ranks=%d time=%.6f s checksum=%.7f\n", (long long)n, nr, best[0], chk[0]);
+        printf("rand n=%lld ranks=%d time=%.6f s\n", (long long)n, nr, best[1]);
+    }
     if (rank == 0) {
-        printf("pi n=%lld ranks=%d time=%.4f s checksum=%.7f\n", (long long)n, nr, best[0], chk[0]);
-        printf("rand n=%lld ranks=%d time=%.4f s\n", (long long)n, nr, best[1]);
-        printf("read n=%lld ranks=%d time=%.4f s checksum=%.6g\n", (long long)n, nr, best[2],
+        printf("read n=%lld ranks=%d time=%.6f s checksum=%.6g\n", (long long)n, nr, best[2],
                chk[2]);
     }
     mem_free(x);

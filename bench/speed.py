@@ -18,8 +18,8 @@ Times are the best of R runs, seconds, from the client: execute_request to idle 
 (its ~1 ms round trip included; after one untimed run and half a second of rest, so that
 the engines' background compiles of the loops are done), perf_counter for NumPy, the
 slowest rank between barriers for mpi4py and C. "peak" is the largest engine's VmHWM during the row (clear_refs reset
-before it), with the idle engine's RSS beside it. For the rows that read their array once
-(PAIRED), "parc vs C" is the median over PAIRS rounds of a C read pass run just before the
+before it), with the idle engine's RSS beside it. For the rows whose floor is read passes
+(READ_PASSES), "parc vs C" is the median over PAIRS rounds of a C read pass run just before the
 parc row, so that the ratio is not of two different states of the machine's memory; the
 rounds are printed under the table. OPENBLAS_CORETYPE is passed to every side
 as it is set here (printed). Usage:
@@ -126,6 +126,15 @@ def mpi4py_times():
         os.unlink(f.name)
 
 
+# Rows whose floor is read passes of the array: their C time is that many read passes. The
+# machine's memory bandwidth swings between runs by up to 1.5x (the C read pass here: 0.010
+# s and 0.017 s minutes apart), so these rows are also timed in PAIRS rounds, each a C read
+# pass (bench_ceiling read) run just before the parc row, and "parc vs C" is the median of
+# the rounds' ratios.
+READ_PASSES = {"sum": 1, "mean": 1, "std": 2, "max": 1, "argmax": 1, "sum0": 1, "sum1": 1}
+PAIRS = 3
+
+
 def ceiling_times():
     exe = os.path.join(parcenv.BUILD, "bench_ceiling")
     out = subprocess.run(["mpiexec", "--oversubscribe", "-n", "2", exe, str(N)], env=dict(os.environ),
@@ -134,10 +143,9 @@ def ceiling_times():
     for line in out.splitlines():
         k, rest = line.split(" ", 1)
         t[k] = float(rest.split("time=")[1].split()[0])
-    return {"pi_seed": t.get("pi"), "pi_cell": t.get("pi"), "pi_px": t.get("pi"), "rand": t.get("rand"),
-            "sum": t.get("read"), "mean": t.get("read"), "sum0": t.get("read"),
-            "sum1": t.get("read"), "std": t.get("read") and 2 * t["read"],
-            "max": t.get("read"), "argmax": t.get("read")}
+    out = {"pi_seed": t.get("pi"), "pi_cell": t.get("pi"), "pi_px": t.get("pi"), "rand": t.get("rand")}
+    out.update({k: t.get("read") and n * t["read"] for k, n in READ_PASSES.items()})
+    return out
 
 
 IPP_ROWS = {
@@ -200,17 +208,12 @@ def numpy_times():
     return out
 
 
-# Rows whose floor is one read pass of the array (std: two). The machine's memory bandwidth
-# swings between runs by up to 1.5x (the C read pass here: 0.011 s and 0.017 s minutes
-# apart), so these rows are also timed in PAIRS rounds, each a C read pass (bench_ceiling
-# read) run just before the parc row, and "parc vs C" is the median of the rounds' ratios.
-PAIRED = ("sum", "mean", "std", "max", "argmax", "sum0", "sum1")
-PAIRS = 3
 
 
-def ceiling_read():
+def ceiling_read(n):
+    """bench_ceiling's read pass alone over n elements (2 ranks), seconds."""
     exe = os.path.join(parcenv.BUILD, "bench_ceiling")
-    out = subprocess.run(["mpiexec", "--oversubscribe", "-n", "2", exe, str(N), "read"],
+    out = subprocess.run(["mpiexec", "--oversubscribe", "-n", "2", exe, str(n), "read"],
                          env=dict(os.environ), capture_output=True, text=True, timeout=3600).stdout
     return float(out.split("time=")[1].split()[0])
 
@@ -229,9 +232,9 @@ def parc_times():
             parcenv.reset_peaks(pids.values())
             out[name] = parcenv.best_cell(kc, stmt, R, warm=True)
             peak[name] = max(parcenv.proc_bytes(p, "VmHWM") for p in pids.values())
-            if name in PAIRED:
+            if name in READ_PASSES:
                 for _ in range(PAIRS):
-                    c = ceiling_read() * (2 if name == "std" else 1)
+                    c = ceiling_read(Z * Z if name in ("sum0", "sum1") else N) * READ_PASSES[name]
                     pairs.setdefault(name, []).append((parcenv.best_cell(kc, stmt, R), c))
     finally:
         parcenv.stop(km, kc)
@@ -256,14 +259,16 @@ def main():
     f = lambda v: "%.3f" % v if v else "-"  # noqa: E731
     for name, *_ in ROWS:
         cr = "%.2f" % (parc[name] / c[name]) if c.get(name) else "-"
-        if name in pairs:
-            cr = "%.2f" % sorted(p / q for p, q in pairs[name])[len(pairs[name]) // 2]
+        ratios = sorted(p / q for p, q in pairs.get(name, []) if q > 0)
+        if ratios:
+            cr = "%.2f" % ratios[len(ratios) // 2]
         print("| %s | %s | %s | %s | %s | %s | %.1fx | %s | %.0f |" % (
             name, f(parc[name]), f(npy.get(name)), f(mp.get(name)), f(ip.get(name)),
             f(c.get(name)), npy[name] / parc[name], cr, peak[name] / 1e6))
     print("paired rounds (parc s / C read s = ratio), \"parc vs C\" above is their median:")
     for name, pl in pairs.items():
-        print("  %-7s %s" % (name, "  ".join("%.4f/%.4f=%.2f" % (p, q, p / q) for p, q in pl)))
+        print("  %-7s %s" % (name, "  ".join("%.4f/%.6f=%.2f" % (p, q, p / q) if q > 0 else "%.4f/0" % p
+                                             for p, q in pl)))
 
 
 if __name__ == "__main__":

@@ -96,8 +96,9 @@ int main(int argc, char **argv)
      * of 10^4 x 10^4 makes about 5 MB of them) come from the heap and stay mapped when
      * freed, instead of glibc's default mmap above 128 KB and trim above 128 KB, which
      * made every cell fault in and zero fresh pages again (10% of that sum's time).
-     * 32 MB is where glibc's own sliding threshold stops; larger arrays are mmapped and
-     * pooled by chunk.c. The heap keeps at most 64 MB of free top. */
+     * 32 MB is where glibc's own sliding threshold stops; above it allocations are
+     * mmapped (arrays of 1 MB and more are pooled by chunk.c either way). The heap keeps
+     * at most 64 MB of free top. */
     mallopt(M_MMAP_THRESHOLD, 32 << 20);
     mallopt(M_TRIM_THRESHOLD, 64 << 20);
     if (!getenv("OPENBLAS_NUM_THREADS")) openblas_set_num_threads(1);
