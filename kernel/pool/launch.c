@@ -191,6 +191,58 @@ static void pick_single_copy(const char *mpi_args)
     if (!cma_works()) setenv(var, "none", 1);
 }
 
+/* Whether mpirun will place every rank on this host: no host list of the user's and no
+ * batch allocation (under one, mpirun spreads the ranks over the allocation's nodes). */
+static int job_is_local(const char *mpi_args)
+{
+    static const char *const hosts[] = {"-host", "-H", "hostfile", "machinefile", "--rankfile"};
+    static const char *const batch[] = {"SLURM_JOB_ID",
+                                        "PBS_JOBID",
+                                        "LSB_JOBID",
+                                        "PE_HOSTFILE",
+                                        "FLUX_JOB_ID",
+                                        "COBALT_JOBID",
+                                        "OMPI_MCA_orte_default_hostfile"};
+    for (size_t i = 0; mpi_args && i < sizeof hosts / sizeof *hosts; i++)
+        if (strstr(mpi_args, hosts[i])) return 0;
+    for (size_t i = 0; i < sizeof batch / sizeof *batch; i++)
+        if (getenv(batch[i])) return 0;
+    return 1;
+}
+
+/* A local job's MPI_Init, measured (32 oversubscribed ranks on 2 cores, docs/engines.md): with
+ * Open MPI's defaults every rank reads the PCI devices' config space for hwloc's I/O topology
+ * (a quarter of all the start's samples) and opens the TCP transport and the network PMLs
+ * next to the shared-memory one that carries every message between ranks of one host anyway.
+ * Only shared memory (vader) and self then, and no I/O devices in the topology; a setting of
+ * the user's, in the environment or in PARC_MPI_ARGS, wins, and a job on several hosts (a
+ * host list or a batch allocation) keeps every default. Fills env with mpirun's environment:
+ * the kernel's own plus these (not set in the kernel, so a later job on several hosts does
+ * not take them for the user's); the caller frees it. */
+static char **local_environment(const char *mpi_args)
+{
+    static const struct {
+        const char *var, *arg, *entry;
+    } local[] = {
+        {"OMPI_MCA_pml", "pml", "OMPI_MCA_pml=ob1"},
+        {"OMPI_MCA_btl", "btl", "OMPI_MCA_btl=self,vader"},
+        {"HWLOC_COMPONENTS", NULL, "HWLOC_COMPONENTS=-pci,-linuxio"},
+    };
+    enum { NLOCAL = sizeof local / sizeof *local };
+    size_t n = 0;
+    while (environ[n])
+        n++;
+    char **env = mem_alloc((n + NLOCAL + 1) * sizeof *env);
+    memcpy(env, environ, n * sizeof *env);
+    for (size_t i = 0; i < NLOCAL && job_is_local(mpi_args); i++) {
+        if (getenv(local[i].var)) continue;
+        if (local[i].arg && mpi_args && strstr(mpi_args, local[i].arg)) continue;
+        env[n++] = (char *)local[i].entry;
+    }
+    env[n] = NULL;
+    return env;
+}
+
 int launch_spawn(launch_t *l, const char *mpirun, const char *mpi_args, const char *engine_path,
                  const char *attach, int n, char *msg, size_t max)
 {
@@ -235,12 +287,14 @@ int launch_spawn(launch_t *l, const char *mpirun, const char *mpi_args, const ch
     snprintf(t0s, sizeof t0s, "%.3f", (double)t0.tv_sec * 1e3 + (double)t0.tv_nsec * 1e-6);
     setenv("PARC_LAUNCH_T0", t0s, 1);
     pick_single_copy(mpi_args);
+    char **env = local_environment(mpi_args);
     pid_t pid = fork();
     if (pid < 0) {
         snprintf(msg, max, "cannot start engines: fork: %s", strerror(errno));
         close(fds[0]);
         close(fds[1]);
         mem_free(args);
+        mem_free(env);
         return -1;
     }
     if (pid == 0) {
@@ -252,7 +306,7 @@ int launch_spawn(launch_t *l, const char *mpirun, const char *mpi_args, const ch
         dup2(fds[1], 2);
         for (int fd = 3; fd < 4096; fd++)
             close(fd);
-        execvp(argv[0], (char *const *)argv);
+        execvpe(argv[0], (char *const *)argv, env);
         ssize_t w = write(2, emsg, (size_t)elen);
         (void)w;
         _exit(127);
@@ -268,6 +322,7 @@ int launch_spawn(launch_t *l, const char *mpirun, const char *mpi_args, const ch
     l->tail[0] = 0;
     l->linelen = 0;
     mem_free(args);
+    mem_free(env);
     return 0;
 }
 

@@ -121,6 +121,18 @@ def big_messages(kc, label):
             % (label, r.text, r.errors))
 
 
+def engine_env(kc, name):
+    """The value of one environment variable in each engine's process, by rank."""
+    parcenv.run(kc, "1")
+    pids, _ = parcenv.engine_pids(kc)
+    out = {}
+    for rank, pid in pids.items():
+        with open("/proc/%d/environ" % pid, "rb") as f:
+            env = dict(e.split(b"=", 1) for e in f.read().split(b"\0") if b"=" in e)
+        out[rank] = env.get(name.encode(), b"").decode()
+    return out
+
+
 sums = {}
 for n in (1, 2, 3):
     km, kc = parcenv.start(engines=n)
@@ -132,14 +144,24 @@ for n in (1, 2, 3):
             burst(kc)
             live_output(kc)
             big_messages(kc, "default single-copy setting")
+            # a local job: shared memory only, no PCI scan (docs/engines.md, "Starting")
+            for var, want in (("OMPI_MCA_btl", "self,vader"), ("OMPI_MCA_pml", "ob1"),
+                              ("HWLOC_COMPONENTS", "-pci,-linuxio")):
+                got = engine_env(kc, var)
+                c.check(sorted(got) == [0, 1] and set(got.values()) == {want},
+                        "local job's engines run with %s=%s: %r" % (var, want, got))
     finally:
         parcenv.stop(km, kc)
-# A user's own single-copy setting wins over the kernel's choice; mpirun refuses a parameter
-# given twice, so the kernel must not pass one of its own as well.
-user = os.environ.get("PARC_MPI_ARGS", "") + " --mca btl_vader_single_copy_mechanism none"
+# A user's own single-copy and transport settings win over the kernel's choice; mpirun refuses
+# a parameter given twice, so the kernel must not pass one of its own as well.
+user = os.environ.get("PARC_MPI_ARGS", "") + \
+    " --mca btl_vader_single_copy_mechanism none --mca btl self,vader,tcp"
 km, kc = parcenv.start(engines=2, env={"PARC_MPI_ARGS": user.strip()})
 try:
     big_messages(kc, "PARC_MPI_ARGS naming the single-copy mechanism")
+    got = engine_env(kc, "OMPI_MCA_btl")
+    c.check(set(got.values()) == {"self,vader,tcp"},
+            "PARC_MPI_ARGS' --mca btl wins over the local default: %r" % got)
 finally:
     parcenv.stop(km, kc)
 c.check(sums[1] is not None and sums[1] == sums[2] == sums[3],
