@@ -164,6 +164,18 @@ try:
             "PARC_MPI_ARGS' --mca btl wins over the local default: %r" % got)
 finally:
     parcenv.stop(km, kc)
+# A host list makes the job one that may span hosts: Open MPI's own transports then, no
+# local settings of the kernel's.
+km, kc = parcenv.start(engines=2, env={"PARC_MPI_ARGS": (os.environ.get("PARC_MPI_ARGS", "") +
+                                                        " --host localhost:2").strip()})
+try:
+    big_messages(kc, "a job with a host list")
+    for var in ("OMPI_MCA_btl", "OMPI_MCA_pml", "HWLOC_COMPONENTS"):
+        got = engine_env(kc, var)
+        c.check(sorted(got) == [0, 1] and set(got.values()) == {os.environ.get(var, "")},
+                "a job with a host list keeps the environment's %s: %r" % (var, got))
+finally:
+    parcenv.stop(km, kc)
 c.check(sums[1] is not None and sums[1] == sums[2] == sums[3],
         "random.seed(7) sum identical on 1, 2, 3 engines: %r" % sums)
 c.done()
