@@ -16,12 +16,16 @@
  *   EXEC       K->E  u8 mode (LINK_GLOBAL/LINK_LOCAL), u32 exec_count, u32 flags, str ir
  *              (flags: LINK_F_SILENT: show no result)
  *   STREAM     E->K  u8 stream (1 stdout, 2 stderr), str text   (sent as it is printed)
- *   RESULT     E->K  str text/plain, str text/html ("" if none)  (the cell's displayed value)
+ *   RESULT     E->K  str text/plain, str text/html ("" if none)  (the cell's displayed value,
+ *                    when the rank sends anything after it; else it ends the DONE body)
  *   INPUT_REQ  E->K  str prompt, u8 password                     (global: rank 0 only)
  *   INPUT_REP  K->E  str text                                     (to the rank that asked)
  *   DONE       E->K  i32 code, u32 cell, i32 line, i32 col, i32 len, str kind, str msg,
  *                    u32 nframes, nframes * (u32 cell, i32 line, i32 col, i32 len, str fn),
- *                    u32 nnames, nnames * name record,  f64 seconds (wall time of the cell)
+ *                    u32 nnames, nnames * name record,  f64 seconds (wall time of the cell),
+ *                    u32 nwarn, nwarn * str warning, then optionally a RESULT body: the
+ *                    value the cell showed last, which nothing followed (one message less;
+ *                    on the broadcast path the targets' values travel in DONE_ALL)
  *              name record: str name, str kind ("int" "float" "ndarray" "function" ...),
  *                    str dtype, str shape ("(10, 3)"), str dist ("('b', 'n')"),
  *                    u64 bytes on this engine, u8 per_engine (defined in local view),

@@ -94,7 +94,8 @@ struct pool {
     size_t nsent;
     pool_rank_done_t *done; /* one per sent rank */
     uint8_t *got;
-    uint8_t *fin; /* a CELL target said FINISHED (its output is in; the outcome comes later) */
+    uint8_t *fin;  /* a CELL target said FINISHED (its output is in; the outcome comes later) */
+    wbuf_t *shown; /* a sent rank's value shown by its DONE (a RESULT body), until delivered */
     size_t ngot;
     double maxsec;
     int input_rank;
@@ -148,6 +149,10 @@ static void req_free(pool_t *p)
     mem_free(p->done);
     mem_free(p->got);
     mem_free(p->fin);
+    for (size_t k = 0; p->shown && k < p->nsent; k++)
+        wbuf_free(&p->shown[k]);
+    mem_free(p->shown);
+    p->shown = NULL;
     vartab_destroy(&p->acc);
     wbuf_free(&p->warn);
     p->targets = NULL;
@@ -238,7 +243,8 @@ static void try_send(pool_t *p)
     p->done = mem_calloc(nt ? nt : 1, sizeof *p->done);
     p->got = mem_calloc(nt ? nt : 1, 1);
     p->fin = mem_calloc(nt ? nt : 1, 1);
-    if (!p->sent || !p->done || !p->got || !p->fin) {
+    p->shown = mem_calloc(nt ? nt : 1, sizeof *p->shown);
+    if (!p->sent || !p->done || !p->got || !p->fin || !p->shown) {
         fail_later(p, PARC_ENOMEM, "out of memory sending the cell");
         return;
     }
@@ -507,6 +513,17 @@ static void parse_done(pool_t *p, size_t k, int rank, const void *body, size_t n
         const char *w = rbuf_str(&r, &wn);
         add_warning(p, w, wn);
     }
+    /* the cell's shown value when it was the last thing the rank sent: a RESULT body */
+    if (!r.bad && rbuf_left(&r)) {
+        const uint8_t *at0 = r.p + r.off;
+        size_t n1, n2;
+        rbuf_str(&r, &n1);
+        rbuf_str(&r, &n2);
+        if (!r.bad) {
+            p->shown[k].len = 0;
+            wbuf_bytes(&p->shown[k], at0, (size_t)(r.p + r.off - at0));
+        }
+    }
     err_clear(&d->err);
     d->err.rank = rank;
     if (r.bad || rbuf_left(&r) || code > 0 || code < PARC_ELAST || names_rc) {
@@ -519,6 +536,24 @@ static void parse_done(pool_t *p, size_t k, int rank, const void *body, size_t n
         snprintf(d->kind, sizeof d->kind, "%.*s", (int)(kn < 31 ? kn : 31), kind);
         if (secs > p->maxsec) p->maxsec = secs;
     }
+}
+
+/* The value sent rank k's DONE showed, to on_result, once: on the direct path as its DONE
+ * comes (its output came before it, on the same connection), on the broadcast path when the
+ * request ends (fan_check: the rank's other messages are in by then). */
+static void deliver_shown(pool_t *p, size_t k)
+{
+    wbuf_t *s = &p->shown[k];
+    if (s->len && !s->oom && p->cb.on_result) {
+        rbuf_t r;
+        rbuf_init(&r, s->p, s->len);
+        size_t n1, n2;
+        const char *pl = rbuf_str(&r, &n1);
+        const char *ht = rbuf_str(&r, &n2);
+        if (!r.bad) p->cb.on_result(p->cb.ud, p->sent[k], pl, n1, n2 ? ht : NULL, n2);
+    }
+    s->len = 0;
+    s->oom = 0;
 }
 
 /* rank's index among the ranks the request went to (nsent: not among them). */
@@ -535,6 +570,7 @@ static void on_done(pool_t *p, int rank, const link_msg_t *m)
     size_t k = sent_at(p, rank);
     if (k == p->nsent || p->got[k]) return;
     parse_done(p, k, rank, m->body, m->n);
+    deliver_shown(p, k);
     p->got[k] = 1;
     p->ngot++;
     if (p->cb.on_rank_done) p->cb.on_rank_done(p->cb.ud, rank);
@@ -553,6 +589,7 @@ static void fan_check(pool_t *p)
                 p->expect - p->nmsg, p->expect);
     }
     for (size_t k = 0; k < p->nsent && p->req == REQ_SENT; k++) {
+        deliver_shown(p, k);
         if (p->got[k]) continue;
         p->got[k] = 1;
         p->ngot++;
@@ -598,12 +635,16 @@ static void on_done_all(pool_t *p, int rank, const link_msg_t *m)
                     "engine %d sent a malformed combined reply", rank);
             snprintf(p->done[k].kind, sizeof p->done[k].kind, "%s", err_kind(PARC_EPROTO));
             p->done[k].nframes = 0;
+            p->shown[k].len = 0;
         }
     } else if (same) {
         for (size_t k = 1; k < p->nsent; k++) {
             p->done[k] = p->done[0];
             p->done[k].rank = p->sent[k];
             p->done[k].err.rank = p->sent[k];
+            /* in local view every target showed that value; in global view rank 0 alone */
+            if (p->mode == LINK_LOCAL && p->shown[0].len)
+                wbuf_bytes(&p->shown[k], p->shown[0].p, p->shown[0].len);
         }
     }
     if (secs > p->maxsec) p->maxsec = secs;

@@ -71,6 +71,8 @@ struct eng {
     int fan_ok;    /* fan set up */
     int world_n;   /* ranks in the job (rt.nranks shrinks after a death in pmap) */
     uint32_t nmsg; /* messages sent for the running request before its DONE */
+    wbuf_t result; /* a RESULT body held for the DONE (eng_result) */
+    int held;      /* result holds one */
 };
 
 static double now_s(void)
@@ -310,7 +312,7 @@ out:
 
 /* --- replies ------------------------------------------------------------------------- */
 
-int eng_send(eng_t *e, int type, const void *body, size_t n)
+static int send_now(eng_t *e, int type, const void *body, size_t n)
 {
     link_hdr_t h = {(uint8_t)type, e->seq, e->wrank};
     if (link_send(e->work, NULL, 0, e->sign, &h, body, n) != 0) {
@@ -319,6 +321,33 @@ int eng_send(eng_t *e, int type, const void *body, size_t n)
     }
     if (link_counted(type)) e->nmsg++;
     return 0;
+}
+
+/* The held result as a RESULT of its own, so that it stays before what comes next. */
+static void send_held(eng_t *e)
+{
+    if (!e->held) return;
+    e->held = 0;
+    send_now(e, LINK_RESULT, e->result.p, e->result.len);
+    e->result.len = 0;
+}
+
+int eng_send(eng_t *e, int type, const void *body, size_t n)
+{
+    if (type != LINK_DONE && type != LINK_DONE_ALL) send_held(e);
+    return send_now(e, type, body, n);
+}
+
+void eng_result(eng_t *e, const void *body, size_t n)
+{
+    send_held(e);
+    e->result.len = 0;
+    e->result.oom = 0;
+    wbuf_bytes(&e->result, body, n);
+    if (e->result.oom)
+        log_warn("parc-engine %d: out of memory holding a result", e->rt.rank);
+    else
+        e->held = 1;
 }
 
 /* The DONE body (link.h) into b; *digest hashes what must agree between ranks for one
@@ -354,6 +383,10 @@ static void build_done(eng_t *e, const err_t *err, const eval_frame_t *fr, size_
     wbuf_u32(b, (uint32_t)e->rt.nwarn);
     for (int i = 0; i < e->rt.nwarn; i++)
         wbuf_cstr(b, e->rt.warn[i]);
+    size_t result_at = b->len;
+    if (e->held) wbuf_bytes(b, e->result.p, e->result.len);
+    e->held = 0;
+    e->result.len = 0;
     if (b->oom) {
         /* Still answer, or the kernel waits forever for this rank. */
         wbuf_free(b);
@@ -368,11 +401,13 @@ static void build_done(eng_t *e, const err_t *err, const eval_frame_t *fr, size_
         secs_at = b->len;
         wbuf_f64(b, secs);
         wbuf_u32(b, 0);
+        result_at = b->len;
     }
     uint64_t h = FAN_H0;
     if (!b->oom) {
+        /* in global view rank 0 alone speaks for the names and the shown value */
         h = fan_hash(h, b->p, e->rt.local ? secs_at : names_at);
-        h = fan_hash(h, b->p + secs_at + 8, b->len - secs_at - 8);
+        h = fan_hash(h, b->p + secs_at + 8, (e->rt.local ? b->len : result_at) - secs_at - 8);
     }
     *digest = h;
     wbuf_free(&nb);
@@ -461,6 +496,7 @@ static void run_exec(eng_t *e, uint32_t seq, const uint8_t *body, size_t n, int 
     double t0 = now_s();
     e->seq = seq;
     e->nmsg = 0;
+    e->held = 0;
     if (r.bad || rbuf_left(&r) || mode > LINK_LOCAL) {
         /* every rank got the same bytes: all refuse them, the leader answers */
         err_set(&err, PARC_EPROTO, (span_t){0}, "malformed EXEC message");
@@ -773,6 +809,7 @@ fin:;
         if (e->fan_ok && fan_pending(&e->fan)) finalize = 0;
         if (e->fan_ok) fan_fini(&e->fan);
         rt_fini(&e->rt);
+        wbuf_free(&e->result);
         mem_free(e);
     }
     if (finalize) MPI_Finalize();

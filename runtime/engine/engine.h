@@ -20,6 +20,11 @@ int eng_main(const char *attach_file);
  * seq. 0, or -1 after logging the failure on stderr. */
 int eng_send(eng_t *e, int type, const void *body, size_t n);
 
+/* A RESULT body (link.h), held back: it travels inside the cell's DONE if nothing else is
+ * sent before it, else as a RESULT of its own just before that other message. One message
+ * less per displayed cell and rank, none per engine in a %px cell on the broadcast path. */
+void eng_result(eng_t *e, const void *body, size_t n);
+
 /* Waits on the work socket for the INPUT_REP answering this rank's INPUT_REQ. *line is
  * mem_alloc'ed and NUL-terminated, caller frees. PARC_EINTR when interrupted (or the kernel
  * went away), PARC_EIO when the front end has no stdin or the reply is malformed. */

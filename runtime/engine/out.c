@@ -63,7 +63,7 @@ void out_result(rt_t *rt, const char *plain, size_t np, const char *html, size_t
     if (b.oom)
         log_warn("parc-engine %d: out of memory sending a result", rt->rank);
     else
-        eng_send(rt->eng, LINK_RESULT, b.p, b.len);
+        eng_result(rt->eng, b.p, b.len);
     wbuf_free(&b);
 }
 

@@ -40,6 +40,16 @@ def cells(kc, n, tag):
              tag + "every line of engine %d" % k)
     firsts = [r.stdout.find("[stdout:%d]" % k) for k in range(n)]
     c.check(firsts == sorted(firsts), tag + "engines in rank order: %r" % firsts)
+    # Shown values ride in the DONEs; an engine that finishes first and waits for the others
+    # sends its value ahead of its FINISHED: every engine's line, then its value, in rank order.
+    for slow in (0, n - 1):
+        r = parcenv.run(kc, "%%%%px\nif rank == %d:\n    sleep(0.3)\nprint('p', rank)\nrank * 10"
+                        % slow)
+        count = r.reply["content"]["execution_count"]
+        c.eq(r.displays, ["Out[%d:%d]: %d" % (k, count, 10 * k) for k in range(n)],
+             tag + "every engine's value, engine %d slow" % slow)
+        c.eq([lines_of(r.stdout, k) for k in range(n)], [["p %d" % k] for k in range(n)],
+             tag + "every engine's line, engine %d slow" % slow)
     big = "a" * 5000
     r = parcenv.run(kc, "s = '%s'\nlen(s)" % big)
     c.eq(r.text, "5000", tag + "a cell larger than the broadcast header")
