@@ -8,9 +8,13 @@
  *   read  one pass reading n/ranks doubles per rank (sixteen partial sums, two AVX-512
  *         vectors: 8-12% faster here than eight, a single dependency chain): the STREAM-like
  *         floor of x.sum(); and the same over a 10^4 x 10^4-sized chunk is the floor of z.sum
- * Usage: mpiexec -n 2 bench_ceiling [n] [read]; with "read", only the read row (best of 5,
- * the memory written by the generator first), which speed.py runs beside each parc row
- * that reads its array once, so that both sides see the machine in the same state. */
+ * Usage: mpiexec -n 2 bench_ceiling [n] [read|fold]; with "read", only the read row (best of
+ * 5, the memory written by the generator first), which speed.py runs beside each parc row
+ * that reads its array once, so that both sides see the machine in the same state; with
+ * "fold", six rounds of the read pass and then parc's own reduction loop over the same memory
+ * (kern_fold of each KERN_BLK block, as x.sum() runs it on an engine), each round's two
+ * times printed: whether parc's loop keeps up with the plain pass in whatever state the
+ * memory is. */
 #include <mpi.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,6 +60,34 @@ int main(int argc, char **argv)
     memset(x, 0, (size_t)m * sizeof *x);
     double best[3] = {1e30, 1e30, 1e30}, chk[3] = {0, 0, 0};
     int only_read = argc > 2 && strcmp(argv[2], "read") == 0;
+    if (argc > 2 && strcmp(argv[2], "fold") == 0) {
+        rng_uniform64(&sx, (uint64_t)lo, (size_t)m, 0, 1, x);
+        int64_t nb = (m + KERN_BLK - 1) / KERN_BLK;
+        double *bv = mem_alloc((size_t)(nb ? nb : 1) * sizeof *bv), sink = 0;
+        if (!bv) MPI_Abort(MPI_COMM_WORLD, 1);
+        for (int rep = 0; rep < 6; rep++) {
+            MPI_Barrier(MPI_COMM_WORLD);
+            double t0 = MPI_Wtime();
+            sink += read_sum(x, m);
+            double tr = slowest(MPI_COMM_WORLD, MPI_Wtime() - t0);
+            MPI_Barrier(MPI_COMM_WORLD);
+            t0 = MPI_Wtime();
+            for (int64_t j = 0; j < nb; j++) {
+                int64_t k = j * KERN_BLK, b = m - k < KERN_BLK ? m - k : KERN_BLK;
+                kern_fold(0, ACC_F64, 1, KERN_BLK, x + k, b, bv + j);
+            }
+            double tf = slowest(MPI_COMM_WORLD, MPI_Wtime() - t0);
+            sink += bv[0];
+            if (rank == 0)
+                printf("fold n=%lld ranks=%d round=%d read=%.6f s fold=%.6f s\n", (long long)n, nr,
+                       rep, tr, tf);
+        }
+        if (rank == 0) printf("checksum=%.6g\n", sink);
+        mem_free(bv);
+        mem_free(x);
+        MPI_Finalize();
+        return 0;
+    }
     if (only_read) rng_uniform64(&sx, (uint64_t)lo, (size_t)m, 0, 1, x);
     for (int rep = 0; rep < (only_read ? 5 : 3); rep++) {
         if (!only_read) { /* the pi and rand rows */

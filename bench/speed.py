@@ -19,9 +19,11 @@ Times are the best of R runs, seconds, from the client: execute_request to idle 
 the engines' background compiles of the loops are done), perf_counter for NumPy, the
 slowest rank between barriers for mpi4py and C. "peak" is the largest engine's VmHWM during the row (clear_refs reset
 before it), with the idle engine's RSS beside it. For the rows whose floor is read passes
-(READ_PASSES), "parc vs C" is the median over PAIRS rounds of a C read pass run just before the
-parc row, so that the ratio is not of two different states of the machine's memory; the
-rounds are printed under the table. OPENBLAS_CORETYPE is passed to every side
+(READ_PASSES), "parc vs C" is the median over PAIRS rounds of the parc row between two C read
+passes, one just before and one just after it, against their mean, so that the ratio is not
+of two different states of the machine's memory: a round whose two C passes differ by more
+than STABLE (the memory changed state during it) is left out of the median unless every round
+is; the rounds are printed under the table, the unsteady ones marked. OPENBLAS_CORETYPE is passed to every side
 as it is set here (printed). Usage:
   OPENBLAS_CORETYPE=Haswell /usr/bin/python3 bench/speed.py [N] [R] [Z]
 (PARC_BUILD selects the build; Debian's python3-mpi4py for the mpi4py column and
@@ -127,12 +129,13 @@ def mpi4py_times():
 
 
 # Rows whose floor is read passes of the array: their C time is that many read passes. The
-# machine's memory bandwidth swings between runs by up to 1.5x (the C read pass here: 0.010
-# s and 0.017 s minutes apart), so these rows are also timed in PAIRS rounds, each a C read
-# pass (bench_ceiling read) run just before the parc row, and "parc vs C" is the median of
-# the rounds' ratios.
+# machine's memory bandwidth swings by up to 1.8x, for seconds to minutes at a time (the C
+# read pass here: 0.0093 s and 0.017 s within a minute), so these rows are also timed in
+# PAIRS rounds, each the parc row between two C read passes (bench_ceiling read), and "parc
+# vs C" is the median of the steady rounds' ratios to the two passes' mean.
 READ_PASSES = {"sum": 1, "mean": 1, "std": 2, "max": 1, "argmax": 1, "sum0": 1, "sum1": 1}
 PAIRS = 3
+STABLE = 1.15  # a round's two C passes within this factor of each other
 
 
 def ceiling_times():
@@ -208,6 +211,16 @@ def numpy_times():
     return out
 
 
+def steady(a, b):
+    """Whether two C passes around a parc row found the memory in one state."""
+    return a > 0 and b > 0 and max(a, b) / min(a, b) <= STABLE
+
+
+def paired_ratios(rounds):
+    """The sorted ratios parc / mean(C before, C after) of the steady rounds (all rounds when
+    none is steady)."""
+    good = [r for r in rounds if steady(r[1], r[2])] or [r for r in rounds if r[1] + r[2] > 0]
+    return sorted(2 * p / (a + b) for p, a, b in good)
 
 
 def ceiling_read(n):
@@ -233,9 +246,12 @@ def parc_times():
             out[name] = parcenv.best_cell(kc, stmt, R, warm=True)
             peak[name] = max(parcenv.proc_bytes(p, "VmHWM") for p in pids.values())
             if name in READ_PASSES:
+                n = Z * Z if name in ("sum0", "sum1") else N
                 for _ in range(PAIRS):
-                    c = ceiling_read(Z * Z if name in ("sum0", "sum1") else N) * READ_PASSES[name]
-                    pairs.setdefault(name, []).append((parcenv.best_cell(kc, stmt, R), c))
+                    before = ceiling_read(n) * READ_PASSES[name]
+                    t = parcenv.best_cell(kc, stmt, R)
+                    after = ceiling_read(n) * READ_PASSES[name]
+                    pairs.setdefault(name, []).append((t, before, after))
     finally:
         parcenv.stop(km, kc)
     return out, peak, idle, pairs
@@ -259,16 +275,19 @@ def main():
     f = lambda v: "%.3f" % v if v else "-"  # noqa: E731
     for name, *_ in ROWS:
         cr = "%.2f" % (parc[name] / c[name]) if c.get(name) else "-"
-        ratios = sorted(p / q for p, q in pairs.get(name, []) if q > 0)
+        ratios = paired_ratios(pairs.get(name, []))
         if ratios:
             cr = "%.2f" % ratios[len(ratios) // 2]
         print("| %s | %s | %s | %s | %s | %s | %.1fx | %s | %.0f |" % (
             name, f(parc[name]), f(npy.get(name)), f(mp.get(name)), f(ip.get(name)),
             f(c.get(name)), npy[name] / parc[name], cr, peak[name] / 1e6))
-    print("paired rounds (parc s / C read s = ratio), \"parc vs C\" above is their median:")
+    print("paired rounds (parc s / mean of the C read passes before and after = ratio; *: the "
+          "two passes differ by more than %.2fx), \"parc vs C\" above is the median of the "
+          "others:" % STABLE)
     for name, pl in pairs.items():
-        print("  %-7s %s" % (name, "  ".join("%.4f/%.6f=%.2f" % (p, q, p / q) if q > 0 else "%.4f/0" % p
-                                             for p, q in pl)))
+        print("  %-7s %s" % (name, "  ".join(
+            "%.4f/(%.6f,%.6f)=%s%s" % (p, a, b, "%.2f" % (2 * p / (a + b)) if a + b > 0 else "-",
+                                       "" if steady(a, b) else "*") for p, a, b in pl)))
 
 
 if __name__ == "__main__":
