@@ -11,15 +11,17 @@
  * Usage: mpiexec -n 2 bench_ceiling [n] [read|fold]; with "read", only the read row (best of
  * 5, the memory written by the generator first), which speed.py runs beside each parc row
  * that reads its array once, so that both sides see the machine in the same state; with
- * "fold", six rounds of the read pass and then parc's own reduction loop over the same memory
- * (kern_fold of each KERN_BLK block, as x.sum() runs it on an engine), each round's two
- * times printed: whether parc's loop keeps up with the plain pass in whatever state the
- * memory is. */
+ * "fold", six rounds of the read pass and then parc's own reduction loops over the same
+ * memory (kern_fold of each KERN_BLK block, as x.sum() runs it on an engine, and kern_red's
+ * max and argmax, as x.max() and x.argmax() do), each round's times printed: whether parc's
+ * loops keep up with the plain pass in whatever state the memory is. */
 #include <mpi.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "builtins.h"
+#include "dtype.h"
 #include "kern.h"
 #include "mem.h"
 #include "rng.h"
@@ -78,9 +80,24 @@ int main(int argc, char **argv)
             }
             double tf = slowest(MPI_COMM_WORLD, MPI_Wtime() - t0);
             sink += bv[0];
+            double tm[2];
+            for (int w = 0; w < 2; w++) { /* max, argmax: kern_red over each block */
+                int bi = w ? BI_ARGMAX : BI_MAX;
+                kred_t st;
+                kern_red_init(bi, &st);
+                st.pos = 0;
+                MPI_Barrier(MPI_COMM_WORLD);
+                t0 = MPI_Wtime();
+                for (int64_t k = 0; k < m; k += KERN_BLK)
+                    kern_red(bi, DT_FLOAT64, x + k, (size_t)(m - k < KERN_BLK ? m - k : KERN_BLK),
+                             &st);
+                tm[w] = slowest(MPI_COMM_WORLD, MPI_Wtime() - t0);
+                sink += st.f[0] + (double)st.at;
+            }
             if (rank == 0)
-                printf("fold n=%lld ranks=%d round=%d read=%.6f s fold=%.6f s\n", (long long)n, nr,
-                       rep, tr, tf);
+                printf("fold n=%lld ranks=%d round=%d read=%.6f s fold=%.6f s max=%.6f s "
+                       "argmax=%.6f s\n",
+                       (long long)n, nr, rep, tr, tf, tm[0], tm[1]);
         }
         if (rank == 0) printf("checksum=%.6g\n", sink);
         mem_free(bv);
