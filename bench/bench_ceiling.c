@@ -85,7 +85,6 @@ int main(int argc, char **argv)
                 int bi = w ? BI_ARGMAX : BI_MAX;
                 kred_t st;
                 kern_red_init(bi, &st);
-                st.pos = 0;
                 MPI_Barrier(MPI_COMM_WORLD);
                 t0 = MPI_Wtime();
                 for (int64_t k = 0; k < m; k += KERN_BLK)

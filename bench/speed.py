@@ -138,10 +138,16 @@ PAIRS = 3
 STABLE = 1.15  # a round's two C passes within this factor of each other
 
 
-def ceiling_times():
+def ceiling(*args):
+    """bench_ceiling's output on 2 ranks with these arguments."""
     exe = os.path.join(parcenv.BUILD, "bench_ceiling")
-    out = subprocess.run(["mpiexec", "--oversubscribe", "-n", "2", exe, str(N)], env=dict(os.environ),
-                         capture_output=True, text=True, timeout=3600).stdout
+    return subprocess.run(["mpiexec", "--oversubscribe", "-n", "2", exe] + [str(a) for a in args],
+                          env=dict(os.environ), capture_output=True, text=True,
+                          timeout=3600).stdout
+
+
+def ceiling_times():
+    out = ceiling(N)
     t = {}
     for line in out.splitlines():
         k, rest = line.split(" ", 1)
@@ -225,10 +231,7 @@ def paired_ratios(rounds):
 
 def ceiling_read(n):
     """bench_ceiling's read pass alone over n elements (2 ranks), seconds."""
-    exe = os.path.join(parcenv.BUILD, "bench_ceiling")
-    out = subprocess.run(["mpiexec", "--oversubscribe", "-n", "2", exe, str(n), "read"],
-                         env=dict(os.environ), capture_output=True, text=True, timeout=3600).stdout
-    return float(out.split("time=")[1].split()[0])
+    return float(ceiling(n, "read").split("time=")[1].split()[0])
 
 
 def parc_times():

@@ -24,24 +24,12 @@ PHASE = re.compile(r"start at ([\d.]+) ms \(cpu [\d.]+\); MPI_Init \+([\d.]+) \(
                    r"MPI set-up \+([\d.]+).*interpreter \+([\d.]+).*HELLO \+([\d.]+)")
 
 
-def start_logged():
-    """parcenv.start with PARC_DEBUG=1 and the kernel's stderr in a file; (km, kc, file)."""
-    from jupyter_client.manager import KernelManager
-    parcenv.install_kernelspec()
-    log = tempfile.TemporaryFile(mode="w+")
-    km = KernelManager(kernel_name="parc")
-    km.start_kernel(env=dict(os.environ, PARC_ENGINES=str(E), PARC_DEBUG="1"), stderr=log)
-    kc = km.client()
-    kc.start_channels()
-    kc.wait_for_ready(timeout=60)
-    return km, kc, log
-
-
 times, rows = [], []
 for _ in range(N):
     t0 = time.perf_counter()
-    if PHASES:
-        km, kc, log = start_logged()
+    if PHASES:  # the kernel's stderr, with PARC_DEBUG's start phases, into a file
+        log = tempfile.TemporaryFile(mode="w+")
+        km, kc = parcenv.start(engines=E, env={"PARC_DEBUG": "1"}, stderr=log)
     else:
         km, kc = parcenv.start(engines=E)
     r = parcenv.run(kc, "%px rank")

@@ -210,6 +210,23 @@ static int job_is_local(const char *mpi_args)
     return 1;
 }
 
+/* Whether args (space separated) set the MCA parameter name itself: `--mca name value`. A
+ * parameter that merely starts with it (btl_vader_single_copy_mechanism for btl) does not. */
+static int mca_named(const char *args, const char *name)
+{
+    size_t nl = strlen(name);
+    int after_mca = 0;
+    for (const char *t = args; t && *t;) {
+        t += strspn(t, " \t");
+        size_t tl = strcspn(t, " \t");
+        if (after_mca && tl == nl && strncmp(t, name, nl) == 0) return 1;
+        after_mca =
+            (tl == 5 && strncmp(t, "--mca", 5) == 0) || (tl == 4 && strncmp(t, "-mca", 4) == 0);
+        t += tl;
+    }
+    return 0;
+}
+
 /* A local job's MPI_Init, measured (32 oversubscribed ranks on 2 cores, docs/engines.md): with
  * Open MPI's defaults every rank reads the PCI devices' config space for hwloc's I/O topology
  * (a quarter of all the start's samples) and opens the TCP transport and the network PMLs
@@ -218,7 +235,8 @@ static int job_is_local(const char *mpi_args)
  * the user's, in the environment or in PARC_MPI_ARGS, wins, and a job on several hosts (a
  * host list or a batch allocation) keeps every default. Fills env with mpirun's environment:
  * the kernel's own plus these (not set in the kernel, so a later job on several hosts does
- * not take them for the user's); the caller frees it. */
+ * not take them for the user's); the caller frees it. NULL when out of memory: then the
+ * kernel's own environment as it is. */
 static char **local_environment(const char *mpi_args)
 {
     static const struct {
@@ -233,10 +251,12 @@ static char **local_environment(const char *mpi_args)
     while (environ[n])
         n++;
     char **env = mem_alloc((n + NLOCAL + 1) * sizeof *env);
+    if (!env) return NULL;
     memcpy(env, environ, n * sizeof *env);
-    for (size_t i = 0; i < NLOCAL && job_is_local(mpi_args); i++) {
+    int local_job = job_is_local(mpi_args);
+    for (size_t i = 0; i < NLOCAL && local_job; i++) {
         if (getenv(local[i].var)) continue;
-        if (local[i].arg && mpi_args && strstr(mpi_args, local[i].arg)) continue;
+        if (local[i].arg && mca_named(mpi_args, local[i].arg)) continue;
         env[n++] = (char *)local[i].entry;
     }
     env[n] = NULL;
@@ -306,7 +326,7 @@ int launch_spawn(launch_t *l, const char *mpirun, const char *mpi_args, const ch
         dup2(fds[1], 2);
         for (int fd = 3; fd < 4096; fd++)
             close(fd);
-        execvpe(argv[0], (char *const *)argv, env);
+        execvpe(argv[0], (char *const *)argv, env ? env : environ);
         ssize_t w = write(2, emsg, (size_t)elen);
         (void)w;
         _exit(127);

@@ -530,6 +530,7 @@ static void parse_done(pool_t *p, size_t k, int rank, const void *body, size_t n
         err_set(&d->err, PARC_EPROTO, (span_t){0}, "engine %d sent a malformed reply", rank);
         snprintf(d->kind, sizeof d->kind, "%s", err_kind(PARC_EPROTO));
         d->nframes = 0;
+        p->shown[k].len = 0; /* nothing of a malformed reply is shown */
     } else {
         if (code) err_set(&d->err, code, at, "%.*s", (int)(mn < 255 ? mn : 255), msg);
         d->err.rank = rank;

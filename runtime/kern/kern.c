@@ -1328,7 +1328,7 @@ static inline void am_int(int bi, kred_t *st, int64_t v, int64_t at)
  * `y < acc ? y : acc` (and >) as the blend does, acc on ties; one unordered compare of the
  * two loads finds a nan in either. gcc makes the vector types' blend a compare and two xors;
  * when the memory is in its faster state that loop fell behind it (bench_ceiling fold,
- * 2026-12-08: max 1.20-1.27x the time of the read pass, 1.13-1.18x this way; argmax, which
+ * 2026-12-08: max 1.20-1.27x the time of the read pass, 1.07-1.21x this way; argmax, which
  * also keeps indices, stays on the vector types: the same written with intrinsics was no
  * faster there). */
 #define BEST_F64_AVX512 1

@@ -68,8 +68,9 @@ def install_kernelspec(interrupt_mode="message"):
     return _ksdir
 
 
-def start(engines=2, interrupt_mode="message", env=None, timeout=60):
-    """Starts a parc kernel with `engines` engines; returns (km, kc), kc ready."""
+def start(engines=2, interrupt_mode="message", env=None, timeout=60, stderr=None):
+    """Starts a parc kernel with `engines` engines; returns (km, kc), kc ready. stderr: a file
+    for the kernel's stderr (default: this process's)."""
     from jupyter_client.manager import KernelManager
     install_kernelspec(interrupt_mode)
     km = KernelManager(kernel_name="parc")
@@ -77,7 +78,7 @@ def start(engines=2, interrupt_mode="message", env=None, timeout=60):
     e["PARC_ENGINES"] = str(engines)
     if env:
         e.update(env)
-    km.start_kernel(env=e)
+    km.start_kernel(env=e, stderr=stderr)
     kc = km.client()
     kc.start_channels()
     kc.wait_for_ready(timeout=timeout)

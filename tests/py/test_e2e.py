@@ -153,17 +153,19 @@ for n in (1, 2, 3):
     finally:
         parcenv.stop(km, kc)
 # A user's own single-copy and transport settings win over the kernel's choice; mpirun refuses
-# a parameter given twice, so the kernel must not pass one of its own as well.
-user = os.environ.get("PARC_MPI_ARGS", "") + \
-    " --mca btl_vader_single_copy_mechanism none --mca btl self,vader,tcp"
-km, kc = parcenv.start(engines=2, env={"PARC_MPI_ARGS": user.strip()})
-try:
-    big_messages(kc, "PARC_MPI_ARGS naming the single-copy mechanism")
-    got = engine_env(kc, "OMPI_MCA_btl")
-    c.check(set(got.values()) == {"self,vader,tcp"},
-            "PARC_MPI_ARGS' --mca btl wins over the local default: %r" % got)
-finally:
-    parcenv.stop(km, kc)
+# a parameter given twice, so the kernel must not pass one of its own as well. A parameter
+# whose name only starts with btl leaves the local btl default alone.
+for extra, btl in ((" --mca btl_vader_single_copy_mechanism none", "self,vader"),
+                   (" --mca btl_vader_single_copy_mechanism none --mca btl self,vader,tcp",
+                    "self,vader,tcp")):
+    user = os.environ.get("PARC_MPI_ARGS", "") + extra
+    km, kc = parcenv.start(engines=2, env={"PARC_MPI_ARGS": user.strip()})
+    try:
+        big_messages(kc, "PARC_MPI_ARGS %r" % extra)
+        got = engine_env(kc, "OMPI_MCA_btl")
+        c.check(set(got.values()) == {btl}, "PARC_MPI_ARGS %r: btl %r" % (extra, got))
+    finally:
+        parcenv.stop(km, kc)
 # A host list makes the job one that may span hosts: Open MPI's own transports then, no
 # local settings of the kernel's.
 km, kc = parcenv.start(engines=2, env={"PARC_MPI_ARGS": (os.environ.get("PARC_MPI_ARGS", "") +

@@ -46,10 +46,6 @@ try:
     # process even while this thread waits for the CPU on a loaded machine (with ZeroMQ's
     # default of 1000 queued here a parallel ctest once made it drop one message)
     reader.setsockopt(zmq.RCVHWM, 0)
-    # and the system's buffer for it as large as it allows (net.core.rmem_max, 4 MiB here):
-    # with the default, a parallel ./test once starved this process long enough for the
-    # kernel's queue of HWM messages to it to fill, and 4 messages were dropped
-    reader.setsockopt(zmq.RCVBUF, 4 << 20)
     reader.connect(addr)
     r = parcenv.run(kc, "s = 'x' * %d" % LINE)
     c.check(not r.errors, "set up: " + r.traceback())
