@@ -551,6 +551,16 @@ void arri_copy_2d(char *d, int64_t ds0, int64_t ds1, const char *s, int64_t ss0,
         memcpy(d, s, (size_t)n1 * sz);
         return;
     }
+    /* one side's rows are the other's memory columns: kern_transpose's register blocks
+     * (z.T.copy() of 8192 x 8192 float64 on 2 engines here: 0.062 s in tiles below) */
+    if (n0 > 1 && n1 > 1 && ss0 == (int64_t)sz && ds1 == (int64_t)sz) {
+        kern_transpose(d, ds0, s, ss1, n0, n1, sz);
+        return;
+    }
+    if (n0 > 1 && n1 > 1 && ds0 == (int64_t)sz && ss1 == (int64_t)sz) {
+        kern_transpose(d, ds1, s, ss0, n1, n0, sz);
+        return;
+    }
 #define COPY_AS(T)                                                                                 \
     if (n0 == 1) { /* one row: a strided loop (redist.c's runs were 15-20% slower as tiles) */     \
         for (int64_t j = 0; j < n1; j++, d += ds1, s += ss1)                                       \

@@ -127,6 +127,12 @@ typedef struct {
  * narrow for NumPy's steps), else 0. */
 int kern_hist(const khist_t *h, int dt, const void *x, size_t n, int64_t *cnt, int ways);
 
+/* Transposes a block: d[i * ds + j * sz] = s[j * ss + i * sz] for i < ni, j < nj (strides
+ * in bytes, either sign): nj rows of ni elements at s become ni rows of nj at d (kcopy.c).
+ * The two must not overlap. */
+void kern_transpose(char *d, int64_t ds, const char *s, int64_t ss, int64_t ni, int64_t nj,
+                    size_t sz);
+
 /* Naive twin of kern_bin/kern_un for float64 one element at a time (the tests compare). */
 double kern_bin_ref(int op, double a, double b);
 double kern_un_ref(int op, double a);

@@ -612,6 +612,38 @@ static void test_repr(void)
     wbuf_free(&b);
 }
 
+/* kern_transpose against its definition: every element size, block edges on both sides of
+ * 8 (the register path's blocks), strides wider than a row, either sign. */
+static void test_transpose(void)
+{
+    static const size_t szs[] = {1, 2, 4, 8, 16};
+    enum { MAXN = 19, PADW = 3 };
+    static unsigned char src[(MAXN + PADW) * MAXN * 16], dst[(MAXN + PADW) * MAXN * 16];
+    for (size_t k = 0; k < sizeof src; k++)
+        src[k] = (unsigned char)(k * 7 + 3);
+    for (size_t zi = 0; zi < sizeof szs / sizeof *szs; zi++)
+        for (int64_t ni = 0; ni <= MAXN; ni += ni < 9 ? 1 : 5)
+            for (int64_t nj = 0; nj <= MAXN; nj += nj < 9 ? 1 : 5)
+                for (int flip = 0; flip < 2; flip++) {
+                    int64_t sz = (int64_t)szs[zi], ss = (ni + PADW) * sz, ds = (nj + 1) * sz;
+                    char *s = (char *)src, *d = (char *)dst;
+                    if (flip) { /* input rows in reverse */
+                        s += (nj ? nj - 1 : 0) * ss;
+                        ss = -ss;
+                    }
+                    memset(dst, 0xee, sizeof dst);
+                    kern_transpose(d, ds, s, ss, ni, nj, (size_t)sz);
+                    int ok = 1;
+                    for (int64_t i = 0; i < ni; i++)
+                        for (int64_t j = 0; j < nj; j++)
+                            ok &= !memcmp(d + i * ds + j * sz, s + j * ss + i * sz, (size_t)sz);
+                    for (int64_t i = 0; i < ni; i++) /* the gap after each row untouched */
+                        for (int64_t b = 0; b < sz; b++)
+                            ok &= (unsigned char)d[i * ds + nj * sz + b] == 0xee;
+                    CHECK(ok);
+                }
+}
+
 /* coll_redist between every pair of layouts of a 2-d array (row blocks, cyclic,
  * block-cyclic, 2-d grids): values follow their global indices, and back again. */
 static void test_redist(void)
@@ -933,6 +965,7 @@ int main(int argc, char **argv)
     test_rng();
     test_reduce();
     test_axis_tree();
+    test_transpose();
     test_fuse();
     test_repr();
     test_index();
