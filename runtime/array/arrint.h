@@ -78,9 +78,14 @@ int64_t arri_lsize(const arr_t *a);
 /* 1 when the chunk is C-contiguous (so element k of the chunk is at base + k). */
 int arri_contig(const arr_t *a);
 /* n0 x n1 elements of sz bytes from s (byte strides ss0, ss1) to d (ds0, ds1), any signs,
- * in tiles of 16 x 16 (one row: a strided copy; contiguous: memcpy). */
+ * in tiles of 16 x 16 (one row: a strided copy; contiguous: memcpy; one side's rows the
+ * other's memory columns: kern_transpose). nt: d is part of a chunk of at least ARRI_NT_MIN
+ * bytes, which will not be read again from the cache (kern_transpose may store past it). */
 void arri_copy_2d(char *d, int64_t ds0, int64_t ds1, const char *s, int64_t ss0, int64_t ss1,
-                  int64_t n0, int64_t n1, size_t sz);
+                  int64_t n0, int64_t n1, size_t sz, int nt);
+/* Chunks this large are written with non-temporal stores where a loop can (about twice the
+ * last-level cache here, 32 MiB, so that a result that could stay in it does). */
+#define ARRI_NT_MIN ((int64_t)64 << 20)
 /* Address of the chunk's first element. */
 void *arri_base(const arr_t *a);
 /* A new array with a fresh contiguous chunk: distributed with axis-0 row boundaries bnd

@@ -142,10 +142,14 @@ static void runs_count(const runs_t *r, int64_t a, int64_t b, int64_t *cnt)
     }
 }
 
-/* Copies n elements of sz bytes from s (stride ss bytes) to d (stride ds bytes). */
-static void copy_n(char *d, int64_t ds, const char *s, int64_t ss, int64_t n, size_t sz)
+/* Copies n elements of sz bytes from s (stride ss bytes) to d (stride ds bytes); past the
+ * cache (kern_copy_nt) when nt and both are contiguous. */
+static void copy_n(char *d, int64_t ds, const char *s, int64_t ss, int64_t n, size_t sz, int nt)
 {
-    arri_copy_2d(d, 0, ds, s, 0, ss, 1, n, sz);
+    if (nt && ds == (int64_t)sz && ss == (int64_t)sz)
+        kern_copy_nt(d, s, (size_t)n * sz);
+    else
+        arri_copy_2d(d, 0, ds, s, 0, ss, 1, n, sz, 0);
 }
 
 /* One side of the move: a chunk (shape ls, byte strides bs) and, per dimension, the runs of
@@ -161,6 +165,7 @@ typedef struct {
      * scratch */
     int tiles;
     int64_t *rowlen, *rowoff;
+    int nt; /* the receiving side of a chunk larger than the cache: unpacked past it */
 } side_t;
 
 /* Rows per tile, and columns of each row copied at a time. redistribute(z.T) of 8192 x 8192
@@ -190,9 +195,9 @@ static void row_move(const side_t *s, char *p, int64_t peer, int64_t l0, int64_t
                 if (b < l0) b += r->T;
                 int64_t k = b < l1 ? (l1 - 1 - b) / r->T + 1 : 0;
                 if (pack)
-                    copy_n(*c, sz, p + b * es, es * r->T, k, s->sz);
+                    copy_n(*c, sz, p + b * es, es * r->T, k, s->sz, 0);
                 else
-                    copy_n(p + b * es, es * r->T, *c, sz, k, s->sz);
+                    copy_n(p + b * es, es * r->T, *c, sz, k, s->sz, s->nt);
                 *c += k * sz;
                 continue;
             }
@@ -200,9 +205,9 @@ static void row_move(const side_t *s, char *p, int64_t peer, int64_t l0, int64_t
                 int64_t lo = b > l0 ? b : l0, hi = b + len < l1 ? b + len : l1;
                 if (hi <= lo) continue;
                 if (pack)
-                    copy_n(*c, sz, p + lo * es, es, hi - lo, s->sz);
+                    copy_n(*c, sz, p + lo * es, es, hi - lo, s->sz, 0);
                 else
-                    copy_n(p + lo * es, es, *c, sz, hi - lo, s->sz);
+                    copy_n(p + lo * es, es, *c, sz, hi - lo, s->sz, s->nt);
                 *c += (hi - lo) * sz;
             }
         }
@@ -213,9 +218,9 @@ static void row_move(const side_t *s, char *p, int64_t peer, int64_t l0, int64_t
         if (re > l1) re = l1;
         char **c = &cur[peer + r->q[i] * m];
         if (pack)
-            copy_n(*c, sz, p + l * es, es, re - l, s->sz);
+            copy_n(*c, sz, p + l * es, es, re - l, s->sz, 0);
         else
-            copy_n(p + l * es, es, *c, sz, re - l, s->sz);
+            copy_n(p + l * es, es, *c, sz, re - l, s->sz, s->nt);
         *c += (re - l) * sz;
     }
 }
@@ -270,9 +275,9 @@ static void tile_move(const side_t *s, char *p, int64_t peer, int64_t rows, char
         char *b = cur[peer + q * m] + s->rowoff[q] * sz;
         int64_t bs = s->rowlen[q] * sz;
         if (rs == sz && pack) /* the chunk's memory rows are its columns: a transpose */
-            kern_transpose(b, bs, p + l * es, es, rows, re - l, s->sz);
+            kern_transpose(b, bs, p + l * es, es, rows, re - l, s->sz, 0);
         else if (rs == sz)
-            kern_transpose(p + l * es, es, b, bs, re - l, rows, s->sz);
+            kern_transpose(p + l * es, es, b, bs, re - l, rows, s->sz, s->nt);
         else
             for (int64_t j = l; j < re; j += TILE_COLS) {
                 int64_t n = re - j < TILE_COLS ? re - j : TILE_COLS;
@@ -544,6 +549,7 @@ int coll_redist(const rt_t *rt, const arr_t *a, const dist_t *to, arr_t **out, e
         pl.nrounds = (pl.nslabs + p - 1) / p;
         rc = side_init(&s, src, &a->dist, to, rt->rank, err);
         if (!rc) rc = side_init(&r, dst, to, &a->dist, rt->rank, err);
+        r.nt = arri_lsize(dst) * (int64_t)sz >= ARRI_NT_MIN;
         int64_t scratch = 0;
         for (int d = 0; d < nd; d++)
             scratch += a->dist.grid[d] + to->grid[d];

@@ -129,9 +129,14 @@ int kern_hist(const khist_t *h, int dt, const void *x, size_t n, int64_t *cnt, i
 
 /* Transposes a block: d[i * ds + j * sz] = s[j * ss + i * sz] for i < ni, j < nj (strides
  * in bytes, either sign): nj rows of ni elements at s become ni rows of nj at d (kcopy.c).
- * The two must not overlap. */
+ * The two must not overlap. nt: d is too large to be read again from the cache, store past
+ * it where that can be done. */
 void kern_transpose(char *d, int64_t ds, const char *s, int64_t ss, int64_t ni, int64_t nj,
-                    size_t sz);
+                    size_t sz, int nt);
+
+/* memcpy with non-temporal stores (where the CPU has them; else memcpy) for destinations too
+ * large to be read again from the cache (kcopy.c). */
+void kern_copy_nt(void *d, const void *s, size_t n);
 
 /* Naive twin of kern_bin/kern_un for float64 one element at a time (the tests compare). */
 double kern_bin_ref(int op, double a, double b);

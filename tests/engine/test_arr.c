@@ -613,35 +613,56 @@ static void test_repr(void)
 }
 
 /* kern_transpose against its definition: every element size, block edges on both sides of
- * 8 (the register path's blocks), strides wider than a row, either sign. */
+ * 8 (the register path's blocks) and of its 256 x 256 blocks, strides wider than a row,
+ * either sign, stored through the cache or past it (64-byte aligned rows). */
 static void test_transpose(void)
 {
     static const size_t szs[] = {1, 2, 4, 8, 16};
-    enum { MAXN = 19, PADW = 3 };
-    static unsigned char src[(MAXN + PADW) * MAXN * 16], dst[(MAXN + PADW) * MAXN * 16];
+    static const int64_t ns[] = {0, 1, 2, 7, 8, 9, 15, 16, 17, 19, 255, 257, 300};
+    enum { MAXN = 300, PADW = 3, CAP = (MAXN + PADW) * (MAXN + 8) * 16 };
+    static _Alignas(64) unsigned char src[CAP], dst[CAP];
     for (size_t k = 0; k < sizeof src; k++)
         src[k] = (unsigned char)(k * 7 + 3);
+    size_t nn = sizeof ns / sizeof *ns;
     for (size_t zi = 0; zi < sizeof szs / sizeof *szs; zi++)
-        for (int64_t ni = 0; ni <= MAXN; ni += ni < 9 ? 1 : 5)
-            for (int64_t nj = 0; nj <= MAXN; nj += nj < 9 ? 1 : 5)
-                for (int flip = 0; flip < 2; flip++) {
-                    int64_t sz = (int64_t)szs[zi], ss = (ni + PADW) * sz, ds = (nj + 1) * sz;
+        for (size_t a = 0; a < nn; a++)
+            for (size_t b = 0; b < nn; b++)
+                for (int mode = 0; mode < 4; mode++) {
+                    int64_t ni = ns[a], nj = ns[b], sz = (int64_t)szs[zi];
+                    int big_i = ni > 19, big_j = nj > 19; /* 8-byte elements, one 300 x 300 */
+                    if ((big_i || big_j) && sz != 8) continue;
+                    if (big_i && big_j && (a != nn - 1 || b != nn - 1)) continue;
+                    int flip = mode & 1, nt = mode >> 1;
+                    int64_t ss = (ni + PADW) * sz, ds = (nj + 1) * sz;
+                    if (nt) ds = (ds + 63) / 64 * 64;
                     char *s = (char *)src, *d = (char *)dst;
                     if (flip) { /* input rows in reverse */
                         s += (nj ? nj - 1 : 0) * ss;
                         ss = -ss;
                     }
-                    memset(dst, 0xee, sizeof dst);
-                    kern_transpose(d, ds, s, ss, ni, nj, (size_t)sz);
+                    memset(dst, 0xee, (size_t)(ni * ds + 64));
+                    kern_transpose(d, ds, s, ss, ni, nj, (size_t)sz, nt);
                     int ok = 1;
                     for (int64_t i = 0; i < ni; i++)
                         for (int64_t j = 0; j < nj; j++)
                             ok &= !memcmp(d + i * ds + j * sz, s + j * ss + i * sz, (size_t)sz);
                     for (int64_t i = 0; i < ni; i++) /* the gap after each row untouched */
-                        for (int64_t b = 0; b < sz; b++)
-                            ok &= (unsigned char)d[i * ds + nj * sz + b] == 0xee;
+                        for (int64_t g = nj * sz; g < ds; g++)
+                            ok &= (unsigned char)d[i * ds + g] == 0xee;
                     CHECK(ok);
                 }
+    /* kern_copy_nt: memcpy's bytes, from every alignment, to every alignment and length
+     * around its 64-byte lines, nothing outside */
+    for (int64_t da = 0; da < 64; da += 7)
+        for (int64_t sa = 0; sa < 64; sa += 13)
+            for (int64_t n = 0; n < 400; n += n < 130 ? 1 : 37) {
+                memset(dst, 0xee, 600);
+                kern_copy_nt(dst + da, src + sa, (size_t)n);
+                int ok = !memcmp(dst + da, src + sa, (size_t)n);
+                for (int64_t k = 0; k < 600; k++)
+                    ok &= (k >= da && k < da + n) || dst[k] == 0xee;
+                CHECK(ok);
+            }
 }
 
 /* coll_redist between every pair of layouts of a 2-d array (row blocks, cyclic,
