@@ -56,11 +56,18 @@ int coll_allgather(const rt_t *rt, const arr_t *a, arr_t **out, err_t *err);
  * each rank packs its chunk in C order by destination and unpacks what it receives in C
  * order by source, never through one rank, with no table per element. Extra memory per
  * rank besides the result: a send and a receive buffer of at most one round's slab (about
- * coll_round_bytes of the global array, or one row when a row is larger). Caller owns *out. */
+ * coll_round_bytes of the global array, or one row when a row is larger); on one host two
+ * send buffers in a shared-memory window that stays (coll_redist_shm). Caller owns *out. */
 int coll_redist(const rt_t *rt, const arr_t *a, const dist_t *to, arr_t **out, err_t *err);
 /* coll_redist's bytes of the global array per round (4 MiB; tests make it small to run
  * many rounds). The same on every rank. */
 extern int64_t coll_round_bytes;
+/* 1 (the default): when every rank runs on one host, coll_redist's rounds go through an MPI
+ * shared-memory window instead of MPI_Alltoallv (tests set 0 to run those). The same on every
+ * rank. */
+extern int coll_redist_shm;
+/* Forgets the window (its memory stays mapped until the process ends). */
+void coll_redist_fini(void);
 /* The same to the row layout with axis-0 boundaries bnd (nranks+1 entries). */
 int coll_redistribute(const rt_t *rt, const arr_t *a, const int64_t *bnd, arr_t **out, err_t *err);
 

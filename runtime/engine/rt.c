@@ -2,6 +2,7 @@
 #include "rt.h"
 
 #include "chunk.h"
+#include "coll.h"
 #include "mem.h"
 
 #include <stdio.h>
@@ -82,6 +83,7 @@ int rt_init(rt_t *rt, uint64_t seed, atomic_int *intr)
 
 void rt_fini(rt_t *rt)
 {
+    coll_redist_fini();
     chunk_destroy(&rt->chunks);
     mem_free(rt->collseq);
     rt->collseq = NULL;

@@ -760,14 +760,17 @@ static void test_redist_pairs(void)
                 CHECK(arrcheck_holds(&rt, a));
                 for (int j = 0; j < 8 && cases[ci].kinds[j]; j++)
                     for (size_t bj = 0; bj < 4; bj += 3)
-                        for (size_t ri = 0; ri < 3; ri++) {
+                        for (size_t ri = 0; ri < 6; ri++) {
                             arr_t *t = arrcheck_iota(&rt, nd, sh, cases[ci].kinds[j], bss[bj]),
                                   *c = NULL;
                             if (!t) continue;
-                            coll_round_bytes = rounds[ri];
+                            coll_round_bytes = rounds[ri % 3];
+                            coll_redist_shm =
+                                ri < 3; /* the window's rounds, then MPI_Alltoallv's */
                             CHECK(coll_redist(&rt, a, &t->dist, &c, &err) == 0);
                             CHECK(c && dist_equal(&c->dist, &t->dist) && arrcheck_holds(&rt, c));
                             coll_round_bytes = keep;
+                            coll_redist_shm = 1;
                             arr_unref(&c);
                             arr_unref(&t);
                         }
