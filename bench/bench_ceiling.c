@@ -8,13 +8,17 @@
  *   read  one pass reading n/ranks doubles per rank (sixteen partial sums, two AVX-512
  *         vectors: 8-12% faster here than eight, a single dependency chain): the STREAM-like
  *         floor of x.sum(); and the same over a 10^4 x 10^4-sized chunk is the floor of z.sum
- * Usage: mpiexec -n 2 bench_ceiling [n] [read|fold]; with "read", only the read row (best of
- * 5, the memory written by the generator first), which speed.py runs beside each parc row
- * that reads its array once, so that both sides see the machine in the same state; with
- * "fold", six rounds of the read pass and then parc's own reduction loops over the same
- * memory (kern_fold of each KERN_BLK block, as x.sum() runs it on an engine, and kern_red's
- * max and argmax, as x.max() and x.argmax() do), each round's times printed: whether parc's
- * loops keep up with the plain pass in whatever state the memory is. */
+ * Usage: mpiexec -n 2 bench_ceiling [n] [read|fold|transpose]; with "read", only the read row (best
+ * of 5, the memory written by the generator first), which speed.py runs beside each parc row that
+ * reads its array once, so that both sides see the machine in the same state; with "fold", six
+ * rounds of the read pass and then parc's own reduction loops over the same memory (kern_fold of
+ * each KERN_BLK block, as x.sum() runs it on an engine, and kern_red's max and argmax, as x.max()
+ * and x.argmax() do), each round's times printed: whether parc's loops keep up with the plain pass
+ * in whatever state the memory is. With "transpose", n is the side of a square float64 matrix in
+ * row blocks (as redistribute(z.T) moves it): each rank copies its block once with memcpy and
+ * transposes it with kern_transpose through the cache and past it (non-temporal stores), into
+ * memory written before, best of 5 each: what a transpose costs against a copy of the same bytes
+ * here. */
 #include <mpi.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,6 +52,36 @@ static double read_sum(const double *x, int64_t n)
     return s[0];
 }
 
+/* The "transpose" rows: this rank's n / ranks x n block. */
+static void transpose_rows(int64_t n, int rank, int nr)
+{
+    int64_t rows = n * (rank + 1) / nr - n * rank / nr;
+    size_t bytes = (size_t)(rows * n) * sizeof(double);
+    double *a = mem_aligned(64, bytes + 64), *b = mem_aligned(64, bytes + 64);
+    if (!a || !b) MPI_Abort(MPI_COMM_WORLD, 1);
+    for (int64_t k = 0; k < rows * n; k++)
+        a[k] = (double)k;
+    memset(b, 0, bytes);
+    double best[3] = {1e30, 1e30, 1e30};
+    for (int rep = 0; rep < 5; rep++)
+        for (int w = 0; w < 3; w++) {
+            MPI_Barrier(MPI_COMM_WORLD);
+            double t0 = MPI_Wtime();
+            if (w == 0)
+                memcpy(b, a, bytes);
+            else /* b (n x rows) = a (rows x n) transposed */
+                kern_transpose((char *)b, rows * 8, (const char *)a, n * 8, n, rows, 8, w == 2);
+            double t = slowest(MPI_COMM_WORLD, MPI_Wtime() - t0);
+            if (t < best[w]) best[w] = t;
+        }
+    int ok = rows < 2 || b[1 * rows + 1] == a[1 * n + 1];
+    if (rank == 0)
+        printf("transpose n=%lld ranks=%d memcpy=%.6f s transpose=%.6f s transpose_nt=%.6f s%s\n",
+               (long long)n, nr, best[0], best[1], best[2], ok ? "" : " WRONG");
+    mem_free(a);
+    mem_free(b);
+}
+
 int main(int argc, char **argv)
 {
     MPI_Init(&argc, &argv);
@@ -55,6 +89,11 @@ int main(int argc, char **argv)
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     MPI_Comm_size(MPI_COMM_WORLD, &nr);
     int64_t n = argc > 1 ? atoll(argv[1]) : 100000000;
+    if (argc > 2 && strcmp(argv[2], "transpose") == 0) {
+        transpose_rows(n, rank, nr);
+        MPI_Finalize();
+        return 0;
+    }
     int64_t lo = n * rank / nr, hi = n * (rank + 1) / nr, m = hi - lo;
     rng_t sx = {{1, 0}, 0}, sy = {{1, 0}, 1};
     double *x = mem_aligned(64, (size_t)m * sizeof *x + 64);
