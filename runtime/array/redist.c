@@ -168,6 +168,12 @@ typedef struct {
     int tiles;
     int64_t *rowlen, *rowoff;
     int nt; /* the receiving side of a chunk larger than the cache: unpacked past it */
+    /* a round's own elements moved straight from chunk to chunk (self_direct): on the
+     * sending side the peer offset whose cursor points into the result, that result's row
+     * stride (bytes) for tiles, and whether those writes may go past the cache; on the
+     * receiving side the peer offset it does not unpack. -1: none. */
+    int64_t direct, dstride;
+    int dnt;
 } side_t;
 
 /* Rows per tile, and columns of each row copied at a time. redistribute(z.T) of 8192 x 8192
@@ -191,7 +197,9 @@ static void row_move(const side_t *s, char *p, int64_t peer, int64_t l0, int64_t
     if (r->once && l1 - l0 > r->T) {
         /* each peer's elements are one run per period: a strided copy per run class */
         for (int64_t i = 0; i < r->nr; i++) {
-            char **c = &cur[peer + r->q[i] * m];
+            int64_t pi = peer + r->q[i] * m;
+            if (!pack && pi == s->direct) continue;
+            char **c = &cur[pi];
             int64_t len = r->st[i + 1] - r->st[i], b = l0 / r->T * r->T + r->st[i];
             if (len == 1) { /* one element per period: one strided copy */
                 if (b < l0) b += r->T;
@@ -207,7 +215,7 @@ static void row_move(const side_t *s, char *p, int64_t peer, int64_t l0, int64_t
                 int64_t lo = b > l0 ? b : l0, hi = b + len < l1 ? b + len : l1;
                 if (hi <= lo) continue;
                 if (pack)
-                    copy_n(*c, sz, p + lo * es, es, hi - lo, s->sz, 0);
+                    copy_n(*c, sz, p + lo * es, es, hi - lo, s->sz, pi == s->direct && s->dnt);
                 else
                     copy_n(p + lo * es, es, *c, sz, hi - lo, s->sz, s->nt);
                 *c += (hi - lo) * sz;
@@ -216,11 +224,12 @@ static void row_move(const side_t *s, char *p, int64_t peer, int64_t l0, int64_t
         return;
     }
     for (int64_t l = l0, rs, re; l < l1; l = re) {
-        int64_t i = runs_find(r, l, &rs, &re);
+        int64_t i = runs_find(r, l, &rs, &re), pi = peer + r->q[i] * m;
         if (re > l1) re = l1;
-        char **c = &cur[peer + r->q[i] * m];
+        if (!pack && pi == s->direct) continue;
+        char **c = &cur[pi];
         if (pack)
-            copy_n(*c, sz, p + l * es, es, re - l, s->sz, 0);
+            copy_n(*c, sz, p + l * es, es, re - l, s->sz, pi == s->direct && s->dnt);
         else
             copy_n(p + l * es, es, *c, sz, re - l, s->sz, s->nt);
         *c += (re - l) * sz;
@@ -274,10 +283,15 @@ static void tile_move(const side_t *s, char *p, int64_t peer, int64_t rows, char
         int64_t i = runs_find(r, l, &rb, &re);
         if (re > w) re = w;
         int q = r->q[i];
-        char *b = cur[peer + q * m] + s->rowoff[q] * sz;
-        int64_t bs = s->rowlen[q] * sz;
+        int64_t pi = peer + q * m, direct = pi == s->direct;
+        char *b = cur[pi] + s->rowoff[q] * sz;
+        int64_t bs = direct && s->dstride ? s->dstride : s->rowlen[q] * sz;
+        if (!pack && direct) {
+            s->rowoff[q] += re - l;
+            continue;
+        }
         if (rs == sz && pack) /* the chunk's memory rows are its columns: a transpose */
-            kern_transpose(b, bs, p + l * es, es, rows, re - l, s->sz, 0);
+            kern_transpose(b, bs, p + l * es, es, rows, re - l, s->sz, direct && s->dnt);
         else if (rs == sz)
             kern_transpose(p + l * es, es, b, bs, re - l, rows, s->sz, s->nt);
         else
@@ -287,8 +301,10 @@ static void tile_move(const side_t *s, char *p, int64_t peer, int64_t rows, char
             }
         s->rowoff[q] += re - l;
     }
-    for (int64_t q = 0; q < s->r[d].nq; q++)
-        cur[peer + q * m] += rows * s->rowlen[q] * sz;
+    for (int64_t q = 0; q < s->r[d].nq; q++) {
+        int64_t pi = peer + q * m;
+        cur[pi] += rows * (pi == s->direct && s->dstride ? s->dstride : s->rowlen[q] * sz);
+    }
 }
 
 /* The coordinate of local index l along dimension d (as a peer offset). */
@@ -377,6 +393,7 @@ static int side_init(side_t *s, const arr_t *a, const dist_t *mine, const dist_t
                      err_t *err)
 {
     memset(s, 0, sizeof *s);
+    s->direct = -1;
     s->nd = a->ndim;
     s->sz = dt_size(a->dtype);
     s->base = arri_base(a);
@@ -427,6 +444,7 @@ typedef struct {
     int64_t *cnt;            /* send and receive counts (nranks each), scratch */
     int *sc, *sd, *rcn, *rd; /* the Alltoallv arguments, in elements */
     char **cur;
+    char **at;             /* a round's slabs' own places in the result (self_begin) */
     size_t sbytes, rbytes; /* the largest round's buffers */
 } plan_t;
 
@@ -456,6 +474,67 @@ static void round_counts(const rt_t *rt, const arr_t *a, const dist_t *to, const
         side_count(src, to, ab[0], ab[1], sc, scratch);
         side_count(dst, &a->dist, ab[2], ab[3], rc, scratch);
     }
+}
+
+/* ---- a rank's own elements, straight from chunk to chunk ----
+ *
+ * What stays on a rank would be packed into the round's buffer and unpacked from it again.
+ * When a slab's own elements form one block of the result that the sending side writes in
+ * its order - one interval of axis 0 by one interval of axis 1 in 2-d (whole rows unless the
+ * sending side moves tiles, whose rows take the result's row stride), one interval in 1-d -
+ * the sending side's cursor for this rank points into the result instead, and the receiving
+ * side skips it: b_to_c's and a transpose's own half is then moved once. */
+
+/* Where slab [a, b) of the result's axis 0 holds this rank's own elements (c: its coordinates
+ * under the sending layout): 1 with *at their first one's address (NULL when there are none),
+ * 0 when they are not one such block. */
+static int self_block(const side_t *src, const side_t *dst, const int *c, int64_t a, int64_t b,
+                      char **at)
+{
+    int nd = dst->nd;
+    int64_t lo[2] = {0, 0}, hi[2] = {0, 0};
+    *at = NULL;
+    if (nd > 2) return 0;
+    for (int d = 0; d < nd; d++) {
+        int64_t from = d ? 0 : a, to = d ? dst->ls[d] : b, rs, re;
+        int found = 0;
+        for (int64_t l = from; l < to; l = re) {
+            int64_t i = runs_find(&dst->r[d], l, &rs, &re);
+            if (re > to) re = to;
+            if (dst->r[d].q[i] != c[d]) continue;
+            if (found && l != hi[d]) return 0; /* a second interval */
+            if (!found) lo[d] = l;
+            found = 1;
+            hi[d] = re;
+        }
+        if (!found) return 1;
+    }
+    if (nd == 2 && !src->tiles && (lo[1] != 0 || hi[1] != dst->ls[1])) return 0;
+    *at = dst->base + lo[0] * dst->bs[0] + (nd == 2 ? lo[1] * dst->bs[1] : 0);
+    return 1;
+}
+
+/* Whether round t moves this rank's own elements straight (every slab's a block): then
+ * at[k] is slab k's place (NULL: none), src and dst are set for it until self_end. */
+static int self_begin(const rt_t *rt, const arr_t *a, const dist_t *to, side_t *src, side_t *dst,
+                      const plan_t *pl, int64_t t, char **at, int nat)
+{
+    int c[ARR_MAXDIM];
+    int64_t ab[4];
+    dist_coords(&a->dist, rt->rank, c);
+    int k = 0;
+    for (; round_slab(rt, a, to, pl, t, k, ab); k++)
+        if (k >= nat || !self_block(src, dst, c, ab[2], ab[3], &at[k])) return 0;
+    /* a peer offset is the peer's rank (coordinates in C order over the grid) */
+    src->direct = dst->direct = rt->rank;
+    src->dstride = dst->nd == 2 ? dst->bs[0] : 0;
+    src->dnt = dst->nt;
+    return 1;
+}
+
+static void self_end(side_t *src, side_t *dst)
+{
+    src->direct = dst->direct = -1;
 }
 
 /* A peer's segment of n elements in the send or receive buffer, rounded up so that the next
@@ -492,9 +571,8 @@ static int plan_sizes(const rt_t *rt, const arr_t *a, const dist_t *to, const si
 }
 
 /* One round: pack its slabs, exchange them, unpack them. */
-static int round_move(const rt_t *rt, const arr_t *a, const dist_t *to, const side_t *src,
-                      const side_t *dst, plan_t *pl, int64_t t, char *sbuf, char *rbuf,
-                      MPI_Datatype el, err_t *err)
+static int round_move(const rt_t *rt, const arr_t *a, const dist_t *to, side_t *src, side_t *dst,
+                      plan_t *pl, int64_t t, char *sbuf, char *rbuf, MPI_Datatype el, err_t *err)
 {
     int p = rt->nranks, me = rt->rank;
     int64_t *sc = pl->cnt, *rc = sc + p, ab[4];
@@ -510,14 +588,21 @@ static int round_move(const rt_t *rt, const arr_t *a, const dist_t *to, const si
         pl->cur[q] = sbuf + (size_t)pl->sd[q] * sz;
     }
     char *self = pl->cur[me];
-    for (int k = 0; round_slab(rt, a, to, pl, t, k, ab); k++)
+    int direct = self_begin(rt, a, to, src, dst, pl, t, pl->at, p);
+    for (int k = 0; round_slab(rt, a, to, pl, t, k, ab); k++) {
+        if (direct) pl->cur[me] = pl->at[k] ? pl->at[k] : self;
         side_move(src, ab[0], ab[1], pl->cur, 1);
-    if (MPI_Alltoallv(sbuf, pl->sc, pl->sd, el, rbuf, pl->rcn, pl->rd, el, rt->comm) != MPI_SUCCESS)
+    }
+    if (MPI_Alltoallv(sbuf, pl->sc, pl->sd, el, rbuf, pl->rcn, pl->rd, el, rt->comm) !=
+        MPI_SUCCESS) {
+        self_end(src, dst);
         return err_set(err, PARC_EMPI, (span_t){0}, "MPI_Alltoallv failed");
+    }
     for (int q = 0; q < p; q++)
         pl->cur[q] = q == me ? self : rbuf + (size_t)pl->rd[q] * sz;
     for (int k = 0; round_slab(rt, a, to, pl, t, k, ab); k++)
         side_move(dst, ab[2], ab[3], pl->cur, 0);
+    self_end(src, dst);
     return 0;
 }
 
@@ -629,8 +714,8 @@ void coll_redist_fini(void)
 
 /* One round through the window: pack its slabs into this rank's buffer, agree, unpack every
  * rank's segment for this one. */
-static int round_shm(const rt_t *rt, const arr_t *a, const dist_t *to, const side_t *src,
-                     const side_t *dst, plan_t *pl, int64_t t, err_t *err)
+static int round_shm(const rt_t *rt, const arr_t *a, const dist_t *to, side_t *src, side_t *dst,
+                     plan_t *pl, int64_t t, err_t *err)
 {
     int p = rt->nranks, me = rt->rank;
     int64_t *sc = pl->cnt, ab[4];
@@ -643,18 +728,26 @@ static int round_shm(const rt_t *rt, const arr_t *a, const dist_t *to, const sid
         pl->cur[q] = mine + hdr + (size_t)so * sz;
         so += (int)seg_pad(sc[q], sz);
     }
-    for (int k = 0; round_slab(rt, a, to, pl, t, k, ab); k++)
+    char *self = pl->cur[me];
+    int direct = self_begin(rt, a, to, src, dst, pl, t, pl->at, p);
+    for (int k = 0; round_slab(rt, a, to, pl, t, k, ab); k++) {
+        if (direct) pl->cur[me] = pl->at[k] ? pl->at[k] : self;
         side_move(src, ab[0], ab[1], pl->cur, 1);
+    }
     MPI_Win_sync(shm.win);
     int rc = arri_agree(rt, 0, err);
     MPI_Win_sync(shm.win);
-    if (rc) return rc;
+    if (rc) {
+        self_end(src, dst);
+        return rc;
+    }
     for (int q = 0; q < p; q++) {
         char *b = shm_buf(q, t);
         pl->cur[q] = b + hdr + (size_t)((const int64_t *)b)[me] * sz;
     }
     for (int k = 0; round_slab(rt, a, to, pl, t, k, ab); k++)
         side_move(dst, ab[2], ab[3], pl->cur, 0);
+    self_end(src, dst);
     return 0;
 }
 
@@ -695,7 +788,8 @@ int coll_redist(const rt_t *rt, const arr_t *a, const dist_t *to, arr_t **out, e
         pl.cnt = mem_alloc((size_t)(2 * p + scratch) * sizeof *pl.cnt);
         pl.sc = mem_alloc((size_t)p * 4 * sizeof *pl.sc);
         pl.cur = mem_alloc((size_t)p * sizeof *pl.cur);
-        if (!rc && (!pl.cnt || !pl.sc || !pl.cur))
+        pl.at = mem_alloc((size_t)p * sizeof *pl.at);
+        if (!rc && (!pl.cnt || !pl.sc || !pl.cur || !pl.at))
             rc = err_set(err, PARC_ENOMEM, (span_t){0}, "out of memory");
         pl.sd = pl.sc + p;
         pl.rcn = pl.sc + 2 * p;
@@ -729,6 +823,7 @@ int coll_redist(const rt_t *rt, const arr_t *a, const dist_t *to, arr_t **out, e
     mem_free(rbuf);
     mem_free(pl.sc);
     mem_free(pl.cur);
+    mem_free(pl.at);
     mem_free(pl.cnt);
     side_free(&s);
     side_free(&r);
