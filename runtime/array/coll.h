@@ -66,6 +66,9 @@ extern int64_t coll_round_bytes;
  * shared-memory window instead of MPI_Alltoallv (tests set 0 to run those). The same on every
  * rank. */
 extern int coll_redist_shm;
+/* The largest buffer of a round the window is grown to (32 MiB); rounds that need more take
+ * MPI_Alltoallv's. Tests make it small. */
+extern size_t coll_redist_shm_max;
 /* Forgets the window (its memory stays mapped until the process ends). */
 void coll_redist_fini(void);
 /* The same to the row layout with axis-0 boundaries bnd (nranks+1 entries). */

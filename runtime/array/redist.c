@@ -622,9 +622,9 @@ static int round_move(const rt_t *rt, const arr_t *a, const dist_t *to, side_t *
  * MPI_Win_free is collective, and an engine leaves alone when its peers are gone. */
 int coll_redist_shm = 1;
 
-/* The largest buffer kept in the window: rounds are about coll_round_bytes / nranks per
- * rank, but one row is the least a round moves, and the window is never given back. */
-#define SHM_MAX ((size_t)32 << 20)
+/* The largest buffer kept in the window (coll.h): rounds are about coll_round_bytes / nranks
+ * per rank, but one row is the least a round moves, and the window is never given back. */
+size_t coll_redist_shm_max = (size_t)32 << 20;
 
 static struct {
     int known;     /* shm.host is known for shm.comm */
@@ -674,7 +674,7 @@ static int shm_ready(const rt_t *rt, size_t need)
     if (MPI_Allreduce(&want, &most, 1, MPI_UNSIGNED_LONG_LONG, MPI_MAX, rt->comm) != MPI_SUCCESS)
         return 0;
     if (most <= shm.half) return 1;
-    if (most > SHM_MAX) return 0; /* a round of rows this long: buffers made for it alone */
+    if (most > coll_redist_shm_max) return 0; /* rows this long: buffers of their own */
     /* grown to at least twice its size, so that a run of growing arrays makes few windows;
      * the old one is left as it is (see above) */
     size_t half = ((size_t)most + 63) / 64 * 64;

@@ -665,6 +665,38 @@ static void test_transpose(void)
             }
 }
 
+/* coll_redist through a window made afresh and grown round by round, up to a small largest
+ * buffer past which rounds take MPI_Alltoallv: 1-d block to cyclic and back, one round per
+ * call, sizes growing. */
+static void test_redist_window(void)
+{
+    size_t keep_max = coll_redist_shm_max;
+    int64_t keep_round = coll_round_bytes;
+    err_t err;
+    err_clear(&err);
+    coll_redist_fini(); /* a new window (the old one stays mapped) */
+    coll_redist_shm_max = 4096;
+    coll_round_bytes = (int64_t)64 << 20;
+    static const int64_t ns[] = {7, 100, 300, 1000, 5000, 20000};
+    for (size_t i = 0; i < sizeof ns / sizeof *ns; i++) {
+        int64_t sh[1] = {ns[i]};
+        arr_t *a = arrcheck_iota(&rt, 1, sh, "b", 1), *t = arrcheck_iota(&rt, 1, sh, "c", 1);
+        arr_t *c = NULL, *e = NULL;
+        if (!a || !t) continue;
+        CHECK(coll_redist(&rt, a, &t->dist, &c, &err) == 0);
+        CHECK(c && arrcheck_holds(&rt, c));
+        CHECK(c && coll_redist(&rt, c, &a->dist, &e, &err) == 0);
+        CHECK(e && arrcheck_holds(&rt, e));
+        arr_unref(&a);
+        arr_unref(&t);
+        arr_unref(&c);
+        arr_unref(&e);
+    }
+    coll_redist_shm_max = keep_max;
+    coll_round_bytes = keep_round;
+    coll_redist_fini();
+}
+
 /* coll_redist between every pair of layouts of a 2-d array (row blocks, cyclic,
  * block-cyclic, 2-d grids): values follow their global indices, and back again. */
 static void test_redist(void)
@@ -995,6 +1027,7 @@ int main(int argc, char **argv)
     test_index();
     test_redist();
     test_redist_pairs();
+    test_redist_window();
     test_pool();
     test_pieces();
     /* again with every message of more than 1000 bytes in pieces */
