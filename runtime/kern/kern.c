@@ -1577,23 +1577,31 @@ void kern_red(int bi, int dt, const void *a, size_t n, kred_t *st)
         for (int64_t c0 = 0; c0 < n; c0 += KERN_BLK) {                                             \
             int64_t nc = n - c0 < KERN_BLK ? n - c0 : KERN_BLK;                                    \
             T o[KERN_BLK];                                                                         \
-            IT bad[KERN_BLK];                                                                      \
+            IT bad[KERN_BLK], any = 0;                                                             \
             for (int64_t j = 0; j < nc; j++) {                                                     \
                 o[j] = x[c0 + j];                                                                  \
-                bad[j] = -(IT)(o[j] != o[j]);                                                      \
+                any |= -(IT)(o[j] != o[j]);                                                        \
             }                                                                                      \
             for (int64_t r = 1; r < L; r++) {                                                      \
                 const T *y = x + r * stride + c0;                                                  \
                 if (mn)                                                                            \
                     for (int64_t j = 0; j < nc; j++) {                                             \
-                        bad[j] |= -(IT)(y[j] != y[j]);                                             \
+                        any |= -(IT)(y[j] != y[j]);                                                \
                         o[j] = y[j] < o[j] ? y[j] : o[j];                                          \
                     }                                                                              \
                 else                                                                               \
                     for (int64_t j = 0; j < nc; j++) {                                             \
-                        bad[j] |= -(IT)(y[j] != y[j]);                                             \
+                        any |= -(IT)(y[j] != y[j]);                                                \
                         o[j] = y[j] > o[j] ? y[j] : o[j];                                          \
                     }                                                                              \
+            }                                                                                      \
+            /* a nan somewhere in the block: which columns (rare, a second pass) */                \
+            for (int64_t j = 0; j < nc; j++)                                                       \
+                bad[j] = 0;                                                                        \
+            for (int64_t r = 0; any && r < L; r++) {                                               \
+                const T *y = x + r * stride + c0;                                                  \
+                for (int64_t j = 0; j < nc; j++)                                                   \
+                    bad[j] |= -(IT)(y[j] != y[j]);                                                 \
             }                                                                                      \
             for (int64_t j = 0; j < nc; j++) {                                                     \
                 kred_t *s = &st[c0 + j];                                                           \
