@@ -682,8 +682,10 @@ static int shm_ready(const rt_t *rt, size_t need)
     char *mine = NULL;
     MPI_Win win = MPI_WIN_NULL;
     char **base = mem_alloc((size_t)p * sizeof *base);
-    int ok = base && MPI_Win_allocate_shared((MPI_Aint)(2 * half + 64), 1, MPI_INFO_NULL, rt->comm,
-                                             &mine, &win) == MPI_SUCCESS;
+    /* collective whatever this rank's mem_alloc gave */
+    int ok = MPI_Win_allocate_shared((MPI_Aint)(2 * half + 64), 1, MPI_INFO_NULL, rt->comm, &mine,
+                                     &win) == MPI_SUCCESS &&
+             base;
     for (int q = 0; ok && q < p; q++) {
         MPI_Aint size = 0;
         int unit = 0;
