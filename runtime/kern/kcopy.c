@@ -2,14 +2,16 @@
  * copy at the heart of moving a transposed view between layouts (redist.c) and of copying
  * one, and copies past the cache (kern_copy_nt).
  *
- * For 8-byte elements with AVX-512 an 8 x 8 block goes through registers: eight row loads,
- * three rounds of shuffles, eight row stores, so that every cache line it touches is read or
- * written whole and at once. Element by element, a tile of 8 x 8 writes each of the eight
- * output lines eight times; with taller tiles the output rows, a power of two apart, fall
- * into one L1 set. A local 4096 x 8192 float64 transpose here (bands of 8 to 128 output rows
- * over the whole input, 2026-12-08): element by element 0.047-0.058 s at 8 rows and 0.19 s
- * at 32, through registers 0.028-0.029 s at 32 rows (a memcpy of the same bytes 0.013-0.017
- * s). Blocks are visited in bands of output rows, input row block by input row block inside. */
+ * For 8-byte elements with AVX-512 (and 4-byte ones with AVX) an 8 x 8 block goes through
+ * registers: eight row loads, three rounds of shuffles, eight row stores, so that every cache
+ * line it touches is read or written whole and at once. Element by element, a tile of 8 x 8
+ * writes each of the eight output lines eight times; with taller tiles the output rows, a
+ * power of two apart, fall into one L1 set. A local 4096 x 8192 float64 transpose here (bands
+ * of 8 to 128 output rows over the whole input, 2026-12-08, a standalone test): element by
+ * element 0.047-0.058 s at 8 rows and 0.19 s at 32, through registers 0.028-0.029 s at 32
+ * rows (a memcpy of the same bytes 0.013-0.017 s); `bench_ceiling N transpose` times the
+ * final loops. Blocks are visited in bands of output rows, input row block by input row block
+ * inside. Other element sizes go one at a time in small tiles. */
 #include <stdint.h>
 #include <string.h>
 
