@@ -570,12 +570,38 @@ static int plan_sizes(const rt_t *rt, const arr_t *a, const dist_t *to, const si
     return 0;
 }
 
+/* Packs round t's slabs at the cursors (pl->cur, set for the round's buffer), this rank's
+ * own elements straight into the result where self_begin places them. */
+static void round_pack(const rt_t *rt, const arr_t *a, const dist_t *to, side_t *src, side_t *dst,
+                       plan_t *pl, int64_t t)
+{
+    int64_t ab[4];
+    char *self = pl->cur[rt->rank];
+    int direct = self_begin(rt, a, to, src, dst, pl, t, pl->at, rt->nranks);
+    for (int k = 0; round_slab(rt, a, to, pl, t, k, ab); k++) {
+        if (direct) pl->cur[rt->rank] = pl->at[k] ? pl->at[k] : self;
+        side_move(src, ab[0], ab[1], pl->cur, 1);
+    }
+    pl->cur[rt->rank] = self;
+}
+
+/* Unpacks round t's slabs from the cursors (each source's segment), and ends what
+ * round_pack began. */
+static void round_unpack(const rt_t *rt, const arr_t *a, const dist_t *to, side_t *src, side_t *dst,
+                         plan_t *pl, int64_t t)
+{
+    int64_t ab[4];
+    for (int k = 0; round_slab(rt, a, to, pl, t, k, ab); k++)
+        side_move(dst, ab[2], ab[3], pl->cur, 0);
+    self_end(src, dst);
+}
+
 /* One round: pack its slabs, exchange them, unpack them. */
 static int round_move(const rt_t *rt, const arr_t *a, const dist_t *to, side_t *src, side_t *dst,
                       plan_t *pl, int64_t t, char *sbuf, char *rbuf, MPI_Datatype el, err_t *err)
 {
     int p = rt->nranks, me = rt->rank;
-    int64_t *sc = pl->cnt, *rc = sc + p, ab[4];
+    int64_t *sc = pl->cnt, *rc = sc + p;
     round_counts(rt, a, to, src, dst, pl, t);
     size_t sz = src->sz;
     for (int q = 0, so = 0, ro = 0; q < p; q++) {
@@ -588,11 +614,7 @@ static int round_move(const rt_t *rt, const arr_t *a, const dist_t *to, side_t *
         pl->cur[q] = sbuf + (size_t)pl->sd[q] * sz;
     }
     char *self = pl->cur[me];
-    int direct = self_begin(rt, a, to, src, dst, pl, t, pl->at, p);
-    for (int k = 0; round_slab(rt, a, to, pl, t, k, ab); k++) {
-        if (direct) pl->cur[me] = pl->at[k] ? pl->at[k] : self;
-        side_move(src, ab[0], ab[1], pl->cur, 1);
-    }
+    round_pack(rt, a, to, src, dst, pl, t);
     if (MPI_Alltoallv(sbuf, pl->sc, pl->sd, el, rbuf, pl->rcn, pl->rd, el, rt->comm) !=
         MPI_SUCCESS) {
         self_end(src, dst);
@@ -600,9 +622,7 @@ static int round_move(const rt_t *rt, const arr_t *a, const dist_t *to, side_t *
     }
     for (int q = 0; q < p; q++)
         pl->cur[q] = q == me ? self : rbuf + (size_t)pl->rd[q] * sz;
-    for (int k = 0; round_slab(rt, a, to, pl, t, k, ab); k++)
-        side_move(dst, ab[2], ab[3], pl->cur, 0);
-    self_end(src, dst);
+    round_unpack(rt, a, to, src, dst, pl, t);
     return 0;
 }
 
@@ -720,7 +740,7 @@ static int round_shm(const rt_t *rt, const arr_t *a, const dist_t *to, side_t *s
                      plan_t *pl, int64_t t, err_t *err)
 {
     int p = rt->nranks, me = rt->rank;
-    int64_t *sc = pl->cnt, ab[4];
+    int64_t *sc = pl->cnt;
     round_counts(rt, a, to, src, dst, pl, t);
     size_t sz = src->sz, hdr = shm_hdr(p);
     char *mine = shm_buf(me, t);
@@ -730,12 +750,7 @@ static int round_shm(const rt_t *rt, const arr_t *a, const dist_t *to, side_t *s
         pl->cur[q] = mine + hdr + (size_t)so * sz;
         so += (int)seg_pad(sc[q], sz);
     }
-    char *self = pl->cur[me];
-    int direct = self_begin(rt, a, to, src, dst, pl, t, pl->at, p);
-    for (int k = 0; round_slab(rt, a, to, pl, t, k, ab); k++) {
-        if (direct) pl->cur[me] = pl->at[k] ? pl->at[k] : self;
-        side_move(src, ab[0], ab[1], pl->cur, 1);
-    }
+    round_pack(rt, a, to, src, dst, pl, t);
     MPI_Win_sync(shm.win);
     int rc = arri_agree(rt, 0, err);
     MPI_Win_sync(shm.win);
@@ -747,9 +762,7 @@ static int round_shm(const rt_t *rt, const arr_t *a, const dist_t *to, side_t *s
         char *b = shm_buf(q, t);
         pl->cur[q] = b + hdr + (size_t)((const int64_t *)b)[me] * sz;
     }
-    for (int k = 0; round_slab(rt, a, to, pl, t, k, ab); k++)
-        side_move(dst, ab[2], ab[3], pl->cur, 0);
-    self_end(src, dst);
+    round_unpack(rt, a, to, src, dst, pl, t);
     return 0;
 }
 

@@ -52,39 +52,12 @@ static inline void t8x8(double *d, int64_t ds, const double *s, int64_t ss, int 
             _mm512_storeu_pd(d + k * ds, c[k]);
 }
 #define HAVE_T8X8 1
-/* Output rows written together: every input row gives each band BAND * 8 bytes at a time;
- * and blocks of BLK x BLK, so that the pages a block touches stay in the TLB. The whole
- * 4096 x 8192 transpose above: 0.047-0.058 s in bands of 8 rows, 0.026-0.033 s in 16,
- * 0.024-0.029 s in 32, 0.030-0.034 s in 64, 0.038-0.046 s in 128 (over all input rows);
- * in blocks of 256 x 256 (bands of 32 inside) 0.021-0.022 s, and 0.015 s with
- * non-temporal stores. */
-#define BAND 32
-#define BLK  256
-
-static void t8_blocks(char *d, int64_t ds, const char *s, int64_t ss, int64_t ni8, int64_t nj8,
-                      int nt)
-{
-    for (int64_t i2 = 0; i2 < ni8; i2 += BLK)
-        for (int64_t j2 = 0; j2 < nj8; j2 += BLK) {
-            int64_t ie = i2 + BLK < ni8 ? i2 + BLK : ni8, je = j2 + BLK < nj8 ? j2 + BLK : nj8;
-            for (int64_t i0 = i2; i0 < ie; i0 += BAND) {
-                int64_t i1 = i0 + BAND < ie ? i0 + BAND : ie;
-                for (int64_t j = j2; j < je; j += 8)
-                    for (int64_t i = i0; i < i1; i += 8)
-                        t8x8((double *)(d + i * ds + j * 8), ds / 8,
-                             (const double *)(s + j * ss + i * 8), ss / 8, nt);
-            }
-        }
-    if (nt) _mm_sfence();
-}
 #else
 #define HAVE_T8X8 0
 #endif
 
 #if defined(__AVX__)
 #include <immintrin.h>
-#define BAND32 32 /* as BAND and BLK for 8-byte elements (not measured apart) */
-#define BLK32  256
 
 /* The same for 8 rows of 8 floats (4-byte elements: float32, int32) in 256-bit registers. */
 static inline void t8x8_32(float *d, int64_t ds, const float *s, int64_t ss)
@@ -111,91 +84,102 @@ static inline void t8x8_32(float *d, int64_t ds, const float *s, int64_t ss)
     _mm256_storeu_ps(d + 7 * ds, _mm256_permute2f128_ps(u3, u7, 0x31));
 }
 
-/* t8_blocks' walk for t8x8_32 (through the cache: its rows are half a line). */
-static void t8_blocks_32(char *d, int64_t ds, const char *s, int64_t ss, int64_t ni8, int64_t nj8)
-{
-    for (int64_t i2 = 0; i2 < ni8; i2 += BLK32)
-        for (int64_t j2 = 0; j2 < nj8; j2 += BLK32) {
-            int64_t ie = i2 + BLK32 < ni8 ? i2 + BLK32 : ni8;
-            int64_t je = j2 + BLK32 < nj8 ? j2 + BLK32 : nj8;
-            for (int64_t i0 = i2; i0 < ie; i0 += BAND32) {
-                int64_t i1 = i0 + BAND32 < ie ? i0 + BAND32 : ie;
-                for (int64_t j = j2; j < je; j += 8)
-                    for (int64_t i = i0; i < i1; i += 8)
-                        t8x8_32((float *)(d + i * ds + j * 4), ds / 4,
-                                (const float *)(s + j * ss + i * 4), ss / 4);
-            }
-        }
-}
 #define HAVE_T8X8_32 1
 #else
 #define HAVE_T8X8_32 0
 #endif
 
-/* The elements i in [I0, ni), j in [J0, nj) one at a time, as T. */
-#define T_SCALAR(T, I0, J0)                                                                        \
-    for (int64_t j = (J0); j < nj; j++)                                                            \
-        for (int64_t i = (I0); i < ni; i++)                                                        \
-            memcpy(d + i * ds + j * (int64_t)sizeof(T), s + j * ss + i * (int64_t)sizeof(T),       \
-                   sizeof(T));
+/* Output rows written together: every input row gives each band BAND elements at a time;
+ * and blocks of BLK x BLK, so that the pages a block touches stay in the TLB. The whole
+ * 4096 x 8192 float64 transpose above: 0.047-0.058 s in bands of 8 rows, 0.026-0.033 s in
+ * 16, 0.024-0.029 s in 32, 0.030-0.034 s in 64, 0.038-0.046 s in 128 (over all input rows);
+ * in blocks of 256 x 256 (bands of 32 inside) 0.021-0.022 s, and 0.015 s with non-temporal
+ * stores. 4-byte elements take the same (not measured apart). */
+#define BAND 32
+#define BLK  256
 
-/* Anything else in tiles of TILE x TILE elements, one at a time: each line read or written is
- * used whole while the tile is in L1 (a transposed copy of 8192 x 8192 float32 on 2 engines
- * took 0.25 s as one pass over all of one side, 0.026 s through t8x8_32). */
+#if HAVE_T8X8 || HAVE_T8X8_32
+/* The ni8 x nj8 elements (multiples of 8) of sz = 8 or 4 bytes in register blocks; nt for 8
+ * (t8x8's requirements checked by the caller). */
+static void t8_blocks(char *d, int64_t ds, const char *s, int64_t ss, int64_t ni8, int64_t nj8,
+                      size_t sz, int nt)
+{
+    int64_t z = (int64_t)sz;
+    (void)nt; /* without AVX-512 (4-byte blocks only) */
+    for (int64_t i2 = 0; i2 < ni8; i2 += BLK)
+        for (int64_t j2 = 0; j2 < nj8; j2 += BLK) {
+            int64_t ie = i2 + BLK < ni8 ? i2 + BLK : ni8, je = j2 + BLK < nj8 ? j2 + BLK : nj8;
+            for (int64_t i0 = i2; i0 < ie; i0 += BAND) {
+                int64_t i1 = i0 + BAND < ie ? i0 + BAND : ie;
+                for (int64_t j = j2; j < je; j += 8)
+                    for (int64_t i = i0; i < i1; i += 8) {
+                        char *o = d + i * ds + j * z;
+                        const char *x = s + j * ss + i * z;
+#if HAVE_T8X8
+                        if (z == 8) t8x8((double *)o, ds / 8, (const double *)x, ss / 8, nt);
+#endif
+#if HAVE_T8X8_32
+                        if (z == 4) t8x8_32((float *)o, ds / 4, (const float *)x, ss / 4);
+#endif
+                    }
+            }
+        }
+#if HAVE_T8X8
+    if (nt) _mm_sfence();
+#endif
+}
+#endif
+
+/* Elements i in [i0, i1), j in [j0, j1) in tiles of TILE x TILE, one at a time, an output
+ * row at a time inside each tile: each line read or written is used whole while the tile is
+ * in L1 (a transposed copy of 8192 x 8192 float32 on 2 engines took 0.25 s as one pass over
+ * all of one side, 0.026 s through t8x8_32; 64 x 64 tiles of bytes 0.22 s, their output
+ * rows 8 KiB apart sharing L1 sets). SZ is the element size, a constant where it can be. */
 #define TILE 16
-#define T_TILED(T)                                                                                 \
-    for (int64_t i0 = 0; i0 < ni; i0 += TILE)                                                      \
-        for (int64_t j0 = 0; j0 < nj; j0 += TILE) {                                                \
-            int64_t i1 = i0 + TILE < ni ? i0 + TILE : ni, j1 = j0 + TILE < nj ? j0 + TILE : nj;    \
-            for (int64_t i = i0; i < i1; i++)                                                      \
-                for (int64_t j = j0; j < j1; j++)                                                  \
-                    memcpy(d + i * ds + j * (int64_t)sizeof(T),                                    \
-                           s + j * ss + i * (int64_t)sizeof(T), sizeof(T));                        \
-        }                                                                                          \
-    return;
+#define T_TILED(SZ, I0, I1, J0, J1)                                                                \
+    for (int64_t ti = (I0); ti < (I1); ti += TILE)                                                 \
+        for (int64_t tj = (J0); tj < (J1); tj += TILE) {                                           \
+            int64_t ie = ti + TILE < (I1) ? ti + TILE : (I1);                                      \
+            int64_t je = tj + TILE < (J1) ? tj + TILE : (J1);                                      \
+            for (int64_t i = ti; i < ie; i++)                                                      \
+                for (int64_t j = tj; j < je; j++)                                                  \
+                    memcpy(d + i * ds + j * (int64_t)(SZ), s + j * ss + i * (int64_t)(SZ), (SZ));  \
+        }
 
 void kern_transpose(char *d, int64_t ds, const char *s, int64_t ss, int64_t ni, int64_t nj,
                     size_t sz, int nt)
 {
-    if (HAVE_T8X8 && sz == 8 && ds % 8 == 0 && ss % 8 == 0) {
-#if HAVE_T8X8
+#if HAVE_T8X8 || HAVE_T8X8_32
+    int64_t z = (int64_t)sz;
+    if (((HAVE_T8X8 && z == 8) || (HAVE_T8X8_32 && z == 4)) && ds % z == 0 && ss % z == 0) {
         int64_t ni8 = ni / 8 * 8, nj8 = nj / 8 * 8;
-        t8_blocks(d, ds, s, ss, ni8, nj8, nt && (uintptr_t)d % 64 == 0 && ds % 64 == 0);
-        for (int64_t j = 0; j < nj8; j++) /* the last ni % 8 output rows */
-            for (int64_t i = ni8; i < ni; i++)
-                memcpy(d + i * ds + j * 8, s + j * ss + i * 8, 8);
-        T_SCALAR(uint64_t, 0, nj8) /* the last nj % 8 output columns */
-#endif
+        t8_blocks(d, ds, s, ss, ni8, nj8, sz,
+                  nt && z == 8 && (uintptr_t)d % 64 == 0 && ds % 64 == 0);
+        T_TILED(sz, ni8, ni, 0, nj8) /* the last ni % 8 output rows */
+        T_TILED(sz, 0, ni, nj8, nj)  /* the last nj % 8 output columns */
         return;
     }
-    if (HAVE_T8X8_32 && sz == 4 && ds % 4 == 0 && ss % 4 == 0) {
-#if HAVE_T8X8_32
-        int64_t ni8 = ni / 8 * 8, nj8 = nj / 8 * 8;
-        t8_blocks_32(d, ds, s, ss, ni8, nj8);
-        for (int64_t j = 0; j < nj8; j++) /* the last ni % 8 output rows */
-            for (int64_t i = ni8; i < ni; i++)
-                memcpy(d + i * ds + j * 4, s + j * ss + i * 4, 4);
-        T_SCALAR(uint32_t, 0, nj8) /* the last nj % 8 output columns */
+#else
+    (void)nt;
 #endif
-        return;
-    }
     switch (sz) {
     case 1:
-        T_TILED(uint8_t)
+        T_TILED(1, 0, ni, 0, nj)
+        return;
     case 2:
-        T_TILED(uint16_t)
+        T_TILED(2, 0, ni, 0, nj)
+        return;
     case 4:
-        T_TILED(uint32_t)
+        T_TILED(4, 0, ni, 0, nj)
+        return;
     case 8:
-        T_TILED(uint64_t)
+        T_TILED(8, 0, ni, 0, nj)
+        return;
     case 16:
-        T_TILED(char[16])
+        T_TILED(16, 0, ni, 0, nj)
+        return;
     }
-    for (int64_t i0 = 0; i0 < ni; i0 += TILE)
-        for (int64_t j0 = 0; j0 < nj; j0 += TILE)
-            for (int64_t j = j0; j < nj && j < j0 + TILE; j++)
-                for (int64_t i = i0; i < ni && i < i0 + TILE; i++)
-                    memcpy(d + i * ds + j * (int64_t)sz, s + j * ss + i * (int64_t)sz, sz);
+    T_TILED(sz, 0, ni, 0, nj)
 }
 
 /* Non-temporal stores write whole lines without reading them first: into memory that is not
